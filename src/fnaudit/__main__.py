@@ -1,0 +1,5 @@
+"""`python -m fnaudit`."""
+
+from fnaudit.cli import main
+
+raise SystemExit(main())

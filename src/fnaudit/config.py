@@ -1,0 +1,36 @@
+"""The scan configuration: a frozen value built from `[tool.fnaudit]` / `.fnaudit.toml` and flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from fnaudit.findings import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreEntry:
+    """A config ignore: which rule (code, prefix or name), optionally where, why, and until when."""
+
+    rule: str
+    reason: str
+    path: str | None = None  # glob on the finding's path
+    function: str | None = None  # function name
+    until: dt.date | None = None
+    source: str = ""  # "pyproject.toml:12" — where the entry was written
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty = every rule
+    ignore: tuple[str, ...] = ()  # rules never run
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    ignores: tuple[IgnoreEntry, ...] = ()
+    stage: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)  # values for ${env:…}; empty = none (no leak from the shell)
+    exclude: tuple[str, ...] = ()  # path globs not to discover
+    baseline: str | None = None  # path of a baseline file: findings listed there are suppressed
+    inline_ignores: bool = True
+    today: dt.date | None = None  # the scan date (runtime deprecation); None = today

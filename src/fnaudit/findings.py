@@ -1,0 +1,104 @@
+"""Severity, categories, the `Hit` a rule yields and the `Finding` the scan reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from fnaudit.model.loc import Loc
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical=4 … info=0."""
+        return _RANK[self]
+
+    @staticmethod
+    def parse(text: str) -> Severity:
+        try:
+            return Severity(text.lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in Severity)
+            raise ValueError(f"unknown severity {text!r}; expected one of {choices}") from None
+
+
+_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
+
+
+class Category(StrEnum):
+    """The fixed vocabulary of finding categories (DESIGN.md §4)."""
+
+    PERMISSIONS = "permissions"
+    INJECTION = "injection"
+    AUTH = "auth"
+    SECRETS = "secrets"
+    DEPENDENCIES = "dependencies"
+    AVAILABILITY = "availability"
+    PLATFORM = "platform"
+    STATE = "state"
+    LOGGING = "logging"
+    CONFIG = "config"
+    ATTACK_PATH = "attack-path"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule reports: the engine stamps the rule, function id and fingerprint on it.
+
+    `evidence` must never hold a secret in clear (use `fnaudit.redact`). `key` is a stable,
+    line-free identity of the hit within its function (e.g. the env var name or the statement's
+    action), used for the fingerprint; it defaults to the evidence.
+    """
+
+    loc: Loc
+    message: str
+    function: str | None = None  # Function.id
+    evidence: str = ""
+    remediation: str = ""
+    severity: Severity | None = None  # overrides the rule's default (e.g. API key only → lower)
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    kind: str  # inline | config | baseline | metadata
+    reason: str
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    title: str
+    category: Category
+    severity: Severity
+    function: str | None  # function name (None for app-level findings)
+    function_id: str | None
+    location: Loc
+    message: str
+    evidence: str
+    remediation: str
+    fingerprint: str
+    suppression: Suppression | None = field(default=None)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    def sort_key(self) -> tuple[int, str, str, int, str, str]:
+        return (
+            -self.severity.rank,
+            self.function_id or "",
+            self.location.path,
+            self.location.line,
+            self.rule_id,
+            self.fingerprint,
+        )

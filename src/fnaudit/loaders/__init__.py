@@ -1,0 +1,51 @@
+"""Loaders: IaC files → App. One module per dialect; `load_all` runs discovery and dispatches."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fnaudit.errors import ScanError
+from fnaudit.loaders._files import ScanRoot
+from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
+from fnaudit.loaders.discover import Discovery, discover
+from fnaudit.model.app import Dialect
+
+# Imported lazily: the SAM loader pulls in aws-sam-translator (and boto3) only when a SAM template is found.
+_LOADER_MODULES = {
+    Dialect.SERVERLESS: "fnaudit.loaders.serverless",
+    Dialect.SAM: "fnaudit.loaders.sam",
+    Dialect.CLOUDFORMATION: "fnaudit.loaders.cloudformation",
+}
+
+
+def load_doc(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
+    """Run the loader of the document's dialect; an unexpected failure becomes an error entry."""
+    module = importlib.import_module(_LOADER_MODULES[doc.dialect])
+    try:
+        return module.load(doc, root, options)  # type: ignore[no-any-return]
+    except RecursionError:
+        return LoadOutcome(errors=[ScanError(doc.rel, "template nests too deeply to be read", "load")])
+    except Exception as exc:  # a loader bug must not end the scan: report it and go on
+        return LoadOutcome(
+            errors=[ScanError(doc.rel, f"internal error while loading ({type(exc).__name__}: {exc}); please report it", "load")]
+        )
+
+
+def load_all(target: Path, root: ScanRoot, options: LoadOptions, exclude: tuple[str, ...] = ()) -> tuple[LoadOutcome, Discovery]:
+    """Discover and load every app under `target`. Serverless files load first: templates they
+    include through `${file(...)}` belong to them and are not loaded again as apps of their own."""
+    found = discover(target, root, exclude)
+    total = LoadOutcome(errors=list(found.errors))
+    order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel))
+    for doc in order:
+        if doc.rel in total.consumed:
+            continue
+        outcome = load_doc(doc, root, options)
+        total.apps.extend(outcome.apps)
+        total.errors.extend(outcome.errors)
+        total.consumed |= outcome.consumed
+    return total, found
+
+
+__all__ = ["LoadOptions", "LoadOutcome", "ScanRoot", "SourceDoc", "load_all", "load_doc"]

@@ -1,0 +1,66 @@
+"""Reading scanned files safely: confined to the scan root, bounded in size, text only."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from fnaudit.errors import InputError
+
+MAX_IAC_BYTES = 10 * 1024 * 1024  # a template over 10 MB is not hand-written IaC
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRoot:
+    """The folder a scan is confined to. Paths handed out are relative to it, POSIX style."""
+
+    path: Path
+
+    @staticmethod
+    def of(path: Path) -> ScanRoot:
+        return ScanRoot(path.resolve())
+
+    def rel(self, p: Path) -> str:
+        """`p` relative to the root, POSIX style ('' for the root itself)."""
+        try:
+            r = p.resolve().relative_to(self.path) if p.is_absolute() else p
+        except ValueError:
+            r = p
+        s = PurePosixPath(*Path(r).parts).as_posix()
+        return "" if s == "." else s
+
+    def resolve_inside(self, base: Path, relative: str) -> Path:
+        """`relative` joined to folder `base`, refusing anything that leaves the scan root (.., symlinks)."""
+        target = (base / relative).resolve()
+        if target != self.path and self.path not in target.parents:
+            raise InputError(f"{relative!r} points outside the scanned folder {self.path}; fnaudit never reads there")
+        return target
+
+    def contains(self, p: Path) -> bool:
+        t = p.resolve()
+        return t == self.path or self.path in t.parents
+
+
+def read_text(path: Path, limit: int = MAX_IAC_BYTES) -> str:
+    """The UTF-8 text of a file, or InputError saying why it cannot be used (size, binary, encoding)."""
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}") from None
+    if size > limit:
+        raise InputError(
+            f"file is {size / 1_048_576:.1f} MB, over the {limit // 1_048_576} MB limit for IaC files; "
+            "if it is generated, scan its source instead or exclude it"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (contains NUL bytes); not an IaC template")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    return text

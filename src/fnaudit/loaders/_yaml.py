@@ -1,0 +1,213 @@
+"""Line-aware YAML/JSON loading with CloudFormation short-form tags, and limits against hostile input.
+
+The result is plain data: `LDict` (a dict that knows the line of each key), `LList` (a list that
+knows the line of each item), str/int/float/bool/None. Short-form intrinsics (`!Ref x`,
+`!GetAtt a.b`, `!Sub …`) become their long form (`{"Ref": "x"}`, …). Dates stay strings, as
+CloudFormation reads them (`Version: 2012-10-17`).
+
+Limits: nesting deeper than `MAX_DEPTH` and alias expansion beyond `MAX_NODES` values are refused
+with a clear message instead of exhausting memory (the "billion laughs" document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import yaml
+
+from fnaudit.errors import InputError
+
+MAX_DEPTH = 200
+MAX_NODES = 1_000_000
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# short tag -> (long name, how to shape the argument)
+_INTRINSICS = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    "!Base64": "Fn::Base64",
+    "!Cidr": "Fn::Cidr",
+    "!FindInMap": "Fn::FindInMap",
+    "!GetAtt": "Fn::GetAtt",
+    "!GetAZs": "Fn::GetAZs",
+    "!ImportValue": "Fn::ImportValue",
+    "!Join": "Fn::Join",
+    "!Select": "Fn::Select",
+    "!Split": "Fn::Split",
+    "!Sub": "Fn::Sub",
+    "!Transform": "Fn::Transform",
+    "!And": "Fn::And",
+    "!Equals": "Fn::Equals",
+    "!If": "Fn::If",
+    "!Not": "Fn::Not",
+    "!Or": "Fn::Or",
+    "!Length": "Fn::Length",
+    "!ToJsonString": "Fn::ToJsonString",
+}
+
+
+class LDict(dict[str, Any]):
+    """A mapping that remembers its own line and the line of each key (1-based)."""
+
+    __slots__ = ("line", "key_lines")
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list[Any]):
+    """A sequence that remembers its own line and the line of each item (1-based)."""
+
+    __slots__ = ("line", "item_lines")
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+def line_of(container: Any, key: Any, default: int = 0) -> int:
+    """Line of `container[key]` when the container knows it, else `default`."""
+    if isinstance(container, LDict) and isinstance(key, str):
+        return container.line_of(key)
+    if isinstance(container, LList) and isinstance(key, int):
+        return container.line_of(key)
+    return default
+
+
+def own_line(value: Any, default: int = 0) -> int:
+    return getattr(value, "line", default) or default
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.count = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise InputError(
+                f"document expands to more than {MAX_NODES:,} values (YAML alias bomb?); refusing to load it"
+            )
+        if depth > MAX_DEPTH:
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels; not a template fnaudit can read")
+        tag = node.tag or ""
+        line = node.start_mark.line + 1
+        if tag in _INTRINSICS:
+            return self._intrinsic(_INTRINSICS[tag], node, depth, line)
+        if isinstance(node, yaml.MappingNode):
+            out = LDict(line)
+            for k_node, v_node in node.value:
+                if k_node.tag == "tag:yaml.org,2002:merge":
+                    merged = self.build(v_node, depth + 1)
+                    for m in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(m, LDict):
+                            for mk, mv in m.items():
+                                if mk not in out:
+                                    out[mk] = mv
+                                    out.key_lines[mk] = m.line_of(mk)
+                    continue
+                key = self.build(k_node, depth + 1)
+                if not isinstance(key, str):
+                    key = str(key)
+                out[key] = self.build(v_node, depth + 1)
+                out.key_lines[key] = k_node.start_mark.line + 1
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            seq = LList(line)
+            for item in node.value:
+                seq.append(self.build(item, depth + 1))
+                seq.item_lines.append(item.start_mark.line + 1)
+            return seq
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag or ""
+        if tag.startswith("!"):  # an unknown local tag: keep the text
+            return str(node.value)
+        try:
+            value = self.scalars.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            return str(node.value)
+        if isinstance(value, dt.date | dt.datetime):
+            return str(node.value)
+        if isinstance(value, bytes):
+            return str(node.value)
+        return value
+
+    def _intrinsic(self, name: str, node: yaml.Node, depth: int, line: int) -> LDict:
+        if isinstance(node, yaml.ScalarNode):
+            arg: Any = str(node.value)
+            if name == "Fn::GetAtt":
+                arg = LList(line)
+                arg.extend(str(node.value).split(".", 1))
+                arg.item_lines.extend([line] * len(arg))
+            elif name == "Fn::GetAZs" and arg == "":
+                arg = ""
+        else:
+            node.tag = "tag:yaml.org,2002:map" if isinstance(node, yaml.MappingNode) else "tag:yaml.org,2002:seq"
+            arg = self.build(node, depth + 1)
+        out = LDict(line)
+        out[name] = arg
+        out.key_lines[name] = line
+        return out
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document (the first) into line-aware plain data. Raises InputError."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.composer.ComposerError as exc:
+        raise InputError(f"YAML error: {_mark_text(exc)}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML syntax error: {_mark_text(exc)}") from None
+    except RecursionError:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels; not a template fnaudit can read") from None
+    if node is None:
+        return None
+    try:
+        return _Builder().build(node)
+    except RecursionError:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels; not a template fnaudit can read") from None
+
+
+def load_json(text: str) -> Any:
+    """Parse JSON, keeping lines: JSON is read by the YAML parser when it can be, else by `json`."""
+    try:
+        return load_yaml(text)
+    except InputError:
+        pass
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels; not a template fnaudit can read") from None
+
+
+def load_any(text: str, filename: str) -> Any:
+    return load_json(text) if filename.lower().endswith(".json") else load_yaml(text)
+
+
+def _mark_text(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    return str(problem)

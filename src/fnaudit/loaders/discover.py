@@ -1,0 +1,175 @@
+"""Finding the apps under a target: serverless.yml files, SAM and CloudFormation templates.
+
+Walks the tree once without following symlinked folders (no loops, nothing outside the root),
+skipping dependency, build and VCS folders unless the user pointed at one directly.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fnaudit.errors import InputError, ScanError
+from fnaudit.loaders._files import MAX_IAC_BYTES, ScanRoot, read_text
+from fnaudit.loaders._yaml import load_any
+from fnaudit.loaders.base import SourceDoc
+from fnaudit.model.app import Dialect
+
+SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".serverless",
+        ".aws-sam",
+        "cdk.out",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".terraform",
+        ".idea",
+        ".vscode",
+    }
+)
+_SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
+_TEMPLATE_EXT = (".yml", ".yaml", ".json", ".template")
+_TEMPLATE_HINTS = ("AWSTemplateFormatVersion", "AWS::Serverless", "AWS::Lambda::", "AWS::IAM::")
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+@dataclass(slots=True)
+class Discovery:
+    docs: list[SourceDoc] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    files_seen: int = 0
+
+
+def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Discovery:
+    """Every IaC document under `target` (a folder or one file), parsed and classified."""
+    out = Discovery()
+    excludes = tuple(exclude)
+    if target.is_file():
+        _consider(target, root, out, explicit=True)
+        if not out.docs and not out.errors:
+            out.errors.append(
+                ScanError(root.rel(target), "not a Serverless Framework, SAM or CloudFormation file", "discover")
+            )
+        return out
+    for path in _walk(target, root, excludes):
+        _consider(path, root, out, explicit=False)
+    out.docs.sort(key=lambda d: d.rel)
+    return out
+
+
+def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...]) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in SKIP_DIRS
+            and not (here / d / "pyvenv.cfg").exists()
+            and not _excluded(root.rel(here / d), excludes)
+        )
+        for name in sorted(filenames):
+            p = here / name
+            if _excluded(root.rel(p), excludes):
+                continue
+            yield p
+
+
+def _excluded(rel: str, excludes: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
+
+
+def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> None:
+    name = path.name.lower()
+    is_serverless = name in _SERVERLESS_NAMES
+    if not (is_serverless or name.endswith(_TEMPLATE_EXT)):
+        return
+    rel = root.rel(path)
+    if path.is_symlink() and not root.contains(path):
+        out.errors.append(ScanError(rel, "symbolic link to a file outside the scanned folder; not followed", "discover"))
+        return
+    out.files_seen += 1
+    named_template = is_serverless or explicit or _looks_like_template_name(name)
+    try:
+        if not named_template and path.stat().st_size > MAX_IAC_BYTES:
+            return  # a large data file that nobody named as a template
+        text = read_text(path)
+    except InputError as exc:
+        if named_template or _sniff_file(path):
+            out.errors.append(ScanError(rel, str(exc), "discover"))
+        return
+    except OSError as exc:
+        out.errors.append(ScanError(rel, f"cannot read file: {exc}", "discover"))
+        return
+    if not (is_serverless or explicit or _looks_like_template_name(name) or any(h in text for h in _TEMPLATE_HINTS)):
+        return
+    try:
+        data = load_any(text, name)
+    except InputError as exc:
+        out.errors.append(ScanError(rel, str(exc), "load"))
+        return
+    dialect = classify(name, data)
+    if dialect is None:
+        if is_serverless:
+            out.errors.append(
+                ScanError(
+                    rel,
+                    "not a Serverless Framework service: expected a mapping with `service`, `provider` and `functions`",
+                    "load",
+                )
+            )
+        elif explicit or _looks_like_template_name(name):
+            out.errors.append(
+                ScanError(rel, "not a CloudFormation or SAM template: no `Resources` with AWS:: resource types", "load")
+            )
+        return
+    out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=dialect))
+
+
+def _looks_like_template_name(name: str) -> bool:
+    stem = name.rsplit(".", 1)[0]
+    return stem in ("template", "samconfig-template", "cloudformation") or stem.endswith((".template", "-template"))
+
+
+def _sniff_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return any(h.encode() in head for h in _TEMPLATE_HINTS)
+
+
+def classify(name: str, data: Any) -> Dialect | None:
+    """Which dialect a parsed document is written in, or None if it is none of ours."""
+    if not isinstance(data, dict):
+        return None
+    if name in _SERVERLESS_NAMES:
+        if "functions" in data or "provider" in data or "service" in data:
+            return Dialect.SERVERLESS
+        return None
+    resources = data.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        return None
+    transform = data.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform]
+    if any(t == SAM_TRANSFORM for t in transforms):
+        return Dialect.SAM
+    types = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
+    if "AWSTemplateFormatVersion" in data or any(isinstance(t, str) and t.startswith("AWS::") for t in types):
+        return Dialect.CLOUDFORMATION
+    return None

@@ -1,0 +1,45 @@
+"""The typed model every loader produces and every rule reads."""
+
+from fnaudit.model.app import (
+    App,
+    AuthKind,
+    Authorizer,
+    Code,
+    Dialect,
+    Effect,
+    Function,
+    FunctionUrl,
+    InvokePermission,
+    ManagedPolicy,
+    Resource,
+    Role,
+    Statement,
+    Trigger,
+    TriggerKind,
+    link_shared_roles,
+)
+from fnaudit.model.loc import Loc, Origin, Ref, RefKind, Value
+
+__all__ = [
+    "App",
+    "AuthKind",
+    "Authorizer",
+    "Code",
+    "Dialect",
+    "Effect",
+    "Function",
+    "FunctionUrl",
+    "InvokePermission",
+    "Loc",
+    "ManagedPolicy",
+    "Origin",
+    "Ref",
+    "RefKind",
+    "Resource",
+    "Role",
+    "Statement",
+    "Trigger",
+    "TriggerKind",
+    "Value",
+    "link_shared_roles",
+]

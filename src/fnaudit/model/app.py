@@ -1,0 +1,285 @@
+"""The App model: one serverless application, whatever IaC dialect described it.
+
+Loaders build it; rules read it. Every object is frozen. Values a rule inspects
+are `Value`s carrying their source location and origin (see `loc.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from fnaudit.model.loc import Loc, Origin, Value
+
+
+class Dialect(StrEnum):
+    SERVERLESS = "serverless"
+    SAM = "sam"
+    CLOUDFORMATION = "cloudformation"
+
+
+class TriggerKind(StrEnum):
+    API_REST = "api"  # API Gateway REST (v1): serverless `http`, SAM `Api`, AWS::ApiGateway::Method
+    API_HTTP = "httpApi"  # API Gateway HTTP (v2): serverless `httpApi`, SAM `HttpApi`, AWS::ApiGatewayV2::Route
+    FUNCTION_URL = "url"
+    ALB = "alb"
+    S3 = "s3"
+    SQS = "sqs"
+    SNS = "sns"
+    DYNAMODB_STREAM = "dynamodb"
+    KINESIS = "kinesis"
+    KAFKA = "kafka"
+    MQ = "mq"
+    SCHEDULE = "schedule"
+    EVENTBRIDGE = "eventbridge"
+    COGNITO = "cognito"
+    IOT = "iot"
+    CLOUDWATCH_LOGS = "cloudwatchLogs"
+    OTHER = "other"
+
+    @property
+    def is_http(self) -> bool:
+        return self in (TriggerKind.API_REST, TriggerKind.API_HTTP, TriggerKind.FUNCTION_URL, TriggerKind.ALB)
+
+    @property
+    def is_async(self) -> bool:
+        """Lambda invokes the function asynchronously (so failures need a DLQ or on-failure destination)."""
+        return self in (
+            TriggerKind.S3,
+            TriggerKind.SNS,
+            TriggerKind.EVENTBRIDGE,
+            TriggerKind.SCHEDULE,
+            TriggerKind.IOT,
+            TriggerKind.CLOUDWATCH_LOGS,
+        )
+
+
+class AuthKind(StrEnum):
+    NONE = "none"
+    API_KEY = "api_key"  # API key only (usage plan): identifies a client, does not authenticate a user
+    IAM = "aws_iam"
+    COGNITO = "cognito"
+    JWT = "jwt"
+    LAMBDA = "lambda"  # custom (Lambda) authorizer
+    UNKNOWN = "unknown"  # an authorizer is configured but we cannot tell its kind
+
+    @property
+    def authenticates(self) -> bool:
+        return self not in (AuthKind.NONE, AuthKind.API_KEY)
+
+
+@dataclass(frozen=True, slots=True)
+class Authorizer:
+    kind: AuthKind
+    loc: Loc
+    origin: Origin = Origin.SET
+    name: str | None = None
+
+    @staticmethod
+    def none(loc: Loc, origin: Origin = Origin.DEFAULT) -> Authorizer:
+        return Authorizer(AuthKind.NONE, loc, origin)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One event source of a function."""
+
+    kind: TriggerKind
+    loc: Loc
+    authorizer: Authorizer
+    path: str | None = None  # HTTP path (or None)
+    method: str | None = None  # HTTP method, upper case, "ANY" for any
+    public: bool = False  # reachable from the internet (public API / URL / internet-facing ALB)
+    api_key_required: bool = False
+    source: str | None = None  # bucket, queue, topic, table, rule... name/ARN/logical id when known
+    api: str | None = None  # logical id of the API this route belongs to, when known
+    integration_timeout: int | None = None  # seconds the caller waits: 29 for REST APIs, 30 for HTTP APIs
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.authorizer.kind.authenticates
+
+    @property
+    def describe(self) -> str:
+        if self.kind.is_http and self.path is not None:
+            return f"{self.kind.value} {self.method or 'ANY'} {self.path}"
+        if self.source:
+            return f"{self.kind.value} {self.source}"
+        return self.kind.value
+
+
+class Effect(StrEnum):
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One IAM policy statement, normalised: lists are tuples, strings stay as written."""
+
+    effect: Effect
+    loc: Loc
+    actions: tuple[str, ...] = ()
+    not_actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    not_resources: tuple[str, ...] = ()
+    conditional: bool = False  # has a Condition block
+    principals: tuple[str, ...] = ()  # for trust / resource policies: "*" or "Service:lambda.amazonaws.com"…
+    sid: str | None = None
+    source: str = ""  # where the statement came from, e.g. "provider.iam.role.statements[0]"
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicy:
+    """A managed policy attached to a role: AWS-managed (by name) or customer-managed (ARN / logical id)."""
+
+    arn: str  # ARN as written (or the logical id of an AWS::IAM::ManagedPolicy in the app)
+    loc: Loc
+    statements: tuple[Statement, ...] = ()  # known when the policy is defined in the app
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
+    def aws_managed(self) -> bool:
+        return ":iam::aws:policy/" in self.arn
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """An execution role. `external` is True for a role ARN the app only references."""
+
+    id: str  # logical id (or ARN when external)
+    loc: Loc
+    statements: tuple[Statement, ...] = ()
+    managed_policies: tuple[ManagedPolicy, ...] = ()
+    trust: tuple[Statement, ...] = ()
+    permissions_boundary: str | None = None
+    external: bool = False
+    name: str | None = None
+
+    def allow_statements(self) -> Iterator[Statement]:
+        """Every Allow statement: inline, then from the app's own managed policies."""
+        for st in self.all_statements():
+            if st.effect is Effect.ALLOW:
+                yield st
+
+    def all_statements(self) -> Iterator[Statement]:
+        yield from self.statements
+        for mp in self.managed_policies:
+            yield from mp.statements
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Where a function's code is and which symbol is its handler.
+
+    `root` is the code folder relative to the scan root; `in_repo` False means the code is
+    elsewhere (an S3 artifact, a container image, inline code): not an error, just not analysable.
+    """
+
+    language: str  # python | node | java | go | dotnet | ruby | other
+    in_repo: bool
+    root: str | None = None
+    handler_file: str | None = None  # path relative to the scan root, when found
+    handler_symbol: str | None = None  # python function / JS export / Java `Class::method`
+    note: str | None = None  # why the code is not in the repository / the handler was not found
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionUrl:
+    auth_type: Value[str]  # NONE | AWS_IAM
+    loc: Loc
+    cors_allow_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    id: str  # unique in the scan: "<iac file>#<logical name>"
+    name: str  # logical name as written (serverless key / CFN logical id)
+    loc: Loc  # where the function is declared
+    runtime: Value[str]
+    handler: Value[str]
+    code: Code
+    environment: Mapping[str, Value[str]] = field(default_factory=dict)
+    timeout: Value[int] = field(default_factory=lambda: Value.unset(Loc("")))
+    memory: Value[int] = field(default_factory=lambda: Value.unset(Loc("")))
+    reserved_concurrency: Value[int] = field(default_factory=lambda: Value.unset(Loc("")))
+    triggers: tuple[Trigger, ...] = ()
+    role: Role | None = None
+    role_shared_with: tuple[str, ...] = ()  # names of the other functions that use the same role
+    layers: tuple[Value[str], ...] = ()
+    url: FunctionUrl | None = None
+    dead_letter: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))  # DLQ target
+    on_failure: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))  # async on-failure destination
+    tracing: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))  # Active | PassThrough
+    log_retention_days: Value[int] = field(default_factory=lambda: Value.unset(Loc("")))
+    package_type: str = "Zip"
+    architecture: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))
+
+    @property
+    def is_public(self) -> bool:
+        return any(t.public for t in self.triggers)
+
+    @property
+    def http_triggers(self) -> tuple[Trigger, ...]:
+        return tuple(t for t in self.triggers if t.kind.is_http)
+
+
+@dataclass(frozen=True, slots=True)
+class InvokePermission:
+    """An AWS::Lambda::Permission (or equivalent): who may invoke which function."""
+
+    function: str | None  # function name in this app, None when the target is outside it
+    principal: str
+    loc: Loc
+    action: str = "lambda:InvokeFunction"
+    source_arn: str | None = None
+    source_account: str | None = None
+    function_url_auth_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A CloudFormation resource of the app (including those a serverless `resources:` block declares)."""
+
+    logical_id: str
+    type: str
+    loc: Loc
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """One deployable application: a serverless.yml, a SAM template, or a CloudFormation template."""
+
+    name: str
+    dialect: Dialect
+    root: str  # folder of the IaC file, relative to the scan root ("" for the root itself)
+    source: str  # IaC file, relative to the scan root
+    functions: tuple[Function, ...] = ()
+    roles: Mapping[str, Role] = field(default_factory=dict)
+    resources: Mapping[str, Resource] = field(default_factory=dict)
+    permissions: tuple[InvokePermission, ...] = ()
+
+    def function(self, name: str) -> Function | None:
+        return next((f for f in self.functions if f.name == name), None)
+
+
+def link_shared_roles(functions: tuple[Function, ...]) -> tuple[Function, ...]:
+    """Fill `role_shared_with` on each function from the role ids the functions point at."""
+    by_role: dict[str, list[str]] = {}
+    for fn in functions:
+        if fn.role is not None:
+            by_role.setdefault(fn.role.id, []).append(fn.name)
+    out = []
+    for fn in functions:
+        others: tuple[str, ...] = ()
+        if fn.role is not None:
+            others = tuple(sorted(n for n in by_role[fn.role.id] if n != fn.name))
+        out.append(replace(fn, role_shared_with=others) if others != fn.role_shared_with else fn)
+    return tuple(out)

@@ -1,0 +1,144 @@
+"""The rule registry: a rule is metadata plus a pure check `(App, Context) -> Iterable[Hit]`.
+
+Rules are plain functions decorated with `@rule(...)`; their docstring is their documentation
+(sections `## What it finds`, `## Why it matters`, `## How to fix`, `## Example`), from which
+`fnaudit explain`, the SARIF `rules[]` and the docs pages are generated. Registration is explicit:
+`RULE_MODULES` lists the modules to import, in order, and importing them is lazy (first call of
+`all_rules()`), so `fnaudit --version` pays nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+
+_CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+# Modules that define rules, imported in this order. Adding a rule module = one line here.
+RULE_MODULES: tuple[str, ...] = (
+    "fnaudit.rules.auth.http_no_authorizer",
+    "fnaudit.rules.auth.function_url_public",
+    "fnaudit.rules.auth.public_invoke_permission",
+    "fnaudit.rules.dos.no_reserved_concurrency",
+    "fnaudit.rules.dos.timeouts",
+    "fnaudit.rules.dos.async_no_dlq",
+    "fnaudit.rules.runtime.deprecated_runtime",
+    "fnaudit.rules.secrets.env_plaintext_secret",
+    "fnaudit.rules.iam.admin_access",
+    "fnaudit.rules.iam.service_wildcard",
+    "fnaudit.rules.iam.unscoped_write",
+    "fnaudit.rules.iam.shared_role",
+    "fnaudit.rules.obs.tracing_disabled",
+    "fnaudit.rules.obs.no_log_retention",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a rule may know besides the App: the scan date and per-rule options. No I/O."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+    options: dict[str, object] = field(default_factory=dict)
+
+
+Check = Callable[[App, Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    title: str
+    category: Category
+    severity: Severity
+    check: Check
+    cwe: tuple[int, ...] = ()
+    owasp: tuple[str, ...] = ()  # OWASP Serverless Top 10 (SAS-1 … SAS-10)
+    references: tuple[str, ...] = ()
+    doc: str = ""
+
+    def section(self, heading: str) -> str:
+        """The text under `## heading` in the rule's docs ('' when absent)."""
+        m = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", self.doc, re.M | re.S)
+        return m.group(1).strip() if m else ""
+
+    @property
+    def summary(self) -> str:
+        return self.section("What it finds").split("\n\n")[0].replace("\n", " ") or self.title
+
+
+_REGISTRY: dict[str, Rule] = {}
+_LOADED = False
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    title: str,
+    category: Category,
+    severity: Severity,
+    cwe: tuple[int, ...] = (),
+    owasp: tuple[str, ...] = (),
+    references: tuple[str, ...] = (),
+) -> Callable[[Check], Check]:
+    """Register a check function as a rule. Codes and names must be unique and well-formed."""
+
+    def register(fn: Check) -> Check:
+        if not _CODE.match(code):
+            raise ValueError(f"rule code {code!r} must look like IAM001")
+        if not _NAME.match(name):
+            raise ValueError(f"rule name {name!r} must be kebab-case")
+        for other in _REGISTRY.values():
+            if other.code == code or other.name == name:
+                if other.check.__qualname__ == fn.__qualname__ and other.check.__module__ == fn.__module__:
+                    continue  # module re-imported (tests reloading): same rule
+                raise ValueError(f"rule {code} {name} collides with {other.code} {other.name}")
+        _REGISTRY[code] = Rule(
+            code=code,
+            name=name,
+            title=title,
+            category=category,
+            severity=severity,
+            check=fn,
+            cwe=cwe,
+            owasp=owasp,
+            references=references,
+            doc=inspect.cleandoc(fn.__doc__ or ""),
+        )
+        return fn
+
+    return register
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code."""
+    global _LOADED
+    if not _LOADED:
+        for module in RULE_MODULES:
+            importlib.import_module(module)
+        _LOADED = True
+    return tuple(sorted(_REGISTRY.values(), key=lambda r: r.code))
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    """A rule by its code (`AUTH001`, case-insensitive) or its name (`http-route-without-authorizer`)."""
+    key = code_or_name.strip()
+    for r in all_rules():
+        if r.code == key.upper() or r.name == key.lower():
+            return r
+    return None
+
+
+def matches(rule_: Rule, selector: str) -> bool:
+    """Whether a selector (code, code prefix such as `IAM` or `IAM0`, or name) designates this rule."""
+    sel = selector.strip()
+    return rule_.name == sel.lower() or rule_.code.startswith(sel.upper())

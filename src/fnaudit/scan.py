@@ -1,0 +1,162 @@
+"""The library API: `scan(target, config) -> ScanResult`.
+
+discover → load → run rules (a failing rule becomes an error entry) → suppress → ScanResult.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fnaudit.config import Config
+from fnaudit.errors import ScanError
+from fnaudit.findings import Finding, Hit
+from fnaudit.fingerprint import fingerprint
+from fnaudit.loaders import LoadOptions, ScanRoot, load_all
+from fnaudit.model.app import App, Function
+from fnaudit.rules.registry import Context, Rule, all_rules, matches
+from fnaudit import suppress
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    files: int
+    functions: int
+    seconds: float
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a reporter needs, and nothing it must compute."""
+
+    target: str
+    apps: tuple[App, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+    rules: tuple[Rule, ...]
+    stats: Stats
+    today: dt.date
+
+    @property
+    def functions(self) -> tuple[Function, ...]:
+        return tuple(f for app in self.apps for f in app.functions)
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.suppressed)
+
+
+def select_rules(config: Config) -> tuple[Rule, ...]:
+    rules = all_rules()
+    if config.select:
+        rules = tuple(r for r in rules if any(matches(r, s) for s in config.select))
+    if config.ignore:
+        rules = tuple(r for r in rules if not any(matches(r, s) for s in config.ignore))
+    return rules
+
+
+def run_rules(app: App, rules: tuple[Rule, ...], ctx: Context, config: Config) -> tuple[list[Finding], list[ScanError]]:
+    """Every rule on one app. A rule that raises is reported as an error; the others still run."""
+    names = {f.id: f.name for f in app.functions}
+    findings: list[Finding] = []
+    errors: list[ScanError] = []
+    for r in rules:
+        try:
+            hits = list(r.check(app, ctx))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            errors.append(ScanError(app.source, f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}", "rule"))
+            continue
+        for hit in hits:
+            findings.append(_finding(r, hit, names, config))
+    return findings, errors
+
+
+def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Finding:
+    severity = config.severity_overrides.get(r.code) or config.severity_overrides.get(r.name) or hit.severity or r.severity
+    key = hit.key if hit.key is not None else (hit.evidence or hit.message)
+    return Finding(
+        rule_id=r.code,
+        rule_name=r.name,
+        title=r.title,
+        category=r.category,
+        severity=severity,
+        function=names.get(hit.function) if hit.function else None,
+        function_id=hit.function,
+        location=hit.loc,
+        message=hit.message,
+        evidence=hit.evidence,
+        remediation=hit.remediation or r.section("How to fix").split("\n\n")[0],
+        fingerprint=fingerprint(r.code, hit.loc.path, hit.function, key),
+    )
+
+
+def scan(target: str | Path, config: Config | None = None, progress: Callable[[str], None] | None = None) -> ScanResult:
+    """Scan a folder or one IaC file. Never raises for bad input: problems land in `errors`."""
+    config = config or Config()
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+    today = config.today or dt.date.today()
+    target_path = Path(target)
+    root = ScanRoot.of(target_path if target_path.is_dir() else target_path.parent)
+    errors: list[ScanError] = []
+    if not target_path.exists():
+        errors.append(ScanError(str(target), "no such file or folder", "discover"))
+        return ScanResult(str(target), (), (), tuple(errors), (), Stats(0, 0, 0.0), today)
+
+    t = time.perf_counter()
+    options = LoadOptions(stage=config.stage, params=dict(config.params), env=dict(config.env))
+    loaded, discovery = load_all(target_path, root, options, config.exclude)
+    errors.extend(loaded.errors)
+    stages["load"] = time.perf_counter() - t
+    if progress:
+        progress(f"loaded {len(loaded.apps)} app(s)")
+
+    t = time.perf_counter()
+    rules = select_rules(config)
+    ctx = Context(today=today)
+    findings: list[Finding] = []
+    for app in loaded.apps:
+        app_findings, app_errors = run_rules(app, rules, ctx, config)
+        findings.extend(app_findings)
+        errors.extend(app_errors)
+    stages["rules"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    baseline: set[str] | None = None
+    if config.baseline:
+        try:
+            baseline = suppress.load_baseline(Path(config.baseline))
+        except ValueError as exc:
+            errors.append(ScanError(config.baseline, str(exc), "config"))
+    findings, warnings = suppress.apply(
+        _dedupe(findings), root.path, config.ignores, today, baseline, config.inline_ignores
+    )
+    errors.extend(warnings)
+    stages["suppress"] = time.perf_counter() - t
+
+    findings.sort(key=Finding.sort_key)
+    errors_sorted = tuple(sorted(set(errors)))
+    apps = tuple(sorted(loaded.apps, key=lambda a: a.source))
+    stats = Stats(
+        files=discovery.files_seen + len(loaded.consumed),
+        functions=sum(len(a.functions) for a in apps),
+        seconds=round(time.perf_counter() - started, 3),
+        stages={k: round(v, 4) for k, v in stages.items()},
+    )
+    return ScanResult(str(target), apps, tuple(findings), errors_sorted, rules, stats, today)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per fingerprint and line (two rules may not, but one rule could reach a spot twice)."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for f in findings:
+        k = (f.fingerprint, f.location.line)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
