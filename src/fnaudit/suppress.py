@@ -22,6 +22,7 @@ from fnaudit.model.loc import Loc
 
 INLINE = re.compile(r"fnaudit:\s*ignore\[([^\]]*)\]\s*(?:--\s*)?(.*?)\s*(?:\*/|-->)?\s*$")
 BASELINE_SCHEMA = "fnaudit/baseline/v1"
+_COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*|<!--|--)")
 
 
 def _selects(selector: str, f: Finding) -> bool:
@@ -50,11 +51,17 @@ class _Lines:
 
 
 def inline_suppression(f: Finding, lines: list[str]) -> Suppression | None:
-    """An `fnaudit: ignore[CODE] reason` comment on the finding's line or the line above."""
+    """An `fnaudit: ignore[CODE] reason` comment at the end of the finding's line, or alone on the line above.
+
+    A trailing comment belongs to its own line only, so one ignore never silences the next statement.
+    """
     line = f.location.line
     for n in (line, line - 1):
         if 1 <= n <= len(lines):
-            m = INLINE.search(lines[n - 1])
+            text = lines[n - 1]
+            if n != line and not _COMMENT_ONLY.match(text):
+                continue
+            m = INLINE.search(text)
             if m and any(_selects(s, f) for s in m.group(1).split(",")):
                 return Suppression("inline", m.group(2) or "(no reason given)", Loc(f.location.path, n))
     return None

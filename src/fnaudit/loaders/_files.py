@@ -26,7 +26,12 @@ class ScanRoot:
         try:
             r = p.resolve().relative_to(self.path) if p.is_absolute() else p
         except ValueError:
-            r = p
+            # A symlink inside the root that points outside it: name the link where it sits, not by
+            # an absolute path (errors must stay relative to the root and reproducible).
+            try:
+                r = Path(os.path.abspath(p)).relative_to(self.path)
+            except ValueError:
+                r = p
         s = PurePosixPath(*Path(r).parts).as_posix()
         return "" if s == "." else s
 

@@ -21,6 +21,7 @@ from fnaudit.errors import InputError
 
 MAX_DEPTH = 200
 MAX_NODES = 1_000_000
+JSON_LINES_LIMIT = 4 * 1024 * 1024
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -188,17 +189,25 @@ def load_yaml(text: str) -> Any:
 
 
 def load_json(text: str) -> Any:
-    """Parse JSON, keeping lines: JSON is read by the YAML parser when it can be, else by `json`."""
+    """Parse JSON strictly (errors as JSON reports them), then again with the YAML parser for lines.
+
+    JSON is a subset of YAML 1.2, so the second parse gives the same data with line numbers; for very
+    large documents (generated templates) the line-less result is kept, as the YAML parse costs more.
+    """
     try:
-        return load_yaml(text)
-    except InputError:
-        pass
-    try:
-        return json.loads(text)
+        plain = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels; not a template fnaudit can read") from None
+    if len(text) > JSON_LINES_LIMIT:
+        return plain
+    try:
+        return load_yaml(text)
+    except InputError as exc:
+        if "nesting" in str(exc):
+            raise
+        return plain  # a YAML parser quirk on valid JSON: keep the data, lose the lines
 
 
 def load_any(text: str, filename: str) -> Any:

@@ -59,6 +59,9 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
     """Every IaC document under `target` (a folder or one file), parsed and classified."""
     out = Discovery()
     excludes = tuple(exclude)
+    # Absolute (not resolved: symlinks are judged as found), so that every path handed out is
+    # relative to the scan root, not to the current directory, when the target was given relative.
+    target = Path(os.path.abspath(target))
     if target.is_file():
         _consider(target, root, out, explicit=True)
         if not out.docs and not out.errors:

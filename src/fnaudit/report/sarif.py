@@ -1,0 +1,156 @@
+"""The SARIF 2.1.0 report, for code-scanning services (GitHub, GitLab, Azure DevOps).
+
+One run; `tool.driver.rules[]` describes every rule that ran (so a clean scan still says what
+was checked), generated from the rules' own metadata and docs. Results carry a
+`partialFingerprints` entry from our line-free fingerprint, so code scanning keeps an alert's
+identity when lines move. Suppressed findings stay in the log with `suppressions[]`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import quote
+
+from fnaudit import __version__
+from fnaudit.findings import Category, Severity
+from fnaudit.report.options import RenderOptions
+
+if TYPE_CHECKING:
+    from fnaudit.errors import ScanError
+    from fnaudit.findings import Finding
+    from fnaudit.rules.registry import Rule
+    from fnaudit.scan import ScanResult
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/fnaudit/fnaudit"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "fnaudit/v1"
+
+# GitHub ranks alerts by `security-severity` (a CVSS-like 0–10 score): these sit in the middle of
+# each of its bands (critical ≥ 9, high 7–8.9, medium 4–6.9, low 0.1–3.9).
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.0",
+}
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# Rules have no precision of their own yet. Checks over IaC values are exact; those that read code
+# or guess at secrets and data flow can be wrong, and code scanning should know that.
+_HEURISTIC = frozenset({Category.INJECTION, Category.SECRETS, Category.STATE, Category.LOGGING, Category.ATTACK_PATH})
+# Inline comments and CFN Metadata live beside the code; config entries and baselines do not.
+_SUPPRESSION_KIND = {"inline": "inSource", "metadata": "inSource", "config": "external", "baseline": "external"}
+
+
+def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:
+    json.dump(document(result), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    index = {r.code: i for i, r in enumerate(result.rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "fnaudit",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(r) for r in result.rules],
+            }
+        },
+        "invocations": [
+            {
+                # A file we could not read is worth a notification, not a failed run: the rest was scanned.
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [_notification(e) for e in result.errors],
+            }
+        ],
+        "originalUriBaseIds": {SRCROOT: _srcroot(result.target)},
+        "results": [_result(f, index) for f in result.findings],
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(r: Rule) -> dict[str, Any]:
+    doc = r.doc or r.title
+    tags = ["security", r.category.value, *(f"external/cwe/cwe-{n}" for n in r.cwe), *r.owasp]
+    out: dict[str, Any] = {
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": r.summary},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": LEVEL[r.severity]},
+        "properties": {
+            "tags": tags,
+            "security-severity": SECURITY_SEVERITY[r.severity],
+            "precision": "medium" if r.category in _HEURISTIC else "high",
+        },
+    }
+    web = [ref for ref in r.references if ref.startswith("https://")]
+    if web:
+        out["helpUri"] = web[0]  # the rule's first reference until fnaudit has docs pages of its own
+    return out
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    return {"uri": quote(path), "uriBaseId": SRCROOT}
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {"ruleId": f.rule_id}
+    if f.rule_id in index:
+        out["ruleIndex"] = index[f.rule_id]
+    out["level"] = LEVEL[f.severity]
+    out["message"] = {"text": f.message}
+    if f.location.path:
+        physical: dict[str, Any] = {"artifactLocation": _artifact(f.location.path)}
+        if f.location.line > 0:
+            physical["region"] = {"startLine": f.location.line}
+        out["locations"] = [{"physicalLocation": physical}]
+    out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
+    props: dict[str, Any] = {"function": f.function, "severity": f.severity.value}
+    if f.evidence:
+        props["evidence"] = f.evidence  # already redacted by the rule
+    out["properties"] = props
+    if f.suppression is not None:
+        out["suppressions"] = [
+            {"kind": _SUPPRESSION_KIND.get(f.suppression.kind, "external"), "justification": f.suppression.reason}
+        ]
+    return out
+
+
+def _notification(e: ScanError) -> dict[str, Any]:
+    note: dict[str, Any] = {
+        "level": "warning" if e.stage == "config" else "error",
+        "message": {"text": e.message},
+        "descriptor": {"id": f"fnaudit/{e.stage}"},
+    }
+    if e.path:
+        note["locations"] = [{"physicalLocation": {"artifactLocation": _artifact(e.path)}}]
+    return note
+
+
+def _srcroot(target: str) -> dict[str, Any]:
+    """Where finding paths are rooted: the scanned folder (the parent of a scanned file).
+
+    The one filesystem look-up in any reporter: the result keeps the target as typed, and SARIF
+    wants an absolute URI ending in '/'. Live-account targets have no folder."""
+    if "://" in target:
+        return {"description": {"text": f"finding paths are relative to the scan of {target}"}}
+    root = Path(target).resolve()
+    if root.is_file():
+        root = root.parent
+    uri = root.as_uri()
+    return {"uri": uri if uri.endswith("/") else uri + "/"}
