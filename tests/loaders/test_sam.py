@@ -1,0 +1,211 @@
+"""SAM loader: translated with aws-sam-translator, every location mapped back to the SAM source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, load_all
+from fnaudit.model import AuthKind, Dialect, Function, Origin, TriggerKind
+
+FIX = Path(__file__).parent / "fixtures" / "sam"
+
+
+def load(name: str) -> LoadOutcome:
+    outcome, _ = load_all(FIX / name, ScanRoot.of(FIX / name), LoadOptions())
+    return outcome
+
+
+def line_of_text(name: str, text: str, nth: int = 1) -> int:
+    hits = [i for i, ln in enumerate((FIX / name / "template.yaml").read_text().splitlines(), 1) if text in ln]
+    assert len(hits) >= nth, f"{text!r} not in {name}"
+    return hits[nth - 1]
+
+
+def function(outcome: LoadOutcome, name: str) -> Function:
+    assert len(outcome.apps) == 1
+    fn = outcome.apps[0].function(name)
+    assert fn is not None, f"no function {name}"
+    return fn
+
+
+def test_globals_are_inherited_with_the_globals_line() -> None:
+    name = "globals-inherited"
+    out = load(name)
+    assert out.errors == []
+    assert out.apps[0].dialect is Dialect.SAM
+    inherits = function(out, "InheritsFunction")
+    assert inherits.id == "template.yaml#InheritsFunction"
+    assert inherits.loc.line == line_of_text(name, "InheritsFunction:")
+    assert (inherits.runtime.value, inherits.runtime.origin, inherits.runtime.loc.line) == (
+        "python3.12", Origin.INHERITED, line_of_text(name, "Runtime: python3.12"))
+    assert (inherits.timeout.value, inherits.timeout.origin, inherits.timeout.loc.line) == (
+        30, Origin.INHERITED, line_of_text(name, "Timeout: 30"))
+    assert (inherits.tracing.value, inherits.tracing.origin, inherits.tracing.loc.line) == (
+        "Active", Origin.INHERITED, line_of_text(name, "Tracing: Active"))
+    assert (inherits.handler.origin, inherits.handler.loc.line) == (Origin.SET, line_of_text(name, "Handler: app.handler"))
+    assert (inherits.memory.origin, inherits.memory.loc) == (Origin.DEFAULT, inherits.loc)
+    env = {k: (v.value, v.origin, v.loc.line) for k, v in inherits.environment.items()}
+    assert env == {
+        "LOG_LEVEL": ("INFO", Origin.INHERITED, line_of_text(name, "LOG_LEVEL: INFO")),
+        "TABLE": ("own", Origin.SET, line_of_text(name, "TABLE: own")),
+    }
+    assert (inherits.code.in_repo, inherits.code.handler_file, inherits.code.handler_symbol) == (True, "src/app.py", "handler")
+
+    overrides = function(out, "OverridesFunction")
+    assert (overrides.runtime.value, overrides.runtime.origin, overrides.runtime.loc.line) == (
+        "python3.13", Origin.SET, line_of_text(name, "Runtime: python3.13"))
+    assert (overrides.memory.value, overrides.memory.origin) == (1024, Origin.SET)
+    assert overrides.environment["TABLE"].origin is Origin.INHERITED
+    assert overrides.role is not None and overrides.role.id == "OverridesFunctionRole"
+    assert overrides.role.loc.line == overrides.loc.line
+    assert overrides.role_shared_with == ()
+
+
+def test_rest_api_auth_default_authorizer_and_overrides() -> None:
+    name = "implicit-api-auth"
+    out = load(name)
+    assert out.errors == []
+    fn = function(out, "ApiFunction")
+    got = sorted((t.kind, t.method, t.path, t.authorizer.kind, t.authorizer.name, t.api_key_required, t.api, t.public,
+                  t.integration_timeout, t.loc.line) for t in fn.triggers)
+    rest = TriggerKind.API_REST
+    assert got == sorted([
+        (rest, "GET", "/items", AuthKind.COGNITO, "MyCognito", False, "MyApi", True, 29, line_of_text(name, "ListItems:")),
+        (rest, "GET", "/health", AuthKind.NONE, None, False, "MyApi", True, 29, line_of_text(name, "Health:")),
+        (rest, "POST", "/custom", AuthKind.LAMBDA, "MyLambdaAuth", False, "MyApi", True, 29, line_of_text(name, "Custom:")),
+        (rest, "ANY", "/public", AuthKind.NONE, None, False, "ServerlessRestApi", True, 29, line_of_text(name, "Implicit:")),
+        (rest, "PUT", "/keyed", AuthKind.API_KEY, "api_key", True, "ServerlessRestApi", True, 29, line_of_text(name, "WithKey:")),
+        (rest, "GET", "/iam", AuthKind.IAM, "AWS_IAM", False, "ServerlessRestApi", True, 29, line_of_text(name, "Iam:")),
+    ])
+    health = next(t for t in fn.triggers if t.path == "/health")
+    assert health.authorizer.origin is Origin.SET  # `Authorizer: NONE` written on purpose
+    public = next(t for t in fn.triggers if t.path == "/public")
+    assert public.authorizer.origin is Origin.DEFAULT
+    perms = {(p.function, p.principal, p.loc.line) for p in out.apps[0].permissions}
+    assert ("ApiFunction", "apigateway.amazonaws.com", line_of_text(name, "Health:")) in perms
+    assert (None, "apigateway.amazonaws.com", line_of_text(name, "MyApi:")) in perms  # the authorizer's permission
+
+
+def test_http_api_jwt() -> None:
+    name = "http-api-jwt"
+    out = load(name)
+    assert out.errors == []
+    fn = function(out, "HttpFunction")
+    got = sorted((t.kind, t.method, t.path, t.authorizer.kind, t.api, t.integration_timeout, t.loc.line) for t in fn.triggers)
+    http = TriggerKind.API_HTTP
+    assert got == sorted([
+        (http, "POST", "/orders", AuthKind.JWT, "HttpApi", 30, line_of_text(name, "Secured:")),
+        (http, "GET", "/status", AuthKind.NONE, "HttpApi", 30, line_of_text(name, "Open:")),
+        (http, "GET", "/implicit", AuthKind.NONE, "ServerlessHttpApi", 30, line_of_text(name, "ImplicitHttp:")),
+    ])
+
+
+def test_policy_templates_and_managed_policy_names() -> None:
+    name = "policy-templates"
+    out = load(name)
+    assert out.errors == []
+    role = function(out, "PolicyFunction").role
+    assert role is not None and not role.external
+    statements = [(s.actions[:2], s.resources, s.loc.line, s.source) for s in role.statements]
+    assert statements == [
+        (("dynamodb:GetItem", "dynamodb:DeleteItem"),
+         ("!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+          "!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*"),
+         line_of_text(name, "- DynamoDBCrudPolicy:"), "Policies[0] DynamoDBCrudPolicy.Statement[0]"),
+        (("s3:GetObject", "s3:ListBucket"),
+         ("!Sub arn:${AWS::Partition}:s3:::${bucketName}", "!Sub arn:${AWS::Partition}:s3:::${bucketName}/*"),
+         line_of_text(name, "- S3ReadPolicy:"), "Policies[1] S3ReadPolicy.Statement[0]"),
+        (("ssm:GetParameter",), ("*",), line_of_text(name, "- Effect: Allow"),
+         "Policies[2] PolicyFunctionRolePolicy4.Statement[0]"),
+    ]
+    managed = [(m.arn, m.loc.line) for m in role.managed_policies]
+    assert managed == [
+        ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", line_of_text(name, "PolicyFunction:")),
+        ("arn:aws:iam::aws:policy/AmazonSQSFullAccess", line_of_text(name, "- AmazonSQSFullAccess")),
+        ("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+         line_of_text(name, "- AWSLambdaVPCAccessExecutionRole")),
+    ]
+    external = function(out, "RoleFunction").role
+    assert external is not None and external.external and external.id == "arn:aws:iam::123456789012:role/existing"
+
+
+def test_function_url_config() -> None:
+    name = "function-url"
+    out = load(name)
+    assert out.errors == []
+    fn = function(out, "UrlFunction")
+    assert fn.url is not None
+    assert (fn.url.auth_type.value, fn.url.auth_type.origin, fn.url.loc.line) == (
+        "NONE", Origin.SET, line_of_text(name, "FunctionUrlConfig:"))
+    assert (fn.url.cors_allow_origins, fn.url.cors_allow_credentials) == (("*",), True)
+    assert [(t.kind, t.public, t.authorizer.kind, t.loc.line) for t in fn.triggers] == [
+        (TriggerKind.FUNCTION_URL, True, AuthKind.NONE, line_of_text(name, "FunctionUrlConfig:"))
+    ]
+    perms = sorted((p.action, p.principal, p.function_url_auth_type, p.loc.line) for p in out.apps[0].permissions)
+    assert perms == [
+        ("lambda:InvokeFunction", "*", None, line_of_text(name, "FunctionUrlConfig:")),
+        ("lambda:InvokeFunctionUrl", "*", "NONE", line_of_text(name, "FunctionUrlConfig:")),
+    ]
+
+
+def test_event_sources_point_at_their_events() -> None:
+    name = "events"
+    out = load(name)
+    assert out.errors == []
+    fn = function(out, "EventsFunction")
+    got = sorted((t.kind, t.source, t.public, t.loc.line) for t in fn.triggers)
+    assert got == sorted([
+        (TriggerKind.S3, "Uploads", False, line_of_text(name, "Upload:")),
+        (TriggerKind.SQS, "Queue", False, line_of_text(name, "Messages:")),
+        (TriggerKind.SNS, "Topic", False, line_of_text(name, "Notices:")),
+        (TriggerKind.SCHEDULE, "EventsFunctionNightly", False, line_of_text(name, "Nightly:")),
+        (TriggerKind.EVENTBRIDGE, "EventsFunctionOrderPlaced", False, line_of_text(name, "OrderPlaced:")),
+    ])
+    assert (fn.on_failure.value, fn.on_failure.origin) == ("!GetAtt Queue.Arn", Origin.SET)
+    assert fn.on_failure.loc.line == line_of_text(name, "EventInvokeConfig:")
+
+
+def test_invalid_sam_template_is_an_error_not_a_crash() -> None:
+    out = load("invalid-sam")
+    assert out.apps == []
+    assert [(e.path, e.stage) for e in out.errors] == [("template.yaml", "load")]
+    assert "invalid SAM template" in out.errors[0].message
+    assert "[BrokenFunction]" in out.errors[0].message and "'Method' is required" in out.errors[0].message
+
+
+def test_local_code_python_and_node_handlers() -> None:
+    name = "local-code"
+    out = load(name)
+    py = function(out, "PyFunction")
+    assert (py.code.language, py.code.in_repo, py.code.root, py.code.handler_file, py.code.handler_symbol) == (
+        "python", True, "py", "py/pkg/main.py", "handler")
+    node = function(out, "NodeFunction")
+    assert (node.code.language, node.code.root, node.code.handler_file, node.code.handler_symbol) == (
+        "node", "node", "node/src/index.js", "handler")
+    escape = function(out, "EscapeFunction")
+    assert escape.code.in_repo is False
+    assert len(out.errors) == 1
+    assert out.errors[0].message.startswith(f"line {line_of_text(name, 'CodeUri: ../../../elsewhere')}: function EscapeFunction")
+
+
+def test_image_package_type() -> None:
+    name = "image"
+    out = load(name)
+    assert out.errors == []
+    image = function(out, "ImageFunction")
+    assert image.package_type == "Image"
+    assert (image.code.in_repo, image.code.note) == (False, "container image 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1")
+    assert (image.timeout.value, image.timeout.loc.line) == (60, line_of_text(name, "Timeout: 60"))
+    assert image.runtime.origin is Origin.DEFAULT
+    built = function(out, "BuiltImageFunction")
+    assert built.code.note == "container image built by `sam build` from the template's Metadata"
+
+
+def test_explicit_definition_body_routes_keep_their_lines() -> None:
+    name = "explicit-definition-body"
+    out = load(name)
+    assert out.errors == []
+    fn = function(out, "Fn")
+    assert [(t.kind, t.method, t.path, t.api, t.authorizer.kind, t.loc.line) for t in fn.triggers] == [
+        (TriggerKind.API_REST, "GET", "/hand", "Api", AuthKind.NONE, line_of_text(name, "get:"))
+    ]
