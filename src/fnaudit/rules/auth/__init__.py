@@ -1,0 +1,1 @@
+"""AUTH rules: who can reach a function without proving who they are."""

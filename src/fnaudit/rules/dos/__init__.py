@@ -1,0 +1,1 @@
+"""DOS rules: denial of service and denial of wallet through configuration."""

@@ -1,0 +1,150 @@
+"""IAM001: execution roles that amount to administrator access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App, Function, Role, Statement
+from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules.iam._actions import is_all_actions
+from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, resources_text, where, with_condition
+from fnaudit.rules.registry import Context, rule
+
+# AWS managed policies that give a function the keys to the account (IAMFullAccess can grant itself the rest).
+ADMIN_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+
+
+@rule(
+    "IAM001",
+    "iam-admin-access",
+    title="Function role has administrator access",
+    category=Category.PERMISSIONS,
+    severity=Severity.CRITICAL,
+    cwe=(250, 269),
+    owasp=("SAS-3",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
+    ),
+)
+def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Execution roles that can do anything, or can make themselves able to:
+
+    - an Allow statement with `Action: "*"` (or `"*:*"`) on `Resource: "*"`; on a narrower
+      resource the same statement is reported with severity high;
+    - an Allow statement with `NotAction` on every resource ("everything except …");
+    - `iam:*` on any resource (the role can attach any policy to itself);
+    - the AWS managed policies `AdministratorAccess`, `PowerUserAccess` and `IAMFullAccess`,
+      by name or ARN.
+
+    A statement with a `Condition` is reported one severity lower. Deny statements are never
+    findings.
+
+    ## Why it matters
+
+    Whoever controls the function's code or input (an injection, a vulnerable dependency, a
+    leaked deployment credential) acts with the role's permissions: with administrator access,
+    one bug in one function is the whole AWS account, its data, its other workloads and its
+    bill (OWASP Serverless SAS-3, over-privileged functions).
+
+    ## How to fix
+
+    Grant each function only the actions it calls, on the resources it uses. In serverless.yml,
+    give the function its own statements (`iam.role.statements` per function with the
+    `serverless-iam-roles-per-function` plugin, or a dedicated `role:`). In SAM, use policy
+    templates (`Policies: [DynamoDBReadPolicy: {TableName: !Ref Table}]`). In CloudFormation, list
+    the actions and ARNs in the role's policy. Remove managed admin policies from execution roles.
+
+    ## Example
+
+    Bad (serverless.yml):
+
+    ```yaml
+    provider:
+      iam:
+        role:
+          statements:
+            - Effect: Allow
+              Action: "*"
+              Resource: "*"
+    ```
+
+    Good:
+
+    ```yaml
+    provider:
+      iam:
+        role:
+          statements:
+            - Effect: Allow
+              Action: [dynamodb:GetItem, dynamodb:PutItem]
+              Resource: !GetAtt OrdersTable.Arn
+    ```
+
+    Bad (SAM): `Policies: [arn:aws:iam::aws:policy/AdministratorAccess]`.
+    Good (SAM): `Policies: [DynamoDBCrudPolicy: {TableName: !Ref OrdersTable}]`.
+
+    ## References
+
+    - CWE-250: Execution with Unnecessary Privileges
+    - CWE-269: Improper Privilege Management
+    """
+    for fn, role in function_roles(app):
+        for mp in role.managed_policies:
+            if mp.name in ADMIN_POLICIES:
+                yield Hit(
+                    mp.loc,
+                    f"function {fn.name}: role {role.id} has the managed policy {mp.name}, which gives the function "
+                    "control of the account",
+                    function=fn.id,
+                    evidence=f"managed policy {mp.arn}",
+                    remediation=_remediation(app),
+                    key=f"managed:{mp.name}",
+                )
+        for st in role.allow_statements():
+            yield from _statement_hits(app, fn, role, st)
+
+
+def _statement_hits(app: App, fn: Function, role: Role, st: Statement) -> Iterator[Hit]:
+    everywhere = any_resource(st)
+    for action in st.actions:
+        if is_all_actions(action):
+            base = Severity.CRITICAL if everywhere else Severity.HIGH
+            what = f"every action (`{action}`) on {resources_text(st)}"
+        elif action.strip().lower() == "iam:*":
+            base = Severity.CRITICAL if everywhere else Severity.HIGH
+            what = f"`iam:*` on {resources_text(st)}, enough to grant itself any permission"
+        else:
+            continue
+        yield _hit(app, fn, role, st, what, with_condition(base, st), f"action:{action.strip()}|{resources_text(st)}")
+    if st.not_actions and everywhere:
+        what = f"every action except {', '.join(st.not_actions)} (NotAction) on {resources_text(st)}"
+        yield _hit(app, fn, role, st, what, with_condition(Severity.CRITICAL, st), f"notaction:{','.join(st.not_actions)}")
+
+
+def _hit(app: App, fn: Function, role: Role, st: Statement, what: str, severity: Severity, key: str) -> Hit:
+    return Hit(
+        st.loc,
+        f"function {fn.name}: {where(role, st)} allows {what}{condition_note(st)}",
+        function=fn.id,
+        evidence=f"Allow {', '.join(st.actions) or 'NotAction ' + ', '.join(st.not_actions)} on {resources_text(st)}",
+        remediation=_remediation(app),
+        severity=severity if severity is not Severity.CRITICAL else None,
+        key=key,
+    )
+
+
+def _remediation(app: App) -> str:
+    return by_dialect(
+        app,
+        serverless=(
+            "Replace the wildcard with the actions the function calls on the ARNs it uses, e.g. "
+            "`Action: [dynamodb:GetItem]`, `Resource: !GetAtt Table.Arn`, and give each function its own role."
+        ),
+        sam="Replace it with SAM policy templates scoped to the resources, e.g. `DynamoDBReadPolicy: {TableName: !Ref Table}`.",
+        cloudformation="List the actions the function calls and the ARNs it uses in the role's policy; drop admin managed policies.",
+    )

@@ -1,0 +1,98 @@
+"""IAM002: execution roles granted every action of a service (`s3:*`, `dynamodb:*`, …)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules.iam._actions import is_service_wildcard
+from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, resources_text, where, with_condition
+from fnaudit.rules.registry import Context, rule
+
+# `iam:*` is administrator access in disguise: IAM001 reports it.
+_LEFT_TO_IAM001 = frozenset({"iam:*"})
+
+
+@rule(
+    "IAM002",
+    "iam-service-wildcard",
+    title="Function role grants every action of a service",
+    category=Category.PERMISSIONS,
+    severity=Severity.HIGH,
+    cwe=(732, 250),
+    owasp=("SAS-3",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+)
+def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Allow statements in a function's role whose action is a whole service: `s3:*`,
+    `dynamodb:*`, `sqs:*`, `lambda:*`… On `Resource: "*"` the severity is high; scoped to
+    particular resources it is medium (the function can still delete the table, rewrite the
+    bucket policy, purge the queue). A `Condition` lowers the severity one step. `*` itself and
+    `iam:*` are reported by IAM001.
+
+    ## Why it matters
+
+    A service wildcard grants the destructive and permission-changing actions along with the ones
+    the code needs: `s3:*` includes `s3:PutBucketPolicy` (make the bucket public) and
+    `s3:DeleteBucket`; `lambda:*` includes `lambda:UpdateFunctionCode` on other functions. A
+    compromised function inherits all of it, and the wildcard also covers every action AWS adds
+    to the service later.
+
+    ## How to fix
+
+    List the actions the function calls, e.g. `Action: [s3:GetObject, s3:PutObject]` with
+    `Resource: arn:aws:s3:::my-bucket/*`. In SAM prefer policy templates (`S3ReadPolicy`,
+    `DynamoDBCrudPolicy`, `SQSSendMessagePolicy`).
+
+    ## Example
+
+    Bad (serverless.yml):
+
+    ```yaml
+    - Effect: Allow
+      Action: dynamodb:*
+      Resource: "*"
+    ```
+
+    Good:
+
+    ```yaml
+    - Effect: Allow
+      Action: [dynamodb:GetItem, dynamodb:Query]
+      Resource: !GetAtt OrdersTable.Arn
+    ```
+
+    ## References
+
+    - CWE-732: Incorrect Permission Assignment for Critical Resource
+    """
+    for fn, role in function_roles(app):
+        for st in role.allow_statements():
+            everywhere = any_resource(st)
+            for action in st.actions:
+                if not is_service_wildcard(action) or action.strip().lower() in _LEFT_TO_IAM001:
+                    continue
+                base = Severity.HIGH if everywhere else Severity.MEDIUM
+                service = action.strip().split(":", 1)[0]
+                yield Hit(
+                    st.loc,
+                    f"function {fn.name}: {where(role, st)} allows every {service} action (`{action.strip()}`) on "
+                    f"{resources_text(st)}{condition_note(st)}",
+                    function=fn.id,
+                    evidence=f"Allow {action.strip()} on {resources_text(st)}",
+                    remediation=by_dialect(
+                        app,
+                        serverless=f"Replace `{action.strip()}` with the {service} actions the function calls, scoped to its resources.",
+                        sam=f"Replace `{action.strip()}` with a SAM policy template or the {service} actions the function calls.",
+                        cloudformation=f"Replace `{action.strip()}` with the {service} actions the function calls, on its resources' ARNs.",
+                    ),
+                    severity=with_condition(base, st),
+                    key=f"action:{action.strip()}|{resources_text(st)}",
+                )

@@ -1,0 +1,89 @@
+"""IAM004: one execution role shared by several functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules.iam._policy import function_roles
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "IAM004",
+    "iam-shared-role",
+    title="Execution role shared by several functions",
+    category=Category.PERMISSIONS,
+    severity=Severity.MEDIUM,
+    cwe=(250,),
+    owasp=("SAS-3",),
+    references=(
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
+        "https://www.serverless.com/plugins/serverless-iam-roles-per-function",
+    ),
+)
+def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Functions that run with the same execution role as other functions of the app: the default
+    single role of a serverless.yml (`provider.iam.role`), a role named in several functions'
+    `role:` / `Role:`, or the same external role ARN. One finding per function, at the role, so
+    each function's report shows what it shares and with whom.
+
+    ## Why it matters
+
+    A shared role is the union of what every function needs, so each function holds the
+    permissions of all the others: the public image-resizer can read the payments table because
+    the billing job needs to. Compromise of the least protected function gives the whole union
+    (OWASP Serverless SAS-3), and it also hides which function uses which permission.
+
+    ## How to fix
+
+    Give each function its own role with only what its code calls. In serverless.yml use
+    per-function statements (`iam.role.statements` on the function with the
+    `serverless-iam-roles-per-function` plugin) or a dedicated `role:` per function. In SAM, let
+    each `AWS::Serverless::Function` generate its own role from `Policies:`. In CloudFormation,
+    declare one `AWS::IAM::Role` per function.
+
+    ## Example
+
+    Bad (CloudFormation):
+
+    ```yaml
+    Resize:
+      Type: AWS::Lambda::Function
+      Properties: {Role: !GetAtt SharedRole.Arn, ...}
+    Billing:
+      Type: AWS::Lambda::Function
+      Properties: {Role: !GetAtt SharedRole.Arn, ...}
+    ```
+
+    Good: `ResizeRole` and `BillingRole`, each with its own policy.
+
+    ## References
+
+    - CWE-250: Execution with Unnecessary Privileges
+    """
+    for fn, role in function_roles(app):
+        if not fn.role_shared_with:
+            continue
+        others = ", ".join(fn.role_shared_with)
+        kind = "external role" if role.external else "role"
+        yield Hit(
+            role.loc,
+            f"function {fn.name} shares {kind} {role.id} with {others}: each holds the permissions all of them need",
+            function=fn.id,
+            evidence=f"role {role.id} used by {fn.name}, {others}",
+            remediation=by_dialect(
+                app,
+                serverless=(
+                    f"Give {fn.name} its own statements (`iam.role.statements` on the function, with the "
+                    "serverless-iam-roles-per-function plugin) or its own `role:`."
+                ),
+                sam="Let each function generate its own role from its `Policies:` instead of sharing `Role:`.",
+                cloudformation=f"Declare a dedicated `AWS::IAM::Role` for {fn.name} with only the actions it calls.",
+            ),
+            key=role.id,
+        )

@@ -1,0 +1,134 @@
+"""IAM003: write and permission-changing actions granted on every resource."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App, Dialect
+from fnaudit.rules.iam._actions import (
+    PERMISSIONS,
+    access_level,
+    is_all_actions,
+    is_service_wildcard,
+    is_write_or_permissions,
+    unscopable,
+)
+from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, where, with_condition
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "IAM003",
+    "iam-unscoped-write",
+    title="Write or permissions-management action on every resource",
+    category=Category.PERMISSIONS,
+    severity=Severity.MEDIUM,
+    cwe=(732,),
+    owasp=("SAS-3",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+)
+def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Allow statements in a function's role that grant a Write or Permissions-management action
+    (`s3:PutObject`, `dynamodb:DeleteItem`, `sqs:SendMessage`, `iam:PassRole`,
+    `lambda:UpdateFunctionCode`, or patterns such as `s3:Put*` and `dynamodb:*Item` that include
+    them) on `Resource: "*"`. One finding per action.
+
+    Not reported: actions that AWS does not let you scope to a resource, for which `*` is the
+    only possible grant (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`,
+    `cloudwatch:PutMetricData`, the VPC network-interface actions `ec2:CreateNetworkInterface` /
+    `DescribeNetworkInterfaces` / `DeleteNetworkInterface`, `sts:GetCallerIdentity`, …); whole
+    services and `*` (IAM002, IAM001); Deny statements. A `Condition` lowers the severity one step.
+
+    ## Why it matters
+
+    A write granted on `*` reaches every bucket, table, queue or function in the account, not
+    just the one the function works with: a compromised function can overwrite other teams'
+    data or, with `iam:PassRole` / `lambda:UpdateFunctionCode`, take over other functions and
+    their roles.
+
+    ## How to fix
+
+    Replace `*` with the ARNs the function uses. In serverless.yml:
+    `Resource: !GetAtt OrdersTable.Arn` or `arn:aws:s3:::${self:custom.bucket}/*`. In SAM use the
+    policy templates that take the resource name (`S3WritePolicy: {BucketName: !Ref Bucket}`).
+    For `iam:PassRole`, name the role ARN and add the condition `iam:PassedToService`.
+
+    ## Example
+
+    Bad (serverless.yml):
+
+    ```yaml
+    - Effect: Allow
+      Action: [s3:PutObject]
+      Resource: "*"
+    ```
+
+    Good:
+
+    ```yaml
+    - Effect: Allow
+      Action: [s3:PutObject]
+      Resource: arn:aws:s3:::invoices-prod/*
+    ```
+
+    ## References
+
+    - CWE-732: Incorrect Permission Assignment for Critical Resource
+    """
+    for fn, role in function_roles(app):
+        for st in role.allow_statements():
+            if not any_resource(st):
+                continue
+            for action in st.actions:
+                a = action.strip()
+                if is_all_actions(a) or is_service_wildcard(a) or a.lower() == "iam:*":
+                    continue  # IAM001 / IAM002
+                if not is_write_or_permissions(a) or unscopable(a):
+                    continue
+                level = access_level(a)
+                base = Severity.HIGH if level == PERMISSIONS else Severity.MEDIUM
+                yield Hit(
+                    st.loc,
+                    f"function {fn.name}: {where(role, st)} allows `{a}` ({level}) on every resource (`*`)"
+                    f"{condition_note(st)}",
+                    function=fn.id,
+                    evidence=f"Allow {a} on *",
+                    remediation=_remediation(app, a),
+                    severity=with_condition(base, st),
+                    key=f"action:{a}",
+                )
+
+
+def _remediation(app: App, action: str) -> str:
+    service = action.split(":", 1)[0].lower()
+    if action.lower() == "iam:passrole":
+        scope = (
+            "name the role ARN it passes (`Resource: arn:aws:iam::<account>:role/<role>`) and add "
+            "`Condition: {StringEquals: {iam:PassedToService: lambda.amazonaws.com}}`"
+        )
+    else:
+        example = _EXAMPLES.get(service, "!GetAtt <Resource>.Arn")
+        scope = f"replace `*` with the ARNs the function uses, e.g. `Resource: {example}`"
+    sam_hint = " (or use a SAM policy template that takes the resource name)" if app.dialect is Dialect.SAM else ""
+    return f"For `{action}`, {scope}{sam_hint}."
+
+
+_EXAMPLES = {
+    "s3": "arn:aws:s3:::<bucket>/<prefix>/*",
+    "dynamodb": "!GetAtt <Table>.Arn",
+    "sqs": "!GetAtt <Queue>.Arn",
+    "sns": "!Ref <Topic>",
+    "lambda": "!GetAtt <Function>.Arn",
+    "secretsmanager": "!Ref <Secret>",
+    "ssm": "arn:aws:ssm:<region>:<account>:parameter/<path>/*",
+    "kms": "!GetAtt <Key>.Arn",
+    "logs": "arn:aws:logs:<region>:<account>:log-group:/aws/lambda/<name>:*",
+    "events": "!GetAtt <EventBus>.Arn",
+    "states": "!Ref <StateMachine>",
+}

@@ -1,0 +1,1 @@
+"""RUNTIME rules: the platform patches the OS and language only while the runtime is supported."""
