@@ -59,11 +59,12 @@ class Hit:
 
     loc: Loc
     message: str
-    function: str | None = None  # Function.id
+    function: str | None = None  # Function.id of the one function concerned
     evidence: str = ""
     remediation: str = ""
     severity: Severity | None = None  # overrides the rule's default (e.g. API key only → lower)
     key: str | None = None
+    functions: tuple[str, ...] = ()  # Function.ids when the hit concerns several (a shared role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ class Finding:
     remediation: str
     fingerprint: str
     suppression: Suppression | None = field(default=None)
+    functions: tuple[str, ...] = ()  # names of every function concerned (one, or all users of a shared role)
 
     @property
     def suppressed(self) -> bool:

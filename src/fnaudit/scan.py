@@ -78,6 +78,7 @@ def run_rules(app: App, rules: tuple[Rule, ...], ctx: Context, config: Config) -
 def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Finding:
     severity = config.severity_overrides.get(r.code) or config.severity_overrides.get(r.name) or hit.severity or r.severity
     key = hit.key if hit.key is not None else (hit.evidence or hit.message)
+    concerned = hit.functions or ((hit.function,) if hit.function else ())
     return Finding(
         rule_id=r.code,
         rule_name=r.name,
@@ -91,6 +92,7 @@ def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Findin
         evidence=hit.evidence,
         remediation=hit.remediation or r.section("How to fix").split("\n\n")[0],
         fingerprint=fingerprint(r.code, hit.loc.path, hit.function, key),
+        functions=tuple(sorted(names.get(i, i) for i in concerned)),
     )
 
 

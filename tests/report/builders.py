@@ -189,6 +189,7 @@ def finding(
         remediation=r.section("How to fix"),
         fingerprint=fingerprint,
         suppression=suppression,
+        functions=(function,) if function else (),
     )
 
 

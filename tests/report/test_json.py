@@ -110,6 +110,7 @@ def test_findings() -> None:
         "rule_id": "IAM001",
         "rule_name": "iam-admin-access",
         "title": "Role allows every action",
+        "functions": ["api"],
         "category": "permissions",
         "severity": "critical",
         "function": "api",

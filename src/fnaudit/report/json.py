@@ -93,6 +93,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "category": f.category.value,
         "severity": f.severity.value,
         "function": f.function,
+        "functions": list(f.functions),
         "location": _loc(f.location),
         "message": f.message,
         "evidence": f.evidence,

@@ -64,12 +64,19 @@ def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[s
     for f in result.findings:
         if f.suppressed and not include_suppressed:
             continue
-        key = ("fn", f.function_id) if f.function_id else ("app", f.location.path)
+        if f.function_id:
+            key = ("fn", f.function_id)
+        elif f.functions:
+            key = ("shared", ", ".join(f.functions))
+        else:
+            key = ("app", f.location.path)
         grouped.setdefault(key, []).append(f)
     out = []
     for (kind, ident), findings in grouped.items():
         if kind == "app":
             heading = f"{ident or result.target} (app-level)"
+        elif kind == "shared":
+            heading = f"shared by {ident} ({findings[0].location.path})"
         elif ident in owners:
             app, fn = owners[ident]
             heading = f"{fn.name} ({app.source})"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, AuthKind, Function, Trigger, TriggerKind
 from fnaudit.model.loc import Loc, Origin
-from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
 
 # Function URLs have their own rule (AUTH002): their auth is a property of the URL, not of a route.

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function
-from fnaudit.rules.dos._iac import by_dialect, inherited_note, setting_loc
+from fnaudit.rules._common import by_dialect, inherited_note, setting_loc
 from fnaudit.rules.registry import Context, rule
 
 MAX_TIMEOUT = 900  # seconds: Lambda's hard ceiling

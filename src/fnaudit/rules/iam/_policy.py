@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from fnaudit.findings import Severity
 from fnaudit.model.app import App, Function, Role, Statement
@@ -26,11 +27,40 @@ _LOWER = {
 }
 
 
-def function_roles(app: App) -> Iterator[tuple[Function, Role]]:
-    """Each function with the role it runs as (functions without a known role are skipped)."""
+@dataclass(frozen=True, slots=True)
+class RoleUsers:
+    """The functions that run as one role. A role's statements are reported once, naming them all,
+    rather than once per function: six functions sharing one `s3:*` line is one thing to fix."""
+
+    functions: tuple[Function, ...]
+
+    @property
+    def subject(self) -> str:
+        names = [f.name for f in self.functions]
+        if len(names) == 1:
+            return f"function {names[0]}"
+        return f"{len(names)} functions sharing one role ({', '.join(names)})"
+
+    @property
+    def function_id(self) -> str | None:
+        """The function's id when the role has one user; None for a shared role."""
+        return self.functions[0].id if len(self.functions) == 1 else None
+
+    @property
+    def function_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.functions)
+
+
+def function_roles(app: App) -> Iterator[tuple[RoleUsers, Role]]:
+    """Each role with the functions that run as it, in the order the app declares them."""
+    users: dict[str, list[Function]] = {}
+    roles: dict[str, Role] = {}
     for fn in app.functions:
         if fn.role is not None:
-            yield fn, fn.role
+            users.setdefault(fn.role.id, []).append(fn)
+            roles.setdefault(fn.role.id, fn.role)
+    for role_id, fns in users.items():
+        yield RoleUsers(tuple(sorted(fns, key=lambda f: f.name))), roles[role_id]
 
 
 def any_resource(st: Statement) -> bool:

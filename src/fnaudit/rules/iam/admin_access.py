@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function, Role, Statement
-from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import is_all_actions
-from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, resources_text, where, with_condition
+from fnaudit.rules.iam._policy import RoleUsers, any_resource, condition_note, function_roles, resources_text, where, with_condition
 from fnaudit.rules.registry import Context, rule
 
 # AWS managed policies that give a function the keys to the account (IAMFullAccess can grant itself the rest).
@@ -93,23 +93,24 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-250: Execution with Unnecessary Privileges
     - CWE-269: Improper Privilege Management
     """
-    for fn, role in function_roles(app):
+    for users, role in function_roles(app):
         for mp in role.managed_policies:
             if mp.name in ADMIN_POLICIES:
                 yield Hit(
                     mp.loc,
-                    f"function {fn.name}: role {role.id} has the managed policy {mp.name}, which gives the function "
+                    f"{users.subject}: role {role.id} has the managed policy {mp.name}, which gives "
                     "control of the account",
-                    function=fn.id,
+                    function=users.function_id,
+                    functions=users.function_ids,
                     evidence=f"managed policy {mp.arn}",
                     remediation=_remediation(app),
                     key=f"managed:{mp.name}",
                 )
         for st in role.allow_statements():
-            yield from _statement_hits(app, fn, role, st)
+            yield from _statement_hits(app, users, role, st)
 
 
-def _statement_hits(app: App, fn: Function, role: Role, st: Statement) -> Iterator[Hit]:
+def _statement_hits(app: App, users: RoleUsers, role: Role, st: Statement) -> Iterator[Hit]:
     everywhere = any_resource(st)
     for action in st.actions:
         if is_all_actions(action):
@@ -120,17 +121,18 @@ def _statement_hits(app: App, fn: Function, role: Role, st: Statement) -> Iterat
             what = f"`iam:*` on {resources_text(st)}, enough to grant itself any permission"
         else:
             continue
-        yield _hit(app, fn, role, st, what, with_condition(base, st), f"action:{action.strip()}|{resources_text(st)}")
+        yield _hit(app, users, role, st, what, with_condition(base, st), f"action:{action.strip()}|{resources_text(st)}")
     if st.not_actions and everywhere:
         what = f"every action except {', '.join(st.not_actions)} (NotAction) on {resources_text(st)}"
-        yield _hit(app, fn, role, st, what, with_condition(Severity.CRITICAL, st), f"notaction:{','.join(st.not_actions)}")
+        yield _hit(app, users, role, st, what, with_condition(Severity.CRITICAL, st), f"notaction:{','.join(st.not_actions)}")
 
 
-def _hit(app: App, fn: Function, role: Role, st: Statement, what: str, severity: Severity, key: str) -> Hit:
+def _hit(app: App, users: RoleUsers, role: Role, st: Statement, what: str, severity: Severity, key: str) -> Hit:
     return Hit(
         st.loc,
-        f"function {fn.name}: {where(role, st)} allows {what}{condition_note(st)}",
-        function=fn.id,
+        f"{users.subject}: {where(role, st)} allows {what}{condition_note(st)}",
+        function=users.function_id,
+        functions=users.function_ids,
         evidence=f"Allow {', '.join(st.actions) or 'NotAction ' + ', '.join(st.not_actions)} on {resources_text(st)}",
         remediation=_remediation(app),
         severity=severity if severity is not Severity.CRITICAL else None,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
-from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import is_service_wildcard
 from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, resources_text, where, with_condition
 from fnaudit.rules.registry import Context, rule
@@ -73,7 +73,7 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
 
     - CWE-732: Incorrect Permission Assignment for Critical Resource
     """
-    for fn, role in function_roles(app):
+    for users, role in function_roles(app):
         for st in role.allow_statements():
             everywhere = any_resource(st)
             for action in st.actions:
@@ -83,9 +83,10 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
                 service = action.strip().split(":", 1)[0]
                 yield Hit(
                     st.loc,
-                    f"function {fn.name}: {where(role, st)} allows every {service} action (`{action.strip()}`) on "
+                    f"{users.subject}: {where(role, st)} allows every {service} action (`{action.strip()}`) on "
                     f"{resources_text(st)}{condition_note(st)}",
-                    function=fn.id,
+                    function=users.function_id,
+                    functions=users.function_ids,
                     evidence=f"Allow {action.strip()} on {resources_text(st)}",
                     remediation=by_dialect(
                         app,

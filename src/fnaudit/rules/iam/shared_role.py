@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
-from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._policy import function_roles
 from fnaudit.rules.registry import Context, rule
 
@@ -29,8 +29,8 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
 
     Functions that run with the same execution role as other functions of the app: the default
     single role of a serverless.yml (`provider.iam.role`), a role named in several functions'
-    `role:` / `Role:`, or the same external role ARN. One finding per function, at the role, so
-    each function's report shows what it shares and with whom.
+    `role:` / `Role:`, or the same external role ARN. One finding per role, at the role, naming
+    every function that uses it.
 
     ## Why it matters
 
@@ -66,24 +66,25 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
 
     - CWE-250: Execution with Unnecessary Privileges
     """
-    for fn, role in function_roles(app):
-        if not fn.role_shared_with:
+    for users, role in function_roles(app):
+        if len(users.functions) < 2:
             continue
-        others = ", ".join(fn.role_shared_with)
+        names = ", ".join(f.name for f in users.functions)
         kind = "external role" if role.external else "role"
         yield Hit(
             role.loc,
-            f"function {fn.name} shares {kind} {role.id} with {others}: each holds the permissions all of them need",
-            function=fn.id,
-            evidence=f"role {role.id} used by {fn.name}, {others}",
+            f"{kind} {role.id} is shared by {len(users.functions)} functions ({names}): each holds the "
+            "permissions all of them need",
+            functions=users.function_ids,
+            evidence=f"role {role.id} used by {names}",
             remediation=by_dialect(
                 app,
                 serverless=(
-                    f"Give {fn.name} its own statements (`iam.role.statements` on the function, with the "
+                    "Give each function its own statements (`iam.role.statements` on the function, with the "
                     "serverless-iam-roles-per-function plugin) or its own `role:`."
                 ),
                 sam="Let each function generate its own role from its `Policies:` instead of sharing `Role:`.",
-                cloudformation=f"Declare a dedicated `AWS::IAM::Role` for {fn.name} with only the actions it calls.",
+                cloudformation="Declare a dedicated `AWS::IAM::Role` per function with only the actions it calls.",
             ),
             key=role.id,
         )

@@ -81,7 +81,7 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
 
     - CWE-732: Incorrect Permission Assignment for Critical Resource
     """
-    for fn, role in function_roles(app):
+    for users, role in function_roles(app):
         for st in role.allow_statements():
             if not any_resource(st):
                 continue
@@ -95,9 +95,10 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
                 base = Severity.HIGH if level == PERMISSIONS else Severity.MEDIUM
                 yield Hit(
                     st.loc,
-                    f"function {fn.name}: {where(role, st)} allows `{a}` ({level}) on every resource (`*`)"
+                    f"{users.subject}: {where(role, st)} allows `{a}` ({level}) on every resource (`*`)"
                     f"{condition_note(st)}",
-                    function=fn.id,
+                    function=users.function_id,
+                    functions=users.function_ids,
                     evidence=f"Allow {a} on *",
                     remediation=_remediation(app, a),
                     severity=with_condition(base, st),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
-from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
 
 

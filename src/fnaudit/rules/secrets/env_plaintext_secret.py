@@ -8,7 +8,7 @@ from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function
 from fnaudit.model.loc import RefKind, Value
 from fnaudit.redact import redact
-from fnaudit.rules.dos._iac import by_dialect
+from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
 from fnaudit.rules.secrets._detectors import AWS_SECRET_ACCESS_KEY, Confidence, detect
 from fnaudit.rules.secrets._shape import is_placeholder, is_reference, looks_random, secret_word
