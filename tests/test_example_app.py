@@ -1,0 +1,75 @@
+"""End to end on the bundled example app: the JSON report is exactly the expected one.
+
+To accept a deliberate change, run `FNAUDIT_UPDATE_EXPECTED=1 python -m pytest tests/test_example_app.py`
+and review the diff of tests/expected/shop-api.json like any other change.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from fnaudit.cli import main
+from tests.conftest import REPO, SCAN_DATE
+
+EXAMPLE = REPO / "examples" / "shop-api"
+EXPECTED = Path(__file__).parent / "expected" / "shop-api.json"
+SCHEMA = REPO / "src" / "fnaudit" / "schema" / "findings-v1.json"
+
+
+def _report(tmp_path: Path, fmt: str) -> str:
+    out = tmp_path / f"report.{fmt}"
+    code = main(["scan", str(EXAMPLE), "--format", fmt, "--output", str(out), "--date", SCAN_DATE.isoformat()])
+    assert code == 1  # the example app has findings on purpose
+    return out.read_text(encoding="utf-8")
+
+
+def _stable(doc: dict[str, Any]) -> dict[str, Any]:
+    doc = dict(doc)
+    doc["target"] = "examples/shop-api"
+    doc["stats"] = {k: v for k, v in doc["stats"].items() if k not in ("seconds", "stages")}
+    return doc
+
+
+def test_json_report_is_the_expected_one(tmp_path: Path) -> None:
+    raw = json.loads(_report(tmp_path, "json"))
+    jsonschema.validate(raw, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    doc = _stable(raw)
+    if os.environ.get("FNAUDIT_UPDATE_EXPECTED"):
+        EXPECTED.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert doc == json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+def test_the_plaintext_secret_never_appears_in_any_output(tmp_path: Path) -> None:
+    secret = "sk_live_51HxQ7wR2nT5vYb8KcPzL0aMd3GfJ9uXe4Rk2"
+    assert secret in (EXAMPLE / "serverless.yml").read_text(encoding="utf-8")
+    for fmt in ("json", "sarif", "table"):
+        assert secret not in _report(tmp_path, fmt)
+        assert secret[8:] not in _report(tmp_path, fmt)
+
+
+def test_table_groups_by_function_with_a_summary(tmp_path: Path) -> None:
+    lines = _report(tmp_path, "table").splitlines()
+    headings = [line for line in lines if line and not line.startswith(" ")]
+    assert headings[0] == "adminReport (serverless.yml)"
+    assert lines[-1] == "22 findings (4 high, 7 medium, 11 low) in 6 functions across 1 app"
+
+
+def test_python_dash_m_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "fnaudit", "scan", str(EXAMPLE), "--format", "json", "--date", SCAN_DATE.isoformat()],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["schema"] == "fnaudit/findings/v1"
