@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fnaudit.config import Config
+from fnaudit.engines import EngineContext, run_engines
 from fnaudit.errors import ScanError
 from fnaudit.findings import Finding, Hit
 from fnaudit.fingerprint import fingerprint
@@ -117,11 +118,14 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     if progress:
         progress(f"loaded {len(loaded.apps)} app(s)")
 
+    apps, engine_errors = run_engines(list(loaded.apps), EngineContext(root.path, config, today), stages)
+    errors.extend(engine_errors)
+
     t = time.perf_counter()
     rules = select_rules(config)
     ctx = Context(today=today)
     findings: list[Finding] = []
-    for app in loaded.apps:
+    for app in apps:
         app_findings, app_errors = run_rules(app, rules, ctx, config)
         findings.extend(app_findings)
         errors.extend(app_errors)
@@ -142,14 +146,14 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
 
     findings.sort(key=Finding.sort_key)
     errors_sorted = tuple(sorted(set(errors)))
-    apps = tuple(sorted(loaded.apps, key=lambda a: a.source))
+    sorted_apps = tuple(sorted(apps, key=lambda a: a.source))
     stats = Stats(
         files=discovery.files_seen + len(loaded.consumed),
-        functions=sum(len(a.functions) for a in apps),
+        functions=sum(len(a.functions) for a in sorted_apps),
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
     )
-    return ScanResult(str(target), apps, tuple(findings), errors_sorted, rules, stats, today)
+    return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

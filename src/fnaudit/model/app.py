@@ -11,7 +11,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from fnaudit.model.code import CodeFacts, SdkCall
 from fnaudit.model.loc import Loc, Origin, Value
+from fnaudit.model.package import Package
+from fnaudit.model.permissions import BlastRadius
 
 
 class Dialect(StrEnum):
@@ -220,6 +223,11 @@ class Function:
     log_retention_days: Value[int] = field(default_factory=lambda: Value.unset(Loc("")))
     package_type: str = "Zip"
     architecture: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))
+    # Facts added after loading by the engines (fnaudit.engines.*), before the rules run.
+    sdk_calls: tuple[SdkCall, ...] = ()
+    code_facts: CodeFacts | None = None  # None: the code was not analysed
+    packages: tuple[Package, ...] = ()
+    blast_radius: BlastRadius | None = None
 
     @property
     def is_public(self) -> bool:
