@@ -49,6 +49,14 @@ class Category(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One step of a data flow (source → … → sink), for taint findings and attack paths."""
+
+    loc: Loc
+    note: str  # what happens here: "event['body'] read", "passed to build_query()", "reaches cursor.execute()"
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a rule reports: the engine stamps the rule, function id and fingerprint on it.
 
@@ -65,6 +73,8 @@ class Hit:
     severity: Severity | None = None  # overrides the rule's default (e.g. API key only → lower)
     key: str | None = None
     functions: tuple[str, ...] = ()  # Function.ids when the hit concerns several (a shared role)
+    trace: tuple[TraceStep, ...] = ()  # source → sink steps of a data-flow finding
+    confidence: str = "high"  # high | medium | low
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,8 @@ class Finding:
     fingerprint: str
     suppression: Suppression | None = field(default=None)
     functions: tuple[str, ...] = ()  # names of every function concerned (one, or all users of a shared role)
+    trace: tuple[TraceStep, ...] = ()
+    confidence: str = "high"
 
     @property
     def suppressed(self) -> bool:

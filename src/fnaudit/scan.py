@@ -94,6 +94,8 @@ def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Findin
         remediation=hit.remediation or r.section("How to fix").split("\n\n")[0],
         fingerprint=fingerprint(r.code, hit.loc.path, hit.function, key),
         functions=tuple(sorted(names.get(i, i) for i in concerned)),
+        trace=hit.trace,
+        confidence=hit.confidence,
     )
 
 
