@@ -105,3 +105,32 @@ def test_redaction_shows_at_most_four_characters_and_the_length() -> None:
     assert shown == "AKIA…(20 chars)"
     assert secret not in shown
     assert redact("hunter2") == "h…(7 chars)"
+
+
+def test_cloudformation_metadata_ignores_suppress_that_functions_findings(tmp_path: Path) -> None:
+    from fnaudit.config import Config
+    from fnaudit.scan import scan
+
+    (tmp_path / "template.json").write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "Api": {
+                        "Type": "AWS::Lambda::Function",
+                        "Metadata": {"fnaudit": {"ignore": [{"rule": "OBS001", "reason": "platform traces it"}]}},
+                        "Properties": {"Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::1:role/r"},
+                    },
+                    "Worker": {
+                        "Type": "AWS::Lambda::Function",
+                        "Properties": {"Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::1:role/r"},
+                    },
+                }
+            },
+            indent=2,
+        )
+    )
+    result = scan(tmp_path, Config(select=("OBS001",), today=TODAY))
+    assert [(f.function, f.suppression.kind if f.suppression else None) for f in result.findings] == [
+        ("Api", "metadata"),
+        ("Worker", None),
+    ]

@@ -140,8 +140,9 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
             baseline = suppress.load_baseline(Path(config.baseline))
         except ValueError as exc:
             errors.append(ScanError(config.baseline, str(exc), "config"))
+    metadata = {fid: list(pairs) for app in apps for fid, pairs in app.ignores.items()}
     findings, warnings = suppress.apply(
-        _dedupe(findings), root.path, config.ignores, today, baseline, config.inline_ignores
+        _dedupe(findings), root.path, config.ignores, today, baseline, config.inline_ignores, metadata
     )
     errors.extend(warnings)
     stages["suppress"] = time.perf_counter() - t

@@ -100,6 +100,7 @@ def build_app(doc: SourceDoc, root: ScanRoot, options: LoadOptions, template: Ma
         roles=parts.roles,
         resources=parts.resources,
         permissions=parts.permissions,
+        ignores={fid: tuple(pairs) for fid, pairs in metadata_ignores(doc.data, doc.rel).items()},
     )
     return LoadOutcome(apps=[app], errors=errors)
 

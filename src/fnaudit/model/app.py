@@ -273,6 +273,9 @@ class App:
     roles: Mapping[str, Role] = field(default_factory=dict)
     resources: Mapping[str, Resource] = field(default_factory=dict)
     permissions: tuple[InvokePermission, ...] = ()
+    # Suppressions written in the template itself (CloudFormation `Metadata: {fnaudit: {ignore: …}}`,
+    # the only way to annotate a JSON template): function id → (rule selector, reason) pairs.
+    ignores: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)
