@@ -1,0 +1,1028 @@
+#!/usr/bin/env python3
+"""Write a realistic synthetic serverless app, in one IaC dialect, for the benchmark.
+
+    python bench/generate.py --dialect serverless|sam|cloudformation --functions N --out DIR [--seed S]
+
+The same seed and N give the same app in every dialect (same functions, events, environment,
+roles, handler code), so the dialects and the tools can be compared on equal input. Output is
+byte-for-byte deterministic: no clock, no hash randomisation, sorted where order is free.
+
+What an app contains, per function: a Python or Node handler file with real code (SDK calls,
+some injection sinks), one or two events (http, httpApi, sqs, s3, schedule), an environment with
+plaintext secrets in some functions and secret-store references (`${ssm:…}` / `{{resolve:…}}`)
+in others, a timeout (a few at the 900 s maximum), and a few deprecated runtimes. Functions share
+one role with a few statements (some with wildcards); about one in ten has a role of its own.
+
+Real projects of this size are split into several deployable units, and CloudFormation caps a
+stack at 500 resources, so functions are grouped `STACK_SIZE` per service (serverless) or per
+stack (SAM / CloudFormation) — one `serverless.yml` / `template.yaml` per group. Each dialect's
+output is valid for its tool: serverless.yml for Serverless Framework v3/v4 core (no plugins),
+SAM templates that `aws-sam-translator` transforms, and CloudFormation templates laid out as
+`cdk synth` writes them (S3 code + `aws:asset:path` metadata pointing at the local asset folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import string
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+Dialect = Literal["serverless", "sam", "cloudformation"]
+DIALECTS: tuple[Dialect, ...] = ("serverless", "sam", "cloudformation")
+STACK_SIZE = 50  # functions per service / stack: keeps every stack well under CloudFormation's 500 resources
+DEFAULT_SEED = 20261129
+
+# Current runtimes most functions use, and deprecated ones a few still run on.
+# (Deprecated ones are still creatable as of late 2026, so the templates deploy; rules should flag them.)
+PY_RUNTIMES = ("python3.12", "python3.13", "python3.12")  # a name listed twice is drawn twice as often
+NODE_RUNTIMES = ("nodejs22.x", "nodejs22.x", "nodejs24.x")
+DEPRECATED_RUNTIMES = {"python": ("python3.8", "python3.9"), "node": ("nodejs16.x", "nodejs18.x")}
+
+EventKind = Literal["http", "httpApi", "sqs", "s3", "schedule"]
+EVENT_WEIGHTS: dict[EventKind, int] = {"http": 35, "httpApi": 25, "sqs": 15, "s3": 12, "schedule": 13}
+RESOURCES = ("orders", "users", "invoices", "carts", "products", "reports", "sessions", "payments", "tickets")
+VERBS = {"GET": "get", "POST": "create", "PUT": "update", "DELETE": "delete"}
+
+
+# --------------------------------------------------------------------------------------------
+# The dialect-neutral app
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: EventKind
+    path: str = ""  # http / httpApi
+    method: str = ""  # http / httpApi
+    authorized: bool = False  # http / httpApi: behind an authorizer
+    rate: str = ""  # schedule
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    name: str
+    kind: Literal["plain", "secret", "ssm", "table"]
+    value: str = ""  # plain / secret: the literal; ssm: the parameter name
+
+
+@dataclass(slots=True)
+class Function:
+    name: str  # logical name, camelCase: serverless key; PascalCase of it is the CFN logical id
+    module: str  # handler module path without extension, e.g. "orders/get_order_3"
+    lang: Literal["python", "node"]
+    runtime: str
+    code_kind: str  # which handler body (see HANDLER_BODIES)
+    events: list[Event]
+    env: list[EnvVar]
+    timeout: int
+    memory: int
+    own_role: bool
+    tracing: bool
+
+    @property
+    def logical_id(self) -> str:
+        return self.name[:1].upper() + self.name[1:]
+
+    @property
+    def ext(self) -> str:
+        return ".py" if self.lang == "python" else ".js"
+
+    @property
+    def symbol(self) -> str:
+        return "handler"
+
+
+@dataclass(slots=True)
+class Stack:
+    name: str  # kebab-case: service name / stack folder
+    functions: list[Function] = field(default_factory=list)
+    admin_statement: bool = False  # this stack's shared role also has an escalation-prone statement
+
+    @property
+    def pascal(self) -> str:
+        return "".join(p.capitalize() for p in self.name.split("-"))
+
+
+def build_app(n: int, seed: int) -> list[Stack]:
+    """The functions of an N-function app, grouped into stacks. Depends only on (n, seed)."""
+    rng = random.Random(f"{seed}:{n}")  # str seeds are hashed with SHA-512: stable across runs
+    stacks: list[Stack] = []
+    for i in range(n):
+        if i % STACK_SIZE == 0:
+            stacks.append(Stack(name=f"svc-{len(stacks) + 1:02d}", admin_statement=len(stacks) % 4 == 1))
+        stacks[-1].functions.append(_function(rng, i))
+    return stacks
+
+
+def _function(rng: random.Random, i: int) -> Function:
+    lang: Literal["python", "node"] = "python" if rng.random() < 0.6 else "node"
+    if rng.random() < 0.06:
+        runtime = rng.choice(DEPRECATED_RUNTIMES[lang])
+    else:
+        runtime = rng.choice(PY_RUNTIMES if lang == "python" else NODE_RUNTIMES)
+    kinds = list(EVENT_WEIGHTS)
+    first: EventKind = rng.choices(kinds, weights=list(EVENT_WEIGHTS.values()))[0]
+    resource = rng.choice(RESOURCES)
+    events = [_event(rng, first, resource, i)]
+    if first in ("http", "httpApi") and rng.random() < 0.15:  # some APIs have a second route
+        events.append(_event(rng, first, resource, i, second=True))
+    if first == "http":
+        code_kind = rng.choices(["api_get", "api_sql", "api_cmd"], weights=[70, 15, 15])[0]
+    elif first == "httpApi":
+        code_kind = rng.choices(["api_get", "api_ssrf", "api_eval"], weights=[75, 15, 10])[0]
+    else:
+        code_kind = first
+    verb = VERBS[events[0].method] if events[0].method else {"sqs": "process", "s3": "ingest", "schedule": "sweep"}[first]
+    snake = f"{verb}_{resource.rstrip('s')}_{i}"
+    name = snake.split("_")[0] + "".join(p.capitalize() for p in snake.split("_")[1:])
+    timeout = rng.choices([6, 10, 30, 60, 900], weights=[30, 30, 20, 12, 8])[0]
+    if first in ("http", "httpApi"):
+        timeout = min(timeout, 29) if rng.random() < 0.8 else timeout  # most API functions fit the gateway limit
+    return Function(
+        name=name,
+        module=f"{resource}/{snake}",
+        lang=lang,
+        runtime=runtime,
+        code_kind=code_kind,
+        events=events,
+        env=_environment(rng),
+        timeout=timeout,
+        memory=rng.choice([128, 256, 512, 1024]),
+        own_role=rng.random() < 0.1,
+        tracing=rng.random() < 0.5,
+    )
+
+
+def _event(rng: random.Random, kind: EventKind, resource: str, i: int, second: bool = False) -> Event:
+    if kind in ("http", "httpApi"):
+        method = rng.choice(list(VERBS))
+        path = f"/{resource}/f{i}" + ("/{id}" if method != "POST" or second else "")
+        if second:
+            path = f"/{resource}/f{i}/{{id}}/items"
+        return Event(kind, path=path, method=method, authorized=rng.random() < 0.55)
+    if kind == "schedule":
+        return Event(kind, rate=rng.choice(["rate(5 minutes)", "rate(1 hour)", "cron(0 3 * * ? *)"]))
+    return Event(kind)
+
+
+def _random_token(rng: random.Random, alphabet: str, length: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def _environment(rng: random.Random) -> list[EnvVar]:
+    env = [EnvVar("TABLE_NAME", "table"), EnvVar("LOG_LEVEL", "plain", rng.choice(["INFO", "DEBUG", "WARN"]))]
+    roll = rng.random()
+    alnum = string.ascii_letters + string.digits
+    if roll < 0.15:  # a plaintext secret in the function's environment (what SECRET rules should find)
+        choice = rng.randrange(3)
+        if choice == 0:
+            env.append(EnvVar("DB_PASSWORD", "secret", _random_token(rng, alnum, 20)))
+        elif choice == 1:
+            # Built from parts so the generator's own source holds no key-shaped literal.
+            env.append(EnvVar("PAYMENT_API_KEY", "secret", "sk" + "_live_" + _random_token(rng, alnum, 24)))
+        else:
+            key_id = "AKIA" + _random_token(rng, string.ascii_uppercase + "234567", 16)
+            env.append(EnvVar("PARTNER_ACCESS_KEY_ID", "secret", key_id))
+            env.append(EnvVar("PARTNER_SECRET_ACCESS_KEY", "secret", _random_token(rng, alnum + "/+", 40)))
+    elif roll < 0.45:  # the right way: a reference to a secret store
+        env.append(EnvVar("DB_PASSWORD", "ssm", f"/app/{rng.choice(RESOURCES)}/db-password"))
+    if rng.random() < 0.3:
+        env.append(EnvVar("SERVICE_URL", "plain", f"https://internal-{rng.choice(RESOURCES)}.example.com"))
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# Handler code (same files in every dialect; only their folder differs)
+# --------------------------------------------------------------------------------------------
+
+_PY_HEADER = '''"""{doc}"""
+import json
+import logging
+import os
+
+import boto3
+
+logger = logging.getLogger()
+logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+
+def _response(status, body):
+    return {{"statusCode": status, "headers": {{"Content-Type": "application/json"}}, "body": json.dumps(body)}}
+
+'''
+
+_PY_BODIES: dict[str, str] = {
+    "api_get": '''
+def handler(event, context):
+    item_id = (event.get("pathParameters") or {}).get("id")
+    if not item_id:
+        return _response(400, {"error": "missing id"})
+    item = TABLE.get_item(Key={"pk": item_id}).get("Item")
+    return _response(200 if item else 404, item or {"error": "not found"})
+''',
+    "api_sql": '''
+import sqlite3
+
+
+def handler(event, context):
+    params = event.get("queryStringParameters") or {}
+    name = params.get("name", "")
+    conn = sqlite3.connect("/tmp/cache.db")
+    rows = conn.execute(f"SELECT id, total FROM orders WHERE customer = '{name}'").fetchall()
+    return _response(200, {"rows": rows})
+''',
+    "api_cmd": '''
+import subprocess
+
+
+def handler(event, context):
+    body = json.loads(event.get("body") or "{}")
+    out = subprocess.run("convert /tmp/in.png " + body["format"], shell=True, capture_output=True)
+    return _response(200, {"rc": out.returncode})
+''',
+    "api_ssrf": '''
+import urllib.request
+
+
+def handler(event, context):
+    url = (event.get("queryStringParameters") or {}).get("callback", "")
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        return _response(200, {"status": resp.status})
+''',
+    "api_eval": '''
+def handler(event, context):
+    expr = json.loads(event.get("body") or "{}").get("expr", "0")
+    return _response(200, {"value": eval(expr)})
+''',
+    "sqs": '''
+def handler(event, context):
+    for record in event["Records"]:
+        message = json.loads(record["body"])
+        TABLE.put_item(Item={"pk": message["id"], "payload": record["body"]})
+    return {"batchItemFailures": []}
+''',
+    "s3": '''
+S3 = boto3.client("s3")
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        bucket = record["s3"]["bucket"]["name"]
+        key = record["s3"]["object"]["key"]
+        obj = S3.get_object(Bucket=bucket, Key=key)
+        with open("/tmp/" + key, "wb") as fh:
+            fh.write(obj["Body"].read())
+        logger.info("stored %s", key)
+''',
+    "schedule": '''
+def handler(event, context):
+    scanned = TABLE.scan(Limit=100)
+    for item in scanned.get("Items", []):
+        if item.get("expired"):
+            TABLE.delete_item(Key={"pk": item["pk"]})
+    return {"deleted": len(scanned.get("Items", []))}
+''',
+}
+
+_JS_HEADER = """'use strict';
+// {doc}
+const {{ DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand }} = require('@aws-sdk/client-dynamodb');
+
+const ddb = new DynamoDBClient({{}});
+const TABLE = process.env.TABLE_NAME;
+
+const response = (statusCode, body) => ({{
+  statusCode,
+  headers: {{ 'Content-Type': 'application/json' }},
+  body: JSON.stringify(body),
+}});
+"""
+
+_JS_BODIES: dict[str, str] = {
+    "api_get": """
+exports.handler = async (event) => {
+  const id = (event.pathParameters || {}).id;
+  if (!id) return response(400, { error: 'missing id' });
+  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: id } } }));
+  return response(out.Item ? 200 : 404, out.Item || { error: 'not found' });
+};
+""",
+    "api_sql": """
+const mysql = require('mysql');
+const pool = mysql.createPool({ host: process.env.DB_HOST, password: process.env.DB_PASSWORD });
+
+exports.handler = async (event) => {
+  const name = (event.queryStringParameters || {}).name || '';
+  return new Promise((resolve) => {
+    pool.query("SELECT id, total FROM orders WHERE customer = '" + name + "'", (err, rows) => {
+      resolve(response(err ? 500 : 200, rows || []));
+    });
+  });
+};
+""",
+    "api_cmd": """
+const { exec } = require('child_process');
+
+exports.handler = async (event) => {
+  const body = JSON.parse(event.body || '{}');
+  return new Promise((resolve) => {
+    exec(`convert /tmp/in.png ${body.format}`, (err) => resolve(response(err ? 500 : 200, {})));
+  });
+};
+""",
+    "api_ssrf": """
+const https = require('https');
+
+exports.handler = async (event) => {
+  const url = (event.queryStringParameters || {}).callback;
+  return new Promise((resolve) => {
+    https.get(url, (res) => resolve(response(200, { status: res.statusCode })));
+  });
+};
+""",
+    "api_eval": """
+exports.handler = async (event) => {
+  const { expr } = JSON.parse(event.body || '{}');
+  return response(200, { value: eval(expr) });
+};
+""",
+    "sqs": """
+exports.handler = async (event) => {
+  for (const record of event.Records) {
+    const message = JSON.parse(record.body);
+    await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: message.id }, payload: { S: record.body } } }));
+  }
+  return { batchItemFailures: [] };
+};
+""",
+    "s3": """
+const fs = require('fs');
+const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+const s3 = new S3Client({});
+
+exports.handler = async (event) => {
+  for (const record of event.Records) {
+    const key = record.s3.object.key;
+    const obj = await s3.send(new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: key }));
+    fs.writeFileSync('/tmp/' + key, await obj.Body.transformToByteArray());
+    console.log('stored', key);
+  }
+};
+""",
+    "schedule": """
+exports.handler = async () => {
+  const out = await ddb.send(new ScanCommand({ TableName: TABLE, Limit: 100 }));
+  return { scanned: (out.Items || []).length };
+};
+""",
+}
+
+REQUIREMENTS = "boto3==1.34.34\nrequests==2.25.1\nPyYAML==5.3.1\nurllib3==1.26.4\n"
+NODE_DEPS = {"@aws-sdk/client-dynamodb": "3.540.0", "@aws-sdk/client-s3": "3.540.0", "mysql": "2.18.1", "lodash": "4.17.20"}
+
+
+def handler_source(fn: Function) -> str:
+    doc = f"{fn.name}: synthetic handler generated by fnaudit's bench/generate.py"
+    if fn.lang == "python":
+        return _PY_HEADER.format(doc=doc) + _PY_BODIES[fn.code_kind]
+    return _JS_HEADER.format(doc=doc) + _JS_BODIES[fn.code_kind]
+
+
+def _package_files(name: str) -> dict[str, str]:
+    """requirements.txt, package.json and a v3 package-lock.json for one code folder."""
+    package = {"name": name, "version": "1.0.0", "private": True, "dependencies": NODE_DEPS}
+    lock: dict[str, Any] = {
+        "name": name,
+        "version": "1.0.0",
+        "lockfileVersion": 3,
+        "requires": True,
+        "packages": {"": {"name": name, "version": "1.0.0", "dependencies": NODE_DEPS}},
+    }
+    for dep, version in NODE_DEPS.items():
+        lock["packages"][f"node_modules/{dep}"] = {
+            "version": version,
+            "resolved": f"https://registry.npmjs.org/{dep}/-/{dep.rsplit('/', 1)[-1]}-{version}.tgz",
+        }
+    return {
+        "requirements.txt": REQUIREMENTS,
+        "package.json": json.dumps(package, indent=2) + "\n",
+        "package-lock.json": json.dumps(lock, indent=2) + "\n",
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with CloudFormation short-form tags
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A short-form intrinsic (`!Ref X`, `!GetAtt A.B`, `!Sub '…'`) when written out as YAML."""
+
+    tag: str
+    value: Any
+
+
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type hints here
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # CloudFormation rejects YAML anchors/aliases; write shared values out in full
+
+
+def _represent_tag(dumper: yaml.SafeDumper, data: Tag) -> yaml.Node:
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, data.value)
+
+
+_Dumper.add_representer(Tag, _represent_tag)
+
+
+def dump_yaml(doc: dict[str, Any]) -> str:
+    text: str = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=120, default_flow_style=False)
+    return text
+
+
+def Ref(name: str) -> Tag:  # noqa: N802 - reads like the intrinsic it writes
+    return Tag("!Ref", name)
+
+
+def GetAtt(path: str) -> Tag:  # noqa: N802
+    return Tag("!GetAtt", path)
+
+
+def Sub(text: str) -> Tag:  # noqa: N802
+    return Tag("!Sub", text)
+
+
+TRUST_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def shared_statements(stack: Stack, table_arn: Any, queue_arn_prefix: Any) -> list[dict[str, Any]]:
+    """The statements of a stack's shared role: some scoped, some with wildcards (as real apps have)."""
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": ["dynamodb:*"], "Resource": [table_arn]},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"],
+            "Resource": [queue_arn_prefix],
+        },
+        {"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters"], "Resource": "*"},
+    ]
+    if stack.admin_statement:
+        statements.append({"Effect": "Allow", "Action": ["iam:PassRole", "lambda:*"], "Resource": "*"})
+    return statements
+
+
+def own_statements(fn: Function) -> list[dict[str, Any]]:
+    return [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{fn.module.split('/')[0]}-archive/*"}]
+
+
+def _asset_hash(stack: str, fn: Function) -> str:
+    return hashlib.sha256(f"{stack}/{fn.module}".encode()).hexdigest()
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Serverless Framework
+# --------------------------------------------------------------------------------------------
+
+
+def write_serverless(stack: Stack, out: Path) -> None:
+    """`services/<svc>/serverless.yml` with its handlers under `src/`. Core framework syntax only."""
+    svc_dir = out / "services" / stack.name
+    functions: dict[str, Any] = {}
+    resources: dict[str, Any] = {
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "TableName": "${self:service}-${sls:stage}",
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            },
+        }
+    }
+    has_http_api_auth = False
+    for idx, fn in enumerate(stack.functions):
+        events: list[dict[str, Any]] = []
+        for ev in fn.events:
+            if ev.kind == "http":
+                http: dict[str, Any] = {"path": ev.path, "method": ev.method.lower(), "cors": True}
+                if ev.authorized:
+                    http["authorizer"] = {"type": "AWS_IAM"} if idx % 2 else {"type": "COGNITO_USER_POOLS", "authorizerId": {"Ref": "CognitoAuthorizer"}}
+                events.append({"http": http})
+            elif ev.kind == "httpApi":
+                route: dict[str, Any] = {"path": ev.path, "method": ev.method}
+                if ev.authorized:
+                    has_http_api_auth = True
+                    route["authorizer"] = {"name": "jwtAuthorizer"}
+                events.append({"httpApi": route})
+            elif ev.kind == "sqs":
+                queue = f"{fn.logical_id}Queue"
+                resources[queue] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)}}
+                events.append({"sqs": {"arn": {"Fn::GetAtt": [queue, "Arn"]}, "batchSize": 10}})
+            elif ev.kind == "s3":
+                bucket = f"${{self:service}}-${{sls:stage}}-{fn.name.lower()}-uploads"
+                events.append({"s3": {"bucket": bucket, "event": "s3:ObjectCreated:*", "rules": [{"prefix": "incoming/"}]}})
+            else:
+                events.append({"schedule": ev.rate})
+        env: dict[str, Any] = {}
+        for var in fn.env:
+            if var.kind == "table":
+                env[var.name] = {"Ref": "Table"}
+            elif var.kind == "ssm":
+                env[var.name] = f"${{ssm:{var.value}}}"
+            else:
+                env[var.name] = var.value
+        spec: dict[str, Any] = {"handler": f"src/{fn.module}.{fn.symbol}"}
+        if fn.runtime != "python3.12":  # provider default
+            spec["runtime"] = fn.runtime
+        spec.update({"timeout": fn.timeout, "memorySize": fn.memory, "environment": env, "events": events})
+        if fn.tracing:
+            spec["tracing"] = "Active"
+        if fn.own_role:
+            role = f"{fn.logical_id}Role"
+            spec["role"] = role
+            resources[role] = {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": TRUST_LAMBDA,
+                    "ManagedPolicyArns": [BASIC_EXECUTION],
+                    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": own_statements(fn)}}],
+                },
+            }
+        functions[fn.name] = spec
+        _write(svc_dir / "src" / (fn.module + fn.ext), handler_source(fn))
+    if any(ev.kind == "http" and ev.authorized for fn in stack.functions for ev in fn.events):
+        resources["CognitoAuthorizer"] = {
+            "Type": "AWS::ApiGateway::Authorizer",
+            "Properties": {
+                "Name": "cognito",
+                "Type": "COGNITO_USER_POOLS",
+                "IdentitySource": "method.request.header.Authorization",
+                "RestApiId": {"Ref": "ApiGatewayRestApi"},  # the REST API the framework creates
+                "ProviderARNs": ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_example"],
+            },
+        }
+    provider: dict[str, Any] = {
+        "name": "aws",
+        "runtime": "python3.12",
+        "region": "us-east-1",
+        "stage": "${opt:stage, 'dev'}",
+        "memorySize": 256,
+        "timeout": 10,
+        "environment": {"STAGE": "${sls:stage}", "SERVICE": "${self:service}"},
+        "iam": {
+            "role": {
+                "statements": shared_statements(
+                    stack,
+                    {"Fn::GetAtt": ["Table", "Arn"]},
+                    "arn:aws:sqs:${aws:region}:${aws:accountId}:${self:service}-*",
+                )
+            }
+        },
+    }
+    if has_http_api_auth:
+        provider["httpApi"] = {
+            "cors": True,
+            "authorizers": {
+                "jwtAuthorizer": {
+                    "type": "jwt",
+                    "identitySource": "$request.header.Authorization",
+                    "issuerUrl": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+                    "audience": ["example-client"],
+                }
+            },
+        }
+    doc = {
+        "service": f"bench-{stack.name}",
+        "frameworkVersion": ">=3",
+        "provider": provider,
+        "package": {"patterns": ["!node_modules/**", "!tests/**"]},
+        "functions": functions,
+        "resources": {"Resources": resources},
+    }
+    _write(svc_dir / "serverless.yml", dump_yaml(doc))
+    for name, text in _package_files(f"bench-{stack.name}").items():
+        _write(svc_dir / name, text)
+
+
+# --------------------------------------------------------------------------------------------
+# AWS SAM
+# --------------------------------------------------------------------------------------------
+
+
+def _sam_env(fn: Function) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    for var in fn.env:
+        if var.kind == "table":
+            env[var.name] = Ref("Table")
+        elif var.kind == "ssm":
+            env[var.name] = f"{{{{resolve:ssm:{var.value}}}}}"
+        else:
+            env[var.name] = var.value
+    return env
+
+
+def _common_resources(stack: Stack) -> dict[str, Any]:
+    return {
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            },
+        },
+        "AppRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": TRUST_LAMBDA,
+                "ManagedPolicyArns": [BASIC_EXECUTION],
+                "Policies": [
+                    {
+                        "PolicyName": "app",
+                        "PolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": shared_statements(
+                                stack, GetAtt("Table.Arn"), Sub("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:*")
+                            ),
+                        },
+                    }
+                ],
+            },
+        },
+    }
+
+
+def write_sam(stack: Stack, out: Path) -> None:
+    """`stacks/<stack>/template.yaml`, one code folder per function (`functions/<name>/`), as `sam init` lays out."""
+    stack_dir = out / "stacks" / stack.name
+    resources = _common_resources(stack)
+    needs_rest = any(ev.kind == "http" for fn in stack.functions for ev in fn.events)
+    needs_http = any(ev.kind == "httpApi" for fn in stack.functions for ev in fn.events)
+    if needs_rest:
+        resources["RestApi"] = {
+            "Type": "AWS::Serverless::Api",
+            "Properties": {
+                "StageName": "prod",
+                "Auth": {"Authorizers": {"CognitoAuth": {"UserPoolArn": Ref("UserPoolArn")}}},
+            },
+        }
+    if needs_http:
+        resources["HttpApi"] = {
+            "Type": "AWS::Serverless::HttpApi",
+            "Properties": {
+                "Auth": {
+                    "Authorizers": {
+                        "JwtAuth": {
+                            "IdentitySource": "$request.header.Authorization",
+                            "JwtConfiguration": {
+                                "issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+                                "audience": ["example-client"],
+                            },
+                        }
+                    }
+                }
+            },
+        }
+    for fn in stack.functions:
+        events: dict[str, Any] = {}
+        for k, ev in enumerate(fn.events):
+            key = f"{ev.kind[0].upper()}{ev.kind[1:]}{k}"
+            if ev.kind == "http":
+                props: dict[str, Any] = {"RestApiId": Ref("RestApi"), "Path": ev.path, "Method": ev.method.lower()}
+                if ev.authorized:
+                    props["Auth"] = {"Authorizer": "CognitoAuth"}
+                events[key] = {"Type": "Api", "Properties": props}
+            elif ev.kind == "httpApi":
+                props = {"ApiId": Ref("HttpApi"), "Path": ev.path, "Method": ev.method}
+                if ev.authorized:
+                    props["Auth"] = {"Authorizer": "JwtAuth"}
+                events[key] = {"Type": "HttpApi", "Properties": props}
+            elif ev.kind == "sqs":
+                queue = f"{fn.logical_id}Queue"
+                resources[queue] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)}}
+                events[key] = {"Type": "SQS", "Properties": {"Queue": GetAtt(f"{queue}.Arn"), "BatchSize": 10}}
+            elif ev.kind == "s3":
+                bucket = f"{fn.logical_id}Bucket"
+                resources[bucket] = {"Type": "AWS::S3::Bucket"}
+                events[key] = {"Type": "S3", "Properties": {"Bucket": Ref(bucket), "Events": "s3:ObjectCreated:*"}}
+            else:
+                events[key] = {"Type": "Schedule", "Properties": {"Schedule": ev.rate}}
+        props = {
+            "CodeUri": f"functions/{fn.name}/",
+            "Handler": f"{fn.module.split('/')[-1]}.{fn.symbol}",
+            "Runtime": fn.runtime,
+            "Timeout": fn.timeout,
+            "MemorySize": fn.memory,
+            "Environment": {"Variables": _sam_env(fn)},
+            "Events": events,
+        }
+        if fn.tracing:
+            props["Tracing"] = "Active"
+        if fn.own_role:  # SAM makes the function a role of its own from these (policy templates included)
+            props["Policies"] = [
+                {"DynamoDBReadPolicy": {"TableName": Ref("Table")}},
+                {"Statement": own_statements(fn)},
+            ]
+        else:
+            props["Role"] = GetAtt("AppRole.Arn")
+        resources[fn.logical_id] = {"Type": "AWS::Serverless::Function", "Properties": props}
+        code_dir = stack_dir / "functions" / fn.name
+        _write(code_dir / (fn.module.split("/")[-1] + fn.ext), handler_source(fn))
+        files = _package_files(fn.name)
+        if fn.lang == "python":
+            _write(code_dir / "requirements.txt", files["requirements.txt"])
+        else:
+            _write(code_dir / "package.json", files["package.json"])
+            _write(code_dir / "package-lock.json", files["package-lock.json"])
+    doc: dict[str, Any] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Description": f"fnaudit benchmark stack {stack.name}",
+        "Parameters": {
+            "UserPoolArn": {
+                "Type": "String",
+                "Default": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_example",
+            }
+        },
+        "Globals": {"Function": {"Architectures": ["arm64"], "Timeout": 10}},
+        "Resources": resources,
+    }
+    _write(stack_dir / "template.yaml", dump_yaml(doc))
+
+
+# --------------------------------------------------------------------------------------------
+# CloudFormation (as `cdk synth` writes it: S3 code, local asset folders named in metadata)
+# --------------------------------------------------------------------------------------------
+
+
+def write_cloudformation(stack: Stack, out: Path) -> None:
+    """`stacks/<stack>/template.yaml` with every event source spelled out as CloudFormation resources."""
+    stack_dir = out / "stacks" / stack.name
+    resources = _common_resources(stack)
+    rest_methods: list[str] = []
+    http_api = any(ev.kind == "httpApi" for fn in stack.functions for ev in fn.events)
+    rest_auth = any(ev.kind == "http" and ev.authorized for fn in stack.functions for ev in fn.events)
+    http_auth = any(ev.kind == "httpApi" and ev.authorized for fn in stack.functions for ev in fn.events)
+    path_ids: dict[str, str] = {}  # API path prefix -> AWS::ApiGateway::Resource logical id
+
+    def rest_resource(path: str) -> Any:
+        """The API Gateway resource for `path`, creating each missing segment (REST APIs are trees)."""
+        parent: Any = GetAtt("RestApi.RootResourceId")
+        prefix = ""
+        for segment in path.strip("/").split("/"):
+            prefix += "/" + segment
+            if prefix not in path_ids:
+                clean = "".join(ch for ch in segment.title() if ch.isalnum()) or "Root"
+                logical = f"Res{clean}{len(path_ids)}"
+                path_ids[prefix] = logical
+                resources[logical] = {
+                    "Type": "AWS::ApiGateway::Resource",
+                    "Properties": {"RestApiId": Ref("RestApi"), "ParentId": parent, "PathPart": segment},
+                }
+            parent = Ref(path_ids[prefix])
+        return parent
+
+    for fn in stack.functions:
+        lid = fn.logical_id
+        for k, ev in enumerate(fn.events):
+            if ev.kind == "http":
+                method = f"{lid}Method{k}"
+                rest_methods.append(method)
+                props: dict[str, Any] = {
+                    "RestApiId": Ref("RestApi"),
+                    "ResourceId": rest_resource(ev.path),
+                    "HttpMethod": ev.method,
+                    "AuthorizationType": "COGNITO_USER_POOLS" if ev.authorized else "NONE",
+                    "Integration": {
+                        "Type": "AWS_PROXY",
+                        "IntegrationHttpMethod": "POST",
+                        "Uri": Sub(f"arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{lid}.Arn}}/invocations"),
+                    },
+                }
+                if ev.authorized:
+                    props["AuthorizerId"] = Ref("CognitoAuthorizer")
+                resources[method] = {"Type": "AWS::ApiGateway::Method", "Properties": props}
+                resources[f"{lid}ApiPermission{k}"] = _permission(
+                    lid, "apigateway.amazonaws.com", Sub(f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{RestApi}}/*/{ev.method}{_api_path(ev.path)}")
+                )
+            elif ev.kind == "httpApi":
+                integ = f"{lid}Integration{k}"
+                resources[integ] = {
+                    "Type": "AWS::ApiGatewayV2::Integration",
+                    "Properties": {
+                        "ApiId": Ref("HttpApi"),
+                        "IntegrationType": "AWS_PROXY",
+                        "IntegrationUri": GetAtt(f"{lid}.Arn"),
+                        "PayloadFormatVersion": "2.0",
+                    },
+                }
+                route: dict[str, Any] = {
+                    "ApiId": Ref("HttpApi"),
+                    "RouteKey": f"{ev.method} {ev.path}",
+                    "Target": Sub(f"integrations/${{{integ}}}"),
+                    "AuthorizationType": "JWT" if ev.authorized else "NONE",
+                }
+                if ev.authorized:
+                    route["AuthorizerId"] = Ref("JwtAuthorizer")
+                resources[f"{lid}Route{k}"] = {"Type": "AWS::ApiGatewayV2::Route", "Properties": route}
+                resources[f"{lid}HttpPermission{k}"] = _permission(
+                    lid, "apigateway.amazonaws.com", Sub(f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{HttpApi}}/*/{ev.method}{_api_path(ev.path)}")
+                )
+            elif ev.kind == "sqs":
+                queue = f"{lid}Queue"
+                resources[queue] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)}}
+                resources[f"{lid}QueueMapping"] = {
+                    "Type": "AWS::Lambda::EventSourceMapping",
+                    "Properties": {"EventSourceArn": GetAtt(f"{queue}.Arn"), "FunctionName": Ref(lid), "BatchSize": 10},
+                }
+            elif ev.kind == "s3":
+                # The bucket is named so that the permission can name it without a dependency cycle.
+                bucket_name = Sub(f"${{AWS::StackName}}-{fn.name.lower()}-${{AWS::AccountId}}")
+                resources[f"{lid}S3Permission"] = _permission(
+                    lid, "s3.amazonaws.com", Sub(f"arn:aws:s3:::${{AWS::StackName}}-{fn.name.lower()}-${{AWS::AccountId}}")
+                )
+                resources[f"{lid}Bucket"] = {
+                    "Type": "AWS::S3::Bucket",
+                    "DependsOn": f"{lid}S3Permission",
+                    "Properties": {
+                        "BucketName": bucket_name,
+                        "NotificationConfiguration": {
+                            "LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": GetAtt(f"{lid}.Arn")}]
+                        },
+                    },
+                }
+            else:
+                rule = f"{lid}Schedule"
+                resources[rule] = {
+                    "Type": "AWS::Events::Rule",
+                    "Properties": {
+                        "ScheduleExpression": ev.rate,
+                        "State": "ENABLED",
+                        "Targets": [{"Arn": GetAtt(f"{lid}.Arn"), "Id": "target"}],
+                    },
+                }
+                resources[f"{lid}SchedulePermission"] = _permission(lid, "events.amazonaws.com", GetAtt(f"{rule}.Arn"))
+        role: Any = GetAtt("AppRole.Arn")
+        if fn.own_role:
+            resources[f"{lid}Role"] = {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": TRUST_LAMBDA,
+                    "ManagedPolicyArns": [BASIC_EXECUTION],
+                    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": own_statements(fn)}}],
+                },
+            }
+            role = GetAtt(f"{lid}Role.Arn")
+        asset = _asset_hash(stack.name, fn)
+        props = {
+            "Code": {"S3Bucket": Sub("cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"), "S3Key": f"{asset}.zip"},
+            "Handler": f"{fn.module.split('/')[-1]}.{fn.symbol}",
+            "Runtime": fn.runtime,
+            "Role": role,
+            "Timeout": fn.timeout,
+            "MemorySize": fn.memory,
+            "Environment": {"Variables": _sam_env(fn)},
+        }
+        if fn.tracing:
+            props["TracingConfig"] = {"Mode": "Active"}
+        resources[lid] = {
+            "Type": "AWS::Lambda::Function",
+            "Properties": props,
+            "Metadata": {"aws:asset:path": f"asset.{asset}", "aws:asset:property": "Code"},
+        }
+        code_dir = stack_dir / f"asset.{asset}"
+        _write(code_dir / (fn.module.split("/")[-1] + fn.ext), handler_source(fn))
+        files = _package_files(fn.name)
+        if fn.lang == "python":
+            _write(code_dir / "requirements.txt", files["requirements.txt"])
+        else:
+            _write(code_dir / "package.json", files["package.json"])
+            _write(code_dir / "package-lock.json", files["package-lock.json"])
+    if rest_methods:
+        resources["RestApi"] = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": Sub("${AWS::StackName}-rest")}}
+        resources["RestDeployment"] = {
+            "Type": "AWS::ApiGateway::Deployment",
+            "DependsOn": sorted(rest_methods),
+            "Properties": {"RestApiId": Ref("RestApi"), "StageName": "prod"},
+        }
+        if rest_auth:
+            resources["CognitoAuthorizer"] = {
+                "Type": "AWS::ApiGateway::Authorizer",
+                "Properties": {
+                    "Name": "cognito",
+                    "Type": "COGNITO_USER_POOLS",
+                    "IdentitySource": "method.request.header.Authorization",
+                    "RestApiId": Ref("RestApi"),
+                    "ProviderARNs": [Ref("UserPoolArn")],
+                },
+            }
+    if http_api:
+        resources["HttpApi"] = {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": Sub("${AWS::StackName}-http"), "ProtocolType": "HTTP"}}
+        resources["HttpStage"] = {
+            "Type": "AWS::ApiGatewayV2::Stage",
+            "Properties": {"ApiId": Ref("HttpApi"), "StageName": "$default", "AutoDeploy": True},
+        }
+        if http_auth:
+            resources["JwtAuthorizer"] = {
+                "Type": "AWS::ApiGatewayV2::Authorizer",
+                "Properties": {
+                    "ApiId": Ref("HttpApi"),
+                    "Name": "jwt",
+                    "AuthorizerType": "JWT",
+                    "IdentitySource": ["$request.header.Authorization"],
+                    "JwtConfiguration": {
+                        "Issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+                        "Audience": ["example-client"],
+                    },
+                },
+            }
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"fnaudit benchmark stack {stack.name}",
+        "Parameters": {
+            "UserPoolArn": {
+                "Type": "String",
+                "Default": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_example",
+            }
+        },
+        "Resources": resources,
+    }
+    _write(stack_dir / "template.yaml", dump_yaml(doc))
+
+
+def _api_path(path: str) -> str:
+    """API Gateway execute-api ARNs name path parameters as `*`."""
+    return "/".join("*" if seg.startswith("{") else seg for seg in path.split("/"))
+
+
+def _permission(function: str, principal: str, source_arn: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": GetAtt(f"{function}.Arn"),
+            "Principal": principal,
+            "SourceArn": source_arn,
+        },
+    }
+
+
+WRITERS: dict[Dialect, Callable[[Stack, Path], None]] = {
+    "serverless": write_serverless,
+    "sam": write_sam,
+    "cloudformation": write_cloudformation,
+}
+
+
+def generate(dialect: Dialect, n: int, out: Path, seed: int = DEFAULT_SEED) -> list[Stack]:
+    """Write the app into `out` (emptied first) and return its stacks."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    stacks = build_app(n, seed)
+    for stack in stacks:
+        WRITERS[dialect](stack, out)
+    _write(out / "README.md", f"Synthetic {dialect} app: {n} functions in {len(stacks)} stack(s), seed {seed}.\n"
+           "Generated by fnaudit's bench/generate.py; deliberately insecure in places. Do not deploy.\n")
+    return stacks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dialect", choices=DIALECTS, required=True)
+    parser.add_argument("--functions", type=int, required=True, metavar="N")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="emptied first")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    if args.functions < 1:
+        parser.error("--functions must be at least 1")
+    stacks = generate(args.dialect, args.functions, args.out, args.seed)
+    print(f"wrote {args.functions} {args.dialect} functions in {len(stacks)} stack(s) to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
