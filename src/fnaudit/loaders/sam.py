@@ -12,9 +12,11 @@ and mapped back to the folders when the functions' code is resolved.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from fnaudit import cache
 from fnaudit.errors import ScanError
 from fnaudit.loaders._cfn_samlines import relabel
 from fnaudit.loaders._files import ScanRoot
@@ -67,12 +69,41 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
 
 
 def _translate(rel: str, template: dict[str, Any], options: LoadOptions) -> tuple[dict[str, Any] | None, list[ScanError]]:
+    """The translated template, from the cache when this exact input was translated before.
+
+    Translation is the slow part of reading SAM (the translator deep-copies the API definition for
+    every event), and its output depends only on the template, the parameters, the region and the
+    translator's version — all of which are in the key.
+    """
+    from importlib.metadata import version
+
+    entry = cache.key(
+        "sam",
+        version("aws-sam-translator"),
+        options.region,
+        json.dumps(dict(options.params), sort_keys=True),
+        json.dumps(template, sort_keys=True, default=str),
+    )
+    cached = cache.read_json("sam", entry)
+    if isinstance(cached, dict) and isinstance(cached.get("template"), dict):
+        return cached["template"], []
+    out, errors = _run_translator(rel, template, options)
+    if out is not None:
+        cache.write_json("sam", entry, {"template": out})
+    return out, errors
+
+
+def _run_translator(rel: str, template: dict[str, Any], options: LoadOptions) -> tuple[dict[str, Any] | None, list[ScanError]]:
     # imported here: boto3 and the translator cost ~0.5 s and only SAM templates need them
+    import logging
+
     import boto3
     from samtranslator.model.exceptions import InvalidDocumentException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
+    # The translator logs "unpublished metrics" warnings meant for AWS's own service: not for our users.
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     session = boto3.Session(region_name=options.region, aws_access_key_id="x", aws_secret_access_key="y")
     names = _managed_policy_names(template)
     try:
