@@ -369,3 +369,38 @@ def test_resolver_guards_against_cycles_and_huge_strings() -> None:
     for _ in range(100):
         deep = {"Fn::Join": ["", [deep]]}
     assert r.value(deep, loc).origin is Origin.UNRESOLVED
+
+
+def test_cdk_asset_metadata_locates_the_function_code(tmp_path: Path) -> None:
+    """`cdk synth` points Code at the S3 upload and names the local folder in `aws:asset:path`."""
+    import json as _json
+
+    from fnaudit.config import Config
+    from fnaudit.scan import scan
+
+    out = tmp_path / "cdk.out"
+    (out / "asset.abc123").mkdir(parents=True)
+    (out / "asset.abc123" / "index.py").write_text("def handler(event, context):\n    return {}\n")
+    template = {
+        "Resources": {
+            "Fn9270CBC0": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": {"S3Bucket": {"Fn::Sub": "cdk-assets-${AWS::AccountId}"}, "S3Key": "abc123.zip"},
+                    "Handler": "index.handler",
+                    "Runtime": "python3.12",
+                    "Role": "arn:aws:iam::123456789012:role/r",
+                },
+                "Metadata": {"aws:asset:path": "asset.abc123", "aws:asset:property": "Code"},
+            }
+        }
+    }
+    (out / "App.template.json").write_text(_json.dumps(template, indent=2))
+    result = scan(out, Config(select=("OBS001",)))
+    (fn,) = result.functions
+    assert (fn.code.in_repo, fn.code.root, fn.code.handler_file, fn.code.handler_symbol) == (
+        True,
+        "asset.abc123",
+        "asset.abc123/index.py",
+        "handler",
+    )

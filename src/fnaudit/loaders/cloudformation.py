@@ -245,7 +245,22 @@ def _code(ctx: _Context, res: Resource, package_type: str, runtime: str | None, 
         return _local_code(ctx, res, ctx.hints.local_code[key], runtime, handler)
     if "ImageUri" in raw:
         return Code(lang, in_repo=False, note=f"container image {ctx.r.display(raw['ImageUri'])}")
+    asset = _cdk_asset_path(ctx, res)
+    if asset is not None:
+        return _local_code(ctx, res, asset, runtime, handler)
     return Code(lang, in_repo=False, note=f"code is an S3 artifact s3://{bucket}/{key}")
+
+
+def _cdk_asset_path(ctx: _Context, res: Resource) -> str | None:
+    """The local folder of a CDK-synthesised function: `Metadata: {aws:asset:path: asset.<hash>}`
+    names it relative to the template (in cdk.out), while `Code` points at the S3 upload."""
+    resources = ctx.doc.data.get("Resources") if isinstance(ctx.doc.data, Mapping) else None
+    raw = resources.get(res.logical_id) if isinstance(resources, Mapping) else None
+    meta = raw.get("Metadata") if isinstance(raw, Mapping) else None
+    if not isinstance(meta, Mapping) or meta.get("aws:asset:property", "Code") != "Code":
+        return None
+    path = meta.get("aws:asset:path")
+    return path if isinstance(path, str) and path else None
 
 
 def _local_code(ctx: _Context, res: Resource, folder: str, runtime: str | None, handler: str | None) -> Code:
