@@ -23,3 +23,25 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def scan_date() -> dt.date:
     return SCAN_DATE
+
+
+# Fixtures of the reporter and CLI tests: a stand-in rule set and loader over tests/report/fixtures/app.
+@pytest.fixture
+def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.report.builders import install_fake_rules
+
+    install_fake_rules(monkeypatch)
+
+
+@pytest.fixture
+def fake_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.report.builders import install_fake_loader
+
+    install_fake_loader(monkeypatch)
+
+
+@pytest.fixture
+def app_dir(tmp_path: Path) -> Path:
+    from tests.report.builders import copy_fixture
+
+    return copy_fixture(tmp_path / "app")

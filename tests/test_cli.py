@@ -12,24 +12,10 @@ from pathlib import Path
 import pytest
 
 from fnaudit import __version__, cli
-from tests.report.builders import copy_fixture, install_fake_loader, install_fake_rules
 
 Capture = pytest.CaptureFixture[str]
 
 
-@pytest.fixture
-def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_rules(monkeypatch)
-
-
-@pytest.fixture
-def fake_loader(monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_loader(monkeypatch)
-
-
-@pytest.fixture
-def app_dir(tmp_path: Path) -> Path:
-    return copy_fixture(tmp_path / "app")
 
 
 def run(capsys: Capture, *argv: str) -> tuple[int, str, str]:

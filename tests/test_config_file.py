@@ -12,24 +12,10 @@ from fnaudit.config import Config, IgnoreEntry
 from fnaudit.errors import ConfigError
 from fnaudit.findings import Severity
 from fnaudit.scan import scan
-from tests.report.builders import copy_fixture, install_fake_loader, install_fake_rules
 
 pytestmark = pytest.mark.usefixtures("fake_rules")
 
 
-@pytest.fixture
-def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_rules(monkeypatch)
-
-
-@pytest.fixture
-def fake_loader(monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_loader(monkeypatch)
-
-
-@pytest.fixture
-def app_dir(tmp_path: Path) -> Path:
-    return copy_fixture(tmp_path / "app")
 
 FULL = """\
 select = ["IAM", "AUTH001", "no-reserved-concurrency"]
