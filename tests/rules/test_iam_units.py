@@ -40,7 +40,7 @@ from fnaudit.rules.iam._policy import any_resource, with_condition
         ("lambda:UpdateFunctionCode", WRITE),
         ("lambda:InvokeFunction", WRITE),
         ("kms:Decrypt", WRITE),
-        ("s3:PutObjectTagging", WRITE),
+        ("s3:PutObjectTagging", TAGGING),  # the catalogue files it as Tagging
         ("dynamodb:TagResource", TAGGING),
         ("someservice:Frobnicate", UNKNOWN),
     ],

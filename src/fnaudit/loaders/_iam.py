@@ -79,7 +79,20 @@ def statement(raw: Any, path: str, line: int, source: str) -> Statement | None:
         principals=_principals(raw.get("Principal")),
         sid=str(raw["Sid"]) if "Sid" in raw else None,
         source=source,
+        conditions=_conditions(raw.get("Condition")),
     )
+
+
+def _conditions(raw: Any) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """`{StringEquals: {iam:PassedToService: lambda.amazonaws.com}}` → (("StringEquals", "iam:PassedToService", (…,)),)."""
+    if not isinstance(raw, dict):
+        return ()
+    out = []
+    for operator, block in raw.items():
+        if isinstance(block, dict):
+            for key, values in block.items():
+                out.append((str(operator), str(key), _strings(values)))
+    return tuple(out)
 
 
 def statements(raw_list: Any, path: str, line: int, source: str) -> tuple[Statement, ...]:

@@ -1,10 +1,100 @@
-"""A function's effective permissions and blast radius (owned by the IAM engine; rules read them)."""
+"""A function's effective permissions and blast radius (owned by the IAM engine; rules read them).
+
+`fnaudit.engines.iam` fills `Function.permissions` and `Function.blast_radius`; see
+`fnaudit.engines.iam.evaluate` for how grants are computed and `fnaudit.engines.iam.blast` for
+the score.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fnaudit.model.loc import Loc
+
+if TYPE_CHECKING:
+    from fnaudit.model.app import Statement
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What one Allow statement grants on one resource, after Deny statements and the boundary.
+
+    `actions` holds canonical catalogue names (`s3:GetObject`), wildcards and NotAction already
+    expanded; actions the catalogue does not know stay as written. `resource` is the resource as
+    an ARN pattern (`*`, `arn:aws:s3:::bucket/*`, app references resolved to ARNs with `*` for the
+    region and account); `resource_text` is how it is written; `resource_ref` the logical id of
+    the app resource it names, when it names one. `except_resources` comes from a `NotResource`.
+    """
+
+    actions: frozenset[str]
+    written: tuple[str, ...]  # the Action patterns as written, or ("NotAction: a, b",)
+    resource: str
+    resource_text: str
+    loc: Loc
+    source: str  # where the statement comes from: its path in the IaC, or "AWS managed policy X …"
+    conditional: bool = False
+    except_resources: tuple[str, ...] = ()
+    resource_ref: str | None = None
+    sid: str | None = None
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # the statement's Condition: (operator, key, values)
+
+    def describe(self) -> str:
+        label = f"statement {self.sid}" if self.sid else self.source
+        cond = " (with a Condition)" if self.conditional else ""
+        return f"{label} at {self.loc}{cond}"
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A privilege-escalation method the function's permissions enable."""
+
+    method: str  # stable id, e.g. "passrole-lambda-create-invoke"
+    name: str
+    explanation: str
+    reference: str
+    evidence: tuple[tuple[str, Grant], ...]  # (required action, the grant that provides it)
+    targets: tuple[str, ...] = ()  # roles it can pass / functions it can take over (app names or patterns)
+    conditional: bool = False  # some required action is granted only behind a Condition
+    to_admin: bool = False  # the method yields any permission (e.g. attach a policy to its own role)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivePermissions:
+    grants: tuple[Grant, ...] = ()
+    statements: tuple[Statement, ...] = ()  # every statement of the role, AWS managed ones expanded
+    denies: tuple[Statement, ...] = ()  # Deny statements (conditional ones narrow but do not remove)
+    boundary: str | None = None
+    boundary_known: bool = True  # False: a boundary is set but its document is not in the app / catalogue
+    unknown_policies: tuple[str, ...] = ()  # attached managed policies whose document is unknown
+    escalations: tuple[Escalation, ...] = ()
+    # Used versus granted (from the code engine's SDK calls): the actions the function needs, None when
+    # its code was not analysed; how sure we are that nothing else is needed (high | medium | low).
+    needed: frozenset[str] | None = None
+    needed_confidence: str = "high"
+    unmapped_calls: tuple[str, ...] = ()  # "service.Operation" of SDK calls with no known IAM action
+
+    def granting(self, action: str) -> Iterator[Grant]:
+        """The grants that include a canonical action."""
+        for g in self.grants:
+            if action in g.actions:
+                yield g
+
+    def allows(self, action: str) -> bool:
+        return any(True for _ in self.granting(action))
 
 
 @dataclass(frozen=True, slots=True)
 class BlastRadius:
-    score: float  # documented in the IAM engine; higher reaches more
+    """What a compromised function reaches. `score` (0–100, higher reaches more) is documented in
+    `fnaudit.engines.iam.blast`."""
+
+    score: float
+    pairs: int = 0  # distinct (action, resource) pairs granted directly
+    by_service: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # service → level → pairs
+    escalation: tuple[str, ...] = ()  # escalation method ids
+    reaches_functions: tuple[str, ...] = ()  # other functions it can invoke or take over
+    inherits_from: tuple[str, ...] = ()  # roles / functions whose permissions it gains through escalation
+    admin: bool = False  # reaches every action (directly or by escalation)
+    conditional_pairs: int = 0  # pairs granted only behind a Condition

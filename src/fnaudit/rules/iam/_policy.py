@@ -74,6 +74,8 @@ def any_resource(st: Statement) -> bool:
 def _any(resource: str) -> bool:
     if resource == "*":
         return True
+    if resource.startswith("!Sub "):  # `!Sub arn:${AWS::Partition}:lambda:${AWS::Region}:…:function:*`
+        resource = re.sub(r"\$\{[^}]*\}", "x", resource[5:].strip())
     parts = resource.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn":
         return False
@@ -108,3 +110,101 @@ def where(role: Role, st: Statement) -> str:
 
 def condition_note(st: Statement) -> str:
     return " (behind a Condition, so severity is lowered one step)" if st.conditional else ""
+
+
+# ---- statements as the IAM engine expanded them -----------------------------------------------
+
+MANAGED_PREFIX = "AWS managed policy "
+# AWS managed policies that give a function the keys to the account (IAMFullAccess can grant itself the rest).
+ADMIN_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+
+
+def role_statements(users: RoleUsers, role: Role) -> tuple[Statement, ...]:
+    """The role's statements with AWS managed policies expanded (by the IAM engine), each located at
+    the line that attaches it; the role's own statements when the engine did not run."""
+    for fn in users.functions:
+        if fn.permissions is not None:
+            return fn.permissions.statements
+    return tuple(role.all_statements())
+
+
+def managed_name(st: Statement) -> str | None:
+    """The AWS managed policy a statement comes from, or None for the app's own statements."""
+    if not st.source.startswith(MANAGED_PREFIX):
+        return None
+    return st.source[len(MANAGED_PREFIX):].split(".", 1)[0]
+
+
+def admin_equivalent(statements: tuple[Statement, ...]) -> bool:
+    """A set of statements that grants everything, or can grant itself everything: `*` / NotAction on
+    every resource, or `iam:*` on every resource (unconditional)."""
+    from fnaudit.model.app import Effect
+
+    for s in statements:
+        if s.effect is not Effect.ALLOW or s.conditional:
+            continue
+        everywhere = any_resource(s)
+        if s.not_actions and everywhere:
+            return True
+        for a in s.actions:
+            a = a.strip().lower()
+            if a in ("*", "*:*") or (a == "iam:*" and everywhere):
+                return True
+    return False
+
+
+def admin_managed(users: RoleUsers, role: Role) -> frozenset[str]:
+    """Names of the attached AWS managed policies that amount to administrator access."""
+    by_policy: dict[str, list[Statement]] = {}
+    for st in role_statements(users, role):
+        name = managed_name(st)
+        if name is not None:
+            by_policy.setdefault(name, []).append(st)
+    out = {n for n, sts in by_policy.items() if n in ADMIN_POLICIES or admin_equivalent(tuple(sts))}
+    out.update(mp.name for mp in role.managed_policies if mp.aws_managed and mp.name in ADMIN_POLICIES)
+    return frozenset(out)
+
+
+def reported_statements(users: RoleUsers, role: Role) -> Iterator[Statement]:
+    """Allow statements for the per-statement rules: the role's own and those of AWS managed policies,
+    except the managed policies IAM001 already reports as administrator access."""
+    from fnaudit.model.app import Effect
+
+    admin = admin_managed(users, role)
+    for st in role_statements(users, role):
+        if st.effect is not Effect.ALLOW:
+            continue
+        name = managed_name(st)
+        if name is not None and name in admin:
+            continue
+        yield st
+
+
+# Condition keys that restrict which resources a grant reaches: a grant on `*` behind one of them is
+# scoped (by tag, account, key prefix…), not "every resource".
+_SCOPING_KEY = re.compile(
+    r"^(aws:resourcetag/.+|aws:resourceaccount|aws:resourceorgid|aws:resourceorgpaths|[a-z0-9-]+:resourcetag/.+"
+    r"|s3:prefix|s3:existingobjecttag/.+|dynamodb:leadingkeys|kms:viaservice|kms:encryptioncontext:.+"
+    r"|kms:encryptioncontextkeys|secretsmanager:secretid|ssm:resourcetag/.+|lambda:functionarn)$"
+)
+
+
+def scoped_by_condition(st: Statement) -> bool:
+    """Whether the statement's Condition limits the resources it reaches (e.g. `aws:ResourceTag/team`)."""
+    return any(
+        _SCOPING_KEY.match(key.lower()) and not op.lower().startswith(("stringnot", "arnnot"))
+        for op, key, _ in st.conditions
+    )
+
+
+def effective_actions(users: RoleUsers, st: Statement, everywhere_only: bool = False) -> frozenset[str] | None:
+    """The canonical actions the statement still grants after Deny statements and the permissions
+    boundary (from the IAM engine), on every resource when `everywhere_only`; None when unknown."""
+    perms = next((f.permissions for f in users.functions if f.permissions is not None), None)
+    if perms is None:
+        return None
+    out: set[str] = set()
+    for g in perms.grants:
+        if g.loc == st.loc and g.source == st.source and (not everywhere_only or _any(g.resource)):
+            out.update(g.actions)
+    return frozenset(out)

@@ -8,11 +8,20 @@ from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function, Role, Statement
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import is_all_actions
-from fnaudit.rules.iam._policy import RoleUsers, any_resource, condition_note, function_roles, resources_text, where, with_condition
+from fnaudit.rules.iam._policy import (
+    ADMIN_POLICIES,
+    RoleUsers,
+    admin_managed,
+    any_resource,
+    condition_note,
+    function_roles,
+    resources_text,
+    where,
+    with_condition,
+)
 from fnaudit.rules.registry import Context, rule
 
-# AWS managed policies that give a function the keys to the account (IAMFullAccess can grant itself the rest).
-ADMIN_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+__all__ = ["ADMIN_POLICIES", "iam_admin_access"]
 
 
 @rule(
@@ -39,7 +48,8 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     - an Allow statement with `NotAction` on every resource ("everything except …");
     - `iam:*` on any resource (the role can attach any policy to itself);
     - the AWS managed policies `AdministratorAccess`, `PowerUserAccess` and `IAMFullAccess`,
-      by name or ARN.
+      by name or ARN, and any other AWS managed policy whose document (from the IAM engine's
+      catalogue) grants `*`, `NotAction` or `iam:*` on every resource.
 
     A statement with a `Condition` is reported one severity lower. Deny statements are never
     findings.
@@ -94,8 +104,9 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-269: Improper Privilege Management
     """
     for users, role in function_roles(app):
+        admin = admin_managed(users, role)
         for mp in role.managed_policies:
-            if mp.name in ADMIN_POLICIES:
+            if mp.aws_managed and mp.name in admin:
                 yield Hit(
                     mp.loc,
                     f"{users.subject}: role {role.id} has the managed policy {mp.name}, which gives "

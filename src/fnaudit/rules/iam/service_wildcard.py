@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App
+from fnaudit.model.app import App, Statement
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import is_service_wildcard
-from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, resources_text, where, with_condition
+from fnaudit.rules.iam._policy import (
+    any_resource,
+    condition_note,
+    effective_actions,
+    function_roles,
+    managed_name,
+    reported_statements,
+    resources_text,
+    where,
+    with_condition,
+)
 from fnaudit.rules.registry import Context, rule
 
 # `iam:*` is administrator access in disguise: IAM001 reports it.
@@ -35,7 +45,9 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     `dynamodb:*`, `sqs:*`, `lambda:*`… On `Resource: "*"` the severity is high; scoped to
     particular resources it is medium (the function can still delete the table, rewrite the
     bucket policy, purge the queue). A `Condition` lowers the severity one step. `*` itself and
-    `iam:*` are reported by IAM001.
+    `iam:*` are reported by IAM001. AWS managed policies attached to the role are expanded from
+    the catalogue and reported at the line that attaches them (`AmazonS3FullAccess` is `s3:*` on
+    `*`).
 
     ## Why it matters
 
@@ -74,11 +86,15 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-732: Incorrect Permission Assignment for Critical Resource
     """
     for users, role in function_roles(app):
-        for st in role.allow_statements():
+        for st in reported_statements(users, role):
             everywhere = any_resource(st)
+            effective = effective_actions(users, st)
             for action in st.actions:
                 if not is_service_wildcard(action) or action.strip().lower() in _LEFT_TO_IAM001:
                     continue
+                prefix = action.strip().lower().split(":", 1)[0] + ":"
+                if effective is not None and not any(a.lower().startswith(prefix) for a in effective):
+                    continue  # an unconditional Deny took the whole service away
                 base = Severity.HIGH if everywhere else Severity.MEDIUM
                 service = action.strip().split(":", 1)[0]
                 yield Hit(
@@ -95,5 +111,10 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
                         cloudformation=f"Replace `{action.strip()}` with the {service} actions the function calls, on its resources' ARNs.",
                     ),
                     severity=with_condition(base, st),
-                    key=f"action:{action.strip()}|{resources_text(st)}",
+                    key=f"action:{action.strip()}|{resources_text(st)}" + _policy_key(st),
                 )
+
+
+def _policy_key(st: Statement) -> str:
+    name = managed_name(st)
+    return f"|managed:{name}" if name else ""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.rules._common import by_dialect
-from fnaudit.rules.iam._policy import function_roles
+from fnaudit.rules.iam._policy import RoleUsers, function_roles
 from fnaudit.rules.registry import Context, rule
 
 
@@ -31,6 +31,10 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
     single role of a serverless.yml (`provider.iam.role`), a role named in several functions'
     `role:` / `Role:`, or the same external role ARN. One finding per role, at the role, naming
     every function that uses it.
+
+    Not reported when the code of every function sharing the role was analysed, every AWS SDK
+    call was resolved with high confidence, and they all need the same actions: one role then fits
+    them all.
 
     ## Why it matters
 
@@ -69,6 +73,8 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
     for users, role in function_roles(app):
         if len(users.functions) < 2:
             continue
+        if _same_needs(users):
+            continue  # the code of every function was analysed and they call the same actions
         names = ", ".join(f.name for f in users.functions)
         kind = "external role" if role.external else "role"
         yield Hit(
@@ -88,3 +94,10 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
             ),
             key=role.id,
         )
+
+
+def _same_needs(users: RoleUsers) -> bool:
+    perms = [f.permissions for f in users.functions]
+    if any(p is None or p.needed is None or not p.needed or p.needed_confidence != "high" for p in perms):
+        return False
+    return len({p.needed for p in perms if p is not None}) == 1

@@ -5,16 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App, Dialect
+from fnaudit.model.app import App, Dialect, Role, Statement
 from fnaudit.rules.iam._actions import (
+    DATA_READ,
     PERMISSIONS,
+    RANK,
+    WRITE,
     access_level,
+    expand,
     is_all_actions,
     is_service_wildcard,
-    is_write_or_permissions,
-    unscopable,
+    quiet_on_star,
 )
-from fnaudit.rules.iam._policy import any_resource, condition_note, function_roles, where, with_condition
+from fnaudit.rules.iam._policy import (
+    RoleUsers,
+    any_resource,
+    condition_note,
+    effective_actions,
+    function_roles,
+    managed_name,
+    reported_statements,
+    scoped_by_condition,
+    where,
+    with_condition,
+)
 from fnaudit.rules.registry import Context, rule
 
 
@@ -82,28 +96,58 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-732: Incorrect Permission Assignment for Critical Resource
     """
     for users, role in function_roles(app):
-        for st in role.allow_statements():
-            if not any_resource(st):
+        per_policy: dict[str, tuple[Statement, list[str], str]] = {}
+        for st in reported_statements(users, role):
+            if not any_resource(st) or scoped_by_condition(st):
                 continue
+            effective = effective_actions(users, st, everywhere_only=True)
+            policy = managed_name(st)
             for action in st.actions:
                 a = action.strip()
                 if is_all_actions(a) or is_service_wildcard(a) or a.lower() == "iam:*":
                     continue  # IAM001 / IAM002
-                if not is_write_or_permissions(a) or unscopable(a):
+                level = _reported_level(a, effective)
+                if level is None:
                     continue
-                level = access_level(a)
-                base = Severity.HIGH if level == PERMISSIONS else Severity.MEDIUM
-                yield Hit(
-                    st.loc,
-                    f"{users.subject}: {where(role, st)} allows `{a}` ({level}) on every resource (`*`)"
-                    f"{condition_note(st)}",
-                    function=users.function_id,
-                    functions=users.function_ids,
-                    evidence=f"Allow {a} on *",
-                    remediation=_remediation(app, a),
-                    severity=with_condition(base, st),
-                    key=f"action:{a}",
-                )
+                if policy is not None:  # an AWS managed policy: one finding per policy, at the line attaching it
+                    first, acc, worst = per_policy.get(policy, (st, [], level))
+                    acc.append(a)
+                    worst = level if RANK[level] > RANK[worst] else worst
+                    per_policy[policy] = (first if first.conditional <= st.conditional else st, acc, worst)
+                    continue
+                yield _hit(app, users, role, st, a, level, f"action:{a}")
+        for policy, (st, acc, worst) in per_policy.items():
+            shown = ", ".join(f"`{a}`" for a in acc[:5]) + (f" and {len(acc) - 5} more" if len(acc) > 5 else "")
+            yield _hit(app, users, role, st, shown, worst, f"managed:{policy}", label=f"AWS managed policy {policy} attached to role {role.id}")
+
+
+def _hit(app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: str, key: str, label: str | None = None) -> Hit:
+    base = Severity.HIGH if level == PERMISSIONS else Severity.MEDIUM
+    shown = a if a.startswith("`") else f"`{a}`"
+    return Hit(
+        st.loc,
+        f"{users.subject}: {label or where(role, st)} allows {shown} ({level}) on every resource (`*`)"
+        f"{condition_note(st)}",
+        function=users.function_id,
+        functions=users.function_ids,
+        evidence=f"Allow {a.replace('`', '')} on *",
+        remediation=_remediation(app, a.strip('`').split('`')[0]),
+        severity=with_condition(base, st),
+        key=key,
+    )
+
+
+def _reported_level(action: str, effective: frozenset[str] | None) -> str | None:
+    """The worst Write / Permissions-management level among the actions a pattern reaches that could
+    be scoped and are not data reads; None when there is none."""
+    worst: str | None = None
+    for a in expand(action):
+        if quiet_on_star(a) or a.lower() in DATA_READ or (effective is not None and a not in effective):
+            continue
+        level = access_level(a)
+        if level in (WRITE, PERMISSIONS) and (worst is None or RANK[level] > RANK[worst]):
+            worst = level
+    return worst
 
 
 def _remediation(app: App, action: str) -> str:

@@ -1,0 +1,157 @@
+"""The IAM engine: effective permissions, privilege escalation and blast radius of each function.
+
+`enrich(app, ctx)` sets `Function.permissions` (an `EffectivePermissions`: expanded grants, the
+role's statements with AWS managed policies expanded, escalation methods) and
+`Function.blast_radius` on every function. Modules:
+
+- `catalogue`: the IAM action catalogue and managed policy documents, cached on disk;
+- `managed`: AWS managed policies by name → statements;
+- `arns`: resolving the app's references to ARNs, matching resource patterns;
+- `evaluate`: grants minus denies, within the permissions boundary;
+- `escalation`: the method table and its check;
+- `blast`: reach, inheritance through escalation, and the score.
+
+Rules read the facts; they never call this package (except `catalogue.access_level`, a pure lookup).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from fnaudit.engines.iam import arns, blast, catalogue, escalation, evaluate, used
+from fnaudit.errors import ScanError
+from fnaudit.model.app import App, Function, Role
+from fnaudit.model.permissions import EffectivePermissions, Escalation
+
+if TYPE_CHECKING:
+    from fnaudit.engines import EngineContext
+
+_SETS: dict[int, tuple[evaluate.ActionSets, blast.Breakdown]] = {}
+_INVOKE = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl")
+
+
+def _tools(cat: catalogue.Catalogue) -> tuple[evaluate.ActionSets, blast.Breakdown]:
+    key = id(cat)
+    if key not in _SETS:
+        _SETS.clear()
+        _SETS[key] = (evaluate.ActionSets(cat), blast.Breakdown(cat))
+    return _SETS[key]
+
+
+def enrich(app: App, ctx: EngineContext | None = None) -> tuple[App, list[ScanError]]:
+    cat = catalogue.load()
+    sets, breakdown = _tools(cat)
+    return analyse(app, cat, sets, breakdown), []
+
+
+def analyse(app: App, cat: catalogue.Catalogue, sets: evaluate.ActionSets, breakdown: blast.Breakdown) -> App:
+    idx = escalation.AppIndex.of(app)
+    role_perms: dict[str, EffectivePermissions] = {}
+    memo: dict[str, tuple[str, str | None]] = {}  # resource text → resolved ARN, for this app
+    roles: dict[str, Role] = dict(app.roles)
+    for fn in app.functions:
+        if fn.role is not None:
+            roles.setdefault(fn.role.id, fn.role)
+    for rid, role in roles.items():
+        if role.external:
+            role_perms[rid] = EffectivePermissions(unknown_policies=(role.id,))
+        else:
+            role_perms[rid] = evaluate.effective(app, role, cat, sets, memo)
+
+    # escalation per function (a function never escalates into itself), per role for roles no function uses
+    fn_perms: dict[str, EffectivePermissions] = {}
+    for fn in app.functions:
+        if fn.role is None:
+            continue
+        base = role_perms[fn.role.id]
+        if _is_admin(base, len(cat.all_actions())):
+            fn_perms[fn.name] = base  # it already has every permission: nothing to escalate to
+        else:
+            fn_perms[fn.name] = replace(base, escalations=escalation.find(fn.name, base, idx))
+    role_escalations: dict[str, tuple[Escalation, ...]] = {}
+    users_of: dict[str, list[Function]] = {}
+    for f in app.functions:
+        if f.role is not None:
+            users_of.setdefault(f.role.id, []).append(f)
+    for rid, perms in role_perms.items():
+        users = users_of.get(rid, [])
+        if users:
+            role_escalations[rid] = tuple(e for f in users for e in fn_perms[f.name].escalations)
+        elif not _is_admin(perms, len(cat.all_actions())):
+            role_escalations[rid] = escalation.find("", perms, idx)
+        else:
+            role_escalations[rid] = ()
+
+    reaches = {rid: blast.reach(p, breakdown) for rid, p in role_perms.items()}
+    fn_role = {f.name: f.role.id for f in app.functions if f.role is not None}
+    admin_all = len(cat.all_actions())
+
+    def edges(rid: str) -> tuple[set[str], bool]:
+        """Roles a role leads to through escalation, and whether it reaches everything."""
+        out: set[str] = set()
+        admin = _is_admin(role_perms[rid], admin_all)
+        for e in role_escalations[rid]:
+            if e.conditional:
+                continue
+            if e.to_admin:
+                admin = True
+            for t in e.targets:
+                if t in roles:
+                    out.add(t)
+                elif t in fn_role:
+                    out.add(fn_role[t])
+        return out, admin
+
+    graph = {rid: edges(rid) for rid in roles}
+    functions: list[Function] = []
+    for fn in app.functions:
+        if fn.role is None:
+            functions.append(fn)
+            continue
+        perms = fn_perms[fn.name]
+        if fn.code_facts is not None:  # used versus granted: only when the code engine analysed the code
+            perms = replace(
+                perms,
+                needed=used.needed_actions((fn,), app, cat),
+                needed_confidence=used.confidence(fn, cat),
+                unmapped_calls=tuple(f"{c.service}.{c.operation}" for c in used.unknown_calls(fn, cat)),
+            )
+        start = fn.role.id
+        seen = {start}
+        queue = deque([start])
+        admin = False
+        while queue:
+            rid = queue.popleft()
+            nxt, is_admin = graph[rid]
+            admin = admin or is_admin
+            for r in nxt - seen:
+                seen.add(r)
+                queue.append(r)
+        inherited = {r: reaches[r] for r in seen if r != start}
+        invokes = _invokes(fn, perms, idx)
+        radius = blast.radius(fn.name, reaches[start], perms, cat, inherited, invokes, admin)
+        functions.append(replace(fn, permissions=perms, blast_radius=radius))
+    return replace(app, functions=tuple(functions))
+
+
+def _is_admin(perms: EffectivePermissions, all_count: int) -> bool:
+    return any(
+        not g.conditional and g.resource == "*" and not g.except_resources and len(g.actions) >= all_count
+        for g in perms.grants
+    )
+
+
+def _invokes(fn: Function, perms: EffectivePermissions, idx: escalation.AppIndex) -> tuple[str, ...]:
+    """Other functions of the app it can invoke or take over, plus `*` when it can reach any function."""
+    out: set[str] = set()
+    for action in (*_INVOKE, "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"):
+        for g in perms.granting(action):
+            if g.resource == "*" or (":lambda:" in g.resource and arns.is_everything(g.resource)):
+                out.add("*")  # any function, those of the app included
+                continue
+            for name, names in idx.function_names.items():
+                if name != fn.name and arns.function_matches(g.resource, names):
+                    out.add(name)
+    return tuple(sorted(out))

@@ -1,0 +1,49 @@
+"""Least privilege: the statements a function's code needs, scoped to the app's own resources.
+
+`least_privilege(fn, app)` groups the function's needs (`used.needs`: SDK calls plus what Lambda
+uses the role for, such as polling an SQS trigger) into statements, one per set of resources that
+share the same actions. Rendering them for serverless.yml / SAM / CloudFormation / JSON is the
+reporter's job (`fnaudit.report.permissions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fnaudit.engines.iam import catalogue, used
+from fnaudit.model.app import App, Function
+from fnaudit.model.code import SdkCall
+
+
+@dataclass(frozen=True, slots=True)
+class LeastStatement:
+    actions: tuple[str, ...]
+    resources: tuple[tuple[str, str | None], ...]  # (ARN pattern, app logical id or None)
+    unscoped: bool  # the code does not tell which resource: `*` needs a person's attention
+
+
+@dataclass(frozen=True, slots=True)
+class LeastPrivilege:
+    function: str
+    analysed: bool  # the code engine analysed the function's code
+    statements: tuple[LeastStatement, ...]
+    calls: int
+    unknown: tuple[SdkCall, ...]  # SDK calls we could not map to an IAM action
+    log_group: str  # the function's log group ARN, for formats that must grant logging themselves
+
+
+def least_privilege(fn: Function, app: App) -> LeastPrivilege:
+    cat = catalogue.load()
+    needs = used.needs(fn, app, cat)
+    statements = []
+    for actions, resources in used.group_statements(needs):
+        unscoped = any(arn == "*" for arn, _ in resources) and any(cat.scopable(a) for a in actions)
+        statements.append(LeastStatement(actions, resources, unscoped))
+    return LeastPrivilege(
+        function=fn.name,
+        analysed=fn.code_facts is not None,
+        statements=tuple(statements),
+        calls=len(fn.sdk_calls),
+        unknown=used.unknown_calls(fn, cat),
+        log_group=f"arn:aws:logs:*:*:log-group:/aws/lambda/{fn.name}:*",
+    )

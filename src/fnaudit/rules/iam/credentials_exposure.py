@@ -1,0 +1,81 @@
+"""IAM007: actions whose result is a credential."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.iam._actions import CREDENTIALS
+from fnaudit.rules.iam._groups import group_hits
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "IAM007",
+    "iam-credentials-exposure",
+    title="Function role can mint or read credentials",
+    category=Category.PERMISSIONS,
+    severity=Severity.HIGH,
+    cwe=(522, 250),
+    owasp=("SAS-3",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+)
+def iam_credentials_exposure(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Allow statements that grant actions returning credentials: long-lived IAM user keys and
+    passwords (`iam:CreateAccessKey`, `iam:UpdateAccessKey`, `iam:CreateLoginProfile`,
+    `iam:UpdateLoginProfile`, `iam:CreateServiceSpecificCredential`, `iam:UploadSSHPublicKey`),
+    session tokens (`sts:GetSessionToken`, `sts:GetFederationToken`), registry and database
+    tokens (`ecr:GetAuthorizationToken`, `redshift:GetClusterCredentials`), instance secrets
+    (`ec2:GetPasswordData`, `lightsail:GetInstanceAccessDetails`) and identity-pool credentials
+    (`cognito-identity:GetCredentialsForIdentity`). High severity on every resource, medium when
+    scoped; a `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002.
+
+    ## Why it matters
+
+    Credentials outlive the function: an attacker who can mint an access key for an IAM user keeps
+    access after the function is fixed and redeployed, from anywhere, and the activity no longer
+    looks like the function's. A Lambda function almost never needs to create credentials.
+
+    ## How to fix
+
+    Remove the action. If the function really rotates keys or issues tokens, scope it to the one
+    user or resource (`arn:aws:iam::<account>:user/<rotation-user>`) and put it in a dedicated
+    function with its own role.
+
+    ## Example
+
+    Bad (serverless.yml):
+
+    ```yaml
+    - Effect: Allow
+      Action: iam:CreateAccessKey
+      Resource: "*"
+    ```
+
+    Good: no credential-minting action in the execution role; the function reads the secret it
+    needs with `secretsmanager:GetSecretValue` on that secret's ARN.
+
+    ## References
+
+    - CWE-522: Insufficiently Protected Credentials
+    - CWE-250: Execution with Unnecessary Privileges
+    """
+
+    def severity(everywhere: bool, found: tuple[str, ...]) -> Severity:
+        return Severity.HIGH if everywhere else Severity.MEDIUM
+
+    yield from group_hits(app, CREDENTIALS, only_everywhere=False, severity=severity,
+                          what="obtaining credentials with", remediation=_remediation)
+
+
+def _remediation(app: App, actions: tuple[str, ...]) -> str:
+    return (
+        f"Remove {', '.join(f'`{a}`' for a in actions[:3])} from the execution role; if a function must issue "
+        "credentials, give that one function its own role scoped to the one user or resource."
+    )

@@ -1,0 +1,165 @@
+"""IAM006: permissions that let a function escalate its privileges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App, Function
+from fnaudit.model.permissions import Escalation
+from fnaudit.rules.iam._policy import lowered
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "IAM006",
+    "iam-privilege-escalation",
+    title="Function role can escalate its privileges",
+    category=Category.PERMISSIONS,
+    severity=Severity.HIGH,
+    cwe=(269, 250),
+    owasp=("SAS-3",),
+    references=(
+        "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/",
+        "https://github.com/BishopFox/iam-vulnerable",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+    ),
+)
+def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Combinations of effective permissions (after Deny statements and the permissions boundary)
+    that let a function gain permissions it was not given, from the published escalation methods
+    (35 in `fnaudit.engines.iam.escalation`), for example:
+
+    - `iam:PassRole` + `lambda:CreateFunction` + `lambda:InvokeFunction` (or
+      `lambda:CreateEventSourceMapping`, or `lambda:AddPermission`): a new function with a more
+      privileged role;
+    - `lambda:UpdateFunctionCode` / `UpdateFunctionConfiguration` on another function: its role;
+    - `iam:PutRolePolicy`, `iam:AttachRolePolicy`, `iam:CreatePolicyVersion`,
+      `iam:SetDefaultPolicyVersion`: any permission, written onto its own role;
+    - `iam:CreateAccessKey`, `iam:CreateLoginProfile`, `iam:UpdateLoginProfile`: another user;
+    - `iam:UpdateAssumeRolePolicy` + `sts:AssumeRole`, and `sts:AssumeRole` on `*`;
+    - `iam:PassRole` with `cloudformation:CreateStack`, `ec2:RunInstances`,
+      `glue:CreateDevEndpoint`, `codebuild:CreateProject` + `StartBuild`, `ecs:RunTask`,
+      `sagemaker:CreateNotebookInstance`, `states:CreateStateMachine`, `datapipeline:*Pipeline*`;
+    - `ssm:SendCommand`, `ssm:StartSession`, `ec2-instance-connect:SendSSHPublicKey`.
+
+    The finding names the method, the statements that enable each required action, and the roles
+    or functions it reaches. Critical when the method yields arbitrary permissions, high otherwise;
+    one step lower when a required action is granted only behind a `Condition`.
+
+    ## Why it matters
+
+    Escalation makes a narrow-looking role as dangerous as an administrator role: one injection in
+    the function and the attacker writes themselves an admin policy, or runs code under a stronger
+    role. Every later control (least privilege on the other functions, boundaries) is bypassed.
+
+    ## How to fix
+
+    Remove the permission-changing actions from execution roles; they belong to the deployment
+    pipeline. When a function must pass a role, name the role ARN and add
+    `Condition: {StringEquals: {iam:PassedToService: <service>.amazonaws.com}}`. Scope
+    `lambda:UpdateFunctionCode` / `InvokeFunction` to the function ARNs it manages.
+
+    ## Example
+
+    Bad (serverless.yml):
+
+    ```yaml
+    - Effect: Allow
+      Action: [iam:PassRole, lambda:CreateFunction, lambda:InvokeFunction]
+      Resource: "*"
+    ```
+
+    Good:
+
+    ```yaml
+    - Effect: Allow
+      Action: lambda:InvokeFunction
+      Resource: !GetAtt ThumbnailLambdaFunction.Arn
+    ```
+
+    ## References
+
+    - CWE-269: Improper Privilege Management
+    - CWE-250: Execution with Unnecessary Privileges
+    """
+    groups: dict[tuple[str, str, tuple[str, ...], tuple[tuple[str, str, int], ...]], list[tuple[Function, Escalation]]] = {}
+    managed: dict[tuple[str, str], list[tuple[Function, Escalation]]] = {}
+    for fn in app.functions:
+        if fn.permissions is None or fn.role is None:
+            continue
+        for esc in fn.permissions.escalations:
+            policy = _single_managed_policy(esc)
+            if policy is not None:  # all from one AWS managed policy: one finding for the policy
+                managed.setdefault((fn.role.id, policy), []).append((fn, esc))
+                continue
+            locs = tuple((a, g.loc.path, g.loc.line) for a, g in esc.evidence)
+            targets = tuple(t for t in esc.targets if t != fn.name)
+            groups.setdefault((fn.role.id, esc.method, targets, locs), []).append((fn, esc))
+    for (role_id, _method, targets, _locs), members in groups.items():
+        fns = sorted({f.name: f for f, _ in members}.values(), key=lambda f: f.name)
+        esc = members[0][1]
+        steps = "; ".join(f"`{a}` from {g.describe()}" for a, g in esc.evidence)
+        reach = ""
+        if targets:
+            passes = "iam:PassRole" in dict(esc.evidence)
+            shown = ["any role" if t == "*" and passes else "any function" if t == "*" else t for t in targets]
+            reach = f" It reaches: {', '.join(shown)}."
+        base = Severity.CRITICAL if esc.to_admin else Severity.HIGH
+        yield Hit(
+            esc.evidence[0][1].loc,
+            f"{_subject(fns, role_id)} can escalate privileges ({esc.name}): {esc.explanation} Granted by: {steps}.{reach}",
+            function=fns[0].id if len(fns) == 1 else None,
+            functions=tuple(f.id for f in fns),
+            evidence=" + ".join(f"{a} on {g.resource_text}" for a, g in esc.evidence),
+            remediation=_remediation(esc),
+            severity=lowered(base) if esc.conditional else base,
+            key=f"escalation:{esc.method}|{','.join(targets)}",
+        )
+    for (role_id, policy), members in managed.items():
+        fns = sorted({f.name: f for f, _ in members}.values(), key=lambda f: f.name)
+        methods: dict[str, Escalation] = {}
+        for _, esc in members:
+            methods.setdefault(esc.method, esc)
+        admin = any(e.to_admin and not e.conditional for e in methods.values())
+        first = next(iter(methods.values()))
+        names = ", ".join(e.name.lower() for e in methods.values())
+        yield Hit(
+            first.evidence[0][1].loc,
+            f"{_subject(fns, role_id)} can escalate privileges through the AWS managed policy {policy}: "
+            f"{len(methods)} method(s): {names}.",
+            function=fns[0].id if len(fns) == 1 else None,
+            functions=tuple(f.id for f in fns),
+            evidence=f"AWS managed policy {policy}: " + ", ".join(sorted(methods)),
+            remediation=f"Detach {policy} from the execution role and grant the actions the function calls on its "
+            "own resources.",
+            severity=Severity.CRITICAL if admin else Severity.HIGH,
+            key=f"escalation-managed:{policy}",
+        )
+
+
+def _subject(fns: list[Function], role_id: str) -> str:
+    names = [f.name for f in fns]
+    if len(names) == 1:
+        return f"function {names[0]}"
+    return f"{len(names)} functions sharing role {role_id} ({', '.join(names)})"
+
+
+def _single_managed_policy(esc: Escalation) -> str | None:
+    prefix = "AWS managed policy "
+    names = {g.source[len(prefix):].split(".", 1)[0] if g.source.startswith(prefix) else None for _, g in esc.evidence}
+    return next(iter(names)) if len(names) == 1 and None not in names else None
+
+
+def _remediation(esc: Escalation) -> str:
+    actions = [a for a, _ in esc.evidence]
+    if "iam:PassRole" in actions:
+        return (
+            "Remove the combination from the execution role; if the function must pass a role, name its ARN and add "
+            "`Condition: {StringEquals: {iam:PassedToService: <service>.amazonaws.com}}`. "
+            f"Reference: {esc.reference}"
+        )
+    return f"Remove {', '.join(f'`{a}`' for a in actions)} from the execution role or scope it to the resources the " \
+        f"function manages (never its own role or other functions). Reference: {esc.reference}"

@@ -1,0 +1,97 @@
+"""IAM005: reads of data and secrets granted on every resource."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules._common import by_dialect
+from fnaudit.rules.iam._actions import DATA_READ
+from fnaudit.rules.iam._groups import group_hits
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "IAM005",
+    "iam-unscoped-data-read",
+    title="Data or secret read granted on every resource",
+    category=Category.PERMISSIONS,
+    severity=Severity.MEDIUM,
+    cwe=(732, 200),
+    owasp=("SAS-3",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+)
+def iam_unscoped_data_read(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Allow statements that let a function read data or secrets on every resource (`Resource: "*"`,
+    `arn:aws:s3:::*`, `table/*`): `s3:GetObject`, `secretsmanager:GetSecretValue`,
+    `ssm:GetParameter*`, `kms:Decrypt`, `dynamodb:GetItem` / `Query` / `Scan`,
+    `sqs:ReceiveMessage`, `lambda:GetFunction` (code and environment of every function),
+    `logs:GetLogEvents`… including patterns such as `s3:Get*` and AWS managed policies such as
+    `ReadOnlyAccess` or `AWSLambdaExecute` (reported at the line that attaches them). Only actions
+    that can be scoped to a resource are reported (the catalogue lists a resource type for them).
+    High severity for secrets and keys (`secretsmanager`, `ssm`, `kms`), medium otherwise; a
+    `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002.
+
+    ## Why it matters
+
+    A function that can read every bucket, table, parameter and secret of the account turns one
+    injection or one vulnerable dependency into a full data breach: the attacker reads the other
+    teams' data and the secrets that open the rest (OWASP Serverless SAS-3, SAS-7).
+
+    ## How to fix
+
+    Name the resources the function reads: `Resource: arn:aws:s3:::reports-prod/*`,
+    `!GetAtt Orders.Arn`, `!Ref DbSecret`, `arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/*`.
+    In SAM use the policy templates that take the resource name (`S3ReadPolicy`,
+    `DynamoDBReadPolicy`, `AWSSecretsManagerGetSecretValuePolicy`, `SSMParameterReadPolicy`).
+
+    ## Example
+
+    Bad (serverless.yml):
+
+    ```yaml
+    - Effect: Allow
+      Action: [secretsmanager:GetSecretValue]
+      Resource: "*"
+    ```
+
+    Good:
+
+    ```yaml
+    - Effect: Allow
+      Action: [secretsmanager:GetSecretValue]
+      Resource: !Ref DbPasswordSecret
+    ```
+
+    ## References
+
+    - CWE-732: Incorrect Permission Assignment for Critical Resource
+    - CWE-200: Exposure of Sensitive Information to an Unauthorized Actor
+    """
+    def severity(everywhere: bool, found: tuple[str, ...]) -> Severity:
+        secrets = any(f.split(":", 1)[0] in _SECRET_SERVICES for f in found)
+        return Severity.HIGH if secrets else Severity.MEDIUM
+
+    yield from group_hits(app, DATA_READ, only_everywhere=True, severity=severity, what="reading",
+                          remediation=_remediation)
+
+
+_SECRET_SERVICES = frozenset({"secretsmanager", "ssm", "kms"})
+
+
+def _remediation(app: App, actions: tuple[str, ...]) -> str:
+    service = actions[0].split(":", 1)[0]
+    return by_dialect(
+        app,
+        serverless=f"Replace `*` with the ARNs of the {service} resources the function reads "
+        "(e.g. `!GetAtt Table.Arn`, `arn:aws:s3:::<bucket>/<prefix>/*`, `!Ref Secret`).",
+        sam=f"Use a SAM policy template scoped to the {service} resource the function reads "
+        "(S3ReadPolicy, DynamoDBReadPolicy, AWSSecretsManagerGetSecretValuePolicy, SSMParameterReadPolicy).",
+        cloudformation=f"Replace `*` with the ARNs of the {service} resources the function reads.",
+    )
