@@ -20,7 +20,8 @@ Expectation = tuple[str, str, int]  # (rule name, path relative to the fixture f
 def expectations(folder: Path) -> set[Expectation]:
     out: set[Expectation] = set()
     for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.suffix not in _TEXT_SUFFIXES:
+        # `.env` has no suffix (Path(".env").suffix == ""), so dotfiles are matched by name.
+        if not path.is_file() or not (path.suffix in _TEXT_SUFFIXES or path.name.startswith(".env")):
             continue
         rel = path.relative_to(folder).as_posix()
         if path.name == "expect.txt":

@@ -10,8 +10,8 @@ from fnaudit.model.loc import RefKind, Value
 from fnaudit.redact import redact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
-from fnaudit.rules.secrets._detectors import AWS_SECRET_ACCESS_KEY, Confidence, detect
-from fnaudit.rules.secrets._shape import is_placeholder, is_reference, looks_random, secret_word
+from fnaudit.engines.secrets.context import Place, judge, secret_word
+from fnaudit.engines.secrets.detectors import Confidence, detect
 
 
 @rule(
@@ -71,7 +71,7 @@ def plaintext_secret_in_environment(app: App, ctx: Context) -> Iterator[Hit]:
 
     ```yaml
     environment:
-      DB_PASSWORD: Tr0ub4dor&3
+      DB_PASSWORD: Pr0d-Db#2026
       STRIPE_KEY: sk_live_51H...
     ```
 
@@ -129,57 +129,15 @@ def _detector_id(text: str | None) -> str | None:
 
 def _judge(key: str, text: str, beside_aws_key_id: bool) -> tuple[str, Severity | None] | None:
     """(what it is, severity override) when the variable holds a plaintext secret, else None."""
-    word = secret_word(key)
-    found = detect(text)
-    if found is not None:
-        det, match = found
-        if det.id == "url-with-password":
-            password = match.group("password")
-            if is_placeholder(password):
-                return None
-        # A medium-confidence format (a JWT, a Twilio-like id) under a secret name is certain enough.
-        lowered = det.confidence is Confidence.MEDIUM and word is None
-        return _article(det.name), Severity.MEDIUM if lowered else None
-    if beside_aws_key_id and AWS_SECRET_ACCESS_KEY.match(text.strip()):
-        return "an AWS secret access key", None
-    if word is None:
+    verdict = judge(key, text, Place.ENVIRONMENT, beside_aws_key_id=beside_aws_key_id)
+    if verdict is None:
         return None
-    name, strong = word
-    if is_placeholder(text) or is_reference(text, name):
-        return None
-    if not strong and not looks_random(text):
-        return None
-    return _article(_WORD_NAMES.get(name, name)), None
-
-
-# How a message names what the variable's name says it holds.
-_WORD_NAMES = {
-    "passwd": "password",
-    "pwd": "password",
-    "apikey": "API key",
-    "clientsecret": "client secret",
-    "secretkey": "secret key",
-    "accesskey": "access key",
-    "privatekey": "private key",
-    "signingkey": "signing key",
-    "encryptionkey": "encryption key",
-    "hmackey": "HMAC key",
-    "masterkey": "master key",
-    "appkey": "application key",
-    "sessionkey": "session key",
-    "licensekey": "license key",
-    "connectionstring": "connection string",
-    "connstring": "connection string",
-    "connstr": "connection string",
-    "dsn": "DSN",
-    "auth": "credential",
-    "creds": "credential",
-    "credentials": "credential",
-}
-
-
-def _article(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+    # A medium-confidence format (a JWT, a Twilio-like id) under a name that says nothing is less certain.
+    if verdict.confidence is not Confidence.HIGH and secret_word(key) is None:
+        return verdict.what, Severity.MEDIUM
+    if verdict.severity == "medium" and secret_word(key) is None:
+        return verdict.what, Severity.MEDIUM
+    return verdict.what, None
 
 
 def _remediation(app: App, fn: Function, key: str) -> str:

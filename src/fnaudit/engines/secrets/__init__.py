@@ -1,0 +1,265 @@
+"""The secrets engine: finds secrets in each function's files and in template parameter defaults.
+
+For each app it walks every function's code root (once per file, even when several functions
+share it) plus the configuration files beside the IaC file, and judges:
+
+- string literals in code (Python, JS/TS, Java, …) with the name they are bound to → SECRET002;
+- bundled configuration files (`.env`, `*.json`, `*.yml`, `*.ini`, `settings.py`, `config.js`, …)
+  → SECRET003;
+- CloudFormation / SAM `Parameters` defaults that hold a secret (no `NoEcho`) → SECRET004;
+- Python handlers that write a secret to `/tmp` or return it → SECRET005.
+
+It skips `node_modules`, virtualenvs, `.git`, build output, lockfiles, IaC templates (the other
+SECRET rules read those through the model), binaries and files over 1 MB. Only verdicts reach the
+model (`App.secret_candidates`): detector, key, redacted preview, length, location, flags.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml  # type: ignore[import-untyped]
+
+from fnaudit.engines.secrets.context import Place, in_context, is_test_path, judge
+from fnaudit.engines.secrets.flows import python_flows
+from fnaudit.engines.secrets.scanner import Found, classify, scan_text
+from fnaudit.errors import InputError, ScanError
+from fnaudit.model.app import App, Dialect
+from fnaudit.model.loc import Loc
+from fnaudit.model.secrets import SecretCandidate, SecretPlace
+from fnaudit.redact import redact
+
+MAX_BYTES = 1024 * 1024
+MAX_FILES = 20_000  # per app: a code root this large is not a function package
+SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__",
+                       ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
+                       "dist-packages", ".serverless", ".aws-sam", "cdk.out", ".terraform", "bower_components",
+                       ".idea", ".vscode", "coverage", ".next", ".nuxt", ".gradle", "target", ".cache"})
+SKIP_FILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock",
+                        "pipfile.lock", "composer.lock", "gemfile.lock", "cargo.lock", "go.sum", "uv.lock",
+                        "tsconfig.json", "jsconfig.json", "samconfig.toml", "samconfig.yaml", "samconfig.yml",
+                        "cdk.json", "cdk.context.json", ".eslintrc.json", ".prettierrc", "renovate.json",
+                        "package.json", "angular.json", "app.json"})
+_IAC_NAMES = ("serverless.", "template.", "template-", "sam-template", "packaged")
+_IAC_MARKERS = ("AWSTemplateFormatVersion", "AWS::Serverless", "Transform: AWS::", "\"Resources\"", "service:\n")
+
+# Cheap look before parsing: does the module read a secret at all?
+_SECRET_SOURCE = re.compile(
+    r"get_secret|get_parameter|\.decrypt\(|(?:environ|getenv)[^\n]{0,40}(?i:pass|secret|token|key|cred|auth|dsn|pwd)"
+)
+
+# A small cache of per-file results across apps of one process, keyed by path, size and mtime.
+_CACHE: dict[tuple[str, str, int, int], tuple[Found, ...]] = {}
+_CACHE_LIMIT = 50_000
+
+
+def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
+    root: Path = ctx.root
+    errors: list[ScanError] = []
+    owners: dict[str, set[str]] = {}  # file (relative to the scan root) → function ids
+    handler_of: dict[str, str] = {}  # handler file → handler symbol
+    walked: dict[str, list[str]] = {}  # code root → its files (functions often share one root)
+    for fn in app.functions:
+        if not fn.code.in_repo or fn.code.root is None:
+            continue
+        if fn.code.root not in walked:
+            base = root / fn.code.root if fn.code.root else root
+            walked[fn.code.root] = list(_walk(root, base, recursive=True))
+        for rel in walked[fn.code.root]:
+            owners.setdefault(rel, set()).add(fn.id)
+        if fn.code.handler_file and fn.code.handler_symbol:
+            handler_of[fn.code.handler_file] = fn.code.handler_symbol.rsplit(".", 1)[-1]
+    all_ids = {f.id for f in app.functions}
+    iac_dir = root / app.root if app.root else root
+    for rel in _walk(root, iac_dir, recursive=False):
+        kind = classify(rel)
+        if kind is not None and kind[0] is Place.CONFIG and rel not in owners:
+            owners[rel] = set(all_ids)
+    candidates: list[SecretCandidate] = []
+    for rel in sorted(owners):
+        if rel == app.source or len(candidates) > 10_000:
+            continue
+        ids = tuple(sorted(owners[rel]))
+        try:
+            found, flows = _scan_file(root, rel, handler_of.get(rel))
+        except InputError:
+            continue  # binary, too large, not UTF-8: not a source of secrets we can read
+        kind = classify(rel)
+        assert kind is not None
+        place = SecretPlace.CODE if kind[0] is Place.CODE else SecretPlace.CONFIG
+        for f in found:
+            v = f.verdict
+            candidates.append(SecretCandidate(
+                place=place, detector=v.detector, what=v.what, loc=Loc(rel, f.line), key=f.key, preview=f.preview,
+                length=f.length, confidence=v.confidence.value, severity=v.severity, flags=v.flags, functions=ids,
+            ))
+        candidates.extend(replace(c, functions=ids) for c in flows)
+    candidates.extend(_parameter_defaults(app, root, errors))
+    if not candidates:
+        return app, errors
+    return replace(app, secret_candidates=tuple(candidates)), errors
+
+
+def _walk(root: Path, base: Path, recursive: bool) -> Iterator[str]:
+    """Files under `base` worth scanning, as paths relative to the scan root; never leaves the root."""
+    try:
+        base_r = base.resolve()
+    except OSError:
+        return
+    if base_r != root and root not in base_r.parents or not base_r.is_dir():
+        return
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(base_r):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _is_virtualenv(Path(dirpath) / d))
+        if not recursive:
+            dirnames[:] = []
+        for name in sorted(filenames):
+            low = name.lower()
+            if low in SKIP_FILES or low.endswith((".min.js", ".map", ".lock")) or _iac_name(low):
+                continue
+            path = Path(dirpath) / name
+            rel = PurePosixPath(*path.relative_to(root).parts).as_posix()
+            if classify(rel) is None:
+                continue
+            if path.is_symlink():
+                try:
+                    target = path.resolve()
+                except OSError:
+                    continue
+                if root not in target.parents:
+                    continue
+            count += 1
+            if count > MAX_FILES:
+                return
+            yield rel
+
+
+def _iac_name(low: str) -> bool:
+    return low.startswith("serverless.") or low.startswith(_IAC_NAMES) and low.endswith((".yml", ".yaml", ".json"))
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").exists()
+
+
+def _read(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError("over 1 MB")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise InputError("binary")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8") from None
+
+
+def _scan_file(root: Path, rel: str, handler_symbol: str | None) -> tuple[tuple[Found, ...], list[SecretCandidate]]:
+    path = root / rel
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(str(exc)) from None
+    kind = classify(rel)
+    assert kind is not None
+    cache_key = (str(path), rel, st.st_size, st.st_mtime_ns)  # rel: the verdict depends on it (test paths)
+    text: str | None = None
+    found = _CACHE.get(cache_key)
+    if found is None:
+        text = _read(path)
+        if kind[1] in ("yaml", "json") and any(m in text[:4096] for m in _IAC_MARKERS) and _is_template(text):
+            found = ()
+        else:
+            found = tuple(scan_text(rel, text, kind[0], kind[1]))
+        if len(_CACHE) > _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[cache_key] = found
+    flows: list[SecretCandidate] = []
+    if rel.endswith(".py") and not is_test_path(rel):
+        text = text if text is not None else _read(path)
+        if not _SECRET_SOURCE.search(text):
+            return found, flows
+        for flow in python_flows(text, handler_symbol):
+            place = SecretPlace.TMP_WRITE if flow.kind == "tmp-write" else SecretPlace.RESPONSE
+            flows.append(SecretCandidate(
+                place=place, detector="secret-flow", what="a secret", loc=Loc(rel, flow.line), key=flow.key,
+                confidence="medium", severity="high", detail=flow.source,
+            ))
+    return found, flows
+
+
+def _is_template(text: str) -> bool:
+    head = text[:20000]
+    return "AWSTemplateFormatVersion" in head or "AWS::Serverless" in head or (
+        "Resources" in head and "Type" in head and "AWS::" in head) or ("service:" in head and "provider:" in head)
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Plain YAML, intrinsic tags read as nothing: a quick look at the `Parameters` block."""
+
+
+_FastLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def _has_secret_default(text: str, name: str) -> bool:
+    try:
+        data = json.loads(text) if name.lower().endswith(".json") else yaml.load(text, Loader=_FastLoader)  # noqa: S506
+    except (ValueError, yaml.YAMLError, RecursionError):
+        return True  # let the careful parse decide
+    params = data.get("Parameters") if isinstance(data, Mapping) else None
+    if not isinstance(params, Mapping):
+        return False
+    for pname, decl in params.items():
+        if isinstance(decl, Mapping) and isinstance(decl.get("Default"), (str, int)):
+            if judge(str(pname), str(decl["Default"]), Place.PARAMETER) is not None:
+                return True
+    return False
+
+
+def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[SecretCandidate]:
+    """SECRET004: `Parameters` defaults of a CloudFormation / SAM template that hold a secret."""
+    if app.dialect not in (Dialect.CLOUDFORMATION, Dialect.SAM):
+        return []
+    from fnaudit.loaders._yaml import line_of, load_any
+
+    try:
+        text = _read(root / app.source)
+        if "Parameters" not in text or not _has_secret_default(text, app.source):
+            return []
+        doc = load_any(text, app.source)  # again, line-aware, only when a default is a secret
+    except (InputError, OSError, ValueError):
+        return []  # the loader already reported what is wrong with the template
+    params = doc.get("Parameters") if isinstance(doc, Mapping) else None
+    if not isinstance(params, Mapping):
+        return []
+    out = []
+    ids = tuple(sorted(f.id for f in app.functions))
+    for name, decl in params.items():
+        if not isinstance(decl, Mapping) or "Default" not in decl:
+            continue
+        default = decl.get("Default")
+        ptype = str(decl.get("Type", ""))
+        if not isinstance(default, (str, int)) or ptype.startswith("AWS::SSM::Parameter"):
+            continue  # an SSM parameter type's default is the parameter's *name*
+        text = str(default)
+        verdict = judge(str(name), text, Place.PARAMETER)
+        if verdict is None:
+            continue
+        verdict = in_context(verdict, app.source)
+        no_echo = str(decl.get("NoEcho", "")).lower() == "true"
+        secret = text[verdict.start : verdict.end] if verdict.end > verdict.start else text
+        out.append(SecretCandidate(
+            place=SecretPlace.PARAMETER, detector=verdict.detector, what=verdict.what,
+            loc=Loc(app.source, line_of(decl, "Default", line_of(params, name))), key=str(name),
+            preview=redact(secret), length=len(secret), confidence=verdict.confidence.value,
+            severity="medium" if no_echo else verdict.severity, flags=verdict.flags + (("no-echo",) if no_echo else ()),
+            functions=ids,
+        ))
+    return out

@@ -1,0 +1,400 @@
+"""Is this value a secret, here? Judged from the key's name, the value's shape and entropy, and
+where it sits. Shared by SECRET001 (function environment) and the file scanner (code, config,
+template parameters).
+
+The name says what the value is meant to be (`DB_PASSWORD`); the value says whether it is the
+secret itself or something standing for it: a placeholder (`changeme`, `<your-key>`, `${…}`,
+`AKIA…EXAMPLE`, `xxxx`), a flag (`yes`), a reference to a secret store (`${ssm:…}`,
+`{{resolve:secretsmanager:…}}`, an ARN, `/app/db/password`), an identifier (a UUID, a commit SHA,
+a handler path, a bucket or log-group name). Only the first kind is a plaintext secret. A value in
+a test fixture still counts, at a lower confidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+from fnaudit.engines.secrets.detectors import (
+    AWS_SECRET_ACCESS_KEY,
+    GENERIC_PASSWORD,
+    GENERIC_SECRET,
+    URL_DETECTORS,
+    Confidence,
+    Detector,
+    detect_all,
+)
+from fnaudit.engines.secrets.entropy import is_high_entropy
+
+# ------------------------------------------------------------------------------------------------
+# Key names
+
+# "strong": the value is a secret whatever it looks like (`DB_PASSWORD: admin` is a weak password,
+# still a password). "weak": the name is often reused for non-secrets (`AUTH: cognito`), so the
+# value must also look like a credential.
+_STRONG_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "privatekey", "apikey", "clientsecret",
+                           "secretkey", "accesskey", "connectionstring", "connstr", "passw", "pass"})
+_WEAK_WORDS = frozenset({"token", "auth", "credential", "credentials", "creds", "dsn", "key", "signature", "bearer"})
+_STRONG_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"),
+                           ("client", "secret"), ("signing", "key"), ("encryption", "key"), ("hmac", "key"),
+                           ("master", "key"), ("connection", "string"), ("conn", "string"), ("app", "key"),
+                           ("session", "key"), ("license", "key"), ("auth", "token"), ("access", "token"),
+                           ("refresh", "token"), ("bot", "token"), ("api", "token"), ("webhook", "secret")})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passw", "pass"})
+
+# Words that say the variable names, locates, configures or describes a secret rather than holds it.
+_NOT_SECRET_WORDS = frozenset({
+    "arn", "name", "id", "ids", "table", "bucket", "queue", "topic", "stream", "path", "param", "parameter", "ssm",
+    "url", "uri", "endpoint", "host", "hostname", "domain", "region", "header", "type", "mode", "enabled", "enable",
+    "disable", "disabled", "ttl", "expiry", "expiration", "expires", "length", "timeout", "file", "filename", "dir",
+    "location", "policy", "allow", "empty", "rotation", "version", "field", "issuer", "audience", "algorithm", "alg",
+    "scope", "scopes", "provider", "method", "strategy", "prefix", "suffix", "kms", "ref", "count", "size", "max",
+    "min", "lifetime", "duration", "format", "pattern", "required", "cache", "keyid", "level", "audiences",
+    "secretsmanager", "vault", "public", "publishable", "hash", "hashed", "sha", "digest", "checksum", "fingerprint",
+    "etag", "handler", "label", "hint", "message", "msg", "description", "placeholder", "prompt", "error", "errors",
+    "regex", "powertools", "sid", "namespace", "env", "var", "variable", "column", "input", "widget", "validator",
+    "policies", "placeholders", "metric", "metrics", "paths", "keys", "template", "class", "style", "icon",
+})
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def tokens(name: str) -> list[str]:
+    """`dbPassword` / `DB_PASSWORD` / `db-password` → ['db', 'password']."""
+    return [t.lower() for t in re.split(r"[^A-Za-z0-9]+", _CAMEL.sub("_", name)) if t]
+
+
+def secret_word(name: str) -> tuple[str, bool] | None:
+    """The secret word in a key name and whether it is a strong one; None when the name does not
+    say "secret", or says it names/locates/configures one (`DB_PASSWORD_SECRET_ARN`)."""
+    toks = tokens(name)
+    if not toks or any(t in _NOT_SECRET_WORDS for t in toks):
+        return None
+    pairs = sorted(set(zip(toks, toks[1:])) & _STRONG_PAIRS)
+    if pairs:
+        pair = "".join(pairs[0])
+        if pair.endswith("token"):
+            return "token", True
+        return pair, True
+    for t in toks:
+        if t in _STRONG_WORDS:
+            return t, True
+    for t in reversed(toks):  # the last word is the noun: AUTH_TOKEN is a token
+        if t in _WEAK_WORDS:
+            return t, False
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Values that stand for a secret, or are something else
+
+_PLACEHOLDERS = frozenset({
+    "changeme", "change-me", "change_me", "changeit", "password", "secret", "token", "xxx", "todo", "tbd", "fixme",
+    "none", "null", "nil", "undefined", "example", "dummy", "test", "testing", "placeholder", "redacted", "sample",
+    "fake", "default", "empty", "n/a", "na", "-", "unset", "notset", "replaceme", "secret_value", "mysecret",
+    "mypassword", "your_password", "yourpassword", "local", "localhost", "dev", "none_set", "admin", "root", "guest",
+    "apikey", "api_key", "api-key", "secretkey", "secret_key", "access_token", "accesstoken", "refresh_token",
+    "client_secret", "bearer", "basic", "string", "str", "required", "optional", "value", "foo", "bar", "foobar",
+    "p@ssw0rd", "passw0rd", "pass", "mock", "stub", "sometoken", "somesecret", "my-secret", "supersecret",
+})
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "y", "n"})
+_PLACEHOLDER_PARTS = ("changeme", "change_me", "change-me", "replace", "placeholder", "your-", "your_", "yourkey",
+                      "example", "dummy", "xxxx", "****", "redacted", "insert", "fill-in", "fill_in", "_here", "-here",
+                      "<", ">", "...", "…", "%s", "%(", "{}", "{0}", "{{", "$(", "#{", "fake", "notreal", "not-a-real",
+                      "not_a_real", "sample", "lorem")
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")  # the name of another variable
+_EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[a-z]{2,}$", re.I)
+_SSM_PATH = re.compile(r"^/[A-Za-z0-9_.\-/]+$")
+_LOWER_PATH = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9_.-]+)+/?$")
+_RESOURCE_NAME = re.compile(r"^[a-z0-9]+([-_.][a-z0-9]+)+$")
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_PLAIN_WORD = re.compile(r"^[A-Za-z]+$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_HANDLER = re.compile(r"^[\w./-]+\.[A-Za-z_][\w]*$")  # src/handler.main, index.handler, app.lambda_handler
+_DOTTED = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+$")  # module paths, hostnames
+_SEMVER = re.compile(r"^v?\d+(\.\d+){1,3}([-+][\w.]+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$")
+_MIME = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
+_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z_$]*$|^[a-z]+(_[a-z]+)+$|^[a-z]+([A-Z][a-z]+)+$")
+_PROSE = re.compile(r"^[A-Za-z][A-Za-z'’,.!?:-]*(\s+[A-Za-z0-9'’,.!?:()-]+){1,}\s*$")
+_STORE_SYNTAX = ("${ssm:", "${secretsmanager:", "{{resolve:", "${aws:reference", "${cf:", "${param:", "${env:",
+                 "${file(", "${self:", "${opt:", "${sls:", "!ref", "fn::", "!sub", "!getatt")
+_AWS_LOG_GROUP = re.compile(r"^/aws/(lambda|apigateway|vendedlogs)/")
+
+
+def is_placeholder(value: str) -> bool:
+    v = value.strip()
+    low = v.lower()
+    if len(v) < 4 or low in _PLACEHOLDERS or low in _FLAGS or _NUMBER.match(v):
+        return True
+    if len(set(low)) <= 2:  # xxxxxxxx, ********, abababab
+        return True
+    if (v.startswith("<") and v.endswith(">")) or (v.startswith("{") and v.endswith("}")) or (v.startswith("%") and v.endswith("%")):
+        return True
+    if "${" in v or "{{resolve:" in v or v.startswith("$"):
+        return True
+    if any(p in low for p in _PLACEHOLDER_PARTS) or low.startswith(("todo", "fixme", "tbd")):
+        return True
+    return False
+
+
+def token_is_placeholder(token: str) -> bool:
+    """A matched credential that is visibly not real: AWS's documented `…EXAMPLE` keys, runs of one
+    character (`ghp_aaaa…`), counting sequences, template syntax inside it."""
+    if "EXAMPLE" in token or "example" in token.lower() or "${" in token or "{{" in token or "<" in token:
+        return True
+    low = token.lower()
+    if any(s in low for s in ("xxxx", "****", "0123456789", "1234567890", "abcdefghij", "qwertyuiop", "dummy", "fake")):
+        return True
+    body = re.sub(r"^[a-z]+[_-]", "", token, flags=re.I)  # drop a prefix such as ghp_
+    if len(body) >= 12 and len(set(body)) < 6:
+        return True
+    return bool(re.search(r"(.)\1{7,}", body))  # 8 times the same character
+
+
+def is_reference(value: str, word: str | None = None) -> bool:
+    """A value that names or locates a secret (or something else) instead of being one."""
+    v = value.strip()
+    low = v.lower()
+    if low.startswith(("arn:", "alias/", "ssm:", "secretsmanager:", "resolve:")):
+        return True
+    if any(s in low for s in _STORE_SYNTAX):
+        return True
+    if _SSM_PATH.match(v) or _LOWER_PATH.match(v):  # /app/db/password, prod/db/password
+        return True
+    if _EMAIL.match(v) or _ENV_NAME.match(v):
+        return True
+    if _URL.match(v) and not re.match(r"^[^:]+://[^/@\s]*:[^/@\s]+@", v):
+        return True  # a URL without a password in it is an address, not a credential
+    if _RESOURCE_NAME.match(v) and word is not None and _mentions(low, word):
+        return True  # `db-password`, `prod.api-token`: the name of where the secret lives
+    return False
+
+
+def is_identifier(value: str) -> bool:
+    """Values that are names, paths, versions or prose rather than credentials: a handler path,
+    a module or host name, a log group, a date, a MIME type, a sentence, a code identifier."""
+    v = value.strip()
+    if _AWS_LOG_GROUP.match(v) or _HANDLER.match(v) and "/" in v:
+        return True
+    if _DOTTED.match(v) and not re.search(r"\d.*\d.*\d", v):
+        return True  # `myapp.settings.prod`, `api.example.com`, `index.handler`
+    if _SEMVER.match(v) or _DATE.match(v) or _MIME.match(v):
+        return True
+    if _IDENT.match(v):
+        return True  # `accessToken`, `client_secret`, `Authorization`
+    if _PROSE.match(v) and " " in v and len(re.findall(r"[A-Za-z]{3,}", v)) >= 2:
+        return True  # "Enter your password", "Invalid API key."
+    return False
+
+
+def looks_random(value: str) -> bool:
+    """For weak names: the value has the texture of a credential (long enough, mixed classes)."""
+    v = value.strip()
+    if len(v) < 8 or _PLAIN_WORD.match(v) or _RESOURCE_NAME.match(v):
+        return False
+    classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    return classes >= 2
+
+
+def _mentions(value: str, word: str) -> bool:
+    stems = {"apikey": ("key",), "privatekey": ("key",), "accesskey": ("key",), "secretkey": ("key", "secret"),
+             "clientsecret": ("secret",), "passwd": ("passw", "pwd"), "pwd": ("pwd", "passw")}
+    return any(s in value for s in stems.get(word, (word,)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Where a value sits
+
+class Place(StrEnum):
+    ENVIRONMENT = "environment"  # a function's environment variable in the IaC
+    CODE = "code"  # a literal in the function's source code
+    CONFIG = "config"  # a bundled configuration file (.env, config.json, settings.py, …)
+    PARAMETER = "parameter"  # a CloudFormation / SAM parameter default
+
+
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "fixtures", "fixture", "testdata", "test_data",
+                        "mocks", "__mocks__", "e2e", "testing"})
+_TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.(py|go)$|\.(test|spec)\.[cm]?[jt]sx?$|^conftest\.py$|Test\.java$|Tests?\.cs$)")
+_SAMPLE_FILE = re.compile(r"(\.|_|-)(example|sample|template|dist|defaults?)(\.|$)|^example", re.I)
+
+
+def is_test_path(rel: str) -> bool:
+    """A file of a test suite or fixture (relative to the scan root)."""
+    p = PurePosixPath(rel)
+    return any(part.lower() in _TEST_DIRS for part in p.parts[:-1]) or bool(_TEST_FILE.search(p.name))
+
+
+def is_sample_file(rel: str) -> bool:
+    """`.env.example`, `config.sample.json`, `settings.template.py`: documents the shape, holds placeholders."""
+    return bool(_SAMPLE_FILE.search(PurePosixPath(rel).name))
+
+
+# ------------------------------------------------------------------------------------------------
+# JWTs
+
+@dataclass(frozen=True, slots=True)
+class JwtFacts:
+    alg: str | None
+    has_exp: bool
+    symmetric: bool
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        out = []
+        if not self.has_exp:
+            out.append("jwt-no-expiry")
+        if self.symmetric:
+            out.append("jwt-symmetric-alg")
+        if (self.alg or "").lower() == "none":
+            out.append("jwt-alg-none")
+        return tuple(out)
+
+    @property
+    def describe(self) -> str:
+        parts = [f"alg {self.alg or '?'}"]
+        if not self.has_exp:
+            parts.append("no expiry")
+        return ", ".join(parts)
+
+
+def _b64json(part: str) -> dict[str, object] | None:
+    try:
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def jwt_facts(token: str) -> JwtFacts | None:
+    """Header and payload of a JWT (never its signature); None when it does not decode."""
+    parts = token.split(".")
+    if len(parts) < 3:
+        return None
+    header, payload = _b64json(parts[0]), _b64json(parts[1])
+    if header is None or payload is None:
+        return None
+    alg = header.get("alg")
+    alg_s = alg if isinstance(alg, str) else None
+    symmetric = alg_s is not None and (alg_s.upper().startswith("HS") or alg_s.lower() == "none")
+    return JwtFacts(alg_s, "exp" in payload, symmetric)
+
+
+# ------------------------------------------------------------------------------------------------
+# The verdict
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A value judged to be a secret: which detector, how sure, and context flags. No value inside."""
+
+    detector: str
+    what: str  # "a GitHub personal access token", "a password"
+    confidence: Confidence
+    severity: str  # suggested: critical | high | medium | low
+    flags: tuple[str, ...] = ()
+    start: int = 0  # the secret's span within the judged text (to redact exactly it)
+    end: int = 0
+
+
+_WORD_NAMES = {
+    "passwd": "password", "pwd": "password", "passw": "password", "pass": "password", "apikey": "API key", "clientsecret": "client secret",
+    "secretkey": "secret key", "accesskey": "access key", "privatekey": "private key", "signingkey": "signing key",
+    "encryptionkey": "encryption key", "hmackey": "HMAC key", "masterkey": "master key", "appkey": "application key",
+    "sessionkey": "session key", "licensekey": "license key", "connectionstring": "connection string",
+    "connstring": "connection string", "connstr": "connection string", "dsn": "DSN", "auth": "credential",
+    "creds": "credential", "credentials": "credential", "webhooksecret": "webhook secret",
+}
+
+
+def article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _severity(conf: Confidence) -> str:
+    return {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}[conf]
+
+
+def _format_verdict(det: Detector, m: re.Match[str], text: str) -> Verdict | None:
+    token = m.group(0)
+    if det.id in URL_DETECTORS:
+        password = m.group("password")
+        if is_placeholder(password) or token_is_placeholder(password) or password.startswith(("$", "%", "{", ":")):
+            return None
+        return Verdict(det.id, det.name, det.confidence, _severity(det.confidence), (), m.start("password"), m.end("password"))
+    if token_is_placeholder(token[22:] if det.id == "twitter-bearer-token" else token):
+        return None
+    conf, what = det.confidence, det.name
+    flags: tuple[str, ...] = ()
+    severity = _severity(conf)
+    if det.id == "jwt":
+        facts = jwt_facts(token)
+        if facts is None:
+            return None  # three dotted base64 parts that do not decode: not a JWT
+        flags = facts.flags
+        what = f"{det.name} ({facts.describe})"
+        severity = "high" if flags else "medium"
+    return Verdict(det.id, what, conf, severity, flags, m.start(), m.end())
+
+
+def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool = False) -> Verdict | None:
+    """Whether `value`, assigned to `key` (None when unknown) at `place`, is a plaintext secret."""
+    text = value.strip()
+    if not text or len(text) > 100_000:
+        return None
+    low = text.lower()
+    if low.startswith(("${ssm:", "{{resolve:", "arn:aws")) or "{{resolve:secretsmanager:" in low or "{{resolve:ssm-secure:" in low:
+        return None
+    matches = sorted(detect_all(text, key), key=lambda dm: -dm[0].confidence.rank)  # most specific first
+    for det, m in matches:
+        verdict = _format_verdict(det, m, text)
+        if verdict is not None:
+            return verdict
+    if beside_aws_key_id and AWS_SECRET_ACCESS_KEY.match(text) and not token_is_placeholder(text):
+        return Verdict("aws-secret-access-key", "an AWS secret access key", Confidence.HIGH, "high", (), 0, len(text))
+    if key is None:
+        return None
+    word = secret_word(key)
+    if word is None:
+        return None
+    name, strong = word
+    if is_placeholder(text) or is_reference(text, name) or token_is_placeholder(text):
+        return None
+    is_password = name in _PASSWORD_WORDS
+    noun = article(_WORD_NAMES.get(name, name))
+    if place is Place.ENVIRONMENT:
+        # the IaC says "this is the function's DB_PASSWORD": any written value is the secret itself
+        if not strong and not looks_random(text):
+            return None
+        det_id = GENERIC_PASSWORD if is_password else GENERIC_SECRET
+        return Verdict(det_id, noun, Confidence.HIGH if strong else Confidence.MEDIUM, "high", (), 0, len(text))
+    if is_identifier(text) or (_UUID.match(text) and not strong):
+        return None
+    if is_password:
+        if len(text) < 6 or " " in text.strip():
+            return None
+        return Verdict(GENERIC_PASSWORD, noun, Confidence.MEDIUM, "high", (), 0, len(text))
+    if strong and (looks_random(text) and len(text) >= 10 or is_high_entropy(text)):
+        return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "high", (), 0, len(text))
+    if not strong and looks_random(text) and is_high_entropy(text, min_length=16):
+        return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "medium", (), 0, len(text))
+    return None
+
+
+def in_context(verdict: Verdict, rel: str) -> Verdict:
+    """Lower the confidence of a secret found in a test fixture or a sample file (not silence)."""
+    flags = list(verdict.flags)
+    if is_test_path(rel):
+        flags.append("test-path")
+    elif is_sample_file(rel):
+        flags.append("sample-file")
+    else:
+        return verdict
+    return Verdict(verdict.detector, verdict.what, Confidence.LOW, "low", tuple(flags), verdict.start, verdict.end)

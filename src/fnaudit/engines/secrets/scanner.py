@@ -1,0 +1,189 @@
+"""Secrets in one file's text: string literals with the key they are assigned to, unquoted config
+values, and credential formats anywhere else on a line (comments, concatenations).
+
+Line-oriented on purpose: the same extractor reads Python, JavaScript / TypeScript, Java, JSON
+(pretty-printed or minified), YAML, `.env`, INI / properties / TOML, `.npmrc`, PEM files. It only
+needs to know, for each literal, the name it is bound to (`API_KEY = "…"`, `"apiKey": "…"`,
+`apiKey: '…'`, `os.environ.get("API_KEY", "…")`, `process.env.API_KEY || "…"`,
+`headers["Authorization"] = "…"`, `String password = "…"`), which a token-level look-behind gives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from fnaudit.engines.secrets.context import Place, Verdict, in_context, judge
+from fnaudit.redact import redact
+
+MAX_LINE = 4096  # longer lines (minified bundles) only get the format scan
+_LITERAL = re.compile(r"""(?P<q>\"\"\"|'''|"|'|`)(?P<body>(?:\\.|(?!(?P=q)).){0,20000}?)(?P=q)""")
+_STRING_PREFIX = re.compile(r"(?<![\w$])[rbfuRBFU]{1,2}$")
+_OPS = ("===", "!==", "==", "!=", ":=", "||", "??", "=", ":", ",", "(")
+_ENV_DEFAULT = re.compile(r"""(?:getenv|get|setdefault|env|getProperty|getOrDefault)\s*\(\s*(["'])([^"']{1,120})\1\s*$""")
+_ANNOTATED = re.compile(r"([A-Za-z_$][\w$]*)\s*:\s*[A-Za-z_][\w\[\]., |]*$")
+_QUOTED_KEY = re.compile(r"""(["'])([^"'\n]{1,120})\1\s*\]?$""")
+_IDENT_KEY = re.compile(r"([A-Za-z_$@][\w$.\-]*)\s*\]?$")
+_UNQUOTED = re.compile(
+    r"""^\s*(?:export\s+|set\s+)?(?P<key>[A-Za-z_/@][\w.\-/:@]*|"[^"]+"|'[^']+')\s*(?P<op>[:=])\s*(?P<val>[^\s'"`|>&*!\[{#][^\n]*?)\s*$"""
+)
+_TRAILING_COMMENT = re.compile(r"\s+(#|;|//).*$")
+
+CODE_SUFFIXES = frozenset({".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx", ".java", ".kt", ".go",
+                           ".rb", ".cs", ".php", ".scala", ".groovy", ".sh", ".bash"})
+CONFIG_SUFFIXES = frozenset({".env", ".json", ".yml", ".yaml", ".ini", ".cfg", ".conf", ".toml", ".properties",
+                             ".npmrc", ".pypirc", ".netrc", ".pem", ".key", ".tfvars"})
+CONFIG_NAMES = frozenset({".env", ".npmrc", ".pypirc", ".netrc", ".dockercfg", "credentials", ".htpasswd", "id_rsa",
+                          "id_ed25519", "id_ecdsa", ".git-credentials"})
+# Code files whose job is configuration: reported as bundled config (SECRET003).
+CONFIG_CODE = re.compile(r"^(settings|local_settings|config|configuration|secrets|credentials|conf|constants|env)(\.[\w-]+)?\.(py|[cm]?[jt]s)$")
+_UNQUOTED_KINDS = frozenset({"env", "yaml", "ini", "properties"})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A secret found on a line: the verdict and a redacted form. The value itself is not kept."""
+
+    line: int
+    key: str | None
+    verdict: Verdict
+    preview: str
+    length: int
+
+
+def classify(rel: str) -> tuple[Place, str] | None:
+    """(place, syntax) of a file by its name, or None when it is not scanned."""
+    name = PurePosixPath(rel).name
+    low = name.lower()
+    suffix = PurePosixPath(low).suffix
+    if low.startswith(".env") or low.endswith(".env"):
+        return Place.CONFIG, "env"
+    if low in CONFIG_NAMES:
+        return Place.CONFIG, "ini"
+    if CONFIG_CODE.match(low):
+        return Place.CONFIG, "code"
+    if suffix in CODE_SUFFIXES:
+        return Place.CODE, "code"
+    if suffix in (".yml", ".yaml"):
+        return Place.CONFIG, "yaml"
+    if suffix == ".json":
+        return Place.CONFIG, "json"
+    if suffix in (".ini", ".cfg", ".conf", ".toml", ".npmrc", ".pypirc", ".netrc", ".tfvars"):
+        return Place.CONFIG, "ini"
+    if suffix == ".properties":
+        return Place.CONFIG, "properties"
+    if suffix in (".pem", ".key"):
+        return Place.CONFIG, "pem"
+    return None
+
+
+def _last_component(key: str) -> str:
+    key = key.strip().strip("\"'")
+    if "." in key and not key.startswith("/"):
+        key = key.rsplit(".", 1)[-1] or key
+    return key
+
+
+def key_before(before: str) -> str | None:
+    """The name a literal starting right after `before` is bound to, when the syntax says so."""
+    b = _STRING_PREFIX.sub("", before).rstrip()
+    op = next((o for o in _OPS if b.endswith(o)), None)
+    if op is None:
+        if re.search(r"\b(or|else)$", b):
+            b, op = b[: -len(b.split()[-1])].rstrip(), "||"
+        else:
+            return None
+    else:
+        b = b[: -len(op)].rstrip()
+    if op in (",", "("):
+        m = _ENV_DEFAULT.search(b + ("(" if op == "(" else ""))
+        if op == "," and m:
+            return m.group(2)
+        if op == "(":
+            return None
+        return None
+    if op == "=":
+        b = re.sub(r"\b(final|static|private|public|protected|const|let|var|readonly)\b", " ", b).rstrip()
+        m = _ANNOTATED.search(b)
+        if m and not b.endswith(("]", "'", '"')):
+            return m.group(1)
+    m = _QUOTED_KEY.search(b)
+    if m:
+        return _last_component(m.group(2)) if not m.group(2).startswith("/") else m.group(2)
+    m = _IDENT_KEY.search(b)
+    if m:
+        return _last_component(m.group(1))
+    return None
+
+
+def _unquote(value: str) -> str:
+    v = _TRAILING_COMMENT.sub("", value).strip().rstrip(",;")
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1]
+    return v
+
+
+def scan_text(rel: str, text: str, place: Place, syntax: str) -> list[Found]:
+    """Every secret in a file's text, judged in context (test fixtures lowered, not silenced)."""
+    out: list[Found] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if len(line) < 8:
+            continue
+        for key, value, verdict in scan_line(line, place, syntax):
+            verdict = in_context(verdict, rel)
+            secret = value[verdict.start : verdict.end] if verdict.end > verdict.start else value
+            out.append(Found(lineno, key, verdict, redact(secret), len(secret)))
+    return out
+
+
+def scan_line(line: str, place: Place, syntax: str) -> list[tuple[str | None, str, Verdict]]:
+    """(key, judged text, verdict) for each secret on one line; one per detector."""
+    found: list[tuple[str | None, str, Verdict]] = []
+    seen: set[str] = set()
+
+    def add(key: str | None, text: str, verdict: Verdict | None) -> None:
+        if verdict is not None and verdict.detector not in seen:
+            seen.add(verdict.detector)
+            found.append((key, text, verdict))
+
+    spans: list[tuple[int, int]] = []
+    if len(line) <= MAX_LINE:
+        for m in _LITERAL.finditer(line):
+            body = m.group("body")
+            spans.append(m.span())
+            if len(body) < 4:
+                continue
+            key = key_before(line[: m.start()])
+            if key is None and len(body) < 12:
+                continue
+            add(key, body, judge(key, _unescape(body), place))
+        if syntax in _UNQUOTED_KINDS:
+            um = _UNQUOTED.match(line)
+            if um and not _overlaps(um.span("val"), spans):
+                key = um.group("key").strip("\"'")
+                value = _unquote(um.group("val"))
+                spans.append(um.span("val"))
+                add(key, value, judge(key, value, place))
+    rest = _blank(line, spans)
+    if rest.strip():
+        add(None, rest, judge(None, rest, place))
+    return found
+
+
+def _unescape(body: str) -> str:
+    return body.replace("\\n", "\n") if "\\n" in body else body
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
+
+
+def _blank(line: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return line
+    chars = list(line)
+    for s, e in spans:
+        for i in range(s, min(e, len(chars))):
+            chars[i] = " "
+    return "".join(chars)

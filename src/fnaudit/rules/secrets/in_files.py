@@ -1,0 +1,139 @@
+"""SECRET002 / SECRET003: secrets written in a function's code or in configuration files bundled with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.model.secrets import SecretPlace
+from fnaudit.rules.registry import Context, rule
+from fnaudit.rules.secrets._files import candidates, hit, store_remediation
+
+_REFS = (
+    "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",
+    "https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html",
+    "https://docs.powertools.aws.dev/lambda/python/latest/utilities/parameters/",
+)
+
+
+@rule(
+    "SECRET002",
+    "secret-in-code",
+    title="Secret written in a function's source code",
+    category=Category.SECRETS,
+    severity=Severity.HIGH,
+    cwe=(798, 259),
+    owasp=("SAS-7",),
+    references=_REFS,
+)
+def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    String literals in a function's code (Python, JavaScript / TypeScript, Java, Go, …) that are
+    credentials: a value in one of 150+ known formats (AWS access keys and session tokens, GitHub,
+    GitLab, Slack, Stripe, Twilio, SendGrid, Google, Azure, OpenAI / Anthropic and other AI keys,
+    private keys, JWTs, database URLs with a password, …), or a random-looking value bound to a
+    name that says secret (`API_KEY = "…"`, `"clientSecret": "…"`, `password="…"`,
+    `os.environ.get("DB_PASSWORD", "…")`). Placeholders (`changeme`, `<your-key>`, `…EXAMPLE`,
+    `xxxx`), references (`${ssm:…}`, ARNs, parameter names), identifiers (UUIDs, commit SHAs,
+    handler paths, bucket names) and prose are not reported; a value in a test file is reported at
+    low confidence. JWTs are decoded: one that never expires or is signed with a shared secret is
+    called out. Values are shown as their first 4 characters and length only.
+
+    ## Why it matters
+
+    A secret in code is in the repository, its history, every clone, the deployment package and
+    every copy of it (`lambda:GetFunction` returns a download link for the code). It cannot be
+    rotated without a code change and a redeploy, and it is the same in every stage.
+
+    ## How to fix
+
+    Keep the secret in AWS Secrets Manager (or SSM Parameter Store as a SecureString), pass the
+    secret's name or ARN in an environment variable, and read it at runtime, once per container
+    (cache it in module scope). Then rotate the exposed value: it is already in the history.
+
+    ## Example
+
+    Bad (handler.py):
+
+    ```python
+    STRIPE_KEY = "sk_live_51H..."
+    ```
+
+    Good:
+
+    ```python
+    import os
+    from aws_lambda_powertools.utilities import parameters
+
+    STRIPE_KEY = parameters.get_secret(os.environ["STRIPE_SECRET_ID"])  # fetched once, cached
+    ```
+
+    Inline allowlisting: `# fnaudit: ignore[SECRET002] test key for the sandbox account`.
+
+    ## References
+
+    - CWE-798: Use of Hard-coded Credentials
+    - CWE-259: Use of Hard-coded Password
+    """
+    for c in candidates(app, SecretPlace.CODE):
+        where = f" assigned to {c.key}" if c.key else ""
+        yield hit(app, c, f"{c.what}{where} is written in the code ({c.preview})", store_remediation(app, c.key or c.detector))
+
+
+@rule(
+    "SECRET003",
+    "secret-in-config-file",
+    title="Secret in a configuration file bundled with a function",
+    category=Category.SECRETS,
+    severity=Severity.HIGH,
+    cwe=(798, 312, 538),
+    owasp=("SAS-7",),
+    references=_REFS,
+)
+def secret_in_config_file(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Secrets in configuration files inside a function's package or beside the IaC file: `.env`
+    files, `config.json` / `*.json`, `*.yml`, `*.ini` / `*.cfg` / `*.toml` / `*.properties`,
+    `.npmrc` / `.pypirc`, PEM key files, and configuration modules (`settings.py`, `config.js`,
+    `secrets.py`). The same detectors and context rules as SECRET002 apply (known formats,
+    secret-named keys with random-looking values, placeholders and references skipped). Files
+    named as samples (`.env.example`, `config.sample.json`) and test fixtures are reported at low
+    confidence. IaC templates themselves are read by SECRET001 and SECRET004 instead.
+
+    ## Why it matters
+
+    Whatever sits in the function's folder is zipped into the deployment package: the `.env`
+    meant for local runs ships to Lambda, to the artifact bucket and to everyone who can call
+    `lambda:GetFunction`. It is usually also committed.
+
+    ## How to fix
+
+    Move the value to AWS Secrets Manager or SSM Parameter Store (SecureString) and reference it
+    (`${ssm:…}` in serverless.yml, `{{resolve:secretsmanager:…}}` or a secret ARN in SAM /
+    CloudFormation), read it at runtime, and exclude local-only files from the package
+    (`package.patterns: ['!.env*']` in serverless.yml, a `.samignore`-free `CodeUri` folder).
+    Rotate the exposed value.
+
+    ## Example
+
+    Bad (`src/.env`, packaged with the function):
+
+    ```
+    DATABASE_URL=postgres://app:S3cr3t@db.internal:5432/app
+    ```
+
+    Good: `DB_SECRET_ARN` in the function's environment, pointing at a Secrets Manager secret,
+    and the `.env` kept out of the package.
+
+    ## References
+
+    - CWE-798: Use of Hard-coded Credentials
+    - CWE-312: Cleartext Storage of Sensitive Information
+    - CWE-538: Insertion of Sensitive Information into Externally-Accessible File or Directory
+    """
+    for c in candidates(app, SecretPlace.CONFIG):
+        where = f" under {c.key}" if c.key else ""
+        yield hit(app, c, f"{c.what}{where} in a bundled configuration file ({c.preview})", store_remediation(app, c.key or c.detector))

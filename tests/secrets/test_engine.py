@@ -1,0 +1,133 @@
+"""The secrets engine on small apps: what it walks, what it skips, how findings are attributed,
+and the inline allowlist (the project's single suppression mechanism)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fnaudit.config import Config
+from fnaudit.engines.secrets.detectors import fake
+from fnaudit.engines.secrets.flows import python_flows
+from fnaudit.engines.secrets.scanner import key_before
+from fnaudit.scan import scan
+from tests.conftest import SCAN_DATE
+
+TOKEN = fake("ghp_{a:36}", "engine-test")
+SLS = "service: s\nprovider:\n  name: aws\n  runtime: python3.13\nfunctions:\n  a:\n    handler: a/handler.main\n  b:\n    handler: b/handler.main\n"
+
+
+def _app(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    (tmp_path / "serverless.yml").write_text(SLS, encoding="utf-8")
+    for rel, content in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+    return tmp_path
+
+
+def _findings(root: Path, select: str = "SECRET") -> list[tuple[str, str, int, bool]]:
+    result = scan(root, Config(select=(select,), today=SCAN_DATE))
+    return sorted((f.rule_id, f.location.path, f.location.line, f.suppressed) for f in result.findings)
+
+
+def test_skips_dependencies_virtualenvs_git_binaries_and_big_files(tmp_path: Path) -> None:
+    line = f'TOKEN = "{TOKEN}"\n'
+    root = _app(tmp_path, {
+        "a/handler.py": "def main(event, context):\n    return None\n",
+        "a/node_modules/lib/index.js": line,
+        "a/.git/config": line,
+        "a/venv2/pyvenv.cfg": "home = /usr\n",
+        "a/venv2/lib/site.py": line,
+        "a/big.py": line + "x = 1\n" * 200_000,
+        "a/blob.py": b"\x00\x01" + line.encode(),
+        "a/latin1.py": line.encode() + b"# \xe9\n",
+        "a/real.py": line,
+    })
+    assert _findings(root) == [("SECRET002", "a/real.py", 1, False)]
+
+
+def test_a_file_is_scanned_once_and_names_the_function_that_bundles_it(tmp_path: Path) -> None:
+    root = _app(tmp_path, {"a/handler.py": f'TOKEN = "{TOKEN}"\n', "b/handler.py": "X = 1\n"})
+    result = scan(root, Config(select=("SECRET002",), today=SCAN_DATE))
+    [f] = result.findings
+    # serverless packages the whole service folder by default: every function ships the file
+    assert f.functions == ("a", "b")
+
+
+def test_inline_ignore_suppresses_with_its_reason(tmp_path: Path) -> None:
+    root = _app(tmp_path, {
+        "a/handler.py": f'TOKEN = "{TOKEN}"  # fnaudit: ignore[SECRET002] revoked sandbox token\n',
+        ".env": f"# fnaudit: ignore[secret-in-config-file] local only\nGH_TOKEN={TOKEN}\nOTHER_TOKEN={TOKEN}\n",
+    })
+    result = scan(root, Config(select=("SECRET",), today=SCAN_DATE))
+    by_line = {(f.location.path, f.location.line): f for f in result.findings}
+    assert by_line[("a/handler.py", 1)].suppressed
+    assert by_line[("a/handler.py", 1)].suppression.reason == "revoked sandbox token"
+    assert by_line[(".env", 2)].suppressed
+    assert not by_line[(".env", 3)].suppressed
+
+
+def test_templates_are_not_rescanned_as_config(tmp_path: Path) -> None:
+    root = _app(tmp_path, {
+        "a/handler.py": "X = 1\n",
+        "a/template.yaml": f"AWSTemplateFormatVersion: '2010-09-09'\nResources: {{}}\n# {TOKEN}\n",
+        "a/package-lock.json": f'{{"x": "{TOKEN}"}}\n',
+    })
+    assert _findings(root, "SECRET003") == []
+
+
+def test_finding_never_holds_the_value(tmp_path: Path) -> None:
+    root = _app(tmp_path, {"a/handler.py": f'TOKEN = "{TOKEN}"\n'})
+    result = scan(root, Config(select=("SECRET002",), today=SCAN_DATE))
+    [f] = result.findings
+    for text in (f.message, f.evidence, f.remediation, f.fingerprint):
+        assert TOKEN not in text and TOKEN[4:] not in text
+    assert f"{TOKEN[:4]}…({len(TOKEN)} chars)" in f.message
+    [c] = result.apps[0].secret_candidates
+    assert TOKEN not in repr(c)
+
+
+def test_key_before() -> None:
+    assert key_before('API_KEY = ') == "API_KEY"
+    assert key_before('  "apiKey": ') == "apiKey"
+    assert key_before('password: str = ') == "password"
+    assert key_before('const apiKey: string = ') == "apiKey"
+    assert key_before('private static final String SECRET = ') == "SECRET"
+    assert key_before('os.environ.get("DB_PASSWORD", ') == "DB_PASSWORD"
+    assert key_before('process.env.API_KEY || ') == "API_KEY"
+    assert key_before('headers["Authorization"] = ') == "Authorization"
+    assert key_before('self.client_secret = ') == "client_secret"
+    assert key_before('print(') is None
+    assert key_before('x = f(a, ') is None
+
+
+def test_python_flows() -> None:
+    code = '''
+import os, json
+CACHED = get_secret("x")
+
+def handler(event, context):
+    pw = os.environ["DB_PASSWORD"]
+    with open("/tmp/pw", "w") as fh:
+        fh.write(pw)
+    open("/tmp/other", "a").write(CACHED)
+    ok = bool(pw)
+    table = os.environ["TABLE"]
+    return {"body": json.dumps({"ok": ok, "table": table})}
+
+def leak(event, context):
+    return {"body": os.getenv("API_TOKEN")}
+
+def helper():
+    return get_secret("y")
+'''
+    flows = python_flows(code)
+    assert [(f.line, f.kind, f.key) for f in flows] == [
+        (8, "tmp-write", "DB_PASSWORD"),
+        (9, "tmp-write", None),
+        (15, "response", "API_TOKEN"),
+    ]
+    assert python_flows("def broken(:\n") == []
