@@ -1,0 +1,333 @@
+"""The dependency engine: which packages each function ships, and which advisories affect them.
+
+Each function is credited with the lockfiles of its code folder, of the folders between it and the
+handler's file, and of the folders of layers defined in the app (SAM `ContentUri`, CloudFormation
+or Serverless layer resources with a local path); only ecosystems of the function's language
+(Python → PyPI, Node → npm, …). Development-only packages are left out unless
+`Config.include_dev`. A manifest with dependencies and no lockfile is recorded as a Package with
+`source="manifest"` (its packages are unknown), which DEP003 reports.
+
+Matching reads the local OSV store (`Config.db`, `$FNAUDIT_DB`, the user cache): one indexed
+lookup per distinct package name. Without a store, or without data for a package's ecosystem, the
+package's `advisories` stay None (not checked): the scan says so in `errors`, with the command that
+fixes it, and DEP004 reports that the dependency checks did not run. Reachability: whether the
+handler's module graph (the code engine's `code_facts.imports`) imports the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from fnaudit.engines.deps.imports import imported
+from fnaudit.engines.osv import match
+from fnaudit.engines.osv.store import Store, StoreError
+from fnaudit.errors import ScanError
+from fnaudit.loaders.lockfiles import FolderDeps, parse_folder
+from fnaudit.model.app import App, Function
+from fnaudit.model.loc import Loc
+from fnaudit.model.package import Advisory, Package, Reachability
+
+LANGUAGE_ECOSYSTEMS = {
+    "python": ("PyPI",),
+    "node": ("npm",),
+    "java": ("Maven",),
+    "go": ("Go",),
+    "ruby": ("RubyGems",),
+}
+STALE_AFTER_DAYS = 30
+FIX_COMMAND = "run `fnaudit db update` (online) or `fnaudit db import PATH` (a folder or zip of OSV records)"
+_LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri", "AWS::Lambda::LayerVersion": "Content"}
+
+
+def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
+    root: Path = Path(ctx.root)
+    include_dev = bool(getattr(ctx.config, "include_dev", False))
+    cache: dict[Path, FolderDeps] = {}
+    errors: list[ScanError] = []
+    credited: dict[str, list[Package]] = {}
+    for fn in app.functions:
+        pkgs: list[Package] = []
+        for folder in _folders(root, app, fn):
+            fd = cache.get(folder)
+            if fd is None:
+                fd = cache[folder] = parse_folder(root, folder)
+                errors.extend(fd.errors)
+            ecosystems = LANGUAGE_ECOSYSTEMS.get(fn.code.language)
+            for p in fd.packages:
+                if ecosystems and p.ecosystem not in ecosystems:
+                    continue
+                if p.scope == "dev" and not include_dev:
+                    continue
+                pkgs.append(p)
+            for manifest, eco in fd.unlocked:
+                if ecosystems and eco not in ecosystems:
+                    continue
+                pkgs.append(Package("", eco, manifest.rsplit("/", 1)[-1], None, Loc(manifest, _manifest_line(root / manifest)),
+                                    source="manifest", requirement="no lockfile"))
+        seen: set[tuple[str, str, str, str, int]] = set()
+        unique = []
+        for p in pkgs:
+            k = (*p.key, p.loc.path, p.loc.line)
+            if k not in seen:
+                seen.add(k)
+                unique.append(p)
+        credited[fn.id] = unique
+    matchable = {(p.ecosystem, p.name, p.version) for ps in credited.values() for p in ps
+                 if p.source == "registry" and p.version}
+    results: dict[tuple[str, str, str], tuple[Advisory, ...]] = {}
+    checked_ecosystems: set[str] = set()
+    if matchable and _dep_rules_run(ctx.config):
+        store = None
+        try:
+            store = Store.open(getattr(ctx.config, "db", None))
+        except (StoreError, OSError, Exception) as exc:  # a corrupt store is an error entry, not a crash
+            errors.append(ScanError(app.source, f"advisory store unusable ({exc}); {FIX_COMMAND}", "deps"))
+        if store is None:
+            if not any(e.stage == "deps" and "advisory store" in e.message for e in errors):
+                errors.append(ScanError(
+                    app.source,
+                    "no advisory store: dependencies were not checked for known vulnerabilities; "
+                    f"{FIX_COMMAND} (`fnaudit db status` shows where the store is looked for)",
+                    "deps",
+                ))
+        else:
+            with store:
+                checked_ecosystems = store.ecosystems()
+                imported_at = store.imported_at()
+                results = match.match_all(store, (k for k in matchable if k[0] in checked_ecosystems))
+            missing = sorted({e for e, _n, _v in matchable} - checked_ecosystems)
+            if missing:
+                errors.append(ScanError(app.source, f"the advisory store has no {', '.join(missing)} data: those "
+                                        f"packages were not checked; run `fnaudit db update --ecosystem {missing[0]}`", "deps"))
+            today = getattr(ctx, "today", None)
+            if imported_at is not None and today is not None:
+                age = (today - imported_at.date()).days
+                if age > STALE_AFTER_DAYS:
+                    errors.append(ScanError(app.source, f"the advisory store is {age} days old; run `fnaudit db update`", "deps"))
+    functions = []
+    for fn in app.functions:
+        pkgs = []
+        facts = fn.code_facts
+        for p in credited[fn.id]:
+            if p.source == "registry" and p.version and (p.ecosystem, p.name, p.version) in results:
+                advs = results[(p.ecosystem, p.name, p.version)]
+                if advs:
+                    reach = _reachability(p, facts)
+                    advs = tuple(replace(a, reachable=reach) for a in advs)
+                p = replace(p, advisories=advs)
+            elif p.source != "registry" or not p.version:
+                p = replace(p, advisories=())  # nothing to look up (local code, unpinned): not "unchecked"
+            pkgs.append(p)
+        pkgs.sort(key=lambda p: (p.loc.path, p.loc.line, p.name, p.version or ""))
+        functions.append(replace(fn, packages=tuple(pkgs)) if pkgs or fn.packages else fn)
+    return replace(app, functions=tuple(functions)), errors
+
+
+def _dep_rules_run(config: Any) -> bool:
+    """Whether a rule that reads advisories runs: without one, matching (and its errors) is skipped."""
+    from fnaudit.rules.registry import all_rules, matches
+
+    select = tuple(getattr(config, "select", ()) or ())
+    ignore = tuple(getattr(config, "ignore", ()) or ())
+    for r in all_rules():
+        if r.code not in ("DEP001", "DEP002", "DEP004"):
+            continue
+        if select and not any(matches(r, s) for s in select):
+            continue
+        if any(matches(r, s) for s in ignore):
+            continue
+        return True
+    return False
+
+
+def _reachability(p: Package, facts: Any) -> str:
+    if facts is None:
+        return Reachability.UNKNOWN
+    hit = imported(p.ecosystem, p.name, tuple(getattr(facts, "imports", ()) or ()))
+    if hit is None:
+        return Reachability.UNKNOWN
+    if hit:
+        return Reachability.REACHABLE
+    # A transitive package may be used through a direct one: only a direct one is "not reachable".
+    return Reachability.NOT_REACHABLE if p.direct else Reachability.UNKNOWN
+
+
+def _manifest_line(path: Path) -> int:
+    try:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.match(r'^\s*("dependencies"|"require"|\[tool\.poetry\.dependencies\]|\[project\]|require\b|\[dependencies\]|\[packages\]|gem\s|dependencies\s*\{)', line):
+                return i
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
+def _folders(root: Path, app: App, fn: Function) -> list[Path]:
+    """Folders whose lockfiles ship with the function, nearest last; all inside the scan root."""
+    out: list[Path] = []
+    code = fn.code
+    if code.in_repo and code.root is not None and fn.package_type != "Image":
+        base = (root / code.root) if code.root else root
+        out.append(base)
+        if code.handler_file:
+            handler_dir = (root / code.handler_file).parent
+            try:
+                rel = handler_dir.relative_to(base)
+            except ValueError:
+                rel = None
+            if rel is not None:
+                here = base
+                for part in rel.parts:
+                    here = here / part
+                    out.append(here)
+    for layer in fn.layers:
+        folder = _layer_folder(root, app, layer.value)
+        if folder is not None:
+            out.append(folder)
+            for sub in ("python", "nodejs", "java/lib", "ruby"):
+                if (folder / sub).is_dir():
+                    out.append(folder / sub)
+    resolved_root = root.resolve()
+    patterns = _package_patterns(root, app, fn) if app.dialect.value == "serverless" else []
+    app_dir = (root / app.root).resolve() if app.root else resolved_root
+    safe = []
+    for f in out:
+        try:
+            r = f.resolve()
+            r.relative_to(resolved_root)
+        except (ValueError, OSError):
+            continue
+        if patterns and not _bundled(r, app_dir, patterns):
+            continue  # `package.patterns` leave this folder out of the function's bundle
+        if r.is_dir() and r not in safe:
+            safe.append(r)
+    return safe
+
+
+def _bundled(folder: Path, app_dir: Path, patterns: list[str]) -> bool:
+    """Whether Serverless packages files of `folder`: the last pattern matching a file in it wins
+    (`!x/**` excludes, `x/**` re-includes); everything is included by default."""
+    import fnmatch
+
+    try:
+        rel = folder.relative_to(app_dir).as_posix()
+    except ValueError:
+        return True  # a layer or folder outside the service: its own packaging rules
+    probe = f"{rel}/requirements.txt" if rel and rel != "." else "requirements.txt"
+    included = True
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = pattern[1:] if negated else pattern
+        glob = glob.removeprefix("./")
+        if fnmatch.fnmatchcase(probe, glob) or fnmatch.fnmatchcase(probe, glob.rstrip("/") + "/**") or (
+            glob.endswith("/**") and (probe + "/").startswith(glob[:-2])
+        ):
+            included = not negated
+    return included
+
+
+def _package_patterns(root: Path, app: App, fn: Function) -> list[str]:
+    """Service-level then function-level `package.patterns` (and the older `exclude`/`include`)."""
+    data = _iac(root, app)
+    if not isinstance(data, dict):
+        return []
+    out: list[str] = []
+    blocks = [data.get("package")]
+    functions = data.get("functions")
+    if isinstance(functions, dict) and isinstance(functions.get(fn.name), dict):
+        blocks.append(functions[fn.name].get("package"))
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        out += [f"!{p}" for p in block.get("exclude") or () if isinstance(p, str)]
+        out += [p for p in block.get("include") or () if isinstance(p, str)]
+        out += [p for p in block.get("patterns") or () if isinstance(p, str)]
+    return out
+
+
+def _layer_folder(root: Path, app: App, ref: str | None) -> Path | None:
+    if not ref:
+        return None
+    logical = ref
+    if isinstance(ref, str) and ref.startswith("{"):
+        try:
+            logical = json.loads(ref).get("Ref", ref)
+        except ValueError:
+            logical = ref
+    logical = str(logical).removeprefix("!Ref ").strip()
+    base = root / app.root if app.root else root
+    local = _local_layers(root, app)
+    for name, path in local.items():  # SAM renames `Deps` to `Deps<hash>`; serverless `deps` → `DepsLambdaLayer`
+        if logical == name or (logical.startswith(name) and logical[len(name):].isalnum()):
+            return base / path
+    res = app.resources.get(logical)
+    if res is None:
+        return None
+    key = _LAYER_TYPES.get(res.type)
+    where = res.properties.get(key) if key else None
+    if isinstance(where, dict):
+        where = where.get("Path") or where.get("path")
+    if not isinstance(where, str) or "://" in where:
+        return None
+    return base / where
+
+
+_LAYER_CACHE: dict[tuple[str, float], dict[str, str]] = {}
+_IAC_CACHE: dict[tuple[str, float], Any] = {}
+
+
+def _iac(root: Path, app: App) -> Any:
+    """The app's IaC document as written (plain data; variables unresolved), None when unreadable."""
+    from fnaudit.loaders._files import read_text
+    from fnaudit.loaders._yaml import load_any
+
+    path = root / app.source
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return None
+    if key not in _IAC_CACHE:
+        try:
+            _IAC_CACHE[key] = load_any(read_text(path), path.name)
+        except Exception:  # the loader already reported an unreadable IaC file
+            _IAC_CACHE[key] = None
+    return _IAC_CACHE[key]
+
+
+def _local_layers(root: Path, app: App) -> dict[str, str]:
+    """Layers the IaC file builds from a local folder: logical name → folder (relative to the app).
+
+    Read from the IaC file itself because the SAM translation replaces local paths: SAM
+    `AWS::Serverless::LayerVersion` `ContentUri`, serverless `layers: {name: {path: …}}`.
+    """
+    path = root / app.source
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return {}
+    if key in _LAYER_CACHE:
+        return _LAYER_CACHE[key]
+    out: dict[str, str] = {}
+    data = _iac(root, app)
+    if isinstance(data, dict):
+        for lid, res in (data.get("Resources") or {}).items() if isinstance(data.get("Resources"), dict) else ():
+            if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::LayerVersion":
+                uri = (res.get("Properties") or {}).get("ContentUri")
+                if isinstance(uri, str) and "://" not in uri:
+                    out[str(lid)] = uri
+        layers = data.get("layers")
+        if isinstance(layers, dict):
+            for name, spec in layers.items():
+                if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                    out[f"{str(name)[:1].upper()}{str(name)[1:]}LambdaLayer"] = spec["path"]
+    _LAYER_CACHE[key] = out
+    return out
+
+
+__all__ = ["enrich", "FIX_COMMAND"]
+_ = dt  # dates come from ctx.today

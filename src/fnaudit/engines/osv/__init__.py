@@ -1,0 +1,1 @@
+"""The advisory store (OSV schema, SQLite), per-ecosystem version ordering, and matching."""

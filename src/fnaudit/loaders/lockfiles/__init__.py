@@ -1,0 +1,166 @@
+"""Lockfile and manifest parsers, one module per format, chosen by file name.
+
+`parse_folder(root, folder)` reads every lockfile of one folder (non-recursive) and returns its
+packages (Package URLs with version, scope, direct flag and file:line), the lockfiles it read,
+the manifests it saw that have no lockfile beside them (or above them, for workspaces), and the
+problems met. Nothing is installed, imported or fetched. Each module has `parse(ctx, text)`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from fnaudit.errors import ScanError
+from fnaudit.loaders.lockfiles import (
+    cargo,
+    composer,
+    gemfile,
+    gomod,
+    gradle,
+    maven,
+    npm,
+    pipfile,
+    pnpm,
+    poetry,
+    requirements,
+    uv,
+    yarn,
+)
+from fnaudit.loaders.lockfiles._common import LockfileError, ParseContext, Parsed
+from fnaudit.model.package import Package
+
+PARSERS: dict[str, ModuleType] = {
+    name: module
+    for module in (npm, yarn, pnpm, pipfile, poetry, uv, maven, gradle, gomod, cargo, gemfile, composer)
+    for name in module.NAMES
+}
+# When both are present, the first one is what the tool installs from.
+_SHADOWS = {"package-lock.json": "npm-shrinkwrap.json", "go.sum": "go.mod"}
+
+# manifest → (ecosystem, lockfiles that pin it)
+MANIFESTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "package.json": ("npm", ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")),
+    "Pipfile": ("PyPI", ("Pipfile.lock",)),
+    "pyproject.toml": ("PyPI", ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "requirements.txt")),
+    "requirements.in": ("PyPI", ("requirements.txt",)),
+    "go.mod": ("Go", ("go.sum",)),
+    "Cargo.toml": ("crates.io", ("Cargo.lock",)),
+    "Gemfile": ("RubyGems", ("Gemfile.lock",)),
+    "composer.json": ("Packagist", ("composer.lock",)),
+    "build.gradle": ("Maven", ("gradle.lockfile",)),
+    "build.gradle.kts": ("Maven", ("gradle.lockfile",)),
+}
+
+
+def parser_for(name: str) -> ModuleType | None:
+    if name in PARSERS:
+        return PARSERS[name]
+    if requirements.matches(name):
+        return requirements
+    return None
+
+
+def parse_file(root: Path, path: Path) -> tuple[Parsed | None, str | None]:
+    """Parse one lockfile: (result, None) or (None, why it could not be read)."""
+    module = parser_for(path.name)
+    if module is None:
+        return None, "not a known lockfile name"
+    rel = path.resolve().relative_to(root.resolve()).as_posix()
+    ctx = ParseContext(root, path, rel)
+    try:
+        text = ctx.read(path)
+        if not text.strip():
+            return Parsed(), None  # an empty lockfile: no packages
+        return module.parse(ctx, text), None
+    except LockfileError as exc:
+        return None, str(exc)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return None, f"unexpected content ({type(exc).__name__}: {exc})"
+    except OSError as exc:
+        return None, f"cannot read ({exc.strerror or exc})"
+
+
+@dataclass(slots=True)
+class FolderDeps:
+    packages: list[Package] = field(default_factory=list)
+    lockfiles: list[str] = field(default_factory=list)  # relative to the scan root
+    unlocked: list[tuple[str, str]] = field(default_factory=list)  # (manifest rel path, ecosystem)
+    errors: list[ScanError] = field(default_factory=list)
+
+
+def _has_dependencies(path: Path) -> bool:
+    """Whether a manifest declares any dependency (an empty package.json needs no lockfile)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    name = path.name
+    try:
+        if name == "package.json":
+            data = json.loads(text)
+            return any(data.get(k) for k in ("dependencies", "optionalDependencies")) if isinstance(data, dict) else False
+        if name == "pyproject.toml":
+            data = tomllib.loads(text)
+            poetry_deps = {k for k in ((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {} if k != "python"}
+            return bool((data.get("project") or {}).get("dependencies") or poetry_deps)
+        if name == "composer.json":
+            data = json.loads(text)
+            req = data.get("require") or {} if isinstance(data, dict) else {}
+            return any(k != "php" and not k.startswith("ext-") for k in req)
+        if name == "go.mod":
+            return "require" in text
+    except (ValueError, tomllib.TOMLDecodeError):
+        return False
+    return bool(text.strip())
+
+
+def _lock_above(root: Path, folder: Path, names: tuple[str, ...]) -> bool:
+    """A lockfile in a parent folder inside the scan root (a workspace / monorepo lock)."""
+    here = folder.resolve()
+    top = root.resolve()
+    while here != top and top in here.parents:
+        here = here.parent
+        if any((here / n).is_file() for n in names):
+            return True
+    return False
+
+
+def parse_folder(root: Path, folder: Path) -> FolderDeps:
+    out = FolderDeps()
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return out
+    present = set(names)
+    for name in names:
+        if parser_for(name) is None or _SHADOWS.get(name) in present:
+            continue
+        path = folder / name
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        parsed, problem = parse_file(root, path)
+        if parsed is None:
+            out.errors.append(ScanError(rel, f"lockfile not read: {problem}", "deps"))
+            continue
+        out.lockfiles.append(rel)
+        out.packages.extend(parsed.packages)
+        for note in parsed.notes:
+            out.errors.append(ScanError(rel, note, "deps"))
+    for manifest, (ecosystem, locks) in MANIFESTS.items():
+        if manifest not in present:
+            continue
+        lock_here = any(n in present for n in locks) or (
+            manifest == "pyproject.toml" and any(requirements.matches(n) for n in present)
+        )
+        if lock_here or _lock_above(root, folder, locks):
+            continue
+        path = folder / manifest
+        if _has_dependencies(path):
+            out.unlocked.append((path.resolve().relative_to(root.resolve()).as_posix(), ecosystem))
+    return out
+
+
+__all__ = ["MANIFESTS", "PARSERS", "FolderDeps", "LockfileError", "parse_file", "parse_folder", "parser_for"]

@@ -1,0 +1,224 @@
+"""What every lockfile parser shares: the parse context, Package URLs, line lookup, dev-only scoping."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TypeVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packageurl import PackageURL
+
+from fnaudit.model.loc import Loc
+from fnaudit.model.package import Package
+
+MAX_LOCKFILE_BYTES = 32 * 1024 * 1024
+
+PURL_TYPES = {
+    "npm": "npm",
+    "PyPI": "pypi",
+    "Maven": "maven",
+    "Go": "golang",
+    "crates.io": "cargo",
+    "RubyGems": "gem",
+    "Packagist": "composer",
+}
+
+_PEP503 = re.compile(r"[-_.]+")
+
+
+def pep503(name: str) -> str:
+    """PEP 503 normalised project name: `Foo.Bar_baz` → `foo-bar-baz`."""
+    return _PEP503.sub("-", name).lower()
+
+
+class LockfileError(Exception):
+    """The file is not in the expected format (the message says why)."""
+
+
+@dataclass(slots=True)
+class ParseContext:
+    """One file to parse: its absolute path, its path relative to the scan root, and the root."""
+
+    root: Path
+    path: Path
+    rel: str
+
+    def loc(self, line: int) -> Loc:
+        return Loc(self.rel, line)
+
+    def sibling(self, name: str) -> Path | None:
+        """A file beside this one (or at a relative path), only if it stays inside the scan root."""
+        p = (self.path.parent / name).resolve()
+        try:
+            p.relative_to(self.root.resolve())
+        except ValueError:
+            return None
+        return p if p.is_file() else None
+
+    def read(self, p: Path) -> str:
+        if p.stat().st_size > MAX_LOCKFILE_BYTES:
+            raise LockfileError(f"larger than {MAX_LOCKFILE_BYTES // (1024 * 1024)} MB; not read")
+        try:
+            return p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise LockfileError("not UTF-8 text") from None
+
+    def rel_of(self, p: Path) -> str:
+        try:
+            return p.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return p.name
+
+
+@dataclass(slots=True)
+class Parsed:
+    packages: list[Package] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # non-fatal problems (an unreadable include…)
+    files: list[str] = field(default_factory=list)  # extra files read (includes, parent POMs, go.sum)
+
+
+def purl(ecosystem: str, name: str, version: str | None) -> str:
+    ptype = PURL_TYPES.get(ecosystem, "generic")
+    namespace: str | None = None
+    short = name
+    if ecosystem == "npm" and name.startswith("@") and "/" in name:
+        namespace, short = name.split("/", 1)
+    elif ecosystem == "Maven" and ":" in name:
+        namespace, short = name.split(":", 1)
+    elif ecosystem in ("Go", "Packagist") and "/" in name:
+        namespace, short = name.rsplit("/", 1)
+    elif ecosystem == "PyPI":
+        short = pep503(name)
+    return PackageURL(type=ptype, namespace=namespace, name=short, version=version or None).to_string()
+
+
+def package(
+    ctx: ParseContext,
+    ecosystem: str,
+    name: str,
+    version: str | None,
+    line: int,
+    *,
+    scope: str = "runtime",
+    direct: bool | None = None,
+    source: str = "registry",
+    requirement: str = "",
+    rel: str | None = None,
+) -> Package:
+    return Package(
+        purl=purl(ecosystem, name, version if source == "registry" else None),
+        ecosystem=ecosystem,
+        name=name,
+        version=version,
+        loc=Loc(rel or ctx.rel, line),
+        scope=scope,
+        direct=direct,
+        source=source,
+        requirement=requirement,
+    )
+
+
+def load_json(text: str, what: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(f"not valid JSON ({exc.msg} at line {exc.lineno}); is it a {what}?") from None
+    if not isinstance(data, dict):
+        raise LockfileError(f"not a {what}: the top level is not an object")
+    return data
+
+
+_JSON_KEY = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:')
+
+
+class KeyLines:
+    """Line numbers of JSON object keys (one key per line, as npm/composer/pipenv write them)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[str, list[int]] = {}
+        self._objects: dict[str, list[int]] = {}  # keys whose value is an object (`"x": {`)
+        for i, line in enumerate(text.splitlines(), start=1):
+            m = _JSON_KEY.match(line)
+            if m:
+                self._lines.setdefault(m.group(1), []).append(i)
+                if line[m.end() :].lstrip().startswith("{"):
+                    self._objects.setdefault(m.group(1), []).append(i)
+
+    def first(self, key: str, after: int = 0, objects: bool = False) -> int:
+        """The first line > `after` where `key` is a key (of an object value when `objects`); 0 when none."""
+        for n in (self._objects if objects else self._lines).get(key, ()):
+            if n > after:
+                return n
+        return 0
+
+
+N = TypeVar("N", bound=Hashable)
+
+
+def dev_only(edges: Mapping[N, Iterable[N]], prod_roots: Iterable[N], dev_roots: Iterable[N]) -> set[N]:
+    """Nodes reachable from the dev roots but not from the production roots.
+
+    Nodes reachable from neither stay production (we cannot prove they are not deployed).
+    """
+
+    def reach(roots: Iterable[N]) -> set[N]:
+        seen: set[N] = set()
+        todo = deque(r for r in roots)
+        while todo:
+            n = todo.popleft()
+            if n in seen:
+                continue
+            seen.add(n)
+            todo.extend(c for c in edges.get(n, ()) if c not in seen)
+        return seen
+
+    return reach(dev_roots) - reach(prod_roots)
+
+
+def dedupe(packages: list[Package]) -> list[Package]:
+    """One package per (ecosystem, name, version, source); runtime wins over dev, direct over transitive."""
+    best: dict[tuple[str, str, str | None, str], Package] = {}
+    for p in packages:
+        k = (p.ecosystem, p.name, p.version, p.source)
+        old = best.get(k)
+        if old is None:
+            best[k] = p
+            continue
+        scope = "runtime" if "runtime" in (old.scope, p.scope) else "dev"
+        direct = True if (old.direct or p.direct) else (old.direct if old.direct is not None else p.direct)
+        if scope != old.scope or direct != old.direct:
+            from dataclasses import replace
+
+            best[k] = replace(old, scope=scope, direct=direct)
+    return list(best.values())
+
+
+def npm_manifest_roots(manifest: dict) -> tuple[set[str], set[str]]:
+    """(production, development) dependency names declared in a package.json."""
+    prod: set[str] = set()
+    for key in ("dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"):
+        v = manifest.get(key)
+        if isinstance(v, dict):
+            prod.update(v)
+        elif isinstance(v, list):
+            prod.update(x for x in v if isinstance(x, str))
+    dev = set(manifest.get("devDependencies") or {}) if isinstance(manifest.get("devDependencies"), dict) else set()
+    return prod, dev - prod
+
+
+def npm_source(spec: str) -> str:
+    """registry | git | url | path | workspace, from a version / resolved / resolution string."""
+    s = spec.strip()
+    if s.startswith(("git+", "git:", "github:", "gitlab:", "bitbucket:", "git@")) or "#commit=" in s or ".git#" in s:
+        return "git"
+    if s.startswith(("file:", "link:", "portal:")):
+        return "path"
+    if s.startswith("workspace:"):
+        return "workspace"
+    if s.startswith(("http:", "https:")) and "/-/" not in s:
+        return "url"
+    return "registry"

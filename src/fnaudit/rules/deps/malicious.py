@@ -1,0 +1,69 @@
+"""DEP002: a package version published as malware (OSV `MAL-` advisories)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.deps._common import describe, names, occurrences, who
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "DEP002",
+    "malicious-package",
+    title="Malicious package",
+    category=Category.DEPENDENCIES,
+    severity=Severity.CRITICAL,
+    cwe=(506,),
+    owasp=("SAS-6",),
+    references=("https://github.com/ossf/malicious-packages",),
+)
+def malicious_package(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Packages a function ships at a version that an OSV `MAL-` advisory (OpenSSF malicious-packages)
+    reports as malicious: typosquats, hijacked maintainer accounts, versions that steal credentials
+    or environment variables at install or import time.
+
+    ## Why it matters
+
+    Malicious code runs inside the function with its role and its environment: AWS credentials,
+    secrets in environment variables and every event. It is reported as critical whatever its
+    reachability, because install scripts and import-time code run without being called.
+
+    ## How to fix
+
+    Remove the package or pin a version published before the compromise, regenerate the lockfile,
+    rotate every credential the function (and the build machine) could read, and review the
+    function's logs and the role's CloudTrail activity since the version was installed.
+
+    ## Example
+
+    Bad (package-lock.json): `"node_modules/debug": {"version": "4.4.2"}` (MAL-2025-46974)
+
+    Good: `"node_modules/debug": {"version": "4.4.1"}`
+
+    ## References
+
+    - CWE-506: Embedded Malicious Code
+    - OWASP Serverless Top 10, SAS-6 Using Components with Known Vulnerabilities
+    """
+    for p, fn_ids, _per_fn in occurrences(app):
+        for adv in p.advisories or ():
+            if not adv.malicious:
+                continue
+            function, functions = who(fn_ids, app)
+            yield Hit(
+                p.loc,
+                f"{describe(p)} is a malicious package version ({', '.join(adv.ids)}): "
+                f"{adv.summary or 'malicious code'}; shipped by {names(fn_ids, app)}",
+                function=function,
+                functions=functions,
+                evidence=f"{p.purl} {adv.id}",
+                remediation=f"Remove {p.name} {p.version} (or pin a version from before the compromise), "
+                "regenerate the lockfile and rotate every credential the function could read.",
+                severity=Severity.CRITICAL,
+                key=f"{p.ecosystem}:{p.name}@{p.version} {adv.id}",
+            )
