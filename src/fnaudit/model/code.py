@@ -1,4 +1,10 @@
-"""Facts the code engine finds in a function's code (owned by the code engine; rules read them)."""
+"""Facts the code engine finds in a function's code (owned by the code engine; rules read them).
+
+The data-flow facts (`Source`, `Sink`, `Flow`, `StateWrite`, `VerboseError`, `LogLeak`) are
+language-neutral: the Python analyser and the JavaScript one produce the same shapes, and the
+CODE rules only read these. They live here, in the model, so that the model never imports the
+engines; `fnaudit.engines.code.ir` re-exports them for the analysers.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,83 @@ class SdkCall:
     loc: Loc
     resource: str | None = None  # the resource it names, when known (literal, or env var → app resource)
     confidence: str = "high"  # high | medium | low (dynamic service names, unknown clients)
+    reachable: bool = True  # False: in a function of the module graph that the handler never reaches
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a data flow: where, and what happens there."""
+
+    loc: Loc
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Attacker-controlled (or at least event-derived) data entering the code.
+
+    `path` is the event path as written in the event documents (`body`, `pathParameters.id`,
+    `Records[].s3.object.key`, `` for the whole event); `triggers` the trigger kinds (TriggerKind
+    values) whose events make that path attacker controlled.
+    """
+
+    path: str
+    loc: Loc
+    triggers: tuple[str, ...] = ()
+    confidence: str = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """A dangerous operation: `kind` is the sink family (sql, command, code, deserialization, path,
+    ssrf, nosql, template, xxe, xss, redirect); `call` the callee as written (`cursor.execute`)."""
+
+    kind: str
+    call: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Event data reaching a sink without a sanitiser on the way. `steps` run source → sink."""
+
+    source: Source
+    sink: Sink
+    steps: tuple[Step, ...] = ()
+    confidence: str = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class StateWrite:
+    """Event-derived data kept in the execution environment across invocations.
+
+    `kind`: `global` (a module-level mutable object written from the handler) or `tmp` (a file
+    under /tmp). `target` names the object or the path."""
+
+    kind: str
+    target: str
+    loc: Loc
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VerboseError:
+    """Exception text or a stack trace returned to the caller. `what`: `str(e)`, `traceback.format_exc()`…"""
+
+    what: str
+    loc: Loc
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LogLeak:
+    """Sensitive data written to the logs. `kind`: `event` (the whole event) or `secret` (an
+    environment variable that holds a secret); `name` the variable name for secrets."""
+
+    kind: str
+    loc: Loc
+    name: str = ""
+    steps: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,3 +107,8 @@ class CodeFacts:
 
     imports: tuple[str, ...] = ()  # top-level modules/packages the handler's module graph imports
     files: tuple[str, ...] = ()  # files of the function's module graph, relative to the scan root
+    flows: tuple[Flow, ...] = ()
+    state_writes: tuple[StateWrite, ...] = ()
+    verbose_errors: tuple[VerboseError, ...] = ()
+    log_leaks: tuple[LogLeak, ...] = ()
+    handler_found: bool = True  # False: the handler symbol was not found in its file

@@ -1,0 +1,86 @@
+"""The code engine: per-function taint analysis, SDK-call extraction and runtime-state checks.
+
+`enrich(app, ctx)` runs before the other engines (the IAM engine reads the SDK calls; dependency
+reachability reads the imports). For each function whose code is in the repository it picks the
+analyser of the function's language (`ANALYSERS`), which fills `Function.code_facts` and
+`Function.sdk_calls`. Files are read and parsed once (`files.FileCache`); a file that cannot be
+analysed is one entry in `errors` and the other functions are still analysed. Scanned code is
+never imported or executed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from fnaudit.engines.code.files import FileCache
+from fnaudit.errors import ScanError
+from fnaudit.model.app import App
+
+if TYPE_CHECKING:
+    from fnaudit.engines import EngineContext
+    from fnaudit.engines.code.base import Analyser
+
+# language (Code.language) → "module:Class" of its analyser. The JavaScript half adds "node" here.
+ANALYSERS: dict[str, str] = {
+    "python": "fnaudit.engines.code.python.analyse:PythonAnalyser",
+}
+
+
+def _analyser(language: str, cache: FileCache, made: dict[str, Analyser | None]) -> Analyser | None:
+    if language not in made:
+        spec = ANALYSERS.get(language)
+        if spec is None:
+            made[language] = None
+        else:
+            module_name, _, cls_name = spec.partition(":")
+            cls = getattr(importlib.import_module(module_name), cls_name)
+            made[language] = cls(cache, cache.root)
+    return made[language]
+
+
+# The parse cache and analysers of the current scan: `enrich` runs once per app, and apps of one
+# scan may share files. Holding the context keeps its id from being reused by a later scan.
+_CURRENT: tuple[EngineContext, FileCache, dict[str, Analyser | None]] | None = None
+
+
+def _scan_state(ctx: EngineContext) -> tuple[FileCache, dict[str, Analyser | None]]:
+    global _CURRENT
+    if _CURRENT is None or _CURRENT[0] is not ctx:
+        _CURRENT = (ctx, FileCache(ctx.root), {})
+    return _CURRENT[1], _CURRENT[2]
+
+
+def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
+    cache, made = _scan_state(ctx)
+    reported = set(cache.errors)
+    functions = []
+    changed = False
+    for fn in app.functions:
+        code = fn.code
+        if not code.in_repo or not code.handler_file:
+            functions.append(fn)
+            continue
+        analyser = _analyser(code.language, cache, made)
+        try:
+            result = analyser.analyse(fn) if analyser is not None else None
+        except (RecursionError, MemoryError):
+            cache.errors.setdefault(
+                f"{code.handler_file}#{fn.name}",
+                ScanError(code.handler_file, f"function {fn.name}: code too deeply nested to analyse; its code findings are missing", "code"),
+            )
+            result = None
+        except Exception as exc:  # one function's analysis must not stop the others'
+            cache.errors.setdefault(
+                f"{code.handler_file}#{fn.name}",
+                ScanError(code.handler_file, f"function {fn.name}: code engine failed ({type(exc).__name__}: {exc}); please report it", "code"),
+            )
+            result = None
+        if result is None:
+            functions.append(fn)
+            continue
+        functions.append(replace(fn, code_facts=result.facts, sdk_calls=result.sdk_calls))
+        changed = True
+    new_app = replace(app, functions=tuple(functions)) if changed else app
+    return new_app, sorted(e for k, e in cache.errors.items() if k not in reported)

@@ -1,0 +1,210 @@
+"""Sink, sanitiser and propagator tables for Python.
+
+Callees are matched by qualified name after import resolution (`import subprocess as sp;
+sp.run(...)` is `subprocess.run`), or by method name for objects whose type is not known
+(`cursor.execute`). Each sink says which arguments are dangerous (`args` positions / `kwargs`
+names); the others (query parameters, for instance) are data, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fnaudit.engines.code import ir
+
+
+@dataclass(frozen=True, slots=True)
+class SinkSpec:
+    kind: str
+    args: tuple[int, ...] = (0,)
+    kwargs: tuple[str, ...] = ()
+    receiver: bool = False  # the object the method is called on is the dangerous value (Path(x).open())
+    note: str = ""
+
+
+_SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen")
+
+# Functions by qualified name.
+FUNCTION_SINKS: dict[str, SinkSpec] = {
+    # OS command
+    "os.system": SinkSpec(ir.COMMAND, kwargs=("command",)),
+    "os.popen": SinkSpec(ir.COMMAND, kwargs=("cmd",)),
+    "subprocess.getoutput": SinkSpec(ir.COMMAND, kwargs=("cmd",)),
+    "subprocess.getstatusoutput": SinkSpec(ir.COMMAND, kwargs=("cmd",)),
+    "asyncio.create_subprocess_shell": SinkSpec(ir.COMMAND, kwargs=("cmd",)),
+    "asyncio.create_subprocess_exec": SinkSpec(ir.COMMAND, kwargs=("program",)),
+    **{f"subprocess.{n}": SinkSpec(ir.COMMAND, kwargs=("args",), note="subprocess") for n in _SUBPROCESS},
+    **{f"os.{n}": SinkSpec(ir.COMMAND, args=(0, 1), kwargs=("path", "file")) for n in ("execl", "execlp", "execv", "execvp", "execve", "spawnl", "spawnv")},
+    # code evaluation
+    "eval": SinkSpec(ir.CODE, kwargs=("source",)),
+    "exec": SinkSpec(ir.CODE, kwargs=("source",)),
+    "compile": SinkSpec(ir.CODE, kwargs=("source",)),
+    "builtins.eval": SinkSpec(ir.CODE),
+    "builtins.exec": SinkSpec(ir.CODE),
+    # deserialization
+    "pickle.loads": SinkSpec(ir.DESERIALIZATION, kwargs=("data",)),
+    "pickle.load": SinkSpec(ir.DESERIALIZATION, kwargs=("file",)),
+    "_pickle.loads": SinkSpec(ir.DESERIALIZATION),
+    "cPickle.loads": SinkSpec(ir.DESERIALIZATION),
+    "dill.loads": SinkSpec(ir.DESERIALIZATION),
+    "dill.load": SinkSpec(ir.DESERIALIZATION),
+    "marshal.loads": SinkSpec(ir.DESERIALIZATION),
+    "marshal.load": SinkSpec(ir.DESERIALIZATION),
+    "jsonpickle.decode": SinkSpec(ir.DESERIALIZATION, kwargs=("string",)),
+    "jsonpickle.loads": SinkSpec(ir.DESERIALIZATION),
+    "pandas.read_pickle": SinkSpec(ir.DESERIALIZATION),
+    "yaml.load": SinkSpec(ir.DESERIALIZATION, kwargs=("stream",), note="yaml"),
+    "yaml.load_all": SinkSpec(ir.DESERIALIZATION, kwargs=("stream",), note="yaml"),
+    "yaml.unsafe_load": SinkSpec(ir.DESERIALIZATION),
+    "yaml.unsafe_load_all": SinkSpec(ir.DESERIALIZATION),
+    # file paths
+    "open": SinkSpec(ir.PATH, kwargs=("file",)),
+    "io.open": SinkSpec(ir.PATH, kwargs=("file",)),
+    "codecs.open": SinkSpec(ir.PATH),
+    **{f"os.{n}": SinkSpec(ir.PATH, kwargs=("path", "src")) for n in (
+        "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir", "scandir", "walk", "chmod",
+        "chown", "open", "truncate", "symlink", "link")},
+    **{f"os.{n}": SinkSpec(ir.PATH, args=(0, 1), kwargs=("src", "dst")) for n in ("rename", "replace")},
+    **{f"shutil.{n}": SinkSpec(ir.PATH, args=(0, 1), kwargs=("src", "dst", "path")) for n in (
+        "copy", "copy2", "copyfile", "copytree", "move", "rmtree", "copyfileobj", "make_archive", "unpack_archive")},
+    "flask.send_file": SinkSpec(ir.PATH),
+    # SSRF
+    **{f"requests.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "requests.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    **{f"httpx.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "httpx.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    "httpx.stream": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    "urllib.request.urlopen": SinkSpec(ir.SSRF, kwargs=("url",)),
+    "urllib.request.Request": SinkSpec(ir.SSRF, kwargs=("url",)),
+    "urllib.request.urlretrieve": SinkSpec(ir.SSRF, kwargs=("url",)),
+    "urllib3.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    # SQL (functions)
+    "sqlalchemy.text": SinkSpec(ir.SQL, kwargs=("text",)),
+    "sqlalchemy.sql.text": SinkSpec(ir.SQL, kwargs=("text",)),
+    "sqlalchemy.sql.expression.text": SinkSpec(ir.SQL, kwargs=("text",)),
+    "pandas.read_sql": SinkSpec(ir.SQL, kwargs=("sql",)),
+    "pandas.read_sql_query": SinkSpec(ir.SQL, kwargs=("sql",)),
+    # templates
+    "jinja2.Template": SinkSpec(ir.TEMPLATE, kwargs=("source",)),
+    "mako.template.Template": SinkSpec(ir.TEMPLATE, kwargs=("text",)),
+    "flask.render_template_string": SinkSpec(ir.TEMPLATE, kwargs=("source",)),
+    # XML with entity resolution (lxml resolves entities unless told not to)
+    "lxml.etree.fromstring": SinkSpec(ir.XXE, kwargs=("text",), note="lxml"),
+    "lxml.etree.XML": SinkSpec(ir.XXE, kwargs=("text",), note="lxml"),
+    "lxml.etree.parse": SinkSpec(ir.XXE, kwargs=("source",), note="lxml"),
+    "lxml.etree.iterparse": SinkSpec(ir.XXE, kwargs=("source",), note="lxml"),
+    "xml.dom.pulldom.parseString": SinkSpec(ir.XXE, note="sax-feature"),
+    "xml.sax.parseString": SinkSpec(ir.XXE, note="sax-feature"),
+}
+
+# Methods of objects whose construction we saw (qualified constructor + "." + method).
+TYPED_METHOD_SINKS: dict[str, SinkSpec] = {
+    **{f"requests.Session.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "requests.Session.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    **{f"httpx.Client.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    **{f"httpx.AsyncClient.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    **{f"aiohttp.ClientSession.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "aiohttp.ClientSession.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    "urllib3.PoolManager.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    "urllib3.PoolManager.urlopen": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    "jinja2.Environment.from_string": SinkSpec(ir.TEMPLATE, kwargs=("source",)),
+    "lxml.etree.XMLParser.feed": SinkSpec(ir.XXE),
+}
+
+# Methods matched by name on any receiver (DB-API cursors and connections, SQLAlchemy, boto3 DynamoDB).
+METHOD_SINKS: dict[str, SinkSpec] = {
+    "execute": SinkSpec(ir.SQL, kwargs=("query", "operation", "sql", "statement"), note="dbapi"),
+    "executemany": SinkSpec(ir.SQL, kwargs=("query", "operation", "sql"), note="dbapi"),
+    "executescript": SinkSpec(ir.SQL, kwargs=("sql_script",), note="dbapi"),
+    "exec_driver_sql": SinkSpec(ir.SQL, kwargs=("statement",)),
+    "mogrify": SinkSpec(ir.SQL, kwargs=("query",)),
+    "raw": SinkSpec(ir.SQL, kwargs=("raw_query",), note="django"),
+    # DynamoDB expressions and PartiQL (boto3 client, resource Table)
+    "scan": SinkSpec(ir.NOSQL, args=(), kwargs=("FilterExpression", "ProjectionExpression"), note="dynamodb"),
+    "query": SinkSpec(ir.NOSQL, args=(), kwargs=("KeyConditionExpression", "FilterExpression", "ProjectionExpression"), note="dynamodb"),
+    "get_item": SinkSpec(ir.NOSQL, args=(), kwargs=("ProjectionExpression",), note="dynamodb"),
+    "put_item": SinkSpec(ir.NOSQL, args=(), kwargs=("ConditionExpression",), note="dynamodb"),
+    "delete_item": SinkSpec(ir.NOSQL, args=(), kwargs=("ConditionExpression",), note="dynamodb"),
+    "update_item": SinkSpec(ir.NOSQL, args=(), kwargs=("UpdateExpression", "ConditionExpression"), note="dynamodb"),
+    "execute_statement": SinkSpec(ir.NOSQL, args=(), kwargs=("Statement",), note="dynamodb"),
+    "batch_execute_statement": SinkSpec(ir.NOSQL, args=(), kwargs=("Statements",), note="dynamodb"),
+    "execute_transaction": SinkSpec(ir.NOSQL, args=(), kwargs=("TransactStatements",), note="dynamodb"),
+    "from_string": SinkSpec(ir.TEMPLATE, kwargs=("source",), note="jinja"),
+    # boto3 S3 transfer helpers: the local file name
+    "download_file": SinkSpec(ir.PATH, args=(2,), kwargs=("Filename",), note="s3-transfer"),
+    "upload_file": SinkSpec(ir.PATH, args=(0,), kwargs=("Filename",), note="s3-transfer"),
+    # pathlib.Path(x).open() & co: the receiver is the path
+    **{n: SinkSpec(ir.PATH, args=(), receiver=True, note="pathlib") for n in (
+        "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "mkdir", "open", "rename", "iterdir")},
+}
+
+# Mongo: a `$where` operator whose value is built from event data.
+MONGO_METHODS = frozenset({"find", "find_one", "find_one_and_update", "find_one_and_delete", "count_documents", "delete_many", "delete_one", "update_one", "update_many", "aggregate"})
+
+SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+
+# Calls whose result carries no attacker-controlled text (casts, hashes, validators).
+SANITISERS_ALL = frozenset({
+    "int", "float", "bool", "complex", "len", "abs", "round", "ord", "hash", "id", "isinstance",
+    "uuid.UUID", "decimal.Decimal", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat",
+    "datetime.datetime.strptime", "ipaddress.ip_address",
+    "hashlib.sha256", "hashlib.sha1", "hashlib.md5", "hashlib.sha512", "hmac.new", "hmac.compare_digest",
+    "boto3.dynamodb.conditions.Key", "boto3.dynamodb.conditions.Attr",
+    "defusedxml.ElementTree.fromstring", "defusedxml.lxml.fromstring", "defusedxml.ElementTree.parse",
+    "defusedxml.minidom.parseString",
+})
+
+# Calls that make a value safe for some sink kinds only.
+SANITISERS_FOR: dict[str, frozenset[str]] = {
+    "shlex.quote": frozenset({ir.COMMAND}),
+    "pipes.quote": frozenset({ir.COMMAND}),
+    "os.path.basename": frozenset({ir.PATH}),
+    "werkzeug.utils.secure_filename": frozenset({ir.PATH}),
+    "html.escape": frozenset({ir.XSS}),
+    "markupsafe.escape": frozenset({ir.XSS}),
+    "jinja2.escape": frozenset({ir.XSS}),
+    "bleach.clean": frozenset({ir.XSS}),
+    "cgi.escape": frozenset({ir.XSS}),
+    "urllib.parse.quote": frozenset({ir.XSS, ir.PATH, ir.REDIRECT, ir.COMMAND}),
+    "urllib.parse.quote_plus": frozenset({ir.XSS, ir.PATH, ir.REDIRECT, ir.COMMAND}),
+    "psycopg2.sql.Literal": frozenset({ir.SQL}),
+    "psycopg2.sql.Identifier": frozenset({ir.SQL}),
+    "psycopg.sql.Literal": frozenset({ir.SQL}),
+    "psycopg.sql.Identifier": frozenset({ir.SQL}),
+}
+
+# Path normalisers: a normalised path checked with `.startswith(BASE)` is safe for file operations.
+NORMALISERS = frozenset({"os.path.realpath", "os.path.abspath", "os.path.normpath", "posixpath.realpath"})
+NORMALISING_METHODS = frozenset({"resolve", "absolute"})
+
+# Pseudo sink kind marking a normalised (not yet checked) path.
+NORMALISED = "normalised"
+
+# Functions that keep their argument's structure (json.loads(body)["id"] is body's "id").
+STRUCTURE_KEEPING = frozenset({
+    "json.loads", "json.load", "ujson.loads", "orjson.loads", "simplejson.loads", "copy.copy", "copy.deepcopy",
+    "dict", "urllib.parse.parse_qs", "urllib.parse.parse_qsl", "base64.b64decode", "base64.urlsafe_b64decode",
+    "base64.standard_b64decode", "ast.literal_eval",
+})
+
+# String methods that return text built from the receiver (and their arguments, for join/format/replace).
+STRING_METHODS = frozenset({
+    "strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold", "capitalize", "swapcase", "replace",
+    "encode", "decode", "split", "rsplit", "splitlines", "partition", "rpartition", "removeprefix",
+    "removesuffix", "zfill", "ljust", "rjust", "center", "expandtabs", "translate", "format_map", "group",
+    "groups", "groupdict", "copy", "items", "values", "keys", "pop", "popitem", "__getitem__",
+})
+ARG_STRING_METHODS = frozenset({"join", "format", "replace", "format_map"})
+
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
+LOGGER_NAMES = ("log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger")
+
+# Methods that write into a mutable container (runtime-state checks).
+MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "setdefault", "__setitem__", "appendleft", "put"})
+
+# Calls whose result carries the taint of some arguments only: (positions, keyword names).
+RESULT_FROM: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "urllib.request.Request": ((0,), ("url",)),  # the request's URL; its body is data
+    "requests.Request": ((1,), ("url",)),
+    "httpx.Request": ((1,), ("url",)),
+}

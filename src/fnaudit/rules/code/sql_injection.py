@@ -1,0 +1,77 @@
+"""CODE001: event data reaching a SQL statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.engines.code import ir
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.code._common import flow_hits
+from fnaudit.rules.registry import Context, rule
+
+_FIX = (
+    "Pass the values as query parameters (`cursor.execute(\"SELECT … WHERE id = %s\", (order_id,))`, "
+    "`text(\"… :id\").bindparams(id=order_id)`), never by building the SQL string."
+)
+
+
+@rule(
+    "CODE001",
+    "sql-injection",
+    title="Event data reaches a SQL query",
+    category=Category.INJECTION,
+    severity=Severity.CRITICAL,
+    cwe=(89,),
+    owasp=("SAS-1",),
+    references=(
+        "https://owasp.org/www-project-serverless-top-10/",
+        "https://peps.python.org/pep-0249/#id15",
+    ),
+)
+def sql_injection(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Attacker-controlled event data (an HTTP body, query string, path parameter, header, an S3 key,
+    a queue message…) that reaches the SQL text of a DB-API `execute`/`executemany`/`executescript`
+    (psycopg 2/3, pymysql, mysql-connector, sqlite3, pg8000), SQLAlchemy `text()` or
+    `exec_driver_sql`, or `pandas.read_sql`, through assignments, string building, containers and
+    calls of the function's own code, with no sanitiser (an `int()` cast, an allowlist check) on
+    the way. The finding carries the whole path from the event to the query.
+
+    ## Why it matters
+
+    A value concatenated into SQL can change the query: read every row, bypass a filter, write or
+    drop tables, with the function's database credentials. This is event-data injection, the
+    first risk of the OWASP Serverless Top 10 (SAS-1). Severity follows the trigger: critical from
+    a public route with no authorizer, lower behind an authorizer or from an internal trigger.
+
+    ## How to fix
+
+    Use parameterised queries: the SQL text is a constant and the values travel separately, so the
+    driver never interprets them as SQL.
+
+    ## Example
+
+    Bad:
+
+    ```python
+    def handler(event, context):
+        order_id = event["pathParameters"]["id"]
+        cur.execute(f"SELECT * FROM orders WHERE id = '{order_id}'")
+    ```
+
+    Good:
+
+    ```python
+    def handler(event, context):
+        order_id = event["pathParameters"]["id"]
+        cur.execute("SELECT * FROM orders WHERE id = %s", (order_id,))
+    ```
+
+    ## References
+
+    - CWE-89: SQL Injection
+    - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
+    """
+    yield from flow_hits(app, ir.SQL, Severity.CRITICAL, "SQL injection", _FIX)

@@ -1,0 +1,67 @@
+"""CODE006: event data chooses the URL of an outbound request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.engines.code import ir
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.code._common import flow_hits
+from fnaudit.rules.registry import Context, rule
+
+_FIX = (
+    "Build the URL from a fixed scheme and host (`f\"https://api.example.com/items/{quote(item)}\"`) or check "
+    "the host against an allowlist; never fetch a URL taken from the event."
+)
+
+
+@rule(
+    "CODE006",
+    "ssrf",
+    title="Event data chooses the URL of an outbound request (SSRF)",
+    category=Category.INJECTION,
+    severity=Severity.HIGH,
+    cwe=(918,),
+    owasp=("SAS-1",),
+    references=("https://owasp.org/www-community/attacks/Server_Side_Request_Forgery",),
+)
+def ssrf(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Event data in the URL of `requests`, `httpx`, `urllib.request`, `urllib3` or `aiohttp` calls
+    (module functions and sessions/clients), unless the URL starts with a fixed scheme and host.
+
+    ## Why it matters
+
+    The function becomes a proxy into places the caller cannot reach: the Lambda Runtime API on
+    localhost, VPC-internal services, other accounts' resources through the function's network
+    position, with responses sometimes returned to the caller.
+
+    ## How to fix
+
+    Keep the scheme and host constant and only put (quoted) values in the path or query, or check
+    the parsed host against an allowlist before the request.
+
+    ## Example
+
+    Bad:
+
+    ```python
+    url = event["queryStringParameters"]["callback"]
+    requests.post(url, json=result, timeout=5)
+    ```
+
+    Good:
+
+    ```python
+    item = quote(event["pathParameters"]["id"])
+    requests.get(f"https://api.example.com/items/{item}", timeout=5)
+    ```
+
+    ## References
+
+    - CWE-918: Server-Side Request Forgery
+    - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
+    """
+    yield from flow_hits(app, ir.SSRF, Severity.HIGH, "server-side request forgery", _FIX)

@@ -1,0 +1,62 @@
+"""CODE004: event data deserialized with an unsafe deserializer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.engines.code import ir
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.code._common import flow_hits
+from fnaudit.rules.registry import Context, rule
+
+_FIX = "Deserialize event data with a data-only format: `json.loads`, `yaml.safe_load`; never pickle/dill/marshal/jsonpickle."
+
+
+@rule(
+    "CODE004",
+    "unsafe-deserialization",
+    title="Event data is deserialized unsafely",
+    category=Category.INJECTION,
+    severity=Severity.CRITICAL,
+    cwe=(502,),
+    owasp=("SAS-1", "SAS-8"),
+    references=("https://docs.python.org/3/library/pickle.html", "https://pyyaml.org/wiki/PyYAMLDocumentation"),
+)
+def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Event data passed to `pickle`/`dill`/`marshal` `load(s)`, `jsonpickle.decode`,
+    `pandas.read_pickle`, `yaml.unsafe_load`, or `yaml.load` without a safe loader
+    (`Loader=yaml.SafeLoader`).
+
+    ## Why it matters
+
+    These formats can describe objects whose construction runs code: a crafted message executes
+    arbitrary Python in the function (OWASP SAS-1 / SAS-8 insecure deserialization).
+
+    ## How to fix
+
+    Use JSON, or `yaml.safe_load`. If objects must travel, sign them (HMAC) and verify before
+    loading, or rebuild them from plain data.
+
+    ## Example
+
+    Bad:
+
+    ```python
+    cart = pickle.loads(base64.b64decode(event["body"]))
+    ```
+
+    Good:
+
+    ```python
+    cart = json.loads(event["body"])
+    ```
+
+    ## References
+
+    - CWE-502: Deserialization of Untrusted Data
+    - OWASP Serverless Top 10, SAS-1 and SAS-8
+    """
+    yield from flow_hits(app, ir.DESERIALIZATION, Severity.CRITICAL, "unsafe deserialization", _FIX)

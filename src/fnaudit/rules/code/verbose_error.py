@@ -1,0 +1,79 @@
+"""CODE013: exception text or stack traces returned to the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.code._common import trace, trace_text
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "CODE013",
+    "verbose-error",
+    title="Exception details returned to the caller",
+    category=Category.LOGGING,
+    severity=Severity.MEDIUM,
+    cwe=(209,),
+    owasp=("SAS-10",),
+    references=("https://owasp.org/www-project-serverless-top-10/",),
+)
+def verbose_error(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    A handler reached over HTTP (or by an unknown trigger) that returns exception text
+    (`str(e)`, `repr(e)`, `f"{e}"`) or a stack trace (`traceback.format_exc()`) in its response.
+
+    ## Why it matters
+
+    Error details tell an attacker the code's structure, library versions, file paths, SQL text,
+    table names, sometimes secrets: what they need to shape the next request (OWASP SAS-10,
+    improper exception handling and verbose error messages).
+
+    ## How to fix
+
+    Log the exception (with its trace) and return a generic message with a correlation id, such
+    as `context.aws_request_id`.
+
+    ## Example
+
+    Bad:
+
+    ```python
+    except Exception as e:
+        return {"statusCode": 500, "body": json.dumps({"error": str(e)})}
+    ```
+
+    Good:
+
+    ```python
+    except Exception:
+        logger.exception("order failed")
+        return {"statusCode": 500, "body": json.dumps({"error": "internal error", "id": context.aws_request_id})}
+    ```
+
+    ## References
+
+    - CWE-209: Generation of Error Message Containing Sensitive Information
+    - OWASP Serverless Top 10, SAS-10 Improper Exception Handling and Verbose Error Messages
+    """
+    for fn in app.functions:
+        if fn.code_facts is None or not fn.code_facts.verbose_errors:
+            continue
+        http = fn.http_triggers
+        if fn.triggers and not http:
+            continue  # nobody reads the return value of a queue or bucket invocation
+        public = any(t.public and not t.is_authenticated for t in http)
+        for v in fn.code_facts.verbose_errors:
+            yield Hit(
+                v.loc,
+                f"function {fn.name}: the response returned at line {v.loc.line} contains {v.what}",
+                function=fn.id,
+                evidence=trace_text(v.steps),
+                severity=Severity.MEDIUM if public else Severity.LOW,
+                key=f"verbose:{v.what}",
+                trace=trace(v.steps),
+                confidence="high" if http else "low",
+            )

@@ -1,0 +1,63 @@
+"""CODE009: event data parsed as XML with entity resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.engines.code import ir
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.rules.code._common import flow_hits
+from fnaudit.rules.registry import Context, rule
+
+_FIX = "Parse untrusted XML with `defusedxml`, or give lxml a parser with `resolve_entities=False, no_network=True`."
+
+
+@rule(
+    "CODE009",
+    "xxe",
+    title="Event data is parsed as XML with entity resolution (XXE)",
+    category=Category.INJECTION,
+    severity=Severity.HIGH,
+    cwe=(611,),
+    owasp=("SAS-1",),
+    references=("https://lxml.de/FAQ.html#how-do-i-use-lxml-safely-as-a-web-service-endpoint",),
+)
+def xxe(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    Event data parsed by lxml (`etree.fromstring`, `XML`, `parse`, `iterparse`) with the default
+    parser or a parser that resolves entities. The standard library's `xml.etree` does not fetch
+    external entities and is not reported; `defusedxml` is the safe choice.
+
+    ## Why it matters
+
+    An external entity (`<!ENTITY x SYSTEM "file:///proc/self/environ">`) makes the parser read
+    local files, such as the environment with the function's AWS credentials, or fetch URLs.
+
+    ## How to fix
+
+    Use `defusedxml.ElementTree.fromstring`, or `etree.XMLParser(resolve_entities=False,
+    no_network=True)` passed to every lxml parse call.
+
+    ## Example
+
+    Bad:
+
+    ```python
+    doc = etree.fromstring(event["body"])
+    ```
+
+    Good:
+
+    ```python
+    SAFE = etree.XMLParser(resolve_entities=False, no_network=True)
+    doc = etree.fromstring(event["body"], SAFE)
+    ```
+
+    ## References
+
+    - CWE-611: Improper Restriction of XML External Entity Reference
+    - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
+    """
+    yield from flow_hits(app, ir.XXE, Severity.HIGH, "XML external entity injection", _FIX)
