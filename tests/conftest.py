@@ -18,6 +18,7 @@ REPO = TESTS.parent
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write the user's cache: each session gets its own folder."""
     os.environ.setdefault("FNAUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("fnaudit-cache")))
+    os.environ.pop("FNAUDIT_DB", None)  # the advisory store then lives in that cache folder: empty
 
 
 @pytest.fixture

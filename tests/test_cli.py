@@ -118,7 +118,7 @@ def test_unwritable_output_is_an_error(capsys: Capture, app_dir: Path, tmp_path:
 def test_table_output(capsys: Capture, app_dir: Path) -> None:
     code, out, _ = run(capsys, "scan", str(app_dir))
     assert code == 1
-    assert out.splitlines()[0] == "api (serverless.yml)"
+    assert out.splitlines()[0].startswith("api (serverless.yml) · blast radius ")  # score: fnaudit.engines.iam.blast
     assert out.splitlines()[-1] == "5 findings (2 critical, 1 high, 1 low, 1 info) in 2 functions across 1 app"
     assert "\x1b[" not in out  # not a terminal: no colour
 

@@ -212,3 +212,17 @@ def test_config_ignore_suppresses_with_reason(app_dir: Path) -> None:
     (auth,) = [f for f in result.findings if f.rule_id == "AUTH001"]
     assert auth.suppression is not None
     assert (auth.suppression.kind, auth.suppression.reason) == ("config", "internal API behind VPN")
+
+
+@pytest.mark.usefixtures("fake_loader")
+def test_expired_ignore_warns_on_stderr(app_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fnaudit import cli
+
+    (app_dir / ".fnaudit.toml").write_text(
+        '[[ignores]]\nrule = "AUTH001"\nreason = "temporary"\nuntil = 2026-06-30\n', encoding="utf-8"
+    )
+    cli.main(["scan", str(app_dir), "--date", "2026-11-29"])
+    _, err = capsys.readouterr()
+    assert "fnaudit: warning: .fnaudit.toml:1: ignore of AUTH001 expired on 2026-06-30" in err
+    cli.main(["scan", str(app_dir), "--date", "2026-11-29", "--quiet"])
+    assert capsys.readouterr()[1] == ""

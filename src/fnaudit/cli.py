@@ -98,29 +98,56 @@ def build_parser() -> argparse.ArgumentParser:
                           help="disregard `fnaudit: ignore[...]` comments (enforce central policy)")
     scanning.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                           help="scan date for date-dependent checks such as runtime deprecation (default: today)")
+    scanning.add_argument("--db", metavar="DIR", help="advisory store folder (default: $FNAUDIT_DB, else the user "
+                          "cache dir); fill it with `fnaudit db update` or `fnaudit db import`")
+    scanning.add_argument("--include-dev", action="store_true",
+                          help="also check development-only packages (not deployed, so skipped by default)")
 
     scan_p = sub.add_parser("scan", parents=[scanning, display], help="scan an app and report findings",
                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scan_p.add_argument("-f", "--format", choices=("table", "json", "sarif"), default="table",
+    scan_p.add_argument("-f", "--format", choices=("table", "json", "sarif", "html", "cyclonedx"), default="table",
                         help="report format (default: table)")
     scan_p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
     scan_p.add_argument("--fail-on", choices=(*SEVERITIES, "none"), metavar="SEVERITY",
                         help="exit 1 only for unsuppressed findings at or above this severity "
                         f"({'|'.join(SEVERITIES)}|none); default: any unsuppressed finding exits 1")
     scan_p.add_argument("--baseline", metavar="FILE", help="suppress the findings listed in this baseline file")
+    scan_p.add_argument("--new-only", action="store_true",
+                        help="report only findings that are not in the baseline (--baseline, the config's "
+                        f"`baseline`, or {DEFAULT_BASELINE}); baseline findings are left out of the report")
+    scan_p.add_argument("--changed-since", metavar="GIT_REF",
+                        help="report only the functions whose IaC, code or lockfiles changed since GIT_REF "
+                        "(git diff --name-only GIT_REF, plus untracked files)")
     scan_p.add_argument("-q", "--quiet", action="store_true",
                         help="print only the report (json/sarif) or only the summary line (table)")
 
     rules_p = sub.add_parser("rules", parents=[display], help="list every rule")
     rules_p.add_argument("-f", "--format", choices=("table", "json"), default="table")
+    rules_p.add_argument("--write-docs", metavar="DIR", type=Path,
+                         help="write one Markdown page per rule and an index (README.md) into DIR")
+    rules_p.add_argument("--check", action="store_true",
+                         help="with --write-docs: write nothing, exit 1 when the pages in DIR are stale")
 
     explain_p = sub.add_parser("explain", parents=[display], help="show one rule's documentation")
     explain_p.add_argument("rule", metavar="CODE|NAME")
+
+    _add_db_parser(sub, display)
 
     base_p = sub.add_parser("baseline", parents=[scanning, display],
                             help="write a baseline of the current findings (they are then suppressed)")
     base_p.add_argument("-o", "--output", default=DEFAULT_BASELINE, metavar="FILE",
                         help=f"baseline file to write, '-' for stdout (default: {DEFAULT_BASELINE})")
+
+    perm_p = sub.add_parser("permissions", parents=[display],
+                            help="print the least-privilege IAM statements a function's code needs")
+    perm_p.add_argument("function", metavar="FUNCTION", help="function name (as written in the IaC) or id")
+    perm_p.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder or IaC file (default: .)")
+    perm_p.add_argument("-f", "--format", choices=("serverless", "sam", "cloudformation", "json", "table"),
+                        help="serverless | sam | cloudformation | json (least privilege, default: the app's "
+                        "dialect), or table (effective permissions and blast radius)")
+    for action in scanning._actions:  # every scanning option (but its PATH, which comes after FUNCTION here)
+        if action.option_strings and action.dest != "help":
+            perm_p._add_action(action)
     return parser
 
 
@@ -138,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rules": _rules,
         "explain": _explain,
         "baseline": _baseline,
+        "permissions": _permissions,
+        "db": _db,
     }
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -168,7 +197,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _scan(args: argparse.Namespace) -> int:
     from fnaudit.report import Format, render
 
-    result = _run_scan(args, _config(args))
+    config = _config(args)
+    if args.new_only:
+        config = _new_only_baseline(args, config)
+    result = _run_scan(args, config)
+    if args.new_only:
+        result = _drop_baselined(result, args.quiet)
+    if args.changed_since:
+        from fnaudit import changes
+
+        result = changes.only_changed(result, changes.changed_files(Path(args.path), args.changed_since))
     with _output(args.output) as out:
         render(result, Format(args.format), out, _render_options(args, out, quiet=args.quiet))
     if args.format != "table" and not args.quiet:
@@ -177,6 +215,11 @@ def _scan(args: argparse.Namespace) -> int:
         where = f" to {args.output}" if args.output else ""
         print(f"fnaudit: wrote {args.format} report{where}: {summary(result)}", file=sys.stderr)
     _diagnose(args, result, errors_on_stderr=args.format != "table")
+    if not args.quiet and not args.verbose:
+        # Config problems (expired or unused ignores) are the user's to fix: say so even without --verbose.
+        for e in result.errors:
+            if e.stage == "config":
+                print(f"fnaudit: warning: {e.path}: {e.message}", file=sys.stderr)
     if not Path(args.path).exists():
         print(f"fnaudit: error: {args.path}: no such file or folder", file=sys.stderr)
         return EXIT_ERROR
@@ -206,10 +249,58 @@ def _baseline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _permissions(args: argparse.Namespace) -> int:
+    """Least-privilege statements from the function's SDK calls (or its effective permissions)."""
+    from fnaudit.engines.iam.least import least_privilege
+    from fnaudit.report.permissions import render_effective, render_least
+
+    config = replace(_config(args), select=("IAM",))
+    result = _run_scan(args, config)
+    if not Path(args.path).exists():
+        raise UsageError(f"{args.path}: no such file or folder")
+    found = [(app, fn) for app in result.apps for fn in app.functions if args.function in (fn.name, fn.id)]
+    if not found:
+        names = ", ".join(sorted(fn.name for app in result.apps for fn in app.functions)) or "none"
+        raise UsageError(f"no function {args.function!r} in {args.path} (functions: {names})")
+    if len(found) > 1:
+        ids = ", ".join(fn.id for _, fn in found)
+        raise UsageError(f"{args.function!r} names several functions; use its id: {ids}")
+    app, fn = found[0]
+    if args.format == "table":
+        render_effective(fn, sys.stdout)
+        return EXIT_OK
+    lp = least_privilege(fn, app)
+    if not lp.analysed:
+        why = fn.code.note or f"its {fn.code.language} code could not be analysed"
+        print(f"fnaudit: the code of {fn.name} was not analysed ({why}); these are its effective permissions, "
+              "not what its code needs", file=sys.stderr)
+        render_effective(fn, sys.stdout)
+        return EXIT_OK
+    render_least(lp, fn, app, args.format or app.dialect.value, sys.stdout)
+    return EXIT_OK
+
+
 def _rules(args: argparse.Namespace) -> int:
     from fnaudit.report import catalogue
     from fnaudit.rules.registry import all_rules
 
+    if args.check and not args.write_docs:
+        raise UsageError("--check goes with --write-docs DIR")
+    if args.write_docs:
+        from fnaudit import docs
+
+        if args.check:
+            problems = docs.check(args.write_docs)
+            for problem in problems:
+                print(f"fnaudit: {problem}", file=sys.stderr)
+            if problems:
+                print(f"fnaudit: the rule docs in {args.write_docs} are stale; run "
+                      f"`{docs.regenerate_command(args.write_docs)}`", file=sys.stderr)
+                return EXIT_FINDINGS
+            return EXIT_OK
+        written = docs.write(args.write_docs)
+        print(f"fnaudit: wrote {len(written)} page(s) to {args.write_docs}", file=sys.stderr)
+        return EXIT_OK
     if args.format == "json":
         catalogue.rules_json(all_rules(), sys.stdout)
     else:
@@ -238,7 +329,7 @@ def _config(args: argparse.Namespace) -> Config:
     target = Path(args.path)
     folder = target if target.is_dir() else target.parent
     base = config_file.load(folder, args.config)
-    return config_file.with_flags(
+    config = config_file.with_flags(
         base,
         select=_codes(args.select) if args.select else None,
         ignore=_codes(args.ignore),
@@ -250,12 +341,44 @@ def _config(args: argparse.Namespace) -> Config:
         inline_ignores=not args.no_inline_ignores,
         today=args.date,
     )
+    if args.db or args.include_dev:  # advisory store and dev packages (issue 6)
+        config = replace(config, db=args.db or config.db, include_dev=args.include_dev or config.include_dev)
+    return config
 
 
 def _run_scan(args: argparse.Namespace, config: Config) -> ScanResult:
     from fnaudit.scan import scan
 
-    return scan(args.path, config)
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return scan(args.path, config)
+    from fnaudit.progress import DelayedProgress
+
+    with DelayedProgress(sys.stderr, delay=1.0, steps=3) as progress:
+        return scan(args.path, config, progress=progress.step)
+
+
+def _new_only_baseline(args: argparse.Namespace, config: Config) -> Config:
+    """--new-only needs a baseline: the flag's, the config's, or the default file beside the scan."""
+    if config.baseline:
+        if not Path(config.baseline).is_file():
+            raise UsageError(f"--new-only: baseline file {config.baseline} not found; "
+                             "write one with `fnaudit baseline`")
+        return config
+    target = Path(args.path)
+    default = (target if target.is_dir() else target.parent) / DEFAULT_BASELINE
+    if not default.is_file():
+        raise UsageError(f"--new-only needs a baseline: pass --baseline FILE, set `baseline` in the config, "
+                         f"or write {default} with `fnaudit baseline {args.path}`")
+    return replace(config, baseline=str(default))
+
+
+def _drop_baselined(result: ScanResult, quiet: bool) -> ScanResult:
+    """The result without the findings the baseline suppressed: --new-only reports what is new."""
+    kept = tuple(f for f in result.findings if f.suppression is None or f.suppression.kind != "baseline")
+    hidden = len(result.findings) - len(kept)
+    if hidden and not quiet:
+        print(f"fnaudit: --new-only: {hidden} finding(s) already in the baseline not reported", file=sys.stderr)
+    return replace(result, findings=kept)
 
 
 def exit_code(result: ScanResult, fail_on: str | None) -> int:
@@ -299,3 +422,64 @@ def _render_options(args: argparse.Namespace, out: TextIO, quiet: bool = False) 
     color = tty and not args.no_color and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size().columns if tty else None
     return RenderOptions(color=color, verbose=args.verbose, quiet=quiet, width=width)
+
+
+# --- fnaudit db: the advisory store ----------------------------------------------------------
+
+
+def _add_db_parser(sub: argparse._SubParsersAction, display: argparse.ArgumentParser) -> None:
+    db_p = sub.add_parser("db", parents=[display], help="manage the local vulnerability advisory store (OSV)")
+    db_sub = db_p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--db", metavar="DIR", help="store folder (default: $FNAUDIT_DB, else the user cache dir)")
+    imp = db_sub.add_parser("import", parents=[store, display],
+                            help="import OSV records: a folder (<Ecosystem>/<ID>.json) or an osv.dev all.zip")
+    imp.add_argument("source", type=Path, metavar="SOURCE")
+    upd = db_sub.add_parser("update", parents=[store, display], help="download osv.dev's per-ecosystem archives")
+    upd.add_argument("--ecosystem", action="append", metavar="NAME",
+                     help="ecosystem to download (repeatable; default: npm, PyPI, Maven, Go, crates.io, RubyGems, Packagist)")
+    upd.add_argument("--base-url", metavar="URL",
+                     help="where <Ecosystem>/all.zip are served (default: $FNAUDIT_OSV_URL, else osv.dev's bucket)")
+    db_sub.add_parser("status", parents=[store, display], help="what the store holds and how old it is")
+
+
+def _db(args: argparse.Namespace) -> int:
+    import datetime as _dt
+
+    from fnaudit.engines.osv.store import DEFAULT_ECOSYSTEMS, Store, StoreError, default_dir
+
+    directory = default_dir(args.db)
+    try:
+        if args.db_command == "import":
+            if not args.source.exists():
+                raise UsageError(f"{args.source}: no such file or folder")
+            with Store(directory, create=True) as store:
+                report = store.import_source(args.source)
+            per = ", ".join(f"{e} {n}" for e, n in report.ecosystems.items())
+            print(f"fnaudit: imported {report.records} advisories ({per}) into {directory}", file=sys.stderr)
+            if report.skipped:
+                print(f"fnaudit: skipped {report.skipped} file(s) that are not OSV records", file=sys.stderr)
+                for problem in report.problems if args.verbose else ():
+                    print(f"fnaudit:   {problem}", file=sys.stderr)
+            return EXIT_OK
+        if args.db_command == "update":
+            ecosystems = _codes(args.ecosystem) or list(DEFAULT_ECOSYSTEMS)
+            with Store(directory, create=True) as store:
+                reports = store.update(ecosystems, args.base_url)
+            for eco, report in reports.items():
+                print(f"fnaudit: {eco}: {report.records} advisories", file=sys.stderr)
+            return EXIT_OK
+        store = Store.open(directory)
+        if store is None:
+            print(f"no advisory store at {directory}; run `fnaudit db update` or `fnaudit db import PATH`")
+            return EXIT_FINDINGS
+        now = _dt.datetime.now(_dt.UTC)
+        with store:
+            print(f"advisory store: {store.path} ({store.path.stat().st_size / 1e6:.1f} MB)")
+            for st in store.status():
+                age = (now - st.imported_at).days
+                print(f"  {st.ecosystem:<10} {st.records:>7} advisories  imported {st.imported_at:%Y-%m-%d %H:%M} UTC "
+                      f"({age} day(s) ago)  newest record {st.newest_modified or '-'}  from {st.origin}")
+        return EXIT_OK
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None

@@ -102,6 +102,9 @@ class Finding:
     functions: tuple[str, ...] = ()  # names of every function concerned (one, or all users of a shared role)
     trace: tuple[TraceStep, ...] = ()
     confidence: str = "high"
+    # (line number, text) around the finding's line, secrets redacted; filled by fnaudit.excerpt after
+    # suppression, so reporters can show code without reading files. Empty when not available.
+    excerpt: tuple[tuple[int, str], ...] = ()
 
     @property
     def suppressed(self) -> bool:

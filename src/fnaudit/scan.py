@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fnaudit.config import Config
 from fnaudit.engines import EngineContext, run_engines
 from fnaudit.errors import ScanError
+from fnaudit.excerpt import add_excerpts
 from fnaudit.findings import Finding, Hit
 from fnaudit.fingerprint import fingerprint
 from fnaudit.loaders import LoadOptions, ScanRoot, load_all
@@ -61,7 +62,28 @@ def select_rules(config: Config) -> tuple[Rule, ...]:
 
 
 def run_rules(app: App, rules: tuple[Rule, ...], ctx: Context, config: Config) -> tuple[list[Finding], list[ScanError]]:
-    """Every rule on one app. A rule that raises is reported as an error; the others still run."""
+    """Every selected rule on one app. A rule that raises is reported as an error; the others still run.
+
+    Second-phase rules (attack paths) read the first phase's findings; when one is selected, every
+    first-phase rule runs to feed it, but only the selected rules' findings are reported.
+    """
+    first = tuple(r for r in rules if r.phase == 0)
+    second = tuple(r for r in rules if r.phase > 0)
+    findings, errors = _run(app, first, ctx, config)
+    if second:
+        inputs = list(findings)
+        unselected = tuple(r for r in all_rules() if r.phase == 0 and r not in first)
+        if unselected:
+            more, more_errors = _run(app, unselected, ctx, config)
+            inputs.extend(more)
+            errors.extend(more_errors)
+        path_findings, path_errors = _run(app, second, replace(ctx, findings=tuple(inputs)), config)
+        findings.extend(path_findings)
+        errors.extend(path_errors)
+    return findings, errors
+
+
+def _run(app: App, rules: tuple[Rule, ...], ctx: Context, config: Config) -> tuple[list[Finding], list[ScanError]]:
     names = {f.id: f.name for f in app.functions}
     findings: list[Finding] = []
     errors: list[ScanError] = []
@@ -132,6 +154,8 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
         findings.extend(app_findings)
         errors.extend(app_errors)
     stages["rules"] = time.perf_counter() - t
+    if progress:
+        progress(f"ran {len(rules)} rule(s)")
 
     t = time.perf_counter()
     baseline: set[str] | None = None
@@ -147,6 +171,9 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     errors.extend(warnings)
     stages["suppress"] = time.perf_counter() - t
 
+    findings = add_excerpts(findings, root.path)  # reporters show code without reading files
+    if progress:
+        progress(f"checked {len(findings)} finding(s)")
     findings.sort(key=Finding.sort_key)
     errors_sorted = tuple(sorted(set(errors)))
     sorted_apps = tuple(sorted(apps, key=lambda a: a.source))

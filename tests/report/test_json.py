@@ -87,6 +87,7 @@ def test_functions() -> None:
         "timeout": None,  # AWS default, not written: null rather than a guess
         "memory": None,
         "reserved_concurrency": None,
+        "packages": 0,  # third-party packages from its lockfiles (none here)
         "location": {"path": "serverless.yml", "line": 12},
     }
     assert worker["reserved_concurrency"] == 5

@@ -130,3 +130,40 @@ def test_pipeline_output_is_valid(app_dir: Path) -> None:
     doc = to_sarif(scan(app_dir, Config(today=SCAN_DATE)))
     validate(doc)
     assert doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == app_dir.resolve().as_uri() + "/"
+
+
+def test_code_flows_from_trace() -> None:
+    from fnaudit.findings import TraceStep
+    from fnaudit.model.loc import Loc
+    from tests.report.builders import sample_findings
+
+    first, *rest = sample_findings()
+    traced = replace(
+        first,
+        trace=(
+            TraceStep(Loc("handler.py", 3), "event['body'] read"),
+            TraceStep(Loc("handler.py", 5), "concatenated into query"),
+            TraceStep(Loc("handler.py", 9), "reaches cursor.execute()"),
+        ),
+    )
+    doc = to_sarif(make_result(findings=(traced, *rest)))
+    validate(doc)
+    results = doc["runs"][0]["results"]
+    [flow] = results[0]["codeFlows"]
+    steps = flow["threadFlows"][0]["locations"]
+    assert [s["location"]["message"]["text"] for s in steps] == [
+        "event['body'] read", "concatenated into query", "reaches cursor.execute()",
+    ]
+    assert steps[0]["location"]["physicalLocation"]["region"] == {"startLine": 3}
+    assert [s["kinds"] for s in steps] == [["source"], ["pass-through"], ["sink"]]
+    assert all("codeFlows" not in r for r in results[1:])
+
+
+def test_example_app_sarif_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "shop-api"
+    doc = to_sarif(scan(example, Config(today=SCAN_DATE)))
+    validate(doc)
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(r["help"]["markdown"] and "security-severity" in r["properties"] for r in rules)
+    assert all(any(t.startswith("external/cwe/") for t in r["properties"]["tags"]) for r in rules)
+    assert all("partialFingerprints" in r for r in doc["runs"][0]["results"])

@@ -20,7 +20,12 @@ from fnaudit.config import Config
 from fnaudit.errors import ScanError
 from fnaudit.model.app import App
 
-ENGINES: tuple[str, ...] = ()
+ENGINES: tuple[str, ...] = (
+    "fnaudit.engines.code",  # first: code facts, SDK calls and imports that the others read
+    "fnaudit.engines.secrets",  # secrets in code, bundled config files and parameter defaults
+    "fnaudit.engines.deps",  # lockfiles → packages → advisories (after code: reads its imports)
+    "fnaudit.engines.iam",  # keep last: reads the code engine's SDK calls (order: code → deps → iam)
+)
 
 
 @dataclass(frozen=True, slots=True)

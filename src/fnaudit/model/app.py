@@ -14,7 +14,8 @@ from typing import Any
 from fnaudit.model.code import CodeFacts, SdkCall
 from fnaudit.model.loc import Loc, Origin, Value
 from fnaudit.model.package import Package
-from fnaudit.model.permissions import BlastRadius
+from fnaudit.model.permissions import BlastRadius, EffectivePermissions
+from fnaudit.model.secrets import SecretCandidate
 
 
 class Dialect(StrEnum):
@@ -132,6 +133,7 @@ class Statement:
     principals: tuple[str, ...] = ()  # for trust / resource policies: "*" or "Service:lambda.amazonaws.com"…
     sid: str | None = None
     source: str = ""  # where the statement came from, e.g. "provider.iam.role.statements[0]"
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # Condition block: (operator, key, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ class Function:
     code_facts: CodeFacts | None = None  # None: the code was not analysed
     packages: tuple[Package, ...] = ()
     blast_radius: BlastRadius | None = None
+    permissions: EffectivePermissions | None = None  # the IAM engine's effective permissions
 
     @property
     def is_public(self) -> bool:
@@ -276,6 +279,9 @@ class App:
     # Suppressions written in the template itself (CloudFormation `Metadata: {fnaudit: {ignore: …}}`,
     # the only way to annotate a JSON template): function id → (rule selector, reason) pairs.
     ignores: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # Secrets the secrets engine found in files (code, bundled config, parameter defaults, flows),
+    # judged and redacted; a file shared by several functions is reported once, naming them all.
+    secret_candidates: tuple[SecretCandidate, ...] = ()
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

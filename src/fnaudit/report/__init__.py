@@ -19,6 +19,8 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     SARIF = "sarif"
+    HTML = "html"
+    CYCLONEDX = "cyclonedx"
 
 
 def render(result: ScanResult, format: Format, out: TextIO, options: RenderOptions | None = None) -> None:
@@ -37,6 +39,14 @@ def render(result: ScanResult, format: Format, out: TextIO, options: RenderOptio
             from fnaudit.report import sarif
 
             sarif.render(result, out, opts)
+        case Format.HTML:
+            from fnaudit.report import html
+
+            html.render(result, out, opts)
+        case Format.CYCLONEDX:
+            from fnaudit.report import cyclonedx
+
+            cyclonedx.render(result, out, opts)
         case _:
             assert_never(format)
 

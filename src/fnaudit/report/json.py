@@ -17,6 +17,7 @@ from fnaudit.report.options import RenderOptions
 if TYPE_CHECKING:
     from fnaudit.findings import Finding
     from fnaudit.model.app import App, Function, Trigger
+    from fnaudit.model.code import SdkCall
     from fnaudit.model.loc import Loc, Value
     from fnaudit.scan import ScanResult
 
@@ -69,7 +70,50 @@ def _function(app: App, fn: Function) -> dict[str, Any]:
         "timeout": _plain(fn.timeout),
         "memory": _plain(fn.memory),
         "reserved_concurrency": _plain(fn.reserved_concurrency),
+        "packages": sum(1 for p in fn.packages if p.source != "manifest"),  # third-party packages it ships
         "location": _loc(fn.loc),
+        **({"blast_radius": _blast(fn)} if fn.blast_radius is not None else {}),
+        # present when the code engine analysed the function's code ([] = no AWS SDK call found)
+        **({"sdk_calls": [_sdk_call(c) for c in fn.sdk_calls]} if fn.code_facts is not None else {}),
+    }
+
+
+def _sdk_call(c: SdkCall) -> dict[str, Any]:
+    return {
+        "service": c.service,
+        "operation": c.operation,
+        "location": _loc(c.loc),
+        "resource": c.resource,
+        "confidence": c.confidence,
+        "reachable": c.reachable,
+    }
+
+
+def _blast(fn: Function) -> dict[str, Any]:
+    """The IAM engine's blast radius (score documented in fnaudit.engines.iam.blast)."""
+    b = fn.blast_radius
+    assert b is not None
+    perms = fn.permissions
+    return {
+        "score": b.score,
+        "admin": b.admin,
+        "pairs": b.pairs,
+        "conditional_pairs": b.conditional_pairs,
+        "by_service": {svc: dict(levels) for svc, levels in b.by_service.items()},
+        "escalation": [
+            {
+                "method": e.method,
+                "name": e.name,
+                "conditional": e.conditional,
+                "to_admin": e.to_admin,
+                "targets": list(e.targets),
+                "granted_by": [{"action": a, "location": _loc(g.loc), "source": g.source} for a, g in e.evidence],
+            }
+            for e in (perms.escalations if perms is not None else ())
+        ],
+        "reaches_functions": list(b.reaches_functions),
+        "inherits_from": list(b.inherits_from),
+        "unknown_policies": list(perms.unknown_policies) if perms is not None else [],
     }
 
 
@@ -103,4 +147,6 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
     if f.suppression is not None:
         doc["suppression"] = {"kind": f.suppression.kind, "reason": f.suppression.reason}
+    if f.trace:  # data-flow findings: source → steps → sink
+        doc["trace"] = [{"path": s.loc.path, "line": s.loc.line, "note": s.note} for s in f.trace]
     return doc

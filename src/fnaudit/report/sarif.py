@@ -120,6 +120,8 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
             physical["region"] = {"startLine": f.location.line}
         out["locations"] = [{"physicalLocation": physical}]
     out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
+    if f.trace:
+        out["codeFlows"] = [_code_flow(f)]
     props: dict[str, Any] = {"function": f.function, "severity": f.severity.value}
     if f.evidence:
         props["evidence"] = f.evidence  # already redacted by the rule
@@ -129,6 +131,21 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
             {"kind": _SUPPRESSION_KIND.get(f.suppression.kind, "external"), "justification": f.suppression.reason}
         ]
     return out
+
+
+def _code_flow(f: Finding) -> dict[str, Any]:
+    """The finding's data-flow trace (source → … → sink) as one thread flow, for code scanning's path view."""
+    steps = []
+    for i, step in enumerate(f.trace):
+        physical: dict[str, Any] = {"artifactLocation": _artifact(step.loc.path)}
+        if step.loc.line > 0:
+            physical["region"] = {"startLine": step.loc.line}
+        location: dict[str, Any] = {"message": {"text": step.note}}
+        if step.loc.path:
+            location["physicalLocation"] = physical
+        kinds = ["source"] if i == 0 else ["sink"] if i == len(f.trace) - 1 else ["pass-through"]
+        steps.append({"location": location, "kinds": kinds, "nestingLevel": 0, "executionOrder": i + 1})
+    return {"message": {"text": f"data flow of {f.rule_id}: {len(f.trace)} step(s)"}, "threadFlows": [{"locations": steps}]}
 
 
 def _notification(e: ScanError) -> dict[str, Any]:

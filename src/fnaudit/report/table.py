@@ -80,6 +80,8 @@ def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[s
         elif ident in owners:
             app, fn = owners[ident]
             heading = f"{fn.name} ({app.source})"
+            if fn.blast_radius is not None:  # the IAM engine's score (fnaudit.engines.iam.blast), for ranking
+                heading += f" · blast radius {fn.blast_radius.score:g}"
         else:
             heading = findings[0].function or ident
         out.append((heading, findings))

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from fnaudit.findings import Category, Hit, Severity
+from fnaudit.findings import Category, Finding, Hit, Severity
 from fnaudit.model.app import App
 
 _CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)\d{3}$")
@@ -32,12 +32,39 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.dos.async_no_dlq",
     "fnaudit.rules.runtime.deprecated_runtime",
     "fnaudit.rules.secrets.env_plaintext_secret",
+    "fnaudit.rules.secrets.in_files",
+    "fnaudit.rules.secrets.parameter_default",
+    "fnaudit.rules.secrets.runtime_flow",
     "fnaudit.rules.iam.admin_access",
     "fnaudit.rules.iam.service_wildcard",
     "fnaudit.rules.iam.unscoped_write",
     "fnaudit.rules.iam.shared_role",
+    "fnaudit.rules.iam.unscoped_data_read",
+    "fnaudit.rules.iam.privilege_escalation",
+    "fnaudit.rules.iam.credentials_exposure",
+    "fnaudit.rules.iam.data_exfiltration",
+    "fnaudit.rules.iam.trust_policy",
+    "fnaudit.rules.iam.unused_permission",
+    "fnaudit.rules.code.sql_injection",
+    "fnaudit.rules.code.command_injection",
+    "fnaudit.rules.code.code_injection",
+    "fnaudit.rules.code.unsafe_deserialization",
+    "fnaudit.rules.code.path_traversal",
+    "fnaudit.rules.code.ssrf",
+    "fnaudit.rules.code.nosql_injection",
+    "fnaudit.rules.code.template_injection",
+    "fnaudit.rules.code.xxe",
+    "fnaudit.rules.code.xss_response",
+    "fnaudit.rules.code.open_redirect",
+    "fnaudit.rules.code.runtime_state",
+    "fnaudit.rules.code.verbose_error",
+    "fnaudit.rules.code.sensitive_logging",
     "fnaudit.rules.obs.tracing_disabled",
     "fnaudit.rules.obs.no_log_retention",
+    "fnaudit.rules.deps.vulnerable",
+    "fnaudit.rules.deps.malicious",
+    "fnaudit.rules.deps.no_lockfile",
+    "fnaudit.rules.deps.scan_not_run",
 )
 
 
@@ -47,6 +74,9 @@ class Context:
 
     today: dt.date = field(default_factory=dt.date.today)
     options: dict[str, object] = field(default_factory=dict)
+    # For rules of the second phase (attack paths): every finding the first-phase rules made on this
+    # app, whether or not the user selected those rules or suppressed the findings.
+    findings: tuple[Finding, ...] = ()
 
 
 Check = Callable[[App, Context], Iterable[Hit]]
@@ -64,6 +94,7 @@ class Rule:
     owasp: tuple[str, ...] = ()  # OWASP Serverless Top 10 (SAS-1 … SAS-10)
     references: tuple[str, ...] = ()
     doc: str = ""
+    phase: int = 0  # 0: reads the App; 1: also reads the first phase's findings (ctx.findings)
 
     def section(self, heading: str) -> str:
         """The text under `## heading` in the rule's docs ('' when absent)."""
@@ -89,6 +120,7 @@ def rule(
     cwe: tuple[int, ...] = (),
     owasp: tuple[str, ...] = (),
     references: tuple[str, ...] = (),
+    phase: int = 0,
 ) -> Callable[[Check], Check]:
     """Register a check function as a rule. Codes and names must be unique and well-formed."""
 
@@ -113,6 +145,7 @@ def rule(
             owasp=owasp,
             references=references,
             doc=inspect.cleandoc(fn.__doc__ or ""),
+            phase=phase,
         )
         return fn
 

@@ -1,0 +1,520 @@
+"""Attack chains (entry, foothold, reach), built from the first phase's findings and the model's facts.
+
+Pure: reads `ctx.findings` (every first-phase finding of the app) and the App; never calls another
+analyzer. The PATH rules turn chains into findings, `fnaudit explain-path` prints them.
+
+- **Entry**, how an attacker reaches the function: a function URL with `AuthType: NONE` (AUTH002), a
+  public route without authorizer (AUTH001), an invoke permission for any principal (AUTH003), an
+  S3 bucket or SNS topic whose resource policy lets anyone write or publish (strong); a route behind
+  an authorizer (weak: any user who can sign in).
+- **Foothold**, what a bug in the code gives: running code as the function (command, code,
+  deserialization, template injection: CODE002/003/004/008), reading its files (path traversal,
+  XXE: CODE005/009; `/proc/self/environ` holds the role's temporary credentials), outbound
+  requests (SSRF, CODE006: weak, `file://` through urllib reads files), data injection (SQL and
+  NoSQL, CODE001/007: the database, not the role). A CODE finding is a foothold for an entry only
+  when its data flow starts at a field that entry's trigger controls.
+- **Reach**, what the role then allows: administrator (IAM001), escalation (IAM006), writing or
+  reading data on every resource (IAM003/IAM005), minting credentials (IAM007), sharing data outside
+  the account (IAM008), plain-text secrets the function holds (SECRET001-003), and other functions
+  it can take over or invoke (from the blast radius), with their reach.
+
+A chain through an authenticated (weak) entry is kept only when it ends in control of the account
+(administrator or escalation): any user who can sign in would own it. Otherwise an authorizer breaks
+the chain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from fnaudit.findings import Finding, Severity, TraceStep
+from fnaudit.model.app import App, AuthKind, Function, Trigger, TriggerKind
+from fnaudit.model.code import Flow
+from fnaudit.model.loc import Loc
+
+ANY = "*"  # an entry whose caller chooses the whole event (direct invoke)
+
+CODE_EXEC = {"CODE002": "runs OS commands", "CODE003": "evaluates code", "CODE004": "deserializes objects that run code",
+             "CODE008": "renders a template that runs code"}
+FILE_READ = {"CODE005": "reads any file the function can read", "CODE009": "reads local files through XML entities"}
+NETWORK = {"CODE006": "sends requests to URLs it chooses"}
+DATA = {"CODE001": "SQL injection", "CODE007": "NoSQL injection"}
+ROLE_FOOTHOLDS = {**CODE_EXEC, **FILE_READ, **NETWORK}
+
+REACH_RULES = ("IAM001", "IAM006", "IAM003", "IAM005", "IAM007", "IAM008")
+SECRET_RULES = ("SECRET001", "SECRET002", "SECRET003")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str  # function-url | public-route | public-invoke | public-bucket | public-topic | authenticated-route
+    strong: bool
+    loc: Loc
+    text: str
+    kinds: frozenset[str]  # trigger kinds whose event fields this entry controls (ANY: all)
+    fix: str
+    finding: Finding | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Foothold:
+    kind: str  # code-execution | file-read | network | data
+    strong: bool
+    finding: Finding
+    text: str
+    function: str  # name of the function whose code holds it
+
+    @property
+    def loc(self) -> Loc:
+        return self.finding.location
+
+
+@dataclass(frozen=True, slots=True)
+class ReachItem:
+    kind: str  # admin | escalation | data-write | data-read | secrets-read | credentials | exfiltration | secret | database
+    strong: bool
+    text: str  # what the attacker ends up controlling
+    loc: Loc
+    statement: str  # the grant as written ("Allow s3:PutObject on *")
+    fix: str
+    finding: Finding | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    kind: str  # the strongest item's kind, or `function:<name>` through another function
+    items: tuple[ReachItem, ...]
+    via: str | None = None  # the second function, for a chain through it
+    via_how: str = ""  # "update" | "invoke"
+    via_loc: Loc | None = None
+    via_foothold: Foothold | None = None  # the second function's own foothold (invoke)
+
+    @property
+    def strong(self) -> bool:
+        return any(i.strong for i in self.items)
+
+    @property
+    def account(self) -> bool:
+        return any(i.kind in ("admin", "escalation") for i in self.items)
+
+    def controls(self) -> str:
+        return "; ".join(dict.fromkeys(i.text for i in self.items))
+
+
+_ORDER = ("admin", "escalation", "credentials", "data-write", "secrets-read", "exfiltration", "data-read",
+          "secret", "database")
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    function: Function
+    entry: Entry
+    foothold: Foothold
+    reach: Reach
+    fixes: tuple[str, ...] = field(default=())
+
+    @property
+    def severity(self) -> Severity:
+        strong = sum((self.entry.strong, self.foothold.strong, self.reach.strong))
+        return {3: Severity.CRITICAL, 2: Severity.HIGH}.get(strong, Severity.MEDIUM)
+
+    @property
+    def key(self) -> str:
+        """Line-free identity: entry kind, foothold rule + fingerprint, reach kind."""
+        return f"{self.entry.kind}|{self.foothold.finding.rule_id}:{self.foothold.finding.fingerprint}|{self.reach.kind}"
+
+    def steps(self) -> tuple[TraceStep, ...]:
+        out = [TraceStep(self.entry.loc, f"entry: {self.entry.text}")]
+        out.extend(_foothold_steps(self.foothold))
+        if self.reach.via is not None:
+            how = "replaces the code of" if self.reach.via_how == "update" else "invokes"
+            out.append(TraceStep(self.reach.via_loc or self.foothold.loc, f"pivot: {how} function {self.reach.via}"))
+            if self.reach.via_foothold is not None:
+                out.extend(_foothold_steps(self.reach.via_foothold))
+        for item in self.reach.items:
+            out.append(TraceStep(item.loc, f"reach: {item.text} ({item.statement})"))
+        return tuple(out)
+
+    def breaking_change(self) -> str:
+        """The smallest change that breaks the chain, in the order a user can usually make it first:
+        fix the sink (a code change in one place), add an authorizer, drop the permission."""
+        return self.fixes[0] if self.fixes else self.foothold.finding.remediation
+
+
+def _foothold_steps(f: Foothold) -> list[TraceStep]:
+    trace = list(f.finding.trace)
+    if not trace:
+        return [TraceStep(f.loc, f"foothold: {f.finding.rule_name} in {f.function}")]
+    out = [TraceStep(s.loc, s.note) for s in trace[:-1]]
+    out.append(TraceStep(trace[-1].loc, f"foothold: {f.text} ({f.finding.rule_name}): {trace[-1].note}"))
+    return out
+
+
+# --- gathering ------------------------------------------------------------------------------------
+
+
+def concerns(f: Finding, fn: Function) -> bool:
+    return f.function_id == fn.id or fn.name in f.functions
+
+
+def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
+    out: list[Entry] = []
+    for f in findings:
+        if f.function_id != fn.id:
+            continue
+        if f.rule_id == "AUTH002":
+            out.append(Entry("function-url", True, f.location, "function URL with AuthType NONE: anyone on the internet can call it",
+                             frozenset({TriggerKind.FUNCTION_URL.value}), f.remediation, f))
+        elif f.rule_id == "AUTH001":
+            t = next((t for t in fn.triggers if t.describe and f.evidence.startswith(t.describe + " ")), None)
+            kinds = frozenset({t.kind.value}) if t else frozenset(k.value for k in TriggerKind if k.is_http)
+            api_key = "api_key" in f.evidence or f.severity.rank < Severity.HIGH.rank
+            what = f"public route {t.describe if t else ''} with no authorizer".replace("  ", " ")
+            out.append(Entry("public-route", True, f.location, what + (" (API key only)" if api_key else ""), kinds,
+                             f.remediation, f))
+        elif f.rule_id == "AUTH003":
+            out.append(Entry("public-invoke", True, f.location, "invoke permission for any AWS principal: the caller writes the whole event",
+                             frozenset({ANY}), f.remediation, f))
+    out.extend(_writable_sources(app, fn))
+    if not any(e.strong for e in out):
+        for t in fn.triggers:
+            if t.kind.is_http and t.public and t.is_authenticated and t.authorizer.kind is not AuthKind.IAM:
+                out.append(Entry("authenticated-route", False, t.loc,
+                                 f"route {t.describe} behind a {t.authorizer.kind.value} authorizer: any user who can sign in",
+                                 frozenset({t.kind.value}), "", None))
+                break
+    # one entry per kind (the first, in the order the findings are sorted)
+    seen: dict[str, Entry] = {}
+    for e in out:
+        seen.setdefault(e.kind, e)
+    return list(seen.values())
+
+
+_WRITE = {"AWS::S3::BucketPolicy": ("Bucket", ("s3:putobject", "s3:*", "*")),
+          "AWS::SNS::TopicPolicy": ("Topics", ("sns:publish", "sns:*", "*"))}
+
+
+def _writable_sources(app: App, fn: Function) -> Iterator[Entry]:
+    """S3 buckets / SNS topics that trigger the function and whose resource policy lets anyone write."""
+    for t in fn.triggers:
+        if t.kind not in (TriggerKind.S3, TriggerKind.SNS) or not t.source:
+            continue
+        for res in app.resources.values():
+            spec = _WRITE.get(res.type)
+            if spec is None or (res.type == "AWS::S3::BucketPolicy") != (t.kind is TriggerKind.S3):
+                continue
+            prop, actions = spec
+            if not _names(res.properties.get(prop), app, t.source):
+                continue
+            for st in _statements(res.properties.get("PolicyDocument")):
+                if str(st.get("Effect", "")) != "Allow" or not _any_principal(st.get("Principal")):
+                    continue
+                acts = [str(a).lower() for a in _list(st.get("Action"))]
+                if any(a in actions for a in acts) and not st.get("Condition"):
+                    kind = "public-bucket" if t.kind is TriggerKind.S3 else "public-topic"
+                    what = "bucket" if t.kind is TriggerKind.S3 else "topic"
+                    yield Entry(kind, True, res.loc, f"{what} {t.source} that anyone can write to ({res.logical_id}) triggers it",
+                                frozenset({t.kind.value}),
+                                f"Remove the `Principal: \"*\"` write statement from {res.logical_id}, or narrow it to the accounts that must write.")
+                    break
+
+
+def _list(v: object) -> list[object]:
+    return v if isinstance(v, list) else [v] if v is not None else []
+
+
+def _statements(doc: object) -> list[dict]:
+    if isinstance(doc, dict):
+        return [s for s in _list(doc.get("Statement")) if isinstance(s, dict)]
+    return []
+
+
+def _any_principal(p: object) -> bool:
+    if p == "*":
+        return True
+    if isinstance(p, dict):
+        return "*" in _list(p.get("AWS"))
+    return False
+
+
+def _names(value: object, app: App, source: str) -> bool:
+    """Whether a policy's Bucket / Topics property names the trigger's bucket or topic."""
+    text = repr(value)
+    if source in text:
+        return True
+    for lid, res in app.resources.items():
+        if lid in text:
+            props = res.properties
+            for key in ("BucketName", "TopicName"):
+                if str(props.get(key, "")) == source or lid == source:
+                    return True
+    return False
+
+
+def footholds(app: App, fn: Function, findings: Iterable[Finding], rules: dict[str, str]) -> list[Foothold]:
+    out = []
+    for f in findings:
+        if f.function_id != fn.id or f.rule_id not in rules:
+            continue
+        kind = ("code-execution" if f.rule_id in CODE_EXEC else "file-read" if f.rule_id in FILE_READ
+                else "network" if f.rule_id in NETWORK else "data")
+        strong = kind in ("code-execution", "file-read") or (kind == "data" and f.rule_id == "CODE001") or (
+            kind == "data" and _dynamo_writes(fn))
+        out.append(Foothold(kind, strong, f, rules[f.rule_id], fn.name))
+    return out
+
+
+def reachable(entry: Entry, foothold: Foothold, fn: Function) -> bool:
+    """The foothold's data flow starts at a field the entry's trigger controls."""
+    if ANY in entry.kinds:
+        return True
+    flow = _flow(fn, foothold.finding)
+    if flow is None or not flow.source.triggers:
+        return True  # no known trigger: the code engine took the whole event as the source
+    triggers = set(flow.source.triggers)
+    return bool(triggers & entry.kinds) or TriggerKind.OTHER.value in triggers
+
+
+def _flow(fn: Function, f: Finding) -> Flow | None:
+    if fn.code_facts is None:
+        return None
+    return next((fl for fl in fn.code_facts.flows if fl.sink.loc == f.location), None)
+
+
+_ALLOW = re.compile(r"^Allow (.+?) on (.+)$")
+_NOUN = {"s3": "object in every bucket", "dynamodb": "item in every table", "sqs": "message in every queue",
+         "sns": "topic", "secretsmanager": "secret in Secrets Manager", "ssm": "SSM parameter",
+         "kms": "KMS key", "lambda": "function", "kinesis": "stream", "logs": "log group",
+         "rds-data": "database the Data API reaches"}
+
+
+def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeover: bool = False) -> list[ReachItem]:
+    """What the function's own role gives, from the IAM findings that concern it."""
+    items: list[ReachItem] = []
+    reads: dict[str, list[tuple[Finding, str]]] = {}
+    writes: dict[str, list[tuple[Finding, str]]] = {}
+    for f in findings:
+        if f.rule_id not in REACH_RULES or not concerns(f, fn):
+            continue
+        if f.rule_id == "IAM001":
+            items.append(ReachItem("admin", True, "administrator of the AWS account (every action on every resource)",
+                                   f.location, f.evidence, f.remediation, f))
+        elif f.rule_id == "IAM006":
+            if skip_function_takeover and "lambda:UpdateFunction" in f.evidence and not (fn.blast_radius and fn.blast_radius.admin):
+                continue
+            m = re.search(r"escalate privileges(?: through [^:]+)? \(([^)]*)\)", f.message)
+            name = m.group(1) if m else "privilege escalation"
+            actions = ", ".join(dict.fromkeys(p.split(" on ")[0] for p in f.evidence.split(" + ")))
+            admin = bool(fn.blast_radius and fn.blast_radius.admin)
+            text = (f"become administrator through {actions}" if admin else f"gain more permissions through {actions} ({name})")
+            items.append(ReachItem("escalation", True, text, f.location, f.evidence, f.remediation, f))
+        elif f.rule_id in ("IAM003", "IAM005"):
+            m = _ALLOW.match(f.evidence)
+            actions = m.group(1) if m else f.evidence
+            service = actions.split(":", 1)[0].strip().lower()
+            (writes if f.rule_id == "IAM003" else reads).setdefault(service, []).append((f, actions))
+        elif f.rule_id == "IAM007":
+            items.append(ReachItem("credentials", True, f"mint or read credentials ({_actions(f)})", f.location,
+                                   f.evidence, f.remediation, f))
+        elif f.rule_id == "IAM008":
+            items.append(ReachItem("exfiltration", True, f"share data outside the account ({_actions(f)})", f.location,
+                                   f.evidence, f.remediation, f))
+    for service in sorted(set(reads) | set(writes)):
+        noun = _NOUN.get(service, f"{service} resource")
+        r, w = reads.get(service, []), writes.get(service, [])
+        verb = "read and write" if r and w else "write" if w else "read"
+        secret = service in ("secretsmanager", "ssm", "kms") and not w
+        kind = "data-write" if w else "secrets-read" if secret else "data-read"
+        text = f"{verb} every {noun}" if service in _NOUN else f"{verb} every {service} resource"
+        if service == "kms" and not w:
+            text = "decrypt with every KMS key"
+        for f, actions in (*w, *r):
+            items.append(ReachItem(kind, True, text, f.location, f"Allow {actions} on *", f.remediation, f))
+    return sorted(items, key=lambda i: (_ORDER.index(i.kind), i.loc))
+
+
+def secret_reach(fn: Function, findings: Iterable[Finding]) -> list[ReachItem]:
+    """Plain-text secrets the function holds (environment, code, bundled files): read with the foothold."""
+    out = []
+    for f in findings:
+        if f.rule_id in SECRET_RULES and concerns(f, fn):
+            what = re.search(r"(?:variable|holds|:)\s*(.*?)(?: in plaintext| \(|$)", f.message)
+            out.append(ReachItem("secret", True, f"the secret {f.evidence or (what.group(1) if what else '')}".strip(),
+                                 f.location, f.evidence, f.remediation, f))
+    return out
+
+
+def data_reach(fn: Function, foothold: Foothold) -> list[ReachItem]:
+    """What a SQL / NoSQL injection reaches: the database behind the query (and, for DynamoDB, what the
+    role lets the function do to its tables)."""
+    if foothold.finding.rule_id == "CODE001":
+        return [ReachItem("database", True, "read and change every row the function's database login can reach",
+                          foothold.loc, "the query's database connection", foothold.finding.remediation)]
+    grants = [g for g in (fn.permissions.grants if fn.permissions else ()) if any(a.startswith("dynamodb:") for a in g.actions)]
+    writes = [g for g in grants if any(a.split(":", 1)[1].startswith(("Put", "Update", "Delete", "BatchWrite", "PartiQLUpdate",
+                                                                      "PartiQLDelete", "PartiQLInsert")) for a in g.actions)]
+    if writes:
+        g = writes[0]
+        return [ReachItem("data-write", True, f"read and change every item of {g.resource_text}", g.loc,
+                          f"{', '.join(g.written)} on {g.resource_text}", "")]
+    if grants:
+        g = grants[0]
+        return [ReachItem("data-read", False, f"read every item of {g.resource_text}", g.loc,
+                          f"{', '.join(g.written)} on {g.resource_text}", "")]
+    return [ReachItem("data-read", False, "read the documents the query runs on", foothold.loc, "the query's database", "")]
+
+
+def _dynamo_writes(fn: Function) -> bool:
+    return bool(fn.permissions and any(
+        a.startswith("dynamodb:") and a.split(":", 1)[1].startswith(("Put", "Update", "Delete", "BatchWrite"))
+        for g in fn.permissions.grants for a in g.actions))
+
+
+def _actions(f: Finding) -> str:
+    m = _ALLOW.match(f.evidence)
+    return m.group(1) if m else f.evidence
+
+
+def reach_of(items: list[ReachItem], **via: object) -> Reach:
+    kind = items[0].kind if items else "none"
+    return Reach(kind, tuple(items), **via)  # type: ignore[arg-type]
+
+
+# --- chains ---------------------------------------------------------------------------------------
+
+
+def _fixes(app: App, fn: Function, entry: Entry, foothold: Foothold, reach: Reach) -> tuple[str, ...]:
+    """Each link's fix, the smallest first: fix the sink (one line of code), close the entry, drop the
+    permission (roles are often shared, so a policy change reaches further)."""
+    out = [f"Fix the sink at {foothold.loc}: {foothold.finding.remediation}"]
+    if entry.fix:
+        out.append(f"Close the entry at {entry.loc}: {entry.fix}")
+    drops = [i for i in reach.items if i.finding is not None]
+    if drops:
+        where = ", ".join(dict.fromkeys(str(i.loc) for i in drops))
+        out.append(f"Drop the permission at {where}: {drops[0].fix or drops[0].finding.remediation}")  # type: ignore[union-attr]
+    return tuple(out)
+
+
+def code_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
+    """PATH001: entry + code execution / file read / SSRF + the function's own role."""
+    out = []
+    for fn in app.functions:
+        ents = entries(app, fn, findings)
+        if not ents:
+            continue
+        takeover = bool(cross_targets(app, fn))
+        items = role_reach(fn, findings, skip_function_takeover=takeover)
+        if not items:
+            continue
+        reach = reach_of(items)
+        for foothold in footholds(app, fn, findings, ROLE_FOOTHOLDS):
+            for entry in ents:
+                if not reachable(entry, foothold, fn) or (not entry.strong and not reach.account):
+                    continue
+                out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach)))
+    return out
+
+
+def data_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
+    """PATH002: entry + SQL / NoSQL injection + the data behind the query."""
+    out = []
+    for fn in app.functions:
+        ents = [e for e in entries(app, fn, findings) if e.strong]
+        for foothold in footholds(app, fn, findings, DATA):
+            reach = reach_of(data_reach(fn, foothold))
+            for entry in ents:
+                if reachable(entry, foothold, fn):
+                    out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach)))
+    return out
+
+
+def secret_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
+    """PATH003: entry + a foothold that reads the function's environment or files + a plain-text secret."""
+    out = []
+    for fn in app.functions:
+        ents = [e for e in entries(app, fn, findings) if e.strong]
+        items = secret_reach(fn, findings)
+        if not ents or not items:
+            continue
+        reach = reach_of(items)
+        for foothold in footholds(app, fn, findings, {**CODE_EXEC, **FILE_READ}):
+            for entry in ents:
+                if reachable(entry, foothold, fn):
+                    out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach)))
+    return out
+
+
+def cross_targets(app: App, fn: Function) -> list[tuple[Function, str]]:
+    """Other functions of the app this one can take over (update code/configuration: it gains their
+    role) or invoke, from the IAM engine's blast radius."""
+    b = fn.blast_radius
+    if b is None:
+        return []
+    out = []
+    for other in app.functions:
+        if other.id == fn.id or other.role is None:
+            continue
+        same_role = fn.role is not None and other.role.id == fn.role.id
+        if other.role.id in b.inherits_from and not same_role:
+            out.append((other, "update"))
+        elif other.name in b.reaches_functions or "*" in b.reaches_functions:
+            out.append((other, "invoke"))
+    return out
+
+
+def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
+    """PATH004: entry + foothold in A + A takes over (or invokes, when B has its own foothold) B + B's reach."""
+    out = []
+    for fn in app.functions:
+        ents = entries(app, fn, findings)
+        targets = cross_targets(app, fn)
+        if not ents or not targets:
+            continue
+        for foothold in footholds(app, fn, findings, {**CODE_EXEC, **FILE_READ}):
+            for other, how in targets:
+                via_foothold = None
+                if how == "invoke":
+                    theirs = footholds(app, other, findings, CODE_EXEC)
+                    if not theirs:
+                        continue
+                    via_foothold = theirs[0]
+                items = role_reach(other, findings)
+                if not items:
+                    continue
+                via_loc = _lambda_grant_loc(fn, how)
+                reach = Reach(f"function:{other.name}", tuple(items), other.name, how, via_loc, via_foothold)
+                for entry in ents:
+                    if not reachable(entry, foothold, fn) or (not entry.strong and not reach.account):
+                        continue
+                    fixes = list(_fixes(app, fn, entry, foothold, reach))
+                    action = "lambda:UpdateFunctionCode" if how == "update" else "lambda:InvokeFunction"
+                    fixes.insert(2, f"Drop {action} on {other.name} from {fn.name}'s role"
+                                 + (f" at {via_loc}" if via_loc else "") + ".")
+                    out.append(Chain(fn, entry, foothold, reach, tuple(fixes)))
+    return out
+
+
+def _lambda_grant_loc(fn: Function, how: str) -> Loc | None:
+    if fn.permissions is None:
+        return None
+    actions = ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration") if how == "update" else ("lambda:InvokeFunction",)
+    for a in actions:
+        for g in fn.permissions.granting(a):
+            return g.loc
+    return None
+
+
+def all_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
+    return [*code_chains(app, findings), *data_chains(app, findings), *secret_chains(app, findings),
+            *cross_chains(app, findings)]
+
+
+def trigger_of(entry: Entry, fn: Function) -> Trigger | None:
+    """The trigger an entry goes through (for the HTML graph)."""
+    for t in fn.triggers:
+        if t.kind.value in entry.kinds or ANY in entry.kinds:
+            return t
+    return None
