@@ -34,5 +34,6 @@ class Config:
     baseline: str | None = None  # path of a baseline file: findings listed there are suppressed
     inline_ignores: bool = True
     today: dt.date | None = None  # the scan date (runtime deprecation); None = today
+    excerpts: bool = True  # fill Finding.excerpt (the HTML report and explain-path show code; others don't)
     db: str | None = None  # advisory store folder (--db); None = $FNAUDIT_DB, else the user cache dir
     include_dev: bool = False  # also check development-only packages (they are not deployed)

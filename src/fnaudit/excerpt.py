@@ -14,6 +14,7 @@ scan root only). Redaction happens here, before any reporter sees the text:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Iterable
@@ -66,6 +67,7 @@ def add_excerpts(findings: Iterable[Finding], root: Path, context: int = CONTEXT
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def redact_line(text: str, masked_value: bool = False, path: str | None = None) -> str:
     """One line of source with every secret it may hold replaced by its redacted form.
 
@@ -104,6 +106,7 @@ def _redact_scanned(text: str, path: str | None) -> str:
     return text
 
 
+@functools.cache
 def _detectors() -> tuple[object, ...]:
     for module in ("fnaudit.engines.secrets.detectors", "fnaudit.rules.secrets._detectors"):
         try:

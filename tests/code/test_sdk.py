@@ -64,7 +64,7 @@ h:
 
 def test_boto3_calls_are_mapped_to_operations(tmp_path: Path) -> None:
     write_app(tmp_path, YML, {"app.py": CODE})
-    result = run(tmp_path, select=("AUTH001",))
+    result = run(tmp_path, select=("CODE001",))
     calls = {(c.service, c.operation, c.resource) for c in fn(result, "h").sdk_calls}
     assert ("s3", "GetObject", "literal-bucket") in calls  # client, literal
     assert ("s3", "PutObject", "my-data-bucket") in calls  # module constant ← env var ← IaC literal
@@ -84,7 +84,7 @@ def test_boto3_calls_are_mapped_to_operations(tmp_path: Path) -> None:
 
 def test_env_var_mapped_by_the_iac_to_a_resource(tmp_path: Path) -> None:
     write_app(tmp_path, YML, {"app.py": CODE})
-    calls = fn(run(tmp_path, select=("AUTH001",)), "h").sdk_calls
+    calls = fn(run(tmp_path, select=("CODE001",)), "h").sdk_calls
     put = next(c for c in calls if c.operation == "PutItem")
     assert put.resource and "OrdersTable" in put.resource
     assert put.loc.path == "app.py" and put.loc.line == 25
@@ -95,7 +95,7 @@ def test_env_var_mapped_by_the_iac_to_a_resource(tmp_path: Path) -> None:
 def test_unknown_methods_and_dynamic_services_are_skipped(tmp_path: Path) -> None:
     code = "import boto3\n\ndef handler(event, context):\n    boto3.client(event['svc']).anything()\n    boto3.client('s3').not_an_operation()\n"
     write_app(tmp_path, YML, {"app.py": code})
-    assert fn(run(tmp_path, select=("AUTH001",)), "h").sdk_calls == ()
+    assert fn(run(tmp_path, select=("CODE001",)), "h").sdk_calls == ()
 
 
 def test_calls_the_handler_cannot_reach_are_marked(tmp_path: Path) -> None:
@@ -117,5 +117,5 @@ def other_handler(event, context):
     s3.delete_object(Bucket="b", Key="k")
 '''
     write_app(tmp_path, "h:\n  handler: app.handler\n", {"app.py": code})
-    calls = {c.operation: (c.confidence, c.reachable) for c in fn(run(tmp_path, select=("AUTH001",)), "h").sdk_calls}
+    calls = {c.operation: (c.confidence, c.reachable) for c in fn(run(tmp_path, select=("CODE001",)), "h").sdk_calls}
     assert calls == {"GetObject": ("high", True), "DeleteObject": ("high", False)}

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import multiprocessing
+import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +25,26 @@ from fnaudit.config import Config
 from fnaudit.errors import ScanError
 from fnaudit.model.app import App
 
-ENGINES: tuple[str, ...] = (
-    "fnaudit.engines.code",  # first: code facts, SDK calls and imports that the others read
-    "fnaudit.engines.secrets",  # secrets in code, bundled config files and parameter defaults
-    "fnaudit.engines.deps",  # lockfiles → packages → advisories (after code: reads its imports)
-    "fnaudit.engines.iam",  # keep last: reads the code engine's SDK calls (order: code → deps → iam)
+@dataclass(frozen=True, slots=True)
+class Engine:
+    module: str
+    # Rule codes (or code prefixes) that read this engine's facts, directly or through a later engine.
+    # An engine none of the selected rules needs does not run: `--select AUTH` pays nothing for code.
+    consumers: tuple[str, ...]
+
+    def needed_by(self, codes: tuple[str, ...]) -> bool:
+        return any(code.startswith(self.consumers) for code in codes)
+
+
+ENGINES: tuple[Engine, ...] = (
+    # first: code facts, SDK calls and imports that the others read (IAM: used vs granted; DEP: reachability)
+    Engine("fnaudit.engines.code", ("CODE", "PATH", "IAM", "DEP")),
+    # secrets in code, bundled config files and parameter defaults (SECRET001 reads the environment itself)
+    Engine("fnaudit.engines.secrets", ("SECRET002", "SECRET003", "SECRET004", "SECRET005", "PATH")),
+    # lockfiles → packages → advisories (after code: reads its imports)
+    Engine("fnaudit.engines.deps", ("DEP", "PATH")),
+    # keep last: reads the code engine's SDK calls (order: code → deps → iam)
+    Engine("fnaudit.engines.iam", ("IAM", "PATH")),
 )
 
 
@@ -35,22 +55,65 @@ class EngineContext:
     today: dt.date
 
 
-def run_engines(apps: list[App], ctx: EngineContext, timings: dict[str, float]) -> tuple[list[App], list[ScanError]]:
+# A large app is enriched in several processes, one app at a time each: apps are independent (no
+# engine reads across apps), and forking shares the modules already imported. Small scans stay in
+# process, where starting workers would cost more than it saves.
+PARALLEL_MIN_FUNCTIONS = 200
+
+
+def run_engines(
+    apps: list[App], ctx: EngineContext, timings: dict[str, float], rule_codes: tuple[str, ...] | None = None
+) -> tuple[list[App], list[ScanError]]:
+    """Run, in order, every engine that one of `rule_codes` needs (all of them when None)."""
+    engines = tuple(e for e in ENGINES if rule_codes is None or e.needed_by(rule_codes))
+    if not engines or not apps:
+        return apps, []
+    started = time.perf_counter()
+    workers = _workers(apps)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(partial(_enrich, engines=engines, ctx=ctx), apps))
+    else:
+        results = [_enrich(app, engines, ctx) for app in apps]
     errors: list[ScanError] = []
-    for module_name in ENGINES:
-        module = importlib.import_module(module_name)
+    enriched: list[App] = []
+    for app, errs, spent in results:
+        enriched.append(app)
+        errors.extend(errs)
+        for name, seconds in spent.items():  # summed over apps (and so over workers: CPU time)
+            timings[name] = timings.get(name, 0.0) + seconds
+    timings["engines"] = time.perf_counter() - started
+    return enriched, errors
+
+
+def _enrich(app: App, engines: tuple[Engine, ...], ctx: EngineContext) -> tuple[App, list[ScanError], dict[str, float]]:
+    """Every engine, in order, on one app. A failing engine is reported and skipped."""
+    errors: list[ScanError] = []
+    spent: dict[str, float] = {}
+    for engine in engines:
+        module = importlib.import_module(engine.module)
         started = time.perf_counter()
-        enriched = []
-        for app in apps:
-            try:
-                new_app, errs = module.enrich(app, ctx)
-            except Exception as exc:  # an engine bug must not end the scan
-                errors.append(
-                    ScanError(app.source, f"{module_name} failed: {type(exc).__name__}: {exc}; please report it", "engine")
-                )
-                new_app, errs = app, []
-            enriched.append(new_app)
-            errors.extend(errs)
-        apps = enriched
-        timings[module_name.rsplit(".", 1)[-1]] = time.perf_counter() - started
-    return apps, errors
+        try:
+            app, errs = module.enrich(app, ctx)
+        except Exception as exc:  # an engine bug must not end the scan
+            errs = [
+                ScanError(app.source, f"{engine.module} failed: {type(exc).__name__}: {exc}; please report it", "engine")
+            ]
+        errors.extend(errs)
+        spent[engine.module.rsplit(".", 1)[-1]] = time.perf_counter() - started
+    return app, errors, spent
+
+
+def _workers(apps: list[App]) -> int:
+    """How many processes to enrich with: 1 unless the scan is large, fork is available, and no
+    other thread runs (forking a threaded process can copy a held lock into the child)."""
+    env = os.environ.get("FNAUDIT_WORKERS")
+    if env is not None and env.isdigit():
+        wanted = int(env)
+    else:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if sum(len(a.functions) for a in apps) < PARALLEL_MIN_FUNCTIONS and env is None:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    return max(1, min(wanted, len(apps), 8))

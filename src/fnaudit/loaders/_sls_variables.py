@@ -48,6 +48,11 @@ class Unresolved(str):
         obj.ref = ref
         return obj
 
+    def __reduce__(self) -> tuple[type[Unresolved], tuple[Ref]]:
+        # str's own pickling would call Unresolved(text); rebuild from the Ref instead
+        # (apps cross process boundaries when large scans are enriched in parallel).
+        return (Unresolved, (self.ref,))
+
 
 class _Missing:
     """A variable that resolved to nothing (missing key, option not given): the default applies."""

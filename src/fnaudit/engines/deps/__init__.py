@@ -16,6 +16,8 @@ handler's module graph (the code engine's `code_facts.imports`) imports the pack
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 import json
 import re
@@ -197,16 +199,26 @@ def _folders(root: Path, app: App, fn: Function) -> list[Path]:
     app_dir = (root / app.root).resolve() if app.root else resolved_root
     safe = []
     for f in out:
-        try:
-            r = f.resolve()
-            r.relative_to(resolved_root)
-        except (ValueError, OSError):
+        r = _existing_dir(f, resolved_root)
+        if r is None:
             continue
         if patterns and not _bundled(r, app_dir, patterns):
             continue  # `package.patterns` leave this folder out of the function's bundle
-        if r.is_dir() and r not in safe:
+        if r not in safe:
             safe.append(r)
     return safe
+
+
+@functools.lru_cache(maxsize=16384)
+def _existing_dir(folder: Path, resolved_root: Path) -> Path | None:
+    """`folder` resolved, when it is a directory inside the scan root. Cached: the functions of a
+    service share their folders, and a large app would otherwise stat the same ones thousands of times."""
+    try:
+        r = folder.resolve()
+        r.relative_to(resolved_root)
+    except (ValueError, OSError):
+        return None
+    return r if r.is_dir() else None
 
 
 def _bundled(folder: Path, app_dir: Path, patterns: list[str]) -> bool:
