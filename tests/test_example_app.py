@@ -56,9 +56,10 @@ def test_the_plaintext_secret_never_appears_in_any_output(tmp_path: Path) -> Non
 def test_table_groups_by_function_with_a_summary(tmp_path: Path) -> None:
     lines = _report(tmp_path, "table").splitlines()
     headings = [line for line in lines if line and not line.startswith(" ")]
-    assert headings[0] == "adminReport (serverless.yml) · blast radius 42.1"
+    assert headings[0] == "adminReport (serverless.yml) · blast radius 42.1 · risk 42.1"
     summary = next(line for line in reversed(lines) if " findings (" in line)
-    assert summary.startswith("27 findings (1 critical, 5 high, 10 medium, 11 low) in 6 functions across 1 app")
+    # 27 findings of the analyzers, plus the attack paths of adminReport (PATH001) and getOrder (PATH002)
+    assert summary.startswith("29 findings (2 critical, 6 high, 10 medium, 11 low) in 6 functions across 1 app")
 
 
 def test_python_dash_m_runs(tmp_path: Path) -> None:

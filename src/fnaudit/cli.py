@@ -148,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     for action in scanning._actions:  # every scanning option (but its PATH, which comes after FUNCTION here)
         if action.option_strings and action.dest != "help":
             perm_p._add_action(action)
+
+    path_p = sub.add_parser("explain-path", parents=[display],
+                            help="print a function's attack paths step by step, with the change that breaks each")
+    path_p.add_argument("function", metavar="FUNCTION", help="function name (as written in the IaC) or id")
+    path_p.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder or IaC file (default: .)")
+    for action in scanning._actions:
+        if action.option_strings and action.dest != "help":
+            path_p._add_action(action)
     return parser
 
 
@@ -166,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "explain": _explain,
         "baseline": _baseline,
         "permissions": _permissions,
+        "explain-path": _explain_path,
         "db": _db,
     }
     if args.command is None:
@@ -200,6 +209,8 @@ def _scan(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.new_only:
         config = _new_only_baseline(args, config)
+    # Only the HTML report shows code excerpts; the other formats need not pay for reading and redacting them.
+    config = replace(config, excerpts=args.format == "html")
     result = _run_scan(args, config)
     if args.new_only:
         result = _drop_baselined(result, args.quiet)
@@ -277,6 +288,26 @@ def _permissions(args: argparse.Namespace) -> int:
         render_effective(fn, sys.stdout)
         return EXIT_OK
     render_least(lp, fn, app, args.format or app.dialect.value, sys.stdout)
+    return EXIT_OK
+
+
+def _explain_path(args: argparse.Namespace) -> int:
+    """A function's attack paths (PATH findings), step by step, from a full scan."""
+    from fnaudit.report import explain_path
+
+    if not Path(args.path).exists():
+        raise UsageError(f"{args.path}: no such file or folder")
+    config = replace(_config(args), select=(), ignore=())  # every rule: the paths join them all
+    result = _run_scan(args, config)
+    found = [(app, fn) for app in result.apps for fn in app.functions if args.function in (fn.name, fn.id)]
+    if not found:
+        names = ", ".join(sorted(fn.name for app in result.apps for fn in app.functions)) or "none"
+        raise UsageError(f"no function {args.function!r} in {args.path} (functions: {names})")
+    if len(found) > 1:
+        ids = ", ".join(fn.id for _, fn in found)
+        raise UsageError(f"{args.function!r} names several functions; use its id: {ids}")
+    app, fn = found[0]
+    explain_path.render(result, app, fn, sys.stdout)
     return EXIT_OK
 
 

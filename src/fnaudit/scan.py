@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from fnaudit.findings import Finding, Hit
 from fnaudit.fingerprint import fingerprint
 from fnaudit.loaders import LoadOptions, ScanRoot, load_all
 from fnaudit.model.app import App, Function
+from fnaudit.risk import Risk, compute as compute_risk
 from fnaudit.rules.registry import Context, Rule, all_rules, matches
 from fnaudit import suppress
 
@@ -42,6 +43,8 @@ class ScanResult:
     rules: tuple[Rule, ...]
     stats: Stats
     today: dt.date
+    # Risk per function (Function.id → Risk), computed after suppression (fnaudit.risk documents it).
+    risk: Mapping[str, Risk] = field(default_factory=dict)
 
     @property
     def functions(self) -> tuple[Function, ...]:
@@ -142,11 +145,13 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     if progress:
         progress(f"loaded {len(loaded.apps)} app(s)")
 
-    apps, engine_errors = run_engines(list(loaded.apps), EngineContext(root.path, config, today), stages)
+    rules = select_rules(config)
+    apps, engine_errors = run_engines(
+        list(loaded.apps), EngineContext(root.path, config, today), stages, tuple(r.code for r in rules)
+    )
     errors.extend(engine_errors)
 
     t = time.perf_counter()
-    rules = select_rules(config)
     ctx = Context(today=today)
     findings: list[Finding] = []
     for app in apps:
@@ -171,7 +176,10 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     errors.extend(warnings)
     stages["suppress"] = time.perf_counter() - t
 
-    findings = add_excerpts(findings, root.path)  # reporters show code without reading files
+    if config.excerpts:
+        t = time.perf_counter()
+        findings = add_excerpts(findings, root.path)  # reporters show code without reading files
+        stages["excerpts"] = time.perf_counter() - t
     if progress:
         progress(f"checked {len(findings)} finding(s)")
     findings.sort(key=Finding.sort_key)
@@ -183,7 +191,8 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
     )
-    return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today)
+    risk = compute_risk(sorted_apps, findings)
+    return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -15,6 +15,7 @@ engine computed it. Environment values are never rendered (names only, and not e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -117,6 +118,7 @@ def view(result: ScanResult) -> dict[str, Any]:
         "rules_count": len(result.rules),
         "describe_trigger": _trigger_view,
         "blast": _blast,
+        "risk": lambda fn: result.risk.get(fn.id),  # fnaudit.risk: exposure × exploitability × blast radius
         "graph": graph,
         "worst_of": worst_of,
         "sev_enum": Severity,
@@ -152,6 +154,7 @@ def _cards(result: ScanResult) -> list[Card]:
                     card.worst = f.severity
     cards.sort(
         key=lambda c: (
+            -(result.risk[c.fn.id].score if c.fn.id in result.risk else 0.0),  # ranked by risk when computed
             -(c.worst.rank if c.worst else -1),
             -c.score,
             -(_blast(c.fn) or 0.0),
@@ -298,6 +301,7 @@ def graph(card: Card) -> Markup:
     """The card's SVG: triggers | function | role | resources with their access levels."""
     fn = card.fn
     highlight = any(f["attack_path"] and not f["suppressed"] for f in card.findings)
+    hot_kinds, hot_services, hot_escalation = _path_steps(card, fn)
     triggers = [_trigger_view(t) for t in fn.triggers]
     col0 = [_Node(0, t["label"], t["exposure"], f"trigger {t['cls']}", f"{t['label']} ({t['exposure']})") for t in triggers]
     if not col0:
@@ -341,18 +345,47 @@ def graph(card: Card) -> Markup:
         parts.append(f'<text class="col-head" x="{PAD + i * (NODE_W + GAP)}" y="{PAD}">{escape(heading)}</text>')
     # edges first, so nodes are drawn over their ends
     for node, t in zip(col0, fn.triggers or [None] * len(col0)):
-        hot = highlight and t is not None and t.public
+        hot = highlight and t is not None and t.public and (not hot_kinds or t.kind.value in hot_kinds or "*" in hot_kinds)
         parts.append(_edge(node, col1[0], "edge" + (" hl" if hot else "") + ("" if t is None or t.public else " quiet")))
     parts.append(_edge(col1[0], col2[0], "edge" + (" hl" if highlight else "")))
     for node in col3:
         level_cls = node.cls.split()[-1]
-        hot = highlight and level_cls in ("write", "perm")
+        svc = node.label.split(" · ", 1)[0]
+        if hot_services or hot_escalation:  # follow the path's reach steps
+            hot = highlight and ((svc in hot_services and level_cls in ("write", "perm", "read"))
+                                 or (svc == "escalation" and hot_escalation))
+        else:
+            hot = highlight and level_cls in ("write", "perm")
         parts.append(_edge(col2[0], node, f"edge lvl-{level_cls}" + (" hl" if hot else "")))
     for col in columns:
         for node in col:
             parts.append(_node(node))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+_ENTRY_KINDS = {"function-url": ("url",), "public-route": ("api", "httpApi", "alb"), "public-invoke": ("*",),
+                "public-bucket": ("s3",), "public-topic": ("sns",), "authenticated-route": ("api", "httpApi", "alb", "url")}
+
+
+def _path_steps(card: Card, fn: Function) -> tuple[set[str], set[str], bool]:
+    """From the card's unsuppressed attack-path findings: the trigger kinds of their entries, the
+    services their reach steps name (`reach: … (Allow s3:PutObject on *)`), and whether one goes
+    through escalation or administrator access. Empty when the findings carry no steps."""
+    kinds: set[str] = set()
+    services: set[str] = set()
+    escalation = False
+    for f in card.findings:
+        if not f["attack_path"] or f["suppressed"] or f["shared"]:
+            continue
+        entry = f["evidence"].split(" → ", 1)[0].strip()
+        kinds.update(_ENTRY_KINDS.get(entry, ()))
+        for _, note in f["trace"]:
+            if not note.startswith("reach: "):
+                continue
+            escalation = escalation or "administrator" in note or "escalat" in note or "more permissions" in note
+            services.update(m.lower() for m in re.findall(r"\b([a-z0-9-]+):[A-Za-z*]", note.split("(", 1)[-1]))
+    return kinds, services, escalation
 
 
 def _edge(a: _Node, b: _Node, cls: str) -> str:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fnaudit.model.app import App, Function, Trigger
     from fnaudit.model.code import SdkCall
     from fnaudit.model.loc import Loc, Value
+    from fnaudit.risk import Risk
     from fnaudit.scan import ScanResult
 
 SCHEMA = "fnaudit/findings/v1"
@@ -34,7 +35,8 @@ def document(result: ScanResult) -> dict[str, Any]:
         "schema": SCHEMA,
         "tool": {"name": "fnaudit", "version": __version__},
         "target": result.target,
-        "functions": [_function(app, fn) for app in result.apps for fn in app.functions],
+        # functions by descending risk (fnaudit.risk), then in the order of their apps
+        "functions": [_function(app, fn, result) for app, fn in _by_risk(result)],
         "findings": [_finding(f) for f in result.findings],
         "errors": [e.to_json() for e in result.errors],
         "stats": {
@@ -55,7 +57,15 @@ def _plain(v: Value[Any]) -> Any:
     return v.value if v.is_set else None
 
 
-def _function(app: App, fn: Function) -> dict[str, Any]:
+def _by_risk(result: ScanResult) -> list[tuple[App, Function]]:
+    pairs = [(app, fn) for app in result.apps for fn in app.functions]
+    order = {fn.id: i for i, (_, fn) in enumerate(pairs)}
+    risk = result.risk
+    return sorted(pairs, key=lambda p: (-(risk[p[1].id].score if p[1].id in risk else 0.0), order[p[1].id]))
+
+
+def _function(app: App, fn: Function, result: ScanResult | None = None) -> dict[str, Any]:
+    risk = result.risk.get(fn.id) if result is not None else None
     return {
         "id": fn.id,
         "name": fn.name,
@@ -73,8 +83,20 @@ def _function(app: App, fn: Function) -> dict[str, Any]:
         "packages": sum(1 for p in fn.packages if p.source != "manifest"),  # third-party packages it ships
         "location": _loc(fn.loc),
         **({"blast_radius": _blast(fn)} if fn.blast_radius is not None else {}),
+        **({"risk": _risk(risk)} if risk is not None else {}),
         # present when the code engine analysed the function's code ([] = no AWS SDK call found)
         **({"sdk_calls": [_sdk_call(c) for c in fn.sdk_calls]} if fn.code_facts is not None else {}),
+    }
+
+
+def _risk(r: Risk) -> dict[str, Any]:
+    """exposure × exploitability × blast radius, 0–100 (formula in fnaudit.risk)."""
+    return {
+        "score": r.score,
+        "exposure": r.exposure,
+        "exploitability": r.exploitability,
+        "blast": r.blast,
+        "reasons": list(r.reasons),
     }
 
 

@@ -145,7 +145,8 @@ def _code_flow(f: Finding) -> dict[str, Any]:
             location["physicalLocation"] = physical
         kinds = ["source"] if i == 0 else ["sink"] if i == len(f.trace) - 1 else ["pass-through"]
         steps.append({"location": location, "kinds": kinds, "nestingLevel": 0, "executionOrder": i + 1})
-    return {"message": {"text": f"data flow of {f.rule_id}: {len(f.trace)} step(s)"}, "threadFlows": [{"locations": steps}]}
+    what = "attack path" if f.category.value == "attack-path" else "data flow"  # entry → foothold → reach steps
+    return {"message": {"text": f"{what} of {f.rule_id}: {len(f.trace)} step(s)"}, "threadFlows": [{"locations": steps}]}
 
 
 def _notification(e: ScanError) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """The terminal report: findings grouped by function, worst first, then a one-line summary.
 
-Groups come in the order of their worst finding (the result is sorted by severity, then function),
-so the function that needs attention first is at the top. App-level findings (no function) form a
-group of their own. When the output is not a terminal the text is plain and never cut: paths are
-what a person copies into an editor.
+Function groups come in the order of their risk (`fnaudit.risk`: exposure × exploitability × blast
+radius), then groups shared by several functions (by their riskiest function), then app-level
+findings (no function); ties keep the order of their worst finding (the result is sorted by
+severity, then function), so the function that needs attention first is at the top. When the
+output is not a terminal the text is plain and never cut: paths are what a person copies into an
+editor.
 """
 
 from __future__ import annotations
@@ -72,7 +74,15 @@ def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[s
             key = ("app", f.location.path)
         grouped.setdefault(key, []).append(f)
     out = []
+    ranks: list[tuple[int, float]] = []
+    by_name = {fn.name: fn.id for _, fn in owners.values()}
     for (kind, ident), findings in grouped.items():
+        if kind == "fn":
+            ranks.append((0, -_risk(result, ident)))
+        elif kind == "shared":
+            ranks.append((1, -max((_risk(result, by_name.get(n, "")) for n in ident.split(", ")), default=0.0)))
+        else:
+            ranks.append((2, 0.0))
         if kind == "app":
             heading = f"{ident or result.target} (app-level)"
         elif kind == "shared":
@@ -82,10 +92,22 @@ def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[s
             heading = f"{fn.name} ({app.source})"
             if fn.blast_radius is not None:  # the IAM engine's score (fnaudit.engines.iam.blast), for ranking
                 heading += f" · blast radius {fn.blast_radius.score:g}"
+            if ident in result.risk:
+                heading += f" · risk {result.risk[ident].score:g}"
         else:
             heading = findings[0].function or ident
         out.append((heading, findings))
-    return out
+    if not result.risk:
+        return out
+    # functions by risk, then the groups shared by several functions, then app-level findings; stable,
+    # so ties keep the worst-finding order
+    order = sorted(range(len(out)), key=lambda i: ranks[i])
+    return [out[i] for i in order]
+
+
+def _risk(result: ScanResult, function_id: str) -> float:
+    r = result.risk.get(function_id)
+    return r.score if r is not None else 0.0
 
 
 def summary(result: ScanResult) -> str:

@@ -28,11 +28,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fnaudit.findings import Finding, Severity, TraceStep
-from fnaudit.model.app import App, AuthKind, Function, Trigger, TriggerKind
+from fnaudit.model.app import App, AuthKind, Function, TriggerKind
 from fnaudit.model.code import Flow
 from fnaudit.model.loc import Loc
+from fnaudit.model.permissions import Grant
 
 ANY = "*"  # an entry whose caller chooses the whole event (direct invoke)
 
@@ -43,7 +45,7 @@ NETWORK = {"CODE006": "sends requests to URLs it chooses"}
 DATA = {"CODE001": "SQL injection", "CODE007": "NoSQL injection"}
 ROLE_FOOTHOLDS = {**CODE_EXEC, **FILE_READ, **NETWORK}
 
-REACH_RULES = ("IAM001", "IAM006", "IAM003", "IAM005", "IAM007", "IAM008")
+REACH_RULES = ("IAM001", "IAM002", "IAM006", "IAM003", "IAM005", "IAM007", "IAM008")
 SECRET_RULES = ("SECRET001", "SECRET002", "SECRET003")
 
 
@@ -137,11 +139,6 @@ class Chain:
             out.append(TraceStep(item.loc, f"reach: {item.text} ({item.statement})"))
         return tuple(out)
 
-    def breaking_change(self) -> str:
-        """The smallest change that breaks the chain, in the order a user can usually make it first:
-        fix the sink (a code change in one place), add an authorizer, drop the permission."""
-        return self.fixes[0] if self.fixes else self.foothold.finding.remediation
-
 
 def _foothold_steps(f: Foothold) -> list[TraceStep]:
     trace = list(f.finding.trace)
@@ -157,6 +154,23 @@ def _foothold_steps(f: Foothold) -> list[TraceStep]:
 
 def concerns(f: Finding, fn: Function) -> bool:
     return f.function_id == fn.id or fn.name in f.functions
+
+
+def by_function(app: App, findings: Iterable[Finding]) -> dict[str, tuple[Finding, ...]]:
+    """The findings that concern each function of the app (its own, and those of its shared role),
+    in their order: one pass, so that chains stay linear in the number of findings."""
+    ids = {fn.id for fn in app.functions}
+    by_name: dict[str, list[str]] = {}
+    for fn in app.functions:
+        by_name.setdefault(fn.name, []).append(fn.id)
+    out: dict[str, list[Finding]] = {fn.id: [] for fn in app.functions}
+    for f in findings:
+        targets = {f.function_id} & ids if f.function_id else set()
+        for name in f.functions:
+            targets.update(by_name.get(name, ()))
+        for t in targets:
+            out[t].append(f)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
@@ -185,10 +199,14 @@ def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
                                  f"route {t.describe} behind a {t.authorizer.kind.value} authorizer: any user who can sign in",
                                  frozenset({t.kind.value}), "", None))
                 break
-    # one entry per kind (the first, in the order the findings are sorted)
+    # one entry per kind and per line (the first, in rule order: a SAM function URL also makes an
+    # invoke permission for `*`, which is the same door)
     seen: dict[str, Entry] = {}
+    lines: set[Loc] = set()
     for e in out:
-        seen.setdefault(e.kind, e)
+        if e.kind not in seen and e.loc not in lines:
+            seen[e.kind] = e
+            lines.add(e.loc)
     return list(seen.values())
 
 
@@ -225,7 +243,7 @@ def _list(v: object) -> list[object]:
     return v if isinstance(v, list) else [v] if v is not None else []
 
 
-def _statements(doc: object) -> list[dict]:
+def _statements(doc: object) -> list[dict[str, Any]]:
     if isinstance(doc, dict):
         return [s for s in _list(doc.get("Statement")) if isinstance(s, dict)]
     return []
@@ -260,8 +278,7 @@ def footholds(app: App, fn: Function, findings: Iterable[Finding], rules: dict[s
             continue
         kind = ("code-execution" if f.rule_id in CODE_EXEC else "file-read" if f.rule_id in FILE_READ
                 else "network" if f.rule_id in NETWORK else "data")
-        strong = kind in ("code-execution", "file-read") or (kind == "data" and f.rule_id == "CODE001") or (
-            kind == "data" and _dynamo_writes(fn))
+        strong = kind in ("code-execution", "file-read") or f.rule_id == "CODE001"
         out.append(Foothold(kind, strong, f, rules[f.rule_id], fn.name))
     return out
 
@@ -295,21 +312,31 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
     items: list[ReachItem] = []
     reads: dict[str, list[tuple[Finding, str]]] = {}
     writes: dict[str, list[tuple[Finding, str]]] = {}
+    every: set[str] = set()  # services granted whole (`s3:*` on `*`)
     for f in findings:
         if f.rule_id not in REACH_RULES or not concerns(f, fn):
             continue
         if f.rule_id == "IAM001":
-            items.append(ReachItem("admin", True, "administrator of the AWS account (every action on every resource)",
+            items.append(ReachItem("admin", True, "control the whole AWS account (administrator: every action on every resource)",
                                    f.location, f.evidence, f.remediation, f))
         elif f.rule_id == "IAM006":
-            if skip_function_takeover and "lambda:UpdateFunction" in f.evidence and not (fn.blast_radius and fn.blast_radius.admin):
-                continue
+            if skip_function_takeover and "lambda:UpdateFunction" in f.evidence:
+                continue  # taking over another function of the app: PATH004 names it
             m = re.search(r"escalate privileges(?: through [^:]+)? \(([^)]*)\)", f.message)
             name = m.group(1) if m else "privilege escalation"
-            actions = ", ".join(dict.fromkeys(p.split(" on ")[0] for p in f.evidence.split(" + ")))
+            parts = [p.split(" on ", 1) for p in f.evidence.split(" + ")]
+            actions = ", ".join(dict.fromkeys(p[0] for p in parts))
+            on = {p[1] for p in parts if len(p) == 2}
+            statement = f"Allow {actions} on {on.pop()}" if len(on) == 1 else f.evidence
             admin = bool(fn.blast_radius and fn.blast_radius.admin)
             text = (f"become administrator through {actions}" if admin else f"gain more permissions through {actions} ({name})")
-            items.append(ReachItem("escalation", True, text, f.location, f.evidence, f.remediation, f))
+            items.append(ReachItem("escalation", True, text, f.location, statement, f.remediation, f))
+        elif f.rule_id == "IAM002":  # `service:*`: on every resource only (on named ones it is scoped)
+            m = _ALLOW.match(f.evidence)
+            if m and m.group(2).strip() == "*":
+                service = m.group(1).split(":", 1)[0].strip().lower()
+                writes.setdefault(service, []).append((f, m.group(1)))
+                every.add(service)
         elif f.rule_id in ("IAM003", "IAM005"):
             m = _ALLOW.match(f.evidence)
             actions = m.group(1) if m else f.evidence
@@ -321,18 +348,50 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
         elif f.rule_id == "IAM008":
             items.append(ReachItem("exfiltration", True, f"share data outside the account ({_actions(f)})", f.location,
                                    f.evidence, f.remediation, f))
+    escalates = any(i.kind in ("admin", "escalation") for i in items)
     for service in sorted(set(reads) | set(writes)):
+        if service == "iam" and escalates:
+            continue  # writing IAM on `*` is the escalation already named
         noun = _NOUN.get(service, f"{service} resource")
         r, w = reads.get(service, []), writes.get(service, [])
-        verb = "read and write" if r and w else "write" if w else "read"
+        verb = "read and write" if (r and w) or service in every else "write" if w else "read"
         secret = service in ("secretsmanager", "ssm", "kms") and not w
         kind = "data-write" if w else "secrets-read" if secret else "data-read"
         text = f"{verb} every {noun}" if service in _NOUN else f"{verb} every {service} resource"
+        if service == "iam":
+            text = "change IAM users, roles and policies"
         if service == "kms" and not w:
             text = "decrypt with every KMS key"
         for f, actions in (*w, *r):
             items.append(ReachItem(kind, True, text, f.location, f"Allow {actions} on *", f.remediation, f))
-    return sorted(items, key=lambda i: (_ORDER.index(i.kind), i.loc))
+    # several escalation methods granted by one statement read as one way in, and the others
+    escalations: dict[Loc, list[ReachItem]] = {}
+    for i in items:
+        if i.kind == "escalation":
+            escalations.setdefault(i.loc, []).append(i)
+    items = [i for i in items if i.kind != "escalation"]
+    for loc, group in escalations.items():
+        first = group[0]
+        more = f" (or {len(group) - 1} other method{'s' if len(group) > 2 else ''})" if len(group) > 1 else ""
+        statement = "; ".join(dict.fromkeys(i.statement for i in group))
+        items.append(ReachItem("escalation", True, first.text + more, loc, statement, first.fix, first.finding))
+    merged: dict[tuple[str, str, Loc], ReachItem] = {}
+    for i in items:
+        k = (i.kind, i.text, i.loc)
+        if k in merged:
+            prev = merged[k]
+            merged[k] = ReachItem(prev.kind, prev.strong, prev.text, prev.loc, _merge(prev.statement, i.statement), prev.fix, prev.finding)
+        else:
+            merged[k] = i
+    return sorted(merged.values(), key=lambda i: (_ORDER.index(i.kind), i.loc))
+
+
+def _merge(a: str, b: str) -> str:
+    """`Allow s3:PutObject on *` + `Allow s3:GetObject on *` → `Allow s3:PutObject, s3:GetObject on *`."""
+    ma, mb = _ALLOW.match(a), _ALLOW.match(b)
+    if ma and mb and ma.group(2) == mb.group(2):
+        return f"Allow {ma.group(1)}, {mb.group(1)} on {ma.group(2)}"
+    return f"{a}; {b}"
 
 
 def secret_reach(fn: Function, findings: Iterable[Finding]) -> list[ReachItem]:
@@ -341,7 +400,7 @@ def secret_reach(fn: Function, findings: Iterable[Finding]) -> list[ReachItem]:
     for f in findings:
         if f.rule_id in SECRET_RULES and concerns(f, fn):
             what = re.search(r"(?:variable|holds|:)\s*(.*?)(?: in plaintext| \(|$)", f.message)
-            out.append(ReachItem("secret", True, f"the secret {f.evidence or (what.group(1) if what else '')}".strip(),
+            out.append(ReachItem("secret", True, f"read the secret {f.evidence or (what.group(1) if what else '')}".strip(),
                                  f.location, f.evidence, f.remediation, f))
     return out
 
@@ -353,23 +412,37 @@ def data_reach(fn: Function, foothold: Foothold) -> list[ReachItem]:
         return [ReachItem("database", True, "read and change every row the function's database login can reach",
                           foothold.loc, "the query's database connection", foothold.finding.remediation)]
     grants = [g for g in (fn.permissions.grants if fn.permissions else ()) if any(a.startswith("dynamodb:") for a in g.actions)]
-    writes = [g for g in grants if any(a.split(":", 1)[1].startswith(("Put", "Update", "Delete", "BatchWrite", "PartiQLUpdate",
-                                                                      "PartiQLDelete", "PartiQLInsert")) for a in g.actions)]
-    if writes:
-        g = writes[0]
-        return [ReachItem("data-write", True, f"read and change every item of {g.resource_text}", g.loc,
-                          f"{', '.join(g.written)} on {g.resource_text}", "")]
-    if grants:
-        g = grants[0]
-        return [ReachItem("data-read", False, f"read every item of {g.resource_text}", g.loc,
-                          f"{', '.join(g.written)} on {g.resource_text}", "")]
+    if grants:  # an injected filter or key condition returns every item the query's table holds
+        names = [n for n in dict.fromkeys(_table(g) for g in grants) if n]
+        tables = ", ".join(names) if names else "the tables its role grants"
+        if any(g.resource == "*" for g in grants):
+            tables = "every table"
+        return [ReachItem("data-read", True, f"read every item of {tables}", grants[0].loc,
+                          "; ".join(dict.fromkeys(f"{', '.join(g.written)} on {g.resource_text}" for g in grants
+                                                  if "/index/" not in g.resource)), "")]
     return [ReachItem("data-read", False, "read the documents the query runs on", foothold.loc, "the query's database", "")]
 
 
-def _dynamo_writes(fn: Function) -> bool:
-    return bool(fn.permissions and any(
-        a.startswith("dynamodb:") and a.split(":", 1)[1].startswith(("Put", "Update", "Delete", "BatchWrite"))
-        for g in fn.permissions.grants for a in g.actions))
+def _table(g: Grant) -> str | None:
+    """The table a DynamoDB grant names: its logical id, or the name in its ARN (None when symbolic)."""
+    if "/index/" in g.resource:
+        return None
+    if g.resource_ref:
+        return g.resource_ref
+    name = g.resource.split("table/", 1)[1].split("/", 1)[0] if "table/" in g.resource else _pretty(g.resource_text)
+    return None if "${" in name or "*" in name or not name else name
+
+
+def _pretty(resource: str) -> str:
+    """`!GetAtt OrdersTable.Arn` → `OrdersTable`; `*` → `every table`."""
+    r = resource.strip()
+    if r == "*":
+        return "every table"
+    for prefix in ("!GetAtt ", "!Ref ", "!Sub "):
+        if r.startswith(prefix):
+            r = r[len(prefix):]
+            return r[:-4] if r.endswith(".Arn") else r
+    return r
 
 
 def _actions(f: Finding) -> str:
@@ -385,27 +458,75 @@ def reach_of(items: list[ReachItem], **via: object) -> Reach:
 # --- chains ---------------------------------------------------------------------------------------
 
 
-def _fixes(app: App, fn: Function, entry: Entry, foothold: Foothold, reach: Reach) -> tuple[str, ...]:
-    """Each link's fix, the smallest first: fix the sink (one line of code), close the entry, drop the
-    permission (roles are often shared, so a policy change reaches further)."""
-    out = [f"Fix the sink at {foothold.loc}: {foothold.finding.remediation}"]
-    if entry.fix:
-        out.append(f"Close the entry at {entry.loc}: {entry.fix}")
+def _fixes(app: App, fn: Function, entry: Entry, foothold: Foothold, reach: Reach,
+           findings: tuple[Finding, ...] = ()) -> tuple[str, ...]:
+    """Each link's fix, the one a user can usually make first at the front: dropping permissions the
+    code never calls (IAM010 says so: nothing breaks), else fixing the sink (one place in the code),
+    else closing the entry, else scoping the role down (a shared role reaches other functions)."""
+    sink = f"Fix the sink at {foothold.loc}: {foothold.finding.remediation}"
+    door = f"Close the entry at {entry.loc}: {entry.fix}" if entry.fix else ""
     drops = [i for i in reach.items if i.finding is not None]
+    drop = ""
     if drops:
         where = ", ".join(dict.fromkeys(str(i.loc) for i in drops))
-        out.append(f"Drop the permission at {where}: {drops[0].fix or drops[0].finding.remediation}")  # type: ignore[union-attr]
-    return tuple(out)
+        drop = f"Drop the permission at {where}: {drops[0].fix}"
+    unused = _unused(fn, reach, findings)
+    if unused:
+        where = ", ".join(dict.fromkeys(str(i.loc) for i in reach.items))
+        them = "it" if len(unused) == 1 else "them"
+        first = f"Remove {', '.join(unused)} at {where}: the code never calls {them}, so nothing else changes."
+        return tuple(x for x in (first, sink, door) if x)
+    return tuple(x for x in (sink, door, drop) if x)
+
+
+def _unused(fn: Function, reach: Reach, findings: tuple[Finding, ...]) -> list[str]:
+    """The reach's grants, when IAM010 reports each of them unused by the role's code: the whole
+    statement (`none of the N action(s) it grants is used`) or every action the reach names."""
+    unused: set[str] = set()
+    whole: set[Loc] = set()
+    for f in findings:
+        if f.rule_id == "IAM010" and concerns(f, fn) and f.evidence.startswith("unused: "):
+            unused.update(a.strip().lower() for a in f.evidence[len("unused: "):].split(","))
+            if "none of the" in f.message:
+                whole.add(f.location)
+    out: list[str] = []
+    for item in reach.items:
+        m = _ALLOW.match(item.statement)
+        if item.finding is None or m is None:
+            return []
+        actions = [a.strip() for a in m.group(1).split(",")]
+        if item.loc not in whole and any("*" in a or a.lower() not in unused for a in actions):
+            return []
+        out.extend(actions)
+    return list(dict.fromkeys(out))
+
+
+def _unused_at(fn: Function, loc: Loc, action: str, findings: tuple[Finding, ...]) -> bool:
+    """IAM010 reports `action` (or the whole statement at `loc`) unused by the function's code."""
+    for f in findings:
+        if f.rule_id == "IAM010" and concerns(f, fn) and f.location == loc:
+            listed = {a.strip().lower() for a in f.evidence.removeprefix("unused: ").split(",")}
+            if "none of the" in f.message or action.lower() in listed:
+                return True
+    return False
+
+
+def remediation(chain: Chain) -> str:
+    """The smallest breaking change, then the others (`Otherwise: …`)."""
+    first, *rest = chain.fixes or (chain.foothold.finding.remediation,)
+    return first + "".join(f" Otherwise: {r}" for r in rest)
 
 
 def code_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
     """PATH001: entry + code execution / file read / SSRF + the function's own role."""
     out = []
+    per_fn = by_function(app, findings)
     for fn in app.functions:
+        findings = per_fn[fn.id]
         ents = entries(app, fn, findings)
         if not ents:
             continue
-        takeover = bool(cross_targets(app, fn))
+        takeover = any(how == "update" for _, how in cross_targets(app, fn))
         items = role_reach(fn, findings, skip_function_takeover=takeover)
         if not items:
             continue
@@ -414,27 +535,31 @@ def code_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
             for entry in ents:
                 if not reachable(entry, foothold, fn) or (not entry.strong and not reach.account):
                     continue
-                out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach)))
+                out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach, findings)))
     return out
 
 
 def data_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
     """PATH002: entry + SQL / NoSQL injection + the data behind the query."""
     out = []
+    per_fn = by_function(app, findings)
     for fn in app.functions:
+        findings = per_fn[fn.id]
         ents = [e for e in entries(app, fn, findings) if e.strong]
         for foothold in footholds(app, fn, findings, DATA):
             reach = reach_of(data_reach(fn, foothold))
             for entry in ents:
                 if reachable(entry, foothold, fn):
-                    out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach)))
+                    out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach, findings)))
     return out
 
 
 def secret_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
     """PATH003: entry + a foothold that reads the function's environment or files + a plain-text secret."""
     out = []
+    per_fn = by_function(app, findings)
     for fn in app.functions:
+        findings = per_fn[fn.id]
         ents = [e for e in entries(app, fn, findings) if e.strong]
         items = secret_reach(fn, findings)
         if not ents or not items:
@@ -443,7 +568,7 @@ def secret_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
         for foothold in footholds(app, fn, findings, {**CODE_EXEC, **FILE_READ}):
             for entry in ents:
                 if reachable(entry, foothold, fn):
-                    out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach)))
+                    out.append(Chain(fn, entry, foothold, reach, _fixes(app, fn, entry, foothold, reach, findings)))
     return out
 
 
@@ -458,7 +583,9 @@ def cross_targets(app: App, fn: Function) -> list[tuple[Function, str]]:
         if other.id == fn.id or other.role is None:
             continue
         same_role = fn.role is not None and other.role.id == fn.role.id
-        if other.role.id in b.inherits_from and not same_role:
+        if same_role:
+            continue  # nothing to gain: the function's own chains already have that role
+        if other.role.id in b.inherits_from:
             out.append((other, "update"))
         elif other.name in b.reaches_functions or "*" in b.reaches_functions:
             out.append((other, "invoke"))
@@ -468,7 +595,9 @@ def cross_targets(app: App, fn: Function) -> list[tuple[Function, str]]:
 def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
     """PATH004: entry + foothold in A + A takes over (or invokes, when B has its own foothold) B + B's reach."""
     out = []
+    per_fn = by_function(app, findings)
     for fn in app.functions:
+        findings = per_fn[fn.id]
         ents = entries(app, fn, findings)
         targets = cross_targets(app, fn)
         if not ents or not targets:
@@ -477,11 +606,11 @@ def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
             for other, how in targets:
                 via_foothold = None
                 if how == "invoke":
-                    theirs = footholds(app, other, findings, CODE_EXEC)
+                    theirs = footholds(app, other, per_fn[other.id], CODE_EXEC)
                     if not theirs:
                         continue
                     via_foothold = theirs[0]
-                items = role_reach(other, findings)
+                items = role_reach(other, per_fn[other.id])
                 if not items:
                     continue
                 via_loc = _lambda_grant_loc(fn, how)
@@ -489,10 +618,13 @@ def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
                 for entry in ents:
                     if not reachable(entry, foothold, fn) or (not entry.strong and not reach.account):
                         continue
-                    fixes = list(_fixes(app, fn, entry, foothold, reach))
+                    fixes = list(_fixes(app, fn, entry, foothold, reach, findings))
                     action = "lambda:UpdateFunctionCode" if how == "update" else "lambda:InvokeFunction"
-                    fixes.insert(2, f"Drop {action} on {other.name} from {fn.name}'s role"
-                                 + (f" at {via_loc}" if via_loc else "") + ".")
+                    pivot = f"Drop {action} on {other.name} from {fn.name}'s role" + (f" at {via_loc}" if via_loc else "")
+                    if via_loc is not None and _unused_at(fn, via_loc, action, findings):
+                        fixes.insert(0, f"{pivot}: {fn.name}'s code never calls it, so nothing else changes.")
+                    else:
+                        fixes.insert(min(2, len(fixes)), pivot + ".")
                     out.append(Chain(fn, entry, foothold, reach, tuple(fixes)))
     return out
 
@@ -504,17 +636,4 @@ def _lambda_grant_loc(fn: Function, how: str) -> Loc | None:
     for a in actions:
         for g in fn.permissions.granting(a):
             return g.loc
-    return None
-
-
-def all_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
-    return [*code_chains(app, findings), *data_chains(app, findings), *secret_chains(app, findings),
-            *cross_chains(app, findings)]
-
-
-def trigger_of(entry: Entry, fn: Function) -> Trigger | None:
-    """The trigger an entry goes through (for the HTML graph)."""
-    for t in fn.triggers:
-        if t.kind.value in entry.kinds or ANY in entry.kinds:
-            return t
     return None

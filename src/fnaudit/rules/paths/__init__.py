@@ -1,0 +1,1 @@
+"""PATH rules: attack paths (entry → foothold → reach), from the first phase's findings (phase 1)."""
