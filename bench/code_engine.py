@@ -5,6 +5,7 @@ Figures, not assertions (nothing here runs in the test suite).
     .venv/bin/python bench/code_engine.py                 # both parts
     .venv/bin/python bench/code_engine.py --handlers 2000 --repeat 5
     .venv/bin/python bench/code_engine.py --no-bandit     # speed only
+    .venv/bin/python bench/code_engine.py --language node # the same on Node handlers (no Bandit: Python only)
 
 Speed: generates `bench/out/code-<N>/` (serverless.yml + N handler modules importing a shared
 package, with SQL/command/SSRF/NoSQL sinks, sanitised variants, boto3 calls) and times, in a fresh
@@ -116,6 +117,105 @@ def run(query):
 '''
 
 
+_NODE_TEMPLATES = [
+    # 0: SQL injection two calls and one import away (shared lib)
+    '''const {{ findByName }} = require("../lib/db");
+
+exports.handler = async (event) => {{
+  const name = event.queryStringParameters.name;
+  return {{ statusCode: 200, body: JSON.stringify(await findByName(name)) }};
+}};
+''',
+    # 1: parameterised (safe), ES module
+    '''import {{ pool }} from "../lib/db.js";
+
+export const handler = async (event) => {{
+  const [rows] = await pool.query("SELECT * FROM t{i} WHERE id = ?", [event.pathParameters.id]);
+  return {{ statusCode: 200, body: JSON.stringify(rows) }};
+}};
+''',
+    # 2: command injection
+    '''const {{ execSync }} = require("child_process");
+
+exports.handler = async (event) => {{
+  const day = (event.queryStringParameters || {{}}).day || "today";
+  const out = execSync(`grep ${{day}} /tmp/f{i}.csv`).toString();
+  return {{ statusCode: 200, body: out }};
+}};
+''',
+    # 3: DynamoDB v3 document client + NoSQL injection
+    '''const {{ DynamoDBClient }} = require("@aws-sdk/client-dynamodb");
+const {{ DynamoDBDocumentClient, PutCommand, ScanCommand }} = require("@aws-sdk/lib-dynamodb");
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({{}}));
+
+exports.handler = async (event) => {{
+  const {{ id }} = event.pathParameters;
+  await doc.send(new PutCommand({{ TableName: process.env.TABLE, Item: {{ id }} }}));
+  const out = await doc.send(new ScanCommand({{ TableName: process.env.TABLE, FilterExpression: `id = ${{id}}` }}));
+  return out.Items;
+}};
+''',
+    # 4: S3 worker (SDK v2), Number() sanitiser, SSRF with a fixed host
+    '''const AWS = require("aws-sdk");
+const axios = require("axios");
+
+const s3 = new AWS.S3();
+
+exports.handler = async (event) => {{
+  for (const record of event.Records) {{
+    const key = record.s3.object.key;
+    const obj = await s3.getObject({{ Bucket: "bucket-{i}", Key: key }}).promise();
+    const n = Number(JSON.parse(obj.Body.toString()).n);
+    await axios.get(`https://api.example.com/items/${{n}}`);
+  }}
+}};
+''',
+]
+
+_SHARED_DB_JS = '''const mysql = require("mysql2/promise");
+
+const pool = mysql.createPool({ host: "db" });
+
+function build(name) {
+  return "SELECT * FROM customers WHERE name = '" + name + "'";
+}
+
+async function run(sql) {
+  const [rows] = await pool.query(sql);
+  return rows;
+}
+
+async function findByName(name) {
+  return run(build(name));
+}
+
+module.exports = { pool, findByName };
+'''
+
+
+def generate_node(out: Path, n: int) -> Path:
+    handlers = out / "handlers"
+    (out / "lib").mkdir(parents=True, exist_ok=True)
+    handlers.mkdir(parents=True, exist_ok=True)
+    (out / "lib" / "db.js").write_text(_SHARED_DB_JS, encoding="utf-8")
+    lines = ["service: code-bench-node", 'frameworkVersion: "3"', "provider:", "  name: aws", "  runtime: nodejs22.x",
+             "  environment:", "    TABLE: orders", "functions:"]
+    for i in range(n):
+        kind = i % len(_NODE_TEMPLATES)
+        ext = ".mjs" if kind == 1 else ".js"
+        (handlers / f"h{i:04d}{ext}").write_text(_NODE_TEMPLATES[kind].format(i=i), encoding="utf-8")
+        lines.append(f"  f{i:04d}:")
+        lines.append(f"    handler: handlers/h{i:04d}.handler")
+        lines.append("    events:")
+        if kind == 4:
+            lines.append(f"      - s3: {{bucket: in-{i}, event: 's3:ObjectCreated:*'}}")
+        else:
+            lines.append(f"      - httpApi: GET /r{i}")
+    (out / "serverless.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 def generate(out: Path, n: int) -> Path:
     handlers = out / "handlers"
     (out / "shop").mkdir(parents=True, exist_ok=True)
@@ -162,7 +262,10 @@ def time_fnaudit(app: Path, repeat: int) -> dict[str, float]:
 # --- accuracy --------------------------------------------------------------------------------------
 
 
-def ground_truth() -> set[tuple[str, int]]:
+_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts")}
+
+
+def ground_truth(language: str = "python") -> set[tuple[str, int]]:
     from tests.rules.expectations import expectations
 
     truth: set[tuple[str, int]] = set()
@@ -170,12 +273,12 @@ def ground_truth() -> set[tuple[str, int]]:
         for side in ("bad", "good"):
             folder = rule_dir / side
             for _name, path, line in expectations(folder):
-                if path.endswith(".py"):
+                if path.endswith(_SUFFIXES[language]):
                     truth.add((f"{rule_dir.name}/{side}/{path}", line))
     return truth
 
 
-def fnaudit_results() -> set[tuple[str, int]]:
+def fnaudit_results(language: str = "python") -> set[tuple[str, int]]:
     out: set[tuple[str, int]] = set()
     for rule_dir in sorted(FIXTURES.glob("CODE*")):
         for side in ("bad", "good"):
@@ -183,7 +286,7 @@ def fnaudit_results() -> set[tuple[str, int]]:
             proc = subprocess.run([*FNAUDIT, "scan", str(folder), "--select", "CODE", "--format", "json"],
                                   capture_output=True, text=True, check=False)
             for f in json.loads(proc.stdout)["findings"]:
-                if f["location"]["path"].endswith(".py"):
+                if f["location"]["path"].endswith(_SUFFIXES[language]):
                     out.add((f"{rule_dir.name}/{side}/{f['location']['path']}", f["location"]["line"]))
     return out
 
@@ -232,7 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--no-bandit", action="store_true")
     p.add_argument("--no-speed", action="store_true")
+    p.add_argument("--language", choices=("python", "node"), default="python")
     args = p.parse_args(argv)
+    if args.language == "node":
+        return main_node(args)
     results: dict[str, object] = {}
     if not args.no_speed:
         app = generate(BENCH / "out" / f"code-{args.handlers}", args.handlers)
@@ -254,6 +360,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<22}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}{s['precision']:>11}{s['recall']:>8}")
         print(f"({version})")
     out = BENCH / "out" / "code_engine.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def main_node(args: argparse.Namespace) -> int:
+    """Speed on N Node handlers, and fnaudit's own precision/recall on the JS/TS fixture lines (Bandit is Python-only)."""
+    results: dict[str, object] = {}
+    if not args.no_speed:
+        app = generate_node(BENCH / "out" / f"code-node-{args.handlers}", args.handlers)
+        speed = time_fnaudit(app, args.repeat)
+        results["speed"] = {"handlers": args.handlers, "cpus": os.cpu_count(), **speed}
+        print(f"fnaudit, {args.handlers} Node handlers: {speed['wall_median_s']} s wall (median of {args.repeat}), "
+              f"code engine stage {speed['code_stage_median_s']} s, {speed['findings']} findings")
+    if not args.no_bandit:
+        truth = ground_truth("node")
+        ours = score(fnaudit_results("node"), truth)
+        results["accuracy"] = {"annotated_lines": len(truth), "fnaudit": ours}
+        print(f"\nCODE fixtures: {len(truth)} annotated lines in JS/TS files")
+        print(f"{'tool':<22}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>8}")
+        print(f"{'fnaudit --select CODE':<22}{ours['tp']:>5}{ours['fp']:>5}{ours['fn']:>5}{ours['precision']:>11}{ours['recall']:>8}")
+    out = BENCH / "out" / "code_engine_node.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from fnaudit.engines import EngineContext
     from fnaudit.engines.code.base import Analyser
 
-# language (Code.language) → "module:Class" of its analyser. The JavaScript half adds "node" here.
+# language (Code.language) → "module:Class" of its analyser. 
 ANALYSERS: dict[str, str] = {
     "python": "fnaudit.engines.code.python.analyse:PythonAnalyser",
+    "node": "fnaudit.engines.code.javascript.analyse:JsAnalyser",
 }
 
 

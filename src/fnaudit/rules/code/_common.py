@@ -54,14 +54,21 @@ def trace(steps: tuple[Step, ...]) -> tuple[TraceStep, ...]:
     return tuple(TraceStep(s.loc, s.note) for s in steps)
 
 
-def flow_hits(app: App, kind: str, top: Severity, what: str, fix: str) -> Iterator[Hit]:
-    """One hit per flow of sink family `kind`, at the sink line, with the trace as evidence."""
+def flow_hits(app: App, kind: str, top: Severity, what: str, fix: str, fix_node: str | None = None) -> Iterator[Hit]:
+    """One hit per flow of sink family `kind`, at the sink line, with the trace as evidence.
+
+    `fix_node`: the remediation worded for JavaScript/TypeScript, used for Node functions."""
     for fn in app.functions:
         if fn.code_facts is None:
             continue
         for flow in fn.code_facts.flows:
             if flow.sink.kind == kind:
-                yield flow_hit(fn, flow, top, what, fix)
+                yield flow_hit(fn, flow, top, what, for_language(fn, fix, fix_node))
+
+
+def for_language(fn: Function, fix: str, fix_node: str | None) -> str:
+    """The remediation in the function's language (Python wording unless a Node one is given)."""
+    return fix_node if fix_node and fn.code.language == "node" else fix
 
 
 def flow_hit(fn: Function, flow: Flow, top: Severity, what: str, fix: str) -> Hit:

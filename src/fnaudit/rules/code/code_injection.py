@@ -12,6 +12,10 @@ from fnaudit.rules.registry import Context, rule
 
 _FIX = "Never evaluate event data: parse it (`json.loads`, `ast.literal_eval` for literals) or map it to code through a fixed table."
 
+_FIX_NODE = (
+    'Never evaluate event data: parse it (`JSON.parse`), map it to code through a fixed table, and pass functions (not strings) to `setTimeout`/`setInterval`.'
+)
+
 
 @rule(
     "CODE003",
@@ -27,6 +31,9 @@ def code_injection(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
 
     Event data passed to `eval`, `exec` or `compile`.
+
+    In JavaScript/TypeScript: `eval`, `new Function`, `vm.runIn*Context`/`vm.Script`, and
+    `setTimeout`/`setInterval` given a string.
 
     ## Why it matters
 
@@ -59,4 +66,4 @@ def code_injection(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-94: Code Injection; CWE-95: Eval Injection
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.CODE, Severity.CRITICAL, "code injection", _FIX)
+    yield from flow_hits(app, ir.CODE, Severity.CRITICAL, "code injection", _FIX, _FIX_NODE)

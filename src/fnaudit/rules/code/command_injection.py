@@ -15,6 +15,10 @@ _FIX = (
     "check the value against an allowlist, or quote it with `shlex.quote()` when a shell is unavoidable."
 )
 
+_FIX_NODE = (
+    'Use `execFile`/`spawn` with a fixed program, an arguments array and no `shell: true`; check the value against an allowlist; never pass event data to `exec`/`execSync`.'
+)
+
 
 @rule(
     "CODE002",
@@ -33,6 +37,9 @@ def command_injection(app: App, ctx: Context) -> Iterator[Hit]:
     `os.popen`, `subprocess.getoutput`, `asyncio.create_subprocess_shell`) or that chooses the
     program to run (`subprocess.run([tainted, ...])`, `os.exec*`), without `shlex.quote()` or an
     allowlist check on the way.
+
+    In JavaScript/TypeScript: `child_process.exec`/`execSync`, and `spawn`/`execFile` when the program
+    is tainted or `shell: true` is set.
 
     ## Why it matters
 
@@ -66,4 +73,4 @@ def command_injection(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-78: OS Command Injection
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.COMMAND, Severity.CRITICAL, "OS command injection", _FIX)
+    yield from flow_hits(app, ir.COMMAND, Severity.CRITICAL, "OS command injection", _FIX, _FIX_NODE)

@@ -15,6 +15,10 @@ _FIX = (
     "`Key('id').eq(v)` / `Attr(...)`), PartiQL `Parameters`, and never a `$where` built from input."
 )
 
+_FIX_NODE = (
+    'Keep expressions constant and pass values through `ExpressionAttributeValues` (PartiQL: `Parameters`); for MongoDB, cast filter values to strings and never build `$where` from input.'
+)
+
 
 @rule(
     "CODE007",
@@ -35,6 +39,11 @@ def nosql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     `ConditionExpression`, `UpdateExpression` or `ProjectionExpression` (boto3 client or `Table`),
     in a PartiQL statement (`execute_statement`, `batch_execute_statement`,
     `execute_transaction`), or in a MongoDB `$where`.
+
+    In JavaScript/TypeScript:
+    `FilterExpression`/`KeyConditionExpression`/`UpdateExpression`/`ConditionExpression` of
+    DocumentClient params or v3 commands, PartiQL `ExecuteStatementCommand`, Mongo `$where` and filters
+    holding a parsed object (an operator such as `{"$ne": null}`).
 
     ## Why it matters
 
@@ -66,4 +75,4 @@ def nosql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-943: Improper Neutralization of Special Elements in Data Query Logic
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.NOSQL, Severity.HIGH, "NoSQL injection", _FIX)
+    yield from flow_hits(app, ir.NOSQL, Severity.HIGH, "NoSQL injection", _FIX, _FIX_NODE)

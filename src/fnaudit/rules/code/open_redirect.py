@@ -12,6 +12,10 @@ from fnaudit.rules.registry import Context, rule
 
 _FIX = "Redirect only to paths of your own site or to an allowlist of targets; never to a URL taken from the request."
 
+_FIX_NODE = (
+    'Redirect only to paths of your own site or to an allowlist of targets; never to a URL taken from the request.'
+)
+
 
 @rule(
     "CODE011",
@@ -28,6 +32,8 @@ def open_redirect(app: App, ctx: Context) -> Iterator[Hit]:
 
     A response with a `Location` header (3xx status) whose value comes from the event, unless it
     starts with a fixed scheme and host or was checked against an allowlist.
+
+    In JavaScript/TypeScript: the `Location` header of a response object literal (status 3xx or none).
 
     ## Why it matters
 
@@ -62,4 +68,4 @@ def open_redirect(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-601: URL Redirection to Untrusted Site
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.REDIRECT, Severity.MEDIUM, "open redirect", _FIX)
+    yield from flow_hits(app, ir.REDIRECT, Severity.MEDIUM, "open redirect", _FIX, _FIX_NODE)

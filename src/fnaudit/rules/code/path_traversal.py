@@ -15,6 +15,10 @@ _FIX = (
     "starts with the allowed folder before opening it; better, map ids to files with a fixed table."
 )
 
+_FIX_NODE = (
+    'Keep only the file name (`path.basename`), or `path.resolve` the path and check it `startsWith` the allowed folder before using it; better, map ids to files with a fixed table.'
+)
+
 
 @rule(
     "CODE005",
@@ -32,6 +36,9 @@ def path_traversal(app: App, ctx: Context) -> Iterator[Hit]:
     Event data in the path given to `open`, `os` file operations (`remove`, `listdir`, `rename`…),
     `shutil` (`copy`, `rmtree`…) or `pathlib.Path` methods, without `os.path.basename` or a
     `realpath` + `startswith` check on the way.
+
+    In JavaScript/TypeScript: `fs` and `fs/promises` reads, writes, `unlink`,
+    `createReadStream`/`createWriteStream` and the like (also `fs-extra`).
 
     ## Why it matters
 
@@ -67,4 +74,4 @@ def path_traversal(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-22: Path Traversal
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.PATH, Severity.CRITICAL, "path traversal", _FIX)
+    yield from flow_hits(app, ir.PATH, Severity.CRITICAL, "path traversal", _FIX, _FIX_NODE)

@@ -27,6 +27,11 @@ def runtime_state(app: App, ctx: Context) -> Iterator[Hit]:
     dict, list or set defined at import time, or a `global` it rebinds), or into a file under
     `/tmp`: both outlive the invocation.
 
+    In JavaScript/TypeScript: module-level `let` variables, objects, arrays, `Map`s and `Set`s written
+    from the handler (`cache[key] = …`, `.push`, `.set`, `Object.assign`), and
+    `fs.writeFile`/`appendFile`/`createWriteStream` under `/tmp` with a name that is not unique per
+    invocation.
+
     ## Why it matters
 
     Lambda reuses an execution environment for later invocations, possibly for other callers:

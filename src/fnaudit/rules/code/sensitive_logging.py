@@ -27,6 +27,9 @@ def sensitive_logging(app: App, ctx: Context) -> Iterator[Hit]:
     `logger.info(json.dumps(event))`, Powertools `inject_lambda_context(log_event=True)`), or the
     value of an environment variable whose name says it is a secret (`DB_PASSWORD`, `API_KEY`…).
 
+    In JavaScript/TypeScript: `console.*` or a logger (`logger.info`, pino, winston) given the whole
+    event (`console.log(event)`, `JSON.stringify(event)`) or a secret from `process.env`.
+
     ## Why it matters
 
     Logs are kept for a long time and read by many people and tools. A whole event carries

@@ -15,6 +15,10 @@ _FIX = (
     "`text(\"… :id\").bindparams(id=order_id)`), never by building the SQL string."
 )
 
+_FIX_NODE = (
+    'Use placeholders and a values array (`pool.query("SELECT … WHERE id = ?", [id])`, `pg` `$1`, `knex.raw("… ?", [id])`, `sequelize.query(sql, { replacements })`) or a tagged-template SQL helper, never by building the SQL string.'
+)
+
 
 @rule(
     "CODE001",
@@ -38,6 +42,9 @@ def sql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     `exec_driver_sql`, or `pandas.read_sql`, through assignments, string building, containers and
     calls of the function's own code, with no sanitiser (an `int()` cast, an allowlist check) on
     the way. The finding carries the whole path from the event to the query.
+
+    In JavaScript/TypeScript: the SQL text of `mysql`/`mysql2` `query`/`execute`, `pg` `query` (a string
+    or `{ text }`), `knex.raw`/`whereRaw`, `sequelize.query`, Prisma `$queryRawUnsafe`.
 
     ## Why it matters
 
@@ -74,4 +81,4 @@ def sql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-89: SQL Injection
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.SQL, Severity.CRITICAL, "SQL injection", _FIX)
+    yield from flow_hits(app, ir.SQL, Severity.CRITICAL, "SQL injection", _FIX, _FIX_NODE)

@@ -15,6 +15,10 @@ _FIX = (
     "the host against an allowlist; never fetch a URL taken from the event."
 )
 
+_FIX_NODE = (
+    'Build the URL from a fixed scheme and host (`` `https://api.example.com/items/${encodeURIComponent(item)}` ``) or check the host against an allowlist; never fetch a URL taken from the event.'
+)
+
 
 @rule(
     "CODE006",
@@ -31,6 +35,9 @@ def ssrf(app: App, ctx: Context) -> Iterator[Hit]:
 
     Event data in the URL of `requests`, `httpx`, `urllib.request`, `urllib3` or `aiohttp` calls
     (module functions and sessions/clients), unless the URL starts with a fixed scheme and host.
+
+    In JavaScript/TypeScript: `fetch`, `axios` (and instances), `got`, `node-fetch`, `undici`,
+    `http(s).get/request`, `superagent`, `needle`.
 
     ## Why it matters
 
@@ -64,4 +71,4 @@ def ssrf(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-918: Server-Side Request Forgery
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.SSRF, Severity.HIGH, "server-side request forgery", _FIX)
+    yield from flow_hits(app, ir.SSRF, Severity.HIGH, "server-side request forgery", _FIX, _FIX_NODE)

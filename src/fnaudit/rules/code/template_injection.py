@@ -12,6 +12,10 @@ from fnaudit.rules.registry import Context, rule
 
 _FIX = "Keep templates constant and pass event data as render variables: `Template(PAGE).render(name=name)`."
 
+_FIX_NODE = (
+    'Keep templates constant and pass event data as render data: `ejs.render(PAGE, { name })`, `Handlebars.compile(PAGE)({ name })`.'
+)
+
 
 @rule(
     "CODE008",
@@ -28,6 +32,9 @@ def template_injection(app: App, ctx: Context) -> Iterator[Hit]:
 
     Event data used as the source of a Jinja2 template (`jinja2.Template(x)`,
     `Environment.from_string(x)`), a Mako template or Flask's `render_template_string`.
+
+    In JavaScript/TypeScript: the template of `ejs.render`/`compile`, `pug.render`/`compile`,
+    `Handlebars.compile`, `nunjucks.renderString`, `_.template`.
 
     ## Why it matters
 
@@ -60,4 +67,4 @@ def template_injection(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-1336: Improper Neutralization of Special Elements Used in a Template Engine
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.TEMPLATE, Severity.CRITICAL, "server-side template injection", _FIX)
+    yield from flow_hits(app, ir.TEMPLATE, Severity.CRITICAL, "server-side template injection", _FIX, _FIX_NODE)

@@ -12,6 +12,10 @@ from fnaudit.rules.registry import Context, rule
 
 _FIX = "Deserialize event data with a data-only format: `json.loads`, `yaml.safe_load`; never pickle/dill/marshal/jsonpickle."
 
+_FIX_NODE = (
+    "Deserialize event data with `JSON.parse`; never `node-serialize`'s `unserialize`; use js-yaml 4 (`load` is safe) or `safeLoad` on older versions."
+)
+
 
 @rule(
     "CODE004",
@@ -29,6 +33,10 @@ def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
     Event data passed to `pickle`/`dill`/`marshal` `load(s)`, `jsonpickle.decode`,
     `pandas.read_pickle`, `yaml.unsafe_load`, or `yaml.load` without a safe loader
     (`Loader=yaml.SafeLoader`).
+
+    In JavaScript/TypeScript: `node-serialize` `unserialize`, `serialize-to-js` `deserialize`, and
+    js-yaml `load` when the installed js-yaml is older than 4 or a full schema is passed (js-yaml 4's
+    `load` is safe and not reported).
 
     ## Why it matters
 
@@ -59,4 +67,4 @@ def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-502: Deserialization of Untrusted Data
     - OWASP Serverless Top 10, SAS-1 and SAS-8
     """
-    yield from flow_hits(app, ir.DESERIALIZATION, Severity.CRITICAL, "unsafe deserialization", _FIX)
+    yield from flow_hits(app, ir.DESERIALIZATION, Severity.CRITICAL, "unsafe deserialization", _FIX, _FIX_NODE)

@@ -26,6 +26,9 @@ def verbose_error(app: App, ctx: Context) -> Iterator[Hit]:
     A handler reached over HTTP (or by an unknown trigger) that returns exception text
     (`str(e)`, `repr(e)`, `f"{e}"`) or a stack trace (`traceback.format_exc()`) in its response.
 
+    In JavaScript/TypeScript: `err.message`, `err.stack` or the error itself (`String(err)`, `` `${err}`
+    ``) in a returned response or one passed to `callback(null, response)`.
+
     ## Why it matters
 
     Error details tell an attacker the code's structure, library versions, file paths, SQL text,

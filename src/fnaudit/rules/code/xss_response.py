@@ -12,6 +12,10 @@ from fnaudit.rules.registry import Context, rule
 
 _FIX = "Escape event data before putting it in HTML (`html.escape`, `markupsafe.escape`), or render with an autoescaping template."
 
+_FIX_NODE = (
+    'Escape event data before putting it in HTML (`escape-html`, `validator.escape`, `he.encode`), or render with an autoescaping template.'
+)
+
 
 @rule(
     "CODE010",
@@ -28,6 +32,9 @@ def xss_response(app: App, ctx: Context) -> Iterator[Hit]:
 
     A proxy response (`{"statusCode": …, "headers": {"Content-Type": "text/html"}, "body": …}`)
     whose body is built from event data that was not HTML-escaped.
+
+    In JavaScript/TypeScript: a response object literal whose `Content-Type` is `text/html` and whose
+    `body` is built from event data.
 
     ## Why it matters
 
@@ -60,4 +67,4 @@ def xss_response(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-79: Cross-site Scripting
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.XSS, Severity.HIGH, "cross-site scripting", _FIX)
+    yield from flow_hits(app, ir.XSS, Severity.HIGH, "cross-site scripting", _FIX, _FIX_NODE)

@@ -12,6 +12,10 @@ from fnaudit.rules.registry import Context, rule
 
 _FIX = "Parse untrusted XML with `defusedxml`, or give lxml a parser with `resolve_entities=False, no_network=True`."
 
+_FIX_NODE = (
+    'Do not enable entity substitution: drop `noent: true` from libxmljs options, or use a parser that does not expand entities.'
+)
+
 
 @rule(
     "CODE009",
@@ -29,6 +33,8 @@ def xxe(app: App, ctx: Context) -> Iterator[Hit]:
     Event data parsed by lxml (`etree.fromstring`, `XML`, `parse`, `iterparse`) with the default
     parser or a parser that resolves entities. The standard library's `xml.etree` does not fetch
     external entities and is not reported; `defusedxml` is the safe choice.
+
+    In JavaScript/TypeScript: `libxmljs`/`libxmljs2` `parseXml`/`parseXmlString` with `noent: true`.
 
     ## Why it matters
 
@@ -60,4 +66,4 @@ def xxe(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-611: Improper Restriction of XML External Entity Reference
     - OWASP Serverless Top 10, SAS-1 Function Event Data Injection
     """
-    yield from flow_hits(app, ir.XXE, Severity.HIGH, "XML external entity injection", _FIX)
+    yield from flow_hits(app, ir.XXE, Severity.HIGH, "XML external entity injection", _FIX, _FIX_NODE)

@@ -1,0 +1,1 @@
+"""The JavaScript / TypeScript analyser of the code engine (tree-sitter trees, same facts as Python)."""

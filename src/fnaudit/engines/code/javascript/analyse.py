@@ -1,0 +1,225 @@
+"""One Node function's code: its module graph, the handler, its summary, and the facts for the rules.
+
+The handler is the export the handler string names (`exports.handler =`, `module.exports = {
+handler }`, `export const handler`, `export async function handler`, re-exports, an ES default
+export), unwrapped from middleware (`middy(base).use(...)`, `wrap(fn)`). Its first parameter,
+whatever its name, is the event.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from fnaudit.engines.code.base import Analysis
+from fnaudit.engines.code.files import FileCache
+from fnaudit.engines.code.javascript import sdk
+from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, JsModule, JsModuleGraph, text, unwrap
+from fnaudit.engines.code.javascript.taint import JsTaintEngine
+from fnaudit.engines.code.python import state
+from fnaudit.engines.code.python.analyse import _flows
+from fnaudit.model.app import Function
+from fnaudit.model.code import CodeFacts, SdkCall
+
+Node = Any
+_CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
+
+
+class JsAnalyser:
+    def __init__(self, cache: FileCache, root: Path) -> None:
+        self.cache = cache
+        self.root = root
+        self.graph = JsModuleGraph(cache)
+        self.taint = JsTaintEngine(self.graph, self.package_info)
+        self._sdk_cache: dict = {}
+        self._packages: dict[Path, dict[str, str]] = {}
+
+    def analyse(self, fn: Function) -> Analysis | None:
+        code = fn.code
+        if code.handler_file is None:
+            return None
+        code_root = (self.root / code.root) if code.root else self.root
+        module = self.graph.load(self.root / code.handler_file)
+        if module is None:
+            return None
+        modules = self.graph.closure(module, code_root)
+        imports = sorted({name for m in modules for name in m.external})
+        sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)
+        found = handler_node(self.graph, module, code.handler_symbol or "", code_root)
+        if found is None:
+            facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
+            return Analysis(facts, sdk_calls)
+        hmod, node = found
+        sdk_calls = _mark_unreachable(sdk_calls, self._reachable(hmod, node, code_root), modules)
+        summary = self.taint.summary(hmod, node, code_root)
+        param_name = summary.params[0] if summary.params else "event"
+        if param_name.startswith("$p"):
+            param_name = "event"
+        flows = _flows(summary, 0, param_name, fn)
+        facts = CodeFacts(
+            imports=tuple(imports),
+            files=tuple(m.rel for m in modules),
+            flows=tuple(flows),
+            state_writes=tuple(sorted(state.state_writes(summary, 0), key=lambda s: (s.loc, s.kind))),
+            verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
+            log_leaks=tuple(sorted(state.log_leaks(summary, 0, None, hmod.rel, {}), key=lambda x: (x.loc, x.kind, x.name))),
+        )
+        return Analysis(facts, sdk_calls)
+
+    def package_info(self, module: JsModule) -> dict[str, str]:
+        """Dependencies (name → version) of the nearest package.json above the module (installed version when locked)."""
+        folder = module.file.path.parent
+        if folder in self._packages:
+            return self._packages[folder]
+        found: dict[str, str] = {}
+        here = folder
+        for _ in range(12):
+            pj = here / "package.json"
+            if pj.is_file():
+                try:
+                    data = json.loads(pj.read_text(encoding="utf-8"))
+                    for section in ("dependencies", "devDependencies", "optionalDependencies"):
+                        deps = data.get(section) or {}
+                        if isinstance(deps, dict):
+                            found.update({k: str(v) for k, v in deps.items()})
+                except (OSError, ValueError):
+                    pass
+                lock = here / "package-lock.json"
+                if lock.is_file():
+                    try:
+                        packages = json.loads(lock.read_text(encoding="utf-8")).get("packages") or {}
+                        for k, v in packages.items():
+                            if k.startswith("node_modules/") and k.count("node_modules/") == 1 and isinstance(v, dict) and "version" in v:
+                                found[k[len("node_modules/"):]] = str(v["version"])
+                    except (OSError, ValueError, AttributeError):
+                        pass
+                break
+            if here == self.root or here.parent == here:
+                break
+            here = here.parent
+        self._packages[folder] = found
+        return found
+
+    def _reachable(self, module: JsModule, node: Node, code_root: Path) -> set[tuple[str, int]]:
+        """(file, start byte) of the functions the handler can reach by name, across the package's modules."""
+        seen: set[tuple[str, int]] = {(module.rel, node.start_byte)}
+        todo: list[tuple[JsModule, Node]] = [(module, node)]
+        while todo:
+            mod, fnode = todo.pop()
+            stack = [fnode]
+            while stack:
+                n = stack.pop()
+                targets: list[tuple[JsModule, Node]] = []
+                if n.type == "identifier":
+                    got = self.graph.local(mod, text(n), code_root)
+                    if got is not None:
+                        targets.append(got)
+                elif n.type == "member_expression":
+                    obj = n.child_by_field_name("object")
+                    if obj is not None and obj.type == "identifier":
+                        imp = mod.imports.get(text(obj))
+                        if imp is not None and imp[0] == "module":
+                            other = self.graph.resolve(mod, imp[1], code_root)
+                            if other is not None:
+                                got = self.graph.export(other, text(n.child_by_field_name("property")), code_root)
+                                if got is not None:
+                                    targets.append(got)
+                stack.extend(n.named_children)
+                for tmod, t in targets:
+                    t = unwrap(t)
+                    if t is None:
+                        continue
+                    if t.type in _CLASS_TYPES or t.type in FUNCTION_TYPES or t.type in ("object", "call_expression", "new_expression"):
+                        key = (tmod.rel, t.start_byte)
+                        if key not in seen:
+                            seen.add(key)
+                            todo.append((tmod, t))
+        return seen
+
+
+def _mark_unreachable(calls: tuple[SdkCall, ...], reachable: set[tuple[str, int]], modules: list[JsModule]) -> tuple[SdkCall, ...]:
+    spans: dict[str, list[tuple[int, int, tuple[str, int]]]] = {}
+    for m in modules:
+        out = []
+        for name, f in m.functions.items():
+            out.append((f.start_point[0] + 1, f.end_point[0] + 1, (m.rel, f.start_byte)))
+        for cls in m.classes.values():
+            out.append((cls.start_point[0] + 1, cls.end_point[0] + 1, (m.rel, cls.start_byte)))
+        spans[m.rel] = out
+    result = []
+    for c in calls:
+        enclosing = [(hi - lo, key) for lo, hi, key in spans.get(c.loc.path, ()) if lo <= c.loc.line <= hi]
+        if enclosing and not any(key in reachable for _, key in enclosing):
+            c = replace(c, reachable=False)
+        result.append(c)
+    return tuple(result)
+
+
+def handler_node(graph: JsModuleGraph, module: JsModule, symbol: str, code_root: Path) -> tuple[JsModule, Node] | None:
+    """The handler function node: the export named `symbol`, unwrapped from middleware."""
+    got = graph.export(module, symbol, code_root)
+    if got is None and symbol in module.functions:
+        got = (module, module.functions[symbol])
+    if got is None:
+        return None
+    mod, node = got
+    for _ in range(12):
+        node = unwrap(node)
+        if node is None:
+            return None
+        if node.type in FUNCTION_TYPES:
+            return mod, node
+        if node.type == "identifier":
+            nxt = graph.local(mod, text(node), code_root)
+            if nxt is None:
+                return None
+            mod, node = nxt
+            continue
+        if node.type == "member_expression":  # instance.method (of `new Class()` of the package), Class.staticMethod
+            obj = unwrap(node.child_by_field_name("object"))
+            prop = text(node.child_by_field_name("property"))
+            owner = graph.local(mod, text(obj), code_root) if obj is not None and obj.type == "identifier" else None
+            if owner is not None and unwrap(owner[1]) is not None and unwrap(owner[1]).type == "new_expression":
+                ctor = unwrap(unwrap(owner[1]).child_by_field_name("constructor"))
+                owner = graph.local(owner[0], text(ctor), code_root) if ctor is not None and ctor.type == "identifier" else None
+            if owner is None or owner[1].type not in _CLASS_TYPES:
+                return None
+            body = owner[1].child_by_field_name("body")
+            method = next((m for m in (body.named_children if body is not None else []) if m.type == "method_definition" and text(m.child_by_field_name("name")) == prop), None)
+            return (owner[0], method) if method is not None else None
+        if node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            args = node.child_by_field_name("arguments")
+            arg_nodes = [a for a in args.named_children] if args is not None and args.type == "arguments" else []
+            if fn is not None and fn.type == "member_expression" and text(fn.child_by_field_name("property")) not in ("handler",):
+                if text(fn.child_by_field_name("property")) == "bind":  # fn.bind(x)
+                    node = fn.child_by_field_name("object")
+                    continue
+                inner = unwrap(fn.child_by_field_name("object"))
+                if inner is not None and inner.type == "call_expression":  # middy(base).use(...)
+                    node = inner
+                    continue
+            picked = None
+            for a in arg_nodes:
+                ua = unwrap(a)
+                if ua is None:
+                    continue
+                if ua.type in FUNCTION_TYPES:
+                    picked = ua
+                    break
+                if ua.type == "identifier":
+                    nxt = graph.local(mod, text(ua), code_root)
+                    if nxt is not None and unwrap(nxt[1]) is not None and unwrap(nxt[1]).type in (*FUNCTION_TYPES, "call_expression"):
+                        picked = ua
+                        break
+                if ua.type == "call_expression":
+                    picked = ua
+                    break
+            if picked is None:
+                return None
+            node = picked
+            continue
+        return None
+    return None
