@@ -242,6 +242,7 @@ def _permissions(resources: Mapping[str, Resource], rel: str, resolver: Resolver
                 source_arn=resolver.display(p["SourceArn"]) if p.get("SourceArn") is not None else None,
                 source_account=resolver.display(p["SourceAccount"]) if p.get("SourceAccount") is not None else None,
                 function_url_auth_type=resolver.display(p["FunctionUrlAuthType"]) if p.get("FunctionUrlAuthType") else None,
+                via_function_url=str(p.get("InvokedViaFunctionUrl", "")).lower() == "true",
             )
         )
     return tuple(out)

@@ -252,6 +252,7 @@ class InvokePermission:
     source_arn: str | None = None
     source_account: str | None = None
     function_url_auth_type: str | None = None
+    via_function_url: bool = False  # `InvokedViaFunctionUrl: true`: only usable through the function URL
 
 
 @dataclass(frozen=True, slots=True)

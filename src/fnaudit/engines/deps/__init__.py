@@ -92,7 +92,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
         if store is None:
             if not any(e.stage == "deps" and "advisory store" in e.message for e in errors):
                 errors.append(ScanError(
-                    app.source,
+                    ".",  # a scan-wide condition: one entry for the whole scan, not one per app
                     "no advisory store: dependencies were not checked for known vulnerabilities; "
                     f"{FIX_COMMAND} (`fnaudit db status` shows where the store is looked for)",
                     "deps",

@@ -33,8 +33,8 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
     is `*` (or `{"AWS": "*"}`) with neither `SourceArn` nor `SourceAccount` to narrow it: every
     AWS account in the world may call `lambda:InvokeFunction` on the function.
 
-    A permission that only backs a function URL (`FunctionUrlAuthType` set, or the action
-    `lambda:InvokeFunctionUrl`) is left to AUTH002, which reports the URL itself: reporting both
+    A permission that only backs a function URL (`FunctionUrlAuthType` set, `InvokedViaFunctionUrl:
+    true`, or the action `lambda:InvokeFunctionUrl`) is left to AUTH002, which reports the URL itself: reporting both
     would count one exposure twice.
 
     ## Why it matters
@@ -83,7 +83,7 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
     for perm in app.permissions:
         if not _any_principal(perm.principal) or perm.source_arn or perm.source_account:
             continue
-        if perm.function_url_auth_type or perm.action.strip().lower() in _URL_ACTIONS:
+        if perm.function_url_auth_type or perm.via_function_url or perm.action.strip().lower() in _URL_ACTIONS:
             continue  # backs a function URL: AUTH002 reports the URL
         fn = by_name.get(perm.function) if perm.function else None
         target = f"function {fn.name}" if fn else f"function {perm.function or '(outside this app)'}"
