@@ -26,7 +26,7 @@ OWASP_SAS = {
     "SAS-6": "Insecure Third-Party Dependencies",
     "SAS-7": "Insecure Application Secrets Storage",
     "SAS-8": "Denial of Service and Financial Resource Exhaustion",
-    "SAS-9": "Serverless Business Logic Manipulation",
+    "SAS-9": "Serverless Function Execution Flow Manipulation",
     "SAS-10": "Improper Exception Handling and Verbose Error Messages",
 }
 FAMILIES = (

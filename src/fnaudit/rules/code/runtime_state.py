@@ -17,7 +17,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.STATE,
     severity=Severity.MEDIUM,
     cwe=(488, 377),
-    owasp=("SAS-6",),
+    owasp=("SAS-9",),
     references=("https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",),
 )
 def runtime_state(app: App, ctx: Context) -> Iterator[Hit]:
@@ -67,7 +67,7 @@ def runtime_state(app: App, ctx: Context) -> Iterator[Hit]:
     ## References
 
     - CWE-488: Exposure of Data Element to Wrong Session; CWE-377: Insecure Temporary File
-    - OWASP Serverless Top 10, SAS-6 (misconfiguration and state)
+    - Serverless Security Top 10, SAS-9 Serverless Function Execution Flow Manipulation
     """
     for fn in app.functions:
         if fn.code_facts is None:

@@ -24,7 +24,7 @@ _FIX_NODE = (
     category=Category.INJECTION,
     severity=Severity.CRITICAL,
     cwe=(502,),
-    owasp=("SAS-1", "SAS-8"),
+    owasp=("SAS-1",),
     references=("https://docs.python.org/3/library/pickle.html", "https://pyyaml.org/wiki/PyYAMLDocumentation"),
 )
 def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
@@ -41,7 +41,7 @@ def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
     ## Why it matters
 
     These formats can describe objects whose construction runs code: a crafted message executes
-    arbitrary Python in the function (OWASP SAS-1 / SAS-8 insecure deserialization).
+    arbitrary Python in the function (SAS-1, event-data injection).
 
     ## How to fix
 
@@ -65,6 +65,6 @@ def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
     ## References
 
     - CWE-502: Deserialization of Untrusted Data
-    - OWASP Serverless Top 10, SAS-1 and SAS-8
+    - Serverless Security Top 10, SAS-1 Function Event-Data Injection
     """
     yield from flow_hits(app, ir.DESERIALIZATION, Severity.CRITICAL, "unsafe deserialization", _FIX, _FIX_NODE)

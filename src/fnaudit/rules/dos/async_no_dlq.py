@@ -18,7 +18,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.AVAILABILITY,
     severity=Severity.MEDIUM,
     cwe=(754,),
-    owasp=("SAS-6", "SAS-5"),
+    owasp=("SAS-8", "SAS-5"),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
         "https://www.serverless.com/framework/docs/providers/aws/guide/functions#destinations",

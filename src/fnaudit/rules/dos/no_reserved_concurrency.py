@@ -17,7 +17,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.AVAILABILITY,
     severity=Severity.MEDIUM,
     cwe=(770,),
-    owasp=("SAS-6",),
+    owasp=("SAS-8",),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",

@@ -19,7 +19,7 @@ MAX_TIMEOUT = 900  # seconds: Lambda's hard ceiling
     category=Category.AVAILABILITY,
     severity=Severity.LOW,
     cwe=(400,),
-    owasp=("SAS-6",),
+    owasp=("SAS-8",),
     references=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",),
 )
 def timeout_at_maximum(app: App, ctx: Context) -> Iterator[Hit]:
@@ -93,7 +93,7 @@ def timeout_at_maximum(app: App, ctx: Context) -> Iterator[Hit]:
     category=Category.AVAILABILITY,
     severity=Severity.MEDIUM,
     cwe=(400,),
-    owasp=("SAS-6",),
+    owasp=("SAS-8",),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",

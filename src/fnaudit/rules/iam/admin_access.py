@@ -31,7 +31,7 @@ __all__ = ["ADMIN_POLICIES", "iam_admin_access"]
     category=Category.PERMISSIONS,
     severity=Severity.CRITICAL,
     cwe=(250, 269),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
@@ -59,7 +59,7 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     Whoever controls the function's code or input (an injection, a vulnerable dependency, a
     leaked deployment credential) acts with the role's permissions: with administrator access,
     one bug in one function is the whole AWS account, its data, its other workloads and its
-    bill (OWASP Serverless SAS-3, over-privileged functions).
+    bill (SAS-4, over-privileged functions).
 
     ## How to fix
 

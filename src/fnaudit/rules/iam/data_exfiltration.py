@@ -19,7 +19,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.PERMISSIONS,
     severity=Severity.HIGH,
     cwe=(732, 200),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -18,7 +18,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.PERMISSIONS,
     severity=Severity.HIGH,
     cwe=(269, 250),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/",
         "https://github.com/BishopFox/iam-vulnerable",

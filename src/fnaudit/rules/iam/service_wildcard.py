@@ -32,7 +32,7 @@ _LEFT_TO_IAM001 = frozenset({"iam:*"})
     category=Category.PERMISSIONS,
     severity=Severity.HIGH,
     cwe=(732, 250),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -18,7 +18,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.PERMISSIONS,
     severity=Severity.MEDIUM,
     cwe=(250,),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
         "https://www.serverless.com/plugins/serverless-iam-roles-per-function",
@@ -41,7 +41,7 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
     A shared role is the union of what every function needs, so each function holds the
     permissions of all the others: the public image-resizer can read the payments table because
     the billing job needs to. Compromise of the least protected function gives the whole union
-    (OWASP Serverless SAS-3), and it also hides which function uses which permission.
+    (SAS-4), and it also hides which function uses which permission.
 
     ## How to fix
 

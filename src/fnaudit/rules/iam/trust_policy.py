@@ -21,7 +21,7 @@ _ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewit
     category=Category.PERMISSIONS,
     severity=Severity.HIGH,
     cwe=(284, 250),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#term_trust-policy",

@@ -19,7 +19,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.PERMISSIONS,
     severity=Severity.MEDIUM,
     cwe=(732, 200),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
@@ -42,7 +42,7 @@ def iam_unscoped_data_read(app: App, ctx: Context) -> Iterator[Hit]:
 
     A function that can read every bucket, table, parameter and secret of the account turns one
     injection or one vulnerable dependency into a full data breach: the attacker reads the other
-    teams' data and the secrets that open the rest (OWASP Serverless SAS-3, SAS-7).
+    teams' data and the secrets that open the rest (SAS-4, SAS-7).
 
     ## How to fix
 

@@ -39,7 +39,7 @@ from fnaudit.rules.registry import Context, rule
     category=Category.PERMISSIONS,
     severity=Severity.MEDIUM,
     cwe=(732,),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

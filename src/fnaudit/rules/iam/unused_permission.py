@@ -40,7 +40,7 @@ _ORDER = {"low": 0, "medium": 1, "high": 2}
     category=Category.PERMISSIONS,
     severity=Severity.LOW,
     cwe=(250,),
-    owasp=("SAS-3",),
+    owasp=("SAS-4",),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -163,7 +163,7 @@ def public_data_injection_path(app: App, ctx: Context) -> Iterator[Hit]:
     category=Category.ATTACK_PATH,
     severity=Severity.HIGH,
     cwe=(200, 798),
-    owasp=("SAS-1", "SAS-2", "SAS-3"),
+    owasp=("SAS-1", "SAS-2", "SAS-7"),
     references=_REFS,
     phase=1,
 )

@@ -21,7 +21,7 @@ SOON_DAYS = 180  # how far ahead RUNTIME002 looks
     category=Category.PLATFORM,
     severity=Severity.HIGH,
     cwe=(1104,),
-    owasp=("SAS-10",),
+    owasp=("SAS-3",),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/runtime-support-policy.html",
@@ -86,7 +86,7 @@ def deprecated_runtime(app: App, ctx: Context) -> Iterator[Hit]:
     category=Category.PLATFORM,
     severity=Severity.MEDIUM,
     cwe=(1104,),
-    owasp=("SAS-10",),
+    owasp=("SAS-3",),
     references=("https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",),
 )
 def runtime_deprecation_soon(app: App, ctx: Context) -> Iterator[Hit]:

@@ -18,7 +18,7 @@ from fnaudit.rules.secrets._files import candidates, functions_of, names
     category=Category.SECRETS,
     severity=Severity.HIGH,
     cwe=(200, 312, 532),
-    owasp=("SAS-7", "SAS-9"),
+    owasp=("SAS-7", "SAS-10"),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",
