@@ -115,12 +115,23 @@ class Need:
 @lru_cache(maxsize=512)
 def iam_prefix(service: str) -> str:
     """The IAM prefix of a botocore service name (`stepfunctions` → `states`)."""
+    from importlib.metadata import version
+
+    from fnaudit import cache
+
+    # Cached on disk (keyed by botocore's version): the answer is one word, the model megabytes.
+    entry = cache.key("botocore-iam-prefix", version("botocore"), service)
+    cached = cache.read_json("botocore", entry)
+    if isinstance(cached, str):
+        return cached
     try:
         meta = _botocore_loader().load_service_model(service, "service-2").get("metadata", {})
     except Exception:
         return service
     prefix = meta.get("signingName") or meta.get("endpointPrefix") or service
-    return _PREFIX_OVERRIDES.get(prefix, prefix)
+    prefix = _PREFIX_OVERRIDES.get(prefix, prefix)
+    cache.write_json("botocore", entry, prefix)
+    return prefix
 
 
 @lru_cache(maxsize=1)

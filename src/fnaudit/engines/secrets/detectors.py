@@ -45,12 +45,23 @@ class Detector:
     pattern: re.Pattern[str]
     description: str
     confidence: Confidence
-    example: str  # a fake value the pattern matches (generated)
-    counter_example: str  # a near miss the pattern must not match
     keywords: tuple[str, ...] = ()  # prefilter: one must occur in the value (case-sensitive)
     key_pattern: re.Pattern[str] | None = None  # formats without a prefix: the key name must match
     example_key: str = ""  # the key the tests put the example under (for key_pattern detectors)
     template: str = ""  # the example's template (`ghp_{a:36}`): the corpus generator draws more fakes from it
+    counter_template: str = ""  # the counter-example's template
+
+    # Examples are generated on demand: only the tests and the corpus need them, and generating all of
+    # them at import would cost every scan tens of milliseconds.
+    @property
+    def example(self) -> str:
+        """A fake value the pattern matches (generated from `template`)."""
+        return fake(self.template, self.id)
+
+    @property
+    def counter_example(self) -> str:
+        """A near miss the pattern must not match."""
+        return fake(self.counter_template, self.id + "/counter")
 
     @property
     def hints(self) -> tuple[str, ...]:
@@ -87,6 +98,7 @@ _CHARSETS = {
 _SPEC = re.compile(r"\{([a-zA-Z0-9]):(\d+)\}")
 
 
+@lru_cache(maxsize=1024)
 def fake(template: str, seed: str) -> str:
     """Fill `{cs:n}` slots with deterministic pseudo-random characters (never the same one 4 times
     in a row, so that a fake never reads as a placeholder such as `xxxx`)."""
@@ -123,12 +135,11 @@ def _d(
         pattern=re.compile(regex),
         description=desc or f"{name[0].upper()}{name[1:]}.",
         confidence=conf,
-        example=fake(example, id_),
-        counter_example=fake(counter, id_ + "/counter"),
         keywords=keywords,
         key_pattern=re.compile(key, re.I) if key else None,
         example_key=example_key,
         template=example,
+        counter_template=counter,
     )
 
 

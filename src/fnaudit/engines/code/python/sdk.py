@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fnaudit import cache
 from fnaudit.engines.code.python.modules import Module
 from fnaudit.model.code import SdkCall
 from fnaudit.model.loc import Loc, Value
@@ -51,40 +52,65 @@ def _xform(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def _loader() -> Any:
-    import boto3
+    from importlib.util import find_spec
+
     from botocore.loaders import create_loader
 
     loader = create_loader()
-    boto3_data = Path(boto3.__file__).parent / "data"
-    loader.search_paths.append(str(boto3_data))
+    # boto3's resource models sit beside its package; found without importing boto3 (~0.15 s).
+    spec = find_spec("boto3")
+    if spec is not None and spec.origin:
+        loader.search_paths.append(str(Path(spec.origin).parent / "data"))
     return loader
+
+
+def _cached_model(kind: str, service: str) -> dict[str, Any]:
+    """A botocore/boto3 model document, through the on-disk cache (keyed by both versions)."""
+    from importlib.metadata import version
+
+    entry = cache.key("botocore-model", version("botocore"), version("boto3"), kind, service)
+    cached = cache.read_json("botocore", entry)
+    if isinstance(cached, dict):
+        return cached
+    try:
+        model = _loader().load_service_model(service, kind)
+    except Exception:
+        return {}
+    cache.write_json("botocore", entry, model)
+    return dict(model)
 
 
 @lru_cache(maxsize=None)
 def operations(service: str) -> dict[str, str]:
-    """snake_case client method → operation name, for one service ({} when unknown)."""
+    """snake_case client method → operation name, for one service ({} when unknown).
+
+    Kept in the on-disk cache (keyed by botocore's version): reading a service model costs tens of
+    milliseconds (S3's is megabytes), while the method → operation map is a few kilobytes.
+    """
+    from importlib.metadata import version
+
+    entry = cache.key("botocore-operations", version("botocore"), service)
+    cached = cache.read_json("botocore", entry)
+    if isinstance(cached, dict):
+        return {str(k): str(v) for k, v in cached.items()}
     try:
         model = _loader().load_service_model(service, "service-2")
     except Exception:
         return {}
-    return {_xform(op): op for op in model.get("operations", {})}
+    ops = {_xform(op): op for op in model.get("operations", {})}
+    cache.write_json("botocore", entry, ops)
+    return ops
 
 
 @lru_cache(maxsize=None)
 def _waiters(service: str) -> dict[str, str]:
-    try:
-        model = _loader().load_service_model(service, "waiters-2")
-    except Exception:
-        return {}
+    model = _cached_model("waiters-2", service)
     return {_xform(name): w.get("operation", "") for name, w in model.get("waiters", {}).items()}
 
 
 @lru_cache(maxsize=None)
 def _resources(service: str) -> dict[str, Any]:
-    try:
-        return _loader().load_service_model(service, "resources-1")
-    except Exception:
-        return {}
+    return _cached_model("resources-1", service)
 
 
 def _resource_def(service: str, rtype: str | None) -> dict[str, Any]:
