@@ -149,8 +149,15 @@ def find_fnaudit(explicit: str | None) -> Path:
     return exe
 
 
+# `--scope iac` runs the rules that read only the IaC (the foundation's set), the scope closest to
+# what checkov checks on these apps; `full` runs every analyzer (code, secrets, dependencies, IAM, paths).
+IAC_RULES = "AUTH,DOS,RUNTIME,OBS,SECRET001,IAM001,IAM002,IAM003,IAM004"
+FNAUDIT_SCOPE = {"full": [], "iac": ["--select", IAC_RULES]}
+_scope: list[str] = []
+
+
 def fnaudit_cmd(exe: Path, app: Path, output: str) -> list[str]:
-    return [str(exe), "scan", str(app), "--format", "json", "--output", output]
+    return [str(exe), "scan", str(app), "--format", "json", "--output", output, *_scope]
 
 
 def checkov_cmd(exe: Path, app: Path, dialect: str) -> list[str]:
@@ -367,12 +374,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkov", metavar="PATH", help="checkov executable (default: bench/.venv-checkov, installed on first run)")
     parser.add_argument("--fnaudit", metavar="PATH", help="fnaudit executable (default: the repo's .venv)")
     parser.add_argument("--no-checkov", action="store_true", help="time fnaudit only")
+    parser.add_argument(
+        "--scope",
+        choices=sorted(FNAUDIT_SCOPE),
+        default="full",
+        help=f"fnaudit rules to run: full (every analyzer) or iac ({IAC_RULES})",
+    )
     args = parser.parse_args(argv)
     unknown = [d for d in args.dialects if d not in DIALECTS]
     if unknown:
         parser.error(f"unknown dialect(s) {unknown}; choose from {', '.join(DIALECTS)}")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    _scope[:] = FNAUDIT_SCOPE[args.scope]
+    print(f"scope   : {args.scope} ({' '.join(_scope) or 'every rule and analyzer'})")
     rows = compare(args)
     print_table(rows)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from fnaudit import __version__
 if TYPE_CHECKING:
     from fnaudit.config import Config
     from fnaudit.report.options import RenderOptions
+    from fnaudit.model.app import App, Function
     from fnaudit.scan import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -269,14 +270,7 @@ def _permissions(args: argparse.Namespace) -> int:
     result = _run_scan(args, config)
     if not Path(args.path).exists():
         raise UsageError(f"{args.path}: no such file or folder")
-    found = [(app, fn) for app in result.apps for fn in app.functions if args.function in (fn.name, fn.id)]
-    if not found:
-        names = ", ".join(sorted(fn.name for app in result.apps for fn in app.functions)) or "none"
-        raise UsageError(f"no function {args.function!r} in {args.path} (functions: {names})")
-    if len(found) > 1:
-        ids = ", ".join(fn.id for _, fn in found)
-        raise UsageError(f"{args.function!r} names several functions; use its id: {ids}")
-    app, fn = found[0]
+    app, fn = _one_function(result, args.function, args.path)
     if args.format == "table":
         render_effective(fn, sys.stdout)
         return EXIT_OK
@@ -291,6 +285,18 @@ def _permissions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _one_function(result: ScanResult, name: str, path: str) -> tuple[App, Function]:
+    """The function a command names (by name or id), or a usage error listing what there is."""
+    found = [(app, fn) for app in result.apps for fn in app.functions if name in (fn.name, fn.id)]
+    if not found:
+        names = ", ".join(sorted(fn.name for app in result.apps for fn in app.functions)) or "none"
+        raise UsageError(f"no function {name!r} in {path} (functions: {names})")
+    if len(found) > 1:
+        ids = ", ".join(fn.id for _, fn in found)
+        raise UsageError(f"{name!r} names several functions; use its id: {ids}")
+    return found[0]
+
+
 def _explain_path(args: argparse.Namespace) -> int:
     """A function's attack paths (PATH findings), step by step, from a full scan."""
     from fnaudit.report import explain_path
@@ -299,14 +305,7 @@ def _explain_path(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.path}: no such file or folder")
     config = replace(_config(args), select=(), ignore=())  # every rule: the paths join them all
     result = _run_scan(args, config)
-    found = [(app, fn) for app in result.apps for fn in app.functions if args.function in (fn.name, fn.id)]
-    if not found:
-        names = ", ".join(sorted(fn.name for app in result.apps for fn in app.functions)) or "none"
-        raise UsageError(f"no function {args.function!r} in {args.path} (functions: {names})")
-    if len(found) > 1:
-        ids = ", ".join(fn.id for _, fn in found)
-        raise UsageError(f"{args.function!r} names several functions; use its id: {ids}")
-    app, fn = found[0]
+    app, fn = _one_function(result, args.function, args.path)
     explain_path.render(result, app, fn, sys.stdout)
     return EXIT_OK
 

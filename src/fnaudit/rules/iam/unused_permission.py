@@ -16,20 +16,12 @@ from fnaudit.rules.iam._policy import (
     reported_statements,
     where,
 )
+from fnaudit.engines.iam.used import RUNTIME_ACTIONS
 from fnaudit.rules.registry import Context, rule
 
-# Used by the Lambda runtime for the function (logs, traces, VPC networking), never by its code.
-_RUNTIME = frozenset(
-    a.lower()
-    for a in (
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
-        "xray:GetSamplingStatisticSummaries",
-        "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeSubnets", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-        "sts:GetCallerIdentity",
-    )
-)
+# Used by the Lambda runtime for the function (logs, traces, VPC networking), never by its code; and
+# sts:GetCallerIdentity, which needs no permission at all.
+_RUNTIME = RUNTIME_ACTIONS | {"sts:getcalleridentity"}
 _ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
