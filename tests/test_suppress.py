@@ -134,3 +134,4 @@ def test_cloudformation_metadata_ignores_suppress_that_functions_findings(tmp_pa
         ("Api", "metadata"),
         ("Worker", None),
     ]
+

@@ -195,13 +195,11 @@ def sources() -> tuple[Path | None, Path | None]:
     )
 
 
-def cache_dir() -> Path:
-    override = os.environ.get("FNAUDIT_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
+def cache_dir() -> Path | None:
+    """The project-wide cache folder (`fnaudit.cache`), or None when caching is off."""
+    from fnaudit import cache
 
-    return Path(platformdirs.user_cache_dir("fnaudit", appauthor=False))
+    return cache.cache_dir()
 
 
 def cache_key(definition: Path | None, managed: Path | None) -> str:
@@ -265,12 +263,12 @@ def load(*, refresh: bool = False) -> Catalogue:
     started = time.perf_counter()
     definition, managed = sources()
     folder = cache_dir()
-    path = folder / f"iam-index-{cache_key(definition, managed)}.marshal"
-    index = None if refresh else _read(path)
+    path = folder / f"iam-index-{cache_key(definition, managed)}.marshal" if folder is not None else None
+    index = None if refresh or path is None else _read(path)
     source = "warm"
     if index is None:
         index = build_index(definition, managed)
-        source = "cold" if _write(path, index) else "memory"
+        source = "cold" if path is not None and _write(path, index) else "memory"
     _LOADED = Catalogue(index, source)
     LAST_LOAD_SECONDS = time.perf_counter() - started
     return _LOADED

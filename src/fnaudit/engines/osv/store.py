@@ -77,9 +77,12 @@ def default_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    cache = os.environ.get("FNAUDIT_CACHE_DIR")  # the project-wide cache override (tests use it)
-    if cache and cache != "off":
-        return Path(cache).expanduser() / "osv"
+    from fnaudit import cache  # the project-wide cache folder (FNAUDIT_CACHE_DIR; tests use it)
+
+    folder = cache.cache_dir()
+    if folder is not None:
+        return folder.expanduser() / "osv"
+    # Caching is off, but the advisory store is data the user imported, not a cache: keep its home.
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("fnaudit")) / "osv"
