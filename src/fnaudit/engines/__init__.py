@@ -5,7 +5,8 @@ the scan root (code, lockfiles) and caches (IAM catalogue, advisory store), and 
 whose functions carry the facts (SDK calls, packages, blast radius…). Rules stay pure functions of
 the App. Engines run in the order listed: later ones may read what earlier ones added (the IAM engine
 reads SDK calls; dependency reachability reads the code engine's imports). A failing engine becomes
-an error entry; the scan goes on with the App as it was.
+an error entry; the scan goes on with the App as it was. An engine may also have `prepare(ctx)`,
+run once in the parent before apps are enriched in parallel, for state the workers then share.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ def run_engines(
     started = time.perf_counter()
     workers = _workers(apps)
     if workers > 1:
+        for engine in engines:  # shared state (the IAM catalogue) is loaded once, then inherited by the forks
+            prepare = getattr(importlib.import_module(engine.module), "prepare", None)
+            if prepare is not None:
+                prepare(ctx)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = list(pool.map(partial(_enrich, engines=engines, ctx=ctx), apps))
     else:

@@ -40,6 +40,12 @@ def _tools(cat: catalogue.Catalogue) -> tuple[evaluate.ActionSets, blast.Breakdo
     return _SETS[key]
 
 
+def prepare(ctx: EngineContext | None = None) -> None:
+    """Load the catalogue in the parent before apps are enriched in forked workers: they inherit it
+    instead of each reading (or, with no cache, building) it again."""
+    catalogue.load()
+
+
 def enrich(app: App, ctx: EngineContext | None = None) -> tuple[App, list[ScanError]]:
     cat = catalogue.load()
     sets, breakdown = _tools(cat)
