@@ -81,6 +81,16 @@ def test_rest_api_auth_default_authorizer_and_overrides() -> None:
     assert health.authorizer.origin is Origin.SET  # `Authorizer: NONE` written on purpose
     public = next(t for t in fn.triggers if t.path == "/public")
     assert public.authorizer.origin is Origin.DEFAULT
+    # where each route's auth was decided: the API's DefaultAuthorizer (inherited) or the event (set)
+    origins = {t.path: (t.authorizer.kind, t.authorizer.origin, t.authorizer.loc.line) for t in fn.triggers}
+    assert origins == {
+        "/items": (AuthKind.COGNITO, Origin.INHERITED, line_of_text(name, "DefaultAuthorizer: MyCognito")),
+        "/health": (AuthKind.NONE, Origin.SET, line_of_text(name, "Health:")),
+        "/custom": (AuthKind.LAMBDA, Origin.SET, line_of_text(name, "Custom:")),
+        "/public": (AuthKind.NONE, Origin.DEFAULT, line_of_text(name, "Implicit:")),
+        "/keyed": (AuthKind.API_KEY, Origin.SET, line_of_text(name, "WithKey:")),
+        "/iam": (AuthKind.IAM, Origin.SET, line_of_text(name, "Iam:")),
+    }
     perms = {(p.function, p.principal, p.loc.line) for p in out.apps[0].permissions}
     assert ("ApiFunction", "apigateway.amazonaws.com", line_of_text(name, "Health:")) in perms
     assert (None, "apigateway.amazonaws.com", line_of_text(name, "MyApi:")) in perms  # the authorizer's permission
@@ -98,6 +108,46 @@ def test_http_api_jwt() -> None:
         (http, "GET", "/status", AuthKind.NONE, "HttpApi", 30, line_of_text(name, "Open:")),
         (http, "GET", "/implicit", AuthKind.NONE, "ServerlessHttpApi", 30, line_of_text(name, "ImplicitHttp:")),
     ])
+    origins = {t.path: (t.authorizer.kind, t.authorizer.name, t.authorizer.origin, t.authorizer.loc.line) for t in fn.triggers}
+    assert origins == {
+        "/orders": (AuthKind.JWT, "Jwt", Origin.INHERITED, line_of_text(name, "DefaultAuthorizer: Jwt")),
+        "/status": (AuthKind.NONE, None, Origin.SET, line_of_text(name, "Open:")),
+        "/implicit": (AuthKind.NONE, None, Origin.DEFAULT, line_of_text(name, "ImplicitHttp:")),
+    }
+
+
+def test_api_auth_inherited_from_the_api_or_globals() -> None:
+    name = "api-auth-inherited"
+    out = load(name)
+    assert out.errors == []
+    fn = function(out, "AuthFunction")
+    got = {(t.kind, t.method, t.path): (t.authorizer.kind, t.authorizer.name, t.authorizer.origin, t.authorizer.loc.line,
+                                        t.api_key_required, t.api, t.loc.line) for t in fn.triggers}
+    rest, http = TriggerKind.API_REST, TriggerKind.API_HTTP
+    globals_iam = line_of_text(name, "DefaultAuthorizer: AWS_IAM")
+    assert got == {
+        # implicit API: Globals.Api.Auth gives both the authorizer and the API key requirement
+        (rest, "GET", "/inherits"): (AuthKind.IAM, "AWS_IAM", Origin.INHERITED, globals_iam, True, "ServerlessRestApi",
+                                     line_of_text(name, "Inherits:")),
+        # `Authorizer: NONE` on the event drops the default authorizer; the API key still comes from Globals
+        (rest, "GET", "/open"): (AuthKind.API_KEY, "api_key", Origin.INHERITED, line_of_text(name, "ApiKeyRequired: true"),
+                                 True, "ServerlessRestApi", line_of_text(name, "OpenButKeyed:")),
+        (rest, "GET", "/nokey"): (AuthKind.IAM, "AWS_IAM", Origin.INHERITED, globals_iam, False, "ServerlessRestApi",
+                                  line_of_text(name, "NoKey:")),
+        # an explicit API's own DefaultAuthorizer; ApiKeyRequired still merged in from Globals
+        (rest, "POST", "/own"): (AuthKind.COGNITO, "OwnCognito", Origin.INHERITED,
+                                 line_of_text(name, "DefaultAuthorizer: OwnCognito"), True, "OwnApi",
+                                 line_of_text(name, "OwnDefault:")),
+        # an operation written in DefinitionBody without `security` gets the API's default too
+        (rest, "GET", "/written"): (AuthKind.LAMBDA, "BodyLambda", Origin.INHERITED,
+                                    line_of_text(name, "DefaultAuthorizer: BodyLambda"), False, "BodyApi",
+                                    line_of_text(name, "get:")),
+        # Globals.HttpApi.Auth for the implicit HTTP API; `Authorizer: NONE` on the event stays set there
+        (http, "GET", "/h"): (AuthKind.JWT, "GlobalJwt", Origin.INHERITED, line_of_text(name, "DefaultAuthorizer: GlobalJwt"),
+                              False, "ServerlessHttpApi", line_of_text(name, "HttpInherits:")),
+        (http, "GET", "/h-open"): (AuthKind.NONE, None, Origin.SET, line_of_text(name, "HttpOwn:"), False,
+                                   "ServerlessHttpApi", line_of_text(name, "HttpOwn:")),
+    }
 
 
 def test_policy_templates_and_managed_policy_names() -> None:

@@ -10,7 +10,10 @@ of the SAM element that produced it:
   line of its owner's element: the event, `FunctionUrlConfig`, `Policies` item, the function;
 - a function's properties get the line of the property on the function, or of `Globals.Function`
   when only Globals set it (those are returned as `inherited` property paths);
-- each route of an inline OpenAPI body gets the line of the event that declared it.
+- each route of an inline OpenAPI body gets the line of the event that declared it; when its
+  authorizer (or API key requirement) comes from the API's `Auth.DefaultAuthorizer` (or
+  `Auth.ApiKeyRequired`), on the API or in `Globals`, the line of that setting is returned in
+  `route_auth` so the reader can report it as inherited from there.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fnaudit.loaders._cfn_triggers import RouteAuthSource
 from fnaudit.loaders._yaml import LDict, LList, line_of, own_line
 
 # SAM property → CloudFormation property path(s) it becomes on AWS::Lambda::Function
@@ -33,12 +37,15 @@ _CFN_TO_SAM = {cfn: sam for sam, (cfn, _) in _SAM_TO_CFN.items() if sam != "Inli
 _IMPLICIT_API = {"Api": "ServerlessRestApi", "HttpApi": "ServerlessHttpApi"}
 _API_ID_KEY = {"Api": "RestApiId", "HttpApi": "ApiId"}
 _EVENT_RESOURCE_KEY = {"S3": "Bucket", "Cognito": "UserPool"}
+_SAM_API_TYPE = {"Api": "AWS::Serverless::Api", "HttpApi": "AWS::Serverless::HttpApi"}
+_OPERATIONS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"})
 
 
 @dataclass(slots=True)
 class Relabelled:
     template: LDict
     inherited: dict[str, frozenset[str]] = field(default_factory=dict)
+    route_auth: dict[tuple[str, str, str], RouteAuthSource] = field(default_factory=dict)
 
 
 def relabel(original: Mapping[str, Any], translated: Mapping[str, Any], rel: str) -> Relabelled:
@@ -59,7 +66,9 @@ class _Relabeller:
             lid: body for lid, body in self.orig_res.items()
             if isinstance(body, Mapping) and body.get("Type") == "AWS::Serverless::Function"
         }
+        self.globals: Mapping[str, Any] = globals_ if isinstance(globals_, Mapping) else {}
         self.inherited: dict[str, frozenset[str]] = {}
+        self.route_auth: dict[tuple[str, str, str], RouteAuthSource] = {}
 
     # ---- driver ---------------------------------------------------------------------------
 
@@ -71,7 +80,7 @@ class _Relabeller:
                 out[key] = self._resources(value)
             else:
                 out[key] = _merge(value, self.orig.get(key), line_of(self.orig, key, 1))
-        return Relabelled(out, self.inherited)
+        return Relabelled(out, self.inherited, self.route_auth)
 
     def _resources(self, resources: Mapping[str, Any]) -> LDict:
         out = LDict(self.resources_line)
@@ -106,12 +115,59 @@ class _Relabeller:
         paths = body.get("paths") if isinstance(body, Mapping) else None
         if kind is None or not isinstance(paths, LDict):
             return
-        for _fn, path, method, event_line in self._routes(lid, kind):
+        event_auth: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for _fn, path, method, event_line, auth in self._routes(lid, kind):
             ops = paths.get(path)
             verb = "x-amazon-apigateway-any-method" if method == "any" else method
+            event_auth[(path, verb)] = auth
             if isinstance(ops, LDict) and isinstance(ops.get(verb), LDict) and event_line:
                 ops.key_lines[verb] = event_line
                 ops[verb].line = event_line
+        self._route_auth(lid, kind, paths, event_auth)
+
+    def _route_auth(self, lid: str, kind: str, paths: Mapping[str, Any], event_auth: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+        """Note the routes whose authorizer / API key requirement the API's `Auth` decided, not the route."""
+        default, default_line = self._api_auth(lid, kind, "DefaultAuthorizer")
+        api_key, api_key_line = self._api_auth(lid, kind, "ApiKeyRequired")
+        default = default if isinstance(default, str) else None
+        api_key_line = api_key_line if api_key is True or str(api_key).lower() == "true" else 0
+        if default is None and not api_key_line:
+            return
+        written = self._props(lid).get("DefinitionBody")
+        written_paths = written.get("paths") if isinstance(written, Mapping) else None
+        for path, ops in paths.items():
+            for verb, op in ops.items() if isinstance(ops, Mapping) else ():
+                if str(verb).lower() not in _OPERATIONS or not isinstance(op, Mapping):
+                    continue
+                names = _security_names(op.get("security"))
+                if (path, verb) in event_auth:
+                    own = event_auth[(path, verb)]
+                    own_authorizer, own_api_key = "Authorizer" in own, "ApiKeyRequired" in own
+                else:  # an operation written in DefinitionBody: its own `security`, if any, decides
+                    ops_written = written_paths.get(path) if isinstance(written_paths, Mapping) else None
+                    op_written = ops_written.get(verb) if isinstance(ops_written, Mapping) else None
+                    own_authorizer = own_api_key = isinstance(op_written, Mapping) and "security" in op_written
+                source = RouteAuthSource(
+                    default_line if default is not None and not own_authorizer and default in names else 0,
+                    api_key_line if not own_api_key and "api_key" in names else 0,
+                )
+                if source != RouteAuthSource():
+                    self.route_auth[(lid, str(path), str(verb).lower())] = source
+
+    def _api_auth(self, lid: str, kind: str, key: str) -> tuple[Any, int]:
+        """`Auth.<key>` of a SAM API (value, line): on the API itself, else from `Globals.Api|HttpApi`."""
+        body = self.orig_res.get(lid)
+        if isinstance(body, Mapping) and body.get("Type") == _SAM_API_TYPE[kind]:
+            auth = self._props(lid).get("Auth")
+            if isinstance(auth, Mapping) and key in auth:
+                return auth[key], line_of(auth, key, 0)
+        elif lid != _IMPLICIT_API[kind]:
+            return None, 0  # not a SAM API (a plain CloudFormation one): SAM adds no defaults to it
+        section = self.globals.get(kind)
+        auth = section.get("Auth") if isinstance(section, Mapping) else None
+        if isinstance(auth, Mapping) and key in auth:
+            return auth[key], line_of(auth, key, 0)
+        return None, 0
 
     # ---- where a generated resource comes from --------------------------------------------
 
@@ -153,8 +209,8 @@ class _Relabeller:
                     return line_of(events, name, default)
         return default
 
-    def _routes(self, api: str, kind: str) -> list[tuple[str, str, str, int]]:
-        """(function, path, method, event line) of every `kind` event routed to `api`."""
+    def _routes(self, api: str, kind: str) -> list[tuple[str, str, str, int, Mapping[str, Any]]]:
+        """(function, path, method, event line, event `Auth`) of every `kind` event routed to `api`."""
         out = []
         for fn_lid in self.sam_functions:
             events = self._props(fn_lid).get("Events")
@@ -169,7 +225,8 @@ class _Relabeller:
                     continue
                 path = str(props.get("Path", "$default"))
                 method = str(props.get("Method", "any")).lower()
-                out.append((fn_lid, path, method, line_of(events, name, 0)))
+                auth = props.get("Auth")
+                out.append((fn_lid, path, method, line_of(events, name, 0), auth if isinstance(auth, Mapping) else {}))
         return out
 
     def _props(self, lid: str) -> Mapping[str, Any]:
@@ -266,6 +323,11 @@ class _Relabeller:
                 variables[key] = _merge(variables[key], shared[key], line_of(shared, key, line))
                 variables.key_lines[key] = line_of(shared, key, line)
                 inherited.add(f"Environment.Variables.{key}")
+
+
+def _security_names(security: Any) -> set[str]:
+    """Scheme names of an OpenAPI operation's security requirements."""
+    return {str(k) for req in security if isinstance(req, Mapping) for k in req} if isinstance(security, list) else set()
 
 
 def _variables(props: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -31,12 +31,30 @@ class Triggers:
     on_failure: dict[str, Value[str]]
 
 
+@dataclass(frozen=True, slots=True)
+class RouteAuthSource:
+    """Where a route of an inline OpenAPI body got its auth from, when the dialect that generated the
+    body knows it (SAM: an API's `Auth.DefaultAuthorizer` / `Auth.ApiKeyRequired`, own or from Globals).
+
+    A line is that of the API setting the route inherits (the line to change); 0 means the route
+    itself decides (its event's `Auth`, or nothing at all).
+    """
+
+    authorizer_line: int = 0
+    api_key_line: int = 0
+
+
+# (API logical id, path as in the body, operation key lower-cased as in the body) → where its auth came from
+RouteAuth = Mapping[tuple[str, str, str], RouteAuthSource]
+
+
 class _Reader:
-    def __init__(self, resources: Mapping[str, Resource], rel: str, resolver: Resolver) -> None:
+    def __init__(self, resources: Mapping[str, Resource], rel: str, resolver: Resolver, route_auth: RouteAuth) -> None:
         self.resources = resources
         self.rel = rel
         self.r = resolver
         self.names = function_names(resources, resolver)
+        self.route_auth = route_auth
 
     def loc(self, container: Any, key: Any, default: int) -> Loc:
         return Loc(self.rel, line_of(container, key, default))
@@ -55,8 +73,10 @@ class _Reader:
         return (res for res in self.resources.values() if res.type == rtype)
 
 
-def read_triggers(resources: Mapping[str, Resource], rel: str, resolver: Resolver) -> Triggers:
-    rd = _Reader(resources, rel, resolver)
+def read_triggers(
+    resources: Mapping[str, Resource], rel: str, resolver: Resolver, route_auth: RouteAuth | None = None
+) -> Triggers:
+    rd = _Reader(resources, rel, resolver, route_auth or {})
     found: dict[str, list[Trigger]] = {}
     readers: tuple[Callable[[_Reader], Iterator[tuple[str, Trigger]]], ...] = (
         _rest_methods,
@@ -224,6 +244,9 @@ def _openapi(rd: _Reader, api: Resource, body: Mapping[str, Any], kind: TriggerK
             loc = Loc(rd.rel, line_of(ops, verb, own_line(op, api.loc.line)))
             security = op.get("security", default_security)
             auth, api_key = _openapi_auth(security, schemes, loc)
+            inherited = rd.route_auth.get((api.logical_id, str(path), str(verb).lower()))
+            if inherited is not None:
+                auth = _inherited_auth(rd, auth, inherited)
             method = "ANY" if str(verb).lower() == "x-amazon-apigateway-any-method" else str(verb).upper()
             yield fn, Trigger(
                 kind=kind,
@@ -269,6 +292,19 @@ def _openapi_auth(security: Any, schemes: Mapping[str, Any], loc: Loc) -> tuple[
     if api_key:
         return Authorizer(AuthKind.API_KEY, loc, Origin.SET, "api_key"), True
     return Authorizer(AuthKind.NONE, loc, Origin.SET if "NONE" in names else Origin.DEFAULT), False
+
+
+def _inherited_auth(rd: _Reader, auth: Authorizer, source: RouteAuthSource) -> Authorizer:
+    """The route's authorizer as inherited from its API: at the API's line, with `Origin.INHERITED`."""
+    if auth.kind is AuthKind.API_KEY:
+        line = source.api_key_line
+    elif auth.kind is not AuthKind.NONE:
+        line = source.authorizer_line
+    else:
+        line = 0
+    if not line:
+        return auth
+    return Authorizer(auth.kind, Loc(rd.rel, line), Origin.INHERITED, auth.name)
 
 
 def _scheme_kind(name: str, scheme: Any) -> AuthKind:

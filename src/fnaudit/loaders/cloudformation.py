@@ -28,7 +28,7 @@ from fnaudit.loaders._cfn_parts import (
     read_resources,
     target_function,
 )
-from fnaudit.loaders._cfn_triggers import Triggers, read_triggers
+from fnaudit.loaders._cfn_triggers import RouteAuthSource, Triggers, read_triggers
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._intrinsics import Resolver
 from fnaudit.loaders._yaml import line_of, own_line
@@ -66,11 +66,14 @@ class BuildHints:
     `inherited`: function logical id → property paths (`Runtime`, `Environment.Variables.X`, …)
     that came only from a shared block (SAM `Globals`); their values get `Origin.INHERITED`.
     `local_code`: placeholder S3 key (under `LOCAL_BUCKET`) → local folder relative to the template.
+    `route_auth`: (API logical id, path, operation) of an inline OpenAPI body → the lines of the API
+    settings (SAM `Auth.DefaultAuthorizer` / `Auth.ApiKeyRequired`) the route's auth was inherited from.
     """
 
     dialect: Dialect = Dialect.CLOUDFORMATION
     inherited: Mapping[str, frozenset[str]] = field(default_factory=dict)
     local_code: Mapping[str, str] = field(default_factory=dict)
+    route_auth: Mapping[tuple[str, str, str], RouteAuthSource] = field(default_factory=dict)
 
 
 def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
@@ -86,7 +89,7 @@ def build_app(doc: SourceDoc, root: ScanRoot, options: LoadOptions, template: Ma
     parts = read_resources(template["Resources"], doc.rel, resolver)
     errors = list(parts.errors)
     errors.extend(_unknown_refs(template, resolver, doc.rel))
-    triggers = read_triggers(parts.resources, doc.rel, resolver)
+    triggers = read_triggers(parts.resources, doc.rel, resolver, hints.route_auth)
     ctx = _Context(doc, root, resolver, parts, triggers, hints, errors, function_names(parts.resources, resolver))
     functions = tuple(
         _function(ctx, res) for res in parts.resources.values() if res.type == LAMBDA_FUNCTION

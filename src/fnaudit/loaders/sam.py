@@ -62,7 +62,7 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     if translated is None:
         return LoadOutcome(errors=errors)
     relabelled = relabel(data, translated, doc.rel)
-    hints = BuildHints(Dialect.SAM, relabelled.inherited, local_code)
+    hints = BuildHints(Dialect.SAM, relabelled.inherited, local_code, relabelled.route_auth)
     outcome = build_app(doc, root, options, relabelled.template, hints)
     outcome.errors[:0] = errors
     return outcome
