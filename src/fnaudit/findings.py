@@ -105,6 +105,9 @@ class Finding:
     # (line number, text) around the finding's line, secrets redacted; filled by fnaudit.excerpt after
     # suppression, so reporters can show code without reading files. Empty when not available.
     excerpt: tuple[tuple[int, str], ...] = ()
+    # Function.id of every function concerned (`functions` holds their names, which two apps may share);
+    # not in the JSON report
+    function_ids: tuple[str, ...] = ()
 
     @property
     def suppressed(self) -> bool:

@@ -112,14 +112,18 @@ def _exploitability(mine: list[Finding]) -> tuple[float, str]:
 
 
 def compute(apps: Iterable[App], findings: Iterable[Finding]) -> Mapping[str, Risk]:
-    """Risk of every function, keyed by Function.id (findings grouped once: linear in their number)."""
+    """Risk of every function, keyed by Function.id (findings grouped once: linear in their number).
+
+    Findings are grouped by function id: two apps may each have a function of the same name. Only a
+    finding built without ids (by hand, not by the scan) falls back to the names it concerns."""
     by_id: dict[str, list[Finding]] = {}
     by_name: dict[str, list[Finding]] = {}
     for f in findings:
-        if f.function_id:
-            by_id.setdefault(f.function_id, []).append(f)
-        for name in f.functions:
-            by_name.setdefault(name, []).append(f)
+        for fid in dict.fromkeys((*((f.function_id,) if f.function_id else ()), *f.function_ids)):
+            by_id.setdefault(fid, []).append(f)
+        if not f.function_ids:
+            for name in f.functions:
+                by_name.setdefault(name, []).append(f)
     out: dict[str, Risk] = {}
     for app in apps:
         for fn in app.functions:

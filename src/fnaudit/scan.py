@@ -121,6 +121,7 @@ def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Findin
         functions=tuple(sorted(names.get(i, i) for i in concerned)),
         trace=hit.trace,
         confidence=hit.confidence,
+        function_ids=tuple(sorted(concerned)),
     )
 
 

@@ -44,7 +44,11 @@ BROKEN_LINKS = [
     ("PATH001/{}/cfn", {"AUTH003", "CODE004"}, "role scoped down to one secret"),
     ("PATH002/{}/sls", {"AUTH001"}, "parameterised query"),
     ("PATH002/{}/sam", {"CODE007"}, "authorizer added"),
+    ("PATH002/{}/cfn", {"AUTH001", "IAM003"}, "filter built with expression attribute values"),
     ("PATH003/{}/sls", {"AUTH002", "CODE005"}, "secret moved to SSM"),
+    ("PATH003/{}/sam", {"AUTH001", "CODE005"}, "secret resolved from Secrets Manager"),
+    ("PATH003/{}/cfn", {"CODE008", "SECRET002"}, "authorizer added: the URL needs IAM auth"),
+    ("PATH004/{}/sls", {"AUTH001", "CODE002", "IAM001"}, "first function's role scoped down"),
     ("PATH004/{}/sam", {"AUTH002", "CODE002", "IAM001"}, "invoke instead of update"),
     ("PATH004/{}/cfn", {"AUTH003", "CODE002", "CODE003"}, "second function's role scoped down"),
 ]
@@ -59,9 +63,12 @@ def test_breaking_one_link_removes_the_path_but_not_the_findings(pattern: str, k
     assert kept <= _rules(good), f"{why}: the individual findings must remain"
 
 
-def test_every_dialect_has_a_path_and_its_broken_twin() -> None:
-    dialects = {p.split("/")[-1] for p, _, _ in BROKEN_LINKS if p.startswith("PATH001")}
+@pytest.mark.parametrize("code", ["PATH001", "PATH002", "PATH003", "PATH004"])
+def test_every_dialect_has_a_path_and_its_broken_twin(code: str) -> None:
+    dialects = {p.split("/")[-1] for p, _, _ in BROKEN_LINKS if p.startswith(code)}
     assert dialects == {"sls", "sam", "cfn"}
+    for dialect in dialects:
+        assert (FIXTURES / code / "bad" / dialect).is_dir() and (FIXTURES / code / "good" / dialect).is_dir()
 
 
 @pytest.mark.parametrize(
@@ -72,7 +79,11 @@ def test_every_dialect_has_a_path_and_its_broken_twin() -> None:
         ("PATH001/bad/cfn", Severity.CRITICAL),  # public invoke + pickle + every secret
         ("PATH002/bad/sls", Severity.CRITICAL),  # public route + SQL injection
         ("PATH002/bad/sam", Severity.HIGH),  # NoSQL injection: a weaker foothold
+        ("PATH002/bad/cfn", Severity.HIGH),  # HTTP API route + NoSQL injection
+        ("PATH003/bad/sam", Severity.CRITICAL),  # public route + path traversal + key in the environment
+        ("PATH003/bad/cfn", Severity.CRITICAL),  # function URL + template injection + token in the code
         ("PATH004/bad/sam", Severity.CRITICAL),
+        ("PATH004/bad/sls", Severity.CRITICAL),  # public route + command injection + takes over an admin function
     ],
 )
 def test_critical_only_when_all_three_links_are_strong(fixture: str, severity: Severity) -> None:
@@ -109,6 +120,11 @@ def test_the_path_through_a_second_function_is_found() -> None:
     steps = [s.note.split(":")[0] for s in invoke.trace]
     assert steps.count("foothold") == 2  # Front's command injection, then Worker's eval
     assert any(s.note == "pivot: invokes function Worker" for s in invoke.trace)
+    # serverless: the grant names the deployed function as `${self:service}-${sls:stage}-deploy`, the
+    # account left as written (`${aws:accountId}`): its `:` are not a version qualifier
+    (sls,) = _paths(_scan(FIXTURES / "PATH004/bad/sls"))
+    assert sls.function == "preview" and "through function deploy" in sls.message
+    assert any(s.note == "pivot: replaces the code of function deploy" for s in sls.trace)
 
 
 def test_an_authorizer_keeps_only_paths_that_end_in_the_account(tmp_path: Path) -> None:
@@ -211,6 +227,45 @@ def test_risk_formula() -> None:
     assert r.score == round(100 * fn.blast_radius.score / 100, 1)
     good = _scan(FIXTURES / "PATH001/good/sls")
     assert good.risk[good.functions[0].id].score < r.score  # behind IAM auth
+
+
+def test_risk_keeps_apps_apart_when_their_functions_share_a_name(tmp_path: Path) -> None:
+    # two apps, each with a function `report` (and one with a role shared by two functions): the risk
+    # of each `report` is the one it has when its app is scanned alone
+    shutil.copytree(FIXTURES / "PATH001/bad/sls", tmp_path / "public")  # function URL, command injection, s3:*
+    quiet = tmp_path / "internal"
+    quiet.mkdir()
+    (quiet / "serverless.yml").write_text(
+        """service: internal
+provider:
+  name: aws
+  runtime: python3.12
+  iam:
+    role:
+      statements:
+        - {Effect: Allow, Action: s3:GetObject, Resource: arn:aws:s3:::internal-reports/*}
+functions:
+  report:
+    handler: report.handler
+    events:
+      - schedule: rate(1 day)
+  archive:
+    handler: report.handler
+""",
+        encoding="utf-8",
+    )
+    (quiet / "report.py").write_text("def handler(event, context):\n    return {'ok': True}\n", encoding="utf-8")
+    both = _scan(tmp_path)
+    reports = {fn.id: both.risk[fn.id] for fn in both.functions if fn.name == "report"}
+    assert len(reports) == 2
+    for folder in (tmp_path / "public", quiet):
+        alone = _scan(folder)
+        (fn,) = [f for f in alone.functions if f.name == "report"]
+        mixed = reports[f"{folder.name}/{fn.id}"]
+        r = alone.risk[fn.id]
+        assert (mixed.score, mixed.exposure, mixed.exploitability, mixed.blast) == (r.score, r.exposure, r.exploitability, r.blast), folder.name
+    finding = next(f for f in both.findings if f.function == "report" and f.rule_id == "CODE002")
+    assert finding.function_ids == (finding.function_id,) and finding.function_id.startswith("public/")
 
 
 def test_cross_function_path_raises_risk_to_the_reached_function() -> None:

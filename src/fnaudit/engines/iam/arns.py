@@ -145,6 +145,10 @@ def is_everything(resource: str) -> bool:
     return bool(_ANY_PART.match(rest))
 
 
+# the `:` before a `:version` / `:alias` qualifier, not the one inside a variable left as written (`${sls:stage}`)
+_QUALIFIER = re.compile(r":(?![^{]*\})")
+
+
 def function_matches(pattern: str, fn_names: tuple[str, ...]) -> bool:
     """Whether a Lambda resource pattern designates a function known by any of these names (its
     logical name, its deployed name). Serverless deploys `<service>-<stage>-<name>`, so a name
@@ -154,7 +158,7 @@ def function_matches(pattern: str, fn_names: tuple[str, ...]) -> bool:
     if ":function:" not in pattern and not pattern.startswith("arn:aws:lambda"):
         return False
     tail = pattern.split(":function:", 1)[1] if ":function:" in pattern else "*"
-    tail = tail.split(":", 1)[0]  # drop a version / alias qualifier
+    tail = _QUALIFIER.split(tail, maxsplit=1)[0]  # drop a version / alias qualifier
     for name in fn_names:
         if fnmatchcase(name, tail) or (tail.endswith("-" + name)) or fnmatchcase(name, tail.rsplit("-", 1)[-1]):
             return True
