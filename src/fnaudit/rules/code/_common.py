@@ -33,7 +33,7 @@ def exposure(fn: Function, trigger_kinds: tuple[str, ...]) -> tuple[int, str, Tr
     if http:
         t = http[0]
         auth = t.authorizer.kind.value
-        return 1, f"{_describe(t)}, " + (f"behind a {auth} authorizer" if t.is_authenticated else "not public"), t
+        return 1, f"{_describe(t)}, " + (f"behind an authorizer ({auth})" if t.is_authenticated else "not public"), t
     matching = [t for t in fn.triggers if t.kind.value in kinds]
     if matching:
         return 2, f"{_describe(matching[0])} (internal trigger)", matching[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App
+from fnaudit.model.app import App, AuthKind
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
 
@@ -28,7 +28,9 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
 
     Functions with at least one public trigger (an internet-facing API route, function URL or
     ALB) that set no reserved concurrency, so a burst of requests can scale them up to the
-    account's regional concurrency limit.
+    account's regional concurrency limit. A trigger behind IAM authorization (`AWS_IAM` on a
+    route or a function URL) does not count: unsigned requests are refused before the function
+    runs, so strangers cannot make it scale.
 
     ## Why it matters
 
@@ -71,12 +73,13 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
     - CWE-770: Allocation of Resources Without Limits or Throttling
     """
     for fn in app.functions:
-        if not fn.is_public:
+        open_to_strangers = [t for t in fn.triggers if t.public and t.authorizer.kind is not AuthKind.IAM]
+        if not open_to_strangers:
             continue
         rc = fn.reserved_concurrency
         if rc.is_set or rc.is_unresolved:
             continue  # an unresolved value is a limit we cannot read, not a missing one
-        public = ", ".join(t.describe for t in fn.triggers if t.public)
+        public = ", ".join(t.describe for t in open_to_strangers)
         yield Hit(
             fn.loc,
             f"function {fn.name} is publicly reachable ({public}) and has no reserved concurrency: "
