@@ -139,8 +139,10 @@ def _cards(result: ScanResult) -> list[Card]:
         targets: list[Card]
         if f.function_id and f.function_id in by_id:
             targets = [by_id[f.function_id]]
-        elif not f.function_id and f.functions:
-            # A finding about a shared role: shown on every function that holds it (same app file).
+        elif not f.function_id and f.function_ids:
+            # A finding about a shared role (or package): shown on every function it concerns.
+            targets = [by_id[i] for i in f.function_ids if i in by_id]
+        elif not f.function_id and f.functions:  # built without ids (by hand): match names in the same file
             targets = [c for name in f.functions for c in by_name.get(name, []) if c.app.source == f.location.path]
             targets = targets or [c for name in f.functions for c in by_name.get(name, [])]
         else:
