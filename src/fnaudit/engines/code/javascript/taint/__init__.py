@@ -1,0 +1,18 @@
+"""Taint propagation for JavaScript / TypeScript over tree-sitter trees, with one summary per function.
+
+The value model is the Python analyser's (`Ref`, `Val`, `Event`, `Summary` from
+`python/taint.py`: a value is a set of references to a parameter read at an event path, with the
+trace steps that brought it there), so both languages produce the same facts.
+
+- Module-level functions (and those of other modules of the package, followed through `require`
+  / `import` and re-exports) are analysed once into a summary; a call applies it.
+- Functions written inline (callbacks of `.map/.forEach/.then`, `new Promise(...)`, a function
+  declared inside the handler and called there) are analysed in place, so they see the handler's
+  variables (closures) and their sinks are the handler's.
+- Flow-sensitive in straight-line code; `if` branches merge; loop bodies run twice.
+"""
+
+from fnaudit.engines.code.javascript.taint.engine import MAX_INLINE, JsFunction, JsTaintEngine
+from fnaudit.engines.code.javascript.taint.syntax import param_name, param_pattern, params_of, schema_fields
+
+__all__ = ["MAX_INLINE", "JsFunction", "JsTaintEngine", "param_name", "param_pattern", "params_of", "schema_fields"]

@@ -1,0 +1,102 @@
+"""The value model: a value is a set of `Ref`s (a root read at a path), each with its trace steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fnaudit.model.code import Step
+from fnaudit.model.loc import Loc
+
+EXC = -2
+SECRET = -3
+EVENT = -4  # the invocation's event reached without a parameter (Powertools `app.current_event`)
+MAX_STEPS = 12
+MAX_PATH = 8
+ALL = frozenset({"*"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    root: int  # >= 0: parameter index; EXC; SECRET
+    path: tuple[str, ...] = ()
+    flat: bool = False  # text built from the value: further subscripts keep the path
+    cleared: frozenset[str] = frozenset()  # sink kinds this value was sanitised for
+    label: str = ""
+
+
+Val = dict[Ref, tuple[Step, ...]]
+EMPTY: Val = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a function does with a value: a sink (`kind` = sink family), `log`, `state-global`, `state-tmp`."""
+
+    kind: str
+    call: str
+    loc: Loc
+    val: tuple[tuple[Ref, tuple[Step, ...]], ...]
+
+
+@dataclass(slots=True)
+class Summary:
+    params: list[str]
+    ret: Val = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    returns: list[tuple[Loc, Val]] = field(default_factory=list)
+    self_attrs: dict[str, Val] = field(default_factory=dict)
+
+
+# --- value helpers -------------------------------------------------------------------------------
+
+
+def union(*vals: Val) -> Val:
+    if len(vals) == 1:
+        return vals[0]
+    out: Val = {}
+    for v in vals:
+        for r, s in v.items():
+            if r not in out or len(s) < len(out[r]):
+                out[r] = s
+    return out
+
+
+def flatten(v: Val) -> Val:
+    if all(r.flat for r in v):
+        return v
+    out: Val = {}
+    for r, s in v.items():
+        nr = r if r.flat else Ref(r.root, r.path, True, r.cleared, r.label)
+        if nr not in out:
+            out[nr] = s
+    return out
+
+
+def sub(v: Val, key: str) -> Val:
+    if not v:
+        return v
+    out: Val = {}
+    for r, s in v.items():
+        nr = r if r.flat or len(r.path) >= MAX_PATH else Ref(r.root, r.path + (key,), False, r.cleared, r.label)
+        out.setdefault(nr, s)
+    return out
+
+
+def clear(v: Val, kinds: frozenset[str]) -> Val:
+    if kinds is ALL:
+        return {}
+    out: Val = {}
+    for r, s in v.items():
+        out.setdefault(Ref(r.root, r.path, r.flat, r.cleared | kinds, r.label), s)
+    return out
+
+
+def with_step(v: Val, step: Step) -> Val:
+    if not v:
+        return v
+    return {r: (s + (step,) if len(s) < MAX_STEPS else s) for r, s in v.items()}
+
+
+def active(v: Val, kind: str) -> Val:
+    """The refs not sanitised for sink `kind`."""
+    return {r: s for r, s in v.items() if kind not in r.cleared}
