@@ -1,7 +1,7 @@
 """Taint propagation for JavaScript / TypeScript over tree-sitter trees, with one summary per function.
 
 The value model is the Python analyser's (`Ref`, `Val`, `Event`, `Summary` from
-`python/taint.py`: a value is a set of references to a parameter read at an event path, with the
+`python/taint/`: a value is a set of references to a parameter read at an event path, with the
 trace steps that brought it there), so both languages produce the same facts.
 
 - Module-level functions (and those of other modules of the package, followed through `require`
