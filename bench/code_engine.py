@@ -199,20 +199,11 @@ def generate_node(out: Path, n: int) -> Path:
     (out / "lib").mkdir(parents=True, exist_ok=True)
     handlers.mkdir(parents=True, exist_ok=True)
     (out / "lib" / "db.js").write_text(_SHARED_DB_JS, encoding="utf-8")
-    lines = ["service: code-bench-node", 'frameworkVersion: "3"', "provider:", "  name: aws", "  runtime: nodejs22.x",
-             "  environment:", "    TABLE: orders", "functions:"]
     for i in range(n):
         kind = i % len(_NODE_TEMPLATES)
         ext = ".mjs" if kind == 1 else ".js"
         (handlers / f"h{i:04d}{ext}").write_text(_NODE_TEMPLATES[kind].format(i=i), encoding="utf-8")
-        lines.append(f"  f{i:04d}:")
-        lines.append(f"    handler: handlers/h{i:04d}.handler")
-        lines.append("    events:")
-        if kind == 4:
-            lines.append(f"      - s3: {{bucket: in-{i}, event: 's3:ObjectCreated:*'}}")
-        else:
-            lines.append(f"      - httpApi: GET /r{i}")
-    (out / "serverless.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_service(out, "code-bench-node", "nodejs22.x", n, len(_NODE_TEMPLATES))
     return out
 
 
@@ -223,20 +214,25 @@ def generate(out: Path, n: int) -> Path:
     (out / "shop" / "__init__.py").write_text("", encoding="utf-8")
     (out / "shop" / "db.py").write_text(_SHARED_DB, encoding="utf-8")
     (handlers / "__init__.py").write_text("", encoding="utf-8")
-    lines = ["service: code-bench", 'frameworkVersion: "3"', "provider:", "  name: aws", "  runtime: python3.12",
-             "  environment:", "    TABLE: orders", "functions:"]
     for i in range(n):
         kind = i % len(_TEMPLATES)
         (handlers / f"h{i:04d}.py").write_text(_TEMPLATES[kind].format(i=i), encoding="utf-8")
-        lines.append(f"  f{i:04d}:")
-        lines.append(f"    handler: handlers/h{i:04d}.handler")
-        lines.append("    events:")
-        if kind == 4:
+    _write_service(out, "code-bench", "python3.12", n, len(_TEMPLATES))
+    return out
+
+
+def _write_service(out: Path, service: str, runtime: str, n: int, kinds: int) -> None:
+    """serverless.yml for n handlers `handlers/hNNNN.handler` cycling through `kinds` templates:
+    template 4 (the S3 worker) gets an S3 trigger, the others a public HTTP route."""
+    lines = [f"service: {service}", 'frameworkVersion: "3"', "provider:", "  name: aws", f"  runtime: {runtime}",
+             "  environment:", "    TABLE: orders", "functions:"]
+    for i in range(n):
+        lines += [f"  f{i:04d}:", f"    handler: handlers/h{i:04d}.handler", "    events:"]
+        if i % kinds == 4:
             lines.append(f"      - s3: {{bucket: in-{i}, event: 's3:ObjectCreated:*'}}")
         else:
             lines.append(f"      - httpApi: GET /r{i}")
     (out / "serverless.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return out
 
 
 def time_fnaudit(app: Path, repeat: int) -> dict[str, float]:

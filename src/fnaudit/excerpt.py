@@ -15,12 +15,14 @@ scan root only). Redaction happens here, before any reporter sees the text:
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from fnaudit.engines.secrets.context import Place, is_placeholder, is_reference, secret_word
+from fnaudit.engines.secrets.detectors import DETECTORS
+from fnaudit.engines.secrets.scanner import classify, scan_line
 from fnaudit.findings import Category, Finding
 from fnaudit.redact import redact
 
@@ -88,15 +90,12 @@ def redact_line(text: str, masked_value: bool = False, path: str | None = None) 
 
 
 def _redact_scanned(text: str, path: str | None) -> str:
-    """Secrets the secrets engine's line scanner finds (when that engine is present)."""
+    """Secrets the secrets engine's line scanner finds."""
+    kind = classify(path) if path else None
+    place, syntax = kind if kind is not None else (Place.CODE, "code")
     try:
-        from fnaudit.engines.secrets.context import Place
-        from fnaudit.engines.secrets.scanner import classify, scan_line
-
-        kind = classify(path) if path else None
-        place, syntax = kind if kind is not None else (Place.CODE, "code")
         found = scan_line(text, place, syntax)
-    except Exception:  # an engine in flux must never make the scan fail or leak: the other passes still run
+    except Exception:  # redaction must never end the scan; the detector pass below still runs
         return text
     for _key, value, verdict in found:
         start, end = getattr(verdict, "start", 0), getattr(verdict, "end", 0)
@@ -106,28 +105,13 @@ def _redact_scanned(text: str, path: str | None) -> str:
     return text
 
 
-@functools.cache
-def _detectors() -> tuple[object, ...]:
-    for module in ("fnaudit.engines.secrets.detectors", "fnaudit.rules.secrets._detectors"):
-        try:
-            return tuple(importlib.import_module(module).DETECTORS)
-        except (ImportError, AttributeError):
-            continue
-    return ()
-
-
 def _redact_tokens(text: str, key: str | None = None) -> str:
-    for det in _detectors():
-        pattern = getattr(det, "pattern", None)
-        if pattern is None:
-            continue
-        key_pattern = getattr(det, "key_pattern", None)
-        if key_pattern is not None and not (key and key_pattern.search(key)):
+    for det in DETECTORS:
+        if det.key_pattern is not None and not (key and det.key_pattern.search(key)):
             continue  # formats without a prefix only count under a key that names them
-        hints = tuple(getattr(det, "keywords", ()) or getattr(det, "hints", ()))
-        if hints and not any(h in text for h in hints):
+        if det.keywords and not any(h in text for h in det.keywords):
             continue
-        text = _redact_matches(pattern, text)
+        text = _redact_matches(det.pattern, text)
     return text
 
 
@@ -154,16 +138,6 @@ def _redact_matches(pattern: re.Pattern[str], text: str) -> str:
 
 
 def _secret_key_with_value(key: str, value: str) -> bool:
-    shape = None
-    for module in ("fnaudit.engines.secrets.context", "fnaudit.rules.secrets._shape"):
-        try:
-            shape = importlib.import_module(module)
-            secret_word, is_placeholder, is_reference = shape.secret_word, shape.is_placeholder, shape.is_reference
-            break
-        except (ImportError, AttributeError):
-            shape = None
-    if shape is None:  # the helpers moved: treat every secret-looking key as holding a secret
-        return bool(re.search(r"(?i)pass|secret|token|api_?key|private|credential", key))
     word = secret_word(key)
     if word is None:
         return False

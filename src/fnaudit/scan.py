@@ -14,7 +14,6 @@ from pathlib import Path
 from fnaudit.config import Config
 from fnaudit.engines import EngineContext, run_engines
 from fnaudit.errors import ScanError
-from fnaudit.excerpt import add_excerpts
 from fnaudit.findings import Finding, Hit
 from fnaudit.fingerprint import fingerprint
 from fnaudit.loaders import LoadOptions, ScanRoot, load_all
@@ -178,6 +177,8 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     stages["suppress"] = time.perf_counter() - t
 
     if config.excerpts:
+        from fnaudit.excerpt import add_excerpts  # imported here: it loads the secret detectors
+
         t = time.perf_counter()
         findings = add_excerpts(findings, root.path)  # reporters show code without reading files
         stages["excerpts"] = time.perf_counter() - t

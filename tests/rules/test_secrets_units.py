@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from fnaudit.config import Config
-from fnaudit.rules.secrets._detectors import DETECTORS, detect
-from fnaudit.rules.secrets._shape import is_placeholder, is_reference, secret_word
+from fnaudit.engines.secrets.detectors import DETECTORS, detect
+from fnaudit.engines.secrets.context import is_placeholder, is_reference, secret_word
 from fnaudit.scan import scan
 from tests.conftest import SCAN_DATE
 

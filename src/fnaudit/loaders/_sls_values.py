@@ -14,23 +14,33 @@ from fnaudit.model.loc import Loc, Ref, RefKind, Value
 At = Callable[[Any, Any], Loc]  # where `container[key]` is written: `Variables.loc`
 
 
-def str_value(container: Mapping[str, Any], key: str, at: At) -> Value[str] | None:
+def _read(container: Mapping[str, Any], key: str, at: At) -> tuple[Any, Loc, Value[Any] | None] | None:
+    """`container[key]` with its location: None when absent; the Value already made when it is an
+    unresolved variable (each reader below only converts the resolved case)."""
     if container.get(key) is None:
         return None
     raw = container[key]
     loc = at(container, key)
-    if isinstance(raw, Unresolved):
-        return Value.unresolved(loc, raw.ref)
+    return raw, loc, (Value.unresolved(loc, raw.ref) if isinstance(raw, Unresolved) else None)
+
+
+def str_value(container: Mapping[str, Any], key: str, at: At) -> Value[str] | None:
+    found = _read(container, key, at)
+    if found is None:
+        return None
+    raw, loc, unresolved = found
+    if unresolved is not None:
+        return unresolved
     return Value(raw if isinstance(raw, str) else render(raw), loc)
 
 
 def int_value(container: Mapping[str, Any], key: str, at: At) -> Value[int] | None:
-    if container.get(key) is None:
+    found = _read(container, key, at)
+    if found is None:
         return None
-    raw = container[key]
-    loc = at(container, key)
-    if isinstance(raw, Unresolved):
-        return Value.unresolved(loc, raw.ref)
+    raw, loc, unresolved = found
+    if unresolved is not None:
+        return unresolved
     if isinstance(raw, int) and not isinstance(raw, bool):
         return Value(raw, loc)
     if isinstance(raw, str) and raw.strip().isdigit():
@@ -40,12 +50,12 @@ def int_value(container: Mapping[str, Any], key: str, at: At) -> Value[int] | No
 
 def tracing(container: Mapping[str, Any], key: str, at: At) -> Value[str] | None:
     """`true` / `Active` → Active; `false` / `PassThrough` → PassThrough."""
-    if container.get(key) is None:
+    found = _read(container, key, at)
+    if found is None:
         return None
-    raw = container[key]
-    loc = at(container, key)
-    if isinstance(raw, Unresolved):
-        return Value.unresolved(loc, raw.ref)
+    raw, loc, unresolved = found
+    if unresolved is not None:
+        return unresolved
     if raw is True or str(raw).lower() == "active":
         return Value("Active", loc)
     return Value("PassThrough", loc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App, Function, Role, Statement
+from fnaudit.model.app import App, Role, Statement
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import is_all_actions
 from fnaudit.rules.iam._policy import (

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from fnaudit.engines.code.javascript.modules import JsModule, string_value, text, unwrap
-from fnaudit.engines.code.python.sdk import _RESOURCE_KWARGS, _waiters, _xform, operations
+from fnaudit.engines.code.python.sdk import _RESOURCE_KWARGS, _waiters, _xform, env_resource, operations
 from fnaudit.model.code import SdkCall
 from fnaudit.model.loc import Loc, Value
 
@@ -326,15 +326,3 @@ def env_var(node: Node | None) -> str | None:
     if node.type == "subscript_expression" and text(node.child_by_field_name("object")).replace(" ", "") == "process.env":
         return string_value(node.child_by_field_name("index"))
     return None
-
-
-def env_resource(var: str, env: Mapping[str, Value[str]]) -> str:
-    """What the IaC sets an environment variable to: a literal, a reference's text, or `${env:X}`."""
-    v = env.get(var)
-    if v is None:
-        return f"${{env:{var}}}"
-    if v.is_set:
-        return str(v.value)
-    if v.ref is not None:
-        return v.ref.text
-    return f"${{env:{var}}}"

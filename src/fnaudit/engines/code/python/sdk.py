@@ -390,15 +390,20 @@ def _resolve(ms: _ModuleSdk, node: ast.expr | None, env: Mapping[str, Value[str]
         return _resolve(ms, ms.constants[node.id], env, depth + 1)
     var = _env_var(ms, node)
     if var is not None:
-        v = env.get(var)
-        if v is None:
-            return f"${{env:{var}}}"
-        if v.is_set:
-            return str(v.value)
-        if v.ref is not None:
-            return v.ref.text
-        return f"${{env:{var}}}"
+        return env_resource(var, env)
     return None
+
+
+def env_resource(var: str, env: Mapping[str, Value[str]]) -> str:
+    """What the IaC sets an environment variable to: a literal, a reference's text, or `${env:X}`."""
+    v = env.get(var)
+    if v is None:
+        return f"${{env:{var}}}"
+    if v.is_set:
+        return str(v.value)
+    if v.ref is not None:
+        return v.ref.text
+    return f"${{env:{var}}}"
 
 
 def _env_var(ms: _ModuleSdk, node: ast.expr) -> str | None:

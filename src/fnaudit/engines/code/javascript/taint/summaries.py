@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, string_value, text, unwrap
 from fnaudit.engines.code.javascript.taint.syntax import Node, _method
-from fnaudit.engines.code.python.taint import EMPTY, Event, Ref, Summary, Val, with_step
+from fnaudit.engines.code.python.taint import EMPTY, Event, Summary, Val, instantiate, with_step
 from fnaudit.model.code import Step
 
 
@@ -126,18 +126,4 @@ class SummariesMixin:
                 self.summary.events.append(Event(ev.kind, ev.call, ev.loc, tuple(val.items())))
 
     def instantiate(self, val: Val, args: list[Val]) -> Val:
-        from fnaudit.engines.code.python.taint import MAX_PATH, MAX_STEPS
-
-        out: Val = {}
-        for r, steps in val.items():
-            if r.root < 0:
-                out.setdefault(r, steps)
-                continue
-            if r.root >= len(args):
-                continue
-            for a, asteps in args[r.root].items():
-                nr = Ref(a.root, a.path if a.flat else (a.path + r.path)[:MAX_PATH], a.flat or r.flat, a.cleared | r.cleared, a.label)
-                s = (asteps + steps)[:MAX_STEPS]
-                if nr not in out or len(s) < len(out[nr]):
-                    out[nr] = s
-        return out
+        return instantiate(val, args)

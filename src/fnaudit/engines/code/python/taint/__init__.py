@@ -38,6 +38,7 @@ from fnaudit.engines.code.python.taint.values import (
     Summary,
     Val,
     active,
+    instantiate,
     clear,
     flatten,
     sub,
@@ -47,5 +48,6 @@ from fnaudit.engines.code.python.taint.values import (
 
 __all__ = [
     "ALL", "EMPTY", "EVENT", "EXC", "MAX_PATH", "MAX_STEPS", "SECRET", "Event", "FunctionAnalysis", "Ref", "Summary",
-    "TaintEngine", "Val", "active", "clear", "flatten", "sub", "union", "with_step",
+    "TaintEngine", "Val", "active",
+    "instantiate", "clear", "flatten", "sub", "union", "with_step",
 ]

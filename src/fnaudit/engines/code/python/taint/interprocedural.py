@@ -6,7 +6,7 @@ import ast
 
 from fnaudit.engines.code.python.modules import Module
 from fnaudit.engines.code.python.taint.syntax import _method, _root_name
-from fnaudit.engines.code.python.taint.values import EMPTY, EVENT, MAX_PATH, MAX_STEPS, Event, Ref, Val, flatten, union, with_step
+from fnaudit.engines.code.python.taint.values import EMPTY, EVENT, Event, Ref, Val, flatten, instantiate, union, with_step
 from fnaudit.model.code import Step
 
 _RESOLVER_ROUTES = frozenset({"get", "post", "put", "patch", "delete", "head", "route", "options"})
@@ -152,22 +152,4 @@ class InterproceduralMixin:
         return with_step(ret, Step(self.loc(node), f"returned from {call_text}()")) if ret else ret
 
     def instantiate(self, val: Val, args: list[Val]) -> Val:
-        out: Val = {}
-        for r, steps in val.items():
-            if r.root < 0:
-                out.setdefault(r, steps)
-                continue
-            if r.root >= len(args):
-                continue
-            for a, asteps in args[r.root].items():
-                nr = Ref(
-                    a.root,
-                    a.path if a.flat else (a.path + r.path)[:MAX_PATH],
-                    a.flat or r.flat,
-                    a.cleared | r.cleared,
-                    a.label,
-                )
-                s = (asteps + steps)[:MAX_STEPS]
-                if nr not in out or len(s) < len(out[nr]):
-                    out[nr] = s
-        return out
+        return instantiate(val, args)

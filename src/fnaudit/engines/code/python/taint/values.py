@@ -100,3 +100,28 @@ def with_step(v: Val, step: Step) -> Val:
 def active(v: Val, kind: str) -> Val:
     """The refs not sanitised for sink `kind`."""
     return {r: s for r, s in v.items() if kind not in r.cleared}
+
+
+def instantiate(val: Val, args: list[Val]) -> Val:
+    """A callee's summary value seen at one call: each reference to parameter N becomes argument N's
+    references (paths joined, steps appended, capped); the callee's own roots (event, module state)
+    stay as they are. Shared by the Python and JavaScript engines."""
+    out: Val = {}
+    for r, steps in val.items():
+        if r.root < 0:
+            out.setdefault(r, steps)
+            continue
+        if r.root >= len(args):
+            continue
+        for a, asteps in args[r.root].items():
+            nr = Ref(
+                a.root,
+                a.path if a.flat else (a.path + r.path)[:MAX_PATH],
+                a.flat or r.flat,
+                a.cleared | r.cleared,
+                a.label,
+            )
+            s = (asteps + steps)[:MAX_STEPS]
+            if nr not in out or len(s) < len(out[nr]):
+                out[nr] = s
+    return out
