@@ -439,6 +439,17 @@ class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type hint
         return True  # CloudFormation rejects YAML anchors/aliases; write shared values out in full
 
 
+
+def _write_function_folder(code_dir: Path, fn: Function) -> None:
+    """One function's own folder (SAM CodeUri, CDK asset): its handler and its dependency files."""
+    _write(code_dir / (fn.module.split("/")[-1] + fn.ext), handler_source(fn))
+    files = _package_files(fn.name)
+    if fn.lang == "python":
+        _write(code_dir / "requirements.txt", files["requirements.txt"])
+    else:
+        _write(code_dir / "package.json", files["package.json"])
+        _write(code_dir / "package-lock.json", files["package-lock.json"])
+
 def _represent_tag(dumper: yaml.SafeDumper, data: Tag) -> yaml.Node:
     if isinstance(data.value, list):
         return dumper.represent_sequence(data.tag, data.value)
@@ -749,14 +760,7 @@ def write_sam(stack: Stack, out: Path) -> None:
         else:
             props["Role"] = GetAtt("AppRole.Arn")
         resources[fn.logical_id] = {"Type": "AWS::Serverless::Function", "Properties": props}
-        code_dir = stack_dir / "functions" / fn.name
-        _write(code_dir / (fn.module.split("/")[-1] + fn.ext), handler_source(fn))
-        files = _package_files(fn.name)
-        if fn.lang == "python":
-            _write(code_dir / "requirements.txt", files["requirements.txt"])
-        else:
-            _write(code_dir / "package.json", files["package.json"])
-            _write(code_dir / "package-lock.json", files["package-lock.json"])
+        _write_function_folder(stack_dir / "functions" / fn.name, fn)
     doc: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",
@@ -913,14 +917,7 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
             "Properties": props,
             "Metadata": {"aws:asset:path": f"asset.{asset}", "aws:asset:property": "Code"},
         }
-        code_dir = stack_dir / f"asset.{asset}"
-        _write(code_dir / (fn.module.split("/")[-1] + fn.ext), handler_source(fn))
-        files = _package_files(fn.name)
-        if fn.lang == "python":
-            _write(code_dir / "requirements.txt", files["requirements.txt"])
-        else:
-            _write(code_dir / "package.json", files["package.json"])
-            _write(code_dir / "package-lock.json", files["package-lock.json"])
+        _write_function_folder(stack_dir / f"asset.{asset}", fn)
     if rest_methods:
         resources["RestApi"] = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": Sub("${AWS::StackName}-rest")}}
         resources["RestDeployment"] = {
