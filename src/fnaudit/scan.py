@@ -187,13 +187,15 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     findings.sort(key=Finding.sort_key)
     errors_sorted = tuple(sorted(set(errors)))
     sorted_apps = tuple(sorted(apps, key=lambda a: a.source))
+    t = time.perf_counter()
+    risk = compute_risk(sorted_apps, findings)
+    stages["risk"] = time.perf_counter() - t
     stats = Stats(
         files=discovery.files_seen + len(loaded.consumed),
         functions=sum(len(a.functions) for a in sorted_apps),
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
     )
-    risk = compute_risk(sorted_apps, findings)
     return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk)
 
 
