@@ -329,13 +329,7 @@ def _call(ms: _ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCa
         op = operations(svc).get(method)
         if op is None:
             return None
-        res = None
-        for name in _RESOURCE_KWARGS:
-            v = _kwarg(node, name)
-            if v is not None:
-                res = _resolve(ms, v, env)
-                break
-        return SdkCall(svc, op, loc, res)
+        return SdkCall(svc, op, loc, _kwarg_resource(ms, node, env))
     if kind == "resource":
         op = _action_operation(base[1], None, method)
         return SdkCall(base[1], op, loc) if op else None
@@ -352,13 +346,7 @@ def _call(ms: _ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCa
     if kind == "batch" and method in ("put_item", "delete_item"):
         return SdkCall(base[1], "BatchWriteItem", loc, _resolve(ms, base[2], env))
     if kind == "paginator" and method == "paginate":
-        res = None
-        for name in _RESOURCE_KWARGS:
-            v = _kwarg(node, name)
-            if v is not None:
-                res = _resolve(ms, v, env)
-                break
-        return SdkCall(base[1], base[2], loc, res)
+        return SdkCall(base[1], base[2], loc, _kwarg_resource(ms, node, env))
     if kind == "waiter" and method == "wait":
         return SdkCall(base[1], base[2], loc, None, "medium")
     return None
@@ -378,6 +366,15 @@ def _key(node: ast.expr | None) -> str | None:
 
 def _const(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _kwarg_resource(ms: _ModuleSdk, node: ast.Call, env: Mapping[str, Value[str]]) -> str | None:
+    """The resource a call names through its first resource keyword (`Bucket=`, `TableName=`…)."""
+    for name in _RESOURCE_KWARGS:
+        v = _kwarg(node, name)
+        if v is not None:
+            return _resolve(ms, v, env)
+    return None
 
 
 def _resolve(ms: _ModuleSdk, node: ast.expr | None, env: Mapping[str, Value[str]], depth: int = 0) -> str | None:

@@ -6,7 +6,7 @@ from fnaudit.engines.code import ir
 from fnaudit.engines.code.javascript import sinks as S
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, string_value, text, unwrap
 from fnaudit.engines.code.javascript.taint.syntax import Node, _terminates
-from fnaudit.engines.code.python.taint import ALL, EMPTY, EXC, Ref, Val, clear, flatten, sub, union
+from fnaudit.engines.code.python.taint import ALL, EMPTY, EXC, Ref, Val, clear, flatten, join_branches, sub, union
 from fnaudit.engines.code.sources import ELEM
 from fnaudit.model.code import Step
 
@@ -153,14 +153,7 @@ class StatementsMixin:
             alt_stmt = next((c for c in alt.named_children if c.type != "comment"), None)
             if alt_stmt is not None:
                 self.stmt(alt_stmt)
-        else_env = self.env
-        else_ends = _terminates(alt_stmt)
-        if body_ends and not else_ends:
-            self.env = else_env
-        elif else_ends and not body_ends:
-            self.env = body_env
-        else:
-            self.env = self._merge(body_env, else_env)
+        self.env = join_branches(body_env, body_ends, self.env, _terminates(alt_stmt), self._merge)
 
     def _sanitise(self, key: str, kinds: frozenset[str]) -> None:
         if key in self.env:

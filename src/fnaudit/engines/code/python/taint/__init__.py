@@ -39,6 +39,7 @@ from fnaudit.engines.code.python.taint.values import (
     Val,
     active,
     instantiate,
+    join_branches,
     clear,
     flatten,
     sub,
@@ -49,5 +50,5 @@ from fnaudit.engines.code.python.taint.values import (
 __all__ = [
     "ALL", "EMPTY", "EVENT", "EXC", "MAX_PATH", "MAX_STEPS", "SECRET", "Event", "FunctionAnalysis", "Ref", "Summary",
     "TaintEngine", "Val", "active",
-    "instantiate", "clear", "flatten", "sub", "union", "with_step",
+    "instantiate", "join_branches", "clear", "flatten", "sub", "union", "with_step",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from fnaudit.engines.code.python.taint.syntax import _root_name, _short, _terminates
-from fnaudit.engines.code.python.taint.values import EXC, Event, Ref, Val, flatten, sub, union, with_step
+from fnaudit.engines.code.python.taint.values import EXC, Event, Ref, Val, flatten, join_branches, sub, union, with_step
 from fnaudit.engines.code.sources import ELEM
 from fnaudit.model.code import Step
 
@@ -125,14 +125,7 @@ class StatementsMixin:
         for key, kinds in negative:
             self._sanitise(key, kinds)
         self.block(node.orelse)
-        else_env = self.env
-        else_ends = _terminates(node.orelse) if node.orelse else False
-        if body_ends and not else_ends:
-            self.env = else_env
-        elif else_ends and not body_ends:
-            self.env = body_env
-        else:
-            self.env = self._merge(body_env, else_env)
+        self.env = join_branches(body_env, body_ends, self.env, _terminates(node.orelse) if node.orelse else False, self._merge)
     # -- assignment --------------------------------------------------------------------------------
 
     def assign(self, target: ast.expr, val: Val, value: ast.expr | None, stmt: ast.AST) -> None:

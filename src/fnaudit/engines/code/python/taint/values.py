@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fnaudit.model.code import Step
@@ -125,3 +126,14 @@ def instantiate(val: Val, args: list[Val]) -> Val:
             if nr not in out or len(s) < len(out[nr]):
                 out[nr] = s
     return out
+
+
+def join_branches(body: dict[str, Val], body_ends: bool, other: dict[str, Val], other_ends: bool,
+                  merge: Callable[[dict[str, Val], dict[str, Val]], dict[str, Val]]) -> dict[str, Val]:
+    """The environment after an if/else: a branch that returns or raises does not flow on, so only
+    the other one does; when both (or neither) end, both are merged. Shared by both languages."""
+    if body_ends and not other_ends:
+        return other
+    if other_ends and not body_ends:
+        return body
+    return merge(body, other)
