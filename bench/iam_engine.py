@@ -15,6 +15,15 @@ from a realistic mix (scoped reads and writes on the app's tables and buckets, `
 wildcards, `*` resources, a NotAction, a conditional statement, a Deny, AWS managed policies by ARN,
 PassRole + lambda:CreateFunction escalation paths), then `fnaudit.engines.iam.enrich(app)`: grants,
 Deny, boundary, escalation, blast radius. Warm catalogue; median of `--repeat`.
+
+One large role (`--one-role N`): a single function whose role has N Allow statements on distinct
+resources (exact actions, `service:Get*`-style wildcards, a few `*` grants) and `--denies D` Deny
+statements on narrow resources, so that every Deny splits grants instead of wiping them. This is the
+shape that made evaluation quadratic in the statements (each Deny looked at every grant, and each IAM
+rule looked at every grant for every statement); the IAM rules are timed on the enriched app too:
+
+    .venv/bin/python bench/iam_engine.py --one-role 1000 --denies 0
+    .venv/bin/python bench/iam_engine.py --one-role 10000 --denies 2000
 """
 
 from __future__ import annotations
@@ -57,7 +66,19 @@ def catalogue_figures(repeat: int) -> None:
 
 
 def synthetic_app(functions: int, statements: int, seed: int = 7):  # type: ignore[no-untyped-def]
-    from fnaudit.model import App, Code, Dialect, Effect, Function, Loc, ManagedPolicy, Resource, Role, Statement, Value
+    from fnaudit.model import (
+        App,
+        Code,
+        Dialect,
+        Effect,
+        Function,
+        Loc,
+        ManagedPolicy,
+        Resource,
+        Role,
+        Statement,
+        Value,
+    )
 
     rnd = random.Random(seed)
     resources = {}
@@ -99,6 +120,74 @@ def synthetic_app(functions: int, statements: int, seed: int = 7):  # type: igno
                roles={f.role.id: f.role for f in fns if f.role is not None})
 
 
+def one_role_app(statements: int, denies: int, seed: int = 11):  # type: ignore[no-untyped-def]
+    from fnaudit.model import (
+        App,
+        Code,
+        Dialect,
+        Effect,
+        Function,
+        Loc,
+        Role,
+        Statement,
+        Value,
+    )
+
+    rnd = random.Random(seed)
+    exact = ["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage", "sns:Publish",
+             "kms:Decrypt", "lambda:InvokeFunction", "ssm:GetParameter", "secretsmanager:GetSecretValue",
+             "iam:PassRole", "logs:PutLogEvents", "states:StartExecution", "events:PutEvents"]
+    wild = ["s3:Get*", "dynamodb:*Item", "ec2:Describe*", "sqs:*", "kinesis:Put*"]
+
+    def resource(i: int) -> str:
+        return rnd.choice([f"arn:aws:s3:::bucket{i}/*", f"arn:aws:dynamodb:eu-west-1:123456789012:table/t{i}",
+                           f"arn:aws:sqs:eu-west-1:123456789012:q{i}", f"arn:aws:lambda:eu-west-1:123456789012:function:f{i}"])
+
+    sts = []
+    for i in range(statements):
+        if i % 200 == 0:
+            actions, res = (rnd.choice(["*", "s3:*", "*:Describe*"]),), "*"
+        else:
+            actions, res = tuple(rnd.sample(exact, 2)) + (rnd.choice(wild),) * (i % 3 == 0), resource(i)
+        sts.append(Statement(Effect.ALLOW, Loc("t.yml", i + 2), actions, (), (res,), (), i % 17 == 0, source=f"R[{i}]"))
+    for j in range(denies):
+        actions = (rnd.choice(exact),) if j % 4 else (rnd.choice(wild),)
+        sts.append(Statement(Effect.DENY, Loc("t.yml", statements + j + 2), actions, (), (resource(j),), (),
+                             source=f"R[{statements + j}]"))
+    role = Role("R", Loc("t.yml", 1), tuple(sts))
+    fn = Function(id="t.yml#fn", name="fn", loc=Loc("t.yml", 1), runtime=Value("python3.13", Loc("t.yml", 1)),
+                  handler=Value("h.main", Loc("t.yml", 1)), code=Code("python", True), role=role)
+    return App("bench", Dialect.CLOUDFORMATION, "", "t.yml", functions=(fn,), resources={}, roles={"R": role})
+
+
+def one_role_figures(statements: int, denies: int, repeat: int) -> None:
+    from fnaudit.engines import iam
+    from fnaudit.engines.iam import catalogue
+
+    catalogue.load()
+    app = one_role_app(statements, denies)
+    times = []
+    out = app
+    for _ in range(repeat):
+        started = time.perf_counter()
+        out, _errors = iam.enrich(app)
+        times.append(time.perf_counter() - started)
+    perms = out.functions[0].permissions
+    grants = len(perms.grants) if perms else 0
+    print(f"one role: {statements} Allow + {denies} Deny statements: enrich {statistics.median(times) * 1000:8.1f} ms "
+          f"(median of {repeat}); {grants} grants")
+    # the IAM rules on the enriched app: each asks what every statement still grants
+    from fnaudit.rules.registry import Context, all_rules
+
+    rules = [r for r in all_rules() if r.code.startswith("IAM")]
+    rule_times, hits = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        hits = sum(1 for r in rules for _hit in r.check(out, Context()))
+        rule_times.append(time.perf_counter() - started)
+    print(f"  IAM rules: {statistics.median(rule_times) * 1000:8.1f} ms (median of {repeat}); {hits} hits")
+
+
 def engine_figures(functions: int, statements: int, repeat: int) -> None:
     from fnaudit.engines import iam
     from fnaudit.engines.iam import catalogue
@@ -130,7 +219,12 @@ def main() -> int:
     ap.add_argument("--functions", type=int, default=1000)
     ap.add_argument("--statements", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--one-role", type=int, default=0, metavar="N", help="one role with N Allow statements instead")
+    ap.add_argument("--denies", type=int, default=0, help="Deny statements in the --one-role role")
     args = ap.parse_args()
+    if args.one_role:
+        one_role_figures(args.one_role, args.denies, args.repeat)
+        return 0
     catalogue_figures(args.repeat)
     engine_figures(args.functions, args.statements, args.repeat)
     return 0

@@ -9,7 +9,19 @@ import pytest
 
 from fnaudit.engines import iam
 from fnaudit.engines.iam import arns, blast, catalogue, escalation, managed, used
-from fnaudit.model import App, Code, Dialect, Effect, Function, Loc, ManagedPolicy, Resource, Role, Statement, Value
+from fnaudit.model import (
+    App,
+    Code,
+    Dialect,
+    Effect,
+    Function,
+    Loc,
+    ManagedPolicy,
+    Resource,
+    Role,
+    Statement,
+    Value,
+)
 from fnaudit.model.code import CodeFacts, SdkCall
 from fnaudit.rules.iam import _actions
 
@@ -185,6 +197,30 @@ def test_boundary_from_app_policy_narrows_resources() -> None:
     assert [(g.resource, sorted(g.actions)) for g in f.permissions.grants] == [("arn:aws:s3:::app-*", ["s3:GetObject"])]
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "!GetAtt Boundary.PolicyArn",  # the policy's ARN attribute
+        "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/orders-boundary",  # by its ManagedPolicyName
+        "arn:aws:iam::123456789012:policy/orders-boundary",
+    ],
+)
+def test_boundary_from_app_policy_by_attribute_or_name(written: str) -> None:
+    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"ManagedPolicyName": "orders-boundary",
+                        "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}})
+    f = one(Role("R", L, statements=(st("*"),), permissions_boundary=written), resources={"Boundary": boundary})
+    assert f.permissions is not None and f.permissions.boundary_known
+    assert actions(f) == {"dynamodb:GetItem"}
+
+
+def test_boundary_naming_another_policy_name_is_unknown() -> None:
+    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"ManagedPolicyName": "orders-boundary",
+                        "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}})
+    f = one(Role("R", L, statements=(st("s3:GetObject"),), permissions_boundary="arn:aws:iam::1:policy/other"),
+            resources={"Boundary": boundary})
+    assert f.permissions is not None and not f.permissions.boundary_known and actions(f) == {"s3:GetObject"}
+
+
 def test_unknown_boundary_is_flagged_and_not_applied() -> None:
     f = one(Role("R", L, statements=(st("s3:GetObject"),), permissions_boundary="arn:aws:iam::1:policy/b"))
     assert f.permissions is not None and not f.permissions.boundary_known and actions(f) == {"s3:GetObject"}
@@ -316,3 +352,28 @@ def test_needed_actions_and_resources() -> None:
 def test_not_analysed_code_has_no_needs() -> None:
     f = one(Role("R", L, statements=(st("s3:GetObject"),)))
     assert f.permissions is not None and f.permissions.needed is None
+
+
+def test_deny_notresource_keeps_only_actions_that_apply_to_the_excepted_resource() -> None:
+    f = one(Role("R", L, statements=(
+        st("*"),
+        st("*", effect=Effect.DENY, not_resources=("arn:aws:s3:::mine",), line=2),
+    )))
+    assert f.permissions is not None
+    (g,) = f.permissions.grants
+    assert g.resource == "arn:aws:s3:::mine"
+    assert "s3:GetBucketPolicy" in g.actions and "iam:PutRolePolicy" not in g.actions  # IAM cannot act on a bucket
+    assert all("s3" in (catalogue.load().arn_services(a) or ()) for a in g.actions)
+    # ssm:SendCommand names an S3 bucket (for its output) among its resources: the only method left
+    assert [e.method for e in f.permissions.escalations] == ["ssm-send-command"]
+
+
+def test_boundary_narrower_than_the_grant_keeps_only_actions_that_apply_there() -> None:
+    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"PolicyDocument": {"Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:dynamodb:*:*:table/orders"}]}})
+    f = one(Role("R", L, statements=(st("dynamodb:GetItem", "iam:PassRole", "sqs:SendMessage"),),
+                 permissions_boundary="!Ref Boundary"), resources={"Boundary": boundary})
+    assert f.permissions is not None
+    assert [(g.resource, sorted(g.actions)) for g in f.permissions.grants] == [
+        ("arn:aws:dynamodb:*:*:table/orders", ["dynamodb:GetItem"])
+    ]

@@ -13,9 +13,9 @@ import pytest
 
 from fnaudit.cli import main
 from fnaudit.config import Config
+from fnaudit.pipeline import scan
 from fnaudit.report import json as json_report
 from fnaudit.report import table
-from fnaudit.scan import scan
 from tests.conftest import SCAN_DATE
 
 FIXTURES = Path(__file__).parent.parent / "rules" / "fixtures"

@@ -74,6 +74,21 @@ class EffectivePermissions:
     needed: frozenset[str] | None = None
     needed_confidence: str = "high"
     unmapped_calls: tuple[str, ...] = ()  # "service.Operation" of SDK calls with no known IAM action
+    # (statement loc, statement source) → its grants, built on first use: the rules ask "what does this
+    # statement still grant?" for every statement, and scanning every grant each time made them quadratic.
+    _by_statement: Mapping[tuple[Loc, str], tuple[Grant, ...]] | None = field(
+        init=False, repr=False, compare=False, default=None
+    )
+
+    def of_statement(self, loc: Loc, source: str) -> tuple[Grant, ...]:
+        """The grants that come from one statement (after Deny statements and the boundary)."""
+        if self._by_statement is None:
+            index: dict[tuple[Loc, str], list[Grant]] = {}
+            for g in self.grants:
+                index.setdefault((g.loc, g.source), []).append(g)
+            object.__setattr__(self, "_by_statement", {k: tuple(v) for k, v in index.items()})
+        assert self._by_statement is not None
+        return self._by_statement.get((loc, source), ())
 
     def granting(self, action: str) -> Iterator[Grant]:
         """The grants that include a canonical action."""

@@ -120,11 +120,12 @@ def reach(perms: EffectivePermissions, breakdown: Breakdown) -> Reach:
             rest, seen = ordered[1:], [base]
         else:
             rest, seen = ordered, list(covered)
+        # one set to test against rather than every covering grant in turn: a role with thousands of
+        # grants on one resource made this quadratic
+        known: frozenset[str] = seen[0] if len(seen) == 1 else frozenset().union(*seen)
         extra: set[str] = set()
         for s in rest:
-            for a in s:
-                if a not in extra and not any(a in c for c in seen):
-                    extra.add(a)
+            extra.update(s - known)
         if extra:
             add(breakdown.count(extra), factor, conditional)
     return Reach(raw, pairs, cond_pairs, by_service)

@@ -162,6 +162,21 @@ class Catalogue:
         svc = self.services.get(service.lower())
         return dict(svc["r"]) if svc else {}
 
+    def arn_services(self, action: str) -> frozenset[str] | None:
+        """The services whose ARNs the action can be granted on (from its resource types' ARN formats:
+        `ec2-instance-connect:SendSSHPublicKey` → {"ec2"}); empty for actions only `*` grants; None when
+        the action is not catalogued."""
+        info = self.action(action)
+        if info is None:
+            return None
+        formats = self.services[info.service]["r"]
+        out = set()
+        for rt in info.resource_types:
+            parts = str(formats.get(rt, "")).split(":")
+            if len(parts) > 2 and parts[2]:
+                out.add(parts[2].lower())
+        return frozenset(out)
+
     def condition_keys(self, service: str) -> tuple[str, ...]:
         svc = self.services.get(service.lower())
         return tuple(svc["c"]) if svc else ()

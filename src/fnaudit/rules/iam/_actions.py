@@ -173,3 +173,14 @@ def quiet_on_star(action: str) -> bool:
 def members(action: str, group: frozenset[str]) -> tuple[str, ...]:
     """The actions of `group` a pattern (or an action) reaches, canonical names."""
     return tuple(a for a in expand(action) if a.lower() in group)
+
+
+def all_actions() -> tuple[str, ...]:
+    """Every catalogued action, canonical names."""
+    return _cat.load().all_actions()
+
+
+@lru_cache(maxsize=1)
+def write_actions() -> frozenset[str]:
+    """The catalogue's Write and Permissions-management actions (the yardstick for "most of the account")."""
+    return frozenset(a for a in all_actions() if access_level(a) in (WRITE, PERMISSIONS))

@@ -7,17 +7,23 @@ from collections.abc import Callable, Iterator
 
 from fnaudit.findings import Hit, Severity
 from fnaudit.model.app import App, Role, Statement
-from fnaudit.rules.iam._actions import is_all_actions, is_service_wildcard, members, quiet_on_star
+from fnaudit.rules.iam._actions import expand, quiet_on_star
 from fnaudit.rules.iam._policy import (
     RoleUsers,
     any_resource,
+    boundary_note,
     condition_note,
     effective_actions,
     function_roles,
+    left_to_others,
+    limits_note,
     managed_name,
+    notaction_label,
     reported_statements,
-    scoped_by_condition,
+    reports_admin,
     resources_text,
+    scoped_by_condition,
+    surviving_resources,
     where,
     with_condition,
 )
@@ -38,33 +44,46 @@ def group_hits(
     for users, role in function_roles(app):
         per_policy: dict[str, tuple[Statement, list[str], bool]] = {}
         for st in reported_statements(users, role):
-            if st.not_actions:
-                continue
             everywhere = any_resource(st)
             if only_everywhere and (not everywhere or scoped_by_condition(st)):
                 continue
             effective = effective_actions(users, st, everywhere_only=only_everywhere)
+            on_every = effective if only_everywhere else effective_actions(users, st, everywhere_only=True)
             policy = managed_name(st)
-            for action in st.actions:
-                a = action.strip()
-                if is_all_actions(a) or is_service_wildcard(a):
-                    continue
-                found = members(a, group)
+            for action, reached in _patterns(users, st, effective):
+                found = tuple(x for x in reached if x.lower() in group)
                 if effective is not None:
                     found = tuple(x for x in found if x in effective)  # a Deny or the boundary took them away
                 if only_everywhere:
                     found = tuple(x for x in found if not quiet_on_star(x))
                 if not found:
                     continue
+                # a Deny's NotResource (or the boundary) can leave them only on narrower resources
+                broad = everywhere and (on_every is None or any(x in on_every for x in found))
                 if policy is not None:  # an AWS managed policy: one finding per policy, at the line attaching it
                     first, acc, anywhere = per_policy.get(policy, (st, [], False))
                     acc.extend(x for x in found if x not in acc)
-                    per_policy[policy] = (first if first.conditional <= st.conditional else st, acc, anywhere or everywhere)
+                    per_policy[policy] = (first if first.conditional <= st.conditional else st, acc, anywhere or broad)
                     continue
-                yield _hit(app, users, role, st, a, found, everywhere, severity, what, remediation)
+                yield _hit(app, users, role, st, action, found, broad, severity, what, remediation)
         for policy, (st, acc, everywhere) in per_policy.items():
             yield _hit(app, users, role, st, f"AWS managed policy {policy}", tuple(sorted(acc)), everywhere,
                        severity, what, remediation)
+
+
+def _patterns(users: RoleUsers, st: Statement, effective: frozenset[str] | None) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(pattern as written, the actions it reaches) for each pattern of the statement this rule judges:
+    `*`, `service:*` and NotAction are IAM001's / IAM002's while they report them, and ours when Deny
+    statements or the boundary left too little for that (what is left is then reported here)."""
+    if st.not_actions:
+        if effective is not None and not reports_admin(users, st):
+            yield notaction_label(st), tuple(sorted(effective))
+        return
+    for action in st.actions:
+        a = action.strip()
+        if left_to_others(users, st, a):
+            continue
+        yield a, expand(a)
 
 
 def _hit(
@@ -85,9 +104,13 @@ def _hit(
     label = where(role, st)
     if action.startswith("AWS managed policy "):
         via, label = "", f"{action} attached to role {role.id}"
+    on = resources_text(st)
+    if any_resource(st) and not everywhere:  # narrowed by a Deny's NotResource or the boundary: say where
+        on = ", ".join(surviving_resources(users, st, found)) or on
     return Hit(
         st.loc,
-        f"{users.subject}: {label} allows {what} {shown}{via} on {resources_text(st)}{condition_note(st)}",
+        f"{users.subject}: {label} allows {what} {shown}{via} on {on}{condition_note(st)}"
+        f"{_limits(users, st, action)}{boundary_note(users)}",
         function=users.function_id,
         functions=users.function_ids,
         evidence=f"Allow {action} on {resources_text(st)}",
@@ -96,3 +119,10 @@ def _hit(
         key=f"managed:{managed}" if action.startswith("AWS managed policy ") else
         f"action:{action}|{resources_text(st) if not everywhere else '*'}",
     )
+
+
+def _limits(users: RoleUsers, st: Statement, action: str) -> str:
+    """For a wildcard reported action by action because Deny statements or the boundary cut it down."""
+    if action.startswith("AWS managed policy ") or not (st.not_actions or "*" in action or "?" in action):
+        return ""
+    return limits_note(users, st, effective_actions(users, st))

@@ -1,14 +1,17 @@
 """Reading a function's role for the IAM rules: which statements apply to every resource, how to
-name a statement in a message, and how a condition lowers a severity."""
+name a statement in a message, how a condition lowers a severity, and what a statement still grants
+after Deny statements and the permissions boundary (the IAM engine's grants, indexed by statement)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from fnaudit.findings import Severity
-from fnaudit.model.app import App, Function, Role, Statement
+from fnaudit.model.app import App, Effect, Function, Role, Statement
+from fnaudit.model.permissions import EffectivePermissions
+from fnaudit.rules.iam import _actions
 
 # The resource part of an ARN (after `arn:partition:service:region:account:`) that means "every resource
 # of the service": `*`, or a resource type followed by `*` (`table/*`, `function:*`). Bucket ARNs are the
@@ -161,7 +164,22 @@ def admin_managed(users: RoleUsers, role: Role) -> frozenset[str]:
         if name is not None:
             by_policy.setdefault(name, []).append(st)
     out = {n for n, sts in by_policy.items() if n in ADMIN_POLICIES or admin_equivalent(tuple(sts))}
-    out.update(mp.name for mp in role.managed_policies if mp.aws_managed and mp.name in ADMIN_POLICIES)
+    perms = permissions(users)
+    if perms is not None:  # judged on what survives Deny statements and the boundary
+        out = {n for n in out if admin_equivalent_actions(_surviving(perms, n))}
+    # named but not in the catalogue: its document is unknown, so judge it by its name
+    out.update(mp.name for mp in role.managed_policies if mp.aws_managed and mp.name in ADMIN_POLICIES
+               and mp.name not in by_policy)
+    return frozenset(out)
+
+
+def _surviving(perms: EffectivePermissions, policy: str) -> frozenset[str]:
+    """The actions an AWS managed policy still grants unconditionally on every resource."""
+    source = MANAGED_PREFIX + policy + "."
+    out: set[str] = set()
+    for g in perms.grants:
+        if g.source.startswith(source) and not g.conditional and _any(g.resource):
+            out.update(g.actions)
     return frozenset(out)
 
 
@@ -200,11 +218,137 @@ def scoped_by_condition(st: Statement) -> bool:
 def effective_actions(users: RoleUsers, st: Statement, everywhere_only: bool = False) -> frozenset[str] | None:
     """The canonical actions the statement still grants after Deny statements and the permissions
     boundary (from the IAM engine), on every resource when `everywhere_only`; None when unknown."""
-    perms = next((f.permissions for f in users.functions if f.permissions is not None), None)
+    perms = permissions(users)
     if perms is None:
         return None
     out: set[str] = set()
-    for g in perms.grants:
-        if g.loc == st.loc and g.source == st.source and (not everywhere_only or _any(g.resource)):
+    for g in perms.of_statement(st.loc, st.source):
+        if not everywhere_only or _any(g.resource):
             out.update(g.actions)
     return frozenset(out)
+
+
+# ---- what survives Deny statements and the boundary -------------------------------------------
+
+def permissions(users: RoleUsers) -> EffectivePermissions | None:
+    """The IAM engine's effective permissions of the role (shared by its functions); None when it did not run."""
+    return next((f.permissions for f in users.functions if f.permissions is not None), None)
+
+
+def boundary_note(users: RoleUsers) -> str:
+    """Said in every permission finding of a role whose boundary is set but could not be read (a customer
+    managed policy outside the app, an unresolved reference): we report as if it did not limit anything,
+    which may overstate, and the reader must know why."""
+    perms = permissions(users)
+    if perms is None or perms.boundary_known or not perms.boundary:
+        return ""
+    return (f" (the role has the permissions boundary {perms.boundary}, which is not in the app and could not be "
+            "read: reported as if it did not limit anything)")
+
+
+def written_actions(st: Statement) -> frozenset[str]:
+    """What the statement alone grants: its patterns expanded, or every action except a NotAction's."""
+    if st.not_actions:
+        excluded = {a for p in st.not_actions for a in _actions.expand(p)}
+        return frozenset(a for a in _actions.all_actions() if a not in excluded)
+    return frozenset(a for p in st.actions for a in _actions.expand(p))
+
+
+def limits_note(users: RoleUsers, st: Statement, survived: frozenset[str] | None) -> str:
+    """`(N of M actions remain after …)` when Deny statements or the boundary took part of the statement away."""
+    if survived is None:
+        return ""
+    alone = written_actions(st)
+    if alone <= survived:
+        return ""
+    perms = permissions(users)
+    causes = []
+    if perms is None or any(d.effect is Effect.DENY and not d.conditional for d in perms.denies):
+        causes.append("Deny statements")
+    if perms is not None and perms.boundary and perms.boundary_known:
+        causes.append(f"the permissions boundary {perms.boundary}")
+    return f" ({len(alone & survived)} of {len(alone)} actions remain after {' and '.join(causes) or 'Deny statements'})"
+
+
+# A principal that can write its own policies can give itself anything (attach AdministratorAccess to
+# its role): one of these on every resource is administrator access, whatever else is denied.
+SELF_GRANT = frozenset(
+    a.lower()
+    for a in (
+        "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:AttachUserPolicy", "iam:PutUserPolicy",
+        "iam:AttachGroupPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+        "iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+    )
+)
+# Share of the account's Write and Permissions-management actions above which a grant is "most of
+# the account": `*` minus IAM (NotAction iam:*, PowerUserAccess) keeps ~97 %, a read-only boundary 0 %.
+ADMIN_SHARE = 0.5
+
+
+def admin_equivalent_actions(survived: frozenset[str]) -> bool:
+    """Whether unconditional actions on every resource amount to administrator access: they include a way
+    to grant itself permissions (`SELF_GRANT`), or most of the account's write and permissions-management
+    actions."""
+    if any(a.lower() in SELF_GRANT for a in survived):
+        return True
+    total = _actions.write_actions()
+    if not total:
+        return False
+    return len(total & survived) >= ADMIN_SHARE * len(total)
+
+
+def reports_admin(users: RoleUsers, st: Statement) -> bool:
+    """Whether IAM001 reports this statement (`*`, `iam:*` or NotAction on every resource), judged on what
+    survives Deny statements and the boundary; the other rules then leave the statement's wildcard to it.
+    When the engine did not run, as written."""
+    everywhere = any_resource(st)
+    claims = any(_actions.is_all_actions(a) or a.strip().lower() == "iam:*" for a in st.actions) or (
+        bool(st.not_actions) and everywhere
+    )
+    if not claims:
+        return False
+    survived = effective_actions(users, st, everywhere_only=everywhere)
+    if survived is None:
+        return True
+    if not everywhere:  # `*` on narrower resources (reported high): while it can still change something
+        return any(_actions.is_write_or_permissions(a) for a in survived)
+    return admin_equivalent_actions(survived)
+
+
+def reports_service_wildcard(users: RoleUsers, st: Statement, action: str) -> bool:
+    """Whether IAM002 reports `service:*` in this statement: some Write or Permissions-management action of
+    the service survives Deny statements and the boundary (a read-only boundary leaves reads, which IAM005
+    judges). `iam:*` is IAM001's when it reports the statement."""
+    a = action.strip().lower()
+    if not _actions.is_service_wildcard(a):
+        return False
+    if a == "iam:*" and reports_admin(users, st):
+        return False
+    survived = effective_actions(users, st)
+    if survived is None:
+        return True
+    prefix = a.split(":", 1)[0] + ":"
+    return any(x.lower().startswith(prefix) and _actions.is_write_or_permissions(x) for x in survived)
+
+
+def left_to_others(users: RoleUsers, st: Statement, action: str) -> bool:
+    """For IAM003/5/7/8: a pattern IAM001 or IAM002 reports (as a whole) is not reported action by action."""
+    a = action.strip()
+    if _actions.is_all_actions(a) or a.lower() == "iam:*":
+        return reports_admin(users, st) or (a.lower() == "iam:*" and reports_service_wildcard(users, st, a))
+    if _actions.is_service_wildcard(a):
+        return reports_service_wildcard(users, st, a)
+    return False
+
+
+def surviving_resources(users: RoleUsers, st: Statement, actions: Iterable[str]) -> tuple[str, ...]:
+    """The resources on which the statement still grants any of `actions` (sorted)."""
+    perms = permissions(users)
+    if perms is None:
+        return ()
+    wanted = frozenset(actions)
+    return tuple(sorted({g.resource for g in perms.of_statement(st.loc, st.source) if g.actions & wanted}))
+
+
+def notaction_label(st: Statement) -> str:
+    return "NotAction " + ", ".join(a.strip() for a in st.not_actions)

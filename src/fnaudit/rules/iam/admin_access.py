@@ -13,8 +13,12 @@ from fnaudit.rules.iam._policy import (
     RoleUsers,
     admin_managed,
     any_resource,
+    boundary_note,
     condition_note,
+    effective_actions,
     function_roles,
+    limits_note,
+    reports_admin,
     resources_text,
     where,
     with_condition,
@@ -53,6 +57,17 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
 
     A statement with a `Condition` is reported one severity lower. Deny statements are never
     findings.
+
+    What counts is what survives the role's unconditional Deny statements (`NotAction`,
+    `NotResource` included) and its permissions boundary (inline in the template, a customer
+    managed policy of the template, or an AWS managed policy by ARN): it is still administrator
+    access when what is left on every resource includes a way to write its own policies
+    (`iam:PutRolePolicy`, `iam:AttachRolePolicy`, …) or at least half of the account's write and
+    permissions-management actions (`*` minus IAM is still everything else). `Allow *` with a
+    `Deny` + `NotAction` on a few actions, or under a `ReadOnlyAccess` boundary, is not: the
+    other rules report what is left (IAM005 the data reads on `*`, IAM003 the writes). A boundary
+    that cannot be read (a customer managed policy outside the app, an unresolved reference) is
+    treated as not limiting, and the finding says so.
 
     ## Why it matters
 
@@ -110,7 +125,7 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
                 yield Hit(
                     mp.loc,
                     f"{users.subject}: role {role.id} has the managed policy {mp.name}, which gives "
-                    "control of the account",
+                    f"control of the account{boundary_note(users)}",
                     function=users.function_id,
                     functions=users.function_ids,
                     evidence=f"managed policy {mp.arn}",
@@ -122,6 +137,8 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
 
 
 def _statement_hits(app: App, users: RoleUsers, role: Role, st: Statement) -> Iterator[Hit]:
+    if not reports_admin(users, st):
+        return  # Deny statements or the boundary leave less than that: the other rules report what is left
     everywhere = any_resource(st)
     for action in st.actions:
         if is_all_actions(action):
@@ -141,7 +158,8 @@ def _statement_hits(app: App, users: RoleUsers, role: Role, st: Statement) -> It
 def _hit(app: App, users: RoleUsers, role: Role, st: Statement, what: str, severity: Severity, key: str) -> Hit:
     return Hit(
         st.loc,
-        f"{users.subject}: {where(role, st)} allows {what}{condition_note(st)}",
+        f"{users.subject}: {where(role, st)} allows {what}{condition_note(st)}"
+        f"{limits_note(users, st, effective_actions(users, st, everywhere_only=any_resource(st)))}{boundary_note(users)}",
         function=users.function_id,
         functions=users.function_ids,
         evidence=f"Allow {', '.join(st.actions) or 'NotAction ' + ', '.join(st.not_actions)} on {resources_text(st)}",

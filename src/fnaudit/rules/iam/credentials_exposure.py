@@ -34,7 +34,10 @@ def iam_credentials_exposure(app: App, ctx: Context) -> Iterator[Hit]:
     tokens (`ecr:GetAuthorizationToken`, `redshift:GetClusterCredentials`), instance secrets
     (`ec2:GetPasswordData`, `lightsail:GetInstanceAccessDetails`) and identity-pool credentials
     (`cognito-identity:GetCredentialsForIdentity`). High severity on every resource, medium when
-    scoped; a `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002.
+    scoped; a `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002. Actions count as
+    granted only when they survive Deny statements (`NotAction`, `NotResource` included) and the
+    permissions boundary; a `*`, `service:*` or NotAction that Deny statements or the boundary cut
+    down below what IAM001 / IAM002 report is judged here on what is left.
 
     ## Why it matters
 

@@ -37,7 +37,10 @@ def iam_data_exfiltration(app: App, ctx: Context) -> Iterator[Hit]:
     (`s3:PutReplicationConfiguration`, `dynamodb:ExportTableToPointInTime`, `logs:CreateExportTask`,
     `logs:PutSubscriptionFilter`) and subscriptions (`sns:Subscribe`, which can deliver a topic's
     messages to any HTTPS endpoint or e-mail address). High on every resource, medium when scoped;
-    a `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002.
+    a `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002. Actions count as
+    granted only when they survive Deny statements (`NotAction`, `NotResource` included) and the
+    permissions boundary; a `*`, `service:*` or NotAction that Deny statements or the boundary cut
+    down below what IAM001 / IAM002 report is judged here on what is left.
 
     ## Why it matters
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function
 from fnaudit.model.permissions import Escalation
-from fnaudit.rules.iam._policy import lowered
+from fnaudit.rules.iam._policy import RoleUsers, boundary_note, lowered
 from fnaudit.rules.registry import Context, rule
 
 
@@ -110,7 +110,8 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
         base = Severity.CRITICAL if esc.to_admin else Severity.HIGH
         yield Hit(
             esc.evidence[0][1].loc,
-            f"{_subject(fns, role_id)} can escalate privileges ({esc.name}): {esc.explanation} Granted by: {steps}.{reach}",
+            f"{_subject(fns, role_id)} can escalate privileges ({esc.name}): {esc.explanation} Granted by: {steps}.{reach}"
+            f"{boundary_note(RoleUsers(tuple(fns)))}",
             function=fns[0].id if len(fns) == 1 else None,
             functions=tuple(f.id for f in fns),
             evidence=" + ".join(f"{a} on {g.resource_text}" for a, g in esc.evidence),
@@ -129,7 +130,7 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             first.evidence[0][1].loc,
             f"{_subject(fns, role_id)} can escalate privileges through the AWS managed policy {policy}: "
-            f"{len(methods)} method(s): {names}.",
+            f"{len(methods)} method(s): {names}.{boundary_note(RoleUsers(tuple(fns)))}",
             function=fns[0].id if len(fns) == 1 else None,
             functions=tuple(f.id for f in fns),
             evidence=f"AWS managed policy {policy}: " + ", ".join(sorted(methods)),

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Statement
 from fnaudit.rules._common import by_dialect
-from fnaudit.rules.iam._actions import is_service_wildcard
+from fnaudit.rules.iam._actions import expand
 from fnaudit.rules.iam._policy import (
+    RoleUsers,
     any_resource,
+    boundary_note,
     condition_note,
     effective_actions,
     function_roles,
+    limits_note,
     managed_name,
     reported_statements,
+    reports_service_wildcard,
     resources_text,
     where,
     with_condition,
 )
 from fnaudit.rules.registry import Context, rule
-
-# `iam:*` is administrator access in disguise: IAM001 reports it.
-_LEFT_TO_IAM001 = frozenset({"iam:*"})
 
 
 @rule(
@@ -47,7 +49,10 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     bucket policy, purge the queue). A `Condition` lowers the severity one step. `*` itself and
     `iam:*` are reported by IAM001. AWS managed policies attached to the role are expanded from
     the catalogue and reported at the line that attaches them (`AmazonS3FullAccess` is `s3:*` on
-    `*`).
+    `*`). What counts is what survives Deny statements and the permissions boundary: a wildcard
+    left with only reads (under a `ReadOnlyAccess` boundary, say) is not "every action" any more,
+    and IAM005 judges its reads; `iam:*` that IAM001 does not report (its policy-writing actions
+    denied) is reported here.
 
     ## Why it matters
 
@@ -88,19 +93,17 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     for users, role in function_roles(app):
         for st in reported_statements(users, role):
             everywhere = any_resource(st)
-            effective = effective_actions(users, st)
             for action in st.actions:
-                if not is_service_wildcard(action) or action.strip().lower() in _LEFT_TO_IAM001:
-                    continue
-                prefix = action.strip().lower().split(":", 1)[0] + ":"
-                if effective is not None and not any(a.lower().startswith(prefix) for a in effective):
-                    continue  # an unconditional Deny took the whole service away
+                if not reports_service_wildcard(users, st, action):
+                    continue  # not `service:*`, or Deny statements / the boundary left no write of the service
                 base = Severity.HIGH if everywhere else Severity.MEDIUM
                 service = action.strip().split(":", 1)[0]
+                limits = _limits(users, st, action)
+                what = f"`{action.strip()}`" if limits else f"every {service} action (`{action.strip()}`)"
                 yield Hit(
                     st.loc,
-                    f"{users.subject}: {where(role, st)} allows every {service} action (`{action.strip()}`) on "
-                    f"{resources_text(st)}{condition_note(st)}",
+                    f"{users.subject}: {where(role, st)} allows {what} on "
+                    f"{resources_text(st)}{condition_note(st)}{limits}{boundary_note(users)}",
                     function=users.function_id,
                     functions=users.function_ids,
                     evidence=f"Allow {action.strip()} on {resources_text(st)}",
@@ -113,6 +116,19 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
                     severity=with_condition(base, st),
                     key=f"action:{action.strip()}|{resources_text(st)}" + _policy_key(st),
                 )
+
+
+def _limits(users: RoleUsers, st: Statement, action: str) -> str:
+    """`(N of M s3 actions remain after …)` when Deny statements or the boundary took part of the service away."""
+    survived = effective_actions(users, st)
+    if survived is None:
+        return ""
+    prefix = action.strip().lower().split(":", 1)[0] + ":"
+    alone = frozenset(expand(action))
+    kept = frozenset(a for a in survived if a.lower().startswith(prefix))
+    if not alone - kept:
+        return ""
+    return limits_note(users, replace(st, actions=(action,), not_actions=()), kept)
 
 
 def _policy_key(st: Statement) -> str:

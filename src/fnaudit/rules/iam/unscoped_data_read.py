@@ -36,7 +36,10 @@ def iam_unscoped_data_read(app: App, ctx: Context) -> Iterator[Hit]:
     `ReadOnlyAccess` or `AWSLambdaExecute` (reported at the line that attaches them). Only actions
     that can be scoped to a resource are reported (the catalogue lists a resource type for them).
     High severity for secrets and keys (`secretsmanager`, `ssm`, `kms`), medium otherwise; a
-    `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002.
+    `Condition` lowers it one step. `*` and `service:*` are IAM001 / IAM002. Actions count as
+    granted only when they survive Deny statements (`NotAction`, `NotResource` included) and the
+    permissions boundary; a `*`, `service:*` or NotAction that Deny statements or the boundary cut
+    down below what IAM001 / IAM002 report is judged here on what is left.
 
     ## Why it matters
 

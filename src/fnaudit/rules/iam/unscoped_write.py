@@ -13,18 +13,21 @@ from fnaudit.rules.iam._actions import (
     WRITE,
     access_level,
     expand,
-    is_all_actions,
-    is_service_wildcard,
     quiet_on_star,
 )
 from fnaudit.rules.iam._policy import (
     RoleUsers,
     any_resource,
+    boundary_note,
     condition_note,
     effective_actions,
     function_roles,
+    left_to_others,
+    limits_note,
     managed_name,
+    notaction_label,
     reported_statements,
+    reports_admin,
     scoped_by_condition,
     where,
     with_condition,
@@ -57,7 +60,10 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
     only possible grant (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`,
     `cloudwatch:PutMetricData`, the VPC network-interface actions `ec2:CreateNetworkInterface` /
     `DescribeNetworkInterfaces` / `DeleteNetworkInterface`, `sts:GetCallerIdentity`, …); whole
-    services and `*` (IAM002, IAM001); Deny statements. A `Condition` lowers the severity one step.
+    services and `*` (IAM002, IAM001); Deny statements. A `Condition` lowers the severity one step. Actions count as
+    granted only when they survive Deny statements (`NotAction`, `NotResource` included) and the
+    permissions boundary; a `*`, `service:*` or NotAction that Deny statements or the boundary cut
+    down below what IAM001 / IAM002 report is judged here on what is left.
 
     ## Why it matters
 
@@ -102,11 +108,8 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
                 continue
             effective = effective_actions(users, st, everywhere_only=True)
             policy = managed_name(st)
-            for action in st.actions:
-                a = action.strip()
-                if is_all_actions(a) or is_service_wildcard(a) or a.lower() == "iam:*":
-                    continue  # IAM001 / IAM002
-                level = _reported_level(a, effective)
+            for a, reached in _patterns(users, st, effective):
+                level = _reported_level(reached, effective)
                 if level is None:
                     continue
                 if policy is not None:  # an AWS managed policy: one finding per policy, at the line attaching it
@@ -127,7 +130,7 @@ def _hit(app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: s
     return Hit(
         st.loc,
         f"{users.subject}: {label or where(role, st)} allows {shown} ({level}) on every resource (`*`)"
-        f"{condition_note(st)}",
+        f"{condition_note(st)}{_limits(users, st, a, label)}{boundary_note(users)}",
         function=users.function_id,
         functions=users.function_ids,
         evidence=f"Allow {a.replace('`', '')} on *",
@@ -137,17 +140,45 @@ def _hit(app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: s
     )
 
 
-def _reported_level(action: str, effective: frozenset[str] | None) -> str | None:
+def _patterns(users: RoleUsers, st: Statement, effective: frozenset[str] | None) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(pattern as written, the actions it reaches). `*`, `service:*`, `iam:*` and NotAction are IAM001's /
+    IAM002's while they report them; when Deny statements or the boundary left too little for that,
+    what is left is judged here."""
+    if st.not_actions:
+        if effective is not None and not reports_admin(users, st):
+            yield notaction_label(st), tuple(sorted(effective))
+        return
+    for action in st.actions:
+        a = action.strip()
+        if not left_to_others(users, st, a):
+            yield a, expand(a)
+
+
+def _reported_level(reached: tuple[str, ...], effective: frozenset[str] | None) -> str | None:
     """The worst Write / Permissions-management level among the actions a pattern reaches that could
     be scoped and are not data reads; None when there is none."""
     worst: str | None = None
-    for a in expand(action):
+    for a in reached:
         if quiet_on_star(a) or a.lower() in DATA_READ or (effective is not None and a not in effective):
             continue
         level = access_level(a)
         if level in (WRITE, PERMISSIONS) and (worst is None or RANK[level] > RANK[worst]):
             worst = level
     return worst
+
+
+def _limits(users: RoleUsers, st: Statement, action: str, label: str | None) -> str:
+    """For a wildcard judged here because Deny statements or the boundary cut it down: what is left."""
+    if label is not None or not (st.not_actions or "*" in action or "?" in action):
+        return ""
+    survived = effective_actions(users, st, everywhere_only=True)
+    note = limits_note(users, st, survived)
+    if not note or survived is None:
+        return note
+    left = sorted(x for x in survived if not quiet_on_star(x) and x.lower() not in DATA_READ
+                  and access_level(x) in (WRITE, PERMISSIONS))
+    shown = ", ".join(f"`{x}`" for x in left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+    return f"{note}: {shown}" if shown else note
 
 
 def _remediation(app: App, action: str) -> str:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fnaudit.engines.iam.used import RUNTIME_ACTIONS
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Role, Statement
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import PERMISSIONS, WRITE, access_level
 from fnaudit.rules.iam._policy import (
     RoleUsers,
+    boundary_note,
     effective_actions,
     function_roles,
     managed_name,
     reported_statements,
     where,
 )
-from fnaudit.engines.iam.used import RUNTIME_ACTIONS
 from fnaudit.rules.registry import Context, rule
 
 # Used by the Lambda runtime for the function (logs, traces, VPC networking), never by its code; and
@@ -126,7 +127,7 @@ def _hit(
     risky = any(access_level(a) in (WRITE, PERMISSIONS) for a in ordered)
     return Hit(
         st.loc,
-        f"{users.subject}: {label}: {what}",
+        f"{users.subject}: {label}: {what}{boundary_note(users)}",
         function=users.function_id,
         functions=users.function_ids,
         evidence=f"unused: {', '.join(ordered[:20])}",
