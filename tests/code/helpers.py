@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fnaudit.config import Config
 from fnaudit.model.app import Function
-from fnaudit.scan import ScanResult, scan
+from fnaudit.pipeline import ScanResult, scan
 from tests.conftest import SCAN_DATE
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from fnaudit.config import Config
 from fnaudit.engines.deps.imports import imported
 from fnaudit.engines.osv.store import Store
-from fnaudit.scan import scan
+from fnaudit.errors import Loss
+from fnaudit.loaders.lockfiles import parse_folder
+from fnaudit.pipeline import scan
 from tests.conftest import SCAN_DATE
 from tests.deps.osvdata import record, write_folder
 
@@ -164,7 +166,7 @@ def test_a_stale_store_is_reported(tmp_path: Path) -> None:
     assert not any("days old" in e.message for e in scan(app, Config(select=("DEP",), db=db)).errors)
 
 
-def test_cli_scan_flags_db_include_dev_and_cyclonedx(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_scan_flags_db_include_dev_and_cyclonedx(tmp_path: Path, capsys) -> None:
     import json
 
     from fnaudit.cli import main
@@ -208,3 +210,35 @@ def test_serverless_package_patterns_decide_what_a_function_bundles(tmp_path: Pa
     result = scan(app, Config(select=("DEP",), today=SCAN_DATE, db=db))
     pkgs = {fn.name: sorted(p.name for p in fn.packages) for fn in result.functions}
     assert pkgs["users"] == ["PyYAML"] and pkgs["orders"] == []  # orders' folder is excluded from its bundle
+
+
+def test_a_lockfile_symlinked_out_of_the_root_is_one_error_and_the_rest_is_analysed(tmp_path: Path) -> None:
+    # issue 11: `requirements.txt -> /elsewhere/requirements.txt` failed the engine for the whole app
+    outside = _write(tmp_path / "outside", {"requirements.txt": "PyYAML==5.3\n", "pyproject.toml": "[project]\nname='x'\ndependencies=['a']\n"})
+    app = _write(tmp_path / "app", {
+        "serverless.yml": SLS,
+        "functions/users/handler.py": "def main(event, context):\n    return 1\n",
+        "functions/orders/handler.py": "def main(event, context):\n    return 1\n",
+        "functions/orders/requirements.txt": "PyYAML==5.3\n",
+    })
+    (app / "functions/users/requirements.txt").symlink_to(outside / "requirements.txt")
+    db = _db(tmp_path, [record("PYSEC-1", "PyPI", "pyyaml", events=[{"introduced": "0"}, {"fixed": "5.4"}])])
+    result = scan(app, Config(select=("DEP",), today=SCAN_DATE, db=db))
+    assert [(e.path, e.stage, e.loss) for e in result.errors] == [("functions/users/requirements.txt", "deps", Loss.PARTIAL)]
+    assert result.errors[0].message.startswith("lockfile not read: it is a symbolic link to outside the scanned folder")
+    assert {fn.name: sorted(p.name for p in fn.packages) for fn in result.functions} == {
+        "users": [], "orders": ["PyYAML"], "web": []
+    }
+    assert [(f.rule_id, f.location.path, f.location.line) for f in result.findings] == [
+        ("DEP001", "functions/orders/requirements.txt", 1)
+    ]
+
+
+def test_a_manifest_symlinked_out_of_the_root_is_never_read(tmp_path: Path) -> None:
+    outside = _write(tmp_path / "outside", {"package.json": '{"dependencies": {"lodash": "^4"}}'})
+    folder = tmp_path / "app" / "web"
+    folder.mkdir(parents=True)
+    (folder / "package.json").symlink_to(outside / "package.json")
+    fd = parse_folder(tmp_path / "app", folder)
+    assert fd.unlocked == [] and fd.packages == []
+    assert [(e.path, e.message.split(":")[0]) for e in fd.errors] == [("web/package.json", "manifest not read")]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from fnaudit.config import Config
-from fnaudit.engines.secrets.detectors import DETECTORS, detect
 from fnaudit.engines.secrets.context import is_placeholder, is_reference, secret_word
-from fnaudit.scan import scan
+from fnaudit.engines.secrets.detectors import DETECTORS, detect
+from fnaudit.pipeline import scan
 from tests.conftest import SCAN_DATE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "SECRET001"

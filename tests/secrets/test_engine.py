@@ -9,7 +9,7 @@ from fnaudit.config import Config
 from fnaudit.engines.secrets.detectors import fake
 from fnaudit.engines.secrets.flows import python_flows
 from fnaudit.engines.secrets.scanner import key_before
-from fnaudit.scan import scan
+from fnaudit.pipeline import scan
 from tests.conftest import SCAN_DATE
 
 TOKEN = fake("ghp_{a:36}", "engine-test")
@@ -131,3 +131,42 @@ def helper():
         (15, "response", "API_TOKEN"),
     ]
     assert python_flows("def broken(:\n") == []
+
+
+def test_python_file_with_a_coding_declaration_is_decoded_and_scanned(tmp_path: Path) -> None:
+    # issue 11 (PEP 263): a latin-1 file is read as Python reads it, not skipped as "not UTF-8"
+    src = f'# -*- coding: latin-1 -*-\nGREETING = "caf\xe9"\nTOKEN = "{TOKEN}"\n'.encode("latin-1")
+    root = _app(tmp_path, {"a/handler.py": "def main(event, context):\n    return None\n", "a/legacy.py": src})
+    assert _findings(root) == [("SECRET002", "a/legacy.py", 3, False)]
+
+
+def test_object_keys_built_in_f_strings_and_templates_are_not_secrets(tmp_path: Path) -> None:
+    # issue 11: `Key=f"admin/{NAME}"` was reported as a hard-coded key
+    py = (
+        "import boto3\ns3 = boto3.client('s3')\nREPORT_NAME = 'm'\n\n\ndef main(event, context):\n"
+        '    s3.put_object(Bucket="b", Key=f"admin/{REPORT_NAME}", Body=b"")\n'
+        '    s3.put_object(Bucket="b", Key="Admin/Reports/2026/" + REPORT_NAME, Body=b"")\n'
+        '    partner_token = f"Xy7Qa9Lm2Np4Rs6TvW3z{REPORT_NAME}"\n'
+        "    return partner_token\n"
+    )
+    js = "exports.h = async (name) => ({ Key: `Admin/Reports/${name}-${Date.now()}.csv` });\n"
+    root = _app(tmp_path, {"a/handler.py": py, "a/upload.js": js})
+    assert _findings(root, "SECRET002") == [("SECRET002", "a/handler.py", 9, False)]
+
+
+def test_a_bundled_file_symlinked_out_of_the_root_is_an_error_never_read(tmp_path: Path) -> None:
+    # issue 11: links out of the root were skipped silently, so a bundled secret file looked clean
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "prod.env").write_text(f"GITHUB_TOKEN={TOKEN}\n", encoding="utf-8")
+    (outside / "conf").mkdir()
+    (tmp_path / "app").mkdir()
+    root = _app(tmp_path / "app", {"a/handler.py": "def main(event, context):\n    return None\n"})
+    (root / "a" / ".env").symlink_to(outside / "prod.env")
+    (root / "a" / "conf").symlink_to(outside / "conf", target_is_directory=True)
+    result = scan(root, Config(select=("SECRET",), today=SCAN_DATE))
+    assert list(result.findings) == []
+    assert sorted((e.path, e.stage, e.message.split(":")[0]) for e in result.errors) == [
+        ("a/.env", "secrets", "not scanned for secrets"),
+        ("a/conf", "secrets", "not scanned for secrets"),
+    ]

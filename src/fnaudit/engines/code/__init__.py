@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from fnaudit.engines.code.files import FileCache
 from fnaudit.errors import ScanError
+from fnaudit.loaders.archives import mount_of
 from fnaudit.model.app import App
 
 if TYPE_CHECKING:
@@ -63,6 +64,12 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
         if not code.in_repo or not code.handler_file:
             functions.append(fn)
             continue
+        mount = mount_of(cache.root, code.handler_file)
+        if mount is not None and mount.skipped:  # members of a zip artifact that were not extracted
+            cache.errors.setdefault(
+                mount.rel,
+                ScanError(mount.rel, f"not analysed inside the zip: {'; '.join(mount.skipped)}", "code"),
+            )
         analyser = _analyser(code.language, cache, made)
         try:
             result = analyser.analyse(fn) if analyser is not None else None
@@ -72,7 +79,7 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
                 ScanError(code.handler_file, f"function {fn.name}: code too deeply nested to analyse; its code findings are missing", "code"),
             )
             result = None
-        except Exception as exc:  # one function's analysis must not stop the others'
+        except Exception as exc:  # noqa: BLE001 - one function's analysis must not stop the others'
             cache.errors.setdefault(
                 f"{code.handler_file}#{fn.name}",
                 ScanError(code.handler_file, f"function {fn.name}: code engine failed ({type(exc).__name__}: {exc}); please report it", "code"),

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fnaudit.engines.code.pep263 import SourceDecodeError, decode_python
 from fnaudit.errors import ScanError
+from fnaudit.loaders.archives import confining_folder, rel_path
 
 MAX_BYTES = 2 * 1024 * 1024  # files larger than this are not analysed
 
@@ -41,6 +45,9 @@ class FileCache:
         self.files_read = 0
 
     def rel(self, path: Path) -> str:
+        inside_zip = rel_path(self.root, path)  # `dist/fn.zip!/app.py` for a member of a zip artifact
+        if inside_zip is not None:
+            return inside_zip
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -57,6 +64,11 @@ class FileCache:
 
     def _read(self, path: Path) -> SourceFile | None:
         rel = self.rel(path)
+        if not confined(self.root, path):
+            # the analysers only ask for files inside the function's code root; this keeps every
+            # read confined even if one of them is wrong (a link followed out of the root)
+            self._error(rel, "not analysed: the file is outside the scanned folder (a symbolic link?); fnaudit never reads there")
+            return None
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
@@ -71,6 +83,15 @@ class FileCache:
             self._error(rel, f"cannot read the file: {exc.strerror or exc}")
             return None
         self.files_read += 1
+        if path.suffix in (".py", ".pyi"):
+            # Python files are read as the interpreter reads them: a BOM or a PEP 263 coding
+            # declaration (`# -*- coding: latin-1 -*-`) decides the encoding, UTF-8 otherwise.
+            try:
+                text, _ = decode_python(data)
+            except SourceDecodeError as exc:
+                self._error(rel, f"not analysed: {exc.message}", exc.line)
+                return None
+            return SourceFile(path, rel, text, hashlib.sha1(data).hexdigest())
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -82,6 +103,28 @@ class FileCache:
             )
             return None
         return SourceFile(path, rel, text, hashlib.sha1(data).hexdigest())
+
+    def exists_inside(self, path: Path, code_root: Path) -> bool:
+        """Whether `path` is a file the analysers may read for a function whose code is in `code_root`.
+
+        A file that is there but leads out of the code root through a symbolic link is one error
+        entry (never read, never silently treated as a third-party module); a name the OS refuses
+        (too long) is simply not there."""
+        try:
+            if not path.is_file():
+                return False
+            real, root_real = _real(path), _real(code_root)
+        except (OSError, ValueError, RuntimeError):
+            return False
+        if real.is_relative_to(root_real):
+            return True
+        if Path(os.path.abspath(path)).is_relative_to(root_real):  # inside as written: a link leads out
+            self._error(
+                self.rel(Path(os.path.abspath(path))),
+                "not analysed: a symbolic link to outside the function's code folder; fnaudit never reads "
+                "there, so what the function imports from it is not followed",
+            )
+        return False
 
     def parse(self, f: SourceFile, language: str, parser: Callable[[SourceFile], Any]) -> Any:
         """Parse once per content; `parser` raises `ParseFailure` for a file that does not parse."""
@@ -100,6 +143,21 @@ class FileCache:
     def _error(self, rel: str, message: str, line: int = 0) -> None:
         where = f"line {line}: " if line else ""
         self.errors.setdefault(rel, ScanError(rel, f"{where}{message}", "code"))
+
+
+@lru_cache(maxsize=65536)
+def _real(path: Path) -> Path:
+    """`path` with links resolved; cached, since import resolution asks for the same folders often."""
+    return Path(os.path.realpath(path, strict=False))
+
+
+def confined(root: Path, path: Path) -> bool:
+    """`path`, links followed, is inside the scan root or the private folder of a zip artifact."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return False
+    return real.is_relative_to(confining_folder(root, real))
 
 
 class ParseFailure(Exception):

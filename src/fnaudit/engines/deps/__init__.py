@@ -16,9 +16,8 @@ handler's module graph (the code engine's `code_facts.imports`) imports the pack
 
 from __future__ import annotations
 
-import functools
-
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import replace
@@ -29,6 +28,7 @@ from fnaudit.engines.deps.imports import imported
 from fnaudit.engines.osv import match
 from fnaudit.engines.osv.store import Store, StoreError
 from fnaudit.errors import ScanError
+from fnaudit.loaders.archives import confining_folder, real_path
 from fnaudit.loaders.lockfiles import FolderDeps, parse_folder
 from fnaudit.model.app import App, Function
 from fnaudit.model.loc import Loc
@@ -69,7 +69,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             for manifest, eco in fd.unlocked:
                 if ecosystems and eco not in ecosystems:
                     continue
-                pkgs.append(Package("", eco, manifest.rsplit("/", 1)[-1], None, Loc(manifest, _manifest_line(root / manifest)),
+                pkgs.append(Package("", eco, manifest.rsplit("/", 1)[-1], None, Loc(manifest, _manifest_line(real_path(root, manifest))),
                                     source="manifest", requirement="no lockfile"))
         seen: set[tuple[str, str, str, str, int]] = set()
         unique = []
@@ -87,7 +87,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
         store = None
         try:
             store = Store.open(getattr(ctx.config, "db", None))
-        except (StoreError, OSError, Exception) as exc:  # a corrupt store is an error entry, not a crash
+        except (StoreError, OSError, Exception) as exc:  # noqa: BLE001 - a corrupt store is an error entry, not a crash
             errors.append(ScanError(app.source, f"advisory store unusable ({exc}); {FIX_COMMAND}", "deps"))
         if store is None:
             if not any(e.stage == "deps" and "advisory store" in e.message for e in errors):
@@ -102,6 +102,8 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                 checked_ecosystems = store.ecosystems()
                 imported_at = store.imported_at()
                 results = match.match_all(store, (k for k in matchable if k[0] in checked_ecosystems))
+                # A project's own advisories (`advisories = …`): the files of it that could not be used.
+                errors.extend(ScanError(".", f"advisories: skipped {p}", "deps") for p in store.problems)
             missing = sorted({e for e, _n, _v in matchable} - checked_ecosystems)
             if missing:
                 errors.append(ScanError(app.source, f"the advisory store has no {', '.join(missing)} data: those "
@@ -174,10 +176,10 @@ def _folders(root: Path, app: App, fn: Function) -> list[Path]:
     out: list[Path] = []
     code = fn.code
     if code.in_repo and code.root is not None and fn.package_type != "Image":
-        base = (root / code.root) if code.root else root
+        base = real_path(root, code.root) if code.root else root  # a zip artifact: its private folder
         out.append(base)
         if code.handler_file:
-            handler_dir = (root / code.handler_file).parent
+            handler_dir = real_path(root, code.handler_file).parent
             try:
                 rel = handler_dir.relative_to(base)
             except ValueError:
@@ -199,7 +201,7 @@ def _folders(root: Path, app: App, fn: Function) -> list[Path]:
     app_dir = (root / app.root).resolve() if app.root else resolved_root
     safe = []
     for f in out:
-        r = _existing_dir(f, resolved_root)
+        r = _existing_dir(f, confining_folder(resolved_root, f))
         if r is None:
             continue
         if patterns and not _bundled(r, app_dir, patterns):
@@ -306,7 +308,7 @@ def _iac(root: Path, app: App) -> Any:
     if key not in _IAC_CACHE:
         try:
             _IAC_CACHE[key] = load_any(read_text(path), path.name)
-        except Exception:  # the loader already reported an unreadable IaC file
+        except Exception:  # noqa: BLE001 - the loader already reported an unreadable IaC file
             _IAC_CACHE[key] = None
     return _IAC_CACHE[key]
 
@@ -341,5 +343,5 @@ def _local_layers(root: Path, app: App) -> dict[str, str]:
     return out
 
 
-__all__ = ["enrich", "FIX_COMMAND"]
+__all__ = ["FIX_COMMAND", "enrich"]
 _ = dt  # dates come from ctx.today

@@ -26,10 +26,12 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
+from fnaudit.engines.code.pep263 import SourceDecodeError, decode_python
 from fnaudit.engines.secrets.context import Place, in_context, is_test_path, judge
 from fnaudit.engines.secrets.flows import python_flows
 from fnaudit.engines.secrets.scanner import Found, classify, scan_text
 from fnaudit.errors import InputError, ScanError
+from fnaudit.loaders.archives import confining_folder, real_path, rel_path
 from fnaudit.model.app import App, Dialect
 from fnaudit.model.loc import Loc
 from fnaudit.model.secrets import SecretCandidate, SecretPlace
@@ -69,19 +71,20 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
         if not fn.code.in_repo or fn.code.root is None:
             continue
         if fn.code.root not in walked:
-            base = root / fn.code.root if fn.code.root else root
-            walked[fn.code.root] = list(_walk(root, base, recursive=True))
+            base = real_path(root, fn.code.root) if fn.code.root else root  # a zip artifact: its private folder
+            walked[fn.code.root] = list(_walk(root, base, recursive=True, errors=errors))
         for rel in walked[fn.code.root]:
             owners.setdefault(rel, set()).add(fn.id)
         if fn.code.handler_file and fn.code.handler_symbol:
             handler_of[fn.code.handler_file] = fn.code.handler_symbol.rsplit(".", 1)[-1]
     all_ids = {f.id for f in app.functions}
     iac_dir = root / app.root if app.root else root
-    for rel in _walk(root, iac_dir, recursive=False):
+    for rel in _walk(root, iac_dir, recursive=False, errors=errors):
         kind = classify(rel)
         if kind is not None and kind[0] is Place.CONFIG and rel not in owners:
             owners[rel] = set(all_ids)
     candidates: list[SecretCandidate] = []
+    scanned: list[str] = []  # for stats.files (App.files_read)
     for rel in sorted(owners):
         if rel == app.source or len(candidates) > 10_000:
             continue
@@ -90,6 +93,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             found, flows = _scan_file(root, rel, handler_of.get(rel))
         except InputError:
             continue  # binary, too large, not UTF-8: not a source of secrets we can read
+        scanned.append(rel)
         kind = classify(rel)
         assert kind is not None
         place = SecretPlace.CODE if kind[0] is Place.CODE else SecretPlace.CONFIG
@@ -101,43 +105,66 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             ))
         candidates.extend(replace(c, functions=ids) for c in flows)
     candidates.extend(_parameter_defaults(app, root, errors))
+    app = replace(app, files_read=tuple(sorted(set(app.files_read) | set(scanned))))
     if not candidates:
         return app, errors
     return replace(app, secret_candidates=tuple(candidates)), errors
 
 
-def _walk(root: Path, base: Path, recursive: bool) -> Iterator[str]:
-    """Files under `base` worth scanning, as paths relative to the scan root; never leaves the root."""
+def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> Iterator[str]:
+    """Files under `base` worth scanning, as paths relative to the scan root (`x.zip!/…` inside a zip
+    artifact); never leaves the root (or the zip's folder). A link that leads out of it is not
+    followed and is one entry in `errors`: skipped silently, a bundled secret file would look clean."""
     try:
         base_r = base.resolve()
-    except OSError:
+    except (OSError, RuntimeError):
         return
-    if base_r != root and root not in base_r.parents or not base_r.is_dir():
+    top = confining_folder(root, base_r)
+    if not base_r.is_relative_to(top) or not base_r.is_dir():
         return
+
+    def rel_of(path: Path) -> str:
+        return rel_path(root, path) or PurePosixPath(*path.relative_to(root).parts).as_posix()
+
     count = 0
     for dirpath, dirnames, filenames in os.walk(base_r):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _is_virtualenv(Path(dirpath) / d))
-        if not recursive:
-            dirnames[:] = []
+        here = Path(dirpath)
+        kept = []
+        for d in sorted(dirnames):
+            if d in SKIP_DIRS or _is_virtualenv(here / d):
+                continue
+            if (here / d).is_symlink() and not _inside(here / d, top):
+                errors.append(ScanError(rel_of(here / d), f"not scanned for secrets: {_OUTSIDE}", "secrets"))
+            kept.append(d)  # os.walk does not descend into links to folders
+        dirnames[:] = kept if recursive else []
         for name in sorted(filenames):
             low = name.lower()
             if low in SKIP_FILES or low.endswith((".min.js", ".map", ".lock")) or _iac_name(low):
                 continue
-            path = Path(dirpath) / name
-            rel = PurePosixPath(*path.relative_to(root).parts).as_posix()
+            path = here / name
+            rel = rel_of(path)
             if classify(rel) is None:
                 continue
-            if path.is_symlink():
-                try:
-                    target = path.resolve()
-                except OSError:
-                    continue
-                if root not in target.parents:
-                    continue
+            if path.is_symlink() and not _inside(path, top):
+                errors.append(ScanError(rel, f"not scanned for secrets: {_OUTSIDE}", "secrets"))
+                continue
             count += 1
             if count > MAX_FILES:
                 return
             yield rel
+
+
+_OUTSIDE = (
+    "it is a symbolic link to outside the scanned folder, and fnaudit never reads there; copy what the "
+    "function bundles into the folder, or scan the folder the link points to"
+)
+
+
+def _inside(path: Path, top: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(top)
+    except (OSError, RuntimeError):  # a link loop leads nowhere
+        return False
 
 
 def _iac_name(low: str) -> bool:
@@ -155,6 +182,11 @@ def _read(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise InputError("binary")
+    if path.suffix == ".py":  # a PEP 263 coding declaration decides, as for the interpreter
+        try:
+            return decode_python(data)[0]
+        except SourceDecodeError as exc:
+            raise InputError(exc.message) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -162,7 +194,7 @@ def _read(path: Path) -> str:
 
 
 def _scan_file(root: Path, rel: str, handler_symbol: str | None) -> tuple[tuple[Found, ...], list[SecretCandidate]]:
-    path = root / rel
+    path = real_path(root, rel)
     try:
         st = path.stat()
     except OSError as exc:
@@ -210,16 +242,16 @@ _FastLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 def _has_secret_default(text: str, name: str) -> bool:
     try:
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.load(text, Loader=_FastLoader)  # noqa: S506
+        data = json.loads(text) if name.lower().endswith(".json") else yaml.load(text, Loader=_FastLoader)
     except (ValueError, yaml.YAMLError, RecursionError):
         return True  # let the careful parse decide
     params = data.get("Parameters") if isinstance(data, Mapping) else None
     if not isinstance(params, Mapping):
         return False
     for pname, decl in params.items():
-        if isinstance(decl, Mapping) and isinstance(decl.get("Default"), (str, int)):
-            if judge(str(pname), str(decl["Default"]), Place.PARAMETER) is not None:
-                return True
+        default = decl.get("Default") if isinstance(decl, Mapping) else None
+        if isinstance(default, (str, int)) and judge(str(pname), str(default), Place.PARAMETER) is not None:
+            return True
     return False
 
 

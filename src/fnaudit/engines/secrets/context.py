@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ _NOT_SECRET_WORDS = frozenset({
     "etag", "handler", "label", "hint", "message", "msg", "description", "placeholder", "prompt", "error", "errors",
     "regex", "powertools", "sid", "namespace", "env", "var", "variable", "column", "input", "widget", "validator",
     "policies", "placeholders", "metric", "metrics", "paths", "keys", "template", "class", "style", "icon",
+    "object", "objects", "folder", "route",
 })
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -75,7 +77,7 @@ def secret_word(name: str) -> tuple[str, bool] | None:
     toks = tokens(name)
     if not toks or any(t in _NOT_SECRET_WORDS for t in toks):
         return None
-    pairs = sorted(set(zip(toks, toks[1:])) & _STRONG_PAIRS)
+    pairs = sorted(set(itertools.pairwise(toks)) & _STRONG_PAIRS)
     if pairs:
         pair = "".join(pairs[0])
         if pair.endswith("token"):
@@ -110,13 +112,13 @@ _PLACEHOLDER_PARTS = ("changeme", "change_me", "change-me", "replace", "placehol
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")  # the name of another variable
-_EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[a-z]{2,}$", re.I)
+_EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[a-z]{2,}$", re.IGNORECASE)
 _SSM_PATH = re.compile(r"^/[A-Za-z0-9_.\-/]+$")
 _LOWER_PATH = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9_.-]+)+/?$")
 _RESOURCE_NAME = re.compile(r"^[a-z0-9]+([-_.][a-z0-9]+)+$")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _PLAIN_WORD = re.compile(r"^[A-Za-z]+$")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _HANDLER = re.compile(r"^[\w./-]+\.[A-Za-z_][\w]*$")  # src/handler.main, index.handler, app.lambda_handler
 _DOTTED = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+$")  # module paths, hostnames
 _SEMVER = re.compile(r"^v?\d+(\.\d+){1,3}([-+][\w.]+)?$")
@@ -127,6 +129,12 @@ _PROSE = re.compile(r"^[A-Za-z][A-Za-z'’,.!?:-]*(\s+[A-Za-z0-9'’,.!?:()-]+){
 _STORE_SYNTAX = ("${ssm:", "${secretsmanager:", "{{resolve:", "${aws:reference", "${cf:", "${param:", "${env:",
                  "${file(", "${self:", "${opt:", "${sls:", "!ref", "fn::", "!sub", "!getatt")
 _AWS_LOG_GROUP = re.compile(r"^/aws/(lambda|apigateway|vendedlogs)/")
+# One segment of an object key or path as people write them: a word, a lower- or upper-case name,
+# Capitalised words, a number or date, a file name. Not mixed-case noise (`wJalrXUtnFEMI`).
+_PATH_SEGMENT = re.compile(
+    r"^(?:[a-z][a-z0-9_.=+@ -]*|[A-Z][A-Z0-9_.=+@ -]*|\d[\d_.:+ -]*"
+    r"|(?:[A-Z]?[a-z]+)+(?:[-_. ](?:[A-Z]?[a-z]+|\d+))*(?:\.[a-z0-9]{1,5})?)$"
+)
 
 
 def is_placeholder(value: str) -> bool:
@@ -140,9 +148,7 @@ def is_placeholder(value: str) -> bool:
         return True
     if "${" in v or "{{resolve:" in v or v.startswith("$"):
         return True
-    if any(p in low for p in _PLACEHOLDER_PARTS) or low.startswith(("todo", "fixme", "tbd")):
-        return True
-    return False
+    return any(p in low for p in _PLACEHOLDER_PARTS) or low.startswith(("todo", "fixme", "tbd"))
 
 
 def token_is_placeholder(token: str) -> bool:
@@ -153,7 +159,7 @@ def token_is_placeholder(token: str) -> bool:
     low = token.lower()
     if any(s in low for s in ("xxxx", "****", "0123456789", "1234567890", "abcdefghij", "qwertyuiop", "dummy", "fake")):
         return True
-    body = re.sub(r"^[a-z]+[_-]", "", token, flags=re.I)  # drop a prefix such as ghp_
+    body = re.sub(r"^[a-z]+[_-]", "", token, flags=re.IGNORECASE)  # drop a prefix such as ghp_
     if len(body) >= 12 and len(set(body)) < 6:
         return True
     return bool(re.search(r"(.)\1{7,}", body))  # 8 times the same character
@@ -173,9 +179,8 @@ def is_reference(value: str, word: str | None = None) -> bool:
         return True
     if _URL.match(v) and not re.match(r"^[^:]+://[^/@\s]*:[^/@\s]+@", v):
         return True  # a URL without a password in it is an address, not a credential
-    if _RESOURCE_NAME.match(v) and word is not None and _mentions(low, word):
-        return True  # `db-password`, `prod.api-token`: the name of where the secret lives
-    return False
+    # `db-password`, `prod.api-token`: the name of where the secret lives
+    return bool(_RESOURCE_NAME.match(v) and word is not None and _mentions(low, word))
 
 
 def is_identifier(value: str) -> bool:
@@ -190,9 +195,21 @@ def is_identifier(value: str) -> bool:
         return True
     if _IDENT.match(v):
         return True  # `accessToken`, `client_secret`, `Authorization`
-    if _PROSE.match(v) and " " in v and len(re.findall(r"[A-Za-z]{3,}", v)) >= 2:
-        return True  # "Enter your password", "Invalid API key."
-    return False
+    # "Enter your password", "Invalid API key."
+    return bool(_PROSE.match(v) and " " in v and len(re.findall(r"[A-Za-z]{3,}", v)) >= 2)
+
+
+def is_object_path(value: str) -> bool:
+    """An S3 object key, a key prefix or a file path (`Admin/Reports/2026/`, `uploads/`): the
+    argument S3 calls name `Key`, which a key-name heuristic would otherwise take for a credential."""
+    v = value.strip()
+    if "/" not in v or len(v) > 1024:
+        return False
+    segments = [s for s in v.split("/") if s]
+    # a segment with digits in it must not be random too (`k8f2x9q1m3z7p0w5` is a token, not a folder)
+    return bool(segments) and all(
+        _PATH_SEGMENT.match(s) and not (re.search(r"\d", s) and is_high_entropy(s, min_length=12)) for s in segments
+    )
 
 
 def looks_random(value: str) -> bool:
@@ -223,7 +240,7 @@ class Place(StrEnum):
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "fixtures", "fixture", "testdata", "test_data",
                         "mocks", "__mocks__", "e2e", "testing"})
 _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.(py|go)$|\.(test|spec)\.[cm]?[jt]sx?$|^conftest\.py$|Test\.java$|Tests?\.cs$)")
-_SAMPLE_FILE = re.compile(r"(\.|_|-)(example|sample|template|dist|defaults?)(\.|$)|^example", re.I)
+_SAMPLE_FILE = re.compile(r"(\.|_|-)(example|sample|template|dist|defaults?)(\.|$)|^example", re.IGNORECASE)
 
 
 def is_test_path(rel: str) -> bool:
@@ -377,6 +394,8 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
         return Verdict(det_id, noun, Confidence.HIGH if strong else Confidence.MEDIUM, "high", (), 0, len(text))
     if is_identifier(text) or (_UUID.match(text) and not strong):
         return None
+    if not strong and is_object_path(text):
+        return None  # `Key="Admin/Reports/2026/" + name`: an object key, not a key to anything
     if is_password:
         if len(text) < 6 or " " in text.strip():
             return None

@@ -157,7 +157,17 @@ def scan_line(line: str, place: Place, syntax: str) -> list[tuple[str | None, st
             key = key_before(line[: m.start()])
             if key is None and len(body) < 12:
                 continue
-            add(key, body, judge(key, _unescape(body), place))
+            pieces = _literal_parts(body, m.group("q"), line[: m.start()])
+            if pieces is None:
+                add(key, body, judge(key, _unescape(body), place))
+                continue
+            # An f-string / template literal is built at run time: only what is written in it can
+            # be a hard-coded secret, so each literal part is judged alone (`f"admin/{NAME}"` is
+            # the parts "admin/"; `f"sk_live_{x}"` is "sk_live_"; `f"{GHP_TOKEN_LITERAL}"`-style
+            # values with a real token written in a part are still found).
+            for piece in pieces:
+                if len(piece) >= 4:
+                    add(key, piece, judge(key, _unescape(piece), place))
         if syntax in _UNQUOTED_KINDS:
             um = _UNQUOTED.match(line)
             if um and not _overlaps(um.span("val"), spans):
@@ -169,6 +179,37 @@ def scan_line(line: str, place: Place, syntax: str) -> list[tuple[str | None, st
     if rest.strip():
         add(None, rest, judge(None, rest, place))
     return found
+
+
+# Interpolations: `{expr}` in a Python f-string (`{{` is a literal brace), `${expr}` in a JS template.
+_PY_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+_JS_FIELD = re.compile(r"\$\{[^{}]*\}")
+
+
+def _literal_parts(body: str, quote: str, before: str) -> list[str] | None:
+    """The literal parts of an interpolated string (None when the literal has no interpolation)."""
+    if quote == "`":
+        if "${" not in body:
+            return None
+        return [p for p in _JS_FIELD.split(body) if p]
+    prefix = _STRING_PREFIX.search(before)
+    if prefix is None or "f" not in prefix.group(0).lower() or "{" not in body:
+        return None
+    parts: list[str] = []
+    current = ""
+    pos = 0
+    for fm in _PY_FIELD.finditer(body):
+        current += body[pos : fm.start()]
+        if fm.group(0) in ("{{", "}}"):
+            current += fm.group(0)[0]  # an escaped brace is literal text
+        else:
+            parts.append(current)
+            current = ""
+        pos = fm.end()
+    parts.append(current + body[pos:])
+    if len(parts) == 1:
+        return None  # only escaped braces: a plain literal after all
+    return [p for p in parts if p]
 
 
 def _unescape(body: str) -> str:

@@ -9,12 +9,15 @@ problems met. Nothing is installed, imported or fetched. Each module has `parse(
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from fnaudit.errors import ScanError
+from fnaudit.errors import InputError, ScanError
+from fnaudit.loaders._files import safe_resolve
+from fnaudit.loaders.archives import confining_folder, rel_path
 from fnaudit.loaders.lockfiles import (
     cargo,
     composer,
@@ -69,8 +72,12 @@ def parse_file(root: Path, path: Path) -> tuple[Parsed | None, str | None]:
     module = parser_for(path.name)
     if module is None:
         return None, "not a known lockfile name"
-    rel = path.resolve().relative_to(root.resolve()).as_posix()
-    ctx = ParseContext(root, path, rel)
+    if not _inside(root, path):
+        return None, _OUTSIDE
+    # a lockfile inside a zip artifact is confined to (and its includes resolved in) the zip's folder
+    top = confining_folder(root, safe_resolve(path))
+    in_zip = rel_path(root, top)
+    ctx = ParseContext(top, path, _rel(root, path), f"{in_zip}/" if in_zip else "")
     try:
         text = ctx.read(path)
         if not text.strip():
@@ -140,7 +147,7 @@ def parse_folder(root: Path, folder: Path) -> FolderDeps:
         if parser_for(name) is None or _SHADOWS.get(name) in present:
             continue
         path = folder / name
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        rel = _rel(root, path)
         parsed, problem = parse_file(root, path)
         if parsed is None:
             out.errors.append(ScanError(rel, f"lockfile not read: {problem}", "deps"))
@@ -158,9 +165,43 @@ def parse_folder(root: Path, folder: Path) -> FolderDeps:
         if lock_here or _lock_above(root, folder, locks):
             continue
         path = folder / manifest
+        if not _inside(root, path):
+            out.errors.append(ScanError(_rel(root, path), f"manifest not read: {_OUTSIDE}", "deps"))
+            continue
         if _has_dependencies(path):
-            out.unlocked.append((path.resolve().relative_to(root.resolve()).as_posix(), ecosystem))
+            out.unlocked.append((_rel(root, path), ecosystem))
     return out
+
+
+_OUTSIDE = (
+    "it is a symbolic link to outside the scanned folder, and fnaudit never reads there; "
+    "copy the file into the folder (or scan the folder that holds it) to have its dependencies checked"
+)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """`path`, links followed, is inside the scan root (a link loop or an unreadable link is not)."""
+    try:
+        real = safe_resolve(path)
+        return real.is_relative_to(confining_folder(root, real))
+    except InputError:
+        return False
+
+
+def _rel(root: Path, path: Path) -> str:
+    """Where the file sits, relative to the root, POSIX style: a link is named where it is, not by
+    its target (errors and findings stay relative to the root)."""
+    in_zip = rel_path(root, Path(os.path.abspath(path)))
+    if in_zip is not None:
+        return in_zip  # `dist/fn.zip!/requirements.txt`
+    top = safe_resolve(root)
+    try:
+        return Path(os.path.abspath(path)).relative_to(top).as_posix()
+    except ValueError:
+        try:
+            return safe_resolve(path.parent).joinpath(path.name).relative_to(top).as_posix()
+        except (ValueError, InputError):
+            return path.name
 
 
 __all__ = ["MANIFESTS", "PARSERS", "FolderDeps", "LockfileError", "parse_file", "parse_folder", "parser_for"]

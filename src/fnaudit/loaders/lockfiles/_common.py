@@ -6,9 +6,9 @@ import json
 import re
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TypeVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from packageurl import PackageURL
 
@@ -46,6 +46,7 @@ class ParseContext:
     root: Path
     path: Path
     rel: str
+    prefix: str = ""  # `dist/fn.zip!/` when `root` is the private folder of a zip artifact
 
     def loc(self, line: int) -> Loc:
         return Loc(self.rel, line)
@@ -60,6 +61,12 @@ class ParseContext:
         return p if p.is_file() else None
 
     def read(self, p: Path) -> str:
+        try:
+            inside = p.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):  # a link loop
+            inside = False
+        if not inside:  # callers check first; this keeps every read confined whoever calls it
+            raise LockfileError("outside the scanned folder (a symbolic link?); fnaudit never reads there")
         if p.stat().st_size > MAX_LOCKFILE_BYTES:
             raise LockfileError(f"larger than {MAX_LOCKFILE_BYTES // (1024 * 1024)} MB; not read")
         try:
@@ -69,7 +76,7 @@ class ParseContext:
 
     def rel_of(self, p: Path) -> str:
         try:
-            return p.resolve().relative_to(self.root.resolve()).as_posix()
+            return self.prefix + p.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return p.name
 

@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from fnaudit.engines.code.base import Analysis
-from fnaudit.engines.code.files import FileCache
+from fnaudit.engines.code.files import FileCache, confined
 from fnaudit.engines.code.javascript import sdk
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, JsModule, JsModuleGraph, text, unwrap
+from fnaudit.engines.code.javascript.modules import (
+    FUNCTION_TYPES,
+    JsModule,
+    JsModuleGraph,
+    text,
+    unwrap,
+)
 from fnaudit.engines.code.javascript.taint import JsTaintEngine
 from fnaudit.engines.code.python import state
 from fnaudit.engines.code.python.analyse import _flows
+from fnaudit.loaders.archives import confining_folder, real_path
 from fnaudit.model.app import Function
 from fnaudit.model.code import CodeFacts, SdkCall
 
@@ -40,8 +47,9 @@ class JsAnalyser:
         code = fn.code
         if code.handler_file is None:
             return None
-        code_root = (self.root / code.root) if code.root else self.root
-        module = self.graph.load(self.root / code.handler_file)
+        # real_path: code in a zip artifact (`fn.zip!/…`) is read from the zip's private folder
+        code_root = real_path(self.root, code.root) if code.root else self.root
+        module = self.graph.load(real_path(self.root, code.handler_file))
         if module is None:
             return None
         modules = self.graph.closure(module, code_root)
@@ -75,9 +83,10 @@ class JsAnalyser:
             return self._packages[folder]
         found: dict[str, str] = {}
         here = folder
+        top = confining_folder(self.root, folder)
         for _ in range(12):
             pj = here / "package.json"
-            if pj.is_file():
+            if pj.is_file() and confined(self.root, pj):
                 try:
                     data = json.loads(pj.read_text(encoding="utf-8"))
                     for section in ("dependencies", "devDependencies", "optionalDependencies"):
@@ -87,7 +96,7 @@ class JsAnalyser:
                 except (OSError, ValueError):
                     pass
                 lock = here / "package-lock.json"
-                if lock.is_file():
+                if lock.is_file() and confined(self.root, lock):
                     try:
                         packages = json.loads(lock.read_text(encoding="utf-8")).get("packages") or {}
                         for k, v in packages.items():
@@ -96,8 +105,8 @@ class JsAnalyser:
                     except (OSError, ValueError, AttributeError):
                         pass
                 break
-            if here == self.root or here.parent == here:
-                break
+            if here in (self.root, top) or here.parent == here:
+                break  # never above the scan root (or above a zip artifact's folder)
             here = here.parent
         self._packages[folder] = found
         return found
@@ -143,7 +152,7 @@ def _mark_unreachable(calls: tuple[SdkCall, ...], reachable: set[tuple[str, int]
     spans: dict[str, list[tuple[int, int, tuple[str, int]]]] = {}
     for m in modules:
         out = []
-        for name, f in m.functions.items():
+        for f in m.functions.values():
             out.append((f.start_point[0] + 1, f.end_point[0] + 1, (m.rel, f.start_byte)))
         for cls in m.classes.values():
             out.append((cls.start_point[0] + 1, cls.end_point[0] + 1, (m.rel, cls.start_byte)))

@@ -15,7 +15,6 @@ from typing import Any
 
 from fnaudit.engines.code.files import FileCache, SourceFile
 from fnaudit.engines.code.javascript.parse import grammar_of, parser_for
-from fnaudit.engines.code.python.modules import _inside
 
 Node = Any
 SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
@@ -124,7 +123,7 @@ class JsModuleGraph:
             return self._resolved[key]
         found = None
         for cand in _candidates(importer.file.path.parent, spec):
-            if cand.is_file() and _inside(cand, code_root) and not (_SKIP_PARTS & set(cand.parts)):
+            if not (_SKIP_PARTS & set(cand.parts)) and self.cache.exists_inside(cand, code_root):
                 found = self.load(cand)
                 if found is not None:
                     break
@@ -283,7 +282,7 @@ def _pattern_names(pattern: Node) -> list[tuple[str, str]]:
     return out
 
 
-def _index_stmt(mod: JsModule, node: Node, exported: bool) -> None:  # noqa: C901 - one dispatch
+def _index_stmt(mod: JsModule, node: Node, exported: bool) -> None:
     t = node.type
     if t in ("function_declaration", "generator_function_declaration"):
         name = node.child_by_field_name("name")

@@ -13,6 +13,7 @@ from fnaudit.engines.code.python import sdk, state
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
 from fnaudit.engines.code.python.taint import EVENT, Summary, TaintEngine
 from fnaudit.engines.code.sources import ANY, classify, render, specs_for
+from fnaudit.loaders.archives import real_path
 from fnaudit.model.app import Function
 from fnaudit.model.code import CodeFacts, Flow, SdkCall, Sink, Source, Step
 
@@ -32,8 +33,9 @@ class PythonAnalyser:
         code = fn.code
         if code.handler_file is None:
             return None
-        code_root = (self.root / code.root) if code.root else self.root
-        module = self.graph.load(self.root / code.handler_file, code_root)
+        # real_path: code in a zip artifact (`fn.zip!/…`) is read from the zip's private folder
+        code_root = real_path(self.root, code.root) if code.root else self.root
+        module = self.graph.load(real_path(self.root, code.handler_file), code_root)
         if module is None:
             return None
         modules = self.graph.closure(module, code_root)

@@ -9,9 +9,7 @@ vendored dependencies) is an external module: its name is recorded, it is never 
 from __future__ import annotations
 
 import ast
-import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from fnaudit.engines.code.files import FileCache, SourceFile, parse_python
@@ -97,7 +95,7 @@ class ModuleGraph:
             for f in ((target.with_suffix(".py") if parts else None), target / "__init__.py"):
                 if f is None:
                     continue
-                if _inside(f, code_root) and f.is_file() and not (_SKIP_PARTS & set(f.parts)):
+                if not (_SKIP_PARTS & set(f.parts)) and self.cache.exists_inside(f, code_root):
                     out.append(f)
         return out
 
@@ -136,16 +134,6 @@ class ModuleGraph:
                         if sub is not None:
                             out.append(sub)
         return out
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Inside the code root after resolving symlinks (a link never takes the engine out of the root)."""
-    return _real(path).startswith(_real(root) + os.sep) or _real(path) == _real(root)
-
-
-@lru_cache(maxsize=65536)
-def _real(path: Path) -> str:
-    return os.path.realpath(path)
 
 
 def _module_name(path: Path, code_root: Path) -> str:
