@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from fnaudit.config import Config
-from fnaudit.errors import ScanError
-from fnaudit.scan import ScanResult, scan
+from fnaudit.errors import Loss, ScanError
+from fnaudit.pipeline import ScanResult, scan
 from tests.conftest import SCAN_DATE
 
 # Generous: each case takes well under a second when the limits work. A loop or an expansion
@@ -68,7 +68,7 @@ def run_scan(target: Path) -> ScanResult:
     def work() -> None:
         try:
             outcome["result"] = scan(target, Config(today=SCAN_DATE))
-        except BaseException as exc:  # surfaced below: scan() must not raise for bad input
+        except BaseException as exc:  # noqa: BLE001 — surfaced below: scan() must not raise for bad input
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, daemon=True)  # daemon: a hung scan cannot block pytest's exit
@@ -319,3 +319,266 @@ def test_paths_are_relative_to_the_root_when_the_target_is_given_relative(
     assert_error(result, "bad/serverless.yml", r"line 4")
     assert_good_app_loaded(result)
     assert all(f.code.root == "good" for app in result.apps for f in app.functions)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 11: symlink loops, non-string types, and what each error costs (ScanError.loss)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_symlink_loop_of_files_is_one_error_each_and_the_rest_is_scanned(root: Path) -> None:
+    """A file symlink loop made `Path.resolve()` raise `RuntimeError: Symlink loop` and aborted the scan."""
+    (root / "bad").mkdir()
+    (root / "bad" / "a.yml").symlink_to("b.yml")
+    (root / "bad" / "b.yml").symlink_to("a.yml")
+    (root / "bad" / "serverless.yml").symlink_to("serverless.yml")  # a named app that loops onto itself
+    result = run_scan(root)
+    loops = [(e.path, e.message, e.stage, e.loss) for e in result.errors if e.path.startswith("bad/")]
+    message = "symbolic link loop (the link leads back to itself); not followed"
+    assert loops == [
+        ("bad/a.yml", message, "discover", Loss.PARTIAL),
+        ("bad/b.yml", message, "discover", Loss.PARTIAL),
+        ("bad/serverless.yml", message, "discover", Loss.APP),
+    ]
+    assert_good_app_loaded(result)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_file_variable_through_a_symlink_loop_is_an_error(root: Path) -> None:
+    (root / "bad").mkdir()
+    (root / "bad" / "loop.yml").symlink_to("loop.yml")
+    _write(
+        root / "bad" / "serverless.yml",
+        "service: bad\nprovider:\n  name: aws\n  runtime: python3.12\n  environment:\n"
+        "    X: ${file(./loop.yml):x}\nfunctions:\n  f:\n    handler: handler.f\n",
+    )
+    result = run_scan(root)
+    err = assert_error(result, "bad/serverless.yml", r"symbolic link loop")
+    assert err.message == (
+        "line 6: `${file(./loop.yml):x}` symbolic link loop (the link leads back to itself); not followed"
+    )
+    assert err.loss is Loss.PARTIAL
+    assert [f.name for app in result.apps if app.source == "bad/serverless.yml" for f in app.functions] == ["f"]
+    assert_good_app_loaded(result)
+
+
+def test_file_variable_including_itself_is_a_cycle_not_a_hang(root: Path) -> None:
+    _write(root / "bad" / "part.yml", "x: ${file(./part.yml):x}\n")
+    _write(
+        root / "bad" / "serverless.yml",
+        "service: bad\nprovider:\n  name: aws\n  runtime: python3.12\n  environment:\n"
+        "    X: ${file(./part.yml):x}\nfunctions:\n  f:\n    handler: handler.f\n",
+    )
+    result = run_scan(root)
+    assert_error(result, "bad/serverless.yml", r"cycle|levels deep")
+    assert_good_app_loaded(result)
+
+
+SAM_HEAD = MINIMAL_TEMPLATE_HEAD + "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+SAM_GOOD_FUNCTION = (
+    "  Good:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+    "      Runtime: python3.12\n      Handler: handler.hello\n      CodeUri: .\n"
+)
+CFN_GOOD_FUNCTION = (
+    "  Good:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n"
+    "      Handler: handler.hello\n      Code: .\n      Role: arn:aws:iam::123456789012:role/r\n"
+)
+
+
+@pytest.mark.parametrize(("written", "kind"), [("{}", "mapping"), ("[AWS::Lambda::Function]", "list"), ("7", "number")])
+@pytest.mark.parametrize(("head", "good"), [(SAM_HEAD, SAM_GOOD_FUNCTION), (MINIMAL_TEMPLATE_HEAD + "Resources:\n", CFN_GOOD_FUNCTION)],
+                         ids=["sam", "cloudformation"])
+def test_non_string_resource_type_loses_only_that_resource(root: Path, written: str, kind: str, head: str, good: str) -> None:
+    """`Type: {}` failed the whole SAM template with `TypeError: unhashable type: 'dict'` (its valid functions lost)."""
+    _write(root / "bad" / "template.yaml", head + f"  Broken:\n    Type: {written}\n" + good)
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    bad = [(e.message, e.loss) for e in errors_for(result, "bad/template.yaml")]
+    line = (head.count("\n") + 2)
+    assert bad == [
+        (f"line {line}: Type of resource Broken is a {kind}, not a resource type name like AWS::Lambda::Function; skipped",
+         Loss.FUNCTION)
+    ]
+    assert [f.name for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == ["Good"]
+    assert_good_app_loaded(result)
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ("Properties: []", "Attribute 'Properties' should be a map"),
+        ("Properties: {Runtime: python3.12, Handler: handler.hello, CodeUri: ., Events: []}", "Type of property 'Events' is invalid"),
+        ("Properties: {Runtime: python3.12, Handler: handler.hello, CodeUri: ., Events: {E: {Type: {}}}}", "Event with id [E] is invalid"),
+    ],
+    ids=["properties-list", "events-list", "event-type-mapping"],
+)
+def test_sam_function_the_translator_rejects_loses_only_that_function(root: Path, properties: str, reason: str) -> None:
+    """The translator refused the whole template for one bad function; now only that function is left out."""
+    _write(root / "bad" / "template.yaml", SAM_HEAD + f"  Broken:\n    Type: AWS::Serverless::Function\n    {properties}\n" + SAM_GOOD_FUNCTION)
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    found = errors_for(result, "bad/template.yaml")
+    assert [(e.loss, e.message.startswith("line 4: invalid SAM template: Resource with id [Broken] is invalid.")) for e in found] == [
+        (Loss.FUNCTION, True)
+    ]
+    assert reason in found[0].message and found[0].message.endswith("; resource skipped")
+    assert [f.name for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == ["Good"]
+
+
+def test_sam_template_level_problem_loses_the_app(root: Path) -> None:
+    _write(root / "bad" / "template.yaml", SAM_HEAD.replace("Resources:\n", "Globals: {Function: []}\nResources:\n") + SAM_GOOD_FUNCTION)
+    result = run_scan(root)
+    found = errors_for(result, "bad/template.yaml")
+    assert found and all(e.loss is Loss.APP for e in found), found
+    assert all(app.source != "bad/template.yaml" for app in result.apps)
+    assert_good_app_loaded(result)
+
+
+SLS_HEAD = "service: bad\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n"
+
+
+@pytest.mark.parametrize(
+    ("functions", "expected", "names"),
+    [
+        (  # a list of one-function mappings is merged (the Framework accepts it); `events: {}` is one error
+            "  - a:\n      handler: handler.hello\n      events: {}\n  - b:\n      handler: handler.world\n",
+            [("line 8: events of function a is not a list; ignored", Loss.PARTIAL)],
+            ["a", "b"],
+        ),
+        (
+            "  a:\n    handler: {module: handler}\n  b:\n    handler: handler.world\n",
+            [("line 7: handler of function a is a mapping, not text like `handler.main`; its code cannot be located",
+              Loss.PARTIAL)],
+            ["a", "b"],
+        ),
+        (
+            "  a: [handler.hello]\n  b:\n    handler: handler.world\n",
+            [("line 6: function a is not a mapping; skipped", Loss.FUNCTION)],
+            ["b"],
+        ),
+        (
+            "  - handler.hello\n",
+            [("line 5: `functions` must be a mapping of function names; ignored", Loss.FUNCTION)],
+            [],
+        ),
+    ],
+    ids=["list-and-events-mapping", "handler-mapping", "function-list", "functions-of-strings"],
+)
+def test_serverless_items_of_the_wrong_type_are_errors_of_their_own(
+    root: Path, functions: str, expected: list[tuple[str, Loss]], names: list[str]
+) -> None:
+    _write(root / "bad" / "serverless.yml", SLS_HEAD + functions)
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    assert [(e.message, e.loss) for e in errors_for(result, "bad/serverless.yml")] == expected
+    assert [f.name for app in result.apps if app.source == "bad/serverless.yml" for f in app.functions] == names
+    assert_good_app_loaded(result)
+
+
+def test_what_each_unreadable_file_costs(root: Path) -> None:
+    """A binary file loses nothing; an unparseable app loses the app; an empty serverless.yml held nothing."""
+    _write(root / "a" / "serverless.yml", "service: a\nprovider:\n  runtime: x: y\n")
+    _write(root / "b" / "template.yaml", b"\x00\x01AWSTemplateFormatVersion" * 10)
+    _write(root / "c" / "serverless.yml", "")
+    _write(root / "d" / "template.json", '{"Resources": {')
+    result = run_scan(root)
+    assert [(e.path, e.loss) for e in result.errors if e.stage in ("discover", "load")] == [
+        ("a/serverless.yml", Loss.APP),
+        ("b/template.yaml", Loss.NONE),
+        ("c/serverless.yml", Loss.NONE),
+        ("d/template.json", Loss.APP),
+    ]
+    assert_good_app_loaded(result)
+
+
+def test_sam_resource_that_is_not_a_function_rejected_by_the_translator_is_partial(root: Path) -> None:
+    _write(
+        root / "bad" / "template.yaml",
+        SAM_HEAD + "  Table:\n    Type: AWS::Serverless::SimpleTable\n    Properties:\n      PrimaryKey: []\n" + SAM_GOOD_FUNCTION,
+    )
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    assert [(e.message, e.loss) for e in errors_for(result, "bad/template.yaml")] == [
+        (
+            (
+                "line 4: invalid SAM template: Resource with id [Table] is invalid. Type of property 'PrimaryKey' is "
+                "invalid.; resource skipped"
+            ),
+            Loss.PARTIAL,
+        )
+    ]
+    assert [f.name for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == ["Good"]
+
+
+def test_sam_resource_attribute_of_the_wrong_type_is_ignored_not_a_lost_template(root: Path) -> None:
+    """The fuzzer found it: `Condition: []` crashed the translator (`unhashable type: 'list'`), losing the app."""
+    _write(
+        root / "bad" / "template.yaml",
+        SAM_HEAD + "  Fn:\n    Type: AWS::Serverless::Function\n    Condition: []\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: handler.hello\n      CodeUri: .\n"
+        "      Events: {E: {Type: Api, Properties: {Path: /a, Method: get}}}\n",
+    )
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    assert [(e.message, e.loss) for e in errors_for(result, "bad/template.yaml")] == [
+        ("line 6: Condition of resource Fn is not a name; ignored", Loss.PARTIAL)
+    ]
+    assert [f.name for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == ["Fn"]
+
+
+def test_sam_translator_crash_loses_only_the_resource_it_crashes_on(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A crash inside the translator names no resource: each is translated alone to find the culprit."""
+    from fnaudit.loaders import sam
+
+    monkeypatch.setattr(sam, "_drop_bad_attributes", lambda *args: [])  # let `Condition: []` reach the translator
+    monkeypatch.setenv("FNAUDIT_CACHE_DIR", "off")
+    _write(
+        root / "bad" / "template.yaml",
+        SAM_HEAD + "  Fn:\n    Type: AWS::Serverless::Function\n    Condition: []\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: handler.hello\n      CodeUri: .\n"
+        "      Events: {E: {Type: Api, Properties: {Path: /a, Method: get}}}\n" + SAM_GOOD_FUNCTION,
+    )
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    assert [(e.message, e.loss) for e in errors_for(result, "bad/template.yaml")] == [
+        ("line 4: the SAM translator cannot read resource Fn (TypeError: unhashable type: 'list'); resource skipped",
+         Loss.FUNCTION)
+    ]
+    assert [f.name for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == ["Good"]
+    assert "Traceback" not in capfd.readouterr().err  # the translator's own logging stays quiet
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("serverless.yml", SLS_HEAD + "  '': {}\n  b:\n    handler: handler.world\n",
+         "line 6: a function has an empty name; skipped"),
+        ("template.yaml", MINIMAL_TEMPLATE_HEAD + "Resources:\n  '':\n    Type: AWS::Lambda::Function\n" + CFN_GOOD_FUNCTION,
+         "line 3: a resource has an empty logical id; skipped"),
+        ("template.yaml", SAM_HEAD + "  '':\n    Type: AWS::Serverless::Function\n" + SAM_GOOD_FUNCTION,
+         "line 4: a resource has an empty logical id; skipped"),
+    ],
+    ids=["serverless", "cloudformation", "sam"],
+)
+def test_function_with_an_empty_name_is_left_out(root: Path, name: str, text: str, expected: str) -> None:
+    """The fuzzer found it: a function named '' made a report that fails its own schema (name minLength 1)."""
+    _write(root / "bad" / name, text)
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    assert [(e.message, e.loss) for e in errors_for(result, f"bad/{name}")] == [(expected, Loss.FUNCTION)]
+    assert [f.name for app in result.apps if app.source == f"bad/{name}" for f in app.functions] in (["b"], ["Good"])
+
+
+def test_functions_from_an_unreadable_file_variable_are_a_lost_function(root: Path) -> None:
+    _write(root.parent / "outside.yml", "stolen:\n  handler: handler.hello\n")
+    _write(root / "bad" / "serverless.yml", SLS_HEAD + "  - ${file(../../outside.yml)}\n  - b:\n      handler: handler.world\n")
+    _write(root / "bad" / "handler.py", GOOD_HANDLER)
+    result = run_scan(root)
+    assert [(e.message, e.loss) for e in errors_for(result, "bad/serverless.yml")] == [
+        ("line 5: the functions of `${file(../../outside.yml)}` could not be read; they are not analysed", Loss.FUNCTION),
+        ("line 6: `${file(../../outside.yml)}` points outside the scanned folder; fnaudit never reads there", Loss.PARTIAL),
+    ]
+    assert [f.name for app in result.apps if app.source == "bad/serverless.yml" for f in app.functions] == ["b"]

@@ -10,10 +10,19 @@ from pathlib import Path
 
 from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, load_all
 from fnaudit.loaders._intrinsics import Resolver
+from fnaudit.loaders.cloudformation import load as load_cfn
 from fnaudit.loaders.cloudformation import metadata_ignores, read_resources
 from fnaudit.loaders.discover import discover
-from fnaudit.loaders.cloudformation import load as load_cfn
-from fnaudit.model import AuthKind, Dialect, Effect, Function, Loc, Origin, RefKind, TriggerKind
+from fnaudit.model import (
+    AuthKind,
+    Dialect,
+    Effect,
+    Function,
+    Loc,
+    Origin,
+    RefKind,
+    TriggerKind,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "cloudformation"
 
@@ -376,7 +385,7 @@ def test_cdk_asset_metadata_locates_the_function_code(tmp_path: Path) -> None:
     import json as _json
 
     from fnaudit.config import Config
-    from fnaudit.scan import scan
+    from fnaudit.pipeline import scan
 
     out = tmp_path / "cdk.out"
     (out / "asset.abc123").mkdir(parents=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
 from fnaudit.loaders import load_all
 from fnaudit.loaders._files import ScanRoot, read_text
 from fnaudit.loaders._yaml import load_any
@@ -78,6 +78,7 @@ def test_empty_file_is_a_service_without_functions() -> None:
             SLS,
             "not a Serverless Framework service: expected a mapping with `service`, `provider` and `functions`",
             "load",
+            Loss.NONE,  # an empty file held no app to lose
         )
     ]
 
@@ -87,7 +88,7 @@ def test_not_yaml_is_an_error_entry() -> None:
     total, _ = load_all(root.path, root, LoadOptions())
     assert total.apps == []
     assert total.errors == [
-        ScanError(SLS, "YAML syntax error: did not find expected ',' or ']' at line 5, column 10", "load")
+        ScanError(SLS, "YAML syntax error: did not find expected ',' or ']' at line 5, column 10", "load", Loss.APP)
     ]
 
 
@@ -95,7 +96,9 @@ def test_not_a_mapping_is_an_error_not_an_exception() -> None:
     doc = SourceDoc(FIXTURES / "minimal" / SLS, SLS, "- a\n", ["a"], Dialect.SERVERLESS)
     out = load(doc, ScanRoot.of(FIXTURES / "minimal"), LoadOptions())
     assert out.apps == []
-    assert out.errors == [ScanError(SLS, "not a Serverless Framework service: the file is not a mapping", "load")]
+    assert out.errors == [
+        ScanError(SLS, "not a Serverless Framework service: the file is not a mapping", "load", Loss.APP)
+    ]
 
 
 def test_minimal() -> None:
@@ -474,7 +477,7 @@ def test_json_flavour() -> None:
 def test_broken_function() -> None:
     out = _load("broken-function")
     assert out.errors == [
-        ScanError(SLS, "line 6: function notAMapping is not a mapping; skipped", "load"),
+        ScanError(SLS, "line 6: function notAMapping is not a mapping; skipped", "load", Loss.FUNCTION),
         ScanError(SLS, "line 7: function noHandler has no handler (and no image); its code cannot be located", "load"),
         ScanError(
             SLS, "line 13: unknown event type `teleport` on function badEvents; kept as an `other` trigger", "load"

@@ -15,9 +15,9 @@ import pytest
 from fnaudit import __version__
 from fnaudit.config import Config
 from fnaudit.errors import ScanError
+from fnaudit.pipeline import scan
 from fnaudit.report import Format, render
 from fnaudit.report.json import SCHEMA
-from fnaudit.scan import scan
 from tests.report.builders import SCAN_DATE, make_result
 
 
@@ -63,7 +63,7 @@ def test_document_shape() -> None:
     assert doc["schema"] == SCHEMA == "fnaudit/findings/v1"
     assert doc["tool"] == {"name": "fnaudit", "version": __version__}
     assert doc["target"] == "demo"
-    assert doc["errors"] == [{"path": "x.yml", "message": "bad", "stage": "load"}]
+    assert doc["errors"] == [{"path": "x.yml", "message": "bad", "stage": "load", "loss": "partial"}]
     assert doc["stats"] == {"files": 3, "functions": 2, "seconds": 0.25,
                             "stages": {"load": 0.1, "rules": 0.1, "suppress": 0.05}}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.discover import Discovery, discover
@@ -25,20 +26,28 @@ def load_doc(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcom
     try:
         return module.load(doc, root, options)  # type: ignore[no-any-return]
     except RecursionError:
-        return LoadOutcome(errors=[ScanError(doc.rel, "template nests too deeply to be read", "load")])
-    except Exception as exc:  # a loader bug must not end the scan: report it and go on
-        return LoadOutcome(
-            errors=[ScanError(doc.rel, f"internal error while loading ({type(exc).__name__}: {exc}); please report it", "load")]
-        )
+        return LoadOutcome(errors=[ScanError(doc.rel, "template nests too deeply to be read", "load", Loss.APP)])
+    except Exception as exc:  # noqa: BLE001 — a loader bug must not end the scan: report it and go on
+        message = f"internal error while loading ({type(exc).__name__}: {exc}); please report it"
+        return LoadOutcome(errors=[ScanError(doc.rel, message, "load", Loss.APP)])
 
 
-def load_all(target: Path, root: ScanRoot, options: LoadOptions, exclude: tuple[str, ...] = ()) -> tuple[LoadOutcome, Discovery]:
+def load_all(
+    target: Path,
+    root: ScanRoot,
+    options: LoadOptions,
+    exclude: tuple[str, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[LoadOutcome, Discovery]:
     """Discover and load every app under `target`. Serverless files load first: templates they
-    include through `${file(...)}` belong to them and are not loaded again as apps of their own."""
+    include through `${file(...)}` belong to them and are not loaded again as apps of their own.
+    `progress(done, found)` hears each template handled (found: the templates discovered)."""
     found = discover(target, root, exclude)
     total = LoadOutcome(errors=list(found.errors))
     order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel))
-    for doc in order:
+    for i, doc in enumerate(order):
+        if progress:
+            progress(i, len(order))
         if doc.rel in total.consumed:
             continue
         outcome = load_doc(doc, root, options)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
 from fnaudit.loaders import _iam
 from fnaudit.loaders._intrinsics import Resolver
 from fnaudit.loaders._yaml import line_of
@@ -54,12 +54,18 @@ def read_resources(resources: Mapping[str, Any], rel: str, resolver: Resolver) -
     parsed: dict[str, Resource] = {}
     for lid, body in resources.items():
         line = line_of(resources, lid)
+        # A resource skipped for its shape may have been a function: the loss is FUNCTION.
+        if not str(lid).strip():  # CloudFormation requires an alphanumeric logical id; findings need a name
+            errors.append(ScanError(rel, f"line {line}: a resource has an empty logical id; skipped", "load", Loss.FUNCTION))
+            continue
         if not isinstance(body, Mapping):
-            errors.append(ScanError(rel, f"line {line}: resource {lid} is not a mapping; skipped", "load"))
+            errors.append(ScanError(rel, f"line {line}: resource {lid} is not a mapping; skipped", "load", Loss.FUNCTION))
             continue
         rtype = body.get("Type")
         if not isinstance(rtype, str):
-            errors.append(ScanError(rel, f"line {line}: resource {lid} has no Type; skipped", "load"))
+            errors.append(ScanError(rel, f"line {line_of(body, 'Type', line) if 'Type' in body else line}: "
+                                    f"{type_problem(lid, rtype)}; skipped",
+                                    "load", Loss.FUNCTION))
             continue
         props = body.get("Properties", {})
         if not isinstance(props, Mapping):
@@ -76,6 +82,23 @@ def read_resources(resources: Mapping[str, Any], rel: str, resolver: Resolver) -
         log_group_names=log_group_names,
         errors=tuple(errors),
     )
+
+
+def type_problem(lid: Any, rtype: Any) -> str:
+    """Why a resource's `Type` cannot be used (it is missing, or not a string such as `AWS::Lambda::Function`)."""
+    if rtype is None:
+        return f"resource {lid} has no Type"
+    return f"Type of resource {lid} is a {_kind(rtype)}, not a resource type name like AWS::Lambda::Function"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, int | float) else type(value).__name__
 
 
 def function_names(resources: Mapping[str, Resource], resolver: Resolver) -> dict[str, str]:

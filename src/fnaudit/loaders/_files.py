@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from fnaudit.errors import InputError
+from fnaudit.errors import BinaryFileError, InputError
 
 MAX_IAC_BYTES = 10 * 1024 * 1024  # a template over 10 MB is not hand-written IaC
 
@@ -24,8 +24,8 @@ class ScanRoot:
     def rel(self, p: Path) -> str:
         """`p` relative to the root, POSIX style ('' for the root itself)."""
         try:
-            r = p.resolve().relative_to(self.path) if p.is_absolute() else p
-        except ValueError:
+            r = safe_resolve(p).relative_to(self.path) if p.is_absolute() else p
+        except (ValueError, InputError):
             # A symlink inside the root that points outside it: name the link where it sits, not by
             # an absolute path (errors must stay relative to the root and reproducible).
             try:
@@ -37,14 +37,29 @@ class ScanRoot:
 
     def resolve_inside(self, base: Path, relative: str) -> Path:
         """`relative` joined to folder `base`, refusing anything that leaves the scan root (.., symlinks)."""
-        target = (base / relative).resolve()
+        target = safe_resolve(base / relative)
         if target != self.path and self.path not in target.parents:
             raise InputError(f"{relative!r} points outside the scanned folder {self.path}; fnaudit never reads there")
         return target
 
     def contains(self, p: Path) -> bool:
-        t = p.resolve()
+        """Whether `p`, symlinks followed, is inside the root (a symlink loop is nowhere: False)."""
+        try:
+            t = safe_resolve(p)
+        except InputError:
+            return False
         return t == self.path or self.path in t.parents
+
+
+def safe_resolve(p: Path) -> Path:
+    """`p.resolve()`, with a symlink loop (RuntimeError before Python 3.13, OSError after) or an
+    unreadable link turned into InputError, so that one bad link is one error entry, not a failed scan."""
+    try:
+        return p.resolve()
+    except RuntimeError:
+        raise InputError("symbolic link loop (the link leads back to itself); not followed") from None
+    except OSError as exc:
+        raise InputError(f"cannot resolve path: {exc.strerror or exc}") from None
 
 
 def read_text(path: Path, limit: int = MAX_IAC_BYTES) -> str:
@@ -63,7 +78,7 @@ def read_text(path: Path, limit: int = MAX_IAC_BYTES) -> str:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}") from None
     if b"\x00" in data[:8192]:
-        raise InputError("binary file (contains NUL bytes); not an IaC template")
+        raise BinaryFileError("binary file (contains NUL bytes); not an IaC template")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -37,8 +37,10 @@ class EventContext:
     rel: str = ""  # the file of the events list being read (set by `triggers`)
 
 
-def triggers(events: Any, fn_name: str, ctx: EventContext) -> tuple[tuple[Trigger, ...], list[ScanError]]:
-    """The triggers of one function's `events` list."""
+def triggers(
+    events: Any, fn_name: str, ctx: EventContext, line: int = 0
+) -> tuple[tuple[Trigger, ...], list[ScanError]]:
+    """The triggers of one function's `events` list (`line`: where its `events` key is written)."""
     out: list[Trigger] = []
     errors: list[ScanError] = []
     if events is None:
@@ -47,7 +49,7 @@ def triggers(events: Any, fn_name: str, ctx: EventContext) -> tuple[tuple[Trigge
     if not isinstance(events, list):
         errors.append(
             ScanError(
-                ctx.rel, f"line {line_of(events, 0)}: events of function {fn_name} is not a list; ignored", "load"
+                ctx.rel, f"line {line}: events of function {fn_name} is not a list; ignored", "load"
             )
         )
         return (), errors

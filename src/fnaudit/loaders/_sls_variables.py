@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders._files import ScanRoot, read_text
@@ -32,8 +32,8 @@ MAX_TEXT = 100_000  # characters of one resolved string (`a: ${self:b}${self:b}`
 # Sources whose value only exists at deploy time, with the kind of reference they make.
 _REMOTE: dict[str, RefKind] = {"ssm": RefKind.SSM, "cf": RefKind.CLOUDFORMATION, "aws": RefKind.AWS, "s3": RefKind.S3}
 _DEPLOY_TIME = frozenset({*_REMOTE.values(), RefKind.SECRETS_MANAGER})
-_SOURCE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(?:\((.*)\))?:(.*)$", re.S)
-_FILE_ONLY = re.compile(r"^file\((.*)\)$", re.S)
+_SOURCE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(?:\((.*)\))?:(.*)$", re.DOTALL)
+_FILE_ONLY = re.compile(r"^file\((.*)\)$", re.DOTALL)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _SECRETS_PREFIX = "/aws/reference/secretsmanager/"
 
@@ -43,7 +43,7 @@ class Unresolved(str):
 
     ref: Ref
 
-    def __new__(cls, ref: Ref) -> Unresolved:
+    def __new__(cls, ref: Ref) -> Self:
         obj = super().__new__(cls, ref.text)
         obj.ref = ref
         return obj
@@ -380,8 +380,10 @@ class Variables:
             return self._files[path_text]
         try:
             target = self.root.resolve_inside(self.service_dir, path_text)
-        except InputError:
-            self._error("", f"`{written}` points outside the scanned folder; fnaudit never reads there")
+        except InputError as exc:
+            # outside the root, or a symlink loop: say which (the resolver's message names the path)
+            why = "points outside the scanned folder; fnaudit never reads there" if "outside" in str(exc) else str(exc)
+            self._error("", f"`{written}` {why}")
             result: Any = Unresolved(Ref(RefKind.FILE, written))
         else:
             result = self._parse(target, written)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from fnaudit.errors import InputError, ScanError
+from fnaudit.errors import InputError, Loss, ScanError
 from fnaudit.loaders._cfn_parts import (
     LAMBDA_FUNCTION,
     TemplateParts,
@@ -80,7 +80,9 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     """One App per template; problems become `ScanError`s and loading goes on."""
     data = doc.data
     if not isinstance(data, Mapping) or not isinstance(data.get("Resources"), Mapping):
-        return LoadOutcome(errors=[ScanError(doc.rel, "not a CloudFormation template: no `Resources` mapping", "load")])
+        return LoadOutcome(
+            errors=[ScanError(doc.rel, "not a CloudFormation template: no `Resources` mapping", "load", Loss.APP)]
+        )
     return build_app(doc, root, options, data, BuildHints())
 
 
@@ -269,10 +271,10 @@ def _cdk_asset_path(ctx: _Context, res: Resource) -> str | None:
 def _local_code(ctx: _Context, res: Resource, folder: str, runtime: str | None, handler: str | None) -> Code:
     try:
         code_dir = ctx.root.resolve_inside(ctx.doc.path.parent, folder)
+        return resolve_code(ctx.root, code_dir, handler, runtime)  # raises for links out of the root, bad paths
     except InputError as exc:
         ctx.error(line_of(res.properties, "Code", res.loc.line), f"function {res.logical_id}: {exc}")
         return Code(language_of(runtime), in_repo=False, note=str(exc))
-    return resolve_code(ctx.root, code_dir, handler, runtime)
 
 
 def _log_retention(ctx: _Context, res: Resource) -> Value[int]:

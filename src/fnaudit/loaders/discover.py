@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fnaudit.errors import InputError, ScanError
-from fnaudit.loaders._files import MAX_IAC_BYTES, ScanRoot, read_text
+from fnaudit.errors import BinaryFileError, InputError, Loss, ScanError
+from fnaudit.loaders._files import MAX_IAC_BYTES, ScanRoot, read_text, safe_resolve
 from fnaudit.loaders._yaml import load_any
 from fnaudit.loaders.base import SourceDoc
 from fnaudit.model.app import Dialect
@@ -66,7 +66,9 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
         _consider(target, root, out, explicit=True)
         if not out.docs and not out.errors:
             out.errors.append(
-                ScanError(root.rel(target), "not a Serverless Framework, SAM or CloudFormation file", "discover")
+                ScanError(
+                    root.rel(target), "not a Serverless Framework, SAM or CloudFormation file", "discover", Loss.APP
+                )
             )
         return out
     for path in _walk(target, root, excludes):
@@ -102,28 +104,41 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
     if not (is_serverless or name.endswith(_TEMPLATE_EXT)):
         return
     rel = root.rel(path)
-    if path.is_symlink() and not root.contains(path):
-        out.errors.append(ScanError(rel, "symbolic link to a file outside the scanned folder; not followed", "discover"))
-        return
-    out.files_seen += 1
     named_template = is_serverless or explicit or _looks_like_template_name(name)
+    # What skipping this file loses: a file named as an app is an app; any other file may be
+    # data that merely has a template's extension.
+    lost = Loss.APP if named_template else Loss.PARTIAL
+    if path.is_symlink():
+        try:
+            safe_resolve(path)
+        except InputError as exc:  # a loop: one error entry, the rest of the tree is still scanned
+            out.errors.append(ScanError(rel, str(exc), "discover", lost))
+            return
+        if not root.contains(path):
+            out.errors.append(
+                ScanError(rel, "symbolic link to a file outside the scanned folder; not followed", "discover", lost)
+            )
+            return
+    out.files_seen += 1
     try:
         if not named_template and path.stat().st_size > MAX_IAC_BYTES:
             return  # a large data file that nobody named as a template
         text = read_text(path)
     except InputError as exc:
         if named_template or _sniff_file(path):
-            out.errors.append(ScanError(rel, str(exc), "discover"))
+            # A binary file cannot be IaC whatever its name: nothing is lost by skipping it.
+            loss = Loss.NONE if isinstance(exc, BinaryFileError) else lost
+            out.errors.append(ScanError(rel, str(exc), "discover", loss))
         return
     except OSError as exc:
-        out.errors.append(ScanError(rel, f"cannot read file: {exc}", "discover"))
+        out.errors.append(ScanError(rel, f"cannot read file: {exc.strerror or exc}", "discover", lost))
         return
     if not (is_serverless or explicit or _looks_like_template_name(name) or any(h in text for h in _TEMPLATE_HINTS)):
         return
     try:
         data = load_any(text, name)
     except InputError as exc:
-        out.errors.append(ScanError(rel, str(exc), "load"))
+        out.errors.append(ScanError(rel, str(exc), "load", lost))
         return
     dialect = classify(name, data)
     if dialect is None:
@@ -133,11 +148,17 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
                     rel,
                     "not a Serverless Framework service: expected a mapping with `service`, `provider` and `functions`",
                     "load",
+                    Loss.NONE if data is None else Loss.APP,  # an empty file held no app to lose
                 )
             )
         elif explicit or _looks_like_template_name(name):
             out.errors.append(
-                ScanError(rel, "not a CloudFormation or SAM template: no `Resources` with AWS:: resource types", "load")
+                ScanError(
+                    rel,
+                    "not a CloudFormation or SAM template: no `Resources` with AWS:: resource types",
+                    "load",
+                    Loss.APP,
+                )
             )
         return
     out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=dialect))

@@ -17,11 +17,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from fnaudit import cache
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
+from fnaudit.loaders._cfn_parts import type_problem
 from fnaudit.loaders._cfn_samlines import relabel
 from fnaudit.loaders._files import ScanRoot
+from fnaudit.loaders._yaml import line_of
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
-from fnaudit.loaders.cloudformation import LOCAL_BUCKET, LOCAL_IMAGE, BuildHints, build_app
+from fnaudit.loaders.cloudformation import (
+    LOCAL_BUCKET,
+    LOCAL_IMAGE,
+    BuildHints,
+    build_app,
+)
 from fnaudit.model.app import Dialect
 
 # AWS managed policies whose ARN has a path; every other name is `arn:aws:iam::aws:policy/<name>`.
@@ -43,6 +50,11 @@ _SERVICE_ROLE_POLICIES = frozenset(
     }
 )
 _NOT_SERVICE_ROLE = frozenset({"AWSXrayWriteOnlyAccess", "AWSLambdaExecute"})  # these live at the top level
+# Resource attributes that hold names (DependsOn: one or a list); anything else crashes the translator.
+_NAME_ATTRIBUTES = ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy")
+_CRASHED = "SAM translation failed: "  # how a translator crash (an exception it did not mean) is reported
+_MAX_ISOLATED = 64  # resources translated one by one to find the one the translator crashes on
+_MAX_TRANSLATIONS = 8  # rounds of leaving out rejected resources before the template is given up
 _LOCAL_URI_PROPS = {
     "AWS::Serverless::Function": ("CodeUri",),
     "AWS::Serverless::LayerVersion": ("ContentUri",),
@@ -55,10 +67,12 @@ _LOCAL_URI_PROPS = {
 def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     data = doc.data
     if not isinstance(data, Mapping) or not isinstance(data.get("Resources"), Mapping):
-        return LoadOutcome(errors=[ScanError(doc.rel, "not a SAM template: no `Resources` mapping", "load")])
+        return LoadOutcome(errors=[ScanError(doc.rel, "not a SAM template: no `Resources` mapping", "load", Loss.APP)])
     plain = _plain(data)
+    errors = _drop_unreadable(plain, data, doc.rel)
     local_code = _replace_local_uris(plain)
-    translated, errors = _translate(doc.rel, plain, options)
+    translated, problems = _translate_each(doc.rel, plain, data, options)
+    errors.extend(problems)
     if translated is None:
         return LoadOutcome(errors=errors)
     relabelled = relabel(data, translated, doc.rel)
@@ -68,7 +82,94 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     return outcome
 
 
-def _translate(rel: str, template: dict[str, Any], options: LoadOptions) -> tuple[dict[str, Any] | None, list[ScanError]]:
+def _drop_unreadable(plain: dict[str, Any], data: Mapping[str, Any], rel: str) -> list[ScanError]:
+    """Remove resources whose body is not a mapping or whose `Type` is not a string, one error each.
+
+    The translator (and our own pre-processing) hashes and compares types: a `Type: {}` would fail
+    the whole template and lose its valid functions. Such a resource may have been a function.
+    """
+    resources = plain["Resources"]
+    original = data["Resources"]
+    errors: list[ScanError] = []
+    for lid in list(resources):
+        body = resources[lid]
+        line = line_of(original, lid)
+        if not lid.strip():
+            problem, where = "a resource has an empty logical id", line
+        elif not isinstance(body, dict):
+            problem, where = f"resource {lid} is not a mapping", line
+        elif not isinstance(body.get("Type"), str):
+            problem = type_problem(lid, body.get("Type"))
+            where = line_of(original.get(lid), "Type", line)
+        else:
+            errors.extend(_drop_bad_attributes(lid, body, original.get(lid), rel, line))
+            continue
+        del resources[lid]
+        errors.append(ScanError(rel, f"line {where}: {problem}; skipped", "load", Loss.FUNCTION))
+    return errors
+
+
+def _drop_bad_attributes(lid: str, body: dict[str, Any], written: Any, rel: str, line: int) -> list[ScanError]:
+    """Remove resource attributes that must be names but are not (the translator hashes them).
+
+    The resource itself is kept: without a `Condition` it is read as always deployed, which is what
+    a security scan should assume when it cannot tell.
+    """
+    errors: list[ScanError] = []
+    for key in _NAME_ATTRIBUTES:
+        value = body.get(key, "")
+        names = value if key == "DependsOn" and isinstance(value, list) else [value]
+        if all(isinstance(v, str) for v in names):
+            continue
+        del body[key]
+        where = line_of(written, key, line)
+        errors.append(ScanError(rel, f"line {where}: {key} of resource {lid} is not a name; ignored", "load"))
+    return errors
+
+
+def _translate_each(
+    rel: str, plain: dict[str, Any], data: Mapping[str, Any], options: LoadOptions
+) -> tuple[dict[str, Any] | None, list[ScanError]]:
+    """Translate, leaving out the resources the translator rejects one by one.
+
+    The translator refuses a whole template for one bad resource. When every reason it gives names
+    a resource, those resources are reported (a function as a lost FUNCTION) and the rest is
+    translated again; a template-level problem (Globals, Transform, ...) loses the APP. Each round
+    drops at least one resource, so this ends; the bound only caps the time a hostile file costs.
+    """
+    errors: list[ScanError] = []
+    original = data["Resources"]
+    for _ in range(_MAX_TRANSLATIONS):
+        if not plain["Resources"]:
+            return None, errors  # every resource was left out, each with its error: nothing to translate
+        translated, problems, culprits = _translate(rel, plain, options)
+        if translated is None and not culprits and any(e.message.startswith(_CRASHED) for e in problems):
+            crashed = _isolate_crash(rel, plain, options)
+            if crashed:
+                resources = plain["Resources"]
+                for lid, why in sorted(crashed.items()):
+                    rtype = resources[lid].get("Type")
+                    loss = Loss.FUNCTION if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function") else Loss.PARTIAL
+                    errors.append(ScanError(
+                        rel, f"line {line_of(original, lid)}: the SAM translator cannot read resource {lid} ({why}); "
+                        "resource skipped", "load", loss))
+                    del resources[lid]
+                continue
+        if translated is not None or not culprits:
+            return translated, errors + problems
+        resources = plain["Resources"]
+        for lid in sorted(culprits):
+            rtype = resources[lid].get("Type") if isinstance(resources[lid], dict) else None
+            loss = Loss.FUNCTION if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function") else Loss.PARTIAL
+            why = "; ".join(e.message for e in problems if f"[{lid}]" in e.message)
+            errors.append(ScanError(rel, f"line {line_of(original, lid)}: {why}; resource skipped", "load", loss))
+            del resources[lid]
+    return None, errors + [ScanError(rel, "invalid SAM template: too many invalid resources", "load", Loss.APP)]
+
+
+def _translate(
+    rel: str, template: dict[str, Any], options: LoadOptions
+) -> tuple[dict[str, Any] | None, list[ScanError], frozenset[str]]:
     """The translated template, from the cache when this exact input was translated before.
 
     Translation is the slow part of reading SAM (the translator deep-copies the API definition for
@@ -86,24 +187,32 @@ def _translate(rel: str, template: dict[str, Any], options: LoadOptions) -> tupl
     )
     cached = cache.read_json("sam", entry)
     if isinstance(cached, dict) and isinstance(cached.get("template"), dict):
-        return cached["template"], []
-    out, errors = _run_translator(rel, template, options)
+        return cached["template"], [], frozenset()
+    out, errors, culprits = _run_translator(rel, template, options)
     if out is not None:
         cache.write_json("sam", entry, {"template": out})
-    return out, errors
+    return out, errors, culprits
 
 
-def _run_translator(rel: str, template: dict[str, Any], options: LoadOptions) -> tuple[dict[str, Any] | None, list[ScanError]]:
+def _run_translator(
+    rel: str, template: dict[str, Any], options: LoadOptions
+) -> tuple[dict[str, Any] | None, list[ScanError], frozenset[str]]:
+    """The translated template, or the errors (an APP loss) and, when every error names a resource
+    of the template, those resources' logical ids."""
     # imported here: boto3 and the translator cost ~0.5 s and only SAM templates need them
     import logging
 
     import boto3
-    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.model.exceptions import (
+        InvalidDocumentException,
+        InvalidResourceException,
+    )
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
-    # The translator logs "unpublished metrics" warnings meant for AWS's own service: not for our users.
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    # The translator logs "unpublished metrics" warnings meant for AWS's own service, and tracebacks
+    # of its plugins' failures, which become error entries here: neither is for our users' terminal.
+    logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     session = boto3.Session(region_name=options.region, aws_access_key_id="x", aws_secret_access_key="y")
     names = _managed_policy_names(template)
     try:
@@ -114,10 +223,40 @@ def _run_translator(rel: str, template: dict[str, Any], options: LoadOptions) ->
         )
     except InvalidDocumentException as exc:
         causes = list(getattr(exc, "causes", ())) or [exc]
-        return None, [ScanError(rel, f"invalid SAM template: {getattr(c, 'message', str(c))}", "load") for c in causes]
-    except Exception as exc:  # the translator's own failures must not end the scan
-        return None, [ScanError(rel, f"SAM translation failed: {type(exc).__name__}: {exc}", "load")]
-    return out, []
+        errors = [
+            ScanError(rel, f"invalid SAM template: {getattr(c, 'message', str(c))}", "load", Loss.APP) for c in causes
+        ]
+        # `_logical_id` is the translator's own record of the resource an error is about (a list
+        # for errors about several); anything else is about the template as a whole.
+        named = [getattr(c, "_logical_id", None) if isinstance(c, InvalidResourceException) else None for c in causes]
+        resources = template.get("Resources", {})
+        if all(isinstance(n, str) and n in resources for n in named):
+            return None, errors, frozenset(n for n in named if isinstance(n, str))
+        return None, errors, frozenset()
+    except Exception as exc:  # noqa: BLE001 — the translator's own failures must not end the scan
+        return None, [ScanError(rel, f"{_CRASHED}{type(exc).__name__}: {exc}", "load", Loss.APP)], frozenset()
+    return out, [], frozenset()
+
+
+def _isolate_crash(rel: str, template: dict[str, Any], options: LoadOptions) -> dict[str, str]:
+    """The resources the translator crashes on (not rejects) when given alone, with the reason.
+
+    A crash names no resource. Translating each resource on its own (with the template's Globals,
+    Parameters and Conditions) finds the ones that cause it, so that they alone are left out.
+    """
+    resources = template["Resources"]
+    if len(resources) > _MAX_ISOLATED:
+        return {}
+    found: dict[str, str] = {}
+    for lid, body in resources.items():
+        alone = {**template, "Resources": {lid: body}}
+        _, errors, _ = _run_translator(rel, alone, options)
+        crash = next((e.message for e in errors if e.message.startswith(_CRASHED)), None)
+        if crash is not None:
+            found[lid] = crash.removeprefix(_CRASHED)
+    if len(resources) > 1 and len(found) == len(resources):
+        return {}  # every resource crashes alone: the cause is template-wide (Globals, Conditions), the app is lost
+    return found
 
 
 def _managed_policy_arn(name: str) -> str:

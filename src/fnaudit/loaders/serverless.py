@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
 from fnaudit.loaders import _sls_events, _sls_iam
 from fnaudit.loaders import _sls_values as _values
 from fnaudit.loaders._files import ScanRoot
@@ -22,7 +22,7 @@ from fnaudit.loaders._sls_variables import Unresolved, Variables, is_missing
 from fnaudit.loaders._yaml import LDict, line_of
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.cloudformation import Resolver, TemplateParts, read_resources
-from fnaudit.loaders.handlers import language_of, resolve_code
+from fnaudit.loaders.handlers import language_of, locate_artifact, locate_code
 from fnaudit.model.app import (
     App,
     AuthKind,
@@ -44,14 +44,16 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     out = LoadOutcome()
     data = doc.data if doc.data is not None else LDict(1)  # an empty file: a service with no functions
     if not isinstance(data, dict):
-        out.errors.append(ScanError(doc.rel, "not a Serverless Framework service: the file is not a mapping", "load"))
+        out.errors.append(
+            ScanError(doc.rel, "not a Serverless Framework service: the file is not a mapping", "load", Loss.APP)
+        )
         return out
     variables = Variables(data, doc.rel, doc.path.parent, root, options)
     service = _Service(doc, root, options, variables, data)
     try:
         out.apps.append(service.app())
     except RecursionError:  # hostile nesting the parser's own limits let through: report, don't raise
-        service.errors.append(ScanError(doc.rel, "the service nests too deeply to be read", "load"))
+        service.errors.append(ScanError(doc.rel, "the service nests too deeply to be read", "load", Loss.APP))
     out.errors.extend(sorted(set(service.errors + variables.errors), key=_error_order))
     out.consumed |= variables.consumed
     return out
@@ -111,7 +113,7 @@ class _Service:
         functions = []
         for fn_name, (fn_raw, fn_loc) in functions_raw.items():
             if not isinstance(fn_raw, dict):
-                self._error(fn_loc.line, f"function {fn_name} is not a mapping; skipped", fn_loc.path)
+                self._error(fn_loc.line, f"function {fn_name} is not a mapping; skipped", fn_loc.path, Loss.FUNCTION)
                 continue
             reader = _FunctionReader(self, fn_name, fn_raw, fn_loc, defaults, name, provider)
             role = _sls_iam.role_for_function(fn_name, fn_raw, provider_roles, role_ctx)
@@ -145,11 +147,26 @@ class _Service:
         out: dict[str, tuple[Any, Loc]] = {}
         for block in blocks:
             if isinstance(block, Unresolved):
-                continue  # e.g. a refused `${file()}`: already an error entry
+                # e.g. a refused `${file()}`: the variable has its own error entry; this one says that
+                # the functions it held are missing, which is what fails a CI gate
+                self._error(
+                    line_of(self.data, "functions"),
+                    f"the functions of `{block}` could not be read; they are not analysed",
+                    loss=Loss.FUNCTION,
+                )
+                continue
             if not isinstance(block, dict):
-                self._error(line_of(self.data, "functions"), "`functions` must be a mapping of function names; ignored")
+                self._error(
+                    line_of(self.data, "functions"),
+                    "`functions` must be a mapping of function names; ignored",
+                    loss=Loss.FUNCTION,
+                )
                 continue
             for fn_name, body in block.items():
+                if not str(fn_name).strip():  # no name to report it by, deploy it as, or find it with
+                    self._error(self.at(block, fn_name).line, "a function has an empty name; skipped",
+                                self.at(block, fn_name).path, Loss.FUNCTION)
+                    continue
                 out[str(fn_name)] = (body, self.at(block, fn_name))
         return out
 
@@ -215,9 +232,9 @@ class _Service:
     def _mapping(self, raw: Any) -> Mapping[str, Any]:
         return raw if isinstance(raw, dict) else LDict()
 
-    def _error(self, line: int, message: str, path: str | None = None) -> None:
+    def _error(self, line: int, message: str, path: str | None = None, loss: Loss = Loss.PARTIAL) -> None:
         text = f"line {line}: {message}" if line else message
-        self.errors.append(ScanError(path or self.rel, text, "load"))
+        self.errors.append(ScanError(path or self.rel, text, "load", loss))
 
 
 class _FunctionReader:
@@ -246,7 +263,8 @@ class _FunctionReader:
         runtime = _values.str_value(self.raw, "runtime", self.at) or self.d.runtime or Value.unset(self.loc)
         handler = self._handler()
         code, package_type = self._code(runtime, handler)
-        triggers, errors = _sls_events.triggers(self.raw.get("events"), self.name, event_ctx)
+        events_line = self.at(self.raw, "events").line if "events" in self.raw else 0
+        triggers, errors = _sls_events.triggers(self.raw.get("events"), self.name, event_ctx, events_line)
         self.s.errors.extend(errors)
         url = self._url()
         if url is not None:
@@ -284,6 +302,16 @@ class _FunctionReader:
         )
 
     def _handler(self) -> Value[str]:
+        raw = self.raw.get("handler")
+        if raw is not None and not isinstance(raw, str):  # a mapping or list would be read as a module path
+            loc = self.at(self.raw, "handler")
+            kind = "mapping" if isinstance(raw, dict) else "list" if isinstance(raw, list) else type(raw).__name__
+            self.s._error(
+                loc.line,
+                f"handler of function {self.name} is a {kind}, not text like `handler.main`; its code cannot be located",
+                loc.path,
+            )
+            return Value.unset(self.loc)
         v = _values.str_value(self.raw, "handler", self.at)
         if v is None:
             if self.raw.get("image") is None:
@@ -307,10 +335,14 @@ class _FunctionReader:
             shown = render(image.get("uri") or image.get("name")) if isinstance(image, dict) else render(image)
             note = f"container image {shown}; its code is not in the repository"
             return Code(lang, in_repo=False, note=note), "Image"
+        def report(message: str) -> None:  # the function stays; only its code is not analysed
+            self.s._error(handler.loc.line, f"function {self.name}: {message}", handler.loc.path)
+
         artifact = self._artifact()
-        if artifact is not None:
-            return Code(lang, in_repo=False, note=f"deployed from the artifact {artifact}; its code is not read"), "Zip"
-        return resolve_code(self.s.root, self.s.doc.path.parent, handler.value, runtime.value), "Zip"
+        if artifact is not None:  # a local zip is read in place
+            base = self.s.doc.path.parent
+            return locate_artifact(self.s.root, base, artifact, handler.value, runtime.value, report), "Zip"
+        return locate_code(self.s.root, self.s.doc.path.parent, handler.value, runtime.value, report), "Zip"
 
     def _artifact(self) -> str | None:
         """`package.artifact` of the function (with `individually`), else of the service."""
