@@ -11,7 +11,7 @@ from fnaudit import config_file
 from fnaudit.config import Config, IgnoreEntry
 from fnaudit.errors import ConfigError
 from fnaudit.findings import Severity
-from fnaudit.scan import scan
+from fnaudit.pipeline import scan
 
 pytestmark = pytest.mark.usefixtures("fake_rules")
 
@@ -105,7 +105,7 @@ def test_unknown_key_names_file_and_suggests(tmp_path: Path) -> None:
     assert "unknown key `selct`" in message
     assert ".fnaudit.toml" in message
     assert "did you mean `select`?" in message
-    assert "known keys: baseline, exclude, ignore, ignores, params, select, severity, stage" in message
+    assert "known keys: advisories, baseline, exclude, ignore, ignores, params, select, severity, stage" in message
 
 
 def test_unknown_key_in_ignore_entry(tmp_path: Path) -> None:

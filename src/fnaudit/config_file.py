@@ -25,10 +25,10 @@ from fnaudit.rules.registry import all_rules, find_rule, matches
 DOT_FILE = ".fnaudit.toml"
 PYPROJECT = "pyproject.toml"
 
-KNOWN_KEYS = ("baseline", "exclude", "ignore", "ignores", "params", "select", "severity", "stage")
+KNOWN_KEYS = ("advisories", "baseline", "exclude", "ignore", "ignores", "params", "select", "severity", "stage")
 IGNORE_KEYS = ("function", "path", "reason", "rule", "until")
 # A bare family prefix (`IAM`, `CODE`) is a valid selector even before any rule of the family exists.
-_FAMILY = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)$", re.I)
+_FAMILY = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +108,7 @@ def parse(settings: Mapping[str, Any], source: ConfigSource) -> Config:
     if baseline is not None:
         baseline = str(source.path.parent / _string(baseline, "baseline", where))  # relative to the file
     stage = settings.get("stage")
+    advisories = settings.get("advisories")
     return Config(
         select=select,
         ignore=ignore,
@@ -117,7 +118,23 @@ def parse(settings: Mapping[str, Any], source: ConfigSource) -> Config:
         params=_params(settings.get("params", {}), where),
         exclude=tuple(_strings(settings.get("exclude", []), "exclude", where)),
         baseline=baseline,
+        db=None if advisories is None else _advisories(advisories, source),
     )
+
+
+def _advisories(value: object, source: ConfigSource) -> str:
+    """`advisories`: the project's own folder or zip of OSV records, relative to the config file, matched
+    instead of the advisory store (`--db` still wins). It must stay inside the config file's folder: a
+    scanned repository's config must not make fnaudit read files elsewhere on the machine."""
+    where = source.display
+    base = source.path.parent.resolve()
+    path = (base / _string(value, "advisories", where)).resolve()
+    if not path.is_relative_to(base):
+        raise ConfigError(f"{where}: `advisories` must be a folder or zip inside {source.path.parent} "
+                          f"(after following links), not {value!r}")
+    if not path.exists():
+        raise ConfigError(f"{where}: `advisories`: {value!r} does not exist (a folder or zip of OSV records)")
+    return str(path)
 
 
 def with_flags(

@@ -11,8 +11,8 @@ import pytest
 
 from fnaudit.config import Config
 from fnaudit.engines.osv.store import Store
+from fnaudit.pipeline import scan
 from fnaudit.report import Format, render
-from fnaudit.scan import scan
 from tests.conftest import REPO, SCAN_DATE
 from tests.deps.osvdata import record, write_folder
 

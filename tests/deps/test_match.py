@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from fnaudit.engines.osv.match import advisories, affected
-from fnaudit.engines.osv.store import _affected_rows, _compact
+from fnaudit.engines.osv.records import Normalised, normalise
 from tests.deps.osvdata import record
-
-import json
 
 
 def entries(*records):
+    """(doc, affected entry) pairs as the store returns them: the records normalised on import."""
     out = []
     for rec in records:
-        doc = _compact(rec)
-        for _eco, _name, data in _affected_rows(rec):
-            out.append((doc, json.loads(data)))
+        norm = normalise(rec["id"], rec)
+        assert isinstance(norm, Normalised), norm
+        out.extend((norm.doc, data) for _eco, _name, data in norm.rows)
     return out
 
 
