@@ -13,8 +13,8 @@ import pytest
 
 from fnaudit.config import Config
 from fnaudit.errors import ScanError
+from fnaudit.pipeline import ScanResult, scan
 from fnaudit.report import Format, render
-from fnaudit.scan import ScanResult, scan
 from tests.report.builders import RULES, SCAN_DATE, make_result
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from fnaudit.report.options import RenderOptions
 
 if TYPE_CHECKING:
     from fnaudit.model.package import Advisory, Package
-    from fnaudit.scan import ScanResult
+    from fnaudit.pipeline import ScanResult
 
 _SOURCES = {"GHSA-": ("GitHub Advisory Database", "https://github.com/advisories/"),
             "CVE-": ("NVD", "https://nvd.nist.gov/vuln/detail/"),

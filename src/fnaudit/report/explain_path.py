@@ -16,7 +16,7 @@ from fnaudit.findings import Category, Finding
 if TYPE_CHECKING:
     from fnaudit.model.app import App, Function
     from fnaudit.model.loc import Loc
-    from fnaudit.scan import ScanResult
+    from fnaudit.pipeline import ScanResult
 
 _WIDTH = 100
 

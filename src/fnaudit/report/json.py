@@ -3,7 +3,9 @@
 The document is the contract other outputs and users' scripts rely on, so it is built from the
 result field by field (never `asdict`), list order follows the result's sorted order, and the only
 value that differs between two runs on the same input is `stats.seconds` (and `stats.stages`).
-Environment variables appear by name only: their values may be secrets.
+Environment variables appear by name only: their values may be secrets. Every string is passed
+through `fnaudit.textsafe` (JSON would escape C0 controls anyway, but not C1 controls or bidi
+overrides, and viewers render the text).
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from fnaudit import __version__
 from fnaudit.report.options import RenderOptions
+from fnaudit.textsafe import clean_tree
 
 if TYPE_CHECKING:
     from fnaudit.findings import Finding
     from fnaudit.model.app import App, Function, Trigger
     from fnaudit.model.code import SdkCall
     from fnaudit.model.loc import Loc, Value
+    from fnaudit.pipeline import ScanResult
     from fnaudit.risk import Risk
-    from fnaudit.scan import ScanResult
 
 SCHEMA = "fnaudit/findings/v1"
 
@@ -31,6 +34,11 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
 
 
 def document(result: ScanResult) -> dict[str, Any]:
+    doc: dict[str, Any] = clean_tree(_document(result))
+    return doc
+
+
+def _document(result: ScanResult) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "tool": {"name": "fnaudit", "version": __version__},

@@ -3,7 +3,9 @@
 One run; `tool.driver.rules[]` describes every rule that ran (so a clean scan still says what
 was checked), generated from the rules' own metadata and docs. Results carry a
 `partialFingerprints` entry from our line-free fingerprint, so code scanning keeps an alert's
-identity when lines move. Suppressed findings stay in the log with `suppressions[]`.
+identity when lines move. Suppressed findings stay in the log with `suppressions[]`. Every string
+is passed through `fnaudit.textsafe`: SARIF viewers render message text, and a control character or
+bidi override in a message or path would act there.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from urllib.parse import quote
 from fnaudit import __version__
 from fnaudit.findings import Category, Severity
 from fnaudit.report.options import RenderOptions
+from fnaudit.textsafe import clean_tree
 
 if TYPE_CHECKING:
     from fnaudit.errors import ScanError
     from fnaudit.findings import Finding
+    from fnaudit.pipeline import ScanResult
     from fnaudit.rules.registry import Rule
-    from fnaudit.scan import ScanResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/fnaudit/fnaudit"
@@ -79,7 +82,8 @@ def document(result: ScanResult) -> dict[str, Any]:
         "results": [_result(f, index) for f in result.findings],
         "columnKind": "unicodeCodePoints",
     }
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    doc: dict[str, Any] = clean_tree({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
+    return doc
 
 
 def _rule(r: Rule) -> dict[str, Any]:

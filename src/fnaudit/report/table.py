@@ -1,11 +1,16 @@
 """The terminal report: findings grouped by function, worst first, then a one-line summary.
 
+Each finding is a header line (severity, rule code and name, path:line) with its message on the
+indented line(s) below, wrapped at the terminal width; on a narrow terminal long paths are shortened
+from the left ("…/handlers/x.py:12") and rule names cut, never the rule code, file name or line.
+
 Function groups come in the order of their risk (`fnaudit.risk`: exposure × exploitability × blast
 radius), then groups shared by several functions (by their riskiest function), then app-level
 findings (no function); ties keep the order of their worst finding (the result is sorted by
 severity, then function), so the function that needs attention first is at the top. When the
 output is not a terminal the text is plain and never cut: paths are what a person copies into an
-editor.
+editor. Text from the scanned repository is printed through `fnaudit.textsafe` and as rich `Text`
+(never markup), so neither an escape sequence nor "[red]" in a message can style the terminal.
 """
 
 from __future__ import annotations
@@ -15,15 +20,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from fnaudit.findings import Finding, Severity
 from fnaudit.report.options import RenderOptions
+from fnaudit.textsafe import one_line
 
 if TYPE_CHECKING:
     from fnaudit.model.app import App, Function
-    from fnaudit.scan import ScanResult
+    from fnaudit.pipeline import ScanResult
 
 STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -40,7 +45,7 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        width=opts.width or _UNCUT,
+        width=_UNCUT,  # lines are laid out to opts.width here; rich must never wrap them again
         force_terminal=opts.color,
         no_color=not opts.color,
         color_system="standard" if opts.color else None,
@@ -51,11 +56,12 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
     if not opts.quiet:
         _findings(console, result, opts)
         if result.errors and opts.verbose:
-            _errors(console, result)
-    console.print(summary(result), style="bold" if result.active_findings else "green")
+            _errors(console, result, _width(opts))
+    for line in _wrap(Text(one_line(summary(result)), style="bold" if result.active_findings else "green"), _width(opts)):
+        console.print(line)
     if result.errors and not opts.verbose and not opts.quiet:
         console.print(f"(details of the {_plural(len(result.errors), 'error')} with --verbose)", style="dim")
-    # rich pads table cells to the column width; trailing blanks only make diffs and copies noisy.
+    # padding of aligned columns and wrapped lines leaves trailing blanks; they only make diffs noisy.
     out.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
 
 
@@ -96,7 +102,7 @@ def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[s
                 heading += f" · risk {result.risk[ident].score:g}"
         else:
             heading = findings[0].function or ident
-        out.append((heading, findings))
+        out.append((one_line(heading), findings))  # names come from the scanned IaC
     if not result.risk:
         return out
     # functions by risk, then the groups shared by several functions, then app-level findings; stable,
@@ -128,36 +134,117 @@ def summary(result: ScanResult) -> str:
 
 
 def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None:
+    """One header line per finding (severity, rule, path:line) and its message indented below, as linters
+    print them: the message gets the whole width instead of a narrow last column, and a long path is
+    shortened from the left rather than pushing the message off the screen."""
     shown = groups(result, include_suppressed=opts.verbose)
     rows = [f for _, findings in shown for f in findings]
-    # One table per group, but the same column widths in all of them so the report reads as one.
-    rule_width = max((len(f"{f.rule_id} {f.rule_name}") for f in rows), default=0)
-    loc_width = max((len(str(f.location)) for f in rows), default=0)
+    width = _width(opts)
+    rule_col = max((len(_rule(f)) for f in rows), default=0)
+    loc_col = max((len(_where(f)) for f in rows), default=0)
+    # Columns line up when every row fits; on a narrow terminal each row is laid out on its own.
+    aligned = width is None or _PREFIX + rule_col + 2 + loc_col <= width
+    # A terminal shows at most two lines of each message (the JSON, SARIF and --verbose have it all);
+    # a pipe or a file gets every word: that text is what people grep and copy.
+    max_lines = None if width is None or opts.verbose else _MESSAGE_LINES
     for heading, findings in shown:
-        console.print(Text(heading, style="bold underline"))
-        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-        table.add_column("severity", no_wrap=True, min_width=10)
-        table.add_column("rule", no_wrap=True, min_width=rule_width)
-        table.add_column("location", no_wrap=True, min_width=loc_width)
-        table.add_column("message", overflow="fold")
+        for line in _wrap(Text(one_line(heading), style="bold underline"), width):
+            console.print(line)
         for f in sorted(findings, key=Finding.sort_key):
-            message = Text(f.message)
+            console.print(_header(f, width, rule_col if aligned else None))
+            message = Text(one_line(f.message))
             if f.suppression is not None:
-                message.append(f"  [suppressed ({f.suppression.kind}): {f.suppression.reason}]", style="dim")
-            table.add_row(
-                Text.assemble("  ", (f.severity.value, STYLE[f.severity])),
-                Text(f"{f.rule_id} {f.rule_name}"),
-                Text(str(f.location)),
-                message,
-            )
-        console.print(table)
+                message.append(f"  [suppressed ({f.suppression.kind}): {one_line(f.suppression.reason)}]", style="dim")
+            for line in _wrap(message, width, _INDENT, max_lines):
+                console.print(Text(" " * _INDENT) + line)
         console.print()
 
 
-def _errors(console: Console, result: ScanResult) -> None:
+_PREFIX = 12  # "  " + severity padded to 8 + "  "
+_INDENT = 6  # message lines sit under the rule code
+_MESSAGE_LINES = 2
+_LOCATION_MIN = 32
+_MIN_WIDTH = 40  # below this nothing useful fits; lay out as if the terminal were this wide
+
+
+def _width(opts: RenderOptions) -> int | None:
+    return None if opts.width is None else max(opts.width, _MIN_WIDTH)
+
+
+def _rule(f: Finding) -> str:
+    return f"{f.rule_id} {f.rule_name}"
+
+
+def _where(f: Finding) -> str:
+    return one_line(str(f.location))
+
+
+def _header(f: Finding, width: int | None, rule_col: int | None) -> Text:
+    """`  critical  CODE002 command-injection  src/handler.py:12`, fitted into `width`.
+
+    Aligned (`rule_col` given): the rule column padded so locations line up. Otherwise the rule code
+    is kept whole, the location gets what the rule name leaves (at least `_LOCATION_MIN` characters),
+    shortened from the left ("…/handlers/x.py:12"), and the name is cut with "…" when even that is
+    too much."""
+    severity = (f.severity.value.ljust(8), STYLE[f.severity])
+    where = _where(f)
+    if rule_col is not None:
+        return Text.assemble("  ", severity, "  ", (f.rule_id, "bold"), " ", f.rule_name.ljust(rule_col - len(f.rule_id) - 1),
+                             "  ", where)
+    assert width is not None
+    room = width - _PREFIX - len(f.rule_id) - 2  # for " name" and the location
+    if len(f.rule_name) + 1 + len(where) > room:
+        # the location keeps what the whole name leaves, and never less than enough for "…/dir/file.py:12"
+        where = shorten_path(where, max(room - len(f.rule_name) - 1, min(len(where), _LOCATION_MIN)))
+    left = room - len(where) - 1
+    name = f.rule_name if len(f.rule_name) <= left else f.rule_name[: left - 1] + "…" if left >= 6 else ""
+    return Text.assemble("  ", severity, "  ", (f.rule_id, "bold"), (" " + name) if name else "", "  ", where)
+
+
+def shorten_path(location: str, room: int) -> str:
+    """`location` (path[:line]) in at most `room` characters: whole path segments dropped from the left
+    behind "…/", so the file name and line, the part a reader needs, survive."""
+    if len(location) <= room:
+        return location
+    room = max(room, 8)
+    path, sep, line = location.rpartition(":")
+    if not (sep and line.isdigit()):
+        path, line = location, ""
+    suffix = f":{line}" if line else ""
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        candidate = "…/" + "/".join(parts[i:]) + suffix
+        if len(candidate) <= room:
+            return candidate
+    tail = (parts[-1] + suffix)[-(room - 1):]
+    return "…" + tail
+
+
+def _wrap(text: Text, width: int | None, indent: int = 0, max_lines: int | None = None) -> list[Text]:
+    """`text` wrapped into `width - indent` cells (rich measures wide characters), at most `max_lines`
+    lines with "…" closing the last one when some was left out. No width: one line, never cut."""
+    if width is None:
+        return [text]
+    room = width - indent
+    lines = list(text.wrap(_MEASURE, room, overflow="fold"))
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        last.rstrip()
+        last.truncate(room - 1)
+        last.append("…")
+    return lines
+
+
+_MEASURE = Console(width=_UNCUT, no_color=True, color_system=None, highlight=False, emoji=False, markup=False)
+
+
+def _errors(console: Console, result: ScanResult, width: int | None) -> None:
     console.print(Text("Errors", style="bold underline"))
     for e in result.errors:
-        console.print(Text(f"  {e.path or result.target}: {e.message} [{e.stage}]", style="red"))
+        text = Text(one_line(f"{e.path or result.target}: {e.message} [{e.stage}]"), style="red")
+        for line in _wrap(text, width, 2):
+            console.print(Text("  ") + line)
     console.print()
 
 
