@@ -45,6 +45,59 @@ def test_exit_codes(capsys: Capture, app_dir: Path, flags: tuple[str, ...], expe
     assert code == expected, out
 
 
+MALFORMED_SERVERLESS = "service: broken\nprovider:\n  name: aws\n  runtime: python3.12: oops\nfunctions: {}\n"
+
+
+def test_malformed_only_serverless_yml_fails_the_gate(capsys: Capture, tmp_path: Path) -> None:
+    """Issue 11: the only app of a repository could not be read; a CI gate must not pass (it exited 0)."""
+    (tmp_path / "serverless.yml").write_text(MALFORMED_SERVERLESS, encoding="utf-8")
+    code, out, err = run(capsys, "scan", str(tmp_path), "--fail-on", "high", "--format", "json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert [(e["path"], e["stage"], e["loss"]) for e in errors] == [("serverless.yml", "load", "app")]
+    assert "line 4" in errors[0]["message"]
+    assert "fnaudit: error: 1 error(s) lost an app or a function (first: serverless.yml: YAML syntax error" in err
+    assert "--errors=warn" in err
+
+
+def test_errors_warn_tolerates_lost_apps(capsys: Capture, tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(MALFORMED_SERVERLESS, encoding="utf-8")
+    code, out, err = run(capsys, "scan", str(tmp_path), "--fail-on", "high", "--errors", "warn", "--format", "json")
+    assert code == 0
+    assert [e["loss"] for e in json.loads(out)["errors"]] == ["app"]
+    assert "lost an app" not in err
+
+
+def test_lost_app_exits_2_even_with_fail_on_none_and_in_the_table(capsys: Capture, tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(MALFORMED_SERVERLESS, encoding="utf-8")
+    assert run(capsys, "scan", str(tmp_path), "--fail-on", "none")[0] == 2
+    assert run(capsys, "scan", str(tmp_path), "--fail-on", "none", "--quiet")[0] == 2
+
+
+def test_a_skipped_binary_file_does_not_fail_the_gate(capsys: Capture, tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_bytes(b"AWSTemplateFormatVersion\x00\x01\x02" * 10)
+    code, out, _ = run(capsys, "scan", str(tmp_path), "--fail-on", "high", "--format", "json")
+    assert code == 0
+    assert [(e["path"], e["loss"]) for e in json.loads(out)["errors"]] == [("template.yaml", "none")]
+    assert "binary file" in json.loads(out)["errors"][0]["message"]
+
+
+def test_a_dropped_function_fails_the_gate_and_the_rest_is_reported(capsys: Capture, tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  lost: 42\n"
+        "  kept:\n    handler: handler.main\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "handler.py").write_text("def main(event, context):\n    return None\n", encoding="utf-8")
+    code, out, _ = run(capsys, "scan", str(tmp_path), "--fail-on", "critical", "--format", "json")
+    doc = json.loads(out)
+    assert code == 2
+    assert [f["name"] for f in doc["functions"]] == ["kept"]
+    assert [(e["path"], e["message"], e["loss"]) for e in doc["errors"] if e["stage"] == "load"] == [
+        ("serverless.yml", "line 6: function lost is not a mapping; skipped", "function")
+    ]
+
+
 def test_unknown_flag_is_a_usage_error(capsys: Capture) -> None:
     code, _, err = run(capsys, "scan", "--frobnicate")
     assert code == 2
@@ -69,7 +122,7 @@ def test_missing_path_is_reported_in_output_and_exits_2(capsys: Capture, tmp_pat
     code, out, err = run(capsys, "scan", str(missing), "--format", "json")
     assert code == 2
     assert json.loads(out)["errors"] == [
-        {"path": str(missing), "message": "no such file or folder", "stage": "discover"}
+        {"path": str(missing), "message": "no such file or folder", "stage": "discover", "loss": "app"}
     ]
     assert err.strip().endswith(f"fnaudit: error: {missing}: no such file or folder")
 
@@ -93,6 +146,32 @@ def test_unknown_rule_in_select_flag(capsys: Capture, app_dir: Path) -> None:
 
 
 # --- outputs -------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fake_loader")
+def test_ci_formats(capsys: Capture, app_dir: Path) -> None:
+    """--format junit | gitlab | markdown (issue 11): each a complete report on stdout, the summary on stderr."""
+    import xml.etree.ElementTree as ET
+
+    code, out, err = run(capsys, "scan", str(app_dir), "--format", "junit")
+    assert code == 1
+    root = ET.fromstring(out)
+    assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == ("testsuites", "5", "5", "0")
+    assert [s.get("name") for s in root] == ["api (serverless.yml)", "worker (serverless.yml)",
+                                             "serverless.yml (app-level)"]
+    assert err.startswith("fnaudit: wrote junit report: 5 findings (2 critical, 1 high, 1 low, 1 info)")
+
+    code, out, err = run(capsys, "scan", str(app_dir), "--format", "gitlab", "--fail-on", "none")
+    assert code == 0
+    doc = json.loads(out)
+    assert (doc["version"], doc["scan"]["type"]) == ("15.0.7", "sast")
+    assert [(v["identifiers"][0]["value"], v["location"].get("method")) for v in doc["vulnerabilities"]] == [
+        ("IAM001", "api"), ("IAM001", "worker"), ("AUTH001", "api"), ("DOS001", "api"), ("OBS001", None)]
+
+    code, out, _ = run(capsys, "scan", str(app_dir), "--format", "markdown", "--quiet")
+    assert code == 1
+    assert out.startswith("### fnaudit: 5 findings \\(2 critical, 1 high, 1 low, 1 info\\)")
+    assert out.count("<details><summary><b>") == 5
 
 
 @pytest.mark.usefixtures("fake_loader")

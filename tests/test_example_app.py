@@ -6,7 +6,6 @@ and review the diff of tests/expected/shop-api.json like any other change.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
@@ -58,9 +57,29 @@ def test_table_groups_by_function_with_a_summary(tmp_path: Path) -> None:
     headings = [line for line in lines if line and not line.startswith(" ")]
     assert headings[0] == "adminReport (serverless.yml) · blast radius 42.1 · risk 42.1"
     summary = next(line for line in reversed(lines) if " findings (" in line)
-    # 29 findings of the analyzers, plus the attack paths of adminReport (PATH001) and getOrder (PATH002); the
-    # two IAM010 (unused dynamodb:* and sqs:SendMessage on the shared role) need the Node functions analysed too
-    assert summary.startswith("31 findings (2 critical, 6 high, 12 medium, 11 low) in 6 functions across 1 app")
+    # 31 findings of the analyzers, plus the attack paths of adminReport (PATH001) and getOrder (PATH002); the
+    # two IAM010 (unused dynamodb:* and sqs:SendMessage on the shared role) need the Node functions analysed too;
+    # three DEP001 from the example's own advisories (advisories/, named by .fnaudit.toml)
+    assert summary == "33 findings (2 critical, 7 high, 11 medium, 13 low) in 6 functions across 1 app"
+
+
+def test_the_first_scan_is_complete_offline(tmp_path: Path) -> None:
+    """The README's first command on a machine without an advisory store used to end with "1 error … no
+    advisory store" (and DEP004): the example ships its own advisories, so its first scan is complete."""
+    doc = json.loads(_report(tmp_path, "json"))
+    assert doc["errors"] == []
+    deps = sorted((f["rule_id"], f["severity"], f["location"]["path"], f["location"]["line"], f["message"].split(":")[0])
+            for f in doc["findings"] if f["rule_id"].startswith("DEP"))
+    assert deps == [
+        ("DEP001", "high", "requirements.txt", 3,
+         "PyYAML 5.3.1 (PyPI) is affected by GHSA-8q59-q68h-6hv4, CVE-2020-14343 (CVSS 9.8)"),
+        ("DEP001", "low", "requirements.txt", 2,
+         "Jinja2 3.1.2 (PyPI) is affected by GHSA-h5c8-rqwp-cp95, CVE-2024-22195 (CVSS 5.4)"),
+        ("DEP001", "low", "requirements.txt", 4,
+         "urllib3 1.26.18 (PyPI) is affected by GHSA-34jh-p97f-mpxf, CVE-2024-37891 (CVSS 4.4)"),
+        ("DEP003", "medium", "web/package.json", 5,
+         "web/package.json declares npm dependencies but no lockfile pins them; shipped by createOrder, resizeImage"),
+    ]
 
 
 def test_python_dash_m_runs(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from fnaudit.config import Config
 from fnaudit.excerpt import add_excerpts, is_dotenv, redact_line
 from fnaudit.findings import Category, Finding, Severity
 from fnaudit.model.loc import Loc
-from fnaudit.scan import scan
+from fnaudit.pipeline import scan
 
 REPO = Path(__file__).resolve().parents[1]
 STRIPE = "sk_live_51HxQ7wR2nT5vYb8KcPzL0aMd3GfJ9uXe4Rk2"

@@ -109,7 +109,7 @@ def test_redaction_shows_at_most_four_characters_and_the_length() -> None:
 
 def test_cloudformation_metadata_ignores_suppress_that_functions_findings(tmp_path: Path) -> None:
     from fnaudit.config import Config
-    from fnaudit.scan import scan
+    from fnaudit.pipeline import scan
 
     (tmp_path / "template.json").write_text(
         json.dumps(
@@ -135,3 +135,23 @@ def test_cloudformation_metadata_ignores_suppress_that_functions_findings(tmp_pa
         ("Worker", None),
     ]
 
+
+
+def test_a_suppressor_counts_config_ignores_used_in_any_call_and_keeps_inherited_suppressions(tmp_path: Path) -> None:
+    """The scan marks first-phase findings, then the attack paths built on them: an ignore used in
+    the first call is not "unused", and a path that inherited a link's suppression keeps its reason
+    even when it is also in the baseline."""
+    from dataclasses import replace
+
+    from fnaudit.findings import Suppression
+    from fnaudit.suppress import Suppressor
+
+    used = IgnoreEntry("AUTH001", "internal", source=".fnaudit.toml:1")
+    unused = IgnoreEntry("IAM001", "never", source=".fnaudit.toml:5")
+    first = _finding("serverless.yml", 3)
+    inherited = replace(_finding("handler.py", 9, "PATH001", "public-code-execution-path"),
+                        suppression=Suppression("inline", "via CODE002 at handler.py:9: validated"))
+    s = Suppressor(tmp_path, (used, unused), TODAY, baseline={inherited.fingerprint})
+    assert [f.suppression for f in s.mark([first])] == [Suppression("config", "internal")]
+    assert [f.suppression for f in s.mark([inherited])] == [inherited.suppression]
+    assert [(w.path, w.message) for w in s.warnings()] == [(".fnaudit.toml:5", "ignore of IAM001 matched no finding; remove it")]

@@ -19,7 +19,7 @@ from fnaudit.errors import FnauditError
 
 if TYPE_CHECKING:
     from fnaudit.model.app import App, Function
-    from fnaudit.scan import ScanResult
+    from fnaudit.pipeline import ScanResult
 
 LOCKFILES = frozenset(
     {

@@ -22,9 +22,9 @@ from fnaudit import __version__
 
 if TYPE_CHECKING:
     from fnaudit.config import Config
-    from fnaudit.report.options import RenderOptions
     from fnaudit.model.app import App, Function
-    from fnaudit.scan import ScanResult
+    from fnaudit.pipeline import ScanResult
+    from fnaudit.report.options import RenderOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -34,7 +34,8 @@ EPILOG = """\
 exit codes:
   0  nothing unsuppressed at or above --fail-on
   1  findings at or above --fail-on (without --fail-on: any unsuppressed finding)
-  2  usage, configuration or fatal error
+  2  usage, configuration or fatal error; or an app or function could not be loaded
+     (an input error with loss "app" or "function"), unless --errors=warn
 """
 
 
@@ -106,12 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan_p = sub.add_parser("scan", parents=[scanning, display], help="scan an app and report findings",
                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scan_p.add_argument("-f", "--format", choices=("table", "json", "sarif", "html", "cyclonedx"), default="table",
-                        help="report format (default: table)")
+    scan_p.add_argument("-f", "--format", choices=("table", "json", "sarif", "html", "cyclonedx", "junit", "gitlab",
+                                                  "markdown"), default="table",
+                        help="report format (default: table); junit, gitlab (SAST report) and markdown (pull-request "
+                        "comment) for CI")
     scan_p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
     scan_p.add_argument("--fail-on", choices=(*SEVERITIES, "none"), metavar="SEVERITY",
                         help="exit 1 only for unsuppressed findings at or above this severity "
                         f"({'|'.join(SEVERITIES)}|none); default: any unsuppressed finding exits 1")
+    scan_p.add_argument("--errors", choices=("fail", "warn"), default="fail",
+                        help="fail (default): exit 2 when an app or a function could not be loaded (after writing "
+                        "the report); warn: report such errors and exit on findings alone. Errors that lose "
+                        "nothing or only part of a function's analysis never fail the run")
     scan_p.add_argument("--baseline", metavar="FILE", help="suppress the findings listed in this baseline file")
     scan_p.add_argument("--new-only", action="store_true",
                         help="report only findings that are not in the baseline (--baseline, the config's "
@@ -191,13 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.verbose:
             traceback.print_exc()
+        from fnaudit.textsafe import clean
+
+        # Messages quote paths, names and values from the scanned files: no escape sequence reaches stderr.
         if isinstance(exc, FnauditError):
-            print(f"fnaudit: error: {exc.diagnostics()}", file=sys.stderr)
+            print(f"fnaudit: error: {clean(exc.diagnostics())}", file=sys.stderr)
         elif isinstance(exc, UsageError):
-            print(f"fnaudit: error: {exc}", file=sys.stderr)
+            print(f"fnaudit: error: {clean(str(exc))}", file=sys.stderr)
         else:
             hint = "" if args.verbose else " (run with --verbose for the traceback)"
-            print(f"fnaudit: internal error: {type(exc).__name__}: {exc}{hint}; please report it", file=sys.stderr)
+            print(f"fnaudit: internal error: {type(exc).__name__}: {clean(str(exc))}{hint}; please report it",
+                  file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -231,11 +242,16 @@ def _scan(args: argparse.Namespace) -> int:
         # Config problems (expired or unused ignores) are the user's to fix: say so even without --verbose.
         for e in result.errors:
             if e.stage == "config":
-                print(f"fnaudit: warning: {e.path}: {e.message}", file=sys.stderr)
+                print(f"fnaudit: warning: {_clean(e.path)}: {_clean(e.message)}", file=sys.stderr)
     if not Path(args.path).exists():
-        print(f"fnaudit: error: {args.path}: no such file or folder", file=sys.stderr)
+        print(f"fnaudit: error: {_clean(args.path)}: no such file or folder", file=sys.stderr)
         return EXIT_ERROR
-    return exit_code(result, args.fail_on)
+    code = exit_code(result, args.fail_on, args.errors)
+    if code == EXIT_ERROR and not args.quiet:
+        lost = [e for e in result.errors if e.loss.fails]
+        print(f"fnaudit: error: {len(lost)} error(s) lost an app or a function (first: {_clean(lost[0].path or result.target)}: "
+              f"{_clean(lost[0].message)}); exit 2 (--errors=warn to tolerate)", file=sys.stderr)
+    return code
 
 
 def _baseline(args: argparse.Namespace) -> int:
@@ -248,7 +264,7 @@ def _baseline(args: argparse.Namespace) -> int:
     result = _run_scan(args, replace(_config(args), baseline=None))
     _diagnose(args, result, errors_on_stderr=True)
     if not Path(args.path).exists():
-        print(f"fnaudit: error: {args.path}: no such file or folder", file=sys.stderr)
+        print(f"fnaudit: error: {_clean(args.path)}: no such file or folder", file=sys.stderr)
         return EXIT_ERROR
     document = suppress.baseline_document(result.findings)
     target = None if args.output == "-" else Path(args.output)
@@ -272,16 +288,19 @@ def _permissions(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.path}: no such file or folder")
     app, fn = _one_function(result, args.function, args.path)
     if args.format == "table":
-        render_effective(fn, sys.stdout)
+        with _cleaned_stdout() as out:
+            render_effective(fn, out)
         return EXIT_OK
     lp = least_privilege(fn, app)
     if not lp.analysed:
         why = fn.code.note or f"its {fn.code.language} code could not be analysed"
         print(f"fnaudit: the code of {fn.name} was not analysed ({why}); these are its effective permissions, "
               "not what its code needs", file=sys.stderr)
-        render_effective(fn, sys.stdout)
+        with _cleaned_stdout() as out:
+            render_effective(fn, out)
         return EXIT_OK
-    render_least(lp, fn, app, args.format or app.dialect.value, sys.stdout)
+    with _cleaned_stdout() as out:
+        render_least(lp, fn, app, args.format or app.dialect.value, out)
     return EXIT_OK
 
 
@@ -306,7 +325,8 @@ def _explain_path(args: argparse.Namespace) -> int:
     config = replace(_config(args), select=(), ignore=())  # every rule: the paths join them all
     result = _run_scan(args, config)
     app, fn = _one_function(result, args.function, args.path)
-    explain_path.render(result, app, fn, sys.stdout)
+    with _cleaned_stdout() as out:
+        explain_path.render(result, app, fn, out)
     return EXIT_OK
 
 
@@ -377,14 +397,23 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _run_scan(args: argparse.Namespace, config: Config) -> ScanResult:
-    from fnaudit.scan import scan
+    from fnaudit.pipeline import scan
 
-    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+    if not _show_progress(args, sys.stderr):
         return scan(args.path, config)
     from fnaudit.progress import DelayedProgress
 
-    with DelayedProgress(sys.stderr, delay=1.0, steps=3) as progress:
-        return scan(args.path, config, progress=progress.step)
+    with DelayedProgress(sys.stderr, delay=1.0) as progress:
+        return scan(args.path, config, progress=progress)
+
+
+def _show_progress(args: argparse.Namespace, stderr: TextIO) -> bool:
+    """Progress goes to stderr only when a person watches it: stderr is a terminal, not --quiet, and
+    no machine-readable report is being written to stdout (its reader is a program, or a pipe)."""
+    if getattr(args, "quiet", False) or not stderr.isatty():
+        return False
+    machine_to_stdout = getattr(args, "format", "table") != "table" and getattr(args, "output", None) is None
+    return not machine_to_stdout
 
 
 def _new_only_baseline(args: argparse.Namespace, config: Config) -> Config:
@@ -411,14 +440,38 @@ def _drop_baselined(result: ScanResult, quiet: bool) -> ScanResult:
     return replace(result, findings=kept)
 
 
-def exit_code(result: ScanResult, fail_on: str | None) -> int:
-    """1 when an unsuppressed finding is at or above `fail_on` (any, when None; never for 'none')."""
+def exit_code(result: ScanResult, fail_on: str | None, errors: str = "fail") -> int:
+    """2 when an error lost an app or a function (unless `errors` is "warn"): a gate must not pass on
+    input it could not read. Otherwise 1 when an unsuppressed finding is at or above `fail_on` (any,
+    when None; never for 'none')."""
     from fnaudit.findings import Severity
 
+    if errors != "warn" and any(e.loss.fails for e in result.errors):
+        return EXIT_ERROR
     if fail_on == "none":
         return EXIT_OK
     floor = Severity.parse(fail_on).rank if fail_on else Severity.INFO.rank
     return EXIT_FINDINGS if any(f.severity.rank >= floor for f in result.active_findings) else EXIT_OK
+
+
+@contextmanager
+def _cleaned_stdout() -> Iterator[TextIO]:
+    """stdout for reporters that print names, notes and code lines of the scanned files as they are
+    (explain-path, permissions): their text goes through `fnaudit.textsafe` on its way out."""
+    import io
+
+    from fnaudit.textsafe import clean
+
+    buffer = io.StringIO()
+    yield buffer
+    sys.stdout.write(clean(buffer.getvalue()))
+
+
+def _clean(text: str) -> str:
+    """Untrusted text (paths, names, messages quoting file content) made safe for the terminal."""
+    from fnaudit.textsafe import clean
+
+    return clean(text)
 
 
 def _diagnose(args: argparse.Namespace, result: ScanResult, errors_on_stderr: bool) -> None:
@@ -427,7 +480,7 @@ def _diagnose(args: argparse.Namespace, result: ScanResult, errors_on_stderr: bo
         return
     if errors_on_stderr:
         for e in result.errors:
-            print(f"fnaudit: {e.stage}: {e.path or result.target}: {e.message}", file=sys.stderr)
+            print(f"fnaudit: {e.stage}: {_clean(e.path or result.target)}: {_clean(e.message)}", file=sys.stderr)
     for stage, seconds in result.stats.stages.items():
         print(f"fnaudit: timing: {stage} {seconds:.3f}s", file=sys.stderr)
     print(f"fnaudit: timing: total {result.stats.seconds:.3f}s", file=sys.stderr)
@@ -474,9 +527,32 @@ def _add_db_parser(sub: argparse._SubParsersAction, display: argparse.ArgumentPa
 
 
 def _db(args: argparse.Namespace) -> int:
+    """Import, update and status all count the same thing: OSV records stored, one per id, per ecosystem
+    (a record naming packages of two ecosystems counts in both; withdrawn ones are counted apart)."""
     import datetime as _dt
 
-    from fnaudit.engines.osv.store import DEFAULT_ECOSYSTEMS, Store, StoreError, default_dir
+    from fnaudit.engines.osv.store import (
+        DEFAULT_ECOSYSTEMS,
+        ImportReport,
+        Store,
+        StoreError,
+        default_dir,
+    )
+
+    def _per_ecosystem(counts: dict[str, object]) -> str:
+        return ", ".join(f"{eco} {n}" for eco, n in sorted(counts.items())) or "none"
+
+    def _skipped(report: ImportReport) -> None:
+        if report.duplicates:
+            print(f"fnaudit: {report.duplicates} file(s) repeated an id already read; the newest copy was kept",
+                  file=sys.stderr)
+        if report.skipped:
+            # Always named (not only with --verbose): a record that silently went missing is a missed advisory.
+            print(f"fnaudit: skipped {report.skipped} file(s):", file=sys.stderr)
+            for problem in report.problems:
+                print(f"fnaudit:   {_clean(problem)}", file=sys.stderr)  # quotes file names and record text
+            if report.skipped > len(report.problems):
+                print(f"fnaudit:   … and {report.skipped - len(report.problems)} more", file=sys.stderr)
 
     directory = default_dir(args.db)
     try:
@@ -485,31 +561,38 @@ def _db(args: argparse.Namespace) -> int:
                 raise UsageError(f"{args.source}: no such file or folder")
             with Store(directory, create=True) as store:
                 report = store.import_source(args.source)
-            per = ", ".join(f"{e} {n}" for e, n in report.ecosystems.items())
-            print(f"fnaudit: imported {report.records} advisories ({per}) into {directory}", file=sys.stderr)
-            if report.skipped:
-                print(f"fnaudit: skipped {report.skipped} file(s) that are not OSV records", file=sys.stderr)
-                for problem in report.problems if args.verbose else ():
-                    print(f"fnaudit:   {problem}", file=sys.stderr)
+                held = store.counts(report.ecosystems)
+            _skipped(report)
+            if report.records == 0:
+                raise UsageError(f"{args.source}: no OSV record imported")
+            print(f"fnaudit: imported {report.records} record(s) into {directory}: "
+                  f"{_per_ecosystem(dict(report.ecosystems))}", file=sys.stderr)
+            if held != report.ecosystems:  # the store held records of these ecosystems before
+                print(f"fnaudit: the store now holds {_per_ecosystem(dict(held))} record(s)", file=sys.stderr)
             return EXIT_OK
         if args.db_command == "update":
             ecosystems = _codes(args.ecosystem) or list(DEFAULT_ECOSYSTEMS)
             with Store(directory, create=True) as store:
                 reports = store.update(ecosystems, args.base_url)
+                held = store.counts(reports)
             for eco, report in reports.items():
-                print(f"fnaudit: {eco}: {report.records} advisories", file=sys.stderr)
+                _skipped(report)
+                print(f"fnaudit: {eco}: {held.get(eco, 0)} record(s)", file=sys.stderr)
             return EXIT_OK
-        store = Store.open(directory)
-        if store is None:
+        opened = Store.open(directory)
+        if opened is None:
             print(f"no advisory store at {directory}; run `fnaudit db update` or `fnaudit db import PATH`")
             return EXIT_FINDINGS
         now = _dt.datetime.now(_dt.UTC)
-        with store:
-            print(f"advisory store: {store.path} ({store.path.stat().st_size / 1e6:.1f} MB)")
-            for st in store.status():
+        with opened:
+            print(f"advisory store: {opened.path} ({opened.path.stat().st_size / 1e6:.1f} MB); counts are OSV "
+                  "records stored, one per id (withdrawn ones are kept, never matched)")
+            for st in opened.status():
                 age = (now - st.imported_at).days
-                print(f"  {st.ecosystem:<10} {st.records:>7} advisories  imported {st.imported_at:%Y-%m-%d %H:%M} UTC "
-                      f"({age} day(s) ago)  newest record {st.newest_modified or '-'}  from {st.origin}")
+                withdrawn = f" ({st.withdrawn} withdrawn)" if st.withdrawn else ""
+                print(f"  {st.ecosystem:<10} {st.records:>7} records{withdrawn}  imported "
+                      f"{st.imported_at:%Y-%m-%d %H:%M} UTC ({age} day(s) ago)  newest record "
+                      f"{st.newest_modified or '-'}  from {st.origin}")
         return EXIT_OK
     except StoreError as exc:
         raise UsageError(str(exc)) from None

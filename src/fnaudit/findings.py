@@ -75,6 +75,9 @@ class Hit:
     functions: tuple[str, ...] = ()  # Function.ids when the hit concerns several (a shared role)
     trace: tuple[TraceStep, ...] = ()  # source → sink steps of a data-flow finding
     confidence: str = "high"  # high | medium | low
+    # Set by a rule whose finding inherits a suppression: an attack path built on a link the user
+    # suppressed on purpose (inline, config, metadata) carries it, with a reason naming that link.
+    suppression: Suppression | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fnaudit import suppress
 from fnaudit.config import Config
 from fnaudit.engines import EngineContext, run_engines
-from fnaudit.errors import ScanError
-from fnaudit.findings import Finding, Hit
-from fnaudit.fingerprint import fingerprint
-from fnaudit.loaders import LoadOptions, ScanRoot, load_all
+from fnaudit.errors import Loss, ScanError
+from fnaudit.findings import Category, Finding, Hit
+from fnaudit.fingerprint import SourceLines, disambiguate, fingerprint
+from fnaudit.loaders import LoadOptions, ScanRoot, SourceDoc, archives, load_all
 from fnaudit.model.app import App, Function
-from fnaudit.risk import Risk, compute as compute_risk
+from fnaudit.progress import ProgressCallback, ProgressEvent
+from fnaudit.risk import Risk
+from fnaudit.risk import compute as compute_risk
 from fnaudit.rules.registry import Context, Rule, all_rules, matches
-from fnaudit import suppress
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,46 +65,67 @@ def select_rules(config: Config) -> tuple[Rule, ...]:
     return rules
 
 
-def run_rules(app: App, rules: tuple[Rule, ...], ctx: Context, config: Config) -> tuple[list[Finding], list[ScanError]]:
+def run_rules(
+    app: App,
+    rules: tuple[Rule, ...],
+    ctx: Context,
+    config: Config,
+    lines: SourceLines | None = None,
+    suppressor: suppress.Suppressor | None = None,
+) -> tuple[list[Finding], list[ScanError]]:
     """Every selected rule on one app. A rule that raises is reported as an error; the others still run.
 
     Second-phase rules (attack paths) read the first phase's findings; when one is selected, every
-    first-phase rule runs to feed it, but only the selected rules' findings are reported.
+    first-phase rule runs to feed it, but only the selected rules' findings are reported. With a
+    `suppressor`, first-phase findings are marked before the paths are built (a path on a link
+    suppressed on purpose carries that suppression), and the paths after. `lines` gives fingerprints
+    the text of each finding's line (without it, fingerprints hash rule, path, function and key only).
     """
     first = tuple(r for r in rules if r.phase == 0)
     second = tuple(r for r in rules if r.phase > 0)
-    findings, errors = _run(app, first, ctx, config)
+    findings, errors = _run(app, first, ctx, config, lines, suppressor)
     if second:
         inputs = list(findings)
         unselected = tuple(r for r in all_rules() if r.phase == 0 and r not in first)
         if unselected:
-            more, more_errors = _run(app, unselected, ctx, config)
+            more, more_errors = _run(app, unselected, ctx, config, lines, suppressor)
             inputs.extend(more)
             errors.extend(more_errors)
-        path_findings, path_errors = _run(app, second, replace(ctx, findings=tuple(inputs)), config)
+        path_findings, path_errors = _run(app, second, replace(ctx, findings=tuple(inputs)), config, lines, suppressor)
         findings.extend(path_findings)
         errors.extend(path_errors)
     return findings, errors
 
 
-def _run(app: App, rules: tuple[Rule, ...], ctx: Context, config: Config) -> tuple[list[Finding], list[ScanError]]:
+def _run(
+    app: App,
+    rules: tuple[Rule, ...],
+    ctx: Context,
+    config: Config,
+    lines: SourceLines | None,
+    suppressor: suppress.Suppressor | None,
+) -> tuple[list[Finding], list[ScanError]]:
     names = {f.id: f.name for f in app.functions}
     findings: list[Finding] = []
     errors: list[ScanError] = []
     for r in rules:
         try:
             hits = list(r.check(app, ctx))
-        except Exception as exc:  # one broken rule must not hide the others' findings
+        except Exception as exc:  # noqa: BLE001 -- one broken rule must not hide the others' findings
             errors.append(ScanError(app.source, f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}", "rule"))
             continue
         for hit in hits:
-            findings.append(_finding(r, hit, names, config))
-    return findings, errors
+            findings.append(_finding(r, hit, names, config, lines))
+    findings = disambiguate(findings)  # per rule: fingerprints hash the rule code, so groups never span rules
+    return (suppressor.mark(findings) if suppressor else findings), errors
 
 
-def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Finding:
+def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config, lines: SourceLines | None = None) -> Finding:
     severity = config.severity_overrides.get(r.code) or config.severity_overrides.get(r.name) or hit.severity or r.severity
     key = hit.key if hit.key is not None else (hit.evidence or hit.message)
+    # The finding's own line tells two same-shape findings of one function apart. Not for secrets:
+    # their line holds the secret, and a hash of it could be brute-forced when the secret is weak.
+    text = lines.text(hit.loc) if lines is not None and r.category is not Category.SECRETS else ""
     concerned = hit.functions or ((hit.function,) if hit.function else ())
     return Finding(
         rule_id=r.code,
@@ -116,7 +139,8 @@ def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Findin
         message=hit.message,
         evidence=hit.evidence,
         remediation=hit.remediation or r.section("How to fix").split("\n\n")[0],
-        fingerprint=fingerprint(r.code, hit.loc.path, hit.function, key),
+        fingerprint=fingerprint(r.code, hit.loc.path, hit.function, key, text),
+        suppression=hit.suppression,
         functions=tuple(sorted(names.get(i, i) for i in concerned)),
         trace=hit.trace,
         confidence=hit.confidence,
@@ -124,8 +148,10 @@ def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config) -> Findin
     )
 
 
-def scan(target: str | Path, config: Config | None = None, progress: Callable[[str], None] | None = None) -> ScanResult:
-    """Scan a folder or one IaC file. Never raises for bad input: problems land in `errors`."""
+def scan(target: str | Path, config: Config | None = None, progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan a folder or one IaC file. Never raises for bad input: problems land in `errors`.
+
+    `progress` hears typed events (stage, done, total) as the scan moves: keep it cheap."""
     config = config or Config()
     started = time.perf_counter()
     stages: dict[str, float] = {}
@@ -134,35 +160,29 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     root = ScanRoot.of(target_path if target_path.is_dir() else target_path.parent)
     errors: list[ScanError] = []
     if not target_path.exists():
-        errors.append(ScanError(str(target), "no such file or folder", "discover"))
+        errors.append(ScanError(str(target), "no such file or folder", "discover", Loss.APP))
         return ScanResult(str(target), (), (), tuple(errors), (), Stats(0, 0, 0.0), today)
 
     t = time.perf_counter()
     options = LoadOptions(stage=config.stage, params=dict(config.params), env=dict(config.env))
-    loaded, discovery = load_all(target_path, root, options, config.exclude)
+    if progress:
+        progress(ProgressEvent("discover", 0, 0, "template"))
+    on_load = (lambda done, found: progress(ProgressEvent("load", done, found, "template"))) if progress else None
+    loaded, discovery = load_all(target_path, root, options, config.exclude, on_load)
     errors.extend(loaded.errors)
     stages["load"] = time.perf_counter() - t
     if progress:
-        progress(f"loaded {len(loaded.apps)} app(s)")
+        progress(ProgressEvent("load", len(discovery.docs), len(discovery.docs), "template"))
 
     rules = select_rules(config)
     apps, engine_errors = run_engines(
-        list(loaded.apps), EngineContext(root.path, config, today), stages, tuple(r.code for r in rules)
+        list(loaded.apps), EngineContext(root.path, config, today), stages, tuple(r.code for r in rules), progress
     )
     errors.extend(engine_errors)
 
-    t = time.perf_counter()
-    ctx = Context(today=today)
-    findings: list[Finding] = []
-    for app in apps:
-        app_findings, app_errors = run_rules(app, rules, ctx, config)
-        findings.extend(app_findings)
-        errors.extend(app_errors)
-    stages["rules"] = time.perf_counter() - t
-    if progress:
-        progress(f"ran {len(rules)} rule(s)")
-
-    t = time.perf_counter()
+    # Suppressions are applied as findings are made, app by app: the attack-path rules must see
+    # which of their links the user suppressed (fnaudit.rules.paths).
+    lines = SourceLines(root.path)
     baseline: set[str] | None = None
     if config.baseline:
         try:
@@ -170,20 +190,33 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
         except ValueError as exc:
             errors.append(ScanError(config.baseline, str(exc), "config"))
     metadata = {fid: list(pairs) for app in apps for fid, pairs in app.ignores.items()}
-    findings, warnings = suppress.apply(
-        _dedupe(findings), root.path, config.ignores, today, baseline, config.inline_ignores, metadata
-    )
-    errors.extend(warnings)
-    stages["suppress"] = time.perf_counter() - t
+    suppressor = suppress.Suppressor(lines, config.ignores, today, baseline, config.inline_ignores, metadata)
+
+    t = time.perf_counter()
+    ctx = Context(today=today)
+    findings: list[Finding] = []
+    for i, app in enumerate(apps):
+        if progress:
+            progress(ProgressEvent("rules", i, len(apps), "app"))
+        app_findings, app_errors = run_rules(app, rules, ctx, config, lines, suppressor)
+        findings.extend(app_findings)
+        errors.extend(app_errors)
+    findings = _dedupe(findings)  # apps sharing a file may report one app-level finding twice
+    errors.extend(suppressor.warnings())
+    stages["rules"] = time.perf_counter() - t  # suppression included: it runs between the rule phases
+    stages["suppress"] = suppressor.seconds
+    if progress:
+        progress(ProgressEvent("rules", len(apps), len(apps), "app"))
 
     if config.excerpts:
-        from fnaudit.excerpt import add_excerpts  # imported here: it loads the secret detectors
+        from fnaudit.excerpt import (
+            add_excerpts,  # imported here: it loads the secret detectors
+        )
 
         t = time.perf_counter()
         findings = add_excerpts(findings, root.path)  # reporters show code without reading files
         stages["excerpts"] = time.perf_counter() - t
-    if progress:
-        progress(f"checked {len(findings)} finding(s)")
+    archives.release(root.path)  # the private folders of local zip artifacts: no longer needed
     findings.sort(key=Finding.sort_key)
     errors_sorted = tuple(sorted(set(errors)))
     sorted_apps = tuple(sorted(apps, key=lambda a: a.source))
@@ -191,7 +224,7 @@ def scan(target: str | Path, config: Config | None = None, progress: Callable[[s
     risk = compute_risk(sorted_apps, findings)
     stages["risk"] = time.perf_counter() - t
     stats = Stats(
-        files=discovery.files_seen + len(loaded.consumed),
+        files=len(files_read(sorted_apps, discovery.docs, loaded.consumed)),
         functions=sum(len(a.functions) for a in sorted_apps),
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
@@ -208,4 +241,21 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         if k not in seen:
             seen.add(k)
             out.append(f)
+    return out
+
+
+def files_read(apps: Iterable[App], docs: Iterable[SourceDoc], consumed: Iterable[str]) -> set[str]:
+    """The distinct files the scan read and analysed, relative to the scan root: IaC templates (and
+    the files they include), each function's code (its module graph), the lockfiles and manifests
+    its packages came from, and the files the secrets engine scanned."""
+    out = {d.rel for d in docs} | set(consumed)
+    for app in apps:
+        out.add(app.source)
+        out.update(app.files_read)
+        out.update(c.loc.path for c in app.secret_candidates)
+        for fn in app.functions:
+            if fn.code_facts is not None:
+                out.update(fn.code_facts.files)
+            out.update(p.loc.path for p in fn.packages)
+    out.discard("")
     return out

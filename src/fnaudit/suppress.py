@@ -11,6 +11,7 @@ import datetime as dt
 import fnmatch
 import json
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from fnaudit.config import IgnoreEntry
 from fnaudit.errors import ScanError
 from fnaudit.findings import Finding, Suppression
+from fnaudit.fingerprint import SourceLines
 from fnaudit.model.loc import Loc
 
 INLINE = re.compile(r"fnaudit:\s*ignore\[([^\]]*)\]\s*(?:--\s*)?(.*?)\s*(?:\*/|-->)?\s*$")
@@ -28,26 +30,6 @@ _COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*|<!--|--)")
 def _selects(selector: str, f: Finding) -> bool:
     sel = selector.strip()
     return bool(sel) and (f.rule_name == sel.lower() or f.rule_id.startswith(sel.upper()))
-
-
-class _Lines:
-    """Lines of scanned files, read once, for inline comments."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.cache: dict[str, list[str]] = {}
-
-    def get(self, rel: str) -> list[str]:
-        if rel not in self.cache:
-            try:
-                p = (self.root / rel).resolve()
-                if self.root not in p.parents or p.stat().st_size > 10 * 1024 * 1024:
-                    self.cache[rel] = []
-                else:
-                    self.cache[rel] = p.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                self.cache[rel] = []
-        return self.cache[rel]
 
 
 def inline_suppression(f: Finding, lines: list[str]) -> Suppression | None:
@@ -78,7 +60,10 @@ def config_suppression(f: Finding, entry: IgnoreEntry, today: dt.date) -> bool:
 
 
 def load_baseline(path: Path) -> set[str]:
-    """Fingerprints listed in a baseline file. Raises ValueError with a clear message when unreadable."""
+    """Fingerprints listed in a baseline file. Raises ValueError with a clear message when unreadable.
+
+    Any version of the file is read; fingerprints written before they included the finding's line
+    text (fnaudit.fingerprint) match no finding, so such a baseline suppresses nothing."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -99,6 +84,76 @@ def baseline_document(findings: Iterable[Finding]) -> dict[str, object]:
     }
 
 
+class Suppressor:
+    """Marks findings as they are produced: first-phase findings before the attack-path rules read
+    them (a path built on a link suppressed on purpose carries that suppression), then the paths.
+
+    It remembers which config ignores matched across every call, for `warnings()`.
+    """
+
+    def __init__(
+        self,
+        root: Path | SourceLines,
+        ignores: tuple[IgnoreEntry, ...],
+        today: dt.date,
+        baseline: set[str] | None = None,
+        inline: bool = True,
+        metadata: Mapping[str, list[tuple[str, str]]] | None = None,
+    ) -> None:
+        self.lines = root if isinstance(root, SourceLines) else SourceLines(root)
+        self.ignores = ignores
+        self.today = today
+        self.baseline = baseline
+        self.inline = inline
+        self.metadata = metadata or {}
+        self.used: set[int] = set()
+        self.seconds = 0.0  # time spent marking, for the `suppress` timing of --verbose
+
+    def mark(self, findings: Iterable[Finding]) -> list[Finding]:
+        started = time.perf_counter()
+        out = [self._mark(f) for f in findings]
+        self.seconds += time.perf_counter() - started
+        return out
+
+    def _mark(self, f: Finding) -> Finding:
+        sup: Suppression | None = None
+        if self.inline:
+            sup = inline_suppression(f, self.lines.get(f.location.path))
+        if sup is None and f.function_id in self.metadata:
+            for selector, reason in self.metadata[f.function_id or ""]:
+                if _selects(selector, f):
+                    sup = Suppression("metadata", reason or "(no reason given)")
+                    break
+        if sup is None:
+            for i, entry in enumerate(self.ignores):
+                if config_suppression(f, entry, self.today):
+                    self.used.add(i)
+                    sup = Suppression("config", entry.reason)
+                    break
+        if sup is None and f.suppression is not None:
+            return f  # inherited with its reason (an attack path built on a suppressed link)
+        if sup is None and self.baseline is not None and f.fingerprint in self.baseline:
+            sup = Suppression("baseline", "in baseline")
+        return replace(f, suppression=sup) if sup else f
+
+    def warnings(self) -> list[ScanError]:
+        """Config ignores that expired, or that matched no finding in any call to `mark`."""
+        out: list[ScanError] = []
+        for i, entry in enumerate(self.ignores):
+            where = entry.source or "config"
+            if entry.until is not None and entry.until < self.today:
+                out.append(
+                    ScanError(
+                        where,
+                        f"ignore of {entry.rule} expired on {entry.until.isoformat()}; fix the findings or extend `until`",
+                        "config",
+                    )
+                )
+            elif i not in self.used:
+                out.append(ScanError(where, f"ignore of {entry.rule} matched no finding; remove it", "config"))
+        return out
+
+
 def apply(
     findings: list[Finding],
     root: Path,
@@ -113,38 +168,5 @@ def apply(
     `metadata` maps a function id to `(rule selector, reason)` pairs from CloudFormation
     `Metadata: {fnaudit: {ignore: [...]}}` (the only way to annotate a JSON template).
     """
-    lines = _Lines(root.resolve())
-    used: set[int] = set()
-    out: list[Finding] = []
-    for f in findings:
-        sup: Suppression | None = None
-        if inline:
-            sup = inline_suppression(f, lines.get(f.location.path))
-        if sup is None and metadata and f.function_id in metadata:
-            for selector, reason in metadata[f.function_id]:
-                if _selects(selector, f):
-                    sup = Suppression("metadata", reason or "(no reason given)")
-                    break
-        if sup is None:
-            for i, entry in enumerate(ignores):
-                if config_suppression(f, entry, today):
-                    used.add(i)
-                    sup = Suppression("config", entry.reason)
-                    break
-        if sup is None and baseline is not None and f.fingerprint in baseline:
-            sup = Suppression("baseline", "in baseline")
-        out.append(replace(f, suppression=sup) if sup else f)
-    warnings: list[ScanError] = []
-    for i, entry in enumerate(ignores):
-        where = entry.source or "config"
-        if entry.until is not None and entry.until < today:
-            warnings.append(
-                ScanError(
-                    where,
-                    f"ignore of {entry.rule} expired on {entry.until.isoformat()}; fix the findings or extend `until`",
-                    "config",
-                )
-            )
-        elif i not in used:
-            warnings.append(ScanError(where, f"ignore of {entry.rule} matched no finding; remove it", "config"))
-    return out, warnings
+    s = Suppressor(root, ignores, today, baseline, inline, metadata)
+    return s.mark(findings), s.warnings()

@@ -33,9 +33,9 @@ from fnaudit.model.app import (
     TriggerKind,
 )
 from fnaudit.model.loc import Loc, Origin, Value
+from fnaudit.pipeline import ScanResult, Stats
 from fnaudit.rules import registry
 from fnaudit.rules.registry import Context, Rule
-from fnaudit.scan import ScanResult, Stats
 
 FIXTURE_APP = Path(__file__).parent / "fixtures" / "app"
 SOURCE = "serverless.yml"
@@ -243,9 +243,9 @@ def install_fake_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline (rules, suppressions, baseline) runs for real on known input."""
 
     def load_all(
-        target: Path, root: object, options: object, exclude: tuple[str, ...] = ()
+        target: Path, root: object, options: object, exclude: tuple[str, ...] = (), progress: object = None
     ) -> tuple[LoadOutcome, Discovery]:
         return LoadOutcome(apps=[make_app()]), Discovery(files_seen=3)
 
     install_fake_rules(monkeypatch)
-    monkeypatch.setattr("fnaudit.scan.load_all", load_all)
+    monkeypatch.setattr("fnaudit.pipeline.load_all", load_all)

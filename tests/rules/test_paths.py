@@ -17,8 +17,8 @@ import pytest
 from fnaudit.cli import main
 from fnaudit.config import Config
 from fnaudit.findings import Category, Severity
+from fnaudit.pipeline import ScanResult, scan
 from fnaudit.report import Format, render
-from fnaudit.scan import ScanResult, scan
 from tests.conftest import REPO, SCAN_DATE
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -355,3 +355,89 @@ Resources:
     assert path.evidence.startswith("public-bucket →")
     assert "bucket Uploads that anyone can write to" in path.message
     assert "read and write every item in every table" in path.message
+
+
+# --- suppressed links (issue 11) -------------------------------------------------------------------
+
+
+def _copy(tmp_path: Path, fixture: str = "PATH001/bad/sls") -> Path:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / fixture, app)
+    return app
+
+
+def _ignore_inline(path: Path, line: int, comment: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line - 1] = lines[line - 1].split("  # expect:")[0] + "  " + comment
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_an_inline_ignore_on_the_foothold_suppresses_the_path_with_its_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _copy(tmp_path)
+    _ignore_inline(app / "report.py", 8, "# fnaudit: ignore[CODE002] day is checked by the API's request validator")
+    (path,) = _paths(_scan(app))
+    assert (path.rule_id, path.location.path, path.location.line) == ("PATH001", "report.py", 8)
+    assert path.suppression is not None and path.suppression.kind == "inline"
+    assert path.suppression.reason == "via CODE002 at report.py:8: day is checked by the API's request validator"
+    # the CI gate: nothing unsuppressed among the paths, and the JSON still shows the path, marked
+    assert main(["scan", str(app), "--select", "PATH", "--fail-on", "low", "--format", "json",
+                 "--date", SCAN_DATE.isoformat()]) == 0
+    (shown,) = json.loads(capsys.readouterr().out)["findings"]
+    assert (shown["rule_id"], shown["suppressed"]) == ("PATH001", True)
+
+
+def test_a_config_ignore_on_the_entry_or_the_whole_reach_suppresses_the_path(tmp_path: Path) -> None:
+    from fnaudit.config import IgnoreEntry
+
+    app = _copy(tmp_path)
+    entry = IgnoreEntry("AUTH002", "public report page, by design")
+    result = scan(app, Config(today=SCAN_DATE, ignores=(entry,)))
+    (path,) = _paths(result)
+    assert path.suppression is not None and path.suppression.kind == "config"
+    assert path.suppression.reason == "via AUTH002 at serverless.yml:16: public report page, by design"
+    assert [e.message for e in result.errors if e.stage == "config"] == []  # the ignore was used
+
+    reach = IgnoreEntry("IAM002", "reports bucket names are random")
+    (path,) = _paths(scan(app, Config(today=SCAN_DATE, ignores=(reach,))))
+    assert path.suppression is not None
+    assert path.suppression.reason == "via IAM002 at serverless.yml:10: reports bucket names are random"
+
+
+def test_a_baselined_foothold_does_not_hide_a_new_path(tmp_path: Path) -> None:
+    """A baseline says a finding is old, not that it is acceptable: a path that is not itself in the
+    baseline (here: the entry was added after the baseline was written) is reported."""
+    from fnaudit.suppress import baseline_document
+
+    app = _copy(tmp_path)
+    code = [f for f in _scan(app).findings if f.rule_id == "CODE002"]
+    (app / "baseline.json").write_text(json.dumps(baseline_document(code)), encoding="utf-8")
+    result = scan(app, Config(today=SCAN_DATE, baseline=str(app / "baseline.json")))
+    assert [(f.rule_id, f.suppression.kind if f.suppression else None) for f in result.findings
+            if f.rule_id in ("CODE002", "PATH001")] == [("CODE002", "baseline"), ("PATH001", None)]
+
+
+def test_an_unsuppressed_entry_of_the_same_kind_keeps_the_path_active(tmp_path: Path) -> None:
+    """Two public routes on one function, one of them ignored: the path goes through the other."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n"
+        "  iam:\n    role:\n      statements:\n        - {Effect: Allow, Action: 's3:*', Resource: '*'}\n"
+        "functions:\n  run:\n    handler: h.handler\n    events:\n"
+        "      - httpApi: GET /status  # fnaudit: ignore[AUTH001] status page\n"
+        "      - httpApi: GET /run\n",
+        encoding="utf-8",
+    )
+    (app / "h.py").write_text(
+        "import subprocess\n\n\ndef handler(event, context):\n"
+        "    subprocess.run('grep ' + event['queryStringParameters']['q'], shell=True)\n",
+        encoding="utf-8",
+    )
+    result = _scan(app)
+    assert [(f.rule_id, f.location.line, f.suppressed) for f in result.findings if f.rule_id == "AUTH001"] == [
+        ("AUTH001", 13, True), ("AUTH001", 14, False)]
+    (path,) = _paths(result)
+    assert path.suppression is None
+    assert path.trace[0].note == "entry: public route httpApi GET /run with no authorizer"

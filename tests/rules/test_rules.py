@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from fnaudit.config import Config
+from fnaudit.pipeline import scan
 from fnaudit.rules.registry import Rule, all_rules
-from fnaudit.scan import scan
 from tests.conftest import SCAN_DATE
 from tests.rules.expectations import expectations
 

@@ -17,14 +17,16 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from fnaudit.config import Config
 from fnaudit.errors import ScanError
 from fnaudit.model.app import App
+from fnaudit.progress import ProgressCallback, ProgressEvent
+
 
 @dataclass(frozen=True, slots=True)
 class Engine:
@@ -63,23 +65,55 @@ PARALLEL_MIN_FUNCTIONS = 200
 
 
 def run_engines(
-    apps: list[App], ctx: EngineContext, timings: dict[str, float], rule_codes: tuple[str, ...] | None = None
+    apps: list[App],
+    ctx: EngineContext,
+    timings: dict[str, float],
+    rule_codes: tuple[str, ...] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[list[App], list[ScanError]]:
-    """Run, in order, every engine that one of `rule_codes` needs (all of them when None)."""
+    """Run, in order, every engine that one of `rule_codes` needs (all of them when None).
+
+    `progress` hears functions analysed of the total: per engine and app in process, per app done
+    when workers run (a worker cannot call back into the parent).
+    """
     engines = tuple(e for e in ENGINES if rule_codes is None or e.needed_by(rule_codes))
     if not engines or not apps:
         return apps, []
     started = time.perf_counter()
+    total = sum(len(a.functions) for a in apps)
     workers = _workers(apps)
+    results: list[tuple[App, list[ScanError], dict[str, float]]]
     if workers > 1:
         for engine in engines:  # shared state (the IAM catalogue) is loaded once, then inherited by the forks
             prepare = getattr(importlib.import_module(engine.module), "prepare", None)
             if prepare is not None:
                 prepare(ctx)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(partial(_enrich, engines=engines, ctx=ctx), apps))
+            futures = {pool.submit(_enrich, app, engines, ctx): i for i, app in enumerate(apps)}
+            by_index: dict[int, tuple[App, list[ScanError], dict[str, float]]] = {}
+            done = 0
+            if progress:
+                progress(ProgressEvent("engines", 0, total, "function"))
+            for future in as_completed(futures):
+                i = futures[future]
+                by_index[i] = future.result()
+                done += len(apps[i].functions)
+                if progress:
+                    progress(ProgressEvent("engines", done, total, "function"))
+            results = [by_index[i] for i in range(len(apps))]  # the input order, whatever finished first
     else:
-        results = [_enrich(app, engines, ctx) for app in apps]
+        results = []
+        done = 0
+        for app in apps:
+            on_engine = None
+            if progress:
+                before = done  # bound now: the callback runs while this app is enriched
+
+                def on_engine(name: str, finished: bool, n: int = len(app.functions), before: int = before) -> None:
+                    progress(ProgressEvent(name, before + (n if finished else 0), total, "function"))
+
+            results.append(_enrich(app, engines, ctx, on_engine))
+            done += len(app.functions)
     errors: list[ScanError] = []
     enriched: list[App] = []
     for app, errs, spent in results:
@@ -91,21 +125,33 @@ def run_engines(
     return enriched, errors
 
 
-def _enrich(app: App, engines: tuple[Engine, ...], ctx: EngineContext) -> tuple[App, list[ScanError], dict[str, float]]:
-    """Every engine, in order, on one app. A failing engine is reported and skipped."""
+def _enrich(
+    app: App,
+    engines: tuple[Engine, ...],
+    ctx: EngineContext,
+    on_engine: Callable[[str, bool], None] | None = None,
+) -> tuple[App, list[ScanError], dict[str, float]]:
+    """Every engine, in order, on one app. A failing engine is reported and skipped.
+
+    `on_engine(name, finished)` is told when each engine starts and ends (in process only)."""
     errors: list[ScanError] = []
     spent: dict[str, float] = {}
     for engine in engines:
         module = importlib.import_module(engine.module)
+        name = engine.module.rsplit(".", 1)[-1]
+        if on_engine:
+            on_engine(name, False)
         started = time.perf_counter()
         try:
             app, errs = module.enrich(app, ctx)
-        except Exception as exc:  # an engine bug must not end the scan
+        except Exception as exc:  # noqa: BLE001 -- an engine bug must not end the scan
             errs = [
                 ScanError(app.source, f"{engine.module} failed: {type(exc).__name__}: {exc}; please report it", "engine")
             ]
         errors.extend(errs)
-        spent[engine.module.rsplit(".", 1)[-1]] = time.perf_counter() - started
+        spent[name] = time.perf_counter() - started
+        if on_engine:
+            on_engine(name, True)
     return app, errors, spent
 
 

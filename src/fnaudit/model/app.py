@@ -283,6 +283,9 @@ class App:
     # Secrets the secrets engine found in files (code, bundled config, parameter defaults, flows),
     # judged and redacted; a file shared by several functions is reported once, naming them all.
     secret_candidates: tuple[SecretCandidate, ...] = ()
+    # Files an engine read that no other fact names (configuration files the secrets engine scanned
+    # and found nothing in), relative to the scan root: for `stats.files`, the count of files read.
+    files_read: tuple[str, ...] = ()
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

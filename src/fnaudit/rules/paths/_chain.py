@@ -21,6 +21,13 @@ analyzer. The PATH rules turn chains into findings, `fnaudit explain-path` print
 A chain through an authenticated (weak) entry is kept only when it ends in control of the account
 (administrator or escalation): any user who can sign in would own it. Otherwise an authorizer breaks
 the chain.
+
+Suppressed links: the scan marks first-phase findings before the paths are built. A link the user
+suppressed on purpose (inline, config or template metadata) is used only when no unsuppressed one
+does the same job (another entry of the same kind, another reach item); a chain that still stands on
+one is reported suppressed, with a reason naming that link (`via CODE002 at handler.py:12: …`), so
+the JSON still shows it. A baselined link does not pass its suppression on: a path that is new (an
+entry added to a function with an old, baselined injection) must be reported.
 """
 
 from __future__ import annotations
@@ -28,9 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from fnaudit.findings import Finding, Severity, TraceStep
+from fnaudit.findings import Finding, Severity, Suppression, TraceStep
 from fnaudit.model.app import App, AuthKind, Function, TriggerKind
 from fnaudit.model.code import Flow
 from fnaudit.model.loc import Loc
@@ -123,6 +130,19 @@ class Chain:
         return {3: Severity.CRITICAL, 2: Severity.HIGH}.get(strong, Severity.MEDIUM)
 
     @property
+    def suppression(self) -> Suppression | None:
+        """The suppression of the first link (foothold, entry, reach, pivot) the user suppressed on purpose."""
+        links = [self.foothold.finding, self.entry.finding, *(i.finding for i in self.reach.items)]
+        if self.reach.via_foothold is not None:
+            links.append(self.reach.via_foothold.finding)
+        for f in links:
+            if f is not None and deliberately_suppressed(f):
+                s = f.suppression
+                assert s is not None
+                return Suppression(s.kind, f"via {f.rule_id} at {f.location}: {s.reason}", s.loc)
+        return None
+
+    @property
     def key(self) -> str:
         """Line-free identity: entry kind, foothold rule + fingerprint, reach kind."""
         return f"{self.entry.kind}|{self.foothold.finding.rule_id}:{self.foothold.finding.fingerprint}|{self.reach.kind}"
@@ -150,6 +170,31 @@ def _foothold_steps(f: Foothold) -> list[TraceStep]:
 
 
 # --- gathering ------------------------------------------------------------------------------------
+
+
+def deliberately_suppressed(f: Finding) -> bool:
+    """Suppressed inline, in config or in template metadata: the user judged this link (a baseline
+    only says it is old)."""
+    return f.suppression is not None and f.suppression.kind != "baseline"
+
+
+class _Link(Protocol):
+    @property
+    def finding(self) -> Finding | None: ...
+
+
+ItemT = TypeVar("ItemT", bound=_Link)
+
+
+def _active_first(items: list[ItemT]) -> list[ItemT]:
+    """Links nobody suppressed first (stable): where one link of a kind is kept, it is an active one."""
+    return sorted(items, key=lambda i: i.finding is not None and deliberately_suppressed(i.finding))
+
+
+def _prefer_active(items: list[ReachItem]) -> list[ReachItem]:
+    """The reach items nobody suppressed, when there are any; else all (the chain is then suppressed)."""
+    active = [i for i in items if i.finding is None or not deliberately_suppressed(i.finding)]
+    return active or items
 
 
 def concerns(f: Finding, fn: Function) -> bool:
@@ -200,10 +245,10 @@ def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
                                  frozenset({t.kind.value}), "", None))
                 break
     # one entry per kind and per line (the first, in rule order: a SAM function URL also makes an
-    # invoke permission for `*`, which is the same door)
+    # invoke permission for `*`, which is the same door), preferring one nobody suppressed
     seen: dict[str, Entry] = {}
     lines: set[Loc] = set()
-    for e in out:
+    for e in _active_first(out):
         if e.kind not in seen and e.loc not in lines:
             seen[e.kind] = e
             lines.add(e.loc)
@@ -280,7 +325,7 @@ def footholds(app: App, fn: Function, findings: Iterable[Finding], rules: dict[s
                 else "network" if f.rule_id in NETWORK else "data")
         strong = kind in ("code-execution", "file-read") or f.rule_id == "CODE001"
         out.append(Foothold(kind, strong, f, rules[f.rule_id], fn.name))
-    return out
+    return _active_first(out)
 
 
 def reachable(entry: Entry, foothold: Foothold, fn: Function) -> bool:
@@ -383,7 +428,7 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
             merged[k] = ReachItem(prev.kind, prev.strong, prev.text, prev.loc, _merge(prev.statement, i.statement), prev.fix, prev.finding)
         else:
             merged[k] = i
-    return sorted(merged.values(), key=lambda i: (_ORDER.index(i.kind), i.loc))
+    return sorted(_prefer_active(list(merged.values())), key=lambda i: (_ORDER.index(i.kind), i.loc))
 
 
 def _merge(a: str, b: str) -> str:
@@ -402,7 +447,7 @@ def secret_reach(fn: Function, findings: Iterable[Finding]) -> list[ReachItem]:
             what = re.search(r"(?:variable|holds|:)\s*(.*?)(?: in plaintext| \(|$)", f.message)
             out.append(ReachItem("secret", True, f"read the secret {f.evidence or (what.group(1) if what else '')}".strip(),
                                  f.location, f.evidence, f.remediation, f))
-    return out
+    return _prefer_active(out)
 
 
 def data_reach(fn: Function, foothold: Foothold) -> list[ReachItem]:
@@ -441,7 +486,7 @@ def _pretty(resource: str) -> str:
     for prefix in ("!GetAtt ", "!Ref ", "!Sub "):
         if r.startswith(prefix):
             r = r[len(prefix):]
-            return r[:-4] if r.endswith(".Arn") else r
+            return r.removesuffix(".Arn")
     return r
 
 

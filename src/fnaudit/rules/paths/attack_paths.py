@@ -4,7 +4,8 @@ The chains are built by `_chain` from the first phase's findings (`ctx.findings`
 these rules only turn each chain into one finding: at the foothold's line (the line to fix first),
 with every step in `trace`, the attacker's gain in the message and the smallest breaking change as
 remediation. The fingerprint key (entry kind, foothold rule + fingerprint, reach kind) survives line
-moves.
+moves. A chain standing on a link the user suppressed on purpose is reported suppressed, with a reason
+naming that link (see `_chain`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def _hit(chain: Chain) -> Hit:
         key=chain.key,
         trace=chain.steps(),
         confidence=chain.foothold.finding.confidence,
+        suppression=chain.suppression,
     )
 
 
