@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fnaudit.config import Config
 from fnaudit.engines.deps.imports import imported
 from fnaudit.engines.osv.store import Store
@@ -242,3 +244,25 @@ def test_a_manifest_symlinked_out_of_the_root_is_never_read(tmp_path: Path) -> N
     fd = parse_folder(tmp_path / "app", folder)
     assert fd.unlocked == [] and fd.packages == []
     assert [(e.path, e.message.split(":")[0]) for e in fd.errors] == [("web/package.json", "manifest not read")]
+
+
+@pytest.mark.parametrize(("link_to", "what"), [
+    ("requirements.txt", "a symbolic link loop"),  # the link points at itself
+    ("gone.txt", "a broken symbolic link"),
+])
+def test_a_lockfile_link_that_leads_nowhere_is_one_error_saying_so(tmp_path: Path, link_to: str, what: str) -> None:
+    # issue 11: a looping requirements.txt was skipped without a word (its folder listing dropped it)
+    app = _write(tmp_path / "app", {
+        "serverless.yml": SLS,
+        "functions/users/handler.py": "def main(event, context):\n    return 1\n",
+        "functions/orders/handler.py": "def main(event, context):\n    return 1\n",
+        "functions/orders/requirements.txt": "PyYAML==5.3\n",
+    })
+    (app / "functions/users/requirements.txt").symlink_to(link_to)
+    db = _db(tmp_path, [record("PYSEC-1", "PyPI", "pyyaml", events=[{"introduced": "0"}, {"fixed": "5.4"}])])
+    result = scan(app, Config(select=("DEP",), today=SCAN_DATE, db=db))
+    assert [(e.path, e.stage, e.loss) for e in result.errors] == [("functions/users/requirements.txt", "deps", Loss.PARTIAL)]
+    assert result.errors[0].message.startswith(f"lockfile not read: it is {what}")
+    assert [(f.rule_id, f.location.path, f.location.line) for f in result.findings] == [
+        ("DEP001", "functions/orders/requirements.txt", 1)
+    ]

@@ -159,3 +159,17 @@ def test_sam_code_uri_symlinked_out_of_the_root_is_an_error(tmp_path: Path) -> N
     (err,) = result.errors
     assert err.path == "template.yaml" and "function Fn: " in err.message and "outside the scanned folder" in err.message
     assert list(result.findings) == []
+
+
+def test_handler_file_that_is_a_link_loop_is_called_a_loop(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "loopy.py").symlink_to("loopy.py")
+    _sls(root, "  loopy:\n    handler: loopy.main\n  ok:\n    handler: ok.main\n")
+    result = scan(root, Config(select=("CODE",), today=SCAN_DATE))
+    assert [(e.path, e.message) for e in result.errors if e.stage == "load"] == [(
+        "serverless.yml",
+        "line 7: function loopy: handler file loopy.py is a symbolic link loop (it leads back to itself), so this "
+        "function's code is not analysed: fix or remove the link",
+    )]
+    assert [(f.rule_id, f.function) for f in result.findings] == [("CODE002", "ok")]

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from fnaudit.config import Config
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
 from fnaudit.pipeline import ScanResult, scan
 from fnaudit.report import Format, render
 from tests.report.builders import RULES, SCAN_DATE, make_result
@@ -106,13 +106,23 @@ def test_no_region_for_unknown_line() -> None:
 
 
 def test_errors_become_notifications() -> None:
-    doc = to_sarif(make_result(errors=(ScanError("broken.yml", "not valid YAML", "load"),)))
+    doc = to_sarif(make_result(errors=(ScanError("broken.yml", "not valid YAML", "load", Loss.APP),)))
     invocation = doc["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is True
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error"
     assert note["message"] == {"text": "not valid YAML"}
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.yml"
+
+
+@pytest.mark.parametrize(("loss", "level"), [
+    (Loss.APP, "error"), (Loss.FUNCTION, "error"), (Loss.PARTIAL, "warning"), (Loss.NONE, "note"),
+])
+def test_an_errors_level_says_what_it_cost(loss: Loss, level: str) -> None:
+    doc = to_sarif(make_result(errors=(ScanError("x.py", "problem", "code", loss),)))
+    validate(doc)
+    (note,) = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == level
 
 
 def test_deterministic() -> None:

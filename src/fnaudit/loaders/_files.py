@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -60,6 +61,34 @@ def safe_resolve(p: Path) -> Path:
         raise InputError("symbolic link loop (the link leads back to itself); not followed") from None
     except OSError as exc:
         raise InputError(f"cannot resolve path: {exc.strerror or exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Why a path the scan may not follow cannot be read, and what the user can do about it."""
+
+    what: str  # "a symbolic link loop", "a symbolic link to outside the scanned folder", …
+    advice: str
+
+
+def unreadable_link(p: Path) -> Unreadable:
+    """What is wrong with a path that is not inside the scan root once its links are followed.
+
+    A loop or a dangling link must not be called a link "to outside the folder": the fix differs."""
+    try:
+        p.resolve(strict=True)
+    except RuntimeError:  # a loop, Python < 3.13
+        return Unreadable("a symbolic link loop (it leads back to itself)", "fix or remove the link")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Unreadable("a symbolic link loop (it leads back to itself)", "fix or remove the link")
+        if os.path.islink(p):
+            return Unreadable("a broken symbolic link (its target does not exist)", "fix or remove the link")
+        return Unreadable(f"not readable ({exc.strerror or exc})", "check the path and its permissions")
+    return Unreadable(
+        "a symbolic link to outside the scanned folder, and fnaudit never reads there",
+        "copy it into the folder or scan the folder that holds it",
+    )
 
 
 def read_text(path: Path, limit: int = MAX_IAC_BYTES) -> str:

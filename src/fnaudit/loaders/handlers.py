@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from fnaudit.errors import InputError
-from fnaudit.loaders._files import ScanRoot
+from fnaudit.loaders._files import ScanRoot, unreadable_link
 from fnaudit.loaders.archives import open_zip
 from fnaudit.model.app import Code
 
@@ -165,10 +165,9 @@ def _first_file(root: ScanRoot, code_dir: Path, handler: str, candidates: Iterab
         if not (_probe(f, Path.exists) or _probe(f, Path.is_symlink)):
             continue
         if not root.contains(f):
+            why = unreadable_link(f)
             raise InputError(
-                f"handler file {root.rel(f)} is a symbolic link to outside the scanned folder; fnaudit never reads "
-                "there, so this function's code is not analysed: copy the code into the folder or scan the folder "
-                "that holds it"
+                f"handler file {root.rel(f)} is {why.what}, so this function's code is not analysed: {why.advice}"
             )
         if _probe(f, Path.is_file):
             return f

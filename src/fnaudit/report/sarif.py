@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from fnaudit import __version__
+from fnaudit.errors import Loss
 from fnaudit.findings import Category, Severity
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import clean_tree
@@ -153,9 +154,13 @@ def _code_flow(f: Finding) -> dict[str, Any]:
     return {"message": {"text": f"{what} of {f.rule_id}: {len(f.trace)} step(s)"}, "threadFlows": [{"locations": steps}]}
 
 
+# What an error cost decides how loudly it is said: a lost app or function fails the run (`--errors`).
+_ERROR_LEVEL = {Loss.APP: "error", Loss.FUNCTION: "error", Loss.PARTIAL: "warning", Loss.NONE: "note"}
+
+
 def _notification(e: ScanError) -> dict[str, Any]:
     note: dict[str, Any] = {
-        "level": "warning" if e.stage == "config" else "error",
+        "level": _ERROR_LEVEL[e.loss],
         "message": {"text": e.message},
         "descriptor": {"id": f"fnaudit/{e.stage}"},
     }

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from fnaudit.findings import Finding, Severity
+from fnaudit.findings import Category, Finding, Severity
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import one_line
 
@@ -144,9 +144,10 @@ def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None
     loc_col = max((len(_where(f)) for f in rows), default=0)
     # Columns line up when every row fits; on a narrow terminal each row is laid out on its own.
     aligned = width is None or _PREFIX + rule_col + 2 + loc_col <= width
-    # A terminal shows at most two lines of each message (the JSON, SARIF and --verbose have it all);
-    # a pipe or a file gets every word: that text is what people grep and copy.
-    max_lines = None if width is None or opts.verbose else _MESSAGE_LINES
+    # A terminal shows at most two lines of each message (the JSON, SARIF and --verbose have it all),
+    # four of an attack path's, whose end says what the attacker gets; a pipe or a file gets every
+    # word: that text is what people grep and copy.
+    cap = width is not None and not opts.verbose
     for heading, findings in shown:
         for line in _wrap(Text(one_line(heading), style="bold underline"), width):
             console.print(line)
@@ -155,6 +156,7 @@ def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None
             message = Text(one_line(f.message))
             if f.suppression is not None:
                 message.append(f"  [suppressed ({f.suppression.kind}): {one_line(f.suppression.reason)}]", style="dim")
+            max_lines = (_PATH_LINES if f.category is Category.ATTACK_PATH else _MESSAGE_LINES) if cap else None
             for line in _wrap(message, width, _INDENT, max_lines):
                 console.print(Text(" " * _INDENT) + line)
         console.print()
@@ -163,6 +165,7 @@ def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None
 _PREFIX = 12  # "  " + severity padded to 8 + "  "
 _INDENT = 6  # message lines sit under the rule code
 _MESSAGE_LINES = 2
+_PATH_LINES = 4
 _LOCATION_MIN = 32
 _MIN_WIDTH = 40  # below this nothing useful fits; lay out as if the terminal were this wide
 

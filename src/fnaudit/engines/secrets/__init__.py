@@ -31,6 +31,7 @@ from fnaudit.engines.secrets.context import Place, in_context, is_test_path, jud
 from fnaudit.engines.secrets.flows import python_flows
 from fnaudit.engines.secrets.scanner import Found, classify, scan_text
 from fnaudit.errors import InputError, ScanError
+from fnaudit.loaders._files import unreadable_link
 from fnaudit.loaders.archives import confining_folder, real_path, rel_path
 from fnaudit.model.app import App, Dialect
 from fnaudit.model.loc import Loc
@@ -134,7 +135,7 @@ def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> I
             if d in SKIP_DIRS or _is_virtualenv(here / d):
                 continue
             if (here / d).is_symlink() and not _inside(here / d, top):
-                errors.append(ScanError(rel_of(here / d), f"not scanned for secrets: {_OUTSIDE}", "secrets"))
+                errors.append(ScanError(rel_of(here / d), _not_scanned(here / d), "secrets"))
             kept.append(d)  # os.walk does not descend into links to folders
         dirnames[:] = kept if recursive else []
         for name in sorted(filenames):
@@ -146,7 +147,7 @@ def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> I
             if classify(rel) is None:
                 continue
             if path.is_symlink() and not _inside(path, top):
-                errors.append(ScanError(rel, f"not scanned for secrets: {_OUTSIDE}", "secrets"))
+                errors.append(ScanError(rel, _not_scanned(path), "secrets"))
                 continue
             count += 1
             if count > MAX_FILES:
@@ -154,10 +155,9 @@ def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> I
             yield rel
 
 
-_OUTSIDE = (
-    "it is a symbolic link to outside the scanned folder, and fnaudit never reads there; copy what the "
-    "function bundles into the folder, or scan the folder the link points to"
-)
+def _not_scanned(path: Path) -> str:
+    why = unreadable_link(path)
+    return f"not scanned for secrets: it is {why.what}; {why.advice}"
 
 
 def _inside(path: Path, top: Path) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from fnaudit.errors import InputError, ScanError
-from fnaudit.loaders._files import safe_resolve
+from fnaudit.loaders._files import safe_resolve, unreadable_link
 from fnaudit.loaders.archives import confining_folder, rel_path
 from fnaudit.loaders.lockfiles import (
     cargo,
@@ -72,8 +72,9 @@ def parse_file(root: Path, path: Path) -> tuple[Parsed | None, str | None]:
     module = parser_for(path.name)
     if module is None:
         return None, "not a known lockfile name"
-    if not _inside(root, path):
-        return None, _OUTSIDE
+    if not _inside(root, path) or not path.exists():  # out of the root, a loop, or a dangling link
+        why = unreadable_link(path)
+        return None, f"it is {why.what}; {why.advice} to have its dependencies checked"
     # a lockfile inside a zip artifact is confined to (and its includes resolved in) the zip's folder
     top = confining_folder(root, safe_resolve(path))
     in_zip = rel_path(root, top)
@@ -139,7 +140,8 @@ def _lock_above(root: Path, folder: Path, names: tuple[str, ...]) -> bool:
 def parse_folder(root: Path, folder: Path) -> FolderDeps:
     out = FolderDeps()
     try:
-        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+        # links too, even dangling or looping ones: a lockfile that cannot be read must be said, not skipped
+        names = sorted(p.name for p in folder.iterdir() if p.is_file() or p.is_symlink())
     except OSError:
         return out
     present = set(names)
@@ -166,17 +168,15 @@ def parse_folder(root: Path, folder: Path) -> FolderDeps:
             continue
         path = folder / manifest
         if not _inside(root, path):
-            out.errors.append(ScanError(_rel(root, path), f"manifest not read: {_OUTSIDE}", "deps"))
+            why = unreadable_link(path)
+            out.errors.append(ScanError(_rel(root, path), f"manifest not read: it is {why.what}; {why.advice} to have "
+                                        "its dependencies checked", "deps"))
             continue
         if _has_dependencies(path):
             out.unlocked.append((_rel(root, path), ecosystem))
     return out
 
 
-_OUTSIDE = (
-    "it is a symbolic link to outside the scanned folder, and fnaudit never reads there; "
-    "copy the file into the folder (or scan the folder that holds it) to have its dependencies checked"
-)
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -50,7 +50,7 @@ def group_hits(
             effective = effective_actions(users, st, everywhere_only=only_everywhere)
             on_every = effective if only_everywhere else effective_actions(users, st, everywhere_only=True)
             policy = managed_name(st)
-            for action, reached in _patterns(users, st, effective):
+            for action, reached in patterns(users, st, effective):
                 found = tuple(x for x in reached if x.lower() in group)
                 if effective is not None:
                     found = tuple(x for x in found if x in effective)  # a Deny or the boundary took them away
@@ -71,10 +71,11 @@ def group_hits(
                        severity, what, remediation)
 
 
-def _patterns(users: RoleUsers, st: Statement, effective: frozenset[str] | None) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(pattern as written, the actions it reaches) for each pattern of the statement this rule judges:
-    `*`, `service:*` and NotAction are IAM001's / IAM002's while they report them, and ours when Deny
-    statements or the boundary left too little for that (what is left is then reported here)."""
+def patterns(users: RoleUsers, st: Statement, effective: frozenset[str] | None) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(pattern as written, the actions it reaches) for each pattern of the statement that the rules below
+    IAM001 / IAM002 judge: `*`, `service:*` and NotAction are IAM001's / IAM002's while they report them,
+    and the caller's when Deny statements or the boundary left too little for that (what is left is
+    then reported by the caller)."""
     if st.not_actions:
         if effective is not None and not reports_admin(users, st):
             yield notaction_label(st), tuple(sorted(effective))

@@ -12,9 +12,9 @@ from fnaudit.rules.iam._actions import (
     RANK,
     WRITE,
     access_level,
-    expand,
     quiet_on_star,
 )
+from fnaudit.rules.iam._groups import patterns
 from fnaudit.rules.iam._policy import (
     RoleUsers,
     any_resource,
@@ -22,12 +22,9 @@ from fnaudit.rules.iam._policy import (
     condition_note,
     effective_actions,
     function_roles,
-    left_to_others,
     limits_note,
     managed_name,
-    notaction_label,
     reported_statements,
-    reports_admin,
     scoped_by_condition,
     where,
     with_condition,
@@ -108,7 +105,7 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
                 continue
             effective = effective_actions(users, st, everywhere_only=True)
             policy = managed_name(st)
-            for a, reached in _patterns(users, st, effective):
+            for a, reached in patterns(users, st, effective):
                 level = _reported_level(reached, effective)
                 if level is None:
                     continue
@@ -139,19 +136,6 @@ def _hit(app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: s
         key=key,
     )
 
-
-def _patterns(users: RoleUsers, st: Statement, effective: frozenset[str] | None) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(pattern as written, the actions it reaches). `*`, `service:*`, `iam:*` and NotAction are IAM001's /
-    IAM002's while they report them; when Deny statements or the boundary left too little for that,
-    what is left is judged here."""
-    if st.not_actions:
-        if effective is not None and not reports_admin(users, st):
-            yield notaction_label(st), tuple(sorted(effective))
-        return
-    for action in st.actions:
-        a = action.strip()
-        if not left_to_others(users, st, a):
-            yield a, expand(a)
 
 
 def _reported_level(reached: tuple[str, ...], effective: frozenset[str] | None) -> str | None:
