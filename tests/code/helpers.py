@@ -23,7 +23,10 @@ def write_app(root: Path, functions: str, files: dict[str, str], provider_extra:
         functions:
         {functions}
         """
-    ).format(extra=textwrap.indent(textwrap.dedent(provider_extra), "  "), functions=textwrap.indent(textwrap.dedent(functions), "  "))
+    ).format(
+        extra=textwrap.indent(textwrap.dedent(provider_extra), "  "),
+        functions=textwrap.indent(textwrap.dedent(functions), "  "),
+    )
     (root / "serverless.yml").write_text(yml, encoding="utf-8")
     for name, text in files.items():
         p = root / name

@@ -76,7 +76,9 @@ def test_each_file_is_parsed_once_per_scan(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(modules, "parse_python", counting)
     yml = "".join(f"f{i}:\n  handler: app.h{i}\n  events:\n    - httpApi: GET /{i}\n" for i in range(5))
-    code = "from lib import run\n" + "".join(f"\ndef h{i}(event, context):\n    return run(event['body'])\n" for i in range(5))
+    code = "from lib import run\n" + "".join(
+        f"\ndef h{i}(event, context):\n    return run(event['body'])\n" for i in range(5)
+    )
     write_app(tmp_path, yml, {"app.py": code, "lib.py": "import os\n\ndef run(x):\n    os.system(x)\n"})
     result = run(tmp_path)
     assert sorted(parsed) == ["app.py", "lib.py"]
@@ -136,7 +138,14 @@ def test_imported_module_symlinked_out_of_the_root_is_an_error_and_never_read(tm
     (outside / "helpers.py").write_text("import os\n\ndef run(x):\n    os.system(x)\n", encoding="utf-8")
     root = tmp_path / "root"
     root.mkdir()
-    write_app(root, YML, {"good.py": GOOD, "broken.py": "import helpers\n\ndef handler(event, context):\n    helpers.run(event['body'])\n"})
+    write_app(
+        root,
+        YML,
+        {
+            "good.py": GOOD,
+            "broken.py": "import helpers\n\ndef handler(event, context):\n    helpers.run(event['body'])\n",
+        },
+    )
     (root / "helpers.py").symlink_to(outside / "helpers.py")
     result = run(root)
     (err,) = code_errors(result)
@@ -154,6 +163,8 @@ def test_js_imported_module_symlinked_out_of_the_root_is_an_error(tmp_path: Path
     (root / "src").mkdir(parents=True)
     (root / "src" / "lib.js").symlink_to(outside / "lib.js")
     yml = "web:\n  handler: src/index.handler\n  runtime: nodejs20.x\n  events:\n    - httpApi: GET /x\n"
-    write_app(root, yml, {"src/index.js": "const lib = require('./lib');\nexports.handler = async (e) => lib.run(e.body);\n"})
+    write_app(
+        root, yml, {"src/index.js": "const lib = require('./lib');\nexports.handler = async (e) => lib.run(e.body);\n"}
+    )
     (err,) = code_errors(run(root))
     assert err.path == "src/lib.js" and "symbolic link to outside" in err.message

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.code.helpers import fn, run, write_app
 
-CODE = '''\
+CODE = """\
 import os
 
 import boto3
@@ -48,7 +48,7 @@ def handler(event, context):
         w.put_item(Item={})
     Store().call()
     boto3.client("secretsmanager").get_secret_value(SecretId="prod/db")
-'''
+"""
 
 YML = """\
 h:
@@ -99,7 +99,7 @@ def test_unknown_methods_and_dynamic_services_are_skipped(tmp_path: Path) -> Non
 
 
 def test_calls_the_handler_cannot_reach_are_marked(tmp_path: Path) -> None:
-    code = '''\
+    code = """\
 import boto3
 
 s3 = boto3.client("s3")
@@ -115,7 +115,7 @@ def helper():
 
 def other_handler(event, context):
     s3.delete_object(Bucket="b", Key="k")
-'''
+"""
     write_app(tmp_path, "h:\n  handler: app.handler\n", {"app.py": code})
     calls = {c.operation: (c.confidence, c.reachable) for c in fn(run(tmp_path, select=("CODE001",)), "h").sdk_calls}
     assert calls == {"GetObject": ("high", True), "DeleteObject": ("high", False)}

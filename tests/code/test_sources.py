@@ -19,8 +19,16 @@ def _tainted(kind: TriggerKind | None, *path: str) -> str | None:
 
 def test_http_fields_are_sources() -> None:
     for kind in (TriggerKind.API_REST, TriggerKind.API_HTTP, TriggerKind.FUNCTION_URL, TriggerKind.ALB):
-        for field in ("body", "queryStringParameters", "multiValueQueryStringParameters", "pathParameters",
-                      "headers", "cookies", "rawPath", "rawQueryString"):
+        for field in (
+            "body",
+            "queryStringParameters",
+            "multiValueQueryStringParameters",
+            "pathParameters",
+            "headers",
+            "cookies",
+            "rawPath",
+            "rawQueryString",
+        ):
             assert _tainted(kind, field) == "high", (kind, field)
         assert _tainted(kind, "queryStringParameters", "q") == "high"
 

@@ -128,13 +128,19 @@ def test_trace_runs_from_source_to_sink(tmp_path: Path) -> None:
             return sqlite3.connect("x").execute(sql)
         """
     )
-    write_app(tmp_path, "h:\n  handler: app.handler\n  events:\n    - httpApi: GET /x\n",
-              {"app.py": code, "lib/__init__.py": "", "lib/q.py": lib})
+    write_app(
+        tmp_path,
+        "h:\n  handler: app.handler\n  events:\n    - httpApi: GET /x\n",
+        {"app.py": code, "lib/__init__.py": "", "lib/q.py": lib},
+    )
     result = run(tmp_path)
     (finding,) = result.findings
     assert finding.rule_id == "CODE001"
     assert [(s.loc.path, s.loc.line) for s in finding.trace] == [
-        ("app.py", 6), ("app.py", 7), ("lib/q.py", 5), ("lib/q.py", 6),
+        ("app.py", 6),
+        ("app.py", 7),
+        ("lib/q.py", 5),
+        ("lib/q.py", 6),
     ]
     assert finding.evidence.startswith("app.py:6 name = event")
     assert " → lib/q.py:6 reaches " in finding.evidence
@@ -147,15 +153,18 @@ def test_never_follows_imports_outside_the_code_root(tmp_path: Path) -> None:
     # a module with the same name in site-packages must not be read
     code = "import sqlite3\nfrom helper import go\n\ndef handler(event, context):\n    go(event['body'])\n"
     evil = "import sqlite3\n\ndef go(s):\n    sqlite3.connect('x').execute(s)\n"
-    write_app(tmp_path, "h:\n  handler: app.handler\n  events:\n    - httpApi: GET /x\n",
-              {"app.py": code, ".venv/lib/python3.12/site-packages/helper.py": evil})
+    write_app(
+        tmp_path,
+        "h:\n  handler: app.handler\n  events:\n    - httpApi: GET /x\n",
+        {"app.py": code, ".venv/lib/python3.12/site-packages/helper.py": evil},
+    )
     result = run(tmp_path)
     assert flows(result, "h") == []
     assert result.functions[0].code_facts.files == ("app.py",)
     assert "helper" in result.functions[0].code_facts.imports
 
 
-SCHEMA_CODE = '''\
+SCHEMA_CODE = """\
 import json
 import sqlite3
 
@@ -186,7 +195,7 @@ def modelled(event, context):
     order = Order.model_validate_json(event["body"])
     db.execute(f"SELECT {order.qty}, '{order.ref}'")
     db.execute(f"SELECT '{order.note}'")
-'''
+"""
 
 
 def test_schema_validation_constrains_typed_fields_only(tmp_path: Path) -> None:

@@ -7,8 +7,14 @@ from pathlib import Path
 from tests.code.helpers import write_app
 
 
-def node_app(root: Path, files: dict[str, str | bytes], functions: str | None = None, handler: str = "app.handler",
-             event: str = "httpApi: POST /x", environment: str = "") -> Path:
+def node_app(
+    root: Path,
+    files: dict[str, str | bytes],
+    functions: str | None = None,
+    handler: str = "app.handler",
+    event: str = "httpApi: POST /x",
+    environment: str = "",
+) -> Path:
     """One function (or the given `functions` block), runtime nodejs22.x."""
     if functions is None:
         env = f"\n  environment:\n{environment}" if environment else ""

@@ -57,10 +57,14 @@ def test_latin1_file(tmp_path: Path) -> None:
 
 
 def test_broken_imported_module_is_one_error_and_the_handler_is_still_analysed(tmp_path: Path) -> None:
-    write_app(tmp_path, FUNCTIONS.split("broken:")[0], {
-        "good.js": "const lib = require('./lib');\n" + GOOD,
-        "lib.js": "module.exports = {\n",
-    })
+    write_app(
+        tmp_path,
+        FUNCTIONS.split("broken:")[0],
+        {
+            "good.js": "const lib = require('./lib');\n" + GOOD,
+            "lib.js": "module.exports = {\n",
+        },
+    )
     result = run(tmp_path)
     assert [e.path for e in code_errors(result)] == ["lib.js"]
     assert flows(result, "good") == [("command", 2)]

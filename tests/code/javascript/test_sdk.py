@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.code.helpers import fn, run
 from tests.code.javascript.helpers import node_app
 
-V3 = '''\
+V3 = """\
 import { S3Client, GetObjectCommand, PutObjectCommand, paginateListObjectsV2, waitUntilObjectExists } from "@aws-sdk/client-s3";
 import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
@@ -40,9 +40,9 @@ export const handler = async (event) => {
   await secrets.getSecretValue({ SecretId: "prod/db" });
   return getSignedUrl(s3, new GetObjectCommand({ Bucket: "signed", Key: "k" }));
 };
-'''
+"""
 
-V2 = '''\
+V2 = """\
 const AWS = require("aws-sdk");
 const S3 = require("aws-sdk/clients/s3");
 
@@ -73,7 +73,7 @@ exports.handler = async (event) => {
 };
 
 exports.unused = async () => s3.deleteObject({ Bucket: "literal-bucket", Key: "k" }).promise();
-'''
+"""
 
 ENV = "    ORDERS_TABLE: !Ref OrdersTable\n    BUCKET: my-data-bucket\n    QUEUE_URL: !GetAtt Jobs.QueueUrl\n"
 
@@ -93,7 +93,16 @@ def test_sdk_v3_commands_paginators_waiters_upload(tmp_path: Path) -> None:
     assert ("dynamodb", "Scan", "scan-table") in calls  # paginateScan
     assert ("s3", "ListObjectsV2", "my-data-bucket") in calls  # paginator
     assert ("s3", "HeadObject", "b") in calls  # waiter
-    assert {("s3", op, "upload-bucket") for op in ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload")} <= calls
+    assert {
+        ("s3", op, "upload-bucket")
+        for op in (
+            "PutObject",
+            "CreateMultipartUpload",
+            "UploadPart",
+            "CompleteMultipartUpload",
+            "AbortMultipartUpload",
+        )
+    } <= calls
     assert any(s == "sqs" and o == "SendMessage" and r and "Jobs" in r for s, o, r in calls)
     assert ("stepfunctions", "StartExecution", None) in calls  # client-sfn → botocore stepfunctions
     assert ("secretsmanager", "GetSecretValue", "prod/db") in calls  # aggregated v3 client

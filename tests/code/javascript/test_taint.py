@@ -100,11 +100,14 @@ def test_blocked(tmp_path: Path, name: str) -> None:
 
 
 def test_trace_runs_from_source_to_sink_across_modules(tmp_path: Path) -> None:
-    node_app(tmp_path, {
-        "app.js": "const svc = require('./svc');\nexports.handler = async (event) => {\n  const id = event.pathParameters.id;\n  return svc.find(id);\n};\n",
-        "svc.js": "const repo = require('./repo');\nexports.find = (id) => repo.load('SELECT * FROM t WHERE id = ' + id);\n",
-        "repo.js": "const { Client } = require('pg');\nconst c = new Client();\nexports.load = async (sql) => c.query(sql);\n",
-    })
+    node_app(
+        tmp_path,
+        {
+            "app.js": "const svc = require('./svc');\nexports.handler = async (event) => {\n  const id = event.pathParameters.id;\n  return svc.find(id);\n};\n",
+            "svc.js": "const repo = require('./repo');\nexports.find = (id) => repo.load('SELECT * FROM t WHERE id = ' + id);\n",
+            "repo.js": "const { Client } = require('pg');\nconst c = new Client();\nexports.load = async (sql) => c.query(sql);\n",
+        },
+    )
     f = next(x for x in run(tmp_path).functions if x.name == "h")
     (flow,) = f.code_facts.flows
     assert flow.source.path == "event.pathParameters.id"
@@ -114,7 +117,12 @@ def test_trace_runs_from_source_to_sink_across_modules(tmp_path: Path) -> None:
 
 
 def test_source_named_after_the_handler_parameter(tmp_path: Path) -> None:
-    node_app(tmp_path, {"app.js": "const db = require('mysql').createConnection({});\nexports.handler = (req) => db.query('x' + req.body);\n"})
+    node_app(
+        tmp_path,
+        {
+            "app.js": "const db = require('mysql').createConnection({});\nexports.handler = (req) => db.query('x' + req.body);\n"
+        },
+    )
     f = next(x for x in run(tmp_path).functions if x.name == "h")
     assert f.code_facts.flows[0].source.path == "req.body"
 

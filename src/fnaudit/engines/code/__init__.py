@@ -11,19 +11,18 @@ never imported or executed.
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fnaudit.engines.code.files import FileCache
 from fnaudit.errors import ScanError
-from fnaudit.loaders.archives import mount_of
 from fnaudit.model.app import App
 
 if TYPE_CHECKING:
     from fnaudit.engines import EngineContext
     from fnaudit.engines.code.base import Analyser
 
-# language (Code.language) → "module:Class" of its analyser. 
+# language (Code.language) → "module:Class" of its analyser.
 ANALYSERS: dict[str, str] = {
     "python": "fnaudit.engines.code.python.analyse:PythonAnalyser",
     "node": "fnaudit.engines.code.javascript.analyse:JsAnalyser",
@@ -42,16 +41,20 @@ def _analyser(language: str, cache: FileCache, made: dict[str, Analyser | None])
     return made[language]
 
 
-# The parse cache and analysers of the current scan: `enrich` runs once per app, and apps of one
-# scan may share files. Holding the context keeps its id from being reused by a later scan.
-_CURRENT: tuple[EngineContext, FileCache, dict[str, Analyser | None]] | None = None
+@dataclass(slots=True)
+class CodeScan:
+    """The code engine's part of one scan (`ScanState.code`): files read and parsed once, and one
+    analyser per language, whose summary caches live as long as the scan. `enrich` runs once per app,
+    and apps of one scan may share files."""
+
+    cache: FileCache
+    analysers: dict[str, Analyser | None] = field(default_factory=dict)
 
 
 def _scan_state(ctx: EngineContext) -> tuple[FileCache, dict[str, Analyser | None]]:
-    global _CURRENT
-    if _CURRENT is None or _CURRENT[0] is not ctx:
-        _CURRENT = (ctx, FileCache(ctx.root), {})
-    return _CURRENT[1], _CURRENT[2]
+    if ctx.state.code is None:
+        ctx.state.code = CodeScan(FileCache(ctx.root, ctx.artifacts))
+    return ctx.state.code.cache, ctx.state.code.analysers
 
 
 def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
@@ -64,7 +67,7 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
         if not code.in_repo or not code.handler_file:
             functions.append(fn)
             continue
-        mount = mount_of(cache.root, code.handler_file)
+        mount = cache.artifacts.mount_of(code.handler_file)
         if mount is not None and mount.skipped:  # members of a zip artifact that were not extracted
             cache.errors.setdefault(
                 mount.rel,
@@ -76,13 +79,21 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
         except (RecursionError, MemoryError):
             cache.errors.setdefault(
                 f"{code.handler_file}#{fn.name}",
-                ScanError(code.handler_file, f"function {fn.name}: code too deeply nested to analyse; its code findings are missing", "code"),
+                ScanError(
+                    code.handler_file,
+                    f"function {fn.name}: code too deeply nested to analyse; its code findings are missing",
+                    "code",
+                ),
             )
             result = None
         except Exception as exc:  # noqa: BLE001 - one function's analysis must not stop the others'
             cache.errors.setdefault(
                 f"{code.handler_file}#{fn.name}",
-                ScanError(code.handler_file, f"function {fn.name}: code engine failed ({type(exc).__name__}: {exc}); please report it", "code"),
+                ScanError(
+                    code.handler_file,
+                    f"function {fn.name}: code engine failed ({type(exc).__name__}: {exc}); please report it",
+                    "code",
+                ),
             )
             result = None
         if result is None:

@@ -1,9 +1,10 @@
-"""What a language analyser provides to the code engine (Python now; JavaScript/TypeScript next).
+"""What a language front end provides to the code engine (Python, JavaScript/TypeScript; Go next).
 
 A language module registered in `fnaudit.engines.code.ANALYSERS` exposes a class built with the
 scan's `FileCache` and root, whose `analyse(fn)` returns an `Analysis` (or None when the function's
-code cannot be analysed: the reason is then an entry in the cache's errors). It uses `sources.py`
-for what the trigger makes attacker controlled and produces the `ir` facts; the rules do the rest.
+code cannot be analysed: the reason is then an entry in the cache's errors). It translates its
+syntax into the operations of the language-neutral taint core (`fnaudit.engines.code.taint`), which
+computes the `ir` facts; the rules do the rest. The full contract: docs/language-interface.md.
 """
 
 from __future__ import annotations

@@ -12,13 +12,12 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fnaudit.engines.code.pep263 import SourceDecodeError, decode_python
 from fnaudit.errors import ScanError
-from fnaudit.loaders.archives import confining_folder, rel_path
+from fnaudit.loaders.archives import Artifacts
 
 MAX_BYTES = 2 * 1024 * 1024  # files larger than this are not analysed
 
@@ -37,15 +36,17 @@ class SourceFile:
 class FileCache:
     """Reads and parses files once per scan. `errors` collects one entry per bad file."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, artifacts: Artifacts) -> None:
         self.root = root
+        self.artifacts = artifacts  # this scan's zip artifacts: `x.zip!/…` files are read from their folders
         self._files: dict[Path, SourceFile | None] = {}
         self._parsed: dict[tuple[str, str], Any] = {}  # (language, digest) -> tree (or None)
         self.errors: dict[str, ScanError] = {}
         self.files_read = 0
+        self._real_paths: dict[Path, Path] = {}
 
     def rel(self, path: Path) -> str:
-        inside_zip = rel_path(self.root, path)  # `dist/fn.zip!/app.py` for a member of a zip artifact
+        inside_zip = self.artifacts.rel_path(path)  # `dist/fn.zip!/app.py` for a member of a zip artifact
         if inside_zip is not None:
             return inside_zip
         try:
@@ -64,10 +65,13 @@ class FileCache:
 
     def _read(self, path: Path) -> SourceFile | None:
         rel = self.rel(path)
-        if not confined(self.root, path):
+        if not confined(self.artifacts, path):
             # the analysers only ask for files inside the function's code root; this keeps every
             # read confined even if one of them is wrong (a link followed out of the root)
-            self._error(rel, "not analysed: the file is outside the scanned folder (a symbolic link?); fnaudit never reads there")
+            self._error(
+                rel,
+                "not analysed: the file is outside the scanned folder (a symbolic link?); fnaudit never reads there",
+            )
             return None
         try:
             size = path.stat().st_size
@@ -113,7 +117,7 @@ class FileCache:
         try:
             if not path.is_file():
                 return False
-            real, root_real = _real(path), _real(code_root)
+            real, root_real = self._real(path), self._real(code_root)
         except (OSError, ValueError, RuntimeError):
             return False
         if real.is_relative_to(root_real):
@@ -125,6 +129,14 @@ class FileCache:
                 "there, so what the function imports from it is not followed",
             )
         return False
+
+    def _real(self, path: Path) -> Path:
+        """`path` with links resolved; cached for this scan only, since import resolution asks for the
+        same folders often (a process-wide cache would keep a link's old target for the next scan)."""
+        real = self._real_paths.get(path)
+        if real is None:
+            real = self._real_paths[path] = Path(os.path.realpath(path, strict=False))
+        return real
 
     def parse(self, f: SourceFile, language: str, parser: Callable[[SourceFile], Any]) -> Any:
         """Parse once per content; `parser` raises `ParseFailure` for a file that does not parse."""
@@ -145,19 +157,13 @@ class FileCache:
         self.errors.setdefault(rel, ScanError(rel, f"{where}{message}", "code"))
 
 
-@lru_cache(maxsize=65536)
-def _real(path: Path) -> Path:
-    """`path` with links resolved; cached, since import resolution asks for the same folders often."""
-    return Path(os.path.realpath(path, strict=False))
-
-
-def confined(root: Path, path: Path) -> bool:
+def confined(artifacts: Artifacts, path: Path) -> bool:
     """`path`, links followed, is inside the scan root or the private folder of a zip artifact."""
     try:
         real = path.resolve()
     except (OSError, RuntimeError):  # a link loop
         return False
-    return real.is_relative_to(confining_folder(root, real))
+    return real.is_relative_to(artifacts.confining_folder(real))
 
 
 class ParseFailure(Exception):

@@ -144,7 +144,7 @@ def _best(a: str, b: str) -> str:
 
 
 def _key_match(actual: str, spec: str) -> bool:
-    return actual == spec or actual == ANY or (spec == ELEM and actual.isdigit())
+    return actual in (spec, ANY) or (spec == ELEM and actual.isdigit())
 
 
 def classify(path: Path, flat: bool, specs: tuple[SourceSpec, ...]) -> SourceSpec | None:
@@ -156,9 +156,9 @@ def classify(path: Path, flat: bool, specs: tuple[SourceSpec, ...]) -> SourceSpe
     best: SourceSpec | None = None
     for spec in specs:
         n = min(len(path), len(spec.path))
-        if all(_key_match(path[i], spec.path[i]) for i in range(n)):
-            if best is None or _CONF_RANK[spec.confidence] > _CONF_RANK[best.confidence]:
-                best = spec
+        matches = all(_key_match(path[i], spec.path[i]) for i in range(n))
+        if matches and (best is None or _CONF_RANK[spec.confidence] > _CONF_RANK[best.confidence]):
+            best = spec
     return best
 
 

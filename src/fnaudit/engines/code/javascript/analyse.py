@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache, confined
@@ -20,17 +19,17 @@ from fnaudit.engines.code.javascript.modules import (
     FUNCTION_TYPES,
     JsModule,
     JsModuleGraph,
+    Node,
     text,
     unwrap,
 )
 from fnaudit.engines.code.javascript.taint import JsTaintEngine
-from fnaudit.engines.code.python import state
-from fnaudit.engines.code.python.analyse import _flows
-from fnaudit.loaders.archives import confining_folder, real_path
+from fnaudit.engines.code.taint import facts as state
+from fnaudit.engines.code.taint.facts import flows as _flows
+from fnaudit.loaders.lockfiles import parse_file
 from fnaudit.model.app import Function
 from fnaudit.model.code import CodeFacts, SdkCall
 
-Node = Any
 _CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
 
 
@@ -40,7 +39,7 @@ class JsAnalyser:
         self.root = root
         self.graph = JsModuleGraph(cache)
         self.taint = JsTaintEngine(self.graph, self.package_info)
-        self._sdk_cache: dict = {}
+        self._sdk_cache: dict[str, sdk.ModuleSdk] = {}  # per scan: a module's SDK clients, by file and content
         self._packages: dict[Path, dict[str, str]] = {}
 
     def analyse(self, fn: Function) -> Analysis | None:
@@ -48,8 +47,8 @@ class JsAnalyser:
         if code.handler_file is None:
             return None
         # real_path: code in a zip artifact (`fn.zip!/…`) is read from the zip's private folder
-        code_root = real_path(self.root, code.root) if code.root else self.root
-        module = self.graph.load(real_path(self.root, code.handler_file))
+        code_root = self.cache.artifacts.real_path(code.root) if code.root else self.root
+        module = self.graph.load(self.cache.artifacts.real_path(code.handler_file))
         if module is None:
             return None
         modules = self.graph.closure(module, code_root)
@@ -72,21 +71,21 @@ class JsAnalyser:
             flows=tuple(flows),
             state_writes=tuple(sorted(state.state_writes(summary, 0), key=lambda s: (s.loc, s.kind))),
             verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
-            log_leaks=tuple(sorted(state.log_leaks(summary, 0, None, hmod.rel, {}), key=lambda x: (x.loc, x.kind, x.name))),
+            log_leaks=tuple(sorted(state.log_leaks(summary, 0), key=lambda x: (x.loc, x.kind, x.name))),
         )
         return Analysis(facts, sdk_calls)
 
     def package_info(self, module: JsModule) -> dict[str, str]:
-        """Dependencies (name → version) of the nearest package.json above the module (installed version when locked)."""
+        """Dependencies (name → version) of the nearest package.json above the module (installed ones when locked)."""
         folder = module.file.path.parent
         if folder in self._packages:
             return self._packages[folder]
         found: dict[str, str] = {}
         here = folder
-        top = confining_folder(self.root, folder)
+        top = self.cache.artifacts.confining_folder(folder)
         for _ in range(12):
             pj = here / "package.json"
-            if pj.is_file() and confined(self.root, pj):
+            if pj.is_file() and confined(self.cache.artifacts, pj):
                 try:
                     data = json.loads(pj.read_text(encoding="utf-8"))
                     for section in ("dependencies", "devDependencies", "optionalDependencies"):
@@ -95,21 +94,42 @@ class JsAnalyser:
                             found.update({k: str(v) for k, v in deps.items()})
                 except (OSError, ValueError):
                     pass
-                lock = here / "package-lock.json"
-                if lock.is_file() and confined(self.root, lock):
-                    try:
-                        packages = json.loads(lock.read_text(encoding="utf-8")).get("packages") or {}
-                        for k, v in packages.items():
-                            if k.startswith("node_modules/") and k.count("node_modules/") == 1 and isinstance(v, dict) and "version" in v:
-                                found[k[len("node_modules/"):]] = str(v["version"])
-                    except (OSError, ValueError, AttributeError):
-                        pass
+                found.update(self._locked_versions(here))
                 break
             if here in (self.root, top) or here.parent == here:
                 break  # never above the scan root (or above a zip artifact's folder)
             here = here.parent
         self._packages[folder] = found
         return found
+
+    def _locked_versions(self, folder: Path) -> dict[str, str]:
+        """Installed versions (name → version) from the npm lockfile beside a package.json, read by the lockfile
+        loader (the one the dependency engine uses). npm installs from `npm-shrinkwrap.json` when there is one.
+
+        A package the project declares is installed at the top: its version is the locked one. A package locked
+        only as a dependency of others may be installed in several versions; the oldest is taken, since the
+        checks that read versions (js-yaml before 4 runs `!!js/function`) must not miss the risky one.
+        """
+        for name in ("npm-shrinkwrap.json", "package-lock.json"):
+            lock = folder / name
+            if not (lock.is_file() and confined(self.cache.artifacts, lock)):
+                continue
+            parsed, _why = parse_file(
+                self.root, lock, self.cache.artifacts
+            )  # an unreadable lockfile: the deps engine reports it
+            if parsed is None:
+                return {}
+            direct: dict[str, str] = {}
+            oldest: dict[str, str] = {}
+            for pkg in parsed.packages:
+                if pkg.version is None:
+                    continue
+                if pkg.direct:
+                    direct[pkg.name] = pkg.version
+                elif pkg.name not in oldest or _version_key(pkg.version) < _version_key(oldest[pkg.name]):
+                    oldest[pkg.name] = pkg.version
+            return {**oldest, **direct}
+        return {}
 
     def _reachable(self, module: JsModule, node: Node, code_root: Path) -> set[tuple[str, int]]:
         """(file, start byte) of the functions the handler can reach by name, across the package's modules."""
@@ -136,11 +156,15 @@ class JsAnalyser:
                                 if got is not None:
                                     targets.append(got)
                 stack.extend(n.named_children)
-                for tmod, t in targets:
-                    t = unwrap(t)
+                for tmod, found in targets:
+                    t = unwrap(found)
                     if t is None:
                         continue
-                    if t.type in _CLASS_TYPES or t.type in FUNCTION_TYPES or t.type in ("object", "call_expression", "new_expression"):
+                    if (
+                        t.type in _CLASS_TYPES
+                        or t.type in FUNCTION_TYPES
+                        or t.type in ("object", "call_expression", "new_expression")
+                    ):
                         key = (tmod.rel, t.start_byte)
                         if key not in seen:
                             seen.add(key)
@@ -148,7 +172,15 @@ class JsAnalyser:
         return seen
 
 
-def _mark_unreachable(calls: tuple[SdkCall, ...], reachable: set[tuple[str, int]], modules: list[JsModule]) -> tuple[SdkCall, ...]:
+def _version_key(version: str) -> tuple[int, ...]:
+    """The numeric release of an npm version (`3.14.1` → (3, 14, 1)), to order the versions of one package."""
+    release = version.split("-", 1)[0].split("+", 1)[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in release.split("."))
+
+
+def _mark_unreachable(
+    calls: tuple[SdkCall, ...], reachable: set[tuple[str, int]], modules: list[JsModule]
+) -> tuple[SdkCall, ...]:
     spans: dict[str, list[tuple[int, int, tuple[str, int]]]] = {}
     for m in modules:
         out = []
@@ -173,9 +205,10 @@ def handler_node(graph: JsModuleGraph, module: JsModule, symbol: str, code_root:
         got = (module, module.functions[symbol])
     if got is None:
         return None
-    mod, node = got
+    cur: Node | None  # the next node to look at, before unwrapping
+    mod, cur = got
     for _ in range(12):
-        node = unwrap(node)
+        node = unwrap(cur)
         if node is None:
             return None
         if node.type in FUNCTION_TYPES:
@@ -184,31 +217,46 @@ def handler_node(graph: JsModuleGraph, module: JsModule, symbol: str, code_root:
             nxt = graph.local(mod, text(node), code_root)
             if nxt is None:
                 return None
-            mod, node = nxt
+            mod, cur = nxt
             continue
         if node.type == "member_expression":  # instance.method (of `new Class()` of the package), Class.staticMethod
             obj = unwrap(node.child_by_field_name("object"))
             prop = text(node.child_by_field_name("property"))
             owner = graph.local(mod, text(obj), code_root) if obj is not None and obj.type == "identifier" else None
-            if owner is not None and unwrap(owner[1]) is not None and unwrap(owner[1]).type == "new_expression":
-                ctor = unwrap(unwrap(owner[1]).child_by_field_name("constructor"))
-                owner = graph.local(owner[0], text(ctor), code_root) if ctor is not None and ctor.type == "identifier" else None
+            if owner is not None and (owned := unwrap(owner[1])) is not None and owned.type == "new_expression":
+                ctor = unwrap(owned.child_by_field_name("constructor"))
+                owner = (
+                    graph.local(owner[0], text(ctor), code_root)
+                    if ctor is not None and ctor.type == "identifier"
+                    else None
+                )
             if owner is None or owner[1].type not in _CLASS_TYPES:
                 return None
             body = owner[1].child_by_field_name("body")
-            method = next((m for m in (body.named_children if body is not None else []) if m.type == "method_definition" and text(m.child_by_field_name("name")) == prop), None)
+            method = next(
+                (
+                    m
+                    for m in (body.named_children if body is not None else [])
+                    if m.type == "method_definition" and text(m.child_by_field_name("name")) == prop
+                ),
+                None,
+            )
             return (owner[0], method) if method is not None else None
         if node.type == "call_expression":
             fn = node.child_by_field_name("function")
             args = node.child_by_field_name("arguments")
             arg_nodes = [a for a in args.named_children] if args is not None and args.type == "arguments" else []
-            if fn is not None and fn.type == "member_expression" and text(fn.child_by_field_name("property")) not in ("handler",):
+            if (
+                fn is not None
+                and fn.type == "member_expression"
+                and text(fn.child_by_field_name("property")) not in ("handler",)
+            ):
                 if text(fn.child_by_field_name("property")) == "bind":  # fn.bind(x)
-                    node = fn.child_by_field_name("object")
+                    cur = fn.child_by_field_name("object")
                     continue
                 inner = unwrap(fn.child_by_field_name("object"))
                 if inner is not None and inner.type == "call_expression":  # middy(base).use(...)
-                    node = inner
+                    cur = inner
                     continue
             picked = None
             for a in arg_nodes:
@@ -220,7 +268,11 @@ def handler_node(graph: JsModuleGraph, module: JsModule, symbol: str, code_root:
                     break
                 if ua.type == "identifier":
                     nxt = graph.local(mod, text(ua), code_root)
-                    if nxt is not None and unwrap(nxt[1]) is not None and unwrap(nxt[1]).type in (*FUNCTION_TYPES, "call_expression"):
+                    if (
+                        nxt is not None
+                        and (value := unwrap(nxt[1])) is not None
+                        and value.type in (*FUNCTION_TYPES, "call_expression")
+                    ):
                         picked = ua
                         break
                 if ua.type == "call_expression":
@@ -228,7 +280,7 @@ def handler_node(graph: JsModuleGraph, module: JsModule, symbol: str, code_root:
                     break
             if picked is None:
                 return None
-            node = picked
+            cur = picked
             continue
         return None
     return None

@@ -13,20 +13,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fnaudit.engines.code.files import FileCache, SourceFile
-from fnaudit.engines.code.javascript.parse import grammar_of, parser_for
+from tree_sitter import Node as Node  # re-exported: the one node type of the package
 
-Node = Any
+from fnaudit.engines.code.files import FileCache, SourceFile
+from fnaudit.engines.code.javascript.parse import Parsers, grammar_of
+
+# Syntax nodes are tree-sitter's own `Node` (typed by the wheel's stubs); every module of the package imports
+# it from here.
 SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _SKIP_PARTS = {"node_modules", ".venv", "venv", ".serverless", ".aws-sam", ".git"}
-FUNCTION_TYPES = frozenset({
-    "function_declaration", "function_expression", "function", "arrow_function", "generator_function_declaration",
-    "generator_function", "method_definition",
-})
+FUNCTION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "generator_function_declaration",
+        "generator_function",
+        "method_definition",
+    }
+)
 
 
 def text(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
+    return (node.text or b"").decode("utf-8", "replace") if node is not None else ""
 
 
 def string_value(node: Node | None) -> str | None:
@@ -42,8 +52,29 @@ def string_value(node: Node | None) -> str | None:
 
 def unwrap(node: Node | None) -> Node | None:
     """Drop parentheses, `await`, and TypeScript `as` / `!` / `satisfies` wrappers."""
-    while node is not None and node.type in ("parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "type_assertion", "await_expression"):
-        inner = [c for c in node.named_children if c.type not in ("type_annotation", "type_identifier", "predefined_type", "generic_type", "object_type", "union_type", "array_type", "type_arguments")]
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "non_null_expression",
+        "satisfies_expression",
+        "type_assertion",
+        "await_expression",
+    ):
+        inner = [
+            c
+            for c in node.named_children
+            if c.type
+            not in (
+                "type_annotation",
+                "type_identifier",
+                "predefined_type",
+                "generic_type",
+                "object_type",
+                "union_type",
+                "array_type",
+                "type_arguments",
+            )
+        ]
         node = inner[0] if inner else None
     return node
 
@@ -79,7 +110,9 @@ class JsModule:
     #              ("symbol", spec, name) for `const { n } = require(spec)` / `import { n } from spec`
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
     globals: dict[str, Node] = field(default_factory=dict)  # module-level `const NAME = expr`
-    mutable: set[str] = field(default_factory=set)  # module-level names holding a mutable object or declared with let/var
+    mutable: set[str] = field(
+        default_factory=set
+    )  # module-level names holding a mutable object or declared with let/var
     env_aliases: dict[str, str] = field(default_factory=dict)  # `const { TABLE } = process.env` → TABLE: "TABLE"
     # export name → ("local", name) | ("node", value node) | ("reexport", spec, name)
     exports: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -95,6 +128,7 @@ class JsModule:
 class JsModuleGraph:
     def __init__(self, cache: FileCache) -> None:
         self.cache = cache
+        self.parsers = Parsers()  # this graph's own: a tree-sitter parser is not shared between scans
         self._by_path: dict[Path, JsModule | None] = {}
         self._resolved: dict[tuple[Path, str, Path], JsModule | None] = {}
 
@@ -106,7 +140,7 @@ class JsModuleGraph:
         if f is None:
             return None
         grammar = grammar_of(path.suffix)
-        tree = self.cache.parse(f, grammar, parser_for(grammar))
+        tree = self.cache.parse(f, grammar, self.parsers.for_grammar(grammar))
         if tree is None:
             return None
         mod = JsModule(f, tree.root, grammar)
@@ -209,7 +243,11 @@ def _index(mod: JsModule) -> None:
 
 
 def _declare(mod: JsModule, name: str, value: Node | None, kind: str) -> None:
-    value = unwrap(value) if value is not None and value.type in ("parenthesized_expression", "as_expression", "satisfies_expression") else value
+    value = (
+        unwrap(value)
+        if value is not None and value.type in ("parenthesized_expression", "as_expression", "satisfies_expression")
+        else value
+    )
     if value is None:
         if kind in ("let", "var"):
             mod.mutable.add(name)
@@ -232,8 +270,10 @@ def _declare(mod: JsModule, name: str, value: Node | None, kind: str) -> None:
         mod.classes[name] = value
         return
     mod.globals[name] = value
-    if kind in ("let", "var") or value.type in ("object", "array") or (
-        value.type == "new_expression" and text(value.child_by_field_name("constructor")) in _MUTABLE_CTORS
+    if (
+        kind in ("let", "var")
+        or value.type in ("object", "array")
+        or (value.type == "new_expression" and text(value.child_by_field_name("constructor")) in _MUTABLE_CTORS)
     ):
         mod.mutable.add(name)
 
@@ -318,9 +358,9 @@ def _import(mod: JsModule, node: Node) -> None:
         for c in node.named_children:
             if c.type == "import_require_clause":
                 ident = next((x for x in c.named_children if x.type == "identifier"), None)
-                s = next((string_value(x) for x in c.named_children if x.type == "string"), None)
-                if ident is not None and s is not None:
-                    mod.imports[text(ident)] = ("module", s)
+                target = next((string_value(x) for x in c.named_children if x.type == "string"), None)
+                if ident is not None and target is not None:
+                    mod.imports[text(ident)] = ("module", target)
         return
     for clause in node.named_children:
         if clause.type != "import_clause":
@@ -339,7 +379,11 @@ def _import(mod: JsModule, node: Node) -> None:
                     name = s.child_by_field_name("name")
                     alias = s.child_by_field_name("alias")
                     imported = string_value(name) or text(name)
-                    mod.imports[text(alias or name)] = ("module", spec) if imported == "default" and not spec.startswith(".") else ("symbol", spec, imported)
+                    mod.imports[text(alias or name)] = (
+                        ("module", spec)
+                        if imported == "default" and not spec.startswith(".")
+                        else ("symbol", spec, imported)
+                    )
 
 
 def _export(mod: JsModule, node: Node) -> None:
@@ -386,9 +430,9 @@ def _commonjs_export(mod: JsModule, expr: Node) -> None:
     lt = text(left).replace(" ", "")
     name = None
     if lt.startswith("exports."):
-        name = lt[len("exports."):]
+        name = lt[len("exports.") :]
     elif lt.startswith("module.exports."):
-        name = lt[len("module.exports."):]
+        name = lt[len("module.exports.") :]
     elif lt == "module.exports":
         r = unwrap(right)
         if r is not None and r.type == "object":

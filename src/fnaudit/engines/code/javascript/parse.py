@@ -1,15 +1,21 @@
-"""tree-sitter set-up: one Parser per grammar (JavaScript, TypeScript, TSX), created once per process.
+"""tree-sitter set-up: the grammars (JavaScript, TypeScript, TSX) and one `Parsers` per analysis.
 
-Grammars come from the `tree_sitter_javascript` / `tree_sitter_typescript` wheels. tree-sitter
-never fails: it builds a tree with ERROR / MISSING nodes. A file whose tree has an error is
+Grammars come from the `tree_sitter_javascript` / `tree_sitter_typescript` wheels; a `Language` is
+immutable, so each is loaded once per process. A tree-sitter `Parser` holds state while it parses,
+so parsers are not shared: each `JsModuleGraph` (one per scan) owns its `Parsers`, and two scans
+running in threads never use the same one.
+
+tree-sitter never fails: it builds a tree with ERROR / MISSING nodes. A file whose tree has an error is
 reported as a syntax error (one `ScanError` with the line) and not analysed, like a Python file
 that does not parse; the rest of the app still is.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+
+from tree_sitter import Language, Node, Parser, Tree
 
 from fnaudit.engines.code.files import ParseFailure, SourceFile
 
@@ -27,55 +33,66 @@ def grammar_of(suffix: str) -> str:
     return "javascript"
 
 
-@lru_cache(maxsize=None)
-def _parser(grammar: str) -> Any:
-    from tree_sitter import Language, Parser
-
+@cache
+def _language(grammar: str) -> Language:
+    """The grammar, loaded once per process (immutable: safe to share between scans and threads)."""
     if grammar == "javascript":
         import tree_sitter_javascript as tsj
 
-        lang = Language(tsj.language())
-    else:
-        import tree_sitter_typescript as tst
+        return Language(tsj.language())
+    import tree_sitter_typescript as tst
 
-        lang = Language(tst.language_tsx() if grammar == "tsx" else tst.language_typescript())
-    return Parser(lang)
+    return Language(tst.language_tsx() if grammar == "tsx" else tst.language_typescript())
 
 
-def parser_for(grammar: str):
-    """A `FileCache.parse` callback for `grammar`: returns the tree's root node or raises `ParseFailure`."""
-
-    def parse(f: SourceFile) -> Any:
-        data = f.text.encode("utf-8")
-        tree = _parser(grammar).parse(data)
-        root = tree.root_node
-        if root.has_error:
-            line = _first_error_line(root)
-            kind = "TypeScript" if grammar != "javascript" else "JavaScript"
-            raise ParseFailure(
-                f"{kind} syntax error; the file was not analysed for code findings: fix it, or check that "
-                "the function's runtime matches the code",
-                line,
-            )
-        if _too_deep(root):
-            raise ParseFailure("code nested too deeply to analyse (generated or minified code?); the file was not analysed")
-        return _Tree(tree, data)
-
-    return parse
-
-
-class _Tree:
+class ParsedTree:
     """The tree-sitter tree with the bytes it was parsed from (nodes keep the tree alive)."""
 
-    __slots__ = ("tree", "data", "root")
+    __slots__ = ("data", "root", "tree")
 
-    def __init__(self, tree: Any, data: bytes) -> None:
+    def __init__(self, tree: Tree, data: bytes) -> None:
         self.tree = tree
         self.data = data
-        self.root = tree.root_node
+        self.root: Node = tree.root_node
 
 
-def _first_error_line(root: Any) -> int:
+class Parsers:
+    """The parsers of one analysis, one per grammar, made on first use."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Parser] = {}
+
+    def _parser(self, grammar: str) -> Parser:
+        parser = self._made.get(grammar)
+        if parser is None:
+            parser = self._made[grammar] = Parser(_language(grammar))
+        return parser
+
+    def for_grammar(self, grammar: str) -> Callable[[SourceFile], ParsedTree]:
+        """A `FileCache.parse` callback for `grammar`: returns the tree or raises `ParseFailure`."""
+
+        def parse(f: SourceFile) -> ParsedTree:
+            data = f.text.encode("utf-8")
+            tree = self._parser(grammar).parse(data)
+            root = tree.root_node
+            if root.has_error:
+                line = _first_error_line(root)
+                kind = "TypeScript" if grammar != "javascript" else "JavaScript"
+                raise ParseFailure(
+                    f"{kind} syntax error; the file was not analysed for code findings: fix it, or check that "
+                    "the function's runtime matches the code",
+                    line,
+                )
+            if _too_deep(root):
+                raise ParseFailure(
+                    "code nested too deeply to analyse (generated or minified code?); the file was not analysed"
+                )
+            return ParsedTree(tree, data)
+
+        return parse
+
+
+def _first_error_line(root: Node) -> int:
     cursor = [root]
     while cursor:
         node = cursor.pop()
@@ -86,7 +103,7 @@ def _first_error_line(root: Any) -> int:
     return 0
 
 
-def _too_deep(root: Any) -> bool:
+def _too_deep(root: Node) -> bool:
     todo = [(root, 0)]
     while todo:
         node, depth = todo.pop()

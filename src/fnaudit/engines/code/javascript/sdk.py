@@ -18,11 +18,15 @@ recorded when it is a literal, a module constant, or an environment variable of 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
+from fnaudit.engines.code.awsmodel import operations
+from fnaudit.engines.code.awsmodel import waiters as _waiters
+from fnaudit.engines.code.awsmodel import xform as _xform
 from fnaudit.engines.code.javascript.modules import JsModule, string_value, text, unwrap
-from fnaudit.engines.code.python.sdk import _RESOURCE_KWARGS, _waiters, _xform, env_resource, operations
+from fnaudit.engines.code.taint.resources import RESOURCE_PARAMETERS as _RESOURCE_KWARGS
+from fnaudit.engines.code.taint.resources import env_resource
 from fnaudit.model.code import SdkCall
 from fnaudit.model.loc import Loc, Value
 
@@ -30,31 +34,65 @@ Node = Any
 
 # v3 package suffix (`@aws-sdk/client-<x>`) or v2 class name (lower-cased) → botocore service name.
 _SERVICE_ALIASES = {
-    "secrets-manager": "secretsmanager", "eventbridge": "events", "cloudwatchevents": "events", "sfn": "stepfunctions",
-    "cloudwatch-logs": "logs", "cloudwatchlogs": "logs", "cognito-identity-provider": "cognito-idp",
-    "cognitoidentityserviceprovider": "cognito-idp", "cognito-identity": "cognito-identity", "rds-data": "rds-data",
-    "rdsdataservice": "rds-data", "api-gateway": "apigateway", "iot-data-plane": "iot-data", "iotdata": "iot-data",
-    "dynamodb-streams": "dynamodbstreams", "elastic-load-balancing-v2": "elbv2", "bedrock-runtime": "bedrock-runtime",
-    "apigatewaymanagementapi": "apigatewaymanagementapi", "step-functions": "stepfunctions",
-    "stepfunctions": "stepfunctions", "ses": "ses", "sesv2": "sesv2", "kinesis-video": "kinesisvideo",
+    "secrets-manager": "secretsmanager",
+    "eventbridge": "events",
+    "cloudwatchevents": "events",
+    "sfn": "stepfunctions",
+    "cloudwatch-logs": "logs",
+    "cloudwatchlogs": "logs",
+    "cognito-identity-provider": "cognito-idp",
+    "cognitoidentityserviceprovider": "cognito-idp",
+    "cognito-identity": "cognito-identity",
+    "rds-data": "rds-data",
+    "rdsdataservice": "rds-data",
+    "api-gateway": "apigateway",
+    "iot-data-plane": "iot-data",
+    "iotdata": "iot-data",
+    "dynamodb-streams": "dynamodbstreams",
+    "elastic-load-balancing-v2": "elbv2",
+    "bedrock-runtime": "bedrock-runtime",
+    "apigatewaymanagementapi": "apigatewaymanagementapi",
+    "step-functions": "stepfunctions",
+    "stepfunctions": "stepfunctions",
+    "ses": "ses",
+    "sesv2": "sesv2",
+    "kinesis-video": "kinesisvideo",
 }
 _DOC_OPS = {
-    "get": "GetItem", "put": "PutItem", "update": "UpdateItem", "delete": "DeleteItem", "query": "Query", "scan": "Scan",
-    "batchGet": "BatchGetItem", "batchWrite": "BatchWriteItem", "transactGet": "TransactGetItems",
-    "transactWrite": "TransactWriteItems", "executeStatement": "ExecuteStatement",
-    "batchExecuteStatement": "BatchExecuteStatement", "executeTransaction": "ExecuteTransaction",
+    "get": "GetItem",
+    "put": "PutItem",
+    "update": "UpdateItem",
+    "delete": "DeleteItem",
+    "query": "Query",
+    "scan": "Scan",
+    "batchGet": "BatchGetItem",
+    "batchWrite": "BatchWriteItem",
+    "transactGet": "TransactGetItems",
+    "transactWrite": "TransactWriteItems",
+    "executeStatement": "ExecuteStatement",
+    "batchExecuteStatement": "BatchExecuteStatement",
+    "executeTransaction": "ExecuteTransaction",
 }
 _DOC_COMMANDS = {
-    "GetCommand": "GetItem", "PutCommand": "PutItem", "UpdateCommand": "UpdateItem", "DeleteCommand": "DeleteItem",
-    "QueryCommand": "Query", "ScanCommand": "Scan", "BatchGetCommand": "BatchGetItem", "BatchWriteCommand": "BatchWriteItem",
-    "TransactGetCommand": "TransactGetItems", "TransactWriteCommand": "TransactWriteItems",
-    "ExecuteStatementCommand": "ExecuteStatement", "BatchExecuteStatementCommand": "BatchExecuteStatement",
+    "GetCommand": "GetItem",
+    "PutCommand": "PutItem",
+    "UpdateCommand": "UpdateItem",
+    "DeleteCommand": "DeleteItem",
+    "QueryCommand": "Query",
+    "ScanCommand": "Scan",
+    "BatchGetCommand": "BatchGetItem",
+    "BatchWriteCommand": "BatchWriteItem",
+    "TransactGetCommand": "TransactGetItems",
+    "TransactWriteCommand": "TransactWriteItems",
+    "ExecuteStatementCommand": "ExecuteStatement",
+    "BatchExecuteStatementCommand": "BatchExecuteStatement",
     "ExecuteTransactionCommand": "ExecuteTransaction",
 }
 MULTIPART = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload")
 
 
-@lru_cache(maxsize=None)
+# Module-level caches of pure functions over the bundled AWS model (immutable data): safe to share between scans.
+@cache
 def service_name(raw: str) -> str | None:
     """A v3 package suffix or v2 class name → botocore service name (None when botocore does not know it)."""
     low = raw.lower()
@@ -64,7 +102,7 @@ def service_name(raw: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ops_by_lower(service: str) -> dict[str, str]:
     return {op.lower(): op for op in operations(service).values()}
 
@@ -76,11 +114,11 @@ def operation(service: str, name: str) -> str | None:
 
 def _v3_service(spec: str) -> str | None:
     if spec.startswith("@aws-sdk/client-"):
-        return service_name(spec[len("@aws-sdk/client-"):])
+        return service_name(spec[len("@aws-sdk/client-") :])
     return None
 
 
-class _ModuleSdk:
+class ModuleSdk:
     """What the names of one module are bound to, as far as the AWS SDK is concerned (flow-insensitive)."""
 
     def __init__(self, module: JsModule) -> None:
@@ -119,13 +157,13 @@ class _ModuleSdk:
                     assigns.append((f"this.{text(prop)}", value))
             stack.extend(n.named_children)
         self.nodes.reverse()
-        for name, value in assigns:
-            self.values[name] = value
+        for key, value in assigns:
+            self.values[key] = value
         for _ in range(3):  # bindings through other names (const doc = DynamoDBDocumentClient.from(client))
-            for name, value in assigns:
+            for key, value in assigns:
                 b = self.binding(value)
                 if b is not None:
-                    self.bindings[name] = b
+                    self.bindings[key] = b
 
     def origin(self, node: Node | None) -> tuple[str, str] | None:
         """(package spec, exported name) of an identifier / `AWS.S3`-style member bound by an import."""
@@ -182,8 +220,10 @@ class _ModuleSdk:
         return None
 
 
-def extract(modules: list[JsModule], environment: Mapping[str, Value[str]], cache: dict[str, _ModuleSdk] | None = None) -> tuple[SdkCall, ...]:
-    out: dict[tuple, SdkCall] = {}
+def extract(
+    modules: list[JsModule], environment: Mapping[str, Value[str]], cache: dict[str, ModuleSdk] | None = None
+) -> tuple[SdkCall, ...]:
+    out: dict[tuple[str, str, str, int, str | None], SdkCall] = {}
     cache = cache if cache is not None else {}
     for mod in modules:
         if not any(s == "aws-sdk" or s.startswith(("@aws-sdk/", "aws-sdk/")) for s in mod.specs):
@@ -191,17 +231,19 @@ def extract(modules: list[JsModule], environment: Mapping[str, Value[str]], cach
         key = f"{mod.rel}:{mod.file.digest}"
         ms = cache.get(key)
         if ms is None:
-            ms = cache[key] = _ModuleSdk(mod)
+            ms = cache[key] = ModuleSdk(mod)
         for node in ms.nodes:
             for call in _calls(ms, node, environment):
                 out.setdefault((call.service, call.operation, call.loc.path, call.loc.line, call.resource), call)
     return tuple(out.values())
 
 
-def _calls(ms: _ModuleSdk, node: Node, env: Mapping[str, Value[str]]) -> list[SdkCall]:  # noqa: C901
+def _calls(ms: ModuleSdk, node: Node, env: Mapping[str, Value[str]]) -> list[SdkCall]:  # noqa: C901
     loc = Loc(ms.module.rel, node.start_point[0] + 1)
     args = node.child_by_field_name("arguments")
-    arg_nodes = [a for a in args.named_children if a.type != "comment"] if args is not None and args.type == "arguments" else []
+    arg_nodes = (
+        [a for a in args.named_children if a.type != "comment"] if args is not None and args.type == "arguments" else []
+    )
     first = arg_nodes[0] if arg_nodes else None
     if node.type == "new_expression":
         o = ms.origin(node.child_by_field_name("constructor"))
@@ -235,7 +277,7 @@ def _calls(ms: _ModuleSdk, node: Node, env: Mapping[str, Value[str]]) -> list[Sd
             return []
         input_node = arg_nodes[1] if len(arg_nodes) > 1 else None
         if name.startswith("paginate"):
-            op = operation(svc, name[len("paginate"):])
+            op = operation(svc, name[len("paginate") :])
             return [SdkCall(svc, op, loc, _resource(ms, input_node, env))] if op else []
         if name.startswith("waitUntil") or name.startswith("waitFor"):
             waiter = name.removeprefix("waitUntil").removeprefix("waitFor")
@@ -281,7 +323,7 @@ def _field(obj: Node | None, key: str) -> Node | None:
     return None
 
 
-def _resource(ms: _ModuleSdk, params: Node | None, env: Mapping[str, Value[str]]) -> str | None:
+def _resource(ms: ModuleSdk, params: Node | None, env: Mapping[str, Value[str]]) -> str | None:
     params = unwrap(params)
     if params is not None and params.type == "identifier":
         params = unwrap(ms.values.get(text(params)))
@@ -294,7 +336,7 @@ def _resource(ms: _ModuleSdk, params: Node | None, env: Mapping[str, Value[str]]
     return None
 
 
-def _resolve(ms: _ModuleSdk, node: Node | None, env: Mapping[str, Value[str]], depth: int = 0) -> str | None:
+def _resolve(ms: ModuleSdk, node: Node | None, env: Mapping[str, Value[str]], depth: int = 0) -> str | None:
     node = unwrap(node)
     if node is None or depth > 4:
         return None
@@ -323,6 +365,9 @@ def env_var(node: Node | None) -> str | None:
         return None
     if node.type == "member_expression" and text(node.child_by_field_name("object")).replace(" ", "") == "process.env":
         return text(node.child_by_field_name("property"))
-    if node.type == "subscript_expression" and text(node.child_by_field_name("object")).replace(" ", "") == "process.env":
+    if (
+        node.type == "subscript_expression"
+        and text(node.child_by_field_name("object")).replace(" ", "") == "process.env"
+    ):
         return string_value(node.child_by_field_name("index"))
     return None

@@ -24,17 +24,55 @@ class SinkSpec:
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _FS_ONE = (
-    "readFile", "readFileSync", "writeFile", "writeFileSync", "appendFile", "appendFileSync", "unlink", "unlinkSync",
-    "createReadStream", "createWriteStream", "readdir", "readdirSync", "rm", "rmSync", "rmdir", "rmdirSync", "mkdir",
-    "mkdirSync", "open", "openSync", "truncate", "truncateSync", "chmod", "chmodSync", "opendir", "readlink", "lstat",
+    "readFile",
+    "readFileSync",
+    "writeFile",
+    "writeFileSync",
+    "appendFile",
+    "appendFileSync",
+    "unlink",
+    "unlinkSync",
+    "createReadStream",
+    "createWriteStream",
+    "readdir",
+    "readdirSync",
+    "rm",
+    "rmSync",
+    "rmdir",
+    "rmdirSync",
+    "mkdir",
+    "mkdirSync",
+    "open",
+    "openSync",
+    "truncate",
+    "truncateSync",
+    "chmod",
+    "chmodSync",
+    "opendir",
+    "readlink",
+    "lstat",
 )
-_FS_TWO = ("copyFile", "copyFileSync", "rename", "renameSync", "symlink", "symlinkSync", "link", "linkSync", "cp", "cpSync")
+_FS_TWO = (
+    "copyFile",
+    "copyFileSync",
+    "rename",
+    "renameSync",
+    "symlink",
+    "symlinkSync",
+    "link",
+    "linkSync",
+    "cp",
+    "cpSync",
+)
 
 FUNCTION_SINKS: dict[str, SinkSpec] = {
     # OS command
     "child_process.exec": SinkSpec(ir.COMMAND),
     "child_process.execSync": SinkSpec(ir.COMMAND),
-    **{f"child_process.{n}": SinkSpec(ir.COMMAND, note="spawn") for n in ("spawn", "spawnSync", "execFile", "execFileSync", "fork")},
+    **{
+        f"child_process.{n}": SinkSpec(ir.COMMAND, note="spawn")
+        for n in ("spawn", "spawnSync", "execFile", "execFileSync", "fork")
+    },
     "shelljs.exec": SinkSpec(ir.COMMAND),
     "execa.execaCommand": SinkSpec(ir.COMMAND),
     "execa.execaCommandSync": SinkSpec(ir.COMMAND),
@@ -64,7 +102,10 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     # file paths
     **{f"fs.{n}": SinkSpec(ir.PATH) for n in _FS_ONE},
     **{f"fs.{n}": SinkSpec(ir.PATH, args=(0, 1)) for n in _FS_TWO},
-    **{f"fs-extra.{n}": SinkSpec(ir.PATH) for n in (*_FS_ONE, "readJson", "readJSON", "outputFile", "remove", "writeJson", "readJsonSync")},
+    **{
+        f"fs-extra.{n}": SinkSpec(ir.PATH)
+        for n in (*_FS_ONE, "readJson", "readJSON", "outputFile", "remove", "writeJson", "readJsonSync")
+    },
     **{f"fs-extra.{n}": SinkSpec(ir.PATH, args=(0, 1)) for n in (*_FS_TWO, "copy", "move")},
     # SSRF
     "fetch": SinkSpec(ir.SSRF, keys=("url",)),
@@ -77,7 +118,11 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "undici.request": SinkSpec(ir.SSRF),
     "undici.fetch": SinkSpec(ir.SSRF),
     "undici.stream": SinkSpec(ir.SSRF),
-    **{f"{m}.{n}": SinkSpec(ir.SSRF, keys=("host", "hostname", "path")) for m in ("http", "https") for n in ("get", "request")},
+    **{
+        f"{m}.{n}": SinkSpec(ir.SSRF, keys=("host", "hostname", "path"))
+        for m in ("http", "https")
+        for n in ("get", "request")
+    },
     **{f"superagent.{n}": SinkSpec(ir.SSRF) for n in (*_HTTP_VERBS, "del")},
     "superagent": SinkSpec(ir.SSRF),
     "request": SinkSpec(ir.SSRF, keys=("url", "uri")),
@@ -107,8 +152,14 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
 
 # Module aliases: `fs/promises`, `node:fs`, `fs.promises.*` are all `fs`; `handlebars/runtime`…
 MODULE_ALIASES = {
-    "fs/promises": "fs", "graceful-fs": "fs", "node-fetch": "node-fetch", "lodash.template": "lodash.template",
-    "lodash-es": "lodash", "underscore": "lodash", "yamljs": "yamljs", "libxmljs2": "libxmljs2",
+    "fs/promises": "fs",
+    "graceful-fs": "fs",
+    "node-fetch": "node-fetch",
+    "lodash.template": "lodash.template",
+    "lodash-es": "lodash",
+    "underscore": "lodash",
+    "yamljs": "yamljs",
+    "libxmljs2": "libxmljs2",
 }
 
 # Methods matched by name on any receiver (database clients, query builders).
@@ -130,33 +181,112 @@ SQL_METHODS: dict[str, SinkSpec] = {
 
 # DynamoDB: params keys holding expressions (v2 DocumentClient / client methods and v3 commands).
 DYNAMO_EXPRESSION_KEYS = (
-    "KeyConditionExpression", "FilterExpression", "UpdateExpression", "ConditionExpression", "ProjectionExpression",
-    "Statement", "Statements", "TransactStatements", "KeyConditions",
+    "KeyConditionExpression",
+    "FilterExpression",
+    "UpdateExpression",
+    "ConditionExpression",
+    "ProjectionExpression",
+    "Statement",
+    "Statements",
+    "TransactStatements",
+    "KeyConditions",
 )
-DYNAMO_METHODS = frozenset({
-    "query", "scan", "get", "put", "update", "delete", "getItem", "putItem", "updateItem", "deleteItem",
-    "executeStatement", "batchExecuteStatement", "executeTransaction", "transactWrite", "transactWriteItems",
-})
-DYNAMO_COMMANDS = frozenset({
-    "QueryCommand", "ScanCommand", "GetCommand", "PutCommand", "UpdateCommand", "DeleteCommand", "GetItemCommand",
-    "PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "ExecuteStatementCommand",
-    "BatchExecuteStatementCommand", "ExecuteTransactionCommand", "TransactWriteCommand", "TransactWriteItemsCommand",
-})
+DYNAMO_METHODS = frozenset(
+    {
+        "query",
+        "scan",
+        "get",
+        "put",
+        "update",
+        "delete",
+        "getItem",
+        "putItem",
+        "updateItem",
+        "deleteItem",
+        "executeStatement",
+        "batchExecuteStatement",
+        "executeTransaction",
+        "transactWrite",
+        "transactWriteItems",
+    }
+)
+DYNAMO_COMMANDS = frozenset(
+    {
+        "QueryCommand",
+        "ScanCommand",
+        "GetCommand",
+        "PutCommand",
+        "UpdateCommand",
+        "DeleteCommand",
+        "GetItemCommand",
+        "PutItemCommand",
+        "UpdateItemCommand",
+        "DeleteItemCommand",
+        "ExecuteStatementCommand",
+        "BatchExecuteStatementCommand",
+        "ExecuteTransactionCommand",
+        "TransactWriteCommand",
+        "TransactWriteItemsCommand",
+    }
+)
 
 # Mongo: a `$where` operator or an operator object from parsed input in a filter.
-MONGO_METHODS = frozenset({
-    "find", "findOne", "findOneAndUpdate", "findOneAndDelete", "findOneAndReplace", "countDocuments", "deleteMany",
-    "deleteOne", "updateOne", "updateMany", "aggregate", "count", "distinct", "exists", "where",
-})
+MONGO_METHODS = frozenset(
+    {
+        "find",
+        "findOne",
+        "findOneAndUpdate",
+        "findOneAndDelete",
+        "findOneAndReplace",
+        "countDocuments",
+        "deleteMany",
+        "deleteOne",
+        "updateOne",
+        "updateMany",
+        "aggregate",
+        "count",
+        "distinct",
+        "exists",
+        "where",
+    }
+)
 
 # Calls whose result carries no attacker-controlled text.
-SANITISERS_ALL = frozenset({
-    "Number", "parseInt", "parseFloat", "Boolean", "Math.floor", "Math.round", "Math.ceil", "Math.abs", "Math.min",
-    "Math.max", "Math.trunc", "Number.parseInt", "Number.parseFloat", "BigInt", "Date.parse", "isNaN", "Number.isInteger",
-    "Number.isFinite", "Array.isArray", "crypto.randomUUID", "uuid.v4", "uuid.validate", "validator.toInt",
-    "validator.toFloat", "validator.toBoolean", "validator.isUUID", "validator.isInt", "validator.isEmail",
-    "validator.isNumeric", "validator.isAlphanumeric", "libxmljs.parseXml.safe",
-})
+SANITISERS_ALL = frozenset(
+    {
+        "Number",
+        "parseInt",
+        "parseFloat",
+        "Boolean",
+        "Math.floor",
+        "Math.round",
+        "Math.ceil",
+        "Math.abs",
+        "Math.min",
+        "Math.max",
+        "Math.trunc",
+        "Number.parseInt",
+        "Number.parseFloat",
+        "BigInt",
+        "Date.parse",
+        "isNaN",
+        "Number.isInteger",
+        "Number.isFinite",
+        "Array.isArray",
+        "crypto.randomUUID",
+        "uuid.v4",
+        "uuid.validate",
+        "validator.toInt",
+        "validator.toFloat",
+        "validator.toBoolean",
+        "validator.isUUID",
+        "validator.isInt",
+        "validator.isEmail",
+        "validator.isNumeric",
+        "validator.isAlphanumeric",
+        "libxmljs.parseXml.safe",
+    }
+)
 
 SANITISERS_FOR: dict[str, frozenset[str]] = {
     "path.basename": frozenset({ir.PATH}),
@@ -193,29 +323,112 @@ SANITISING_METHODS: dict[str, frozenset[str]] = {
     "escapeIdentifier": frozenset({ir.SQL}),
 }
 
-NORMALISERS = frozenset({"path.resolve", "path.normalize", "path.join", "path.posix.resolve", "path.posix.join", "fs.realpathSync", "fs.realpath"})
+NORMALISERS = frozenset(
+    {
+        "path.resolve",
+        "path.normalize",
+        "path.join",
+        "path.posix.resolve",
+        "path.posix.join",
+        "fs.realpathSync",
+        "fs.realpath",
+    }
+)
 NORMALISED = "normalised"
 
 # Calls that keep their argument's structure: JSON.parse(body).id is body's "id".
-STRUCTURE_KEEPING = frozenset({
-    "JSON.parse", "structuredClone", "Object.assign", "lodash.cloneDeep", "lodash.clone", "querystring.parse",
-    "qs.parse", "Buffer.from", "atob", "decodeURIComponent", "decodeURI", "unescape", "Object.freeze",
-    "Promise.resolve", "Promise.all", "Promise.allSettled", "lodash.get",
-})
+STRUCTURE_KEEPING = frozenset(
+    {
+        "JSON.parse",
+        "structuredClone",
+        "Object.assign",
+        "lodash.cloneDeep",
+        "lodash.clone",
+        "querystring.parse",
+        "qs.parse",
+        "Buffer.from",
+        "atob",
+        "decodeURIComponent",
+        "decodeURI",
+        "unescape",
+        "Object.freeze",
+        "Promise.resolve",
+        "Promise.all",
+        "Promise.allSettled",
+        "lodash.get",
+    }
+)
 
 # String methods: the result is text built from the receiver (and from the arguments for concat/replace/join).
-STRING_METHODS = frozenset({
-    "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase",
-    "slice", "substring", "substr", "padStart", "padEnd", "repeat", "normalize", "split", "toString", "valueOf",
-    "at", "charAt", "concat", "replace", "replaceAll", "join", "flat", "reverse", "sort", "entries", "values",
-    "keys", "map", "filter", "find", "findLast", "reduce", "flatMap", "from", "match", "matchAll", "exec",
-})
+STRING_METHODS = frozenset(
+    {
+        "trim",
+        "trimStart",
+        "trimEnd",
+        "toLowerCase",
+        "toUpperCase",
+        "toLocaleLowerCase",
+        "toLocaleUpperCase",
+        "slice",
+        "substring",
+        "substr",
+        "padStart",
+        "padEnd",
+        "repeat",
+        "normalize",
+        "split",
+        "toString",
+        "valueOf",
+        "at",
+        "charAt",
+        "concat",
+        "replace",
+        "replaceAll",
+        "join",
+        "flat",
+        "reverse",
+        "sort",
+        "entries",
+        "values",
+        "keys",
+        "map",
+        "filter",
+        "find",
+        "findLast",
+        "reduce",
+        "flatMap",
+        "from",
+        "match",
+        "matchAll",
+        "exec",
+    }
+)
 ARG_STRING_METHODS = frozenset({"concat", "replace", "replaceAll", "padStart", "padEnd"})
-ELEMENT_METHODS = frozenset({"map", "forEach", "filter", "flatMap", "some", "every", "find", "findLast", "findIndex", "reduce", "reduceRight"})
-CLEAN_METHODS = frozenset({
-    "length", "indexOf", "lastIndexOf", "includes", "startsWith", "endsWith", "test", "search", "localeCompare",
-    "digest", "getTime", "has", "charCodeAt", "codePointAt", "some", "every", "findIndex", "isValid",
-})
+ELEMENT_METHODS = frozenset(
+    {"map", "forEach", "filter", "flatMap", "some", "every", "find", "findLast", "findIndex", "reduce", "reduceRight"}
+)
+CLEAN_METHODS = frozenset(
+    {
+        "length",
+        "indexOf",
+        "lastIndexOf",
+        "includes",
+        "startsWith",
+        "endsWith",
+        "test",
+        "search",
+        "localeCompare",
+        "digest",
+        "getTime",
+        "has",
+        "charCodeAt",
+        "codePointAt",
+        "some",
+        "every",
+        "findIndex",
+        "isValid",
+    }
+)
 
 LOG_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace", "fatal", "dir", "table", "verbose", "silly"})
 LOGGER_NAMES = frozenset({"console", "logger", "log", "LOGGER", "LOG", "pino", "winston", "bunyan"})

@@ -6,19 +6,15 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 
-from fnaudit.engines.code import ir
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache
-from fnaudit.engines.code.python import sdk, state
+from fnaudit.engines.code.python import sdk
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
-from fnaudit.engines.code.python.taint import EVENT, Summary, TaintEngine
-from fnaudit.engines.code.sources import ANY, classify, render, specs_for
-from fnaudit.loaders.archives import real_path
+from fnaudit.engines.code.python.taint.engine import TaintEngine
+from fnaudit.engines.code.taint import facts
 from fnaudit.model.app import Function
-from fnaudit.model.code import CodeFacts, Flow, SdkCall, Sink, Source, Step
-
-_RANK = {"high": 2, "medium": 1, "low": 0}
-_DOWN = {"high": "medium", "medium": "low", "low": "low"}
+from fnaudit.model.code import CodeFacts, LogLeak, SdkCall, Step
+from fnaudit.model.loc import Loc
 
 
 class PythonAnalyser:
@@ -27,15 +23,15 @@ class PythonAnalyser:
         self.root = root
         self.graph = ModuleGraph(cache)
         self.taint = TaintEngine(self.graph)
-        self._sdk_cache: dict = {}
+        self._sdk_cache: dict[str, sdk.ModuleSdk] = {}
 
     def analyse(self, fn: Function) -> Analysis | None:
         code = fn.code
         if code.handler_file is None:
             return None
-        # real_path: code in a zip artifact (`fn.zip!/…`) is read from the zip's private folder
-        code_root = real_path(self.root, code.root) if code.root else self.root
-        module = self.graph.load(real_path(self.root, code.handler_file), code_root)
+        # code in a zip artifact (`fn.zip!/…`) is read from the zip's private folder
+        code_root = self.cache.artifacts.real_path(code.root) if code.root else self.root
+        module = self.graph.load(self.cache.artifacts.real_path(code.handler_file), code_root)
         if module is None:
             return None
         modules = self.graph.closure(module, code_root)
@@ -44,23 +40,21 @@ class PythonAnalyser:
         sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)
         node = handler_node(module, code.handler_symbol or "")
         if node is None:
-            facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
-            return Analysis(facts, sdk_calls)
+            code_facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
+            return Analysis(code_facts, sdk_calls)
         sdk_calls = _rank_by_reachability(sdk_calls, self._reachable(module, node, code_root), modules)
         summary = self.taint.summary(module, node, code_root)
         event_index = 1 if summary.params and summary.params[0] in ("self", "cls") else 0
         param_name = summary.params[event_index] if len(summary.params) > event_index else "event"
-        flows = _flows(summary, event_index, param_name, fn)
-        facts = CodeFacts(
+        code_facts = CodeFacts(
             imports=tuple(imports),
             files=tuple(m.rel for m in modules),
-            flows=tuple(flows),
-            state_writes=tuple(sorted(state.state_writes(summary, event_index), key=lambda s: (s.loc, s.kind))),
-            verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
-            log_leaks=tuple(sorted(state.log_leaks(summary, event_index, node, module.rel, module.imports), key=lambda x: (x.loc, x.kind, x.name))),
+            flows=tuple(facts.flows(summary, event_index, param_name, fn)),
+            state_writes=tuple(facts.state_writes(summary, event_index)),
+            verbose_errors=tuple(facts.verbose_errors(summary)),
+            log_leaks=tuple(facts.log_leaks(summary, event_index, _powertools_log_event(node, module.rel))),
         )
-        return Analysis(facts, sdk_calls)
-
+        return Analysis(code_facts, sdk_calls)
 
     def _reachable(self, module: Module, node: ast.AST, code_root: Path) -> set[int]:
         """ids of the functions the handler can reach: referenced by name from reachable code (calls,
@@ -87,7 +81,9 @@ class PythonAnalyser:
                         todo.append((tmod, t))
         return seen
 
-    def _lookup(self, mod: Module, name: str, code_root: Path, local_only: bool = False) -> list[tuple[Module, ast.AST]]:
+    def _lookup(
+        self, mod: Module, name: str, code_root: Path, local_only: bool = False
+    ) -> list[tuple[Module, ast.AST]]:
         if name in mod.functions:
             return [(mod, mod.functions[name])]
         if name in mod.classes:
@@ -102,14 +98,23 @@ class PythonAnalyser:
         return []
 
 
-def _rank_by_reachability(calls: tuple[SdkCall, ...], reachable: set[int], modules: list[Module]) -> tuple[SdkCall, ...]:
+def _rank_by_reachability(
+    calls: tuple[SdkCall, ...], reachable: set[int], modules: list[Module]
+) -> tuple[SdkCall, ...]:
     """Calls inside functions the handler never reaches stay listed (the code can make them), marked unreachable."""
     ranges: dict[str, list[tuple[int, int, int]]] = {}
     for m in modules:
         spans = []
         for top in m.tree.body:
-            defs = [top] if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)) else (
-                [b for b in top.body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))] if isinstance(top, ast.ClassDef) else [])
+            defs = (
+                [top]
+                if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef))
+                else (
+                    [b for b in top.body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                    if isinstance(top, ast.ClassDef)
+                    else []
+                )
+            )
             for d in defs:
                 spans.append((d.lineno, d.end_lineno or d.lineno, id(d)))
         ranges[m.rel] = spans
@@ -146,31 +151,19 @@ def handler_node(module: Module, symbol: str) -> ast.FunctionDef | ast.AsyncFunc
     return None
 
 
-def _flows(summary: Summary, event_index: int, param_name: str, fn: Function) -> list[Flow]:
-    specs = specs_for(fn.triggers)
-    best: dict[tuple[str, str, int], Flow] = {}
-    for ev in summary.events:
-        if ev.kind not in ir.SINK_KINDS:
-            continue
-        for r, steps in ev.val:
-            if r.root not in (event_index, EVENT) or ev.kind in r.cleared:
-                continue
-            spec = classify(r.path, r.flat, specs)
-            if spec is None:
-                continue
-            confidence = spec.confidence
-            if ANY in r.path:
-                confidence = _DOWN[confidence]
-            source_loc = steps[0].loc if steps else ev.loc
-            source = Source(render(r.path, param_name), source_loc, spec.triggers, confidence)
-            flow = Flow(
-                source,
-                Sink(ev.kind, ev.call, ev.loc),
-                tuple(steps) + (Step(ev.loc, f"reaches the {ev.call}" if " " in ev.call else f"reaches {ev.call}()"),),
-                confidence,
-            )
-            key = (ev.kind, ev.loc.path, ev.loc.line)
-            old = best.get(key)
-            if old is None or (_RANK[flow.confidence], -len(flow.steps)) > (_RANK[old.confidence], -len(old.steps)):
-                best[key] = flow
-    return sorted(best.values(), key=lambda f: (f.sink.loc, f.sink.kind))
+def _powertools_log_event(node: ast.AST, module_rel: str) -> tuple[LogLeak, ...]:
+    """`@logger.inject_lambda_context(log_event=True)`: Powertools logs every incoming event."""
+    out = []
+    for dec in getattr(node, "decorator_list", []):
+        if (
+            isinstance(dec, ast.Call)
+            and isinstance(dec.func, ast.Attribute)
+            and dec.func.attr == "inject_lambda_context"
+        ):
+            for kw in dec.keywords:
+                if kw.arg == "log_event" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+                    loc = Loc(module_rel, dec.lineno)
+                    out.append(
+                        LogLeak("event", loc, "", (Step(loc, "Powertools logs every incoming event (log_event=True)"),))
+                    )
+    return tuple(out)

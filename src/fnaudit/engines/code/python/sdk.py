@@ -16,21 +16,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from fnaudit import cache
+from fnaudit.engines.code.awsmodel import action_operation, has, has_many, operations, waiters
 from fnaudit.engines.code.python.modules import Module
+from fnaudit.engines.code.taint.resources import RESOURCE_PARAMETERS, env_resource
 from fnaudit.model.code import SdkCall
 from fnaudit.model.loc import Loc, Value
-
-# Resource-naming parameters of client calls, in order of preference.
-_RESOURCE_KWARGS = (
-    "TableName", "Bucket", "QueueUrl", "QueueName", "TopicArn", "TargetArn", "FunctionName", "StreamName",
-    "StateMachineArn", "SecretId", "Name", "Names", "DeliveryStreamName", "EventBusName", "LogGroupName",
-    "KeyId", "UserPoolId", "ClusterArn", "ResourceArn", "Resource", "RoleArn",
-)
 
 # boto3's injected S3 methods (transfer manager), on the client and on resources.
 _S3_INJECTED = {
@@ -44,119 +36,13 @@ _S3_INJECTED_BUCKET_ARG = {"upload_file": 1, "upload_fileobj": 1, "download_file
 _COLLECTION_METHODS = frozenset({"all", "filter", "limit", "page_size", "pages"})
 
 
-def _xform(name: str) -> str:
-    from botocore import xform_name
-
-    return xform_name(name)
-
-
-@lru_cache(maxsize=None)
-def _loader() -> Any:
-    from importlib.util import find_spec
-
-    from botocore.loaders import create_loader
-
-    loader = create_loader()
-    # boto3's resource models sit beside its package; found without importing boto3 (~0.15 s).
-    spec = find_spec("boto3")
-    if spec is not None and spec.origin:
-        loader.search_paths.append(str(Path(spec.origin).parent / "data"))
-    return loader
-
-
-def _cached_model(kind: str, service: str) -> dict[str, Any]:
-    """A botocore/boto3 model document, through the on-disk cache (keyed by both versions)."""
-    from importlib.metadata import version
-
-    entry = cache.key("botocore-model", version("botocore"), version("boto3"), kind, service)
-    cached = cache.read_json("botocore", entry)
-    if isinstance(cached, dict):
-        return cached
-    try:
-        model = _loader().load_service_model(service, kind)
-    except Exception:
-        return {}
-    cache.write_json("botocore", entry, model)
-    return dict(model)
-
-
-@lru_cache(maxsize=None)
-def operations(service: str) -> dict[str, str]:
-    """snake_case client method → operation name, for one service ({} when unknown).
-
-    Kept in the on-disk cache (keyed by botocore's version): reading a service model costs tens of
-    milliseconds (S3's is megabytes), while the method → operation map is a few kilobytes.
-    """
-    from importlib.metadata import version
-
-    entry = cache.key("botocore-operations", version("botocore"), service)
-    cached = cache.read_json("botocore", entry)
-    if isinstance(cached, dict):
-        return {str(k): str(v) for k, v in cached.items()}
-    try:
-        model = _loader().load_service_model(service, "service-2")
-    except Exception:
-        return {}
-    ops = {_xform(op): op for op in model.get("operations", {})}
-    cache.write_json("botocore", entry, ops)
-    return ops
-
-
-@lru_cache(maxsize=None)
-def _waiters(service: str) -> dict[str, str]:
-    model = _cached_model("waiters-2", service)
-    return {_xform(name): w.get("operation", "") for name, w in model.get("waiters", {}).items()}
-
-
-@lru_cache(maxsize=None)
-def _resources(service: str) -> dict[str, Any]:
-    return _cached_model("resources-1", service)
-
-
-def _resource_def(service: str, rtype: str | None) -> dict[str, Any]:
-    model = _resources(service)
-    if rtype is None:
-        return model.get("service", {})
-    return model.get("resources", {}).get(rtype, {})
-
-
-def _action_operation(service: str, rtype: str | None, method: str) -> str | None:
-    d = _resource_def(service, rtype)
-    for name, action in d.get("actions", {}).items():
-        if _xform(name) == method:
-            return action.get("request", {}).get("operation")
-    if method in ("load", "reload") and "load" in d:
-        return d["load"].get("request", {}).get("operation")
-    for name, action in d.get("waiters", {}).items():
-        if "wait_until_" + _xform(name) == method:
-            return _waiters(service).get(_xform(action.get("waiterName", "")))
-    return None
-
-
-def _has(service: str, rtype: str | None, attr: str) -> str | None:
-    """The sub-resource type `attr` constructs (`Table`, `Bucket`, `Object`…), if any."""
-    d = _resource_def(service, rtype)
-    for name, h in d.get("has", {}).items():
-        if name == attr:
-            return h.get("resource", {}).get("type")
-    return None
-
-
-def _has_many(service: str, rtype: str | None, attr: str) -> tuple[str | None, str | None]:
-    d = _resource_def(service, rtype)
-    for name, h in d.get("hasMany", {}).items():
-        if _xform(name) == attr:
-            return name, h.get("request", {}).get("operation")
-    return None, None
-
-
 # A binding: what a name holds.
 # ("client", svc) ("resource", svc) ("sub", svc, rtype, ident_expr) ("collection", svc, op, ident_expr)
 # ("paginator", svc, op) ("waiter", svc, op) ("batch", svc, ident_expr) ("session",)
-Binding = tuple
+Binding = tuple[Any, ...]
 
 
-class _ModuleSdk:
+class ModuleSdk:
     def __init__(self, module: Module) -> None:
         self.module = module
         self.bindings: dict[str, Binding] = {}
@@ -210,7 +96,7 @@ class _ModuleSdk:
                     return ("client", base[1])
                 if base[0] in ("resource", "sub"):
                     rtype = base[2] if base[0] == "sub" else None
-                    _, op = _has_many(base[1], rtype, node.attr)
+                    _, op = has_many(base[1], rtype, node.attr)
                     if op:
                         return ("collection", base[1], op, base[3] if base[0] == "sub" else None)
             return None
@@ -223,10 +109,17 @@ class _ModuleSdk:
         if qual in ("boto3.client", "boto3.resource", "aioboto3.client", "aioboto3.resource") or (
             isinstance(func, ast.Attribute) and func.attr in ("client", "resource") and self._is_session(func.value)
         ):
-            svc = _const(node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "service_name"), None))
+            svc = _const(
+                node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "service_name"), None)
+            )
             if svc is None:
                 return None
-            return ("client" if qual.endswith("client") or (isinstance(func, ast.Attribute) and func.attr == "client") else "resource", svc)
+            return (
+                "client"
+                if qual.endswith("client") or (isinstance(func, ast.Attribute) and func.attr == "client")
+                else "resource",
+                svc,
+            )
         if qual in ("boto3.Session", "boto3.session.Session", "aioboto3.Session"):
             return ("session",)
         if not isinstance(func, ast.Attribute):
@@ -241,11 +134,11 @@ class _ModuleSdk:
             return ("paginator", svc, op) if op else None
         if kind == "client" and func.attr == "get_waiter":
             name = _const(node.args[0] if node.args else None)
-            op = _waiters(svc).get(name or "")
+            op = waiters(svc).get(name or "")
             return ("waiter", svc, op) if op else None
-        if kind in ("resource", "sub"):
+        if kind in ("resource", "sub") and svc is not None:  # both bindings always name their service
             rtype = base[2] if kind == "sub" else None
-            sub = _has(svc, rtype, func.attr)
+            sub = has(svc, rtype, func.attr)
             if sub:
                 ident = node.args[0] if node.args else (node.keywords[0].value if node.keywords else None)
                 if kind == "sub" and ident is None:
@@ -266,7 +159,7 @@ class _ModuleSdk:
 
 
 def extract(
-    modules: list[Module], environment: Mapping[str, Value[str]], cache: dict[str, _ModuleSdk] | None = None
+    modules: list[Module], environment: Mapping[str, Value[str]], cache: dict[str, ModuleSdk] | None = None
 ) -> tuple[SdkCall, ...]:
     """Every boto3 call in the modules, with its operation and (when known) the resource it names.
 
@@ -277,7 +170,7 @@ def extract(
             continue
         ms = cache.get(module.rel) if cache is not None else None
         if ms is None or ms.module is not module:
-            ms = _ModuleSdk(module)
+            ms = ModuleSdk(module)
             if cache is not None:
                 cache[module.rel] = ms
         for node in ast.walk(module.tree):
@@ -291,7 +184,7 @@ def _mentions_boto3(module: Module) -> bool:
     return any(imp[1].split(".")[0] in ("boto3", "aioboto3") for imp in module.imports.values())
 
 
-def _call(ms: _ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCall | None:  # noqa: C901
+def _call(ms: ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCall | None:  # noqa: C901
     loc = Loc(ms.module.rel, getattr(node, "lineno", 0))
     if isinstance(node, (ast.For, ast.AsyncFor)):  # iterating a collection: `for obj in bucket.objects.all()`
         b = ms.binding(node.iter)
@@ -321,8 +214,8 @@ def _call(ms: _ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCa
             params = _kwarg(node, "Params")
             res = None
             if isinstance(params, ast.Dict):
-                for k, v in zip(params.keys, params.values):
-                    if isinstance(k, ast.Constant) and k.value in _RESOURCE_KWARGS:
+                for k, v in zip(params.keys, params.values, strict=True):
+                    if isinstance(k, ast.Constant) and k.value in RESOURCE_PARAMETERS:
                         res = _resolve(ms, v, env)
                         break
             return SdkCall(svc, op, loc, res, "medium") if op else None
@@ -331,13 +224,13 @@ def _call(ms: _ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCa
             return None
         return SdkCall(svc, op, loc, _kwarg_resource(ms, node, env))
     if kind == "resource":
-        op = _action_operation(base[1], None, method)
+        op = action_operation(base[1], None, method)
         return SdkCall(base[1], op, loc) if op else None
     if kind == "sub":
         svc, rtype, ident = base[1], base[2], base[3]
         if svc == "s3" and method in _S3_INJECTED:
             return SdkCall(svc, _S3_INJECTED[method], loc, _resolve(ms, ident, env))
-        op = _action_operation(svc, rtype, method)
+        op = action_operation(svc, rtype, method)
         return SdkCall(svc, op, loc, _resolve(ms, ident, env)) if op else None
     if kind == "collection":
         if method in _COLLECTION_METHODS and not isinstance(func.value, ast.Call):  # once per chain
@@ -368,16 +261,16 @@ def _const(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _kwarg_resource(ms: _ModuleSdk, node: ast.Call, env: Mapping[str, Value[str]]) -> str | None:
+def _kwarg_resource(ms: ModuleSdk, node: ast.Call, env: Mapping[str, Value[str]]) -> str | None:
     """The resource a call names through its first resource keyword (`Bucket=`, `TableName=`…)."""
-    for name in _RESOURCE_KWARGS:
+    for name in RESOURCE_PARAMETERS:
         v = _kwarg(node, name)
         if v is not None:
             return _resolve(ms, v, env)
     return None
 
 
-def _resolve(ms: _ModuleSdk, node: ast.expr | None, env: Mapping[str, Value[str]], depth: int = 0) -> str | None:
+def _resolve(ms: ModuleSdk, node: ast.expr | None, env: Mapping[str, Value[str]], depth: int = 0) -> str | None:
     """The resource a value names: a literal, a module constant, or an environment variable of the function."""
     if node is None or depth > 4:
         return None
@@ -391,21 +284,13 @@ def _resolve(ms: _ModuleSdk, node: ast.expr | None, env: Mapping[str, Value[str]
     return None
 
 
-def env_resource(var: str, env: Mapping[str, Value[str]]) -> str:
-    """What the IaC sets an environment variable to: a literal, a reference's text, or `${env:X}`."""
-    v = env.get(var)
-    if v is None:
-        return f"${{env:{var}}}"
-    if v.is_set:
-        return str(v.value)
-    if v.ref is not None:
-        return v.ref.text
-    return f"${{env:{var}}}"
-
-
-def _env_var(ms: _ModuleSdk, node: ast.expr) -> str | None:
+def _env_var(ms: ModuleSdk, node: ast.expr) -> str | None:
     if isinstance(node, ast.Subscript) and ms.qualname(node.value) == "os.environ":
         return _const(node.slice)
-    if isinstance(node, ast.Call) and ms.qualname(node.func) in ("os.environ.get", "os.getenv", "os.environ.__getitem__"):
+    if isinstance(node, ast.Call) and ms.qualname(node.func) in (
+        "os.environ.get",
+        "os.getenv",
+        "os.environ.__getitem__",
+    ):
         return _const(node.args[0] if node.args else None)
     return None

@@ -34,7 +34,10 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "asyncio.create_subprocess_shell": SinkSpec(ir.COMMAND, kwargs=("cmd",)),
     "asyncio.create_subprocess_exec": SinkSpec(ir.COMMAND, kwargs=("program",)),
     **{f"subprocess.{n}": SinkSpec(ir.COMMAND, kwargs=("args",), note="subprocess") for n in _SUBPROCESS},
-    **{f"os.{n}": SinkSpec(ir.COMMAND, args=(0, 1), kwargs=("path", "file")) for n in ("execl", "execlp", "execv", "execvp", "execve", "spawnl", "spawnv")},
+    **{
+        f"os.{n}": SinkSpec(ir.COMMAND, args=(0, 1), kwargs=("path", "file"))
+        for n in ("execl", "execlp", "execv", "execvp", "execve", "spawnl", "spawnv")
+    },
     # code evaluation
     "eval": SinkSpec(ir.CODE, kwargs=("source",)),
     "exec": SinkSpec(ir.CODE, kwargs=("source",)),
@@ -61,17 +64,52 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "open": SinkSpec(ir.PATH, kwargs=("file",)),
     "io.open": SinkSpec(ir.PATH, kwargs=("file",)),
     "codecs.open": SinkSpec(ir.PATH),
-    **{f"os.{n}": SinkSpec(ir.PATH, kwargs=("path", "src")) for n in (
-        "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir", "scandir", "walk", "chmod",
-        "chown", "open", "truncate", "symlink", "link")},
+    **{
+        f"os.{n}": SinkSpec(ir.PATH, kwargs=("path", "src"))
+        for n in (
+            "remove",
+            "unlink",
+            "rmdir",
+            "removedirs",
+            "mkdir",
+            "makedirs",
+            "listdir",
+            "scandir",
+            "walk",
+            "chmod",
+            "chown",
+            "open",
+            "truncate",
+            "symlink",
+            "link",
+        )
+    },
     **{f"os.{n}": SinkSpec(ir.PATH, args=(0, 1), kwargs=("src", "dst")) for n in ("rename", "replace")},
-    **{f"shutil.{n}": SinkSpec(ir.PATH, args=(0, 1), kwargs=("src", "dst", "path")) for n in (
-        "copy", "copy2", "copyfile", "copytree", "move", "rmtree", "copyfileobj", "make_archive", "unpack_archive")},
+    **{
+        f"shutil.{n}": SinkSpec(ir.PATH, args=(0, 1), kwargs=("src", "dst", "path"))
+        for n in (
+            "copy",
+            "copy2",
+            "copyfile",
+            "copytree",
+            "move",
+            "rmtree",
+            "copyfileobj",
+            "make_archive",
+            "unpack_archive",
+        )
+    },
     "flask.send_file": SinkSpec(ir.PATH),
     # SSRF
-    **{f"requests.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    **{
+        f"requests.{n}": SinkSpec(ir.SSRF, kwargs=("url",))
+        for n in ("get", "post", "put", "patch", "delete", "head", "options")
+    },
     "requests.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
-    **{f"httpx.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    **{
+        f"httpx.{n}": SinkSpec(ir.SSRF, kwargs=("url",))
+        for n in ("get", "post", "put", "patch", "delete", "head", "options")
+    },
     "httpx.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
     "httpx.stream": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
     "urllib.request.urlopen": SinkSpec(ir.SSRF, kwargs=("url",)),
@@ -99,11 +137,23 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
 
 # Methods of objects whose construction we saw (qualified constructor + "." + method).
 TYPED_METHOD_SINKS: dict[str, SinkSpec] = {
-    **{f"requests.Session.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    **{
+        f"requests.Session.{n}": SinkSpec(ir.SSRF, kwargs=("url",))
+        for n in ("get", "post", "put", "patch", "delete", "head", "options")
+    },
     "requests.Session.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
-    **{f"httpx.Client.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
-    **{f"httpx.AsyncClient.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
-    **{f"aiohttp.ClientSession.{n}": SinkSpec(ir.SSRF, kwargs=("url",)) for n in ("get", "post", "put", "patch", "delete", "head", "options")},
+    **{
+        f"httpx.Client.{n}": SinkSpec(ir.SSRF, kwargs=("url",))
+        for n in ("get", "post", "put", "patch", "delete", "head", "options")
+    },
+    **{
+        f"httpx.AsyncClient.{n}": SinkSpec(ir.SSRF, kwargs=("url",))
+        for n in ("get", "post", "put", "patch", "delete", "head", "options")
+    },
+    **{
+        f"aiohttp.ClientSession.{n}": SinkSpec(ir.SSRF, kwargs=("url",))
+        for n in ("get", "post", "put", "patch", "delete", "head", "options")
+    },
     "aiohttp.ClientSession.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
     "urllib3.PoolManager.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
     "urllib3.PoolManager.urlopen": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
@@ -121,7 +171,12 @@ METHOD_SINKS: dict[str, SinkSpec] = {
     "raw": SinkSpec(ir.SQL, kwargs=("raw_query",), note="django"),
     # DynamoDB expressions and PartiQL (boto3 client, resource Table)
     "scan": SinkSpec(ir.NOSQL, args=(), kwargs=("FilterExpression", "ProjectionExpression"), note="dynamodb"),
-    "query": SinkSpec(ir.NOSQL, args=(), kwargs=("KeyConditionExpression", "FilterExpression", "ProjectionExpression"), note="dynamodb"),
+    "query": SinkSpec(
+        ir.NOSQL,
+        args=(),
+        kwargs=("KeyConditionExpression", "FilterExpression", "ProjectionExpression"),
+        note="dynamodb",
+    ),
     "get_item": SinkSpec(ir.NOSQL, args=(), kwargs=("ProjectionExpression",), note="dynamodb"),
     "put_item": SinkSpec(ir.NOSQL, args=(), kwargs=("ConditionExpression",), note="dynamodb"),
     "delete_item": SinkSpec(ir.NOSQL, args=(), kwargs=("ConditionExpression",), note="dynamodb"),
@@ -134,25 +189,76 @@ METHOD_SINKS: dict[str, SinkSpec] = {
     "download_file": SinkSpec(ir.PATH, args=(2,), kwargs=("Filename",), note="s3-transfer"),
     "upload_file": SinkSpec(ir.PATH, args=(0,), kwargs=("Filename",), note="s3-transfer"),
     # pathlib.Path(x).open() & co: the receiver is the path
-    **{n: SinkSpec(ir.PATH, args=(), receiver=True, note="pathlib") for n in (
-        "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "mkdir", "open", "rename", "iterdir")},
+    **{
+        n: SinkSpec(ir.PATH, args=(), receiver=True, note="pathlib")
+        for n in (
+            "read_text",
+            "read_bytes",
+            "write_text",
+            "write_bytes",
+            "unlink",
+            "rmdir",
+            "touch",
+            "mkdir",
+            "open",
+            "rename",
+            "iterdir",
+        )
+    },
 }
 
 # Mongo: a `$where` operator whose value is built from event data.
-MONGO_METHODS = frozenset({"find", "find_one", "find_one_and_update", "find_one_and_delete", "count_documents", "delete_many", "delete_one", "update_one", "update_many", "aggregate"})
+MONGO_METHODS = frozenset(
+    {
+        "find",
+        "find_one",
+        "find_one_and_update",
+        "find_one_and_delete",
+        "count_documents",
+        "delete_many",
+        "delete_one",
+        "update_one",
+        "update_many",
+        "aggregate",
+    }
+)
 
 SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 
 # Calls whose result carries no attacker-controlled text (casts, hashes, validators).
-SANITISERS_ALL = frozenset({
-    "int", "float", "bool", "complex", "len", "abs", "round", "ord", "hash", "id", "isinstance",
-    "uuid.UUID", "decimal.Decimal", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat",
-    "datetime.datetime.strptime", "ipaddress.ip_address",
-    "hashlib.sha256", "hashlib.sha1", "hashlib.md5", "hashlib.sha512", "hmac.new", "hmac.compare_digest",
-    "boto3.dynamodb.conditions.Key", "boto3.dynamodb.conditions.Attr",
-    "defusedxml.ElementTree.fromstring", "defusedxml.lxml.fromstring", "defusedxml.ElementTree.parse",
-    "defusedxml.minidom.parseString",
-})
+SANITISERS_ALL = frozenset(
+    {
+        "int",
+        "float",
+        "bool",
+        "complex",
+        "len",
+        "abs",
+        "round",
+        "ord",
+        "hash",
+        "id",
+        "isinstance",
+        "uuid.UUID",
+        "decimal.Decimal",
+        "datetime.date.fromisoformat",
+        "datetime.datetime.fromisoformat",
+        "datetime.datetime.strptime",
+        "ipaddress.ip_address",
+        "hashlib.sha256",
+        "hashlib.sha1",
+        "hashlib.md5",
+        "hashlib.sha512",
+        "hmac.new",
+        "hmac.compare_digest",
+        "boto3.dynamodb.conditions.Key",
+        "boto3.dynamodb.conditions.Attr",
+        "defusedxml.ElementTree.fromstring",
+        "defusedxml.lxml.fromstring",
+        "defusedxml.ElementTree.parse",
+        "defusedxml.minidom.parseString",
+    }
+)
 
 # Calls that make a value safe for some sink kinds only.
 SANITISERS_FOR: dict[str, frozenset[str]] = {
@@ -181,19 +287,66 @@ NORMALISING_METHODS = frozenset({"resolve", "absolute"})
 NORMALISED = "normalised"
 
 # Functions that keep their argument's structure (json.loads(body)["id"] is body's "id").
-STRUCTURE_KEEPING = frozenset({
-    "json.loads", "json.load", "ujson.loads", "orjson.loads", "simplejson.loads", "copy.copy", "copy.deepcopy",
-    "dict", "urllib.parse.parse_qs", "urllib.parse.parse_qsl", "base64.b64decode", "base64.urlsafe_b64decode",
-    "base64.standard_b64decode", "ast.literal_eval",
-})
+STRUCTURE_KEEPING = frozenset(
+    {
+        "json.loads",
+        "json.load",
+        "ujson.loads",
+        "orjson.loads",
+        "simplejson.loads",
+        "copy.copy",
+        "copy.deepcopy",
+        "dict",
+        "urllib.parse.parse_qs",
+        "urllib.parse.parse_qsl",
+        "base64.b64decode",
+        "base64.urlsafe_b64decode",
+        "base64.standard_b64decode",
+        "ast.literal_eval",
+    }
+)
 
 # String methods that return text built from the receiver (and their arguments, for join/format/replace).
-STRING_METHODS = frozenset({
-    "strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold", "capitalize", "swapcase", "replace",
-    "encode", "decode", "split", "rsplit", "splitlines", "partition", "rpartition", "removeprefix",
-    "removesuffix", "zfill", "ljust", "rjust", "center", "expandtabs", "translate", "format_map", "group",
-    "groups", "groupdict", "copy", "items", "values", "keys", "pop", "popitem", "__getitem__",
-})
+STRING_METHODS = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "title",
+        "casefold",
+        "capitalize",
+        "swapcase",
+        "replace",
+        "encode",
+        "decode",
+        "split",
+        "rsplit",
+        "splitlines",
+        "partition",
+        "rpartition",
+        "removeprefix",
+        "removesuffix",
+        "zfill",
+        "ljust",
+        "rjust",
+        "center",
+        "expandtabs",
+        "translate",
+        "format_map",
+        "group",
+        "groups",
+        "groupdict",
+        "copy",
+        "items",
+        "values",
+        "keys",
+        "pop",
+        "popitem",
+        "__getitem__",
+    }
+)
 ARG_STRING_METHODS = frozenset({"join", "format", "replace", "format_map"})
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})

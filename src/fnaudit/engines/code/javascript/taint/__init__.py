@@ -1,8 +1,14 @@
 """Taint propagation for JavaScript / TypeScript over tree-sitter trees, with one summary per function.
 
-The value model is the Python analyser's (`Ref`, `Val`, `Event`, `Summary` from
-`python/taint/`: a value is a set of references to a parameter read at an event path, with the
-trace steps that brought it there), so both languages produce the same facts.
+The value model is the language-neutral core's (`Ref`, `Val`, `Event`, `Summary` from
+`engines/code/taint/`: a value is a set of references to a parameter read at an event path, with
+the trace steps that brought it there), so every language produces the same facts.
+
+Layout (composition, no mixins): `engine` (the summary cache, and `JsFunction`, which builds one
+function's `FunctionState` from `state` and its collaborators), `statements`, `bindings`,
+`expressions`, `calls`, `checks` (sinks and effects), `summaries` (`Callees`: calls into the
+package's own functions), `syntax` (tree helpers without state). Every field a walk uses is
+declared once, on `FunctionState`; the collaborators keep no state of their own.
 
 - Module-level functions (and those of other modules of the package, followed through `require`
   / `import` and re-exports) are analysed once into a summary; a call applies it.

@@ -3,49 +3,62 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from fnaudit.engines.code import ir
 from fnaudit.engines.code.javascript import sinks as S
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, string_value, text, unwrap
-from fnaudit.engines.code.javascript.taint.syntax import _UNIQUE, Node, _object_like, _option_true, _short, _tmp_path
-from fnaudit.engines.code.python.taint import EMPTY, Val, active, union
+from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text, unwrap
+from fnaudit.engines.code.javascript.taint.syntax import (
+    _UNIQUE,
+    _object_like,
+    _option_true,
+    _short,
+    _tmp_path,
+    key_of,
+    root_name,
+)
+from fnaudit.engines.code.taint.responses import response_sinks
+from fnaudit.engines.code.taint.values import EMPTY, Val, active, union
+
+if TYPE_CHECKING:
+    from fnaudit.engines.code.javascript.taint.engine import JsFunction
 
 
-class ChecksMixin:
+class Checks:
+    """The sinks and effects of calls and of response objects."""
+
+    def __init__(self, fn: JsFunction) -> None:
+        self.fn = fn
+        self.st = fn.st
+
     # -- responses (XSS, redirects) ----------------------------------------------------------------
 
     def response_object(self, node: Node) -> None:
-        fields: dict[str, Node] = {}
-        for c in node.named_children:
-            if c.type == "pair":
-                k = c.child_by_field_name("key")
-                fields[string_value(k) or text(k)] = c.child_by_field_name("value")
-            elif c.type == "shorthand_property_identifier":
-                fields[text(c)] = c
+        """An object literal that may be a Lambda proxy response: its HTML body and Location header are sinks."""
+        fields = _literal_fields(node)
         if "statusCode" not in fields and "body" not in fields:
             return
         headers = unwrap(fields.get("headers"))
         if headers is not None and headers.type == "identifier":
-            g = self.module.globals.get(text(headers)) if text(headers) not in self.locals else None
+            g = self.st.module.globals.get(text(headers)) if text(headers) not in self.st.locals else None
             headers = unwrap(g)
-        header_fields: dict[str, Node] = {}
-        if headers is not None and headers.type == "object":
-            for c in headers.named_children:
-                if c.type == "pair":
-                    k = c.child_by_field_name("key")
-                    header_fields[(string_value(k) or text(k)).lower()] = c.child_by_field_name("value")
-                elif c.type == "shorthand_property_identifier":
-                    header_fields[text(c).lower()] = c
+        header_fields = (
+            {k.lower(): v for k, v in _literal_fields(headers).items()}
+            if headers is not None and headers.type == "object"
+            else {}
+        )
         ctype = header_fields.get("content-type")
-        body = fields.get("body")
-        if body is not None and ctype is not None and "html" in (string_value(ctype) or "").lower():
-            val = self.env.get("body", EMPTY) if body.type == "shorthand_property_identifier" else self.eval(body)
-            self.event(ir.XSS, "HTML response body", body, active(val, ir.XSS))
         status = fields.get("statusCode")
-        location = header_fields.get("location")
-        if location is not None and (status is None or text(status).startswith("3")):
-            val = self.env.get(text(location), EMPTY) if location.type == "shorthand_property_identifier" else self.eval(location)
-            self.event(ir.REDIRECT, "Location header", location, active(val, ir.REDIRECT))
+        content_type = (string_value(ctype) or "") if ctype is not None else None
+        for sink in response_sinks(fields, header_fields, content_type, text(status) if status is not None else None):
+            # `{ body }`: the variable of that name
+            part = sink.node
+            val = (
+                self.st.env.get(text(part), EMPTY)
+                if part.type == "shorthand_property_identifier"
+                else self.fn.exprs.eval(part)
+            )
+            self.st.event(sink.kind, sink.call, part, active(val, sink.kind))
 
     # -- sinks and effects -------------------------------------------------------------------------
 
@@ -59,16 +72,16 @@ class ChecksMixin:
                 if c.type == "pair":
                     k = c.child_by_field_name("key")
                     if (string_value(k) or text(k)) == key:
-                        return self.eval(c.child_by_field_name("value"))
+                        return self.fn.exprs.eval(c.child_by_field_name("value"))
                 elif c.type == "shorthand_property_identifier" and text(c) == key:
-                    return self.env.get(key, EMPTY)
+                    return self.st.env.get(key, EMPTY)
             return None
-        base = self.key_of(ua)
-        if base and f"{base}.{key}" in self.env:
-            return self.env[f"{base}.{key}"]
+        base = key_of(ua)
+        if base and f"{base}.{key}" in self.st.env:
+            return self.st.env[f"{base}.{key}"]
         return None
 
-    def has_field(self, arg: Node | None, keys) -> bool:
+    def has_field(self, arg: Node | None, keys: tuple[str, ...]) -> bool:
         ua = unwrap(arg)
         if ua is None:
             return False
@@ -81,24 +94,42 @@ class ChecksMixin:
                 elif c.type == "shorthand_property_identifier" and text(c) in keys:
                     return True
             return False
-        base = self.key_of(ua)
-        return bool(base) and any(f"{base}.{k}" in self.env for k in keys)
+        base = key_of(ua)
+        return bool(base) and any(f"{base}.{k}" in self.st.env for k in keys)
 
     def dynamo_params(self, arg: Node, whole: Val, call: str, node: Node) -> None:
         for key in S.DYNAMO_EXPRESSION_KEYS:
             v = self.field_val(arg, key)
             if v:
-                self.event(ir.NOSQL, f"{call} {key}", node, active(v, ir.NOSQL))
+                self.st.event(ir.NOSQL, f"{call} {key}", node, active(v, ir.NOSQL))
 
-    def check_sinks(self, node: Node, qual: str | None, method: str | None, obj: Node | None, arg_nodes: list[Node], pos: list[Val], recv: Val, call_text: str) -> None:  # noqa: C901
+    def check_sinks(
+        self,
+        node: Node,
+        qual: str | None,
+        method: str | None,
+        obj: Node | None,
+        arg_nodes: list[Node],
+        pos: list[Val],
+        recv: Val,
+        call_text: str,
+    ) -> None:  # noqa: C901
         spec = S.FUNCTION_SINKS.get(qual) if qual is not None else None
         if spec is None and qual is not None and "." in qual:
             head, _, rest = qual.partition(".")
             spec = S.FUNCTION_SINKS.get(f"{S.MODULE_ALIASES.get(head, head)}.{rest}")
-        if spec is None and method is not None and not self._is_module_call(unwrap(node.child_by_field_name("function"))):
+        if (
+            spec is None
+            and method is not None
+            and not self.fn.calls.is_module_call(unwrap(node.child_by_field_name("function")))
+        ):
             if method in S.SQL_METHODS:
                 spec = S.SQL_METHODS[method]
-            if method in S.DYNAMO_METHODS and arg_nodes and self.has_field(arg_nodes[0], (*S.DYNAMO_EXPRESSION_KEYS, "TableName")):
+            if (
+                method in S.DYNAMO_METHODS
+                and arg_nodes
+                and self.has_field(arg_nodes[0], (*S.DYNAMO_EXPRESSION_KEYS, "TableName"))
+            ):
                 self.dynamo_params(arg_nodes[0], pos[0], call_text, node)
                 return
             if method in S.MONGO_METHODS and arg_nodes:
@@ -117,11 +148,11 @@ class ChecksMixin:
                     v = self.field_val(a0, k)
                     if v:
                         val = union(val, v)
-                self.event(spec.kind, call_text, node, active(val, spec.kind))
+                self.st.event(spec.kind, call_text, node, active(val, spec.kind))
                 return
-            self.event(spec.kind, call_text, node, active(pos[0], spec.kind))
+            self.st.event(spec.kind, call_text, node, active(pos[0], spec.kind))
             return
-        if spec.note == "js-yaml" and not self._unsafe_yaml(node, arg_nodes):
+        if spec.note == "js-yaml" and not self.unsafe_yaml(node, arg_nodes):
             return
         if spec.note == "libxml" and not (len(arg_nodes) > 1 and _option_true(arg_nodes[1], "noent")):
             return  # libxmljs expands entities only when asked to (noent: true)
@@ -129,14 +160,20 @@ class ChecksMixin:
             shell = any(_option_true(a, "shell") for a in arg_nodes[1:])
             if not shell:
                 val = pos[0] if pos else EMPTY
-                self.event(ir.COMMAND, call_text, node, active(val, ir.COMMAND))
+                self.st.event(ir.COMMAND, call_text, node, active(val, ir.COMMAND))
                 return
             val = union(*pos[:2]) if pos else EMPTY
-            self.event(ir.COMMAND, call_text, node, active(val, ir.COMMAND))
+            self.st.event(ir.COMMAND, call_text, node, active(val, ir.COMMAND))
             return
         if spec.kind == ir.CODE and qual in ("setTimeout", "setInterval", "setImmediate") and arg_nodes:
             a0 = unwrap(arg_nodes[0])
-            if a0 is not None and (a0.type in FUNCTION_TYPES or (a0.type == "identifier" and (text(a0) in self.local_funcs or text(a0) in self.module.functions))):
+            if a0 is not None and (
+                a0.type in FUNCTION_TYPES
+                or (
+                    a0.type == "identifier"
+                    and (text(a0) in self.st.local_funcs or text(a0) in self.st.module.functions)
+                )
+            ):
                 return
         for i in spec.args:
             if i < len(pos):
@@ -148,7 +185,7 @@ class ChecksMixin:
                             val = union(val, v)
                 else:
                     val = union(val, pos[i])
-        self.event(spec.kind, call_text, node, active(val, spec.kind))
+        self.st.event(spec.kind, call_text, node, active(val, spec.kind))
 
     def mongo(self, node: Node, arg: Node, whole: Val, call_text: str) -> None:
         ua = unwrap(arg)
@@ -158,52 +195,88 @@ class ChecksMixin:
             for c in ua.named_children:
                 if c.type != "pair":
                     if c.type == "shorthand_property_identifier":
-                        v = self.env.get(text(c), EMPTY)
-                        self.event(ir.NOSQL, call_text, node, active(_object_like(v), ir.NOSQL))
+                        v = self.st.env.get(text(c), EMPTY)
+                        self.st.event(ir.NOSQL, call_text, node, active(_object_like(v), ir.NOSQL))
                     continue
                 k = c.child_by_field_name("key")
-                v = self.eval(c.child_by_field_name("value"))
+                v = self.fn.exprs.eval(c.child_by_field_name("value"))
                 if (string_value(k) or text(k)) == "$where":
-                    self.event(ir.NOSQL, f"{call_text} $where", node, active(v, ir.NOSQL))
+                    self.st.event(ir.NOSQL, f"{call_text} $where", node, active(v, ir.NOSQL))
                 else:
-                    self.event(ir.NOSQL, call_text, node, active(_object_like(v), ir.NOSQL))
+                    self.st.event(ir.NOSQL, call_text, node, active(_object_like(v), ir.NOSQL))
             return
-        self.event(ir.NOSQL, call_text, node, active(_object_like(whole), ir.NOSQL))
+        self.st.event(ir.NOSQL, call_text, node, active(_object_like(whole), ir.NOSQL))
 
-    def _unsafe_yaml(self, node: Node, arg_nodes: list[Node]) -> bool:
-        """js-yaml: `load` is safe from version 4 on; older versions (or an explicit full schema) run `!!js/function`."""
+    def unsafe_yaml(self, node: Node, arg_nodes: list[Node]) -> bool:
+        """js-yaml: `load` is safe from version 4 on; older versions (or a full schema) run `!!js/function`."""
         if len(arg_nodes) > 1:
             opts = unwrap(arg_nodes[1])
             if opts is not None and any(n in text(opts) for n in S.UNSAFE_YAML_SCHEMAS):
                 return True
-        version = self.engine.package_info(self.module).get("js-yaml")
+        version = self.st.engine.package_info(self.st.module).get("js-yaml")
         if not version:
             return False
         m = re.search(r"(\d+)", version)
-        return bool(m) and int(m.group(1)) < 4
+        return m is not None and int(m.group(1)) < 4
 
-    def check_effects(self, node: Node, qual: str | None, method: str | None, func: Node | None, arg_nodes: list[Node], pos: list[Val], call_text: str) -> None:
+    def check_effects(
+        self,
+        node: Node,
+        qual: str | None,
+        method: str | None,
+        func: Node | None,
+        arg_nodes: list[Node],
+        pos: list[Val],
+        call_text: str,
+    ) -> None:
         all_args = union(*pos) if pos else EMPTY
         # logging
         if method in S.LOG_METHODS and func is not None and func.type == "member_expression":
-            root = self._root_name(func)
+            root = root_name(func)
             if root and (root in S.LOGGER_NAMES or root.lower().endswith(("logger", "log"))) and all_args:
-                self.event("log", call_text, node, all_args)
+                self.st.event("log", call_text, node, all_args)
         # runtime state: mutating a module-level object
         if method in S.MUTATORS and func is not None and func.type == "member_expression":
-            root = self._root_name(func.child_by_field_name("object"))
-            if root and self.is_module_mutable(root) and all_args:
-                self.event("state-global", _short(func.child_by_field_name("object"), 40), node, all_args)
+            root = root_name(func.child_by_field_name("object"))
+            if root and self.st.is_module_mutable(root) and all_args:
+                self.st.event("state-global", _short(func.child_by_field_name("object"), 40), node, all_args)
         if qual == "Object.assign" and arg_nodes:
-            root = self._root_name(unwrap(arg_nodes[0]))
-            if root and self.is_module_mutable(root):
+            root = root_name(unwrap(arg_nodes[0]))
+            if root and self.st.is_module_mutable(root):
                 written = union(*pos[1:]) if len(pos) > 1 else EMPTY
                 if written:
-                    self.event("state-global", root, node, written)
+                    self.st.event("state-global", root, node, written)
         # runtime state: event data written under /tmp
-        if qual is not None and qual.startswith(("fs.", "fs-extra.")) and qual.rsplit(".", 1)[-1] in (
-            "writeFile", "writeFileSync", "appendFile", "appendFileSync", "createWriteStream", "outputFile",
-        ) and arg_nodes and _tmp_path(arg_nodes[0]) and not _UNIQUE.search(text(arg_nodes[0])):
+        if (
+            qual is not None
+            and qual.startswith(("fs.", "fs-extra."))
+            and qual.rsplit(".", 1)[-1]
+            in (
+                "writeFile",
+                "writeFileSync",
+                "appendFile",
+                "appendFileSync",
+                "createWriteStream",
+                "outputFile",
+            )
+            and arg_nodes
+            and _tmp_path(arg_nodes[0])
+            and not _UNIQUE.search(text(arg_nodes[0]))
+        ):
             written = union(*pos[:2])
             if written:
-                self.event("state-tmp", _short(arg_nodes[0], 40), node, written)
+                self.st.event("state-tmp", _short(arg_nodes[0], 40), node, written)
+
+
+def _literal_fields(node: Node) -> dict[str, Node]:
+    """The keys of an object literal and their value nodes (a shorthand `{ body }` is its own value)."""
+    out: dict[str, Node] = {}
+    for c in node.named_children:
+        if c.type == "pair":
+            k = c.child_by_field_name("key")
+            v = c.child_by_field_name("value")
+            if v is not None:
+                out[string_value(k) or text(k)] = v
+        elif c.type == "shorthand_property_identifier":
+            out[text(c)] = c
+    return out

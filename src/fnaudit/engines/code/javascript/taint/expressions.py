@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fnaudit.engines.code import ir
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, string_value, text, unwrap
-from fnaudit.engines.code.javascript.taint.syntax import _FIXED_HOST, _SECRET_NAME, Node, _leading_text, _short
-from fnaudit.engines.code.python.taint import EMPTY, EXC, SECRET, Ref, Val, clear, flatten, sub, union
+from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text, unwrap
+from fnaudit.engines.code.javascript.taint.syntax import _FIXED_HOST, _leading_text, _short, key_of
 from fnaudit.engines.code.sources import ANY, ELEM
-from fnaudit.model.code import Step
+from fnaudit.engines.code.taint.secrets import env_read
+from fnaudit.engines.code.taint.values import EMPTY, EXC, Ref, Val, clear, flatten, sub, union
+
+if TYPE_CHECKING:
+    from fnaudit.engines.code.javascript.taint.engine import JsFunction
 
 
-class ExpressionsMixin:
+class Expressions:
+    """The value of an expression."""
+
+    def __init__(self, fn: JsFunction) -> None:
+        self.fn = fn
+        self.st = fn.st
+
     # -- expressions -------------------------------------------------------------------------------
 
     def eval(self, node: Node | None) -> Val:  # noqa: C901 - one dispatch
@@ -19,16 +30,28 @@ class ExpressionsMixin:
         t = node.type
         if t in ("string", "number", "true", "false", "null", "undefined", "regex", "comment", "this", "super"):
             if t == "this":
-                return self.env.get("this", EMPTY)
+                return self.st.env.get("this", EMPTY)
             return EMPTY
         if t == "identifier":
             name = text(node)
-            if name not in self.env and name not in self.locals and name in self.module.env_aliases:
-                return self._env_var(self.module.env_aliases[name], node)  # const { API_KEY } = process.env
-            return self.env.get(name, EMPTY)
-        if t in ("parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "type_assertion", "await_expression", "spread_element"):
+            if name not in self.st.env and name not in self.st.locals and name in self.st.module.env_aliases:
+                return self.env_var(self.st.module.env_aliases[name], node)  # const { API_KEY } = process.env
+            return self.st.env.get(name, EMPTY)
+        if t in (
+            "parenthesized_expression",
+            "as_expression",
+            "non_null_expression",
+            "satisfies_expression",
+            "type_assertion",
+            "await_expression",
+            "spread_element",
+        ):
             inner = unwrap(node) if t != "spread_element" else (node.named_children[0] if node.named_children else None)
-            if t in ("parenthesized_expression",) and node.named_children and node.named_children[0].type == "sequence_expression":
+            if (
+                t in ("parenthesized_expression",)
+                and node.named_children
+                and node.named_children[0].type == "sequence_expression"
+            ):
                 inner = node.named_children[0]
             return self.eval(inner)
         if t == "sequence_expression":
@@ -39,29 +62,29 @@ class ExpressionsMixin:
         if t == "member_expression":
             return self.member(node)
         if t == "subscript_expression":
-            key = self.key_of(node)
-            if key and key in self.env:
-                return self.env[key]
+            key = key_of(node)
+            if key and key in self.st.env:
+                return self.st.env[key]
             obj = node.child_by_field_name("object")
             idx = unwrap(node.child_by_field_name("index"))
             if text(obj) == "process.env":
-                return self._env_var(string_value(idx), node) if idx is not None else EMPTY
+                return self.env_var(string_value(idx), node) if idx is not None else EMPTY
             base = self.eval(obj)
             self.eval(idx)
             if not base:
                 return EMPTY
             s = string_value(idx)
             if s is not None:
-                if obj is not None and obj.type == "identifier" and self.validated.get(text(obj), {}).get(s):
+                if obj is not None and obj.type == "identifier" and self.st.validated.get(text(obj), {}).get(s):
                     return EMPTY
                 return sub(base, s)
             if idx is not None and idx.type == "number":
                 return sub(base, ELEM)
             return sub(base, ANY)
         if t == "call_expression":
-            return self.call(node)
+            return self.fn.calls.call(node)
         if t == "new_expression":
-            return self.new(node)
+            return self.fn.calls.new(node)
         if t == "binary_expression":
             op = text(node.child_by_field_name("operator"))
             lv = self.eval(node.child_by_field_name("left"))
@@ -84,7 +107,9 @@ class ExpressionsMixin:
             return val
         if t == "ternary_expression":
             self.eval(node.child_by_field_name("condition"))
-            return union(self.eval(node.child_by_field_name("consequence")), self.eval(node.child_by_field_name("alternative")))
+            return union(
+                self.eval(node.child_by_field_name("consequence")), self.eval(node.child_by_field_name("alternative"))
+            )
         if t == "unary_expression":
             op = text(node.child_by_field_name("operator"))
             v = self.eval(node.child_by_field_name("argument"))
@@ -96,11 +121,11 @@ class ExpressionsMixin:
             right = node.child_by_field_name("right")
             ur = unwrap(right)
             if ur is not None and ur.type in FUNCTION_TYPES and left is not None and left.type == "identifier":
-                self.local_funcs[text(left)] = ur
+                self.st.local_funcs[text(left)] = ur
                 return EMPTY
             val = self.eval(right)
             if left is not None:
-                self.assign(left, val, right, node)
+                self.fn.binds.assign(left, val, right, node)
             return val
         if t == "augmented_assignment_expression":
             left = node.child_by_field_name("left")
@@ -110,10 +135,10 @@ class ExpressionsMixin:
             if op not in ("||=", "&&=", "??="):
                 val = flatten(val)
             if left is not None:
-                self.assign(left, val, right, node)
+                self.fn.binds.assign(left, val, right, node)
             return val
         if t == "object":
-            self.response_object(node)
+            self.fn.checks.response_object(node)
             vals = []
             for c in node.named_children:
                 if c.type == "pair":
@@ -122,7 +147,7 @@ class ExpressionsMixin:
                     if k is not None and k.type == "computed_property_name":
                         vals.append(flatten(self.eval(k.named_children[0] if k.named_children else None)))
                 elif c.type == "shorthand_property_identifier":
-                    vals.append(flatten(self.env.get(text(c), EMPTY)))
+                    vals.append(flatten(self.st.env.get(text(c), EMPTY)))
                 elif c.type == "spread_element":
                     vals.append(flatten(self.eval(c)))
             return union(*vals) if vals else EMPTY
@@ -134,14 +159,14 @@ class ExpressionsMixin:
         return EMPTY
 
     def member(self, node: Node) -> Val:
-        key = self.key_of(node)
-        if key and key in self.env:
-            return self.env[key]
+        key = key_of(node)
+        if key and key in self.st.env:
+            return self.st.env[key]
         obj = node.child_by_field_name("object")
         prop = text(node.child_by_field_name("property"))
         if text(obj) == "process.env":
-            return self._env_var(prop, node)
-        if obj is not None and obj.type == "identifier" and self.validated.get(text(obj), {}).get(prop):
+            return self.env_var(prop, node)
+        if obj is not None and obj.type == "identifier" and self.st.validated.get(text(obj), {}).get(prop):
             return EMPTY
         base = self.eval(obj)
         if not base:
@@ -159,7 +184,6 @@ class ExpressionsMixin:
             return union(exc, sub(rest, prop)) if rest else exc
         return sub(base, prop)
 
-    def _env_var(self, name: str | None, node: Node) -> Val:
-        if name and _SECRET_NAME.search(name):
-            return {Ref(SECRET, label=name): (Step(self.loc(node), f"secret read from environment variable {name}"),)}
-        return EMPTY
+    def env_var(self, name: str | None, node: Node) -> Val:
+        """`process.env.NAME`: a secret when the name says so (the secrets engine's judgement), else nothing."""
+        return env_read(name, self.st.loc(node))

@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fnaudit.engines.code import ir
 from fnaudit.engines.code.javascript import sinks as S
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, string_value, text, unwrap
-from fnaudit.engines.code.javascript.taint.syntax import Node, _terminates
-from fnaudit.engines.code.python.taint import ALL, EMPTY, EXC, Ref, Val, clear, flatten, join_branches, sub, union
+from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text, unwrap
+from fnaudit.engines.code.javascript.taint.syntax import _terminates, key_of
 from fnaudit.engines.code.sources import ELEM
+from fnaudit.engines.code.taint.values import (
+    ALL,
+    EMPTY,
+    EXC,
+    Ref,
+    Val,
+    flatten,
+    join_branches,
+    merge_envs,
+    sanitise,
+    sub,
+    union,
+)
 from fnaudit.model.code import Step
 
+if TYPE_CHECKING:
+    from fnaudit.engines.code.javascript.taint.engine import JsFunction
 
-class StatementsMixin:
+
+# what a test sanitises: the environment key and the sink kinds it is cleared for (ALL: every kind)
+Guard = tuple[str, frozenset[str]]
+
+
+class Statements:
+    """Walks statements: blocks, branches (merged, with their guards), loops, try, switch."""
+
+    def __init__(self, fn: JsFunction) -> None:
+        self.fn = fn
+        self.st = fn.st
+
     # -- statements --------------------------------------------------------------------------------
 
     def block(self, node: Node) -> None:
@@ -30,17 +57,17 @@ class StatementsMixin:
                     continue
                 uv = unwrap(value)
                 if uv is not None and uv.type in FUNCTION_TYPES and name.type == "identifier":
-                    self.local_funcs[text(name)] = uv
+                    self.st.local_funcs[text(name)] = uv
                     continue
-                val = self.eval(value) if value is not None else EMPTY
-                self.assign(name, val, value, d)
+                val = self.fn.exprs.eval(value) if value is not None else EMPTY
+                self.fn.binds.assign(name, val, value, d)
         elif t == "expression_statement":
             for c in node.named_children:
-                self.eval(c)
+                self.fn.exprs.eval(c)
         elif t == "return_statement":
             expr = node.named_children[0] if node.named_children else None
             if expr is not None and expr.type != "comment":
-                self._return(expr, self.eval(expr))
+                self.add_return(expr, self.fn.exprs.eval(expr))
         elif t == "if_statement":
             self.if_stmt(node)
         elif t == "statement_block":
@@ -48,60 +75,62 @@ class StatementsMixin:
         elif t == "for_in_statement":
             right = node.child_by_field_name("right")
             left = node.child_by_field_name("left")
-            rv = self.eval(right)
+            rv = self.fn.exprs.eval(right)
             is_in = any(c.type == "in" for c in node.children)
             elem = flatten(rv) if is_in else sub(rv, ELEM)
             if left is not None:
-                self.assign(left, elem, None, node)
-            self._loop(node.child_by_field_name("body"))
+                self.fn.binds.assign(left, elem, None, node)
+            self.loop(node.child_by_field_name("body"))
         elif t == "for_statement":
             init = node.child_by_field_name("initializer")
             if init is not None:
-                self.stmt(init) if init.type.endswith("declaration") else self.eval(init)
-            self.eval(node.child_by_field_name("condition"))
-            self._loop(node.child_by_field_name("body"))
+                self.stmt(init) if init.type.endswith("declaration") else self.fn.exprs.eval(init)
+            self.fn.exprs.eval(node.child_by_field_name("condition"))
+            self.loop(node.child_by_field_name("body"))
         elif t in ("while_statement", "do_statement"):
-            self.eval(node.child_by_field_name("condition"))
-            self._loop(node.child_by_field_name("body"))
+            self.fn.exprs.eval(node.child_by_field_name("condition"))
+            self.loop(node.child_by_field_name("body"))
         elif t == "try_statement":
             body = node.child_by_field_name("body")
             if body is not None:
                 self.block(body)
-            after = dict(self.env)
+            after = dict(self.st.env)
             handler = node.child_by_field_name("handler")
             if handler is not None:
                 p = handler.child_by_field_name("parameter")
                 if p is not None and p.type == "identifier":
-                    name = text(p)
-                    self.env[name] = {Ref(EXC, label=name): (Step(self.loc(handler), f"exception caught as {name}"),)}
+                    caught = text(p)
+                    self.st.env[caught] = {
+                        Ref(EXC, label=caught): (Step(self.st.loc(handler), f"exception caught as {caught}"),)
+                    }
                 hb = handler.child_by_field_name("body")
                 if hb is not None:
                     self.block(hb)
-                self.env = self._merge(after, self.env)
+                self.st.env = merge_envs(after, self.st.env)
             fin = node.child_by_field_name("finalizer")
             if fin is not None:
                 fb = fin.child_by_field_name("body")
                 if fb is not None:
                     self.block(fb)
         elif t == "switch_statement":
-            self.eval(node.child_by_field_name("value"))
-            before = dict(self.env)
+            self.fn.exprs.eval(node.child_by_field_name("value"))
+            before = dict(self.st.env)
             merged = dict(before)
             body = node.child_by_field_name("body")
             for case in body.named_children if body is not None else []:
-                self.env = dict(before)
+                self.st.env = dict(before)
                 for c in case.named_children:
                     if c is not case.child_by_field_name("value"):
                         self.stmt(c)
-                merged = self._merge(merged, self.env)
-            self.env = merged
+                merged = merge_envs(merged, self.st.env)
+            self.st.env = merged
         elif t in ("function_declaration", "generator_function_declaration"):
             name = node.child_by_field_name("name")
             if name is not None:
-                self.local_funcs[text(name)] = node
+                self.st.local_funcs[text(name)] = node
         elif t == "throw_statement":
             for c in node.named_children:
-                self.eval(c)
+                self.fn.exprs.eval(c)
         elif t == "labeled_statement":
             body = node.child_by_field_name("body")
             if body is not None:
@@ -111,60 +140,45 @@ class StatementsMixin:
             if decl is not None:
                 self.stmt(decl)
 
-    def _return(self, node: Node, val: Val) -> None:
-        if self._ret_stack:
-            self._ret_stack[-1].append(val)
+    def add_return(self, node: Node, val: Val) -> None:
+        if self.st.ret_stack:
+            self.st.ret_stack[-1].append(val)
             return
-        self.summary.ret = union(self.summary.ret, val)
-        self.summary.returns.append((self.loc(node), val))
+        self.st.summary.ret = union(self.st.summary.ret, val)
+        self.st.summary.returns.append((self.st.loc(node), val))
 
-    def _loop(self, body: Node | None) -> None:
+    def loop(self, body: Node | None) -> None:
         if body is None:
             return
-        before = dict(self.env)
+        before = dict(self.st.env)
         self.stmt(body)
         self.stmt(body)
-        self.env = self._merge(before, self.env)
-
-    def _merge(self, a: dict[str, Val], b: dict[str, Val]) -> dict[str, Val]:
-        out = dict(a)
-        for k, v in b.items():
-            out[k] = union(out[k], v) if k in out and out[k] is not v else v
-        return out
+        self.st.env = merge_envs(before, self.st.env)
 
     def if_stmt(self, node: Node) -> None:
         cond = node.child_by_field_name("condition")
-        self.eval(cond)
+        self.fn.exprs.eval(cond)
         positive, negative = self.guards(cond)
-        before = dict(self.env)
+        before = dict(self.st.env)
         for key, kinds in positive:
-            self._sanitise(key, kinds)
+            sanitise(self.st.env, key, kinds, fields=True)  # `event.body` is also read as `body`'s field
         cons = node.child_by_field_name("consequence")
         if cons is not None:
             self.stmt(cons)
-        body_env = self.env
+        body_env = self.st.env
         body_ends = _terminates(cons)
-        self.env = dict(before)
+        self.st.env = dict(before)
         for key, kinds in negative:
-            self._sanitise(key, kinds)
+            sanitise(self.st.env, key, kinds, fields=True)  # `event.body` is also read as `body`'s field
         alt = node.child_by_field_name("alternative")
         alt_stmt = None
         if alt is not None:
             alt_stmt = next((c for c in alt.named_children if c.type != "comment"), None)
             if alt_stmt is not None:
                 self.stmt(alt_stmt)
-        self.env = join_branches(body_env, body_ends, self.env, _terminates(alt_stmt), self._merge)
+        self.st.env = join_branches(body_env, body_ends, self.st.env, _terminates(alt_stmt), merge_envs)
 
-    def _sanitise(self, key: str, kinds: frozenset[str]) -> None:
-        if key in self.env:
-            self.env[key] = clear(self.env[key], kinds)
-        else:
-            self.env[key] = {}
-        # a field read through its object (`event.body`) is also the variable's key
-        for k in [k for k in self.env if k.startswith(key + ".")]:
-            self.env[k] = clear(self.env[k], kinds)
-
-    def guards(self, test: Node | None) -> tuple[list, list]:  # noqa: C901
+    def guards(self, test: Node | None) -> tuple[list[Guard], list[Guard]]:  # noqa: C901
         """(what the test sanitises when true, what it sanitises when false)."""
         test = unwrap(test)
         if test is None:
@@ -182,14 +196,19 @@ class StatementsMixin:
                 rp, rn = self.guards(right)
                 return (lp + rp, []) if op == "&&" else ([], ln + rn)
             if op in ("===", "==", "!==", "!="):
-                g: list = []
+                g: list[Guard] = []
                 for a, b in ((left, right), (right, left)):
                     if b is not None and b.type in ("string", "number", "true", "false"):
-                        key = self.key_of(a)
+                        key = key_of(a)
                         if key:
                             g = [(key, ALL)]
-                        elif a is not None and a.type == "unary_expression" and text(a.child_by_field_name("operator")) == "typeof" and string_value(b) in ("number", "boolean"):
-                            key = self.key_of(a.child_by_field_name("argument"))
+                        elif (
+                            a is not None
+                            and a.type == "unary_expression"
+                            and text(a.child_by_field_name("operator")) == "typeof"
+                            and string_value(b) in ("number", "boolean")
+                        ):
+                            key = key_of(a.child_by_field_name("argument"))
                             if key:
                                 g = [(key, ALL)]
                 return (g, []) if op in ("===", "==") else ([], g)
@@ -204,22 +223,26 @@ class StatementsMixin:
                 obj = unwrap(fn.child_by_field_name("object"))
                 meth = text(fn.child_by_field_name("property"))
                 if meth in ("includes", "has") and arg_nodes and self.is_constant_collection(obj):
-                    key = self.key_of(arg_nodes[0])
+                    key = key_of(arg_nodes[0])
                     return ([(key, ALL)], []) if key else ([], [])
                 if meth == "test" and arg_nodes and self.is_anchored_regex(obj):
-                    key = self.key_of(arg_nodes[0])
+                    key = key_of(arg_nodes[0])
                     return ([(key, ALL)], []) if key else ([], [])
                 if meth == "startsWith":
-                    key = self.key_of(obj)
-                    val = self.env.get(key, {}) if key else {}
+                    key = key_of(obj)
+                    val = self.st.env.get(key, {}) if key else {}
                     if key and val and all(S.NORMALISED in r.cleared for r in val):
                         return [(key, frozenset({ir.PATH}))], []
-            qual = self.qualname(fn)
-            if qual in ("Number.isInteger", "Number.isSafeInteger", "Number.isFinite") or (qual or "").startswith("validator.is") or qual in ("isUUID", "uuid.validate", "isInt"):
-                key = self.key_of(arg_nodes[0]) if arg_nodes else None
+            qual = self.fn.binds.qualname(fn)
+            if (
+                qual in ("Number.isInteger", "Number.isSafeInteger", "Number.isFinite")
+                or (qual or "").startswith("validator.is")
+                or qual in ("isUUID", "uuid.validate", "isInt")
+            ):
+                key = key_of(arg_nodes[0]) if arg_nodes else None
                 return ([(key, ALL)], []) if key else ([], [])
             if qual in ("isNaN", "Number.isNaN"):
-                key = self.key_of(arg_nodes[0]) if arg_nodes else None
+                key = key_of(arg_nodes[0]) if arg_nodes else None
                 return ([], [(key, ALL)]) if key else ([], [])
         return [], []
 
@@ -231,8 +254,16 @@ class StatementsMixin:
             return all(c.type in ("string", "number", "comment") for c in node.named_children)
         if node.type == "new_expression" and text(node.child_by_field_name("constructor")) == "Set":
             args = node.child_by_field_name("arguments")
-            return args is not None and len(args.named_children) == 1 and self.is_constant_collection(args.named_children[0])
-        if node.type == "call_expression" and text(node.child_by_field_name("function")) in ("Object.keys", "Object.values", "Object.freeze"):
+            return (
+                args is not None
+                and len(args.named_children) == 1
+                and self.is_constant_collection(args.named_children[0])
+            )
+        if node.type == "call_expression" and text(node.child_by_field_name("function")) in (
+            "Object.keys",
+            "Object.values",
+            "Object.freeze",
+        ):
             args = node.child_by_field_name("arguments")
             if args is not None and args.named_children:
                 a = unwrap(args.named_children[0])
@@ -241,8 +272,8 @@ class StatementsMixin:
                 return self.is_constant_collection(a)
         if node.type == "object":
             return True
-        if node.type == "identifier" and text(node) not in self.locals:
-            g = self.module.globals.get(text(node))
+        if node.type == "identifier" and text(node) not in self.st.locals:
+            g = self.st.module.globals.get(text(node))
             return g is not None and self.is_constant_collection(g)
         return False
 
@@ -250,31 +281,9 @@ class StatementsMixin:
         node = unwrap(node)
         if node is None:
             return False
-        if node.type == "identifier" and text(node) not in self.locals:
-            node = self.module.globals.get(text(node))
+        if node.type == "identifier" and text(node) not in self.st.locals:
+            node = self.st.module.globals.get(text(node))
         if node is None or node.type != "regex":
             return False
         pattern = text(node.child_by_field_name("pattern"))
         return pattern.startswith("^") and pattern.endswith("$") and ".*" not in pattern
-
-    def key_of(self, node: Node | None) -> str | None:
-        node = unwrap(node)
-        if node is None:
-            return None
-        if node.type == "identifier":
-            return text(node)
-        if node.type == "this":
-            return "this"
-        if node.type == "member_expression":
-            base = self.key_of(node.child_by_field_name("object"))
-            return f"{base}.{text(node.child_by_field_name('property'))}" if base else None
-        if node.type == "subscript_expression":
-            idx = unwrap(node.child_by_field_name("index"))
-            base = self.key_of(node.child_by_field_name("object"))
-            if base and idx is not None:
-                s = string_value(idx)
-                if s is not None:
-                    return f"{base}.{s}"
-                if idx.type == "number":
-                    return f"{base}.{text(idx)}"
-        return None

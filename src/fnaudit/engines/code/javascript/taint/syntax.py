@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fnaudit.engines.code.javascript import sinks as S
-from fnaudit.engines.code.javascript.modules import string_value, text, unwrap
-from fnaudit.engines.code.python.taint import Val
+from fnaudit.engines.code.javascript.modules import Node, string_value, text, unwrap
+from fnaudit.engines.code.taint.values import Val
 
-Node = Any
-_SECRET_NAME = re.compile(r"(?i)(secret|passw|pwd|token|api_?key|private_?key|credential|access_?key|auth)")
 _FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s$]+/")
-_GLOBAL_NAMESPACES = frozenset({"JSON", "Object", "Math", "Buffer", "Promise", "Array", "String", "Number", "Date", "Reflect", "crypto", "Symbol", "BigInt", "URL"})
+_GLOBAL_NAMESPACES = frozenset(
+    {
+        "JSON",
+        "Object",
+        "Math",
+        "Buffer",
+        "Promise",
+        "Array",
+        "String",
+        "Number",
+        "Date",
+        "Reflect",
+        "crypto",
+        "Symbol",
+        "BigInt",
+        "URL",
+    }
+)
 _UNIQUE = re.compile(r"randomUUID|uuid|\bv4\(|awsRequestId|mkdtemp|randomBytes|nanoid|requestId")
-_SCHEMA_TYPES = re.compile(r"^\s*(z|Joi|yup|joi)\s*\.\s*(number|boolean|enum|literal|nativeEnum|date|bigint|coerce\s*\.\s*(number|boolean|date|bigint))\b")
-_SCHEMA_CONSTRAINTS = re.compile(r"\.\s*(uuid|regex|email|datetime|valid|guid|pattern|isoDate|ip|cuid|cuid2|ulid|oneOf|integer|url)\s*\(")
+_SCHEMA_TYPES = re.compile(
+    r"^\s*(z|Joi|yup|joi)\s*\.\s*(number|boolean|enum|literal|nativeEnum|date|bigint|coerce\s*\.\s*(number|boolean|date|bigint))\b"
+)
+_SCHEMA_CONSTRAINTS = re.compile(
+    r"\.\s*(uuid|regex|email|datetime|valid|guid|pattern|isoDate|ip|cuid|cuid2|ulid|oneOf|integer|url)\s*\("
+)
 _TERMINATORS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
 
 
@@ -86,7 +104,12 @@ def _leading_text(node: Node | None) -> str | None:
     if node.type == "call_expression":
         fn = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
-        if fn is not None and text(fn) in ("path.join", "path.resolve", "path.posix.join") and args is not None and args.named_children:
+        if (
+            fn is not None
+            and text(fn) in ("path.join", "path.resolve", "path.posix.join")
+            and args is not None
+            and args.named_children
+        ):
             return _leading_text(args.named_children[0])
         if fn is not None and fn.type == "member_expression" and text(fn.child_by_field_name("property")) == "concat":
             return _leading_text(fn.child_by_field_name("object"))
@@ -123,13 +146,12 @@ def schema_fields(node: Node | None) -> dict[str, bool] | None:
     return None
 
 
-
 def _names(node: Node, cls: Node | None) -> list[str]:
     names = [param_name(p, i) for i, p in enumerate(params_of(node))]
     return ["this", *names] if cls is not None else names
 
 
-def _strips_separators(node: Node) -> bool:
+def _strips_separators(node: Node | None) -> bool:
     node = unwrap(node)
     if node is None or node.type != "regex":
         return False
@@ -146,7 +168,11 @@ def _option_true(node: Node | None, key: str) -> bool:
             k = c.child_by_field_name("key")
             if (string_value(k) or text(k)) == key:
                 v = unwrap(c.child_by_field_name("value"))
-                return v is not None and v.type not in ("false", "null", "undefined") and not (v.type == "number" and text(v) == "0")
+                return (
+                    v is not None
+                    and v.type not in ("false", "null", "undefined")
+                    and not (v.type == "number" and text(v) == "0")
+                )
     return False
 
 
@@ -167,7 +193,7 @@ def _object_like(v: Val) -> Val:
     return out
 
 
-def _method(cls: Node, name: str, static: bool = False) -> Node | None:
+def _method(cls: Node, name: str) -> Node | None:
     body = cls.child_by_field_name("body")
     for m in body.named_children if body is not None else []:
         if m.type == "method_definition" and text(m.child_by_field_name("name")) == name:
@@ -178,3 +204,51 @@ def _method(cls: Node, name: str, static: bool = False) -> Node | None:
 def _normal_module(spec: str) -> str:
     spec = spec.removeprefix("node:")
     return S.MODULE_ALIASES.get(spec, spec)
+
+
+def key_of(node: Node | None) -> str | None:
+    """The environment key of an access path (`event.body.id`, `x["k"]`, `a[0]`), or None when it has none."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "identifier":
+        return text(node)
+    if node.type == "this":
+        return "this"
+    if node.type == "member_expression":
+        base = key_of(node.child_by_field_name("object"))
+        return f"{base}.{text(node.child_by_field_name('property'))}" if base else None
+    if node.type == "subscript_expression":
+        idx = unwrap(node.child_by_field_name("index"))
+        base = key_of(node.child_by_field_name("object"))
+        if base and idx is not None:
+            s = string_value(idx)
+            if s is not None:
+                return f"{base}.{s}"
+            if idx.type == "number":
+                return f"{base}.{text(idx)}"
+    return None
+
+
+def root_name(node: Node | None) -> str | None:
+    """The variable an access or call chain starts from (`cache` in `cache.items.push(x)`)."""
+    while node is not None and node.type in (
+        "member_expression",
+        "subscript_expression",
+        "call_expression",
+        "parenthesized_expression",
+    ):
+        node = (
+            node.child_by_field_name("function")
+            if node.type == "call_expression"
+            else (node.child_by_field_name("object") if node.type != "parenthesized_expression" else unwrap(node))
+        )
+    return text(node) if node is not None and node.type == "identifier" else None
+
+
+def call_args(node: Node) -> list[Node]:
+    """The argument nodes of a call or `new` (none for a tagged template)."""
+    args = node.child_by_field_name("arguments")
+    if args is None or args.type != "arguments":
+        return []
+    return [a for a in args.named_children if a.type != "comment"]

@@ -1,27 +1,18 @@
-"""The engine (function summaries, cached) and the analysis of one function, assembled from its parts."""
+"""The engine (function summaries, cached per analysis) and the driver of one function's walk."""
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
-from fnaudit.engines.code.python.taint.calls import CallsMixin
-from fnaudit.engines.code.python.taint.checks import ChecksMixin
-from fnaudit.engines.code.python.taint.expressions import ExpressionsMixin
-from fnaudit.engines.code.python.taint.guards import GuardsMixin
-from fnaudit.engines.code.python.taint.interprocedural import InterproceduralMixin
-from fnaudit.engines.code.python.taint.names import NamesMixin
-from fnaudit.engines.code.python.taint.statements import StatementsMixin
-from fnaudit.engines.code.python.taint.validation import ValidationMixin
-from fnaudit.engines.code.python.taint.values import Ref, Summary, Val
-from fnaudit.model.loc import Loc
-
-
-# --- the engine ----------------------------------------------------------------------------------
+from fnaudit.engines.code.python.taint import expressions, statements
+from fnaudit.engines.code.python.taint.walk import FunctionNode, Walk, param_names
+from fnaudit.engines.code.taint.values import Summary
 
 
 class TaintEngine:
-    """Summaries of the functions of a scan, computed on demand and cached by AST node."""
+    """Summaries of the functions of one analysis, computed on demand and cached by AST node."""
 
     def __init__(self, graph: ModuleGraph) -> None:
         self.graph = graph
@@ -29,17 +20,16 @@ class TaintEngine:
         self._busy: set[tuple[str, str, int]] = set()
         self._nodes: list[ast.AST] = []  # keep nodes alive while their id() is a cache key
 
-    def summary(self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, code_root, cls: ast.ClassDef | None = None) -> Summary:
+    def summary(self, module: Module, node: FunctionNode, code_root: Path, cls: ast.ClassDef | None = None) -> Summary:
         key = (module.rel, str(code_root), id(node))  # identical files share a tree, not their locations
         cached = self._summaries.get(key)
         if cached is not None:
             return cached
         if key in self._busy:  # recursion: assume nothing flows
-            return Summary(_param_names(node))
+            return Summary(param_names(node))
         self._busy.add(key)
         try:
-            fa = FunctionAnalysis(self, module, node, code_root, cls)
-            result = fa.run()
+            result = run(Walk.start(self, module, node, code_root, cls))
         finally:
             self._busy.discard(key)
         self._summaries[key] = result
@@ -47,54 +37,24 @@ class TaintEngine:
         return result
 
 
-def _param_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[str]:
-    a = node.args
-    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+def run(w: Walk) -> Summary:
+    if isinstance(w.node, ast.Lambda):
+        w.summary.ret = expressions.evaluate(w, w.node.body)
+        return w.summary
+    _collect_locals(w, w.node.body)
+    statements.block(w, w.node.body)
+    if w.summary.params and w.summary.params[0] == "self":
+        for key, val in w.env.items():
+            if key.startswith("self.") and key.count(".") == 1:
+                w.summary.self_attrs[key[5:]] = val
+    return w.summary
 
 
-class FunctionAnalysis(
-    StatementsMixin, GuardsMixin, NamesMixin, ExpressionsMixin, CallsMixin, InterproceduralMixin, ChecksMixin, ValidationMixin,
-):
-    def __init__(self, engine: TaintEngine, module: Module, node, code_root, cls: ast.ClassDef | None) -> None:
-        self.engine = engine
-        self.module = module
-        self.node = node
-        self.code_root = code_root
-        self.cls = cls
-        self.summary = Summary(_param_names(node))
-        self.env: dict[str, Val] = {}
-        self.types: dict[str, str] = {}
-        self.local_funcs: dict[str, ast.AST] = {}
-        self.globals_declared: set[str] = set()
-        self.locals: set[str] = set(self.summary.params)
-        self.objects: dict[str, tuple[Module, ast.ClassDef]] = {}  # local name -> class of the package it instantiates
-        self._pending: tuple[Module, ast.ClassDef, dict[str, Val]] | None = None
-        self.validated: dict[str, dict[str, bool]] = {}  # name -> field -> constrained (schema / pydantic model)
-        for i, name in enumerate(self.summary.params):
-            self.env[name] = {Ref(i): ()}
-
-    # -- driver ------------------------------------------------------------------------------------
-
-    def run(self) -> Summary:
-        if isinstance(self.node, ast.Lambda):
-            self.summary.ret = self.eval(self.node.body)
-            return self.summary
-        self._collect_locals(self.node.body)
-        self.block(self.node.body)
-        if self.summary.params and self.summary.params[0] == "self":
-            for key, val in self.env.items():
-                if key.startswith("self.") and key.count(".") == 1:
-                    self.summary.self_attrs[key[5:]] = val
-        return self.summary
-
-    def _collect_locals(self, body: list[ast.stmt]) -> None:
-        for stmt in body:
-            for n in ast.walk(stmt):
-                if isinstance(n, ast.Global):
-                    self.globals_declared.update(n.names)
-                elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                    self.locals.add(n.id)
-        self.locals -= self.globals_declared
-
-    def loc(self, node: ast.AST) -> Loc:
-        return Loc(self.module.rel, getattr(node, "lineno", 0))
+def _collect_locals(w: Walk, body: list[ast.stmt]) -> None:
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Global):
+                w.globals_declared.update(n.names)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                w.locals.add(n.id)
+    w.locals -= w.globals_declared

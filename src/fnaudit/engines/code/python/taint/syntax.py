@@ -21,7 +21,7 @@ def _terminates(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
 
 
-def _method(cls: ast.ClassDef, name: str):
+def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     for stmt in cls.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
             return stmt
@@ -35,7 +35,11 @@ def _root_name(node: ast.expr) -> str | None:
 
 
 def _canonical_type(q: str) -> str:
-    return {"requests.session": "requests.Session", "pathlib.PurePath": "pathlib.Path", "pathlib.PosixPath": "pathlib.Path"}.get(q, q)
+    return {
+        "requests.session": "requests.Session",
+        "pathlib.PurePath": "pathlib.Path",
+        "pathlib.PosixPath": "pathlib.Path",
+    }.get(q, q)
 
 
 def _leading_text(node: ast.expr) -> str | None:
@@ -47,9 +51,15 @@ def _leading_text(node: ast.expr) -> str | None:
         return _leading_text(node.left)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         return _leading_text(node.func.value)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" and node.args:
-        if isinstance(node.args[0], (ast.List, ast.Tuple)) and node.args[0].elts:
-            return _leading_text(node.args[0].elts[0])
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and node.args
+        and isinstance(node.args[0], (ast.List, ast.Tuple))
+        and node.args[0].elts
+    ):
+        return _leading_text(node.args[0].elts[0])
     return None
 
 
@@ -61,7 +71,14 @@ def _fixed_host_prefix(node: ast.expr) -> bool:
 def _unique_path(node: ast.expr) -> bool:
     """A per-invocation file name (uuid4(), mkstemp, the request id): nothing carries over to the next invocation."""
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr in ("uuid4", "uuid1", "aws_request_id", "mkstemp", "mkdtemp", "token_hex"):
+        if isinstance(sub, ast.Attribute) and sub.attr in (
+            "uuid4",
+            "uuid1",
+            "aws_request_id",
+            "mkstemp",
+            "mkdtemp",
+            "token_hex",
+        ):
             return True
         if isinstance(sub, ast.Name) and sub.id in ("uuid4", "uuid1", "mkstemp", "mkdtemp", "token_hex"):
             return True

@@ -1,0 +1,51 @@
+"""Summaries applied at call sites: arguments bound to parameters, events and return values carried over.
+
+A function is analysed once with its parameters as symbolic roots; its `Summary` says what its
+return value and the values of its events (sinks, logs, state writes) are made of, in terms of
+those parameters. At a call, `bind_arguments` lines the caller's argument values up with the
+callee's parameters and `instantiate` substitutes them; the handler is just the function whose
+parameter 0 (or 1 after `self`) is the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from fnaudit.engines.code.taint.values import EMPTY, Event, Summary, Val, instantiate, with_step
+from fnaudit.model.code import Step
+from fnaudit.model.loc import Loc
+
+
+def bind_arguments(
+    params: Sequence[str], positional: Sequence[Val], keywords: Mapping[str, Val], receiver: Val | None, step: Step
+) -> list[Val]:
+    """The argument value of each parameter. `receiver` is the value bound to the first parameter of
+    a method (`self`/`this`: the object's value, EMPTY for a fresh object), None for a plain function.
+    Every non-empty argument gets the "passed to f()" step."""
+    args: list[Val] = [EMPTY] * len(params)
+    offset = 0
+    if receiver is not None:
+        if params:
+            args[0] = receiver
+        offset = 1
+    for i, v in enumerate(positional):
+        if i + offset < len(args):
+            args[i + offset] = v
+    for name, v in keywords.items():
+        if name in params:
+            args[list(params).index(name)] = v
+    return [with_step(a, step) if a else a for a in args]
+
+
+def apply_events(callee: Summary, args: Sequence[Val], into: Summary) -> None:
+    """The callee's events, seen from the caller: recorded in the caller's summary."""
+    for ev in callee.events:
+        val = instantiate(dict(ev.val), args)
+        if val:
+            into.events.append(Event(ev.kind, ev.call, ev.loc, tuple(val.items())))
+
+
+def returned(callee: Summary, args: Sequence[Val], loc: Loc, call_text: str) -> Val:
+    """The value a call returns, with the "returned from f()" step."""
+    ret = instantiate(callee.ret, args)
+    return with_step(ret, Step(loc, f"returned from {call_text}()")) if ret else ret
