@@ -72,17 +72,22 @@ def _private_folders() -> set[str]:
 
 
 def test_sam_code_uri_zip_is_analysed_for_code_secrets_and_dependencies(tmp_path: Path) -> None:
-    root = _sam_app(tmp_path / "app", {
-        "app.py": PY_HANDLER,
-        "config.py": TOKEN_LINE,
-        "requirements.txt": "PyYAML==5.3\n",
-        "lib/": b"",  # a folder entry
-    })
+    root = _sam_app(
+        tmp_path / "app",
+        {
+            "app.py": PY_HANDLER,
+            "config.py": TOKEN_LINE,
+            "requirements.txt": "PyYAML==5.3\n",
+            "lib/": b"",  # a folder entry
+        },
+    )
     db = tmp_path / "db"
     with Store(db, create=True) as store:
-        store.import_source(write_folder(tmp_path / "osv", [
-            record("PYSEC-1", "PyPI", "pyyaml", events=[{"introduced": "0"}, {"fixed": "5.4"}])
-        ]))
+        store.import_source(
+            write_folder(
+                tmp_path / "osv", [record("PYSEC-1", "PyPI", "pyyaml", events=[{"introduced": "0"}, {"fixed": "5.4"}])]
+            )
+        )
     before = _private_folders()
     result = scan(root, Config(select=("CODE002", "SECRET003", "DEP001"), today=SCAN_DATE, db=str(db)))
     assert result.errors == ()
@@ -100,12 +105,25 @@ def test_sam_code_uri_zip_is_analysed_for_code_secrets_and_dependencies(tmp_path
 
 def test_cloudformation_local_zip_and_serverless_artifact_use_the_same_convention(tmp_path: Path) -> None:
     _zip(tmp_path / "dist" / "fn.zip", {"src/index.js": JS_HANDLER})
-    (tmp_path / "template.json").write_text(json.dumps({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
-            "Code": "./dist/fn.zip", "Handler": "src/index.handler", "Runtime": "nodejs20.x",
-            "Role": "arn:aws:iam::123456789012:role/x"}}},
-    }), encoding="utf-8")
+    (tmp_path / "template.json").write_text(
+        json.dumps(
+            {
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Resources": {
+                    "Fn": {
+                        "Type": "AWS::Lambda::Function",
+                        "Properties": {
+                            "Code": "./dist/fn.zip",
+                            "Handler": "src/index.handler",
+                            "Runtime": "nodejs20.x",
+                            "Role": "arn:aws:iam::123456789012:role/x",
+                        },
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / "serverless.yml").write_text(
         "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\npackage:\n  artifact: dist/fn.zip\n"
         "functions:\n  web:\n    handler: src/index.handler\n    url: true\n",
@@ -168,26 +186,24 @@ def test_zip_symlinked_out_of_the_root_is_refused(tmp_path: Path) -> None:
 
 def test_links_inside_a_zip_are_not_extracted() -> None:
     info = zipfile.ZipInfo("link.py")
-    info.external_attr = (0o120777 << 16)  # a symbolic link entry
+    info.external_attr = 0o120777 << 16  # a symbolic link entry
     with tempfile.TemporaryDirectory() as d:
         zpath = Path(d) / "root" / "c.zip"
         zpath.parent.mkdir()
         with zipfile.ZipFile(zpath, "w") as zf:
             zf.writestr(info, "/etc/passwd")
             zf.writestr("app.py", "x = 1\n")
-        mount = archives.open_zip(zpath.parent, zpath)
-        try:
+        with archives.Artifacts(zpath.parent) as artifacts:
+            mount = artifacts.open_zip(zpath)
             assert sorted(p.name for p in mount.folder.iterdir()) == ["app.py"]
             assert mount.skipped == ("link.py (a symbolic link; not followed)",)
-        finally:
-            archives.release(zpath.parent)
         assert not mount.folder.exists()
 
 
 def test_members_left_out_of_a_zip_are_one_error_entry(tmp_path: Path) -> None:
     root = _sam_app(tmp_path / "app")
     info = zipfile.ZipInfo("secrets.py")
-    info.external_attr = (0o120777 << 16)
+    info.external_attr = 0o120777 << 16
     with zipfile.ZipFile(root / "code.zip", "w") as zf:
         zf.writestr("app.py", PY_HANDLER)
         zf.writestr(info, "/etc/passwd")

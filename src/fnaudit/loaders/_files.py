@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from fnaudit.errors import BinaryFileError, InputError
+
+if TYPE_CHECKING:
+    from fnaudit.loaders.archives import Artifacts
 
 MAX_IAC_BYTES = 10 * 1024 * 1024  # a template over 10 MB is not hand-written IaC
 
 
 @dataclass(frozen=True, slots=True)
 class ScanRoot:
-    """The folder a scan is confined to. Paths handed out are relative to it, POSIX style."""
+    """The folder a scan is confined to. Paths handed out are relative to it, POSIX style.
+
+    `artifacts` is the scan's registry of zip artifacts (`archives.Artifacts`), where a loader that
+    meets a local zip unpacks it; None outside a scan, where a zip is not read (an error entry)."""
 
     path: Path
+    artifacts: Artifacts | None = field(default=None, compare=False)
 
     @staticmethod
-    def of(path: Path) -> ScanRoot:
-        return ScanRoot(path.resolve())
+    def of(path: Path, artifacts: Artifacts | None = None) -> ScanRoot:
+        return ScanRoot(path.resolve(), artifacts)
 
     def rel(self, p: Path) -> str:
         """`p` relative to the root, POSIX style ('' for the root itself)."""

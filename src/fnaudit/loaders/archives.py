@@ -4,26 +4,28 @@ A function deployed from a zip in the repository is analysed as if the zip were 
 is opened with `zipfile`, checked before anything is written (member count, declared total size,
 compression ratio of each member, names that are absolute, contain `..` or a NUL, links), then its
 regular files are copied, byte-capped as they stream, into a private folder made by
-`tempfile.mkdtemp` (mode 0700, never inside the scanned folder), which `release` removes when the
-scan ends (and `atexit` if a scan never got there). Nothing in it is executed.
+`tempfile.mkdtemp` (mode 0700, never inside the scanned folder). The zips a scan opens are
+registered in that scan's `Artifacts`, which the pipeline closes when the scan ends (however it
+ends), removing the folders. Nothing in them is executed.
 
 Paths: a file inside `dist/fn.zip` is named `dist/fn.zip!/app.py` everywhere (findings, JSON,
-SARIF, errors), the convention of Java's `jar:` URLs and of other scanners. `real_path` and
-`rel_path` translate between those names and the private folder; engines use them instead of
-joining paths to the scan root themselves.
+SARIF, errors), the convention of Java's `jar:` URLs and of other scanners. `Artifacts.real_path`
+and `Artifacts.rel_path` translate between those names and the private folder; loaders and engines
+use them (through the scan's registry) instead of joining paths to the scan root themselves.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import stat
 import tempfile
 import threading
+import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from fnaudit.errors import InputError
 
@@ -48,7 +50,7 @@ class Mount:
         return f"{self.rel}{SEPARATOR}"
 
     def real(self, rel: str) -> Path:
-        inner = rel[len(self.prefix):].lstrip("/")
+        inner = rel[len(self.prefix) :].lstrip("/")
         return self.folder / inner if inner else self.folder
 
     def name(self, path: Path) -> str:
@@ -56,77 +58,103 @@ class Mount:
         return self.prefix if inner in ("", ".") else f"{self.prefix}/{inner}"
 
 
-_LOCK = threading.Lock()
-_MOUNTS: dict[tuple[Path, str], Mount] = {}  # (scan root, zip rel) → mount, for this process's scans
+class Artifacts:
+    """The zip artifacts one scan opened, by their path from the scan root: per-scan state.
 
+    The pipeline makes one per scan, hands it to the loaders (on `ScanRoot`) and to the engines (on
+    `EngineContext`), and calls `close` in a `finally` when the scan ends, however it ends. Two scans,
+    even of the same folder and in two threads, never share one: each unpacks its own copy, and the
+    end of one cannot remove what the other still reads. A registry nobody closes (a library caller
+    that loads without scanning) removes its folders when it is garbage-collected or at exit.
 
-def open_zip(root: Path, zip_path: Path) -> Mount:
-    """The zip at `zip_path` (inside `root`), extracted once per scan; InputError saying why not."""
-    root = root.resolve()
-    real = zip_path.resolve()
-    if not real.is_relative_to(root):
-        raise InputError(f"zip artifact {zip_path.name} is outside the scanned folder (a symbolic link?); fnaudit never reads there")
-    rel = real.relative_to(root).as_posix()
-    key = (root, rel)
-    with _LOCK:
-        if key in _MOUNTS:
-            return _MOUNTS[key]
-        mount = _extract(real, rel)
-        _MOUNTS[key] = mount
-        return mount
+    Copies sent to forked workers (pickled with the `EngineContext`) read the same folders but never
+    remove them: only the registry that unpacked, in the process that unpacked, does.
+    """
 
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._lock = threading.Lock()
+        self._mounts: dict[str, Mount] = {}  # zip rel → mount
+        self._cleanups: list[weakref.finalize[..., Any]] = []
+        self._closed = False
 
-def mount_of(root: Path, rel: str) -> Mount | None:
-    """The mount a path like `dist/fn.zip!/app.py` (or `dist/fn.zip!`) lives in, if any."""
-    if SEPARATOR not in rel:
+    def open_zip(self, zip_path: Path) -> Mount:
+        """The zip at `zip_path` (inside the root), extracted once per scan; InputError saying why not."""
+        real = zip_path.resolve()
+        if not real.is_relative_to(self.root):
+            raise InputError(
+                f"zip artifact {zip_path.name} is outside the scanned folder (a symbolic link?); "
+                "fnaudit never reads there"
+            )
+        rel = real.relative_to(self.root).as_posix()
+        with self._lock:  # loaders run in one thread today; the lock keeps one extraction per zip regardless
+            if self._closed:
+                raise InputError(f"zip artifact {rel} not read: the scan that asked for it has ended")
+            if rel not in self._mounts:
+                mount = _extract(real, rel)
+                self._mounts[rel] = mount
+                self._cleanups.append(weakref.finalize(self, _remove, mount.folder, os.getpid()))
+            return self._mounts[rel]
+
+    def mount_of(self, rel: str) -> Mount | None:
+        """The mount a path like `dist/fn.zip!/app.py` (or `dist/fn.zip!`) lives in, if any."""
+        if SEPARATOR not in rel:
+            return None
+        zip_rel = rel.split(SEPARATOR + "/", 1)[0].removesuffix(SEPARATOR)
+        return self._mounts.get(zip_rel)
+
+    def real_path(self, rel: str) -> Path:
+        """Where the file named `rel` (relative to the scan root, maybe inside a zip) can be read."""
+        mount = self.mount_of(rel)
+        return mount.real(rel) if mount is not None else self.root / rel
+
+    def rel_path(self, path: Path) -> str | None:
+        """The name of an absolute `path` inside a mounted zip (`dist/fn.zip!/app.py`), None when it is not in one."""
+        mount = self._mount_holding(path)
+        return mount.name(path) if mount is not None else None
+
+    def confining_folder(self, path: Path) -> Path:
+        """The folder reads of `path` must stay in: its zip's private folder, else the scan root."""
+        mount = self._mount_holding(path)
+        return mount.folder if mount is not None else self.root
+
+    def _mount_holding(self, path: Path) -> Mount | None:
+        for mount in list(self._mounts.values()):
+            if path.is_relative_to(mount.folder):
+                return mount
         return None
-    zip_rel = rel.split(SEPARATOR + "/", 1)[0].removesuffix(SEPARATOR)
-    return _MOUNTS.get((root.resolve(), zip_rel))
+
+    def close(self) -> None:
+        """Remove the private folders of this scan's zips (the end of the scan). Idempotent."""
+        with self._lock:
+            self._closed = True
+            cleanups, self._cleanups = self._cleanups, []
+        for cleanup in cleanups:
+            cleanup()  # a finalizer runs once: now, instead of at collection or exit
+
+    def __enter__(self) -> Artifacts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A worker's copy: the mounts to read, no lock (not picklable) and no cleanups (not its folders).
+        return {"root": self.root, "mounts": dict(self._mounts)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.root = state["root"]
+        self._lock = threading.Lock()
+        self._mounts = state["mounts"]
+        self._cleanups = []
+        self._closed = False
 
 
-def real_path(root: Path, rel: str) -> Path:
-    """Where the file named `rel` (relative to the scan root, maybe inside a zip) can be read."""
-    mount = mount_of(root, rel)
-    return mount.real(rel) if mount is not None else root / rel
-
-
-def rel_path(root: Path, path: Path) -> str | None:
-    """The name of an absolute `path` inside a mounted zip (`dist/fn.zip!/app.py`), None when it is not in one."""
-    root = root.resolve()
-    for (r, _), mount in list(_MOUNTS.items()):
-        if r == root and path.is_relative_to(mount.folder):
-            return mount.name(path)
-    return None
-
-
-def confining_folder(root: Path, path: Path) -> Path:
-    """The folder reads of `path` must stay in: its zip's private folder, else the scan root."""
-    root = root.resolve()
-    for (r, _), mount in list(_MOUNTS.items()):
-        if r == root and path.is_relative_to(mount.folder):
-            return mount.folder
-    return root
-
-
-def release(root: Path) -> None:
-    """Remove the private folders of `root`'s zips (the end of a scan)."""
-    root = root.resolve()
-    with _LOCK:
-        for key in [k for k in _MOUNTS if k[0] == root]:
-            shutil.rmtree(_MOUNTS.pop(key).folder, ignore_errors=True)
-
-
-_OWNER = os.getpid()  # forked workers share the registry; only the process that extracted removes
-
-
-@atexit.register
-def _release_all() -> None:
-    if os.getpid() != _OWNER:
-        return
-    with _LOCK:
-        for mount in _MOUNTS.values():
-            shutil.rmtree(mount.folder, ignore_errors=True)
-        _MOUNTS.clear()
+def _remove(folder: Path, owner: int) -> None:
+    """Remove a zip's private folder, in the process that made it only (a forked child exiting must
+    not remove what its parent still reads)."""
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- reading a zip safely -------------------------------------------------------------------
@@ -146,14 +174,18 @@ def _extract(zip_path: Path, rel: str) -> Mount:
     except zipfile.BadZipFile as exc:
         raise InputError(f"zip artifact {rel} is not a readable zip ({exc}); its code is not analysed") from None
     except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise InputError(f"zip artifact {rel} could not be read ({type(exc).__name__}: {exc}); its code is not analysed") from None
+        why = f"{type(exc).__name__}: {exc}"
+        raise InputError(f"zip artifact {rel} could not be read ({why}); its code is not analysed") from None
     return Mount(rel, folder, skipped)
 
 
 def _check(members: list[zipfile.ZipInfo], rel: str) -> None:
     """Refuse the whole zip before writing anything: too many members, too large, a bomb, zip-slip."""
     if len(members) > MAX_MEMBERS:
-        raise InputError(f"zip artifact {rel} has {len(members)} entries, over the {MAX_MEMBERS} fnaudit reads; its code is not analysed")
+        raise InputError(
+            f"zip artifact {rel} has {len(members)} entries, over the {MAX_MEMBERS} fnaudit reads; "
+            "its code is not analysed"
+        )
     total = sum(m.file_size for m in members)
     if total > MAX_TOTAL_BYTES:
         raise InputError(
@@ -163,7 +195,8 @@ def _check(members: list[zipfile.ZipInfo], rel: str) -> None:
     for m in members:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             raise InputError(
-                f"zip artifact {rel}: entry {_shown(m.filename)} expands {m.file_size // max(m.compress_size, 1)} times "
+                f"zip artifact {rel}: entry {_shown(m.filename)} expands {m.file_size // max(m.compress_size, 1)} "
+                "times "
                 "(a zip bomb?); the artifact is not analysed"
             )
         if _unsafe_name(m.filename):
@@ -201,7 +234,8 @@ def _copy(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: Path) -> 
             while chunk := src.read(_CHUNK):
                 written += len(chunk)
                 if written > MAX_TOTAL_BYTES:
-                    raise InputError(f"unpacks to more than {MAX_TOTAL_BYTES // 1_048_576} MB (sizes in the zip understate it)")
+                    limit = MAX_TOTAL_BYTES // 1_048_576
+                    raise InputError(f"unpacks to more than {limit} MB (sizes in the zip understate it)")
                 out.write(chunk)
     return tuple(skipped)
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from fnaudit.errors import InputError
 from fnaudit.loaders._files import ScanRoot, unreadable_link
-from fnaudit.loaders.archives import open_zip
 from fnaudit.model.app import Code
 
 _NODE_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
@@ -95,13 +94,17 @@ def resolve_code(root: ScanRoot, code_dir: Path, handler: str | None, runtime: s
         return _python(root, code_dir, rel_root, handler)
     if lang == "java":
         return _java(root, code_dir, rel_root, handler)
-    return Code(lang, in_repo=True, root=rel_root, handler_symbol=handler, note=f"handler files are not resolved for {lang}")
+    return Code(
+        lang, in_repo=True, root=rel_root, handler_symbol=handler, note=f"handler files are not resolved for {lang}"
+    )
 
 
 def _archive(root: ScanRoot, zip_path: Path, handler: str | None, runtime: str | None) -> Code:
     """A local zip artifact, read in place (`fnaudit.loaders.archives`): the handler is looked up
     among its members, and every path is named `<zip>!/<member>`."""
-    mount = open_zip(root.path, zip_path)  # InputError: not a zip, a bomb, zip-slip, too large
+    if root.artifacts is None:  # outside a scan nothing would remove what is unpacked: not read
+        raise InputError(f"zip artifact {root.rel(zip_path)} is read only by a scan; its code is not analysed")
+    mount = root.artifacts.open_zip(zip_path)  # InputError: not a zip, a bomb, zip-slip, too large
     code = resolve_code(ScanRoot.of(mount.folder), mount.folder, handler, runtime)
     handler_file = f"{mount.prefix}/{code.handler_file}" if code.handler_file else None
     note = code.note.replace("under .", f"in {mount.rel}") if code.note else None
@@ -139,7 +142,9 @@ def _node(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:
     f = _find_node(root, code_dir, handler)
     if f is not None:
         return Code("node", True, rel_root, root.rel(f), parts[1])
-    return Code("node", True, rel_root, None, parts[1], note=f"{parts[0]}.js/.mjs/.cjs/.ts not found under {rel_root or '.'}")
+    return Code(
+        "node", True, rel_root, None, parts[1], note=f"{parts[0]}.js/.mjs/.cjs/.ts not found under {rel_root or '.'}"
+    )
 
 
 def _java(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:

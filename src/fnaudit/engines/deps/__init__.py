@@ -17,7 +17,6 @@ handler's module graph (the code engine's `code_facts.imports`) imports the pack
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
 from dataclasses import replace
@@ -27,10 +26,13 @@ from typing import Any
 from fnaudit.engines.deps.imports import imported
 from fnaudit.engines.osv import match
 from fnaudit.engines.osv.store import Store, StoreError
+from fnaudit.engines.state import ScanState
 from fnaudit.errors import ScanError
-from fnaudit.loaders.archives import confining_folder, real_path
+from fnaudit.loaders.archives import Artifacts
+from fnaudit.loaders.documents import read_document
 from fnaudit.loaders.lockfiles import FolderDeps, parse_folder
 from fnaudit.model.app import App, Function
+from fnaudit.model.facts import ALL_FACTS, Fact
 from fnaudit.model.loc import Loc
 from fnaudit.model.package import Advisory, Package, Reachability
 
@@ -48,16 +50,18 @@ _LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri", "AWS::Lambda::Lay
 
 def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     root: Path = Path(ctx.root)
+    files: Artifacts = ctx.artifacts  # `x.zip!/…` paths: the zips this scan unpacked
+    state: ScanState = ctx.state  # this scan's folder and IaC caches
     include_dev = bool(getattr(ctx.config, "include_dev", False))
     cache: dict[Path, FolderDeps] = {}
     errors: list[ScanError] = []
     credited: dict[str, list[Package]] = {}
     for fn in app.functions:
         pkgs: list[Package] = []
-        for folder in _folders(root, app, fn):
+        for folder in _folders(files, state, app, fn):
             fd = cache.get(folder)
             if fd is None:
-                fd = cache[folder] = parse_folder(root, folder)
+                fd = cache[folder] = parse_folder(root, folder, files)
                 errors.extend(fd.errors)
             ecosystems = LANGUAGE_ECOSYSTEMS.get(fn.code.language)
             for p in fd.packages:
@@ -69,8 +73,18 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             for manifest, eco in fd.unlocked:
                 if ecosystems and eco not in ecosystems:
                     continue
-                pkgs.append(Package("", eco, manifest.rsplit("/", 1)[-1], None, Loc(manifest, _manifest_line(real_path(root, manifest))),
-                                    source="manifest", requirement="no lockfile"))
+                line = _manifest_line(files.real_path(manifest))
+                pkgs.append(
+                    Package(
+                        "",
+                        eco,
+                        manifest.rsplit("/", 1)[-1],
+                        None,
+                        Loc(manifest, line),
+                        source="manifest",
+                        requirement="no lockfile",
+                    )
+                )
         seen: set[tuple[str, str, str, str, int]] = set()
         unique = []
         for p in pkgs:
@@ -79,11 +93,13 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                 seen.add(k)
                 unique.append(p)
         credited[fn.id] = unique
-    matchable = {(p.ecosystem, p.name, p.version) for ps in credited.values() for p in ps
-                 if p.source == "registry" and p.version}
+    matchable = {
+        (p.ecosystem, p.name, p.version) for ps in credited.values() for p in ps if p.source == "registry" and p.version
+    }
     results: dict[tuple[str, str, str], tuple[Advisory, ...]] = {}
     checked_ecosystems: set[str] = set()
-    if matchable and _dep_rules_run(ctx.config):
+    # Matching (and its errors about the store) only when a rule that runs reads advisories.
+    if matchable and Fact.ADVISORIES in getattr(ctx, "facts", ALL_FACTS):
         store = None
         try:
             store = Store.open(getattr(ctx.config, "db", None))
@@ -91,12 +107,14 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             errors.append(ScanError(app.source, f"advisory store unusable ({exc}); {FIX_COMMAND}", "deps"))
         if store is None:
             if not any(e.stage == "deps" and "advisory store" in e.message for e in errors):
-                errors.append(ScanError(
-                    ".",  # a scan-wide condition: one entry for the whole scan, not one per app
-                    "no advisory store: dependencies were not checked for known vulnerabilities; "
-                    f"{FIX_COMMAND} (`fnaudit db status` shows where the store is looked for)",
-                    "deps",
-                ))
+                errors.append(
+                    ScanError(
+                        ".",  # a scan-wide condition: one entry for the whole scan, not one per app
+                        "no advisory store: dependencies were not checked for known vulnerabilities; "
+                        f"{FIX_COMMAND} (`fnaudit db status` shows where the store is looked for)",
+                        "deps",
+                    )
+                )
         else:
             with store:
                 checked_ecosystems = store.ecosystems()
@@ -106,13 +124,21 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                 errors.extend(ScanError(".", f"advisories: skipped {p}", "deps") for p in store.problems)
             missing = sorted({e for e, _n, _v in matchable} - checked_ecosystems)
             if missing:
-                errors.append(ScanError(app.source, f"the advisory store has no {', '.join(missing)} data: those "
-                                        f"packages were not checked; run `fnaudit db update --ecosystem {missing[0]}`", "deps"))
+                errors.append(
+                    ScanError(
+                        app.source,
+                        f"the advisory store has no {', '.join(missing)} data: those "
+                        f"packages were not checked; run `fnaudit db update --ecosystem {missing[0]}`",
+                        "deps",
+                    )
+                )
             today = getattr(ctx, "today", None)
             if imported_at is not None and today is not None:
                 age = (today - imported_at.date()).days
                 if age > STALE_AFTER_DAYS:
-                    errors.append(ScanError(app.source, f"the advisory store is {age} days old; run `fnaudit db update`", "deps"))
+                    errors.append(
+                        ScanError(app.source, f"the advisory store is {age} days old; run `fnaudit db update`", "deps")
+                    )
     functions = []
     for fn in app.functions:
         pkgs = []
@@ -132,23 +158,6 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     return replace(app, functions=tuple(functions)), errors
 
 
-def _dep_rules_run(config: Any) -> bool:
-    """Whether a rule that reads advisories runs: without one, matching (and its errors) is skipped."""
-    from fnaudit.rules.registry import all_rules, matches
-
-    select = tuple(getattr(config, "select", ()) or ())
-    ignore = tuple(getattr(config, "ignore", ()) or ())
-    for r in all_rules():
-        if r.code not in ("DEP001", "DEP002", "DEP004"):
-            continue
-        if select and not any(matches(r, s) for s in select):
-            continue
-        if any(matches(r, s) for s in ignore):
-            continue
-        return True
-    return False
-
-
 def _reachability(p: Package, facts: Any) -> str:
     if facts is None:
         return Reachability.UNKNOWN
@@ -164,22 +173,26 @@ def _reachability(p: Package, facts: Any) -> str:
 def _manifest_line(path: Path) -> int:
     try:
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if re.match(r'^\s*("dependencies"|"require"|\[tool\.poetry\.dependencies\]|\[project\]|require\b|\[dependencies\]|\[packages\]|gem\s|dependencies\s*\{)', line):
+            if re.match(
+                r'^\s*("dependencies"|"require"|\[tool\.poetry\.dependencies\]|\[project\]|require\b|\[dependencies\]|\[packages\]|gem\s|dependencies\s*\{)',
+                line,
+            ):
                 return i
     except (OSError, UnicodeDecodeError):
         pass
     return 1
 
 
-def _folders(root: Path, app: App, fn: Function) -> list[Path]:
+def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list[Path]:
     """Folders whose lockfiles ship with the function, nearest last; all inside the scan root."""
+    root = files.root
     out: list[Path] = []
     code = fn.code
     if code.in_repo and code.root is not None and fn.package_type != "Image":
-        base = real_path(root, code.root) if code.root else root  # a zip artifact: its private folder
+        base = files.real_path(code.root) if code.root else root  # a zip artifact: its private folder
         out.append(base)
         if code.handler_file:
-            handler_dir = real_path(root, code.handler_file).parent
+            handler_dir = files.real_path(code.handler_file).parent
             try:
                 rel = handler_dir.relative_to(base)
             except ValueError:
@@ -190,18 +203,17 @@ def _folders(root: Path, app: App, fn: Function) -> list[Path]:
                     here = here / part
                     out.append(here)
     for layer in fn.layers:
-        folder = _layer_folder(root, app, layer.value)
+        folder = _layer_folder(root, app, layer.value, state)
         if folder is not None:
             out.append(folder)
             for sub in ("python", "nodejs", "java/lib", "ruby"):
                 if (folder / sub).is_dir():
                     out.append(folder / sub)
-    resolved_root = root.resolve()
-    patterns = _package_patterns(root, app, fn) if app.dialect.value == "serverless" else []
-    app_dir = (root / app.root).resolve() if app.root else resolved_root
+    patterns = _package_patterns(root, app, fn, state) if app.dialect.value == "serverless" else []
+    app_dir = (root / app.root).resolve() if app.root else root
     safe = []
     for f in out:
-        r = _existing_dir(f, confining_folder(resolved_root, f))
+        r = _existing_dir(f, files.confining_folder(f), state.dirs)
         if r is None:
             continue
         if patterns and not _bundled(r, app_dir, patterns):
@@ -211,43 +223,37 @@ def _folders(root: Path, app: App, fn: Function) -> list[Path]:
     return safe
 
 
-@functools.lru_cache(maxsize=16384)
-def _existing_dir(folder: Path, resolved_root: Path) -> Path | None:
-    """`folder` resolved, when it is a directory inside the scan root. Cached: the functions of a
-    service share their folders, and a large app would otherwise stat the same ones thousands of times."""
-    try:
-        r = folder.resolve()
-        r.relative_to(resolved_root)
-    except (ValueError, OSError):
-        return None
-    return r if r.is_dir() else None
+def _existing_dir(folder: Path, top: Path, seen: dict[tuple[Path, Path], Path | None]) -> Path | None:
+    """`folder` resolved, when it is a directory inside `top` (the scan root or its zip's folder).
+    Cached for the scan (`seen`, in its ScanState): the functions of a service share their folders, and
+    a large app would otherwise stat the same ones thousands of times; the next scan looks again."""
+    key = (folder, top)
+    if key not in seen:
+        try:
+            r = folder.resolve()
+            r.relative_to(top)
+            seen[key] = r if r.is_dir() else None
+        except (ValueError, OSError):
+            seen[key] = None
+    return seen[key]
 
 
 def _bundled(folder: Path, app_dir: Path, patterns: list[str]) -> bool:
     """Whether Serverless packages files of `folder`: the last pattern matching a file in it wins
     (`!x/**` excludes, `x/**` re-includes); everything is included by default."""
-    import fnmatch
+    from fnaudit import globs
 
     try:
         rel = folder.relative_to(app_dir).as_posix()
     except ValueError:
         return True  # a layer or folder outside the service: its own packaging rules
     probe = f"{rel}/requirements.txt" if rel and rel != "." else "requirements.txt"
-    included = True
-    for pattern in patterns:
-        negated = pattern.startswith("!")
-        glob = pattern[1:] if negated else pattern
-        glob = glob.removeprefix("./")
-        if fnmatch.fnmatchcase(probe, glob) or fnmatch.fnmatchcase(probe, glob.rstrip("/") + "/**") or (
-            glob.endswith("/**") and (probe + "/").startswith(glob[:-2])
-        ):
-            included = not negated
-    return included
+    return globs.serverless_included(probe, patterns)
 
 
-def _package_patterns(root: Path, app: App, fn: Function) -> list[str]:
+def _package_patterns(root: Path, app: App, fn: Function, state: ScanState) -> list[str]:
     """Service-level then function-level `package.patterns` (and the older `exclude`/`include`)."""
-    data = _iac(root, app)
+    data = _iac(root, app, state)
     if not isinstance(data, dict):
         return []
     out: list[str] = []
@@ -264,7 +270,7 @@ def _package_patterns(root: Path, app: App, fn: Function) -> list[str]:
     return out
 
 
-def _layer_folder(root: Path, app: App, ref: str | None) -> Path | None:
+def _layer_folder(root: Path, app: App, ref: str | None, state: ScanState) -> Path | None:
     if not ref:
         return None
     logical = ref
@@ -275,9 +281,9 @@ def _layer_folder(root: Path, app: App, ref: str | None) -> Path | None:
             logical = ref
     logical = str(logical).removeprefix("!Ref ").strip()
     base = root / app.root if app.root else root
-    local = _local_layers(root, app)
+    local = _local_layers(root, app, state)
     for name, path in local.items():  # SAM renames `Deps` to `Deps<hash>`; serverless `deps` → `DepsLambdaLayer`
-        if logical == name or (logical.startswith(name) and logical[len(name):].isalnum()):
+        if logical == name or (logical.startswith(name) and logical[len(name) :].isalnum()):
             return base / path
     res = app.resources.get(logical)
     if res is None:
@@ -291,43 +297,27 @@ def _layer_folder(root: Path, app: App, ref: str | None) -> Path | None:
     return base / where
 
 
-_LAYER_CACHE: dict[tuple[str, float], dict[str, str]] = {}
-_IAC_CACHE: dict[tuple[str, float], Any] = {}
-
-
-def _iac(root: Path, app: App) -> Any:
-    """The app's IaC document as written (plain data; variables unresolved), None when unreadable."""
-    from fnaudit.loaders._files import read_text
-    from fnaudit.loaders._yaml import load_any
-
-    path = root / app.source
-    try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError:
-        return None
-    if key not in _IAC_CACHE:
+def _iac(root: Path, app: App, state: ScanState) -> Any:
+    """The app's IaC document as written (plain data; variables unresolved), None when unreadable.
+    Read once per scan (`state.iac`): every function of the app asks for it."""
+    if app.source not in state.iac:
         try:
-            _IAC_CACHE[key] = load_any(read_text(path), path.name)
+            state.iac[app.source] = read_document(root / app.source)
         except Exception:  # noqa: BLE001 - the loader already reported an unreadable IaC file
-            _IAC_CACHE[key] = None
-    return _IAC_CACHE[key]
+            state.iac[app.source] = None
+    return state.iac[app.source]
 
 
-def _local_layers(root: Path, app: App) -> dict[str, str]:
+def _local_layers(root: Path, app: App, state: ScanState) -> dict[str, str]:
     """Layers the IaC file builds from a local folder: logical name → folder (relative to the app).
 
     Read from the IaC file itself because the SAM translation replaces local paths: SAM
     `AWS::Serverless::LayerVersion` `ContentUri`, serverless `layers: {name: {path: …}}`.
     """
-    path = root / app.source
-    try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError:
-        return {}
-    if key in _LAYER_CACHE:
-        return _LAYER_CACHE[key]
+    if app.source in state.layers:
+        return state.layers[app.source]
     out: dict[str, str] = {}
-    data = _iac(root, app)
+    data = _iac(root, app, state)
     if isinstance(data, dict):
         for lid, res in (data.get("Resources") or {}).items() if isinstance(data.get("Resources"), dict) else ():
             if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::LayerVersion":
@@ -339,7 +329,7 @@ def _local_layers(root: Path, app: App) -> dict[str, str]:
             for name, spec in layers.items():
                 if isinstance(spec, dict) and isinstance(spec.get("path"), str):
                     out[f"{str(name)[:1].upper()}{str(name)[1:]}LambdaLayer"] = spec["path"]
-    _LAYER_CACHE[key] = out
+    state.layers[app.source] = out
     return out
 
 

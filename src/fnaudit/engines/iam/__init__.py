@@ -9,7 +9,9 @@ role's statements with AWS managed policies expanded, escalation methods) and
 - `arns`: resolving the app's references to ARNs, matching resource patterns;
 - `evaluate`: grants minus denies, within the permissions boundary;
 - `escalation`: the method table and its check;
-- `blast`: reach, inheritance through escalation, and the score.
+- `blast`: reach, inheritance through escalation, and the score;
+- `access`: the services and resources each role reaches at which access levels (what the HTML
+  report draws: reporters read `EffectivePermissions.access` and never classify actions).
 
 Rules read the facts; they never call this package (except `catalogue.access_level`, a pure lookup).
 """
@@ -20,7 +22,8 @@ from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from fnaudit.engines.iam import arns, blast, catalogue, escalation, evaluate, used
+from fnaudit.engines.iam import access, arns, blast, catalogue, escalation, evaluate, used
+from fnaudit.engines.state import IamTools
 from fnaudit.errors import ScanError
 from fnaudit.model.app import App, Function, Role
 from fnaudit.model.permissions import EffectivePermissions, Escalation
@@ -28,16 +31,22 @@ from fnaudit.model.permissions import EffectivePermissions, Escalation
 if TYPE_CHECKING:
     from fnaudit.engines import EngineContext
 
-_SETS: dict[int, tuple[evaluate.ActionSets, blast.Breakdown]] = {}
 _INVOKE = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl")
 
 
-def _tools(cat: catalogue.Catalogue) -> tuple[evaluate.ActionSets, blast.Breakdown]:
-    key = id(cat)
-    if key not in _SETS:
-        _SETS.clear()
-        _SETS[key] = (evaluate.ActionSets(cat), blast.Breakdown(cat))
-    return _SETS[key]
+def tools(ctx: EngineContext | None = None) -> IamTools:
+    """This scan's handle on the catalogue: the catalogue itself (immutable, loaded once per process)
+    and the memoised action-set expansions and level counts, made on the scan's first use and kept in
+    its `ScanState` (they used to live in a module global that one thread could clear under another).
+    Without a context (a direct call), fresh ones for the call."""
+    state = ctx.state if ctx is not None else None
+    if state is not None and state.iam is not None:
+        return state.iam
+    cat = catalogue.load()
+    made = IamTools(cat, evaluate.ActionSets(cat), blast.Breakdown(cat))
+    if state is not None:
+        state.iam = made
+    return made
 
 
 def prepare(ctx: EngineContext | None = None) -> None:
@@ -47,24 +56,25 @@ def prepare(ctx: EngineContext | None = None) -> None:
 
 
 def enrich(app: App, ctx: EngineContext | None = None) -> tuple[App, list[ScanError]]:
-    cat = catalogue.load()
-    sets, breakdown = _tools(cat)
-    return analyse(app, cat, sets, breakdown), []
+    t = tools(ctx)
+    return analyse(app, t.catalogue, t.sets, t.breakdown), []
 
 
 def analyse(app: App, cat: catalogue.Catalogue, sets: evaluate.ActionSets, breakdown: blast.Breakdown) -> App:
     idx = escalation.AppIndex.of(app)
     role_perms: dict[str, EffectivePermissions] = {}
     memo: dict[str, tuple[str, str | None]] = {}  # resource text → resolved ARN, for this app
+    levels: access.Memo = {}  # action set → its (service, access level) pairs, for this app
     roles: dict[str, Role] = dict(app.roles)
     for fn in app.functions:
         if fn.role is not None:
             roles.setdefault(fn.role.id, fn.role)
     for rid, role in roles.items():
         if role.external:
-            role_perms[rid] = EffectivePermissions(unknown_policies=(role.id,))
+            perms = EffectivePermissions(unknown_policies=(role.id,))
         else:
-            role_perms[rid] = evaluate.effective(app, role, cat, sets, memo)
+            perms = evaluate.effective(app, role, cat, sets, memo)
+        role_perms[rid] = replace(perms, access=access.role_access(role, perms, cat, levels))
 
     # escalation per function (a function never escalates into itself), per role for roles no function uses
     fn_perms: dict[str, EffectivePermissions] = {}

@@ -22,48 +22,101 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from fnaudit.engines.code.pep263 import SourceDecodeError, decode_python
 from fnaudit.engines.secrets.context import Place, in_context, is_test_path, judge
 from fnaudit.engines.secrets.flows import python_flows
 from fnaudit.engines.secrets.scanner import Found, classify, scan_text
 from fnaudit.errors import InputError, ScanError
-from fnaudit.loaders._files import unreadable_link
-from fnaudit.loaders.archives import confining_folder, real_path, rel_path
+from fnaudit.loaders.archives import Artifacts
+from fnaudit.loaders.documents import line_of, parse_document, why_unreadable
 from fnaudit.model.app import App, Dialect
 from fnaudit.model.loc import Loc
 from fnaudit.model.secrets import SecretCandidate, SecretPlace
 from fnaudit.redact import redact
 
+if TYPE_CHECKING:
+    from fnaudit.engines import EngineContext
+
 MAX_BYTES = 1024 * 1024
 MAX_FILES = 20_000  # per app: a code root this large is not a function package
-SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__",
-                       ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
-                       "dist-packages", ".serverless", ".aws-sam", "cdk.out", ".terraform", "bower_components",
-                       ".idea", ".vscode", "coverage", ".next", ".nuxt", ".gradle", "target", ".cache"})
-SKIP_FILES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock",
-                        "pipfile.lock", "composer.lock", "gemfile.lock", "cargo.lock", "go.sum", "uv.lock",
-                        "tsconfig.json", "jsconfig.json", "samconfig.toml", "samconfig.yaml", "samconfig.yml",
-                        "cdk.json", "cdk.context.json", ".eslintrc.json", ".prettierrc", "renovate.json",
-                        "package.json", "angular.json", "app.json"})
+SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        "dist-packages",
+        ".serverless",
+        ".aws-sam",
+        "cdk.out",
+        ".terraform",
+        "bower_components",
+        ".idea",
+        ".vscode",
+        "coverage",
+        ".next",
+        ".nuxt",
+        ".gradle",
+        "target",
+        ".cache",
+    }
+)
+SKIP_FILES = frozenset(
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "poetry.lock",
+        "pipfile.lock",
+        "composer.lock",
+        "gemfile.lock",
+        "cargo.lock",
+        "go.sum",
+        "uv.lock",
+        "tsconfig.json",
+        "jsconfig.json",
+        "samconfig.toml",
+        "samconfig.yaml",
+        "samconfig.yml",
+        "cdk.json",
+        "cdk.context.json",
+        ".eslintrc.json",
+        ".prettierrc",
+        "renovate.json",
+        "package.json",
+        "angular.json",
+        "app.json",
+    }
+)
 _IAC_NAMES = ("serverless.", "template.", "template-", "sam-template", "packaged")
-_IAC_MARKERS = ("AWSTemplateFormatVersion", "AWS::Serverless", "Transform: AWS::", "\"Resources\"", "service:\n")
+_IAC_MARKERS = ("AWSTemplateFormatVersion", "AWS::Serverless", "Transform: AWS::", '"Resources"', "service:\n")
 
 # Cheap look before parsing: does the module read a secret at all?
 _SECRET_SOURCE = re.compile(
     r"get_secret|get_parameter|\.decrypt\(|(?:environ|getenv)[^\n]{0,40}(?i:pass|secret|token|key|cred|auth|dsn|pwd)"
 )
 
-# A small cache of per-file results across apps of one process, keyed by path, size and mtime.
-_CACHE: dict[tuple[str, str, int, int], tuple[Found, ...]] = {}
-_CACHE_LIMIT = 50_000
 
-
-def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
+def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
+    """`ctx.artifacts` names files inside zip artifacts; `ctx.state.secrets` holds this scan's per-file
+    results, so a file that several apps of the scan ship is scanned once (and rescanned by the next scan)."""
     root: Path = ctx.root
+    files = ctx.artifacts
+    cache = ctx.state.secrets
     errors: list[ScanError] = []
     owners: dict[str, set[str]] = {}  # file (relative to the scan root) → function ids
     handler_of: dict[str, str] = {}  # handler file → handler symbol
@@ -72,15 +125,15 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
         if not fn.code.in_repo or fn.code.root is None:
             continue
         if fn.code.root not in walked:
-            base = real_path(root, fn.code.root) if fn.code.root else root  # a zip artifact: its private folder
-            walked[fn.code.root] = list(_walk(root, base, recursive=True, errors=errors))
+            base = files.real_path(fn.code.root) if fn.code.root else root  # a zip artifact: its private folder
+            walked[fn.code.root] = list(_walk(files, base, recursive=True, errors=errors))
         for rel in walked[fn.code.root]:
             owners.setdefault(rel, set()).add(fn.id)
         if fn.code.handler_file and fn.code.handler_symbol:
             handler_of[fn.code.handler_file] = fn.code.handler_symbol.rsplit(".", 1)[-1]
     all_ids = {f.id for f in app.functions}
     iac_dir = root / app.root if app.root else root
-    for rel in _walk(root, iac_dir, recursive=False, errors=errors):
+    for rel in _walk(files, iac_dir, recursive=False, errors=errors):
         kind = classify(rel)
         if kind is not None and kind[0] is Place.CONFIG and rel not in owners:
             owners[rel] = set(all_ids)
@@ -91,7 +144,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             continue
         ids = tuple(sorted(owners[rel]))
         try:
-            found, flows = _scan_file(root, rel, handler_of.get(rel))
+            found, flows = _scan_file(files, rel, handler_of.get(rel), cache)
         except InputError:
             continue  # binary, too large, not UTF-8: not a source of secrets we can read
         scanned.append(rel)
@@ -100,10 +153,21 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
         place = SecretPlace.CODE if kind[0] is Place.CODE else SecretPlace.CONFIG
         for f in found:
             v = f.verdict
-            candidates.append(SecretCandidate(
-                place=place, detector=v.detector, what=v.what, loc=Loc(rel, f.line), key=f.key, preview=f.preview,
-                length=f.length, confidence=v.confidence.value, severity=v.severity, flags=v.flags, functions=ids,
-            ))
+            candidates.append(
+                SecretCandidate(
+                    place=place,
+                    detector=v.detector,
+                    what=v.what,
+                    loc=Loc(rel, f.line),
+                    key=f.key,
+                    preview=f.preview,
+                    length=f.length,
+                    confidence=v.confidence.value,
+                    severity=v.severity,
+                    flags=v.flags,
+                    functions=ids,
+                )
+            )
         candidates.extend(replace(c, functions=ids) for c in flows)
     candidates.extend(_parameter_defaults(app, root, errors))
     app = replace(app, files_read=tuple(sorted(set(app.files_read) | set(scanned))))
@@ -112,7 +176,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     return replace(app, secret_candidates=tuple(candidates)), errors
 
 
-def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> Iterator[str]:
+def _walk(files: Artifacts, base: Path, recursive: bool, errors: list[ScanError]) -> Iterator[str]:
     """Files under `base` worth scanning, as paths relative to the scan root (`x.zip!/…` inside a zip
     artifact); never leaves the root (or the zip's folder). A link that leads out of it is not
     followed and is one entry in `errors`: skipped silently, a bundled secret file would look clean."""
@@ -120,12 +184,12 @@ def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> I
         base_r = base.resolve()
     except (OSError, RuntimeError):
         return
-    top = confining_folder(root, base_r)
+    top = files.confining_folder(base_r)
     if not base_r.is_relative_to(top) or not base_r.is_dir():
         return
 
     def rel_of(path: Path) -> str:
-        return rel_path(root, path) or PurePosixPath(*path.relative_to(root).parts).as_posix()
+        return files.rel_path(path) or PurePosixPath(*path.relative_to(files.root).parts).as_posix()
 
     count = 0
     for dirpath, dirnames, filenames in os.walk(base_r):
@@ -156,7 +220,7 @@ def _walk(root: Path, base: Path, recursive: bool, errors: list[ScanError]) -> I
 
 
 def _not_scanned(path: Path) -> str:
-    why = unreadable_link(path)
+    why = why_unreadable(path)
     return f"not scanned for secrets: it is {why.what}; {why.advice}"
 
 
@@ -168,7 +232,7 @@ def _inside(path: Path, top: Path) -> bool:
 
 
 def _iac_name(low: str) -> bool:
-    return low.startswith("serverless.") or low.startswith(_IAC_NAMES) and low.endswith((".yml", ".yaml", ".json"))
+    return low.startswith("serverless.") or (low.startswith(_IAC_NAMES) and low.endswith((".yml", ".yaml", ".json")))
 
 
 def _is_virtualenv(path: Path) -> bool:
@@ -193,26 +257,26 @@ def _read(path: Path) -> str:
         raise InputError("not UTF-8") from None
 
 
-def _scan_file(root: Path, rel: str, handler_symbol: str | None) -> tuple[tuple[Found, ...], list[SecretCandidate]]:
-    path = real_path(root, rel)
+def _scan_file(
+    files: Artifacts, rel: str, handler_symbol: str | None, cache: dict[tuple[str, str], tuple[Found, ...]]
+) -> tuple[tuple[Found, ...], list[SecretCandidate]]:
+    path = files.real_path(rel)
     try:
-        st = path.stat()
-    except OSError as exc:
+        path.stat()
+    except OSError as exc:  # gone since the walk, or unreadable: not a source of secrets we can read
         raise InputError(str(exc)) from None
     kind = classify(rel)
     assert kind is not None
-    cache_key = (str(path), rel, st.st_size, st.st_mtime_ns)  # rel: the verdict depends on it (test paths)
+    cache_key = (str(path), rel)  # rel: the verdict depends on it (test paths)
     text: str | None = None
-    found = _CACHE.get(cache_key)
+    found = cache.get(cache_key)
     if found is None:
         text = _read(path)
         if kind[1] in ("yaml", "json") and any(m in text[:4096] for m in _IAC_MARKERS) and _is_template(text):
             found = ()
         else:
             found = tuple(scan_text(rel, text, kind[0], kind[1]))
-        if len(_CACHE) > _CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[cache_key] = found
+        cache[cache_key] = found
     flows: list[SecretCandidate] = []
     if rel.endswith(".py") and not is_test_path(rel):
         text = text if text is not None else _read(path)
@@ -220,17 +284,29 @@ def _scan_file(root: Path, rel: str, handler_symbol: str | None) -> tuple[tuple[
             return found, flows
         for flow in python_flows(text, handler_symbol):
             place = SecretPlace.TMP_WRITE if flow.kind == "tmp-write" else SecretPlace.RESPONSE
-            flows.append(SecretCandidate(
-                place=place, detector="secret-flow", what="a secret", loc=Loc(rel, flow.line), key=flow.key,
-                confidence="medium", severity="high", detail=flow.source,
-            ))
+            flows.append(
+                SecretCandidate(
+                    place=place,
+                    detector="secret-flow",
+                    what="a secret",
+                    loc=Loc(rel, flow.line),
+                    key=flow.key,
+                    confidence="medium",
+                    severity="high",
+                    detail=flow.source,
+                )
+            )
     return found, flows
 
 
 def _is_template(text: str) -> bool:
     head = text[:20000]
-    return "AWSTemplateFormatVersion" in head or "AWS::Serverless" in head or (
-        "Resources" in head and "Type" in head and "AWS::" in head) or ("service:" in head and "provider:" in head)
+    return (
+        "AWSTemplateFormatVersion" in head
+        or "AWS::Serverless" in head
+        or ("Resources" in head and "Type" in head and "AWS::" in head)
+        or ("service:" in head and "provider:" in head)
+    )
 
 
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -259,13 +335,11 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
     """SECRET004: `Parameters` defaults of a CloudFormation / SAM template that hold a secret."""
     if app.dialect not in (Dialect.CLOUDFORMATION, Dialect.SAM):
         return []
-    from fnaudit.loaders._yaml import line_of, load_any
-
     try:
         text = _read(root / app.source)
         if "Parameters" not in text or not _has_secret_default(text, app.source):
             return []
-        doc = load_any(text, app.source)  # again, line-aware, only when a default is a secret
+        doc = parse_document(text, app.source)  # again, line-aware, only when a default is a secret
     except (InputError, OSError, ValueError):
         return []  # the loader already reported what is wrong with the template
     params = doc.get("Parameters") if isinstance(doc, Mapping) else None
@@ -287,11 +361,19 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
         verdict = in_context(verdict, app.source)
         no_echo = str(decl.get("NoEcho", "")).lower() == "true"
         secret = text[verdict.start : verdict.end] if verdict.end > verdict.start else text
-        out.append(SecretCandidate(
-            place=SecretPlace.PARAMETER, detector=verdict.detector, what=verdict.what,
-            loc=Loc(app.source, line_of(decl, "Default", line_of(params, name))), key=str(name),
-            preview=redact(secret), length=len(secret), confidence=verdict.confidence.value,
-            severity="medium" if no_echo else verdict.severity, flags=verdict.flags + (("no-echo",) if no_echo else ()),
-            functions=ids,
-        ))
+        out.append(
+            SecretCandidate(
+                place=SecretPlace.PARAMETER,
+                detector=verdict.detector,
+                what=verdict.what,
+                loc=Loc(app.source, line_of(decl, "Default", line_of(params, name))),
+                key=str(name),
+                preview=redact(secret),
+                length=len(secret),
+                confidence=verdict.confidence.value,
+                severity="medium" if no_echo else verdict.severity,
+                flags=verdict.flags + (("no-echo",) if no_echo else ()),
+                functions=ids,
+            )
+        )
     return out

@@ -38,30 +38,171 @@ from fnaudit.engines.secrets.entropy import is_high_entropy
 # "strong": the value is a secret whatever it looks like (`DB_PASSWORD: admin` is a weak password,
 # still a password). "weak": the name is often reused for non-secrets (`AUTH: cognito`), so the
 # value must also look like a credential.
-_STRONG_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "privatekey", "apikey", "clientsecret",
-                           "secretkey", "accesskey", "connectionstring", "connstr", "passw", "pass"})
+_STRONG_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "privatekey",
+        "apikey",
+        "clientsecret",
+        "secretkey",
+        "accesskey",
+        "connectionstring",
+        "connstr",
+        "passw",
+        "pass",
+    }
+)
 _WEAK_WORDS = frozenset({"token", "auth", "credential", "credentials", "creds", "dsn", "key", "signature", "bearer"})
-_STRONG_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"),
-                           ("client", "secret"), ("signing", "key"), ("encryption", "key"), ("hmac", "key"),
-                           ("master", "key"), ("connection", "string"), ("conn", "string"), ("app", "key"),
-                           ("session", "key"), ("license", "key"), ("auth", "token"), ("access", "token"),
-                           ("refresh", "token"), ("bot", "token"), ("api", "token"), ("webhook", "secret")})
+_STRONG_PAIRS = frozenset(
+    {
+        ("api", "key"),
+        ("private", "key"),
+        ("access", "key"),
+        ("secret", "key"),
+        ("client", "secret"),
+        ("signing", "key"),
+        ("encryption", "key"),
+        ("hmac", "key"),
+        ("master", "key"),
+        ("connection", "string"),
+        ("conn", "string"),
+        ("app", "key"),
+        ("session", "key"),
+        ("license", "key"),
+        ("auth", "token"),
+        ("access", "token"),
+        ("refresh", "token"),
+        ("bot", "token"),
+        ("api", "token"),
+        ("webhook", "secret"),
+    }
+)
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passw", "pass"})
 
 # Words that say the variable names, locates, configures or describes a secret rather than holds it.
-_NOT_SECRET_WORDS = frozenset({
-    "arn", "name", "id", "ids", "table", "bucket", "queue", "topic", "stream", "path", "param", "parameter", "ssm",
-    "url", "uri", "endpoint", "host", "hostname", "domain", "region", "header", "type", "mode", "enabled", "enable",
-    "disable", "disabled", "ttl", "expiry", "expiration", "expires", "length", "timeout", "file", "filename", "dir",
-    "location", "policy", "allow", "empty", "rotation", "version", "field", "issuer", "audience", "algorithm", "alg",
-    "scope", "scopes", "provider", "method", "strategy", "prefix", "suffix", "kms", "ref", "count", "size", "max",
-    "min", "lifetime", "duration", "format", "pattern", "required", "cache", "keyid", "level", "audiences",
-    "secretsmanager", "vault", "public", "publishable", "hash", "hashed", "sha", "digest", "checksum", "fingerprint",
-    "etag", "handler", "label", "hint", "message", "msg", "description", "placeholder", "prompt", "error", "errors",
-    "regex", "powertools", "sid", "namespace", "env", "var", "variable", "column", "input", "widget", "validator",
-    "policies", "placeholders", "metric", "metrics", "paths", "keys", "template", "class", "style", "icon",
-    "object", "objects", "folder", "route",
-})
+_NOT_SECRET_WORDS = frozenset(
+    {
+        "arn",
+        "name",
+        "id",
+        "ids",
+        "table",
+        "bucket",
+        "queue",
+        "topic",
+        "stream",
+        "path",
+        "param",
+        "parameter",
+        "ssm",
+        "url",
+        "uri",
+        "endpoint",
+        "host",
+        "hostname",
+        "domain",
+        "region",
+        "header",
+        "type",
+        "mode",
+        "enabled",
+        "enable",
+        "disable",
+        "disabled",
+        "ttl",
+        "expiry",
+        "expiration",
+        "expires",
+        "length",
+        "timeout",
+        "file",
+        "filename",
+        "dir",
+        "location",
+        "policy",
+        "allow",
+        "empty",
+        "rotation",
+        "version",
+        "field",
+        "issuer",
+        "audience",
+        "algorithm",
+        "alg",
+        "scope",
+        "scopes",
+        "provider",
+        "method",
+        "strategy",
+        "prefix",
+        "suffix",
+        "kms",
+        "ref",
+        "count",
+        "size",
+        "max",
+        "min",
+        "lifetime",
+        "duration",
+        "format",
+        "pattern",
+        "required",
+        "cache",
+        "keyid",
+        "level",
+        "audiences",
+        "secretsmanager",
+        "vault",
+        "public",
+        "publishable",
+        "hash",
+        "hashed",
+        "sha",
+        "digest",
+        "checksum",
+        "fingerprint",
+        "etag",
+        "handler",
+        "label",
+        "hint",
+        "message",
+        "msg",
+        "description",
+        "placeholder",
+        "prompt",
+        "error",
+        "errors",
+        "regex",
+        "powertools",
+        "sid",
+        "namespace",
+        "env",
+        "var",
+        "variable",
+        "column",
+        "input",
+        "widget",
+        "validator",
+        "policies",
+        "placeholders",
+        "metric",
+        "metrics",
+        "paths",
+        "keys",
+        "template",
+        "class",
+        "style",
+        "icon",
+        "object",
+        "objects",
+        "folder",
+        "route",
+    }
+)
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -95,20 +236,119 @@ def secret_word(name: str) -> tuple[str, bool] | None:
 # ------------------------------------------------------------------------------------------------
 # Values that stand for a secret, or are something else
 
-_PLACEHOLDERS = frozenset({
-    "changeme", "change-me", "change_me", "changeit", "password", "secret", "token", "xxx", "todo", "tbd", "fixme",
-    "none", "null", "nil", "undefined", "example", "dummy", "test", "testing", "placeholder", "redacted", "sample",
-    "fake", "default", "empty", "n/a", "na", "-", "unset", "notset", "replaceme", "secret_value", "mysecret",
-    "mypassword", "your_password", "yourpassword", "local", "localhost", "dev", "none_set", "admin", "root", "guest",
-    "apikey", "api_key", "api-key", "secretkey", "secret_key", "access_token", "accesstoken", "refresh_token",
-    "client_secret", "bearer", "basic", "string", "str", "required", "optional", "value", "foo", "bar", "foobar",
-    "p@ssw0rd", "passw0rd", "pass", "mock", "stub", "sometoken", "somesecret", "my-secret", "supersecret",
-})
+_PLACEHOLDERS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "password",
+        "secret",
+        "token",
+        "xxx",
+        "todo",
+        "tbd",
+        "fixme",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "example",
+        "dummy",
+        "test",
+        "testing",
+        "placeholder",
+        "redacted",
+        "sample",
+        "fake",
+        "default",
+        "empty",
+        "n/a",
+        "na",
+        "-",
+        "unset",
+        "notset",
+        "replaceme",
+        "secret_value",
+        "mysecret",
+        "mypassword",
+        "your_password",
+        "yourpassword",
+        "local",
+        "localhost",
+        "dev",
+        "none_set",
+        "admin",
+        "root",
+        "guest",
+        "apikey",
+        "api_key",
+        "api-key",
+        "secretkey",
+        "secret_key",
+        "access_token",
+        "accesstoken",
+        "refresh_token",
+        "client_secret",
+        "bearer",
+        "basic",
+        "string",
+        "str",
+        "required",
+        "optional",
+        "value",
+        "foo",
+        "bar",
+        "foobar",
+        "p@ssw0rd",
+        "passw0rd",
+        "pass",
+        "mock",
+        "stub",
+        "sometoken",
+        "somesecret",
+        "my-secret",
+        "supersecret",
+    }
+)
 _FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "y", "n"})
-_PLACEHOLDER_PARTS = ("changeme", "change_me", "change-me", "replace", "placeholder", "your-", "your_", "yourkey",
-                      "example", "dummy", "xxxx", "****", "redacted", "insert", "fill-in", "fill_in", "_here", "-here",
-                      "<", ">", "...", "…", "%s", "%(", "{}", "{0}", "{{", "$(", "#{", "fake", "notreal", "not-a-real",
-                      "not_a_real", "sample", "lorem")
+_PLACEHOLDER_PARTS = (
+    "changeme",
+    "change_me",
+    "change-me",
+    "replace",
+    "placeholder",
+    "your-",
+    "your_",
+    "yourkey",
+    "example",
+    "dummy",
+    "xxxx",
+    "****",
+    "redacted",
+    "insert",
+    "fill-in",
+    "fill_in",
+    "_here",
+    "-here",
+    "<",
+    ">",
+    "...",
+    "…",
+    "%s",
+    "%(",
+    "{}",
+    "{0}",
+    "{{",
+    "$(",
+    "#{",
+    "fake",
+    "notreal",
+    "not-a-real",
+    "not_a_real",
+    "sample",
+    "lorem",
+)
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")  # the name of another variable
@@ -125,9 +365,26 @@ _SEMVER = re.compile(r"^v?\d+(\.\d+){1,3}([-+][\w.]+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$")
 _MIME = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z_$]*$|^[a-z]+(_[a-z]+)+$|^[a-z]+([A-Z][a-z]+)+$")
-_PROSE = re.compile(r"^[A-Za-z][A-Za-z'’,.!?:-]*(\s+[A-Za-z0-9'’,.!?:()-]+){1,}\s*$")
-_STORE_SYNTAX = ("${ssm:", "${secretsmanager:", "{{resolve:", "${aws:reference", "${cf:", "${param:", "${env:",
-                 "${file(", "${self:", "${opt:", "${sls:", "!ref", "fn::", "!sub", "!getatt")
+_PROSE = re.compile(
+    r"^[A-Za-z][A-Za-z'\u2019,.!?:-]*(\s+[A-Za-z0-9'\u2019,.!?:()-]+){1,}\s*$"
+)  # \u2019: the typographic apostrophe
+_STORE_SYNTAX = (
+    "${ssm:",
+    "${secretsmanager:",
+    "{{resolve:",
+    "${aws:reference",
+    "${cf:",
+    "${param:",
+    "${env:",
+    "${file(",
+    "${self:",
+    "${opt:",
+    "${sls:",
+    "!ref",
+    "fn::",
+    "!sub",
+    "!getatt",
+)
 _AWS_LOG_GROUP = re.compile(r"^/aws/(lambda|apigateway|vendedlogs)/")
 # One segment of an object key or path as people write them: a word, a lower- or upper-case name,
 # Capitalised words, a number or date, a file name. Not mixed-case noise (`wJalrXUtnFEMI`).
@@ -144,7 +401,11 @@ def is_placeholder(value: str) -> bool:
         return True
     if len(set(low)) <= 2:  # xxxxxxxx, ********, abababab
         return True
-    if (v.startswith("<") and v.endswith(">")) or (v.startswith("{") and v.endswith("}")) or (v.startswith("%") and v.endswith("%")):
+    if (
+        (v.startswith("<") and v.endswith(">"))
+        or (v.startswith("{") and v.endswith("}"))
+        or (v.startswith("%") and v.endswith("%"))
+    ):
         return True
     if "${" in v or "{{resolve:" in v or v.startswith("$"):
         return True
@@ -187,7 +448,7 @@ def is_identifier(value: str) -> bool:
     """Values that are names, paths, versions or prose rather than credentials: a handler path,
     a module or host name, a log group, a date, a MIME type, a sentence, a code identifier."""
     v = value.strip()
-    if _AWS_LOG_GROUP.match(v) or _HANDLER.match(v) and "/" in v:
+    if _AWS_LOG_GROUP.match(v) or (_HANDLER.match(v) and "/" in v):
         return True
     if _DOTTED.match(v) and not re.search(r"\d.*\d.*\d", v):
         return True  # `myapp.settings.prod`, `api.example.com`, `index.handler`
@@ -222,13 +483,21 @@ def looks_random(value: str) -> bool:
 
 
 def _mentions(value: str, word: str) -> bool:
-    stems = {"apikey": ("key",), "privatekey": ("key",), "accesskey": ("key",), "secretkey": ("key", "secret"),
-             "clientsecret": ("secret",), "passwd": ("passw", "pwd"), "pwd": ("pwd", "passw")}
+    stems = {
+        "apikey": ("key",),
+        "privatekey": ("key",),
+        "accesskey": ("key",),
+        "secretkey": ("key", "secret"),
+        "clientsecret": ("secret",),
+        "passwd": ("passw", "pwd"),
+        "pwd": ("pwd", "passw"),
+    }
     return any(s in value for s in stems.get(word, (word,)))
 
 
 # ------------------------------------------------------------------------------------------------
 # Where a value sits
+
 
 class Place(StrEnum):
     ENVIRONMENT = "environment"  # a function's environment variable in the IaC
@@ -237,9 +506,26 @@ class Place(StrEnum):
     PARAMETER = "parameter"  # a CloudFormation / SAM parameter default
 
 
-_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "fixtures", "fixture", "testdata", "test_data",
-                        "mocks", "__mocks__", "e2e", "testing"})
-_TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.(py|go)$|\.(test|spec)\.[cm]?[jt]sx?$|^conftest\.py$|Test\.java$|Tests?\.cs$)")
+_TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "__tests__",
+        "spec",
+        "specs",
+        "fixtures",
+        "fixture",
+        "testdata",
+        "test_data",
+        "mocks",
+        "__mocks__",
+        "e2e",
+        "testing",
+    }
+)
+_TEST_FILE = re.compile(
+    r"(^test_.*\.py$|_test\.(py|go)$|\.(test|spec)\.[cm]?[jt]sx?$|^conftest\.py$|Test\.java$|Tests?\.cs$)"
+)
 _SAMPLE_FILE = re.compile(r"(\.|_|-)(example|sample|template|dist|defaults?)(\.|$)|^example", re.IGNORECASE)
 
 
@@ -256,6 +542,7 @@ def is_sample_file(rel: str) -> bool:
 
 # ------------------------------------------------------------------------------------------------
 # JWTs
+
 
 @dataclass(frozen=True, slots=True)
 class JwtFacts:
@@ -308,6 +595,7 @@ def jwt_facts(token: str) -> JwtFacts | None:
 # ------------------------------------------------------------------------------------------------
 # The verdict
 
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """A value judged to be a secret: which detector, how sure, and context flags. No value inside."""
@@ -322,12 +610,30 @@ class Verdict:
 
 
 _WORD_NAMES = {
-    "passwd": "password", "pwd": "password", "passw": "password", "pass": "password", "apikey": "API key", "clientsecret": "client secret",
-    "secretkey": "secret key", "accesskey": "access key", "privatekey": "private key", "signingkey": "signing key",
-    "encryptionkey": "encryption key", "hmackey": "HMAC key", "masterkey": "master key", "appkey": "application key",
-    "sessionkey": "session key", "licensekey": "license key", "connectionstring": "connection string",
-    "connstring": "connection string", "connstr": "connection string", "dsn": "DSN", "auth": "credential",
-    "creds": "credential", "credentials": "credential", "webhooksecret": "webhook secret",
+    "passwd": "password",
+    "pwd": "password",
+    "passw": "password",
+    "pass": "password",
+    "apikey": "API key",
+    "clientsecret": "client secret",
+    "secretkey": "secret key",
+    "accesskey": "access key",
+    "privatekey": "private key",
+    "signingkey": "signing key",
+    "encryptionkey": "encryption key",
+    "hmackey": "HMAC key",
+    "masterkey": "master key",
+    "appkey": "application key",
+    "sessionkey": "session key",
+    "licensekey": "license key",
+    "connectionstring": "connection string",
+    "connstring": "connection string",
+    "connstr": "connection string",
+    "dsn": "DSN",
+    "auth": "credential",
+    "creds": "credential",
+    "credentials": "credential",
+    "webhooksecret": "webhook secret",
 }
 
 
@@ -345,7 +651,9 @@ def _format_verdict(det: Detector, m: re.Match[str], text: str) -> Verdict | Non
         password = m.group("password")
         if is_placeholder(password) or token_is_placeholder(password) or password.startswith(("$", "%", "{", ":")):
             return None
-        return Verdict(det.id, det.name, det.confidence, _severity(det.confidence), (), m.start("password"), m.end("password"))
+        return Verdict(
+            det.id, det.name, det.confidence, _severity(det.confidence), (), m.start("password"), m.end("password")
+        )
     if token_is_placeholder(token[22:] if det.id == "twitter-bearer-token" else token):
         return None
     conf, what = det.confidence, det.name
@@ -367,7 +675,11 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
     if not text or len(text) > 100_000:
         return None
     low = text.lower()
-    if low.startswith(("${ssm:", "{{resolve:", "arn:aws")) or "{{resolve:secretsmanager:" in low or "{{resolve:ssm-secure:" in low:
+    if (
+        low.startswith(("${ssm:", "{{resolve:", "arn:aws"))
+        or "{{resolve:secretsmanager:" in low
+        or "{{resolve:ssm-secure:" in low
+    ):
         return None
     matches = sorted(detect_all(text, key), key=lambda dm: -dm[0].confidence.rank)  # most specific first
     for det, m in matches:
@@ -400,7 +712,7 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
         if len(text) < 6 or " " in text.strip():
             return None
         return Verdict(GENERIC_PASSWORD, noun, Confidence.MEDIUM, "high", (), 0, len(text))
-    if strong and (looks_random(text) and len(text) >= 10 or is_high_entropy(text)):
+    if strong and ((looks_random(text) and len(text) >= 10) or is_high_entropy(text)):
         return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "high", (), 0, len(text))
     if not strong and looks_random(text) and is_high_entropy(text, min_length=16):
         return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "medium", (), 0, len(text))

@@ -55,9 +55,7 @@ def threshold(value: str) -> float:
 
 
 def char_classes(value: str) -> int:
-    return sum(
-        bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]")
-    )
+    return sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
 
 
 def is_high_entropy(value: str, min_length: int = 12) -> bool:

@@ -15,8 +15,17 @@ from dataclasses import dataclass
 
 from fnaudit.engines.secrets.context import secret_word
 
-_FETCH_CALLS = frozenset({"get_secret_value", "get_secret", "get_parameter", "get_parameters", "decrypt",
-                          "get_parameters_by_path", "get_secret_string"})
+_FETCH_CALLS = frozenset(
+    {
+        "get_secret_value",
+        "get_secret",
+        "get_parameter",
+        "get_parameters",
+        "decrypt",
+        "get_parameters_by_path",
+        "get_secret_string",
+    }
+)
 _HANDLER_PARAMS = ({"event", "context"}, {"event", "ctx"}, {"_event", "_context"}, {"event", "_context"})
 
 
@@ -166,11 +175,20 @@ def python_flows(text: str, handler_symbol: str | None = None) -> list[Flow]:
 def _opens_tmp_for_write(expr: ast.AST) -> bool:
     if not (isinstance(expr, ast.Call) and _mentions_tmp(expr)):
         return False
-    name = expr.func.id if isinstance(expr.func, ast.Name) else expr.func.attr if isinstance(expr.func, ast.Attribute) else ""
+    name = (
+        expr.func.id
+        if isinstance(expr.func, ast.Name)
+        else expr.func.attr
+        if isinstance(expr.func, ast.Attribute)
+        else ""
+    )
     if name != "open":
         return False
-    mode = _const_str(expr.args[1]) if len(expr.args) > 1 else next(
-        (_const_str(k.value) for k in expr.keywords if k.arg == "mode"), "r")
+    mode = (
+        _const_str(expr.args[1])
+        if len(expr.args) > 1
+        else next((_const_str(k.value) for k in expr.keywords if k.arg == "mode"), "r")
+    )
     return mode is not None and any(c in mode for c in "wax+")
 
 

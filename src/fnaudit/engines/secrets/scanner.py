@@ -21,7 +21,9 @@ MAX_LINE = 4096  # longer lines (minified bundles) only get the format scan
 _LITERAL = re.compile(r"""(?P<q>\"\"\"|'''|"|'|`)(?P<body>(?:\\.|(?!(?P=q)).){0,20000}?)(?P=q)""")
 _STRING_PREFIX = re.compile(r"(?<![\w$])[rbfuRBFU]{1,2}$")
 _OPS = ("===", "!==", "==", "!=", ":=", "||", "??", "=", ":", ",", "(")
-_ENV_DEFAULT = re.compile(r"""(?:getenv|get|setdefault|env|getProperty|getOrDefault)\s*\(\s*(["'])([^"']{1,120})\1\s*$""")
+_ENV_DEFAULT = re.compile(
+    r"""(?:getenv|get|setdefault|env|getProperty|getOrDefault)\s*\(\s*(["'])([^"']{1,120})\1\s*$"""
+)
 _ANNOTATED = re.compile(r"([A-Za-z_$][\w$]*)\s*:\s*[A-Za-z_][\w\[\]., |]*$")
 _QUOTED_KEY = re.compile(r"""(["'])([^"'\n]{1,120})\1\s*\]?$""")
 _IDENT_KEY = re.compile(r"([A-Za-z_$@][\w$.\-]*)\s*\]?$")
@@ -30,14 +32,67 @@ _UNQUOTED = re.compile(
 )
 _TRAILING_COMMENT = re.compile(r"\s+(#|;|//).*$")
 
-CODE_SUFFIXES = frozenset({".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx", ".java", ".kt", ".go",
-                           ".rb", ".cs", ".php", ".scala", ".groovy", ".sh", ".bash"})
-CONFIG_SUFFIXES = frozenset({".env", ".json", ".yml", ".yaml", ".ini", ".cfg", ".conf", ".toml", ".properties",
-                             ".npmrc", ".pypirc", ".netrc", ".pem", ".key", ".tfvars"})
-CONFIG_NAMES = frozenset({".env", ".npmrc", ".pypirc", ".netrc", ".dockercfg", "credentials", ".htpasswd", "id_rsa",
-                          "id_ed25519", "id_ecdsa", ".git-credentials"})
+CODE_SUFFIXES = frozenset(
+    {
+        ".py",
+        ".js",
+        ".mjs",
+        ".cjs",
+        ".ts",
+        ".mts",
+        ".cts",
+        ".jsx",
+        ".tsx",
+        ".java",
+        ".kt",
+        ".go",
+        ".rb",
+        ".cs",
+        ".php",
+        ".scala",
+        ".groovy",
+        ".sh",
+        ".bash",
+    }
+)
+CONFIG_SUFFIXES = frozenset(
+    {
+        ".env",
+        ".json",
+        ".yml",
+        ".yaml",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".toml",
+        ".properties",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        ".pem",
+        ".key",
+        ".tfvars",
+    }
+)
+CONFIG_NAMES = frozenset(
+    {
+        ".env",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        ".dockercfg",
+        "credentials",
+        ".htpasswd",
+        "id_rsa",
+        "id_ed25519",
+        "id_ecdsa",
+        ".git-credentials",
+    }
+)
 # Code files whose job is configuration: reported as bundled config (SECRET003).
-CONFIG_CODE = re.compile(r"^(settings|local_settings|config|configuration|secrets|credentials|conf|constants|env)(\.[\w-]+)?\.(py|[cm]?[jt]s)$")
+CONFIG_CODE = re.compile(
+    r"^(settings|local_settings|config|configuration|secrets|credentials|conf|constants|env)(\.[\w-]+)?\.(py|[cm]?[jt]s)$"
+)
 _UNQUOTED_KINDS = frozenset({"env", "yaml", "ini", "properties"})
 
 
