@@ -32,7 +32,9 @@ from fnaudit.model.app import (
     Trigger,
     TriggerKind,
 )
+from fnaudit.model.facts import Fact
 from fnaudit.model.loc import Loc, Origin, Value
+from fnaudit.model.permissions import EffectivePermissions
 from fnaudit.pipeline import ScanResult, Stats
 from fnaudit.rules import registry
 from fnaudit.rules.registry import Context, Rule
@@ -87,18 +89,60 @@ def _app_level(app: App, ctx: Context) -> Iterator[Hit]:
     yield Hit(Loc(app.source, 1), f"service {app.name} keeps its logs forever", None, key=app.name)
 
 
-def _rule(code: str, name: str, title: str, category: Category, severity: Severity, check: object, cwe: int) -> Rule:
+def _rule(
+    code: str,
+    name: str,
+    title: str,
+    category: Category,
+    severity: Severity,
+    check: object,
+    cwe: int,
+    needs: tuple[Fact, ...] = (),
+) -> Rule:
     doc = _DOC.format(what=f"{title}.", fix=f"Fix the {name} problem.")
-    return Rule(code, name, title, category, severity, check, cwe=(cwe,), owasp=("SAS-3",), doc=doc)  # type: ignore[arg-type]
+    return Rule(
+        code,
+        name,
+        title,
+        category,
+        severity,
+        check,
+        cwe=(cwe,),
+        owasp=("SAS-3",),
+        doc=doc,  # type: ignore[arg-type]
+        needs=needs,
+    )
 
 
 RULES: tuple[Rule, ...] = (
-    _rule("AUTH001", "http-no-authorizer", "HTTP route without authorizer", Category.AUTH, Severity.HIGH,
-          _no_authorizer, 306),
-    _rule("DOS001", "no-reserved-concurrency", "No reserved concurrency", Category.AVAILABILITY, Severity.LOW,
-          _no_concurrency, 770),
-    _rule("IAM001", "iam-admin-access", "Role allows every action", Category.PERMISSIONS, Severity.CRITICAL,
-          _admin, 269),
+    _rule(
+        "AUTH001",
+        "http-no-authorizer",
+        "HTTP route without authorizer",
+        Category.AUTH,
+        Severity.HIGH,
+        _no_authorizer,
+        306,
+    ),
+    _rule(
+        "DOS001",
+        "no-reserved-concurrency",
+        "No reserved concurrency",
+        Category.AVAILABILITY,
+        Severity.LOW,
+        _no_concurrency,
+        770,
+    ),
+    _rule(
+        "IAM001",
+        "iam-admin-access",
+        "Role allows every action",
+        Category.PERMISSIONS,
+        Severity.CRITICAL,
+        _admin,
+        269,
+        needs=(Fact.PERMISSIONS,),
+    ),  # as the real IAM001: the scan runs the IAM engine for it
     _rule("OBS001", "no-log-retention", "Logs kept forever", Category.LOGGING, Severity.INFO, _app_level, 779),
 )
 RULE_BY_CODE = {r.code: r for r in RULES}
@@ -156,7 +200,18 @@ def make_app() -> App:
         role=role,
         role_shared_with=("api",),
     )
-    return App("demo", Dialect.SERVERLESS, "", SOURCE, (api, worker), roles={role.id: role})
+    return App("demo", Dialect.SERVERLESS, "", SOURCE, (with_reach(api), with_reach(worker)), roles={role.id: role})
+
+
+def with_reach(fn: Function) -> Function:
+    """`fn` with what its role reaches per resource (`EffectivePermissions.access`) as the IAM engine computes
+    it before reporting: reporters read it and never classify actions themselves."""
+    from fnaudit.engines.iam import access, catalogue
+
+    if fn.role is None:
+        return fn
+    perms = fn.permissions or EffectivePermissions()
+    return replace(fn, permissions=replace(perms, access=access.role_access(fn.role, perms, catalogue.load())))
 
 
 def copy_fixture(dest: Path) -> Path:
@@ -197,11 +252,19 @@ def sample_findings() -> tuple[Finding, ...]:
     """Five findings over two functions and the app, one suppressed, in the scan's sorted order."""
     found = [
         finding(
-            "IAM001", "api", 8, "the role of api allows every action on every resource", "aaaa000000000001",
+            "IAM001",
+            "api",
+            8,
+            "the role of api allows every action on every resource",
+            "aaaa000000000001",
             evidence='Action: "*"',
         ),
         finding(
-            "IAM001", "worker", 8, "the role of worker allows every action on every resource", "aaaa000000000002",
+            "IAM001",
+            "worker",
+            8,
+            "the role of worker allows every action on every resource",
+            "aaaa000000000002",
             suppression=Suppression("config", "worker role is reviewed by the platform team"),
         ),
         finding("AUTH001", "api", 18, "api GET /items has no authorizer", "bbbb000000000001"),

@@ -57,7 +57,12 @@ def test_one_vulnerability_per_unsuppressed_finding() -> None:
         "location": {"file": "serverless.yml", "start_line": 8, "method": "api"},
         "identifiers": [
             {"type": "fnaudit_rule", "name": "IAM001 iam-admin-access", "value": "IAM001"},
-            {"type": "cwe", "name": "CWE-269", "value": "269", "url": "https://cwe.mitre.org/data/definitions/269.html"},
+            {
+                "type": "cwe",
+                "name": "CWE-269",
+                "value": "269",
+                "url": "https://cwe.mitre.org/data/definitions/269.html",
+            },
         ],
         "solution": "Fix the iam-admin-access problem.",
     }

@@ -16,12 +16,14 @@ from fnaudit.model.loc import Loc
 from fnaudit.pipeline import ScanResult
 from fnaudit.report import Format, render
 from fnaudit.report.html import reach
+from fnaudit.report.html_graph import graph
 from tests.report.builders import (
     SOURCE,
     finding,
     make_app,
     make_result,
     sample_findings,
+    with_reach,
 )
 
 
@@ -72,7 +74,10 @@ def test_excerpt_and_trace_rendered() -> None:
     f = replace(
         f,
         excerpt=((7, "statements:"), (8, "  - Action: '*'"), (9, "    Resource: '*'")),
-        trace=(TraceStep(Loc("handler.py", 3), "event['body'] read"), TraceStep(Loc("handler.py", 9), "reaches eval()")),
+        trace=(
+            TraceStep(Loc("handler.py", 3), "event['body'] read"),
+            TraceStep(Loc("handler.py", 9), "reaches eval()"),
+        ),
     )
     page = to_html(make_result(findings=(f, *sample_findings()[1:])))
     assert '<span class="ln hit"><span class="no">8</span>' in page
@@ -86,9 +91,31 @@ def test_suppressed_findings_marked() -> None:
 
 
 def test_reach_groups_by_service_and_level() -> None:
-    role = make_app().functions[0].role
-    assert reach(role) == [("*", "* (every resource)", ["Permissions management"])]
-    assert reach(None) == []
+    api = make_app().functions[0]
+    assert reach(api) == [("*", "* (every resource)", ["Permissions management"])]
+    assert reach(replace(api, role=None, permissions=None)) == []
+
+
+def test_graph_reads_the_engines_access_and_never_classifies_actions() -> None:
+    # The levels drawn are the IAM engine's (EffectivePermissions.access), even where an action's name
+    # would suggest another: the reporter has no action table of its own (issue 12).
+    from fnaudit.model.permissions import EffectivePermissions, ResourceAccess
+
+    api = make_app().functions[0]
+    access = (ResourceAccess("s3", "arn:aws:s3:::reports/*", ("Read",)),)
+    fn = replace(api, permissions=EffectivePermissions(access=access))
+    assert reach(fn) == [("s3", "reports/*", ["Read"])]
+    svg = str(graph(fn, []))
+    assert re.findall(r'<g class="node res ([a-z]+)"[^>]*data-service="([^"]+)"', svg) == [("read", "s3")]
+
+
+def test_graph_says_reach_not_computed_when_the_iam_engine_did_not_run() -> None:
+    api = replace(make_app().functions[0], permissions=None)  # `--select AUTH`: no IAM rule, no IAM engine
+    svg = str(graph(api, []))
+    node = svg.split('data-service="not-computed"', 1)[1].split("</g>", 1)[0]
+    assert '<text class="label" x="12" y="19">reach not computed</text>' in node
+    assert '<text class="sub" x="12" y="35">no IAM rule selected</text>' in node
+    assert svg.count('<g class="node res') == 1
 
 
 def test_deterministic() -> None:
@@ -119,7 +146,7 @@ def test_attack_path_highlighted_in_the_graph() -> None:
     path = replace(first, category=Category.ATTACK_PATH, rule_id="PATH001", rule_name="public-injection-admin")
     page = to_html(make_result(findings=(path, *rest)))
     assert 'class="edge hl"' in page  # public trigger → api, api → role
-    assert 'lvl-perm hl' in page  # role → everything it reaches with permissions management
+    assert "lvl-perm hl" in page  # role → everything it reaches with permissions management
 
 
 def test_blast_radius_shown_when_computed() -> None:
@@ -136,7 +163,9 @@ def test_blast_radius_shown_when_computed() -> None:
 
 # --- issue 11: a report for real-size apps ------------------------------------------------------
 
-CARD_OPEN = re.compile(r'<article class="card[^"]*" id="(fn-\d+)" data-fn="([^"]*)"[^>]*>\s*<details class="card-details"( open)?')
+CARD_OPEN = re.compile(
+    r'<article class="card[^"]*" id="(fn-\d+)" data-fn="([^"]*)"[^>]*>\s*<details class="card-details"( open)?'
+)
 
 
 def _functions_result(n: int, critical: int = 0) -> ScanResult:
@@ -147,11 +176,23 @@ def _functions_result(n: int, critical: int = 0) -> ScanResult:
     fns = tuple(replace(api, id=f"{SOURCE}#fn{i:02d}", name=f"fn{i:02d}", role_shared_with=()) for i in range(n))
     found = []
     for i, fn in enumerate(fns):
-        found.append(replace(finding("AUTH001", None, 18, f"{fn.name} GET /items has no authorizer", f"b{i:015d}"),
-                             function=fn.name, function_id=fn.id, functions=(fn.name,)))
+        found.append(
+            replace(
+                finding("AUTH001", None, 18, f"{fn.name} GET /items has no authorizer", f"b{i:015d}"),
+                function=fn.name,
+                function_id=fn.id,
+                functions=(fn.name,),
+            )
+        )
         if i < critical:
-            found.append(replace(finding("IAM001", None, 8, f"the role of {fn.name} allows everything", f"a{i:015d}"),
-                                 function=fn.name, function_id=fn.id, functions=(fn.name,)))
+            found.append(
+                replace(
+                    finding("IAM001", None, 8, f"the role of {fn.name} allows everything", f"a{i:015d}"),
+                    function=fn.name,
+                    function_id=fn.id,
+                    functions=(fn.name,),
+                )
+            )
     result = make_result(findings=tuple(sorted(found, key=Finding.sort_key)))
     return replace(result, apps=(replace(app, functions=fns),), stats=replace(result.stats, functions=n))
 
@@ -160,7 +201,12 @@ def test_cards_are_collapsed_but_the_riskiest() -> None:
     # small app: the riskiest card and the next critical ones, up to OPEN_CARDS, are open
     cards = CARD_OPEN.findall(to_html(_functions_result(6, critical=4)))
     assert [(name, bool(is_open)) for _, name, is_open in cards] == [
-        ("fn00", True), ("fn01", True), ("fn02", True), ("fn03", False), ("fn04", False), ("fn05", False)
+        ("fn00", True),
+        ("fn01", True),
+        ("fn02", True),
+        ("fn03", False),
+        ("fn04", False),
+        ("fn05", False),
     ]
     # large app: only the riskiest, every other card is its summary line
     page = to_html(_functions_result(26, critical=4))
@@ -187,18 +233,24 @@ def test_clean_cards_stay_collapsed() -> None:
 
 
 def test_remediation_markdown_is_rendered_safely() -> None:
-    fix = ("Use `subprocess.run([cmd])` and **never** _eval_; see [the docs](https://example.com/a?b=1&c=2).\n\n"
-           "- one `x<y>`\n- two\n\n"
-           "[click](javascript:alert(1)) [rel](../../etc) <script>alert(1)</script> <img src=x onerror=alert(1)>")
+    fix = (
+        "Use `subprocess.run([cmd])` and **never** _eval_; see [the docs](https://example.com/a?b=1&c=2).\n\n"
+        "- one `x<y>`\n- two\n\n"
+        "[click](javascript:alert(1)) [rel](../../etc) <script>alert(1)</script> <img src=x onerror=alert(1)>"
+    )
     first, *rest = sample_findings()
     page = to_html(make_result(findings=(replace(first, remediation=fix), *rest)))
     block = page.split('<div class="md">', 1)[1].split("</div>", 1)[0]
-    assert block.startswith("<p>Use <code>subprocess.run([cmd])</code> and <strong>never</strong> <em>eval</em>; see "
-                            '<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">the docs</a>.</p>')
+    assert block.startswith(
+        "<p>Use <code>subprocess.run([cmd])</code> and <strong>never</strong> <em>eval</em>; see "
+        '<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">the docs</a>.</p>'
+    )
     assert "<ul>\n<li>one <code>x&lt;y&gt;</code></li>\n<li>two</li>\n</ul>" in block
     # links only to http(s); raw HTML is text
-    assert "[click](javascript:alert(1)) [rel](../../etc) &lt;script&gt;alert(1)&lt;/script&gt; " \
-           "&lt;img src=x onerror=alert(1)&gt;</p>" in block
+    assert (
+        "[click](javascript:alert(1)) [rel](../../etc) &lt;script&gt;alert(1)&lt;/script&gt; "
+        "&lt;img src=x onerror=alert(1)&gt;</p>" in block
+    )
     assert "javascript:" not in block.replace("[click](javascript:", "")
     assert "<img" not in page and page.count("<script>") == 1
     assert "`" not in block  # no raw backticks left
@@ -211,11 +263,14 @@ def test_markdown_subset() -> None:
     assert markdown("Set `a: 1`") == "<p>Set <code>a: 1</code></p>"
     assert markdown("# not a heading") == "<p># not a heading</p>"
     assert markdown("![x](https://example.com/p.png)") == (
-        '<p>!<a href="https://example.com/p.png" rel="noopener noreferrer">x</a></p>')  # no image: nothing fetched
+        '<p>!<a href="https://example.com/p.png" rel="noopener noreferrer">x</a></p>'
+    )  # no image: nothing fetched
     assert markdown("[a](JavaScript:alert(1)) [b](data:text/html,x) [c](mailto:a@b.c)") == (
-        "<p>[a](JavaScript:alert(1)) [b](data:text/html,x) [c](mailto:a@b.c)</p>")
+        "<p>[a](JavaScript:alert(1)) [b](data:text/html,x) [c](mailto:a@b.c)</p>"
+    )
     assert markdown("<https://example.com>") == (
-        '<p><a href="https://example.com" rel="noopener noreferrer">https://example.com</a></p>')
+        '<p><a href="https://example.com" rel="noopener noreferrer">https://example.com</a></p>'
+    )
     assert markdown("a\x1b[2J\u202eb") == "<p>a\\x1b[2J\\u202eb</p>"
 
 
@@ -226,10 +281,19 @@ def test_control_and_bidi_characters_are_made_visible() -> None:
     role = replace(api.role, id=f"Role{evil}") if api.role else None
     api = replace(api, name=f"api{evil}", role=role, triggers=(replace(api.triggers[0], path=f"/items{evil}"),))
     first, *rest = sample_findings()
-    findings = (replace(first, message=f"msg{evil}", evidence=f"ev{evil}", excerpt=((8, f"code{evil}"),),
-                        remediation=f"fix `{evil}`"), *rest)
-    result = replace(make_result(findings=findings, target=f"demo{evil}"),
-                     apps=(replace(app, functions=(api, worker)),))
+    findings = (
+        replace(
+            first,
+            message=f"msg{evil}",
+            evidence=f"ev{evil}",
+            excerpt=((8, f"code{evil}"),),
+            remediation=f"fix `{evil}`",
+        ),
+        *rest,
+    )
+    result = replace(
+        make_result(findings=findings, target=f"demo{evil}"), apps=(replace(app, functions=(api, worker)),)
+    )
     page = to_html(result)
     for ch in "\x1b\u202e\x00":
         assert ch not in page
@@ -248,8 +312,14 @@ def test_every_finding_is_shown_once_per_count() -> None:
     even when two distinct findings share a fingerprint or a finding names an unknown function."""
     first, second, third, *rest = sample_findings()  # api IAM001, worker IAM001 (suppressed), api AUTH001
     twin = replace(third, location=Loc(SOURCE, 19), message="api GET /items/{id} has no authorizer")
-    ghost = replace(first, function=None, function_id=None, functions=("ghost",), fingerprint="eeee000000000001",
-                    message="the role of ghost allows everything")
+    ghost = replace(
+        first,
+        function=None,
+        function_id=None,
+        functions=("ghost",),
+        fingerprint="eeee000000000001",
+        message="the role of ghost allows everything",
+    )
     page = to_html(make_result(findings=(first, second, third, twin, ghost, *rest)))
     active = 7 - 1  # five sample findings, the twin and the ghost; one is suppressed
     assert f'<div class="big" id="total-active">{active}</div>' in page
@@ -287,7 +357,10 @@ WIDE = {
     "secretsmanager": [f"arn:aws:secretsmanager:us-east-1:123456789012:secret:app/{i}-AbCdEf" for i in range(3)],
     "kms": [f"arn:aws:kms:us-east-1:123456789012:key/{i}" for i in range(3)],
     "lambda": [f"arn:aws:lambda:us-east-1:123456789012:function:worker-{i}" for i in range(3)],
-    "events": ["arn:aws:events:us-east-1:123456789012:event-bus/default", "arn:aws:events:us-east-1:123456789012:rule/r"],
+    "events": [
+        "arn:aws:events:us-east-1:123456789012:event-bus/default",
+        "arn:aws:events:us-east-1:123456789012:rule/r",
+    ],
 }
 
 
@@ -295,8 +368,13 @@ def _graph_of(role: Role, triggers: int = 1) -> str:
     from fnaudit.report.html_graph import graph
 
     api = make_app().functions[0]
-    fn = replace(api, role=role, triggers=tuple(replace(api.triggers[0], path=f"/items/{i}") for i in range(triggers)))
-    return str(graph(fn, []))
+    fn = replace(
+        api,
+        role=role,
+        permissions=None,
+        triggers=tuple(replace(api.triggers[0], path=f"/items/{i}") for i in range(triggers)),
+    )
+    return str(graph(with_reach(fn), []))
 
 
 def test_graph_groups_thirty_resources_by_service() -> None:
@@ -338,7 +416,7 @@ def test_graph_every_action_is_one_node() -> None:
     api = make_app().functions[0]
     everything = frozenset({"s3:GetObject", "iam:PassRole", "ec2:RunInstances", "kms:Decrypt", "sqs:SendMessage"})
     grant = Grant(everything, ("*",), "*", "*", Loc(SOURCE, 8), "provider.iam.role.statements[0]")
-    fn = replace(api, permissions=EffectivePermissions(grants=(grant,)))
+    fn = with_reach(replace(api, permissions=EffectivePermissions(grants=(grant,))))
     svg = str(graph(fn, []))
     assert re.findall(r'<g class="node res ([a-z]+)"[^>]*data-service="([^"]+)"', svg) == [("perm", "*")]
     assert ">every action on *</text>" in svg
@@ -347,7 +425,17 @@ def test_graph_every_action_is_one_node() -> None:
 def test_graph_legend() -> None:
     page = to_html(make_result())
     legend = page.split('<figcaption class="legend">', 1)[1].split("</figcaption>", 1)[0]
-    for item in ("public, no auth", "public, authenticated", "private", "permissions / every action", "write",
-                 "tagging", "read / list", "attack path", "private trigger", "hover a node"):
+    for item in (
+        "public, no auth",
+        "public, authenticated",
+        "private",
+        "permissions / every action",
+        "write",
+        "tagging",
+        "read / list",
+        "attack path",
+        "private trigger",
+        "hover a node",
+    ):
         assert item in legend
     assert "httpApi, url, sqs, s3" in legend  # the trigger kinds the labels start with

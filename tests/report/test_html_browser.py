@@ -185,7 +185,9 @@ def test_header_counts_match_the_page(page: Any, result: ScanResult) -> None:
     active = len(result.active_findings)
     assert page.locator("#total-active").inner_text() == str(active)
     assert page.locator("#f-count").inner_text() == f"{active} of {active} findings shown"
-    ids = page.locator("li.finding[data-suppressed=false]").evaluate_all("els => new Set(els.map(e => e.dataset.fid)).size")
+    ids = page.locator("li.finding[data-suppressed=false]").evaluate_all(
+        "els => new Set(els.map(e => e.dataset.fid)).size"
+    )
     assert ids == active
     files = result.stats.files
     assert f" {files} file{'' if files == 1 else 's'} " in page.locator("header.top .meta").inner_text()
@@ -233,8 +235,20 @@ def big(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
     import datetime as dt
 
     root = tmp_path_factory.mktemp("big")
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--dialect", "serverless",
-                    "--functions", "26", "--out", str(root / "app")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "generate.py"),
+            "--dialect",
+            "serverless",
+            "--functions",
+            "26",
+            "--out",
+            str(root / "app"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     result = scan(root / "app", Config(today=dt.date(2026, 11, 29)))
     assert len(result.functions) == 26 and len(result.active_findings) > 80
     path = root / "report.html"

@@ -64,8 +64,12 @@ def test_document_shape() -> None:
     assert doc["tool"] == {"name": "fnaudit", "version": __version__}
     assert doc["target"] == "demo"
     assert doc["errors"] == [{"path": "x.yml", "message": "bad", "stage": "load", "loss": "partial"}]
-    assert doc["stats"] == {"files": 3, "functions": 2, "seconds": 0.25,
-                            "stages": {"load": 0.1, "rules": 0.1, "suppress": 0.05}}
+    assert doc["stats"] == {
+        "files": 3,
+        "functions": 2,
+        "seconds": 0.25,
+        "stages": {"load": 0.1, "rules": 0.1, "suppress": 0.05},
+    }
 
 
 def test_functions() -> None:
@@ -80,8 +84,15 @@ def test_functions() -> None:
         "code_path": "handler.py",
         "role": "IamRoleLambdaExecution",
         "triggers": [
-            {"kind": "api", "path": "/items", "method": "GET", "public": True, "authorizer": "none",
-             "api_key_required": False, "source": None}
+            {
+                "kind": "api",
+                "path": "/items",
+                "method": "GET",
+                "public": True,
+                "authorizer": "none",
+                "api_key_required": False,
+                "source": None,
+            }
         ],
         "environment": ["DB_PASSWORD", "TABLE"],
         "timeout": None,  # AWS default, not written: null rather than a guess
@@ -104,7 +115,11 @@ def test_environment_values_never_appear() -> None:
 def test_findings() -> None:
     findings = to_json(make_result())["findings"]
     assert [(f["rule_id"], f["function"]) for f in findings] == [
-        ("IAM001", "api"), ("IAM001", "worker"), ("AUTH001", "api"), ("DOS001", "api"), ("OBS001", None),
+        ("IAM001", "api"),
+        ("IAM001", "worker"),
+        ("AUTH001", "api"),
+        ("DOS001", "api"),
+        ("OBS001", None),
     ]
     first = findings[0]
     assert first == {

@@ -29,7 +29,12 @@ def test_suites_cases_and_counts() -> None:
     root = parse(make_result(errors=(ScanError("broken.yml", "not valid YAML (line 3)", "load"),)))
     assert root.tag == "testsuites"
     assert {k: v for k, v in root.attrib.items() if k != "time"} == {
-        "name": "fnaudit", "tests": "6", "failures": "4", "errors": "1", "skipped": "1"}
+        "name": "fnaudit",
+        "tests": "6",
+        "failures": "4",
+        "errors": "1",
+        "skipped": "1",
+    }
     assert root.get("time") == "0.250"
     suites = root.findall("testsuite")
     assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors"), s.get("skipped")) for s in suites] == [
@@ -50,12 +55,18 @@ def test_suites_cases_and_counts() -> None:
 def test_a_finding_is_a_failure_with_rule_and_severity() -> None:
     root = parse(make_result())
     case = root.findall("testsuite")[0].findall("testcase")[0]
-    assert case.attrib == {"name": "IAM001 iam-admin-access at serverless.yml:8", "classname": "fnaudit.api",
-                           "file": "serverless.yml", "line": "8"}
+    assert case.attrib == {
+        "name": "IAM001 iam-admin-access at serverless.yml:8",
+        "classname": "fnaudit.api",
+        "file": "serverless.yml",
+        "line": "8",
+    }
     failure = case.find("failure")
     assert failure is not None
-    assert failure.attrib == {"message": "critical: the role of api allows every action on every resource",
-                              "type": "IAM001"}
+    assert failure.attrib == {
+        "message": "critical: the role of api allows every action on every resource",
+        "type": "IAM001",
+    }
     assert (failure.text or "").splitlines() == [
         "severity: critical",
         "rule: IAM001 iam-admin-access (Role allows every action)",
@@ -99,5 +110,7 @@ def test_functions_without_findings_pass_and_a_clean_scan_is_not_empty() -> None
 def test_equal_testcase_names_are_numbered() -> None:
     findings = (finding("AUTH001", "api", 18, "first", "f1"), finding("AUTH001", "api", 18, "second", "f2"))
     names = [c.get("name") for c in parse(make_result(findings=findings)).iter("testcase")]
-    assert names[:2] == ["AUTH001 http-no-authorizer at serverless.yml:18",
-                         "AUTH001 http-no-authorizer at serverless.yml:18 #2"]
+    assert names[:2] == [
+        "AUTH001 http-no-authorizer at serverless.yml:18",
+        "AUTH001 http-no-authorizer at serverless.yml:18 #2",
+    ]

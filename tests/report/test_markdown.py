@@ -21,8 +21,9 @@ def text(result: ScanResult) -> str:
 
 def test_layout() -> None:
     lines = text(make_result()).splitlines()
-    assert lines[0] == ("### fnaudit: 4 findings \\(1 critical, 1 high, 1 low, 1 info\\) in 2 functions across 1 app; "
-                        "1 suppressed")
+    assert lines[0] == (
+        "### fnaudit: 4 findings \\(1 critical, 1 high, 1 low, 1 info\\) in 2 functions across 1 app; 1 suppressed"
+    )
     assert lines[2:10] == [
         "| severity | findings |",
         "|---|---:|",
@@ -34,11 +35,21 @@ def test_layout() -> None:
         "| suppressed | 1 |",
     ]
     assert lines[11] == "#### api \\(serverless\\.yml\\)"
-    assert lines[13] == ("<details><summary><b>critical</b> <code>IAM001</code> iam-admin-access · "
-                         "<code>serverless.yml:8</code> — the role of api allows every action on every resource"
-                         "</summary>")
-    assert lines[14:22] == ["", "<b>Evidence</b>", "", "<pre>Action: &quot;*&quot;</pre>", "", "<b>How to fix</b>", "",
-                            "Fix the iam\\-admin\\-access problem\\."]
+    assert lines[13] == (
+        "<details><summary><b>critical</b> <code>IAM001</code> iam-admin-access · "
+        "<code>serverless.yml:8</code> — the role of api allows every action on every resource"
+        "</summary>"
+    )
+    assert lines[14:22] == [
+        "",
+        "<b>Evidence</b>",
+        "",
+        "<pre>Action: &quot;*&quot;</pre>",
+        "",
+        "<b>How to fix</b>",
+        "",
+        "Fix the iam\\-admin\\-access problem\\.",
+    ]
     headings = [line for line in lines if line.startswith("#### ")]
     assert headings == ["#### api \\(serverless\\.yml\\)", "#### serverless\\.yml \\(app\\-level\\)"]
     assert "worker" not in "\n".join(lines)  # suppressed findings are counted, not listed
@@ -52,18 +63,23 @@ def test_untrusted_text_cannot_inject_markdown_or_html() -> None:
     assert not re.search(r"(?<!\\)<img", out) and "</pre><" not in out  # only as &lt;img or \<img
     assert "&lt;img src=x onerror=alert(1)&gt; [click](https://evil.example)" in out  # in <summary>: HTML-escaped
     assert "<pre>&lt;/pre&gt;&lt;img" in out
-    assert "use `safe()` not \\<img src\\=x onerror\\=alert\\(1\\)\\> \\[click\\]\\(https\\:\\/\\/evil\\.example\\)" in out
+    assert (
+        "use `safe()` not \\<img src\\=x onerror\\=alert\\(1\\)\\> \\[click\\]\\(https\\:\\/\\/evil\\.example\\)" in out
+    )
     # in the fix text (Markdown) the heading is escaped; in the evidence it stays inside <pre> (literal)
     assert "\n\\# heading\n" in out
     assert "\n# heading</pre>" in out
     assert md("a|b *c* [d](e) <f> & `g` @h $x$, ok; 'q'") == (
-        "a\\|b \\*c\\* \\[d\\]\\(e\\) \\<f\\> \\& \\`g\\` \\@h \\$x\\$, ok; 'q'")
+        "a\\|b \\*c\\* \\[d\\]\\(e\\) \\<f\\> \\& \\`g\\` \\@h \\$x\\$, ok; 'q'"
+    )
 
 
 def test_errors_are_listed_collapsed() -> None:
     out = text(make_result(errors=(ScanError("broken.yml", "not valid YAML (line 3)", "load"),)))
-    assert out.endswith("<details><summary>1 scan error</summary>\n\n- broken\\.yml: not valid YAML \\(line 3\\) "
-                        "\\(load\\)\n\n</details>\n")
+    assert out.endswith(
+        "<details><summary>1 scan error</summary>\n\n- broken\\.yml: not valid YAML \\(line 3\\) "
+        "\\(load\\)\n\n</details>\n"
+    )
 
 
 def test_a_large_report_is_cut_under_the_comment_limit_with_a_count() -> None:
@@ -73,7 +89,9 @@ def test_a_large_report_is_cut_under_the_comment_limit_with_a_count() -> None:
     shown = out.count("<details><summary><b>high</b>")
     assert 50 < shown < 399
     assert f"**{399 - shown} more findings not shown** (the comment size limit)" in out
-    assert out.splitlines()[0].startswith("### fnaudit: 399 findings (399 high)".replace("(", "\\(").replace(")", "\\)"))
+    assert out.splitlines()[0].startswith(
+        "### fnaudit: 399 findings (399 high)".replace("(", "\\(").replace(")", "\\)")
+    )
     # the count is exact at any limit
     small = document(make_result(findings=many), limit=5_000)
     assert f"**{399 - small.count('<details><summary><b>high')} more findings not shown**" in small

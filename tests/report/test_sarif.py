@@ -69,14 +69,22 @@ def test_results() -> None:
     run = to_sarif(make_result())["runs"][0]
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
-        ("IAM001", "error"), ("IAM001", "error"), ("AUTH001", "error"), ("DOS001", "note"), ("OBS001", "note"),
+        ("IAM001", "error"),
+        ("IAM001", "error"),
+        ("AUTH001", "error"),
+        ("DOS001", "note"),
+        ("OBS001", "note"),
     ]
     first = results[0]
     assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == "IAM001"
     assert first["message"] == {"text": "the role of api allows every action on every resource"}
     assert first["locations"] == [
-        {"physicalLocation": {"artifactLocation": {"uri": "serverless.yml", "uriBaseId": "%SRCROOT%"},
-                              "region": {"startLine": 8}}}
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "serverless.yml", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 8},
+            }
+        }
     ]
     assert first["partialFingerprints"] == {"fnaudit/v1": "aaaa000000000001"}
     assert first["properties"]["function"] == "api"
@@ -91,8 +99,10 @@ def test_suppressions() -> None:
     assert suppressed[0]["suppressions"] == [
         {"kind": "external", "justification": "worker role is reviewed by the platform team"}
     ]
-    inline = replace(make_result().findings[0], suppression=replace(
-        make_result().findings[1].suppression, kind="inline", reason="accepted"))  # type: ignore[type-var]
+    inline = replace(
+        make_result().findings[0],
+        suppression=replace(make_result().findings[1].suppression, kind="inline", reason="accepted"),
+    )  # type: ignore[type-var]
     doc = to_sarif(make_result(findings=(inline,)))
     validate(doc)
     assert doc["runs"][0]["results"][0]["suppressions"] == [{"kind": "inSource", "justification": "accepted"}]
@@ -115,9 +125,15 @@ def test_errors_become_notifications() -> None:
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.yml"
 
 
-@pytest.mark.parametrize(("loss", "level"), [
-    (Loss.APP, "error"), (Loss.FUNCTION, "error"), (Loss.PARTIAL, "warning"), (Loss.NONE, "note"),
-])
+@pytest.mark.parametrize(
+    ("loss", "level"),
+    [
+        (Loss.APP, "error"),
+        (Loss.FUNCTION, "error"),
+        (Loss.PARTIAL, "warning"),
+        (Loss.NONE, "note"),
+    ],
+)
 def test_an_errors_level_says_what_it_cost(loss: Loss, level: str) -> None:
     doc = to_sarif(make_result(errors=(ScanError("x.py", "problem", "code", loss),)))
     validate(doc)
@@ -162,7 +178,9 @@ def test_code_flows_from_trace() -> None:
     [flow] = results[0]["codeFlows"]
     steps = flow["threadFlows"][0]["locations"]
     assert [s["location"]["message"]["text"] for s in steps] == [
-        "event['body'] read", "concatenated into query", "reaches cursor.execute()",
+        "event['body'] read",
+        "concatenated into query",
+        "reaches cursor.execute()",
     ]
     assert steps[0]["location"]["physicalLocation"]["region"] == {"startLine": 3}
     assert [s["kinds"] for s in steps] == [["source"], ["pass-through"], ["sink"]]

@@ -122,9 +122,13 @@ def test_the_example_fits_the_terminal(example: ScanResult, width: int) -> None:
     for f in example.active_findings:
         # its header line: severity, rule code, the path's file name and the line, all on one line
         header = next(
-            (i for i, line in enumerate(lines)
-             if line.split()[:2] == [f.severity.value, f.rule_id] and line.endswith(_tail(f))
-             and lines[i + 1].strip().startswith(f.message[:20].strip())),
+            (
+                i
+                for i, line in enumerate(lines)
+                if line.split()[:2] == [f.severity.value, f.rule_id]
+                and line.endswith(_tail(f))
+                and lines[i + 1].strip().startswith(f.message[:20].strip())
+            ),
             None,
         )
         assert header is not None, f"{f.rule_id} {f.location} not shown at width {width}"
@@ -139,8 +143,10 @@ def _tail(f: Finding) -> str:
 
 
 def test_at_80_columns_the_message_has_its_own_lines() -> None:
-    msg = ("event.queryStringParameters.day (from function URL, public with no authorizer) reaches subprocess.run at "
-           "line 9: OS command injection lets anyone on the internet run commands as the function, with its role")
+    msg = (
+        "event.queryStringParameters.day (from function URL, public with no authorizer) reaches subprocess.run at "
+        "line 9: OS command injection lets anyone on the internet run commands as the function, with its role"
+    )
     f = finding("AUTH001", "api", 12, msg, "f1")
     lines = text(make_result(findings=(f,)), width=80).splitlines()
     assert lines[1] == "  high      AUTH001 http-no-authorizer  serverless.yml:12"
@@ -166,8 +172,11 @@ def test_long_paths_are_shortened_from_the_left_with_an_ellipsis() -> None:
 
 def test_a_long_rule_name_gives_way_to_the_location() -> None:
     path = "functions/" + "x" * 40 + "/handler.py"
-    f = replace(finding("DOS001", "api", 7, "no limit", "f1"), location=Loc(path, 7),
-                rule_name="public-function-without-concurrency-limit")
+    f = replace(
+        finding("DOS001", "api", 7, "no limit", "f1"),
+        location=Loc(path, 7),
+        rule_name="public-function-without-concurrency-limit",
+    )
     header = text(make_result(findings=(f,)), width=80).splitlines()[1]
     assert header == "  low       DOS001 public-function-without-concurrency-limit  …/handler.py:7"
     f = replace(f, location=Loc("functions/" + "y" * 40 + "_handler.py", 7))

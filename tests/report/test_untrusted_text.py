@@ -32,8 +32,9 @@ EVIL = f"{CLEAR}{RLO}{MARKUP}\r\x9b\x07"  # ... and a carriage return, a C1 CSI 
 def evil_result() -> ScanResult:
     """The message, evidence, path, trace, error and the function's own name all carry EVIL."""
     f = finding("AUTH001", "api", 18, f"route {EVIL} has no authorizer", "f1", evidence=f"path: /items{EVIL}")
-    f = replace(f, trace=(TraceStep(Loc(f"handler{EVIL}.py", 3), f"event read {EVIL}"),),
-                location=Loc(f"handler{EVIL}.py", 18))
+    f = replace(
+        f, trace=(TraceStep(Loc(f"handler{EVIL}.py", 3), f"event read {EVIL}"),), location=Loc(f"handler{EVIL}.py", 18)
+    )
     app = make_app()
     api, worker = app.functions
     app = replace(app, functions=(replace(api, name=f"api{EVIL}"), worker))
@@ -68,7 +69,9 @@ def test_clean_escapes_controls_visibly_and_keeps_text() -> None:
     assert clean(clean(EVIL)) == clean(EVIL)  # idempotent
     assert one_line("a\tb\nc\x1b") == "a b c\\x1b"
     assert is_safe(clean(EVIL)) and not is_safe(EVIL)
-    assert clean_tree({"k\x1b": [f"v{RLO}", 1, None, {"n": "\x07"}]}) == {"k\\x1b": ["v\\u202e", 1, None, {"n": "\\x07"}]}
+    assert clean_tree({"k\x1b": [f"v{RLO}", 1, None, {"n": "\x07"}]}) == {
+        "k\\x1b": ["v\\u202e", 1, None, {"n": "\\x07"}]
+    }
 
 
 # --- every format ------------------------------------------------------------------------------------
@@ -136,8 +139,9 @@ def test_cli_error_messages_are_cleaned(capsys: pytest.CaptureFixture[str], tmp_
     assert_inert(err)
 
 
-def test_cli_verbose_errors_and_warnings_are_cleaned(capsys: pytest.CaptureFixture[str], app_dir: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_verbose_errors_and_warnings_are_cleaned(
+    capsys: pytest.CaptureFixture[str], app_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     errors = (ScanError(f"a{EVIL}.yml", f"bad {EVIL}", "load"), ScanError(f"c{EVIL}.toml", f"unused {EVIL}", "config"))
 
     def scan(*args: object, **kwargs: object) -> ScanResult:
@@ -156,8 +160,9 @@ def test_cli_verbose_errors_and_warnings_are_cleaned(capsys: pytest.CaptureFixtu
     assert_inert(captured.err)
 
 
-def test_permissions_output_is_cleaned(capsys: pytest.CaptureFixture[str], app_dir: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permissions_output_is_cleaned(
+    capsys: pytest.CaptureFixture[str], app_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`fnaudit permissions` / `explain-path` print names and code of the scanned files straight to stdout."""
     monkeypatch.setattr(sys.modules["fnaudit.pipeline"], "scan", lambda *a, **k: evil_result())
     assert cli.main(["permissions", f"api{EVIL}", str(app_dir), "--format", "table"]) == 0

@@ -3,7 +3,9 @@
 Each engine module has `enrich(app, ctx) -> tuple[App, list[ScanError]]`: it may read files under
 the scan root (code, lockfiles) and caches (IAM catalogue, advisory store), and returns a new App
 whose functions carry the facts (SDK calls, packages, blast radius…). Rules stay pure functions of
-the App. Engines run in the order listed: later ones may read what earlier ones added (the IAM engine
+the App. Each engine names the facts it provides (`fnaudit.model.facts.Fact`); rules name the facts
+they read (`Rule.needs`), and the scan runs only the engines those rules need: no engine knows a rule
+code. Engines run in the order listed: later ones may read what earlier ones added (the IAM engine
 reads SDK calls; dependency reachability reads the code engine's imports). A failing engine becomes
 an error entry; the scan goes on with the App as it was. An engine may also have `prepare(ctx)`,
 run once in the parent before apps are enriched in parallel, for state the workers then share.
@@ -17,45 +19,70 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fnaudit.config import Config
+from fnaudit.engines.state import ScanState
 from fnaudit.errors import ScanError
+from fnaudit.loaders.archives import Artifacts
 from fnaudit.model.app import App
+from fnaudit.model.facts import ALL_FACTS, Fact
 from fnaudit.progress import ProgressCallback, ProgressEvent
 
 
 @dataclass(frozen=True, slots=True)
 class Engine:
     module: str
-    # Rule codes (or code prefixes) that read this engine's facts, directly or through a later engine.
-    # An engine none of the selected rules needs does not run: `--select AUTH` pays nothing for code.
-    consumers: tuple[str, ...]
-
-    def needed_by(self, codes: tuple[str, ...]) -> bool:
-        return any(code.startswith(self.consumers) for code in codes)
+    provides: tuple[Fact, ...]
+    # Facts of earlier engines this one computes its own from (IAM: used versus granted from the code's
+    # SDK calls; dependencies: reachability from the code's imports). Running this engine runs those.
+    reads: tuple[Fact, ...] = ()
 
 
 ENGINES: tuple[Engine, ...] = (
-    # first: code facts, SDK calls and imports that the others read (IAM: used vs granted; DEP: reachability)
-    Engine("fnaudit.engines.code", ("CODE", "PATH", "IAM", "DEP")),
+    # first: code facts, SDK calls and imports that the others read
+    Engine("fnaudit.engines.code", (Fact.CODE,)),
     # secrets in code, bundled config files and parameter defaults (SECRET001 reads the environment itself)
-    Engine("fnaudit.engines.secrets", ("SECRET002", "SECRET003", "SECRET004", "SECRET005", "PATH")),
-    # lockfiles → packages → advisories (after code: reads its imports)
-    Engine("fnaudit.engines.deps", ("DEP", "PATH")),
+    Engine("fnaudit.engines.secrets", (Fact.SECRETS,)),
+    # lockfiles → packages → advisories (matched only when a rule reads advisories)
+    Engine("fnaudit.engines.deps", (Fact.PACKAGES, Fact.ADVISORIES), reads=(Fact.CODE,)),
     # keep last: reads the code engine's SDK calls (order: code → deps → iam)
-    Engine("fnaudit.engines.iam", ("IAM", "PATH")),
+    Engine("fnaudit.engines.iam", (Fact.PERMISSIONS,), reads=(Fact.CODE,)),
 )
+
+
+def engines_for(needs: Iterable[Fact]) -> tuple[Engine, ...]:
+    """The engines, in order, that provide `needs` and the facts those engines read. An engine no
+    rule needs does not run: `--select AUTH` pays nothing for code."""
+    wanted = set(needs)
+    # close over `reads`: an engine's prerequisites come earlier in ENGINES, so one backward pass suffices
+    chosen: list[Engine] = []
+    for engine in reversed(ENGINES):
+        if wanted.intersection(engine.provides):
+            chosen.append(engine)
+            wanted.update(engine.reads)
+    return tuple(reversed(chosen))
 
 
 @dataclass(frozen=True, slots=True)
 class EngineContext:
+    """What one scan gives every engine: its options and its own state, passed explicitly (issue 12).
+
+    `artifacts` and `state` belong to this scan alone (two scans in one process, even in threads,
+    never share them); engines keep nothing between scans in module globals."""
+
     root: Path  # the scan root (absolute); engines never read outside it
     config: Config
     today: dt.date
+    # The zip artifacts the loaders unpacked for this scan: engines read `x.zip!/…` paths through it.
+    artifacts: Artifacts
+    # The facts the rules of this scan read: an engine that provides several may skip work for the others
+    # (the dependency engine matches advisories only when a rule reads them).
+    facts: frozenset[Fact] = ALL_FACTS
+    state: ScanState = field(default_factory=ScanState)  # the engines' caches for this scan (engines/state.py)
 
 
 # A large app is enriched in several processes, one app at a time each: apps are independent (no
@@ -68,15 +95,16 @@ def run_engines(
     apps: list[App],
     ctx: EngineContext,
     timings: dict[str, float],
-    rule_codes: tuple[str, ...] | None = None,
+    needs: Iterable[Fact] | None = None,
     progress: ProgressCallback | None = None,
 ) -> tuple[list[App], list[ScanError]]:
-    """Run, in order, every engine that one of `rule_codes` needs (all of them when None).
+    """Run, in order, every engine that provides one of `needs` (all of them when None), or that such an
+    engine reads.
 
     `progress` hears functions analysed of the total: per engine and app in process, per app done
     when workers run (a worker cannot call back into the parent).
     """
-    engines = tuple(e for e in ENGINES if rule_codes is None or e.needed_by(rule_codes))
+    engines = ENGINES if needs is None else engines_for(needs)
     if not engines or not apps:
         return apps, []
     started = time.perf_counter()
@@ -146,7 +174,9 @@ def _enrich(
             app, errs = module.enrich(app, ctx)
         except Exception as exc:  # noqa: BLE001 -- an engine bug must not end the scan
             errs = [
-                ScanError(app.source, f"{engine.module} failed: {type(exc).__name__}: {exc}; please report it", "engine")
+                ScanError(
+                    app.source, f"{engine.module} failed: {type(exc).__name__}: {exc}; please report it", "engine"
+                )
             ]
         errors.extend(errs)
         spent[name] = time.perf_counter() - started

@@ -15,6 +15,7 @@ from fnaudit.model.loc import Loc
 
 if TYPE_CHECKING:
     from fnaudit.model.app import Statement
+    from fnaudit.model.code import SdkCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,20 @@ class Escalation:
     to_admin: bool = False  # the method yields any permission (e.g. attach a policy to its own role)
 
 
+EVERY_SERVICE = "*"  # the service of a grant of every action (`*`, `NotAction`)
+MANAGED_POLICY = "managed policy"  # the service of an attached managed policy whose document is unknown
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceAccess:
+    """What a role reaches on one resource of one service, at which AWS access levels. The IAM engine
+    computes these (`fnaudit.engines.iam.access`) so that reporters never classify actions themselves."""
+
+    service: str  # `s3`; EVERY_SERVICE for a grant of every action; MANAGED_POLICY for an unknown policy
+    resource: str  # as written (an app resource's logical id when the grant names one)
+    levels: tuple[str, ...]  # "Permissions management", "Write", "Tagging", "Read", "List", "Unknown": worst first
+
+
 @dataclass(frozen=True, slots=True)
 class EffectivePermissions:
     grants: tuple[Grant, ...] = ()
@@ -74,6 +89,7 @@ class EffectivePermissions:
     needed: frozenset[str] | None = None
     needed_confidence: str = "high"
     unmapped_calls: tuple[str, ...] = ()  # "service.Operation" of SDK calls with no known IAM action
+    access: tuple[ResourceAccess, ...] = ()  # per service and resource, with access levels (the HTML graph)
     # (statement loc, statement source) → its grants, built on first use: the rules ask "what does this
     # statement still grant?" for every statement, and scanning every grant each time made them quadratic.
     _by_statement: Mapping[tuple[Loc, str], tuple[Grant, ...]] | None = field(
@@ -113,3 +129,24 @@ class BlastRadius:
     inherits_from: tuple[str, ...] = ()  # roles / functions whose permissions it gains through escalation
     admin: bool = False  # reaches every action (directly or by escalation)
     conditional_pairs: int = 0  # pairs granted only behind a Condition
+
+
+@dataclass(frozen=True, slots=True)
+class LeastStatement:
+    """One statement of a least-privilege policy (`fnaudit.engines.iam.least` builds them)."""
+
+    actions: tuple[str, ...]
+    resources: tuple[tuple[str, str | None], ...]  # (ARN pattern, app logical id or None)
+    unscoped: bool  # the code does not tell which resource: `*` needs a person's attention
+
+
+@dataclass(frozen=True, slots=True)
+class LeastPrivilege:
+    """The statements a function's code needs, scoped to the app's own resources."""
+
+    function: str
+    analysed: bool  # the code engine analysed the function's code
+    statements: tuple[LeastStatement, ...]
+    calls: int
+    unknown: tuple[SdkCall, ...]  # SDK calls we could not map to an IAM action
+    log_group: str  # the function's log group ARN, for formats that must grant logging themselves

@@ -84,8 +84,10 @@ def safe_result(result: ScanResult) -> ScanResult:
     findings = tuple(_safe_finding(f) for f in result.findings)
     errors = tuple(_safe_error(e) for e in result.errors)
     target = clean(result.target)
-    if target == result.target and all(a is b for a, b in zip(findings, result.findings, strict=True)) and all(
-        a is b for a, b in zip(errors, result.errors, strict=True)
+    if (
+        target == result.target
+        and all(a is b for a, b in zip(findings, result.findings, strict=True))
+        and all(a is b for a, b in zip(errors, result.errors, strict=True))
     ):
         return result
     return replace(result, findings=findings, errors=errors, target=target)

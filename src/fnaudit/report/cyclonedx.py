@@ -19,15 +19,21 @@ from fnaudit import __version__
 from fnaudit.report.options import RenderOptions
 
 if TYPE_CHECKING:
+    # cyclonedx is imported lazily at run time (it is slow to import and only this format needs it)
+    from cyclonedx.model.bom import Bom
+    from cyclonedx.model.vulnerability import VulnerabilitySource
+
     from fnaudit.model.package import Advisory, Package
     from fnaudit.pipeline import ScanResult
 
-_SOURCES = {"GHSA-": ("GitHub Advisory Database", "https://github.com/advisories/"),
-            "CVE-": ("NVD", "https://nvd.nist.gov/vuln/detail/"),
-            "MAL-": ("OpenSSF Malicious Packages", "https://osv.dev/vulnerability/")}
+_SOURCES = {
+    "GHSA-": ("GitHub Advisory Database", "https://github.com/advisories/"),
+    "CVE-": ("NVD", "https://nvd.nist.gov/vuln/detail/"),
+    "MAL-": ("OpenSSF Malicious Packages", "https://osv.dev/vulnerability/"),
+}
 
 
-def _source(advisory_id: str):  # noqa: ANN202 - cyclonedx type imported lazily
+def _source(advisory_id: str) -> VulnerabilitySource:
     from cyclonedx.model import XsUri
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
@@ -37,7 +43,7 @@ def _source(advisory_id: str):  # noqa: ANN202 - cyclonedx type imported lazily
     return VulnerabilitySource(name="OSV", url=XsUri("https://osv.dev/vulnerability/" + advisory_id))
 
 
-def build(result: ScanResult):  # noqa: ANN201
+def build(result: ScanResult) -> Bom:
     from cyclonedx.model import Property
     from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import Component, ComponentScope, ComponentType
@@ -63,8 +69,10 @@ def build(result: ScanResult):  # noqa: ANN201
                 name=fn.name,
                 type=ComponentType.APPLICATION,
                 bom_ref=f"function:{fn.id}",
-                properties=[Property(name="fnaudit:app", value=app.source),
-                            Property(name="fnaudit:runtime", value=str(fn.runtime.value or ""))],
+                properties=[
+                    Property(name="fnaudit:app", value=app.source),
+                    Property(name="fnaudit:runtime", value=str(fn.runtime.value or "")),
+                ],
             )
             bom.components.add(fn_comp)
             fn_comps.append(fn_comp)
@@ -81,11 +89,13 @@ def build(result: ScanResult):  # noqa: ANN201
                         version=p.version,
                         type=ComponentType.LIBRARY,
                         bom_ref=ref,
-                        purl=PackageURL.from_string(p.purl) if p.purl else None,
+                        purl=PackageURL.from_string(ref),
                         scope=ComponentScope.OPTIONAL if p.scope == "dev" else ComponentScope.REQUIRED,
-                        properties=[Property(name="fnaudit:location", value=str(p.loc)),
-                                    Property(name="fnaudit:ecosystem", value=p.ecosystem),
-                                    Property(name="fnaudit:source", value=p.source)],
+                        properties=[
+                            Property(name="fnaudit:location", value=str(p.loc)),
+                            Property(name="fnaudit:ecosystem", value=p.ecosystem),
+                            Property(name="fnaudit:source", value=p.source),
+                        ],
                     )
                     bom.components.add(comp)
                 deps.append(comp)
@@ -95,37 +105,50 @@ def build(result: ScanResult):  # noqa: ANN201
                         entry[1].append(ref)
             bom.register_dependency(fn_comp, deps)
     bom.register_dependency(bom.metadata.component, fn_comps)
-    severities = {"critical": VulnerabilitySeverity.CRITICAL, "high": VulnerabilitySeverity.HIGH,
-                  "medium": VulnerabilitySeverity.MEDIUM, "low": VulnerabilitySeverity.LOW}
+    severities = {
+        "critical": VulnerabilitySeverity.CRITICAL,
+        "high": VulnerabilitySeverity.HIGH,
+        "medium": VulnerabilitySeverity.MEDIUM,
+        "low": VulnerabilitySeverity.LOW,
+    }
     for adv_id in sorted(advisories):
         adv, refs = advisories[adv_id]
         rating = None
         if adv.severity:
             method = None
             if adv.cvss:
-                method = (VulnerabilityScoreSource.CVSS_V4 if adv.cvss.startswith("CVSS:4")
-                          else VulnerabilityScoreSource.CVSS_V3_1 if adv.cvss.startswith("CVSS:3.1")
-                          else VulnerabilityScoreSource.CVSS_V3 if adv.cvss.startswith("CVSS:3")
-                          else VulnerabilityScoreSource.CVSS_V2)
+                method = (
+                    VulnerabilityScoreSource.CVSS_V4
+                    if adv.cvss.startswith("CVSS:4")
+                    else VulnerabilityScoreSource.CVSS_V3_1
+                    if adv.cvss.startswith("CVSS:3.1")
+                    else VulnerabilityScoreSource.CVSS_V3
+                    if adv.cvss.startswith("CVSS:3")
+                    else VulnerabilityScoreSource.CVSS_V2
+                )
             rating = VulnerabilityRating(
                 severity=severities[adv.severity],
                 score=Decimal(str(adv.score)) if adv.score is not None else None,
                 method=method or VulnerabilityScoreSource.OTHER,
                 vector=adv.cvss,
             )
-        bom.vulnerabilities.add(Vulnerability(
-            bom_ref=f"vuln:{adv.id}",
-            id=adv.id,
-            source=_source(adv.id),
-            references=[VulnerabilityReference(id=a, source=_source(a)) for a in adv.aliases],
-            ratings=[rating] if rating else [],
-            description=adv.summary or None,
-            recommendation=f"Upgrade to {adv.fixed} or later." if adv.fixed else None,
-            affects=[BomTarget(ref=r) for r in sorted(refs)],
-            properties=[Property(name="fnaudit:malicious", value="true")] if adv.malicious else [],
-        ))
-    bom.serial_number = uuid.uuid5(uuid.NAMESPACE_URL, "fnaudit:" + result.target + ":" + ",".join(sorted(packages))
-                                   + ":" + ",".join(sorted(advisories)))
+        bom.vulnerabilities.add(
+            Vulnerability(
+                bom_ref=f"vuln:{adv.id}",
+                id=adv.id,
+                source=_source(adv.id),
+                references=[VulnerabilityReference(id=a, source=_source(a)) for a in adv.aliases],
+                ratings=[rating] if rating else [],
+                description=adv.summary or None,
+                recommendation=f"Upgrade to {adv.fixed} or later." if adv.fixed else None,
+                affects=[BomTarget(ref=r) for r in sorted(refs)],
+                properties=[Property(name="fnaudit:malicious", value="true")] if adv.malicious else [],
+            )
+        )
+    bom.serial_number = uuid.uuid5(
+        uuid.NAMESPACE_URL,
+        "fnaudit:" + result.target + ":" + ",".join(sorted(packages)) + ":" + ",".join(sorted(advisories)),
+    )
     from cyclonedx.model.tool import Tool
 
     bom.metadata.tools.tools.add(Tool(vendor="fnaudit", name="fnaudit", version=__version__))
@@ -133,7 +156,8 @@ def build(result: ScanResult):  # noqa: ANN201
 
 
 def _ref(p: Package) -> str:
-    return p.purl or f"pkg:{p.ecosystem}/{p.name}@{p.version or ''}#{p.source}"
+    """The component's bom-ref: its Package URL (built from its parts when the package has none)."""
+    return p.package_url
 
 
 def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:

@@ -35,11 +35,15 @@ def render(result: ScanResult, app: App, fn: Function, out: TextIO) -> None:
         heading += f" · risk {risk.score:g}"
     out.write(heading + "\n")
     if risk is not None:
-        out.write(f"  risk = 100 × exposure {risk.exposure:g} ({risk.reasons[0]}) × exploitability "
-                  f"{risk.exploitability:g} ({risk.reasons[1]}) × blast {risk.blast:g} ({risk.reasons[2]})\n")
+        out.write(
+            f"  risk = 100 × exposure {risk.exposure:g} ({risk.reasons[0]}) × exploitability "
+            f"{risk.exploitability:g} ({risk.reasons[1]}) × blast {risk.blast:g} ({risk.reasons[2]})\n"
+        )
     if not paths:
-        out.write(f"\nNo attack path found for {fn.name}: no chain of an entry an attacker can use, a foothold in its "
-                  "code, and a reach in its role.\n")
+        out.write(
+            f"\nNo attack path found for {fn.name}: no chain of an entry an attacker can use, a foothold in its "
+            "code, and a reach in its role.\n"
+        )
         return
     by_loc: dict[Loc, list[Finding]] = {}
     for f in result.findings:
@@ -83,5 +87,11 @@ def _excerpt_for(path: Finding, loc: Loc, label: str, by_loc: dict[Loc, list[Fin
 
 
 def _wrap(text: str, indent: str, subsequent: str | None = None) -> str:
-    return textwrap.fill(text, _WIDTH, initial_indent=indent, subsequent_indent=subsequent or indent,
-                         break_long_words=False, break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        _WIDTH,
+        initial_indent=indent,
+        subsequent_indent=subsequent or indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

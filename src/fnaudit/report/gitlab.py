@@ -116,8 +116,14 @@ def _identifiers(f: Finding, rule: Rule | None) -> list[dict[str, str]]:
     """The rule first (GitLab takes the first identifier as the primary one), then its CWEs."""
     ids = [{"type": "fnaudit_rule", "name": f"{f.rule_id} {f.rule_name}", "value": f.rule_id}]
     for n in rule.cwe if rule else ():
-        ids.append({"type": "cwe", "name": f"CWE-{n}", "value": str(n),
-                    "url": f"https://cwe.mitre.org/data/definitions/{n}.html"})
+        ids.append(
+            {
+                "type": "cwe",
+                "name": f"CWE-{n}",
+                "value": str(n),
+                "url": f"https://cwe.mitre.org/data/definitions/{n}.html",
+            }
+        )
     return ids
 
 

@@ -115,8 +115,11 @@ class Card:
 
     @property
     def shared_counts(self) -> list[tuple[str, int]]:
-        return [(s.value, n) for s in Severity
-                if (n := sum(1 for f in self.shared if f["severity"] == s.value and not f["suppressed"]))]
+        return [
+            (s.value, n)
+            for s in Severity
+            if (n := sum(1 for f in self.shared if f["severity"] == s.value and not f["suppressed"]))
+        ]
 
 
 def view(result: ScanResult) -> dict[str, Any]:
@@ -149,8 +152,11 @@ def view(result: ScanResult) -> dict[str, Any]:
         "apps": [a.source for a in result.apps],
         "app_level": app_level,
         "app_level_open": app_worst == Severity.CRITICAL.value,
-        "app_level_counts": [(s.value, n) for s in Severity
-                             if (n := sum(1 for f in app_level if f["severity"] == s.value and not f["suppressed"]))],
+        "app_level_counts": [
+            (s.value, n)
+            for s in Severity
+            if (n := sum(1 for f in app_level if f["severity"] == s.value and not f["suppressed"]))
+        ],
         "errors": [(e.stage, e.path or result.target, e.message) for e in result.errors],
         "rules_count": len(result.rules),
         "describe_trigger": trigger_view,

@@ -10,9 +10,9 @@ Grants of every action (`*`, `NotAction`) are one "every action" node rather tha
 service. Each column is capped (`MAX_TRIGGERS`, `MAX_SERVICES`); what is left over becomes one
 "+N more" node whose `<title>` lists it, so the graph stays readable and bounded for any role.
 
-The reporter reads the `ScanResult` only: services and levels come from the IAM engine's effective
-grants when it computed them (after Deny and boundaries), else from the role's Allow statements,
-classified with the same action table the IAM rules use.
+The reporter reads the `ScanResult` only: services, resources and access levels are the IAM engine's
+(`EffectivePermissions.access`, computed before reporting); when no selected rule needed the IAM
+engine, the last column says the reach was not computed rather than guessing.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from fnaudit.model.permissions import EVERY_SERVICE, ResourceAccess
 from fnaudit.report.safe_text import clean
 
 if TYPE_CHECKING:
-    from fnaudit.model.app import Function, Role, Trigger
+    from fnaudit.model.app import Function, Trigger
 
 LEVEL_RANK = {"Permissions management": 5, "Write": 4, "Tagging": 3, "Read": 2, "List": 1, "Unknown": 0}
 LEVEL_CLASS = {
@@ -38,7 +39,6 @@ LEVEL_CLASS = {
     "List": "list",
     "Unknown": "unknown",
 }
-EVERY_SERVICE = "*"  # the service of a grant of every action
 MAX_TRIGGERS = 8  # trigger nodes; more are summarised in one node
 MAX_SERVICES = 10  # service nodes in the last column; more are summarised in one node
 MAX_ESCALATIONS = 3
@@ -58,83 +58,44 @@ class ServiceReach:
 # --- what the role reaches ------------------------------------------------------------------
 
 
-def _granted(role: Role | None, fn: Function | None) -> dict[tuple[str, str], set[str]]:
-    """(service, resource as written) → access levels, from the effective grants when computed."""
-    if role is None:
-        return {}
-    try:
-        from fnaudit.rules.iam._actions import access_level, split
-    except ImportError:  # the action table moved: show the services without levels
-
-        def access_level(action: str) -> str:
-            return "Unknown"
-
-        def split(action: str) -> tuple[str, str]:
-            service, _, name = action.partition(":")
-            return service.lower(), name or service
-
-    granted: dict[tuple[str, str], set[str]] = {}
-    grants = getattr(getattr(fn, "permissions", None), "grants", None)
-    if grants:
-        for g in grants:
-            target = g.resource_ref or g.resource_text or g.resource
-            if _every_action(g.written):
-                # one node, not one per catalogue service (an administrator grant names 400+)
-                granted.setdefault((EVERY_SERVICE, target), set()).add("Permissions management")
-                continue
-            for action in sorted(g.actions):
-                granted.setdefault((split(action)[0], target), set()).add(access_level(action))
-        return granted
-    for st in role.allow_statements():
-        # NotAction grants every action but a few: shown as the worst case, as every action.
-        actions = st.actions or (("*",) if st.not_actions else ())
-        if st.resources:
-            res: tuple[str, ...] = st.resources
-        elif st.not_resources:
-            res = ("everything but " + ", ".join(st.not_resources),)
-        else:
-            res = ("*",)
-        for action in actions:
-            if action.strip() in ("*", "*:*"):
-                service, level = EVERY_SERVICE, "Permissions management"
-            else:
-                service, level = split(action)[0], access_level(action)
-            for r in res:
-                granted.setdefault((service, r.strip()), set()).add(level)
-    for mp in role.managed_policies:
-        if not mp.statements:
-            granted.setdefault(("managed policy", mp.name), set()).add("Unknown")
-    return granted
+def _granted(fn: Function) -> list[ResourceAccess]:
+    """The IAM engine's access per resource; empty when it did not run (`computed` tells which)."""
+    return list(fn.permissions.access) if fn.permissions is not None else []
 
 
-def _every_action(written: Sequence[str]) -> bool:
-    return any(w.strip() in ("*", "*:*") or w.startswith("NotAction") for w in written)
+def computed(fn: Function) -> bool:
+    """Whether the IAM engine computed the function's reach (it runs when a selected rule needs it)."""
+    return fn.role is None or fn.permissions is not None
 
 
 def _worst_first(levels: set[str] | Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(set(levels), key=lambda lv: (-LEVEL_RANK.get(lv, 0), lv)))
 
 
-def reach(role: Role | None, fn: Function | None = None) -> list[tuple[str, str, list[str]]]:
+def reach(fn: Function) -> list[tuple[str, str, list[str]]]:
     """(service, short resource, access levels worst first) the function can reach, worst first."""
     short: dict[tuple[str, str], set[str]] = {}
-    for (svc, res), levels in _granted(role, fn).items():
-        short.setdefault((svc, short_resource(res)), set()).update(levels)
+    for a in _granted(fn):
+        short.setdefault((a.service, short_resource(a.resource)), set()).update(a.levels)
     out = [(svc, r, list(_worst_first(levels))) for (svc, r), levels in short.items()]
     out.sort(key=lambda x: (-LEVEL_RANK.get(x[2][0], 0), x[0], x[1]))
     return out
 
 
-def services(role: Role | None, fn: Function | None = None) -> list[ServiceReach]:
+def services(fn: Function) -> list[ServiceReach]:
     """The role's reach grouped by service, worst access level first, then by name."""
     by_service: dict[str, dict[str, set[str]]] = {}
-    for (svc, res), levels in _granted(role, fn).items():
-        by_service.setdefault(svc, {}).setdefault(res, set()).update(levels)
+    for a in _granted(fn):
+        by_service.setdefault(a.service, {}).setdefault(a.resource, set()).update(a.levels)
     out = []
     for svc, resources in by_service.items():
         every = set().union(*resources.values())
-        rows = tuple(sorted(((r, _worst_first(lv)) for r, lv in resources.items()),
-                            key=lambda x: (-LEVEL_RANK.get(x[1][0], 0), x[0])))
+        rows = tuple(
+            sorted(
+                ((r, _worst_first(lv)) for r, lv in resources.items()),
+                key=lambda x: (-LEVEL_RANK.get(x[1][0], 0), x[0]),
+            )
+        )
         out.append(ServiceReach(svc, _worst_first(every), rows))
     out.sort(key=lambda s: (-LEVEL_RANK.get(s.levels[0], 0), s.service != EVERY_SERVICE, s.service))
     return out
@@ -146,7 +107,7 @@ def short_resource(r: str) -> str:
         return "* (every resource)"
     for prefix in ("!GetAtt ", "!Ref ", "!Sub "):
         if r.startswith(prefix):
-            r = r[len(prefix):]
+            r = r[len(prefix) :]
             return r.removesuffix(".Arn")
     if r.startswith("arn:"):
         tail = r.split(":", 5)[-1]
@@ -176,8 +137,14 @@ class _Node:
         return self.cls.split()[-1]
 
 
-_SHORT_LEVEL = {"Permissions management": "perm", "Write": "write", "Tagging": "tag", "Read": "read",
-                "List": "list", "Unknown": "?"}
+_SHORT_LEVEL = {
+    "Permissions management": "perm",
+    "Write": "write",
+    "Tagging": "tag",
+    "Read": "read",
+    "List": "list",
+    "Unknown": "?",
+}
 
 
 def trigger_view(t: Trigger) -> dict[str, Any]:
@@ -218,13 +185,22 @@ def _service_node(s: ServiceReach) -> _Node:
 def _trigger_column(fn: Function) -> list[_Node]:
     views = [trigger_view(t) for t in fn.triggers]
     # the label starts with the trigger kind (`httpApi GET /x`, `sqs arn:…`); the colour is its exposure
-    col = [_Node(0, v["label"], v["exposure"], f"trigger {v['cls']}", f"{v['label']} ({v['exposure']}) at {v['location']}")
-           for v in views[:MAX_TRIGGERS]]
+    col = [
+        _Node(0, v["label"], v["exposure"], f"trigger {v['cls']}", f"{v['label']} ({v['exposure']}) at {v['location']}")
+        for v in views[:MAX_TRIGGERS]
+    ]
     if len(views) > MAX_TRIGGERS:
         rest = views[MAX_TRIGGERS:]
         worst = next((c for c in ("open", "authn") if any(v["cls"] == c for v in rest)), "private")
-        col.append(_Node(0, f"+{len(rest)} more triggers", "listed in the card", f"trigger {worst}",
-                         "\n".join(f"{v['label']} ({v['exposure']})" for v in rest)))
+        col.append(
+            _Node(
+                0,
+                f"+{len(rest)} more triggers",
+                "listed in the card",
+                f"trigger {worst}",
+                "\n".join(f"{v['label']} ({v['exposure']})" for v in rest),
+            )
+        )
     return col or [_Node(0, "no trigger", "invoked directly only", "trigger private", "no event source in the IaC")]
 
 
@@ -240,21 +216,56 @@ def _role_node(fn: Function) -> _Node:
 
 
 def _reach_column(fn: Function) -> list[_Node]:
-    reached = services(fn.role, fn)
+    if not computed(fn):
+        return [
+            _Node(
+                3,
+                "reach not computed",
+                "no IAM rule selected",
+                "res unknown",
+                "what the role reaches is computed by the IAM engine, which runs when an IAM rule is selected",
+                "not-computed",
+            )
+        ]
+    reached = services(fn)
     col = [_service_node(s) for s in reached[:MAX_SERVICES]]
     methods = tuple(getattr(getattr(fn, "blast_radius", None), "escalation", ()))
     for method in methods[:MAX_ESCALATIONS]:
-        col.append(_Node(3, f"escalation · {method}", "permissions management", "res perm",
-                         f"privilege escalation: {method}", "escalation"))
+        col.append(
+            _Node(
+                3,
+                f"escalation · {method}",
+                "permissions management",
+                "res perm",
+                f"privilege escalation: {method}",
+                "escalation",
+            )
+        )
     if len(methods) > MAX_ESCALATIONS:
         more = methods[MAX_ESCALATIONS:]
-        col.append(_Node(3, f"+{len(more)} more escalations", "permissions management", "res perm",
-                         "privilege escalation:\n" + "\n".join(f"  {m}" for m in more), "escalation"))
+        col.append(
+            _Node(
+                3,
+                f"+{len(more)} more escalations",
+                "permissions management",
+                "res perm",
+                "privilege escalation:\n" + "\n".join(f"  {m}" for m in more),
+                "escalation",
+            )
+        )
     if len(reached) > MAX_SERVICES:
         rest = reached[MAX_SERVICES:]
         title = "\n".join(f"{s.service}: {', '.join(s.levels)} on {len(s.resources)} resource(s)" for s in rest)
-        col.append(_Node(3, f"+{len(rest)} more services", "see the role's statements",
-                         f"res {LEVEL_CLASS.get(rest[0].levels[0], 'unknown')}", title, "+more"))
+        col.append(
+            _Node(
+                3,
+                f"+{len(rest)} more services",
+                "see the role's statements",
+                f"res {LEVEL_CLASS.get(rest[0].levels[0], 'unknown')}",
+                title,
+                "+more",
+            )
+        )
     if fn.role is not None and fn.role.external and not col:
         col = [_Node(3, "unknown", "role defined outside the app", "res unknown", "external role: statements unknown")]
     return col
@@ -278,21 +289,33 @@ def graph(fn: Function, findings: Sequence[Mapping[str, Any]]) -> Markup:
             node.y = top + i * ROW
     width = PAD * 2 + 4 * NODE_W + 3 * GAP
     parts: list[str] = [
-        (f'<svg class="graph" viewBox="0 0 {width} {height:g}" width="{width}" height="{height:g}" '
-         f'role="img" aria-label="{escape(clean("graph of " + fn.name))}" xmlns="http://www.w3.org/2000/svg">')
+        (
+            f'<svg class="graph" viewBox="0 0 {width} {height:g}" width="{width}" height="{height:g}" '
+            f'role="img" aria-label="{escape(clean("graph of " + fn.name))}" xmlns="http://www.w3.org/2000/svg">'
+        )
     ]
     for i, heading in enumerate(("triggers", "function", "execution role", "reaches (access level)")):
         parts.append(f'<text class="col-head" x="{PAD + i * (NODE_W + GAP)}" y="{PAD}">{escape(heading)}</text>')
     # edges first, so nodes are drawn over their ends
     shown: list[Trigger | None] = list(fn.triggers[:MAX_TRIGGERS])
     for node, t in zip(col0, shown + [None] * (len(col0) - len(shown)), strict=True):  # None: "+N more" / "no trigger"
-        hot = highlight and t is not None and t.public and (not hot_kinds or t.kind.value in hot_kinds or "*" in hot_kinds)
-        parts.append(_edge(node, col1[0], "edge" + (" hl" if hot else "") + ("" if t is None or t.public else " quiet")))
+        hot = (
+            highlight
+            and t is not None
+            and t.public
+            and (not hot_kinds or t.kind.value in hot_kinds or "*" in hot_kinds)
+        )
+        parts.append(
+            _edge(node, col1[0], "edge" + (" hl" if hot else "") + ("" if t is None or t.public else " quiet"))
+        )
     parts.append(_edge(col1[0], col2[0], "edge" + (" hl" if highlight else "")))
     for node in col3:
         if hot_services or hot_escalation:  # follow the path's reach steps
             hot = highlight and (
-                (node.level in ("write", "perm", "read") and (node.service in hot_services or node.service == EVERY_SERVICE))
+                (
+                    node.level in ("write", "perm", "read")
+                    and (node.service in hot_services or node.service == EVERY_SERVICE)
+                )
                 or (node.service == "escalation" and hot_escalation)
             )
         else:
@@ -305,8 +328,14 @@ def graph(fn: Function, findings: Sequence[Mapping[str, Any]]) -> Markup:
     return Markup("".join(parts))
 
 
-_ENTRY_KINDS = {"function-url": ("url",), "public-route": ("api", "httpApi", "alb"), "public-invoke": ("*",),
-                "public-bucket": ("s3",), "public-topic": ("sns",), "authenticated-route": ("api", "httpApi", "alb", "url")}
+_ENTRY_KINDS = {
+    "function-url": ("url",),
+    "public-route": ("api", "httpApi", "alb"),
+    "public-invoke": ("*",),
+    "public-bucket": ("s3",),
+    "public-topic": ("sns",),
+    "authenticated-route": ("api", "httpApi", "alb", "url"),
+}
 
 
 def _path_steps(findings: Sequence[Mapping[str, Any]]) -> tuple[set[str], set[str], bool]:

@@ -86,8 +86,9 @@ def _finding_case(suite: ET.Element, f: Finding, names: Counter[str]) -> None:
         case.set("line", str(f.location.line))
     message = one_line(f"{f.severity.value}: {f.message}")
     if f.suppression is not None:
-        skipped = ET.SubElement(case, "skipped", message=one_line(f"suppressed ({f.suppression.kind}): "
-                                                                  f"{f.suppression.reason}"))
+        skipped = ET.SubElement(
+            case, "skipped", message=one_line(f"suppressed ({f.suppression.kind}): {f.suppression.reason}")
+        )
         skipped.text = message
         return
     failure = ET.SubElement(case, "failure", message=message, type=f.rule_id)
@@ -112,8 +113,9 @@ def _body(f: Finding) -> str:
 
 def _error_case(suite: ET.Element, e: ScanError, target: str) -> None:
     where = e.path or target
-    case = ET.SubElement(suite, "testcase", name=one_line(f"{e.stage}: {where}"), classname="fnaudit",
-                         file=one_line(where))
+    case = ET.SubElement(
+        suite, "testcase", name=one_line(f"{e.stage}: {where}"), classname="fnaudit", file=one_line(where)
+    )
     error = ET.SubElement(case, "error", message=one_line(e.message), type=one_line(e.stage))
     error.text = clean(e.message)
 

@@ -65,8 +65,10 @@ def document(result: ScanResult, limit: int = LIMIT) -> str:
     tail: list[str] = []
     if shown < total:
         left = total - shown
-        note = (f"**{left} more finding{'s' if left != 1 else ''} not shown** (the comment size limit); "
-                "the full report: `fnaudit scan --format json` or `--format sarif`.")
+        note = (
+            f"**{left} more finding{'s' if left != 1 else ''} not shown** (the comment size limit); "
+            "the full report: `fnaudit scan --format json` or `--format sarif`."
+        )
         tail = ["", note]
     if result.errors:
         tail += ["", _errors(result)]

@@ -13,15 +13,24 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from fnaudit.engines.iam.least import LeastPrivilege, LeastStatement
 from fnaudit.model.app import App, Function
+from fnaudit.model.permissions import LeastPrivilege, LeastStatement
 
 FORMATS = ("serverless", "sam", "cloudformation", "json", "table")
-_GETATT_TYPES = frozenset({
-    "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::SQS::Queue", "AWS::Lambda::Function",
-    "AWS::Kinesis::Stream", "AWS::IAM::Role", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::Events::EventBus",
-    "AWS::ECR::Repository",
-})
+_GETATT_TYPES = frozenset(
+    {
+        "AWS::DynamoDB::Table",
+        "AWS::DynamoDB::GlobalTable",
+        "AWS::SQS::Queue",
+        "AWS::Lambda::Function",
+        "AWS::Kinesis::Stream",
+        "AWS::IAM::Role",
+        "AWS::KMS::Key",
+        "AWS::Logs::LogGroup",
+        "AWS::Events::EventBus",
+        "AWS::ECR::Repository",
+    }
+)
 _REF_TYPES = frozenset({"AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::StepFunctions::StateMachine"})
 
 
@@ -35,7 +44,7 @@ def _iac_resource(arn: str, ref: str | None, app: App) -> str:
         if res.type == "AWS::S3::Bucket":
             return f'!Sub "${{{ref}.Arn}}/*"' if arn.endswith("/*") else f"!GetAtt {ref}.Arn"
         if res.type in _GETATT_TYPES:
-            return f"!GetAtt {ref}.Arn" + ("" if not arn.endswith("/index/*") else "")
+            return f"!GetAtt {ref}.Arn"
         if res.type in _REF_TYPES:
             return f"!Ref {ref}"
         if res.type == "AWS::SSM::Parameter":
@@ -53,9 +62,12 @@ def _yaml_statements(lp: LeastPrivilege, app: App, indent: str, with_logs: bool)
     lines: list[str] = []
     stmts = list(lp.statements)
     if with_logs:
-        stmts.insert(0, LeastStatement(
-            ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"), ((lp.log_group, None),), False
-        ))
+        stmts.insert(
+            0,
+            LeastStatement(
+                ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"), ((lp.log_group, None),), False
+            ),
+        )
     for st in stmts:
         if st.unscoped:
             lines.append(f"{indent}# the code does not say which resource: replace * with its ARN")
@@ -68,11 +80,13 @@ def _yaml_statements(lp: LeastPrivilege, app: App, indent: str, with_logs: bool)
 
 
 def _document(lp: LeastPrivilege) -> dict[str, object]:
-    statements: list[dict[str, object]] = [{
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": [lp.log_group],
-    }]
+    statements: list[dict[str, object]] = [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [lp.log_group],
+        }
+    ]
     for st in lp.statements:
         statements.append({"Effect": "Allow", "Action": list(st.actions), "Resource": [arn for arn, _ in st.resources]})
     return {"Version": "2012-10-17", "Statement": statements}
@@ -90,16 +104,27 @@ def render_least(lp: LeastPrivilege, fn: Function, app: App, fmt: str, out: Text
     for call in lp.unknown:
         header.append(f"# not mapped to an IAM action: {call.service}.{call.operation} at {call.loc}")
     if fmt == "serverless":
-        header.append(f"# Paste under functions.{fn.name}.iamRoleStatements (serverless-iam-roles-per-function) "
-                      "or provider.iam.role.statements.")
+        header.append(
+            f"# Paste under functions.{fn.name}.iamRoleStatements (serverless-iam-roles-per-function) "
+            "or provider.iam.role.statements."
+        )
         body = _yaml_statements(lp, app, "", with_logs=False) or ["[]"]
     elif fmt == "sam":
         header.append(f"# Paste under the Policies: of {fn.name} (SAM adds AWSLambdaBasicExecutionRole itself).")
-        body = ['- Version: "2012-10-17"', "  Statement:"] + (_yaml_statements(lp, app, "    ", with_logs=False) or ["    []"])
+        body = [
+            '- Version: "2012-10-17"',
+            "  Statement:",
+            *(_yaml_statements(lp, app, "    ", with_logs=False) or ["    []"]),
+        ]
     else:
         header.append(f"# Paste under the Policies: of the AWS::IAM::Role that {fn.name} runs with.")
-        body = [f"- PolicyName: {fn.name}-least-privilege", "  PolicyDocument:", '    Version: "2012-10-17"',
-                "    Statement:"] + _yaml_statements(lp, app, "      ", with_logs=True)
+        body = [
+            f"- PolicyName: {fn.name}-least-privilege",
+            "  PolicyDocument:",
+            '    Version: "2012-10-17"',
+            "    Statement:",
+            *_yaml_statements(lp, app, "      ", with_logs=True),
+        ]
     out.write("\n".join(header + body) + "\n")
 
 
@@ -109,18 +134,20 @@ def render_effective(fn: Function, out: TextIO) -> None:
     if perms is None or blast is None:
         out.write(f"{fn.name}: no execution role, or the IAM engine did not run\n")
         return
-    out.write(f"Function {fn.name}: blast radius {blast.score:g}/100"
-              f"{' (administrator: reaches every action)' if blast.admin else ''}; "
-              f"{blast.pairs} (action, resource) pair(s) granted directly\n\n")
+    out.write(
+        f"Function {fn.name}: blast radius {blast.score:g}/100"
+        f"{' (administrator: reaches every action)' if blast.admin else ''}; "
+        f"{blast.pairs} (action, resource) pair(s) granted directly\n\n"
+    )
     levels = ("List", "Read", "Write", "Tagging", "Permissions management", "Unknown")
     present = [lv for lv in levels if any(lv in v for v in blast.by_service.values())]
     if present:
         widths = [max(7, max(len(s) for s in blast.by_service))] + [max(len(lv), 5) for lv in present]
         head = ["service", *present]
-        out.write("  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip() + "\n")
+        out.write("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip() + "\n")
         for svc, counts in blast.by_service.items():
             row = [svc, *(str(counts.get(lv, "")) for lv in present)]
-            out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+            out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
         out.write("\n")
     out.write("Grants:\n")
     for g in perms.grants:

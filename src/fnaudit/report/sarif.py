@@ -151,7 +151,10 @@ def _code_flow(f: Finding) -> dict[str, Any]:
         kinds = ["source"] if i == 0 else ["sink"] if i == len(f.trace) - 1 else ["pass-through"]
         steps.append({"location": location, "kinds": kinds, "nestingLevel": 0, "executionOrder": i + 1})
     what = "attack path" if f.category.value == "attack-path" else "data flow"  # entry → foothold → reach steps
-    return {"message": {"text": f"{what} of {f.rule_id}: {len(f.trace)} step(s)"}, "threadFlows": [{"locations": steps}]}
+    return {
+        "message": {"text": f"{what} of {f.rule_id}: {len(f.trace)} step(s)"},
+        "threadFlows": [{"locations": steps}],
+    }
 
 
 # What an error cost decides how loudly it is said: a lost app or function fails the run (`--errors`).

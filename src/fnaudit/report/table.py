@@ -57,7 +57,9 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
         _findings(console, result, opts)
         if result.errors and opts.verbose:
             _errors(console, result, _width(opts))
-    for line in _wrap(Text(one_line(summary(result)), style="bold" if result.active_findings else "green"), _width(opts)):
+    for line in _wrap(
+        Text(one_line(summary(result)), style="bold" if result.active_findings else "green"), _width(opts)
+    ):
         console.print(line)
     if result.errors and not opts.verbose and not opts.quiet:
         console.print(f"(details of the {_plural(len(result.errors), 'error')} with --verbose)", style="dim")
@@ -192,8 +194,16 @@ def _header(f: Finding, width: int | None, rule_col: int | None) -> Text:
     severity = (f.severity.value.ljust(8), STYLE[f.severity])
     where = _where(f)
     if rule_col is not None:
-        return Text.assemble("  ", severity, "  ", (f.rule_id, "bold"), " ", f.rule_name.ljust(rule_col - len(f.rule_id) - 1),
-                             "  ", where)
+        return Text.assemble(
+            "  ",
+            severity,
+            "  ",
+            (f.rule_id, "bold"),
+            " ",
+            f.rule_name.ljust(rule_col - len(f.rule_id) - 1),
+            "  ",
+            where,
+        )
     assert width is not None
     room = width - _PREFIX - len(f.rule_id) - 2  # for " name" and the location
     if len(f.rule_name) + 1 + len(where) > room:
@@ -219,7 +229,7 @@ def shorten_path(location: str, room: int) -> str:
         candidate = "…/" + "/".join(parts[i:]) + suffix
         if len(candidate) <= room:
             return candidate
-    tail = (parts[-1] + suffix)[-(room - 1):]
+    tail = (parts[-1] + suffix)[-(room - 1) :]
     return "…" + tail
 
 

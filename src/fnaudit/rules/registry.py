@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from fnaudit.findings import Category, Finding, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 
 _CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -96,6 +97,9 @@ class Rule:
     references: tuple[str, ...] = ()
     doc: str = ""
     phase: int = 0  # 0: reads the App; 1: also reads the first phase's findings (ctx.findings)
+    # The engine facts the check reads (fnaudit.model.facts): the scan runs only the engines that the
+    # rules it runs need. A second-phase rule also gets what its first-phase inputs need (pipeline).
+    needs: tuple[Fact, ...] = ()
 
     def section(self, heading: str) -> str:
         """The text under `## heading` in the rule's docs ('' when absent)."""
@@ -105,6 +109,47 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.section("What it finds").split("\n\n")[0].replace("\n", " ") or self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Retired:
+    """A rule that was removed: its code and name are never given to another rule."""
+
+    code: str
+    name: str
+    retired: dt.date
+    reason: str  # why it went, and what replaces it (if anything)
+
+    def names(self, selector: str) -> bool:
+        """Whether `selector` is exactly this rule's code (any case) or name: a prefix such as `IAM` names a family."""
+        sel = selector.strip()
+        return sel.upper() == self.code or sel.lower() == self.name
+
+
+# Tombstones. A user's ignores, baselines and dashboards name rules by code and name; a new rule
+# reusing a removed one's code would silently inherit suppressions written for a different check.
+# Removing a rule = deleting its module and adding a line here; no rule has been removed yet.
+RETIRED: tuple[Retired, ...] = ()
+
+
+def retired(selector: str) -> Retired | None:
+    """The tombstone of the removed rule `selector` names exactly (code or name), if any."""
+    return next((t for t in RETIRED if t.names(selector)), None)
+
+
+def check_tombstones(tombstones: Iterable[Retired], live: Iterable[Rule]) -> None:
+    """Tombstones are well-formed, unique, and name no live rule; else ValueError (checked when rules load)."""
+    seen: set[str] = set()
+    live_keys = {k for r in live for k in (r.code, r.name)}
+    for t in tombstones:
+        if not _CODE.match(t.code) or not _NAME.match(t.name) or not t.reason.strip():
+            raise ValueError(f"tombstone {t.code} {t.name} needs a code like IAM001, a kebab-case name and a reason")
+        for key in (t.code, t.name):
+            if key in seen:
+                raise ValueError(f"tombstone {key} is listed twice")
+            if key in live_keys:
+                raise ValueError(f"retired rule {key} is registered again: a retired code or name is never reused")
+            seen.add(key)
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -122,6 +167,7 @@ def rule(
     owasp: tuple[str, ...] = (),
     references: tuple[str, ...] = (),
     phase: int = 0,
+    needs: tuple[Fact, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register a check function as a rule. Codes and names must be unique and well-formed."""
 
@@ -130,6 +176,13 @@ def rule(
             raise ValueError(f"rule code {code!r} must look like IAM001")
         if not _NAME.match(name):
             raise ValueError(f"rule name {name!r} must be kebab-case")
+        for key in (code, name):
+            tomb = retired(key)
+            if tomb is not None:
+                raise ValueError(
+                    f"rule {code} {name}: {key} was retired on {tomb.retired.isoformat()} ({tomb.reason}); "
+                    "retired codes and names are never reused, pick a new one"
+                )
         for other in _REGISTRY.values():
             if other.code == code or other.name == name:
                 if other.check.__qualname__ == fn.__qualname__ and other.check.__module__ == fn.__module__:
@@ -147,6 +200,7 @@ def rule(
             references=references,
             doc=inspect.cleandoc(fn.__doc__ or ""),
             phase=phase,
+            needs=needs,
         )
         return fn
 
@@ -159,6 +213,7 @@ def all_rules() -> tuple[Rule, ...]:
     if not _LOADED:
         for module in RULE_MODULES:
             importlib.import_module(module)
+        check_tombstones(RETIRED, _REGISTRY.values())
         _LOADED = True
     return tuple(sorted(_REGISTRY.values(), key=lambda r: r.code))
 

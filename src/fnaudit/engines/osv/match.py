@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from fnaudit.engines.osv import versions
+from fnaudit.model import versions
 from fnaudit.model.package import Advisory
 
 _ID_PREFERENCE = ("MAL-", "GHSA-", "PYSEC-", "GO-", "RUSTSEC-", "CVE-")
@@ -57,7 +57,9 @@ def affected(ecosystem: str, version: str, entry: dict[str, Any]) -> tuple[bool,
 
 
 def _fixes(ecosystem: str, version: str, entry: dict[str, Any]) -> list[str]:
-    return [e["fixed"] for r in entry.get("ranges") or () for e in r.get("events") or () if isinstance(e.get("fixed"), str)]
+    return [
+        e["fixed"] for r in entry.get("ranges") or () for e in r.get("events") or () if isinstance(e.get("fixed"), str)
+    ]
 
 
 def _evaluate(order: str, v: Any, rng: dict[str, Any]) -> bool:
@@ -67,15 +69,10 @@ def _evaluate(order: str, v: Any, rng: dict[str, Any]) -> bool:
     _order_name, events, limits = prepared
     state = False
     for ev, kind in events:
-        if kind == "introduced":
-            if ev is None or v >= ev:
-                state = True
-        elif kind == "fixed":
-            if v >= ev:
-                state = False
-        elif kind == "last_affected":
-            if v > ev:
-                state = False
+        if kind == "introduced" and (ev is None or v >= ev):
+            state = True
+        elif (kind == "fixed" and v >= ev) or (kind == "last_affected" and v > ev):
+            state = False
     if state and limits and all(v >= lim for lim in limits):
         state = False
     return state
@@ -182,7 +179,9 @@ def _lowest(ecosystem: str, current: str, fixes: Iterable[str]) -> str | None:
     return best
 
 
-def advisories(ecosystem: str, version: str, entries: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[Advisory, ...]:
+def advisories(
+    ecosystem: str, version: str, entries: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> tuple[Advisory, ...]:
     """The advisories (aliases merged) that affect `version`, sorted by id."""
     hits: list[tuple[dict[str, Any], dict[str, Any], list[str]]] = []
     seen: set[str] = set()
@@ -230,21 +229,33 @@ def advisories(ecosystem: str, version: str, entries: list[tuple[dict[str, Any],
                 severity, vector, score = s, v, sc
         if malicious:
             severity = "critical"
-        summary = next((m[0].get("summary") for m in sorted(members, key=lambda m: _preference(m[0]["id"]))
-                        if m[0].get("summary")), "") or primary_doc.get("summary") or ""
+        summary = (
+            next(
+                (
+                    m[0].get("summary")
+                    for m in sorted(members, key=lambda m: _preference(m[0]["id"]))
+                    if m[0].get("summary")
+                ),
+                "",
+            )
+            or primary_doc.get("summary")
+            or ""
+        )
         fixed = _lowest(ecosystem, version, (f for m in members for f in m[2]))
         if fixed and ecosystem == "Go" and fixed[:1].isdigit():
             fixed = "v" + fixed  # Go SEMVER ranges drop the `v` modules are tagged with
-        out.append(Advisory(
-            id=primary,
-            aliases=tuple(sorted(ids - {primary}, key=_preference)),
-            summary=summary,
-            severity=severity,
-            cvss=vector,
-            score=score,
-            fixed=fixed,
-            malicious=malicious,
-        ))
+        out.append(
+            Advisory(
+                id=primary,
+                aliases=tuple(sorted(ids - {primary}, key=_preference)),
+                summary=summary,
+                severity=severity,
+                cvss=vector,
+                score=score,
+                fixed=fixed,
+                malicious=malicious,
+            )
+        )
     return tuple(sorted(out, key=lambda a: _preference(a.id)))
 
 

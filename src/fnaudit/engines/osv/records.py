@@ -141,10 +141,20 @@ def zip_records(archive: Path) -> Iterator[Read]:
             try:
                 with zf.open(info) as fh:
                     raw = fh.read(MAX_RECORD_BYTES + 1)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
-                    OSError) as exc:
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+                ValueError,
+                OSError,
+            ) as exc:
                 # CRC mismatch, truncated data, an unsupported compression method or an encrypted member.
-                yield where, Skipped(where, f"cannot be read from the archive ({type(exc).__name__}: {clean_text(str(exc))})")
+                yield (
+                    where,
+                    Skipped(where, f"cannot be read from the archive ({type(exc).__name__}: {clean_text(str(exc))})"),
+                )
                 continue
             yield where, parse(where, raw)
 
@@ -208,17 +218,25 @@ def _affected(value: object) -> Iterator[tuple[str, str, dict[str, Any]]]:
         if not isinstance(aff, dict):
             continue
         pkg = aff.get("package")
-        if not isinstance(pkg, dict) or not isinstance(pkg.get("ecosystem"), str) or not isinstance(pkg.get("name"), str):
+        if (
+            not isinstance(pkg, dict)
+            or not isinstance(pkg.get("ecosystem"), str)
+            or not isinstance(pkg.get("name"), str)
+        ):
             continue
         eco, name = clean_text(pkg["ecosystem"]).strip(), clean_text(pkg["name"]).strip()
         if not eco or not name:
             continue
         data: dict[str, Any] = {"ecosystem": eco, "name": name}
         ranges = [
-            {"type": r["type"], "events": [
-                {k: clean_text(v) for k, v in e.items() if k in EVENT_KEYS and isinstance(v, str)}
-                for e in _list(r.get("events")) if isinstance(e, dict)
-            ]}
+            {
+                "type": r["type"],
+                "events": [
+                    {k: clean_text(v) for k, v in e.items() if k in EVENT_KEYS and isinstance(v, str)}
+                    for e in _list(r.get("events"))
+                    if isinstance(e, dict)
+                ],
+            }
             for r in _list(aff.get("ranges"))
             if isinstance(r, dict) and r.get("type") in RANGE_TYPES
         ]

@@ -244,11 +244,15 @@ class Store:
             sources = {replace_ecosystem} if replace_ecosystem is not None else set(per_eco)
             counts = self.counts(touched | sources)
             for eco in sorted(sources):
-                cur.execute("INSERT OR REPLACE INTO source VALUES (?,?,?,?,?)",
-                            (eco, origin, now, counts.get(eco, EcosystemCount(0, 0)).records, newest.get(eco) or None))
+                cur.execute(
+                    "INSERT OR REPLACE INTO source VALUES (?,?,?,?,?)",
+                    (eco, origin, now, counts.get(eco, EcosystemCount(0, 0)).records, newest.get(eco) or None),
+                )
             for eco in sorted(touched - sources):  # keep other ecosystems' recorded totals true
-                cur.execute("UPDATE source SET records = ? WHERE ecosystem = ?",
-                            (counts.get(eco, EcosystemCount(0, 0)).records, eco))
+                cur.execute(
+                    "UPDATE source SET records = ? WHERE ecosystem = ?",
+                    (counts.get(eco, EcosystemCount(0, 0)).records, eco),
+                )
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -266,26 +270,34 @@ class Store:
     def _put(cur: sqlite3.Cursor, rec: records.Normalised) -> set[str]:
         """Insert or replace one record; the ecosystems whose counts it changed (old rows and new)."""
         blob = zlib.compress(json.dumps(rec.doc, separators=(",", ":")).encode())
-        rows = [(base_ecosystem(e), normalise_name(e, n), json.dumps(d, separators=(",", ":")).encode())
-                for e, n, d in rec.rows]
+        rows = [
+            (base_ecosystem(e), normalise_name(e, n), json.dumps(d, separators=(",", ":")).encode())
+            for e, n, d in rec.rows
+        ]
         touched = {e for e, _n, _d in rows}
         existing = cur.execute("SELECT rid FROM advisory WHERE id = ?", (rec.id,)).fetchone()
         if existing is None:
-            cur.execute("INSERT INTO advisory(id, modified, withdrawn, doc) VALUES (?,?,?,?)",
-                        (rec.id, rec.modified, int(rec.withdrawn), blob))
+            cur.execute(
+                "INSERT INTO advisory(id, modified, withdrawn, doc) VALUES (?,?,?,?)",
+                (rec.id, rec.modified, int(rec.withdrawn), blob),
+            )
             rid = cur.lastrowid
         else:
             rid = existing[0]
             touched |= {r[0] for r in cur.execute("SELECT DISTINCT ecosystem FROM affected WHERE rid = ?", (rid,))}
-            cur.execute("UPDATE advisory SET modified=?, withdrawn=?, doc=? WHERE rid=?",
-                        (rec.modified, int(rec.withdrawn), blob, rid))
+            cur.execute(
+                "UPDATE advisory SET modified=?, withdrawn=?, doc=? WHERE rid=?",
+                (rec.modified, int(rec.withdrawn), blob, rid),
+            )
             cur.execute("DELETE FROM affected WHERE rid = ?", (rid,))
-        cur.executemany("INSERT INTO affected(ecosystem, name, rid, data) VALUES (?,?,?,?)",
-                        [(e, n, rid, d) for e, n, d in rows])
+        cur.executemany(
+            "INSERT INTO affected(ecosystem, name, rid, data) VALUES (?,?,?,?)", [(e, n, rid, d) for e, n, d in rows]
+        )
         return touched
 
-    def update(self, ecosystems: Iterable[str], base_url: str | None = None,
-               timeout: float = 60.0) -> dict[str, ImportReport]:
+    def update(
+        self, ecosystems: Iterable[str], base_url: str | None = None, timeout: float = 60.0
+    ) -> dict[str, ImportReport]:
         """Download `<base>/<Ecosystem>/all.zip` for each ecosystem and replace its records."""
         base = (base_url or os.environ.get(URL_ENV_VAR) or DEFAULT_BASE_URL).rstrip("/")
         if not base.startswith(("https://", "http://", "file://")):
@@ -324,9 +336,17 @@ class Store:
         rows = self.db.execute("SELECT ecosystem, origin, imported_at, newest_modified FROM source ORDER BY ecosystem")
         sources = rows.fetchall()
         counts = self.counts(e for e, *_ in sources)
-        return [EcosystemStatus(e, o, dt.datetime.fromisoformat(t), counts.get(e, EcosystemCount(0, 0)).records, m,
-                                counts.get(e, EcosystemCount(0, 0)).withdrawn)
-                for e, o, t, m in sources]
+        return [
+            EcosystemStatus(
+                e,
+                o,
+                dt.datetime.fromisoformat(t),
+                counts.get(e, EcosystemCount(0, 0)).records,
+                m,
+                counts.get(e, EcosystemCount(0, 0)).withdrawn,
+            )
+            for e, o, t, m in sources
+        ]
 
     def imported_at(self) -> dt.datetime | None:
         """When the data was imported; None for a project's own record set, whose age is its authors' call
@@ -388,10 +408,7 @@ def is_records_source(path: Path) -> bool:
         return zipfile.is_zipfile(path)
     if not path.is_dir():
         return False
-    for _top, _dirs, files in os.walk(path):
-        if any(f.endswith(".json") for f in files):
-            return True
-    return False
+    return any(any(f.endswith(".json") for f in files) for _top, _dirs, files in os.walk(path))
 
 
 def _fingerprint(source: Path) -> str:

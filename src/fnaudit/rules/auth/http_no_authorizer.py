@@ -123,7 +123,9 @@ def _hit(app: App, fn: Function, trigger: Trigger) -> Hit:
             "an API key identifies a client, it does not authenticate a caller"
         )
     else:
-        message = f"function {fn.name}: public route {route} invokes the function with no authorizer; anyone can call it"
+        message = (
+            f"function {fn.name}: public route {route} invokes the function with no authorizer; anyone can call it"
+        )
     remediation = by_dialect(
         app,
         serverless=(
@@ -162,4 +164,6 @@ def _where(trigger: Trigger) -> Loc:
 
 
 def _sls_event(trigger: Trigger) -> str:
-    return {TriggerKind.API_REST: "http", TriggerKind.API_HTTP: "httpApi", TriggerKind.ALB: "alb"}.get(trigger.kind, "http")
+    return {TriggerKind.API_REST: "http", TriggerKind.API_HTTP: "httpApi", TriggerKind.ALB: "alb"}.get(
+        trigger.kind, "http"
+    )

@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = "Never evaluate event data: parse it (`json.loads`, `ast.literal_eval` for literals) or map it to code through a fixed table."
 
-_FIX_NODE = (
-    'Never evaluate event data: parse it (`JSON.parse`), map it to code through a fixed table, and pass functions (not strings) to `setTimeout`/`setInterval`.'
-)
+_FIX_NODE = "Never evaluate event data: parse it (`JSON.parse`), map it to code through a fixed table, and pass functions (not strings) to `setTimeout`/`setInterval`."
 
 
 @rule(
@@ -26,6 +25,7 @@ _FIX_NODE = (
     cwe=(94, 95),
     owasp=("SAS-1",),
     references=("https://docs.python.org/3/library/functions.html#eval",),
+    needs=(Fact.CODE,),
 )
 def code_injection(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -7,17 +7,16 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = (
-    "Run the program with a list of arguments and no shell (`subprocess.run([\"grep\", \"--\", day, path])`), "
+    'Run the program with a list of arguments and no shell (`subprocess.run(["grep", "--", day, path])`), '
     "check the value against an allowlist, or quote it with `shlex.quote()` when a shell is unavoidable."
 )
 
-_FIX_NODE = (
-    'Use `execFile`/`spawn` with a fixed program, an arguments array and no `shell: true`; check the value against an allowlist; never pass event data to `exec`/`execSync`.'
-)
+_FIX_NODE = "Use `execFile`/`spawn` with a fixed program, an arguments array and no `shell: true`; check the value against an allowlist; never pass event data to `exec`/`execSync`."
 
 
 @rule(
@@ -29,6 +28,7 @@ _FIX_NODE = (
     cwe=(78,),
     owasp=("SAS-1",),
     references=("https://docs.python.org/3/library/subprocess.html#security-considerations",),
+    needs=(Fact.CODE,),
 )
 def command_injection(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

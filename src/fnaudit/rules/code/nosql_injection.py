@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
@@ -15,9 +16,7 @@ _FIX = (
     "`Key('id').eq(v)` / `Attr(...)`), PartiQL `Parameters`, and never a `$where` built from input."
 )
 
-_FIX_NODE = (
-    'Keep expressions constant and pass values through `ExpressionAttributeValues` (PartiQL: `Parameters`); for MongoDB, cast filter values to strings and never build `$where` from input.'
-)
+_FIX_NODE = "Keep expressions constant and pass values through `ExpressionAttributeValues` (PartiQL: `Parameters`); for MongoDB, cast filter values to strings and never build `$where` from input."
 
 
 @rule(
@@ -31,6 +30,7 @@ _FIX_NODE = (
     references=(
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeValues.html",
     ),
+    needs=(Fact.CODE,),
 )
 def nosql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = "Redirect only to paths of your own site or to an allowlist of targets; never to a URL taken from the request."
 
 _FIX_NODE = (
-    'Redirect only to paths of your own site or to an allowlist of targets; never to a URL taken from the request.'
+    "Redirect only to paths of your own site or to an allowlist of targets; never to a URL taken from the request."
 )
 
 
@@ -26,6 +27,7 @@ _FIX_NODE = (
     cwe=(601,),
     owasp=("SAS-1",),
     references=("https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html",),
+    needs=(Fact.CODE,),
 )
 def open_redirect(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
@@ -15,9 +16,7 @@ _FIX = (
     "starts with the allowed folder before opening it; better, map ids to files with a fixed table."
 )
 
-_FIX_NODE = (
-    'Keep only the file name (`path.basename`), or `path.resolve` the path and check it `startsWith` the allowed folder before using it; better, map ids to files with a fixed table.'
-)
+_FIX_NODE = "Keep only the file name (`path.basename`), or `path.resolve` the path and check it `startsWith` the allowed folder before using it; better, map ids to files with a fixed table."
 
 
 @rule(
@@ -29,6 +28,7 @@ _FIX_NODE = (
     cwe=(22,),
     owasp=("SAS-1",),
     references=("https://owasp.org/www-community/attacks/Path_Traversal",),
+    needs=(Fact.CODE,),
 )
 def path_traversal(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

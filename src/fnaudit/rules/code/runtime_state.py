@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import trace, trace_text
 from fnaudit.rules.registry import Context, rule
 
@@ -19,6 +20,7 @@ from fnaudit.rules.registry import Context, rule
     cwe=(488, 377),
     owasp=("SAS-9",),
     references=("https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",),
+    needs=(Fact.CODE,),
 )
 def runtime_state(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

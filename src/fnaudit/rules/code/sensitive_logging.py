@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import trace, trace_text
 from fnaudit.rules.registry import Context, rule
 
@@ -19,6 +20,7 @@ from fnaudit.rules.registry import Context, rule
     cwe=(532,),
     owasp=("SAS-5", "SAS-7"),
     references=("https://docs.powertools.aws.dev/lambda/python/latest/core/logger/",),
+    needs=(Fact.CODE,),
 )
 def sensitive_logging(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

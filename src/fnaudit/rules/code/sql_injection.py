@@ -7,17 +7,16 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = (
-    "Pass the values as query parameters (`cursor.execute(\"SELECT … WHERE id = %s\", (order_id,))`, "
-    "`text(\"… :id\").bindparams(id=order_id)`), never by building the SQL string."
+    'Pass the values as query parameters (`cursor.execute("SELECT … WHERE id = %s", (order_id,))`, '
+    '`text("… :id").bindparams(id=order_id)`), never by building the SQL string.'
 )
 
-_FIX_NODE = (
-    'Use placeholders and a values array (`pool.query("SELECT … WHERE id = ?", [id])`, `pg` `$1`, `knex.raw("… ?", [id])`, `sequelize.query(sql, { replacements })`) or a tagged-template SQL helper, never by building the SQL string.'
-)
+_FIX_NODE = 'Use placeholders and a values array (`pool.query("SELECT … WHERE id = ?", [id])`, `pg` `$1`, `knex.raw("… ?", [id])`, `sequelize.query(sql, { replacements })`) or a tagged-template SQL helper, never by building the SQL string.'
 
 
 @rule(
@@ -32,6 +31,7 @@ _FIX_NODE = (
         "https://owasp.org/www-project-serverless-top-10/",
         "https://peps.python.org/pep-0249/#id15",
     ),
+    needs=(Fact.CODE,),
 )
 def sql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

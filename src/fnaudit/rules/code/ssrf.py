@@ -7,17 +7,16 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = (
-    "Build the URL from a fixed scheme and host (`f\"https://api.example.com/items/{quote(item)}\"`) or check "
+    'Build the URL from a fixed scheme and host (`f"https://api.example.com/items/{quote(item)}"`) or check '
     "the host against an allowlist; never fetch a URL taken from the event."
 )
 
-_FIX_NODE = (
-    'Build the URL from a fixed scheme and host (`` `https://api.example.com/items/${encodeURIComponent(item)}` ``) or check the host against an allowlist; never fetch a URL taken from the event.'
-)
+_FIX_NODE = "Build the URL from a fixed scheme and host (`` `https://api.example.com/items/${encodeURIComponent(item)}` ``) or check the host against an allowlist; never fetch a URL taken from the event."
 
 
 @rule(
@@ -29,6 +28,7 @@ _FIX_NODE = (
     cwe=(918,),
     owasp=("SAS-1",),
     references=("https://owasp.org/www-community/attacks/Server_Side_Request_Forgery",),
+    needs=(Fact.CODE,),
 )
 def ssrf(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

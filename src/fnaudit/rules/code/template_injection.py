@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = "Keep templates constant and pass event data as render variables: `Template(PAGE).render(name=name)`."
 
-_FIX_NODE = (
-    'Keep templates constant and pass event data as render data: `ejs.render(PAGE, { name })`, `Handlebars.compile(PAGE)({ name })`.'
-)
+_FIX_NODE = "Keep templates constant and pass event data as render data: `ejs.render(PAGE, { name })`, `Handlebars.compile(PAGE)({ name })`."
 
 
 @rule(
@@ -26,6 +25,7 @@ _FIX_NODE = (
     cwe=(1336,),
     owasp=("SAS-1",),
     references=("https://jinja.palletsprojects.com/en/stable/sandbox/",),
+    needs=(Fact.CODE,),
 )
 def template_injection(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = "Deserialize event data with a data-only format: `json.loads`, `yaml.safe_load`; never pickle/dill/marshal/jsonpickle."
 
-_FIX_NODE = (
-    "Deserialize event data with `JSON.parse`; never `node-serialize`'s `unserialize`; use js-yaml 4 (`load` is safe) or `safeLoad` on older versions."
-)
+_FIX_NODE = "Deserialize event data with `JSON.parse`; never `node-serialize`'s `unserialize`; use js-yaml 4 (`load` is safe) or `safeLoad` on older versions."
 
 
 @rule(
@@ -26,6 +25,7 @@ _FIX_NODE = (
     cwe=(502,),
     owasp=("SAS-1",),
     references=("https://docs.python.org/3/library/pickle.html", "https://pyyaml.org/wiki/PyYAMLDocumentation"),
+    needs=(Fact.CODE,),
 )
 def unsafe_deserialization(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

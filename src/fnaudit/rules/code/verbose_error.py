@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import trace, trace_text
 from fnaudit.rules.registry import Context, rule
 
@@ -19,6 +20,7 @@ from fnaudit.rules.registry import Context, rule
     cwe=(209,),
     owasp=("SAS-10",),
     references=("https://owasp.org/www-project-serverless-top-10/",),
+    needs=(Fact.CODE,),
 )
 def verbose_error(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

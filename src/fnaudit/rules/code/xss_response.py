@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = "Escape event data before putting it in HTML (`html.escape`, `markupsafe.escape`), or render with an autoescaping template."
 
-_FIX_NODE = (
-    'Escape event data before putting it in HTML (`escape-html`, `validator.escape`, `he.encode`), or render with an autoescaping template.'
-)
+_FIX_NODE = "Escape event data before putting it in HTML (`escape-html`, `validator.escape`, `he.encode`), or render with an autoescaping template."
 
 
 @rule(
@@ -26,6 +25,7 @@ _FIX_NODE = (
     cwe=(79,),
     owasp=("SAS-1",),
     references=("https://owasp.org/www-community/attacks/xss/",),
+    needs=(Fact.CODE,),
 )
 def xss_response(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

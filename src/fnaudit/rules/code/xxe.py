@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from fnaudit.engines.code import ir
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.code._common import flow_hits
 from fnaudit.rules.registry import Context, rule
 
 _FIX = "Parse untrusted XML with `defusedxml`, or give lxml a parser with `resolve_entities=False, no_network=True`."
 
-_FIX_NODE = (
-    'Do not enable entity substitution: drop `noent: true` from libxmljs options, or use a parser that does not expand entities.'
-)
+_FIX_NODE = "Do not enable entity substitution: drop `noent: true` from libxmljs options, or use a parser that does not expand entities."
 
 
 @rule(
@@ -26,6 +25,7 @@ _FIX_NODE = (
     cwe=(611,),
     owasp=("SAS-1",),
     references=("https://lxml.de/FAQ.html#how-do-i-use-lxml-safely-as-a-web-service-endpoint",),
+    needs=(Fact.CODE,),
 )
 def xxe(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -9,8 +9,13 @@ from fnaudit.findings import Severity
 from fnaudit.model.app import App
 from fnaudit.model.package import Advisory, Package, Reachability
 
-_LOWER = {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW,
-          Severity.LOW: Severity.LOW, Severity.INFO: Severity.INFO}
+_LOWER = {
+    Severity.CRITICAL: Severity.HIGH,
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.LOW,
+    Severity.INFO: Severity.INFO,
+}
 
 
 def occurrences(app: App) -> Iterator[tuple[Package, list[str], list[Package]]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.deps._common import describe, names, occurrences, who
 from fnaudit.rules.registry import Context, rule
 
@@ -19,6 +20,7 @@ from fnaudit.rules.registry import Context, rule
     cwe=(506,),
     owasp=("SAS-6",),
     references=("https://github.com/ossf/malicious-packages",),
+    needs=(Fact.PACKAGES, Fact.ADVISORIES),
 )
 def malicious_package(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

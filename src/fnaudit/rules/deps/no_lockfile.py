@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.deps._common import names, occurrences, who
 from fnaudit.rules.registry import Context, rule
 
@@ -18,8 +19,11 @@ from fnaudit.rules.registry import Context, rule
     severity=Severity.MEDIUM,
     cwe=(1357, 829),
     owasp=("SAS-6",),
-    references=("https://docs.npmjs.com/cli/configuring-npm/package-lock-json",
-                "https://pip.pypa.io/en/stable/topics/repeatable-installs/"),
+    references=(
+        "https://docs.npmjs.com/cli/configuring-npm/package-lock-json",
+        "https://pip.pypa.io/en/stable/topics/repeatable-installs/",
+    ),
+    needs=(Fact.PACKAGES,),
 )
 def no_lockfile(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.registry import Context, rule
 
 
@@ -18,6 +19,7 @@ from fnaudit.rules.registry import Context, rule
     cwe=(1104,),
     owasp=("SAS-6",),
     references=("https://google.github.io/osv-scanner/guides/offline-mode/",),
+    needs=(Fact.PACKAGES, Fact.ADVISORIES),
 )
 def dependency_scan_not_run(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

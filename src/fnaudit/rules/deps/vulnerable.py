@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.model.package import Reachability
 from fnaudit.rules.deps._common import describe, merged_reachability, names, occurrences, severity_of, who
 from fnaudit.rules.registry import Context, rule
@@ -26,6 +27,7 @@ _REACH = {
     cwe=(1395, 937),
     owasp=("SAS-6",),
     references=("https://osv.dev/", "https://ossf.github.io/osv-schema/"),
+    needs=(Fact.PACKAGES, Fact.ADVISORIES),
 )
 def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -86,9 +88,12 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
                 function=function,
                 functions=functions,
                 evidence=f"{p.purl} {adv.id}",
-                remediation=(f"Upgrade {p.name} to {adv.fixed} or later and regenerate the lockfile."
-                             if adv.fixed else f"No fixed version of {p.name} is known: replace or remove it, "
-                             "or keep it out of reach of event data."),
+                remediation=(
+                    f"Upgrade {p.name} to {adv.fixed} or later and regenerate the lockfile."
+                    if adv.fixed
+                    else f"No fixed version of {p.name} is known: replace or remove it, "
+                    "or keep it out of reach of event data."
+                ),
                 severity=severity_of(adv, reach),
                 key=f"{p.ecosystem}:{p.name}@{p.version} {adv.id}",
                 confidence="high" if reach != Reachability.NOT_REACHABLE else "medium",

@@ -67,11 +67,23 @@ def group_hits(
                     continue
                 yield _hit(app, users, role, st, action, found, broad, severity, what, remediation)
         for policy, (st, acc, everywhere) in per_policy.items():
-            yield _hit(app, users, role, st, f"AWS managed policy {policy}", tuple(sorted(acc)), everywhere,
-                       severity, what, remediation)
+            yield _hit(
+                app,
+                users,
+                role,
+                st,
+                f"AWS managed policy {policy}",
+                tuple(sorted(acc)),
+                everywhere,
+                severity,
+                what,
+                remediation,
+            )
 
 
-def patterns(users: RoleUsers, st: Statement, effective: frozenset[str] | None) -> Iterator[tuple[str, tuple[str, ...]]]:
+def patterns(
+    users: RoleUsers, st: Statement, effective: frozenset[str] | None
+) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(pattern as written, the actions it reaches) for each pattern of the statement that the rules below
     IAM001 / IAM002 judge: `*`, `service:*` and NotAction are IAM001's / IAM002's while they report them,
     and the caller's when Deny statements or the boundary left too little for that (what is left is
@@ -117,8 +129,9 @@ def _hit(
         evidence=f"Allow {action} on {resources_text(st)}",
         remediation=remediation(app, found),
         severity=with_condition(severity(everywhere, found), st),
-        key=f"managed:{managed}" if action.startswith("AWS managed policy ") else
-        f"action:{action}|{resources_text(st) if not everywhere else '*'}",
+        key=f"managed:{managed}"
+        if action.startswith("AWS managed policy ")
+        else f"action:{action}|{resources_text(st) if not everywhere else '*'}",
     )
 
 

@@ -135,7 +135,7 @@ def managed_name(st: Statement) -> str | None:
     """The AWS managed policy a statement comes from, or None for the app's own statements."""
     if not st.source.startswith(MANAGED_PREFIX):
         return None
-    return st.source[len(MANAGED_PREFIX):].split(".", 1)[0]
+    return st.source[len(MANAGED_PREFIX) :].split(".", 1)[0]
 
 
 def admin_equivalent(statements: tuple[Statement, ...]) -> bool:
@@ -168,8 +168,11 @@ def admin_managed(users: RoleUsers, role: Role) -> frozenset[str]:
     if perms is not None:  # judged on what survives Deny statements and the boundary
         out = {n for n in out if admin_equivalent_actions(_surviving(perms, n))}
     # named but not in the catalogue: its document is unknown, so judge it by its name
-    out.update(mp.name for mp in role.managed_policies if mp.aws_managed and mp.name in ADMIN_POLICIES
-               and mp.name not in by_policy)
+    out.update(
+        mp.name
+        for mp in role.managed_policies
+        if mp.aws_managed and mp.name in ADMIN_POLICIES and mp.name not in by_policy
+    )
     return frozenset(out)
 
 
@@ -230,6 +233,7 @@ def effective_actions(users: RoleUsers, st: Statement, everywhere_only: bool = F
 
 # ---- what survives Deny statements and the boundary -------------------------------------------
 
+
 def permissions(users: RoleUsers) -> EffectivePermissions | None:
     """The IAM engine's effective permissions of the role (shared by its functions); None when it did not run."""
     return next((f.permissions for f in users.functions if f.permissions is not None), None)
@@ -242,8 +246,10 @@ def boundary_note(users: RoleUsers) -> str:
     perms = permissions(users)
     if perms is None or perms.boundary_known or not perms.boundary:
         return ""
-    return (f" (the role has the permissions boundary {perms.boundary}, which is not in the app and could not be "
-            "read: reported as if it did not limit anything)")
+    return (
+        f" (the role has the permissions boundary {perms.boundary}, which is not in the app and could not be "
+        "read: reported as if it did not limit anything)"
+    )
 
 
 def written_actions(st: Statement) -> frozenset[str]:
@@ -267,7 +273,9 @@ def limits_note(users: RoleUsers, st: Statement, survived: frozenset[str] | None
         causes.append("Deny statements")
     if perms is not None and perms.boundary and perms.boundary_known:
         causes.append(f"the permissions boundary {perms.boundary}")
-    return f" ({len(alone & survived)} of {len(alone)} actions remain after {' and '.join(causes) or 'Deny statements'})"
+    return (
+        f" ({len(alone & survived)} of {len(alone)} actions remain after {' and '.join(causes) or 'Deny statements'})"
+    )
 
 
 # A principal that can write its own policies can give itself anything (attach AdministratorAccess to
@@ -275,9 +283,17 @@ def limits_note(users: RoleUsers, st: Statement, survived: frozenset[str] | None
 SELF_GRANT = frozenset(
     a.lower()
     for a in (
-        "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:AttachUserPolicy", "iam:PutUserPolicy",
-        "iam:AttachGroupPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
-        "iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+        "iam:AttachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:AttachUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:AttachGroupPolicy",
+        "iam:PutGroupPolicy",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:PutRolePermissionsBoundary",
     )
 )
 # Share of the account's Write and Permissions-management actions above which a grant is "most of

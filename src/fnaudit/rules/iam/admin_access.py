@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Role, Statement
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import is_all_actions
 from fnaudit.rules.iam._policy import (
@@ -41,6 +42,7 @@ __all__ = ["ADMIN_POLICIES", "iam_admin_access"]
         "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -149,10 +151,14 @@ def _statement_hits(app: App, users: RoleUsers, role: Role, st: Statement) -> It
             what = f"`iam:*` on {resources_text(st)}, enough to grant itself any permission"
         else:
             continue
-        yield _hit(app, users, role, st, what, with_condition(base, st), f"action:{action.strip()}|{resources_text(st)}")
+        yield _hit(
+            app, users, role, st, what, with_condition(base, st), f"action:{action.strip()}|{resources_text(st)}"
+        )
     if st.not_actions and everywhere:
         what = f"every action except {', '.join(st.not_actions)} (NotAction) on {resources_text(st)}"
-        yield _hit(app, users, role, st, what, with_condition(Severity.CRITICAL, st), f"notaction:{','.join(st.not_actions)}")
+        yield _hit(
+            app, users, role, st, what, with_condition(Severity.CRITICAL, st), f"notaction:{','.join(st.not_actions)}"
+        )
 
 
 def _hit(app: App, users: RoleUsers, role: Role, st: Statement, what: str, severity: Severity, key: str) -> Hit:

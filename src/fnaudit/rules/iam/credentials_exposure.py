@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.iam._actions import CREDENTIALS
 from fnaudit.rules.iam._groups import group_hits
 from fnaudit.rules.registry import Context, rule
@@ -23,6 +24,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_credentials_exposure(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -73,8 +75,14 @@ def iam_credentials_exposure(app: App, ctx: Context) -> Iterator[Hit]:
     def severity(everywhere: bool, found: tuple[str, ...]) -> Severity:
         return Severity.HIGH if everywhere else Severity.MEDIUM
 
-    yield from group_hits(app, CREDENTIALS, only_everywhere=False, severity=severity,
-                          what="obtaining credentials with", remediation=_remediation)
+    yield from group_hits(
+        app,
+        CREDENTIALS,
+        only_everywhere=False,
+        severity=severity,
+        what="obtaining credentials with",
+        remediation=_remediation,
+    )
 
 
 def _remediation(app: App, actions: tuple[str, ...]) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import EXFILTRATION
 from fnaudit.rules.iam._groups import group_hits
@@ -24,6 +25,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_data_exfiltration(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -77,8 +79,14 @@ def iam_data_exfiltration(app: App, ctx: Context) -> Iterator[Hit]:
     def severity(everywhere: bool, found: tuple[str, ...]) -> Severity:
         return Severity.HIGH if everywhere else Severity.MEDIUM
 
-    yield from group_hits(app, EXFILTRATION, only_everywhere=False, severity=severity,
-                          what="sharing data outside the account with", remediation=_remediation)
+    yield from group_hits(
+        app,
+        EXFILTRATION,
+        only_everywhere=False,
+        severity=severity,
+        what="sharing data outside the account with",
+        remediation=_remediation,
+    )
 
 
 def _remediation(app: App, actions: tuple[str, ...]) -> str:

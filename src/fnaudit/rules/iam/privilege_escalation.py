@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function
+from fnaudit.model.facts import Fact
 from fnaudit.model.permissions import Escalation
 from fnaudit.rules.iam._policy import RoleUsers, boundary_note, lowered
 from fnaudit.rules.registry import Context, rule
@@ -24,6 +25,7 @@ from fnaudit.rules.registry import Context, rule
         "https://github.com/BishopFox/iam-vulnerable",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -85,7 +87,9 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-269: Improper Privilege Management
     - CWE-250: Execution with Unnecessary Privileges
     """
-    groups: dict[tuple[str, str, tuple[str, ...], tuple[tuple[str, str, int], ...]], list[tuple[Function, Escalation]]] = {}
+    groups: dict[
+        tuple[str, str, tuple[str, ...], tuple[tuple[str, str, int], ...]], list[tuple[Function, Escalation]]
+    ] = {}
     managed: dict[tuple[str, str], list[tuple[Function, Escalation]]] = {}
     for fn in app.functions:
         if fn.permissions is None or fn.role is None:
@@ -150,7 +154,7 @@ def _subject(fns: list[Function], role_id: str) -> str:
 
 def _single_managed_policy(esc: Escalation) -> str | None:
     prefix = "AWS managed policy "
-    names = {g.source[len(prefix):].split(".", 1)[0] if g.source.startswith(prefix) else None for _, g in esc.evidence}
+    names = {g.source[len(prefix) :].split(".", 1)[0] if g.source.startswith(prefix) else None for _, g in esc.evidence}
     return next(iter(names)) if len(names) == 1 and None not in names else None
 
 
@@ -162,5 +166,7 @@ def _remediation(esc: Escalation) -> str:
             "`Condition: {StringEquals: {iam:PassedToService: <service>.amazonaws.com}}`. "
             f"Reference: {esc.reference}"
         )
-    return f"Remove {', '.join(f'`{a}`' for a in actions)} from the execution role or scope it to the resources the " \
+    return (
+        f"Remove {', '.join(f'`{a}`' for a in actions)} from the execution role or scope it to the resources the "
         f"function manages (never its own role or other functions). Reference: {esc.reference}"
+    )

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Statement
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import expand
 from fnaudit.rules.iam._policy import (
@@ -39,6 +40,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._policy import RoleUsers, function_roles
 from fnaudit.rules.registry import Context, rule
@@ -23,6 +24,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
         "https://www.serverless.com/plugins/serverless-iam-roles-per-function",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Effect, Statement
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._policy import condition_note, function_roles, with_condition
 from fnaudit.rules.registry import Context, rule
@@ -26,6 +27,7 @@ _ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewit
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#term_trust-policy",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_trust_policy_too_broad(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -124,5 +126,10 @@ def _describe(principal: str) -> str:
     if principal.strip() in ("*", "AWS:*"):
         return "any AWS principal (`*`)"
     kind, _, who = principal.partition(":")
-    label = {"AWS": "principal", "Service": "service", "Federated": "federated identity", "CanonicalUser": "canonical user"}
+    label = {
+        "AWS": "principal",
+        "Service": "service",
+        "Federated": "federated identity",
+        "CanonicalUser": "canonical user",
+    }
     return f"{label.get(kind, kind)} `{who or principal}`"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import DATA_READ
 from fnaudit.rules.iam._groups import group_hits
@@ -24,6 +25,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_unscoped_data_read(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -77,12 +79,14 @@ def iam_unscoped_data_read(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-732: Incorrect Permission Assignment for Critical Resource
     - CWE-200: Exposure of Sensitive Information to an Unauthorized Actor
     """
+
     def severity(everywhere: bool, found: tuple[str, ...]) -> Severity:
         secrets = any(f.split(":", 1)[0] in _SECRET_SERVICES for f in found)
         return Severity.HIGH if secrets else Severity.MEDIUM
 
-    yield from group_hits(app, DATA_READ, only_everywhere=True, severity=severity, what="reading",
-                          remediation=_remediation)
+    yield from group_hits(
+        app, DATA_READ, only_everywhere=True, severity=severity, what="reading", remediation=_remediation
+    )
 
 
 _SECRET_SERVICES = frozenset({"secretsmanager", "ssm", "kms"})

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Dialect, Role, Statement
+from fnaudit.model.facts import Fact
 from fnaudit.rules.iam._actions import (
     DATA_READ,
     PERMISSIONS,
@@ -44,6 +45,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
     ),
+    needs=(Fact.PERMISSIONS,),
 )
 def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -118,10 +120,21 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
                 yield _hit(app, users, role, st, a, level, f"action:{a}")
         for policy, (st, acc, worst) in per_policy.items():
             shown = ", ".join(f"`{a}`" for a in acc[:5]) + (f" and {len(acc) - 5} more" if len(acc) > 5 else "")
-            yield _hit(app, users, role, st, shown, worst, f"managed:{policy}", label=f"AWS managed policy {policy} attached to role {role.id}")
+            yield _hit(
+                app,
+                users,
+                role,
+                st,
+                shown,
+                worst,
+                f"managed:{policy}",
+                label=f"AWS managed policy {policy} attached to role {role.id}",
+            )
 
 
-def _hit(app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: str, key: str, label: str | None = None) -> Hit:
+def _hit(
+    app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: str, key: str, label: str | None = None
+) -> Hit:
     base = Severity.HIGH if level == PERMISSIONS else Severity.MEDIUM
     shown = a if a.startswith("`") else f"`{a}`"
     return Hit(
@@ -131,11 +144,10 @@ def _hit(app: App, users: RoleUsers, role: Role, st: Statement, a: str, level: s
         function=users.function_id,
         functions=users.function_ids,
         evidence=f"Allow {a.replace('`', '')} on *",
-        remediation=_remediation(app, a.strip('`').split('`')[0]),
+        remediation=_remediation(app, a.strip("`").split("`")[0]),
         severity=with_condition(base, st),
         key=key,
     )
-
 
 
 def _reported_level(reached: tuple[str, ...], effective: frozenset[str] | None) -> str | None:
@@ -159,8 +171,11 @@ def _limits(users: RoleUsers, st: Statement, action: str, label: str | None) -> 
     note = limits_note(users, st, survived)
     if not note or survived is None:
         return note
-    left = sorted(x for x in survived if not quiet_on_star(x) and x.lower() not in DATA_READ
-                  and access_level(x) in (WRITE, PERMISSIONS))
+    left = sorted(
+        x
+        for x in survived
+        if not quiet_on_star(x) and x.lower() not in DATA_READ and access_level(x) in (WRITE, PERMISSIONS)
+    )
     shown = ", ".join(f"`{x}`" for x in left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
     return f"{note}: {shown}" if shown else note
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from fnaudit.engines.iam.used import RUNTIME_ACTIONS
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Role, Statement
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.iam._actions import PERMISSIONS, WRITE, access_level
 from fnaudit.rules.iam._policy import (
@@ -38,6 +39,7 @@ _ORDER = {"low": 0, "medium": 1, "high": 2}
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
     ),
+    needs=(Fact.PERMISSIONS, Fact.CODE),
 )
 def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -110,13 +112,29 @@ def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
                 continue
             yield _hit(app, users, role, st, where(role, st), unused, len(granted), confidence, f"unused:{st.source}")
         for policy, (st, acc) in per_policy.items():
-            yield _hit(app, users, role, st, f"AWS managed policy {policy} attached to role {role.id}", acc, None,
-                       confidence, f"unused-managed:{policy}")
+            yield _hit(
+                app,
+                users,
+                role,
+                st,
+                f"AWS managed policy {policy} attached to role {role.id}",
+                acc,
+                None,
+                confidence,
+                f"unused-managed:{policy}",
+            )
 
 
 def _hit(
-    app: App, users: RoleUsers, role: Role, st: Statement, label: str, unused: set[str], granted: int | None,
-    confidence: str, key: str,
+    app: App,
+    users: RoleUsers,
+    role: Role,
+    st: Statement,
+    label: str,
+    unused: set[str],
+    granted: int | None,
+    confidence: str,
+    key: str,
 ) -> Hit:
     ordered = sorted(unused)
     shown = ", ".join(f"`{a}`" for a in ordered[:6]) + (f" and {len(ordered) - 6} more" if len(ordered) > 6 else "")

@@ -45,8 +45,12 @@ from fnaudit.model.permissions import Grant
 
 ANY = "*"  # an entry whose caller chooses the whole event (direct invoke)
 
-CODE_EXEC = {"CODE002": "runs OS commands", "CODE003": "evaluates code", "CODE004": "deserializes objects that run code",
-             "CODE008": "renders a template that runs code"}
+CODE_EXEC = {
+    "CODE002": "runs OS commands",
+    "CODE003": "evaluates code",
+    "CODE004": "deserializes objects that run code",
+    "CODE008": "renders a template that runs code",
+}
 FILE_READ = {"CODE005": "reads any file the function can read", "CODE009": "reads local files through XML entities"}
 NETWORK = {"CODE006": "sends requests to URLs it chooses"}
 DATA = {"CODE001": "SQL injection", "CODE007": "NoSQL injection"}
@@ -112,8 +116,17 @@ class Reach:
         return "; ".join(dict.fromkeys(i.text for i in self.items))
 
 
-_ORDER = ("admin", "escalation", "credentials", "data-write", "secrets-read", "exfiltration", "data-read",
-          "secret", "database")
+_ORDER = (
+    "admin",
+    "escalation",
+    "credentials",
+    "data-write",
+    "secrets-read",
+    "exfiltration",
+    "data-read",
+    "secret",
+    "database",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +158,9 @@ class Chain:
     @property
     def key(self) -> str:
         """Line-free identity: entry kind, foothold rule + fingerprint, reach kind."""
-        return f"{self.entry.kind}|{self.foothold.finding.rule_id}:{self.foothold.finding.fingerprint}|{self.reach.kind}"
+        return (
+            f"{self.entry.kind}|{self.foothold.finding.rule_id}:{self.foothold.finding.fingerprint}|{self.reach.kind}"
+        )
 
     def steps(self) -> tuple[TraceStep, ...]:
         out = [TraceStep(self.entry.loc, f"entry: {self.entry.text}")]
@@ -224,25 +239,60 @@ def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
         if f.function_id != fn.id:
             continue
         if f.rule_id == "AUTH002":
-            out.append(Entry("function-url", True, f.location, "function URL with AuthType NONE: anyone on the internet can call it",
-                             frozenset({TriggerKind.FUNCTION_URL.value}), f.remediation, f))
+            out.append(
+                Entry(
+                    "function-url",
+                    True,
+                    f.location,
+                    "function URL with AuthType NONE: anyone on the internet can call it",
+                    frozenset({TriggerKind.FUNCTION_URL.value}),
+                    f.remediation,
+                    f,
+                )
+            )
         elif f.rule_id == "AUTH001":
             t = next((t for t in fn.triggers if t.describe and f.evidence.startswith(t.describe + " ")), None)
             kinds = frozenset({t.kind.value}) if t else frozenset(k.value for k in TriggerKind if k.is_http)
             api_key = "api_key" in f.evidence or f.severity.rank < Severity.HIGH.rank
             what = f"public route {t.describe if t else ''} with no authorizer".replace("  ", " ")
-            out.append(Entry("public-route", True, f.location, what + (" (API key only)" if api_key else ""), kinds,
-                             f.remediation, f))
+            out.append(
+                Entry(
+                    "public-route",
+                    True,
+                    f.location,
+                    what + (" (API key only)" if api_key else ""),
+                    kinds,
+                    f.remediation,
+                    f,
+                )
+            )
         elif f.rule_id == "AUTH003":
-            out.append(Entry("public-invoke", True, f.location, "invoke permission for any AWS principal: the caller writes the whole event",
-                             frozenset({ANY}), f.remediation, f))
+            out.append(
+                Entry(
+                    "public-invoke",
+                    True,
+                    f.location,
+                    "invoke permission for any AWS principal: the caller writes the whole event",
+                    frozenset({ANY}),
+                    f.remediation,
+                    f,
+                )
+            )
     out.extend(_writable_sources(app, fn))
     if not any(e.strong for e in out):
         for t in fn.triggers:
             if t.kind.is_http and t.public and t.is_authenticated and t.authorizer.kind is not AuthKind.IAM:
-                out.append(Entry("authenticated-route", False, t.loc,
-                                 f"route {t.describe} behind a {t.authorizer.kind.value} authorizer: any user who can sign in",
-                                 frozenset({t.kind.value}), "", None))
+                out.append(
+                    Entry(
+                        "authenticated-route",
+                        False,
+                        t.loc,
+                        f"route {t.describe} behind a {t.authorizer.kind.value} authorizer: any user who can sign in",
+                        frozenset({t.kind.value}),
+                        "",
+                        None,
+                    )
+                )
                 break
     # one entry per kind and per line (the first, in rule order: a SAM function URL also makes an
     # invoke permission for `*`, which is the same door), preferring one nobody suppressed
@@ -255,8 +305,10 @@ def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
     return list(seen.values())
 
 
-_WRITE = {"AWS::S3::BucketPolicy": ("Bucket", ("s3:putobject", "s3:*", "*")),
-          "AWS::SNS::TopicPolicy": ("Topics", ("sns:publish", "sns:*", "*"))}
+_WRITE = {
+    "AWS::S3::BucketPolicy": ("Bucket", ("s3:putobject", "s3:*", "*")),
+    "AWS::SNS::TopicPolicy": ("Topics", ("sns:publish", "sns:*", "*")),
+}
 
 
 def _writable_sources(app: App, fn: Function) -> Iterator[Entry]:
@@ -278,9 +330,14 @@ def _writable_sources(app: App, fn: Function) -> Iterator[Entry]:
                 if any(a in actions for a in acts) and not st.get("Condition"):
                     kind = "public-bucket" if t.kind is TriggerKind.S3 else "public-topic"
                     what = "bucket" if t.kind is TriggerKind.S3 else "topic"
-                    yield Entry(kind, True, res.loc, f"{what} {t.source} that anyone can write to ({res.logical_id}) triggers it",
-                                frozenset({t.kind.value}),
-                                f"Remove the `Principal: \"*\"` write statement from {res.logical_id}, or narrow it to the accounts that must write.")
+                    yield Entry(
+                        kind,
+                        True,
+                        res.loc,
+                        f"{what} {t.source} that anyone can write to ({res.logical_id}) triggers it",
+                        frozenset({t.kind.value}),
+                        f'Remove the `Principal: "*"` write statement from {res.logical_id}, or narrow it to the accounts that must write.',
+                    )
                     break
 
 
@@ -321,8 +378,15 @@ def footholds(app: App, fn: Function, findings: Iterable[Finding], rules: dict[s
     for f in findings:
         if f.function_id != fn.id or f.rule_id not in rules:
             continue
-        kind = ("code-execution" if f.rule_id in CODE_EXEC else "file-read" if f.rule_id in FILE_READ
-                else "network" if f.rule_id in NETWORK else "data")
+        kind = (
+            "code-execution"
+            if f.rule_id in CODE_EXEC
+            else "file-read"
+            if f.rule_id in FILE_READ
+            else "network"
+            if f.rule_id in NETWORK
+            else "data"
+        )
         strong = kind in ("code-execution", "file-read") or f.rule_id == "CODE001"
         out.append(Foothold(kind, strong, f, rules[f.rule_id], fn.name))
     return _active_first(out)
@@ -346,10 +410,19 @@ def _flow(fn: Function, f: Finding) -> Flow | None:
 
 
 _ALLOW = re.compile(r"^Allow (.+?) on (.+)$")
-_NOUN = {"s3": "object in every bucket", "dynamodb": "item in every table", "sqs": "message in every queue",
-         "sns": "topic", "secretsmanager": "secret in Secrets Manager", "ssm": "SSM parameter",
-         "kms": "KMS key", "lambda": "function", "kinesis": "stream", "logs": "log group",
-         "rds-data": "database the Data API reaches"}
+_NOUN = {
+    "s3": "object in every bucket",
+    "dynamodb": "item in every table",
+    "sqs": "message in every queue",
+    "sns": "topic",
+    "secretsmanager": "secret in Secrets Manager",
+    "ssm": "SSM parameter",
+    "kms": "KMS key",
+    "lambda": "function",
+    "kinesis": "stream",
+    "logs": "log group",
+    "rds-data": "database the Data API reaches",
+}
 
 
 def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeover: bool = False) -> list[ReachItem]:
@@ -362,8 +435,17 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
         if f.rule_id not in REACH_RULES or not concerns(f, fn):
             continue
         if f.rule_id == "IAM001":
-            items.append(ReachItem("admin", True, "control the whole AWS account (administrator: every action on every resource)",
-                                   f.location, f.evidence, f.remediation, f))
+            items.append(
+                ReachItem(
+                    "admin",
+                    True,
+                    "control the whole AWS account (administrator: every action on every resource)",
+                    f.location,
+                    f.evidence,
+                    f.remediation,
+                    f,
+                )
+            )
         elif f.rule_id == "IAM006":
             if skip_function_takeover and "lambda:UpdateFunction" in f.evidence:
                 continue  # taking over another function of the app: PATH004 names it
@@ -374,7 +456,11 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
             on = {p[1] for p in parts if len(p) == 2}
             statement = f"Allow {actions} on {on.pop()}" if len(on) == 1 else f.evidence
             admin = bool(fn.blast_radius and fn.blast_radius.admin)
-            text = (f"become administrator through {actions}" if admin else f"gain more permissions through {actions} ({name})")
+            text = (
+                f"become administrator through {actions}"
+                if admin
+                else f"gain more permissions through {actions} ({name})"
+            )
             items.append(ReachItem("escalation", True, text, f.location, statement, f.remediation, f))
         elif f.rule_id == "IAM002":  # `service:*`: on every resource only (on named ones it is scoped)
             m = _ALLOW.match(f.evidence)
@@ -388,11 +474,29 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
             service = actions.split(":", 1)[0].strip().lower()
             (writes if f.rule_id == "IAM003" else reads).setdefault(service, []).append((f, actions))
         elif f.rule_id == "IAM007":
-            items.append(ReachItem("credentials", True, f"mint or read credentials ({_actions(f)})", f.location,
-                                   f.evidence, f.remediation, f))
+            items.append(
+                ReachItem(
+                    "credentials",
+                    True,
+                    f"mint or read credentials ({_actions(f)})",
+                    f.location,
+                    f.evidence,
+                    f.remediation,
+                    f,
+                )
+            )
         elif f.rule_id == "IAM008":
-            items.append(ReachItem("exfiltration", True, f"share data outside the account ({_actions(f)})", f.location,
-                                   f.evidence, f.remediation, f))
+            items.append(
+                ReachItem(
+                    "exfiltration",
+                    True,
+                    f"share data outside the account ({_actions(f)})",
+                    f.location,
+                    f.evidence,
+                    f.remediation,
+                    f,
+                )
+            )
     escalates = any(i.kind in ("admin", "escalation") for i in items)
     for service in sorted(set(reads) | set(writes)):
         if service == "iam" and escalates:
@@ -425,7 +529,9 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
         k = (i.kind, i.text, i.loc)
         if k in merged:
             prev = merged[k]
-            merged[k] = ReachItem(prev.kind, prev.strong, prev.text, prev.loc, _merge(prev.statement, i.statement), prev.fix, prev.finding)
+            merged[k] = ReachItem(
+                prev.kind, prev.strong, prev.text, prev.loc, _merge(prev.statement, i.statement), prev.fix, prev.finding
+            )
         else:
             merged[k] = i
     return sorted(_prefer_active(list(merged.values())), key=lambda i: (_ORDER.index(i.kind), i.loc))
@@ -445,8 +551,17 @@ def secret_reach(fn: Function, findings: Iterable[Finding]) -> list[ReachItem]:
     for f in findings:
         if f.rule_id in SECRET_RULES and concerns(f, fn):
             what = re.search(r"(?:variable|holds|:)\s*(.*?)(?: in plaintext| \(|$)", f.message)
-            out.append(ReachItem("secret", True, f"read the secret {f.evidence or (what.group(1) if what else '')}".strip(),
-                                 f.location, f.evidence, f.remediation, f))
+            out.append(
+                ReachItem(
+                    "secret",
+                    True,
+                    f"read the secret {f.evidence or (what.group(1) if what else '')}".strip(),
+                    f.location,
+                    f.evidence,
+                    f.remediation,
+                    f,
+                )
+            )
     return _prefer_active(out)
 
 
@@ -454,18 +569,43 @@ def data_reach(fn: Function, foothold: Foothold) -> list[ReachItem]:
     """What a SQL / NoSQL injection reaches: the database behind the query (and, for DynamoDB, what the
     role lets the function do to its tables)."""
     if foothold.finding.rule_id == "CODE001":
-        return [ReachItem("database", True, "read and change every row the function's database login can reach",
-                          foothold.loc, "the query's database connection", foothold.finding.remediation)]
-    grants = [g for g in (fn.permissions.grants if fn.permissions else ()) if any(a.startswith("dynamodb:") for a in g.actions)]
+        return [
+            ReachItem(
+                "database",
+                True,
+                "read and change every row the function's database login can reach",
+                foothold.loc,
+                "the query's database connection",
+                foothold.finding.remediation,
+            )
+        ]
+    grants = [
+        g
+        for g in (fn.permissions.grants if fn.permissions else ())
+        if any(a.startswith("dynamodb:") for a in g.actions)
+    ]
     if grants:  # an injected filter or key condition returns every item the query's table holds
         names = [n for n in dict.fromkeys(_table(g) for g in grants) if n]
         tables = ", ".join(names) if names else "the tables its role grants"
         if any(g.resource == "*" for g in grants):
             tables = "every table"
-        return [ReachItem("data-read", True, f"read every item of {tables}", grants[0].loc,
-                          "; ".join(dict.fromkeys(f"{', '.join(g.written)} on {g.resource_text}" for g in grants
-                                                  if "/index/" not in g.resource)), "")]
-    return [ReachItem("data-read", False, "read the documents the query runs on", foothold.loc, "the query's database", "")]
+        return [
+            ReachItem(
+                "data-read",
+                True,
+                f"read every item of {tables}",
+                grants[0].loc,
+                "; ".join(
+                    dict.fromkeys(
+                        f"{', '.join(g.written)} on {g.resource_text}" for g in grants if "/index/" not in g.resource
+                    )
+                ),
+                "",
+            )
+        ]
+    return [
+        ReachItem("data-read", False, "read the documents the query runs on", foothold.loc, "the query's database", "")
+    ]
 
 
 def _table(g: Grant) -> str | None:
@@ -485,7 +625,7 @@ def _pretty(resource: str) -> str:
         return "every table"
     for prefix in ("!GetAtt ", "!Ref ", "!Sub "):
         if r.startswith(prefix):
-            r = r[len(prefix):]
+            r = r[len(prefix) :]
             return r.removesuffix(".Arn")
     return r
 
@@ -503,8 +643,9 @@ def reach_of(items: list[ReachItem], **via: object) -> Reach:
 # --- chains ---------------------------------------------------------------------------------------
 
 
-def _fixes(app: App, fn: Function, entry: Entry, foothold: Foothold, reach: Reach,
-           findings: tuple[Finding, ...] = ()) -> tuple[str, ...]:
+def _fixes(
+    app: App, fn: Function, entry: Entry, foothold: Foothold, reach: Reach, findings: tuple[Finding, ...] = ()
+) -> tuple[str, ...]:
     """Each link's fix, the one a user can usually make first at the front: dropping permissions the
     code never calls (IAM010 says so: nothing breaks), else fixing the sink (one place in the code),
     else closing the entry, else scoping the role down (a shared role reaches other functions)."""
@@ -531,7 +672,7 @@ def _unused(fn: Function, reach: Reach, findings: tuple[Finding, ...]) -> list[s
     whole: set[Loc] = set()
     for f in findings:
         if f.rule_id == "IAM010" and concerns(f, fn) and f.evidence.startswith("unused: "):
-            unused.update(a.strip().lower() for a in f.evidence[len("unused: "):].split(","))
+            unused.update(a.strip().lower() for a in f.evidence[len("unused: ") :].split(","))
             if "none of the" in f.message:
                 whole.add(f.location)
     out: list[str] = []
@@ -665,7 +806,9 @@ def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
                         continue
                     fixes = list(_fixes(app, fn, entry, foothold, reach, findings))
                     action = "lambda:UpdateFunctionCode" if how == "update" else "lambda:InvokeFunction"
-                    pivot = f"Drop {action} on {other.name} from {fn.name}'s role" + (f" at {via_loc}" if via_loc else "")
+                    pivot = f"Drop {action} on {other.name} from {fn.name}'s role" + (
+                        f" at {via_loc}" if via_loc else ""
+                    )
                     if via_loc is not None and _unused_at(fn, via_loc, action, findings):
                         fixes.insert(0, f"{pivot}: {fn.name}'s code never calls it, so nothing else changes.")
                     else:
@@ -677,7 +820,11 @@ def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
 def _lambda_grant_loc(fn: Function, how: str) -> Loc | None:
     if fn.permissions is None:
         return None
-    actions = ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration") if how == "update" else ("lambda:InvokeFunction",)
+    actions = (
+        ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration")
+        if how == "update"
+        else ("lambda:InvokeFunction",)
+    )
     for a in actions:
         for g in fn.permissions.granting(a):
             return g.loc

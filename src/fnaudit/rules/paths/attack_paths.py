@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.rules.paths import _chain
 from fnaudit.rules.paths._chain import Chain
 from fnaudit.rules.registry import Context, rule
@@ -56,6 +57,7 @@ def _hit(chain: Chain) -> Hit:
     owasp=("SAS-1", "SAS-2", "SAS-4"),
     references=_REFS,
     phase=1,
+    needs=(Fact.CODE, Fact.SECRETS, Fact.PERMISSIONS),
 )
 def public_code_execution_path(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -126,6 +128,7 @@ def public_code_execution_path(app: App, ctx: Context) -> Iterator[Hit]:
     owasp=("SAS-1", "SAS-2"),
     references=_REFS,
     phase=1,
+    needs=(Fact.CODE, Fact.SECRETS, Fact.PERMISSIONS),
 )
 def public_data_injection_path(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -168,6 +171,7 @@ def public_data_injection_path(app: App, ctx: Context) -> Iterator[Hit]:
     owasp=("SAS-1", "SAS-2", "SAS-7"),
     references=_REFS,
     phase=1,
+    needs=(Fact.CODE, Fact.SECRETS, Fact.PERMISSIONS),
 )
 def public_secret_exposure_path(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -212,6 +216,7 @@ def public_secret_exposure_path(app: App, ctx: Context) -> Iterator[Hit]:
     owasp=("SAS-2", "SAS-4"),
     references=_REFS,
     phase=1,
+    needs=(Fact.CODE, Fact.SECRETS, Fact.PERMISSIONS),
 )
 def cross_function_path(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -75,8 +75,7 @@ def store_remediation(app: App, name: str) -> str:
         app,
         serverless=(
             f"Store the value in AWS Secrets Manager (or SSM Parameter Store as a SecureString) and pass only its "
-            f"name: `environment: {env}_SECRET_ID: ${{self:service}}/${{sls:stage}}/{env.lower()}`; "
-            + runtime
+            f"name: `environment: {env}_SECRET_ID: ${{self:service}}/${{sls:stage}}/{env.lower()}`; " + runtime
         ),
         sam=(
             f"Store the value in AWS Secrets Manager (`AWS::SecretsManager::Secret`) and pass its ARN: "

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fnaudit.engines.secrets.context import Place, judge, secret_word
+from fnaudit.engines.secrets.detectors import Confidence, detect
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function
 from fnaudit.model.loc import RefKind, Value
 from fnaudit.redact import redact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
-from fnaudit.engines.secrets.context import Place, judge, secret_word
-from fnaudit.engines.secrets.detectors import Confidence, detect
 
 
 @rule(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.model.secrets import SecretPlace
 from fnaudit.rules.registry import Context, rule
 from fnaudit.rules.secrets._files import candidates, hit, store_remediation
@@ -26,6 +27,7 @@ _REFS = (
     cwe=(798, 259),
     owasp=("SAS-7",),
     references=_REFS,
+    needs=(Fact.SECRETS,),
 )
 def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -79,7 +81,9 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for c in candidates(app, SecretPlace.CODE):
         where = f" assigned to {c.key}" if c.key else ""
-        yield hit(app, c, f"{c.what}{where} is written in the code ({c.preview})", store_remediation(app, c.key or c.detector))
+        yield hit(
+            app, c, f"{c.what}{where} is written in the code ({c.preview})", store_remediation(app, c.key or c.detector)
+        )
 
 
 @rule(
@@ -91,6 +95,7 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     cwe=(798, 312, 538),
     owasp=("SAS-7",),
     references=_REFS,
+    needs=(Fact.SECRETS,),
 )
 def secret_in_config_file(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -136,4 +141,9 @@ def secret_in_config_file(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for c in candidates(app, SecretPlace.CONFIG):
         where = f" under {c.key}" if c.key else ""
-        yield hit(app, c, f"{c.what}{where} in a bundled configuration file ({c.preview})", store_remediation(app, c.key or c.detector))
+        yield hit(
+            app,
+            c,
+            f"{c.what}{where} in a bundled configuration file ({c.preview})",
+            store_remediation(app, c.key or c.detector),
+        )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.model.secrets import SecretPlace
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
@@ -25,6 +26,7 @@ from fnaudit.rules.secrets._files import candidates, hit
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/security-best-practices.html#creds",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html",
     ),
+    needs=(Fact.SECRETS,),
 )
 def secret_in_parameter_default(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
 from fnaudit.model.secrets import SecretPlace
 from fnaudit.rules.registry import Context, rule
 from fnaudit.rules.secrets._files import candidates, functions_of, names
@@ -23,6 +24,7 @@ from fnaudit.rules.secrets._files import candidates, functions_of, names
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",
     ),
+    needs=(Fact.SECRETS,),
 )
 def secret_written_to_tmp_or_response(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds

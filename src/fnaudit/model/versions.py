@@ -1,4 +1,5 @@
-"""Version ordering per ecosystem, on maintained libraries (no hand-written comparison).
+"""Version ordering per ecosystem (a fact about packages: loaders pick the newest, the OSV engine matches),
+on maintained libraries (no hand-written comparison).
 
 PyPI: PEP 440 (`packaging`): `1.0a1 < 1.0 < 1.0.post1`. npm, crates.io and OSV `SEMVER` ranges:
 SemVer 2 (`univers`): `1.0.0-rc.1 < 1.0.0`. Go: SemVer with the `v` prefix and `+incompatible`
@@ -66,7 +67,7 @@ def _go(t: str) -> str:
 class _Key:
     """A sort key that puts unparseable versions first and compares the rest in their ecosystem."""
 
-    __slots__ = ("v", "raw")
+    __slots__ = ("raw", "v")
 
     def __init__(self, v: Any | None, raw: str) -> None:
         self.v, self.raw = v, raw
