@@ -33,24 +33,48 @@ def cat() -> catalogue.Catalogue:
     return catalogue.load()
 
 
-def st(*actions: str, resources: tuple[str, ...] = ("*",), effect: Effect = Effect.ALLOW, line: int = 1,
-       not_actions: tuple[str, ...] = (), not_resources: tuple[str, ...] = (),
-       conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()) -> Statement:
-    return Statement(effect, Loc("t.yml", line), tuple(actions), not_actions, () if not_resources else resources,
-                     not_resources, bool(conditions), source=f"s[{line}]", conditions=conditions)
+def st(
+    *actions: str,
+    resources: tuple[str, ...] = ("*",),
+    effect: Effect = Effect.ALLOW,
+    line: int = 1,
+    not_actions: tuple[str, ...] = (),
+    not_resources: tuple[str, ...] = (),
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = (),
+) -> Statement:
+    return Statement(
+        effect,
+        Loc("t.yml", line),
+        tuple(actions),
+        not_actions,
+        () if not_resources else resources,
+        not_resources,
+        bool(conditions),
+        source=f"s[{line}]",
+        conditions=conditions,
+    )
 
 
 def fn(name: str, role: Role | None, calls: tuple[SdkCall, ...] = (), analysed: bool = False) -> Function:
     return Function(
-        id=f"t.yml#{name}", name=name, loc=L, runtime=Value("python3.13", L), handler=Value("h.main", L),
-        code=Code("python", True), role=role, sdk_calls=calls, code_facts=CodeFacts() if analysed else None,
+        id=f"t.yml#{name}",
+        name=name,
+        loc=L,
+        runtime=Value("python3.13", L),
+        handler=Value("h.main", L),
+        code=Code("python", True),
+        role=role,
+        sdk_calls=calls,
+        code_facts=CodeFacts() if analysed else None,
     )
 
 
-def analyse(*functions: Function, roles: dict[str, Role] | None = None,
-            resources: dict[str, Resource] | None = None) -> dict[str, Function]:
-    app = App("t", Dialect.CLOUDFORMATION, "", "t.yml", functions=functions, roles=roles or {},
-              resources=resources or {})
+def analyse(
+    *functions: Function, roles: dict[str, Role] | None = None, resources: dict[str, Resource] | None = None
+) -> dict[str, Function]:
+    app = App(
+        "t", Dialect.CLOUDFORMATION, "", "t.yml", functions=functions, roles=roles or {}, resources=resources or {}
+    )
     out, errors = iam.enrich(app)
     assert errors == []
     return {f.name: f for f in out.functions}
@@ -130,8 +154,14 @@ def test_managed_policy_names() -> None:
 
 
 def test_managed_policies_expand_like_inline(cat: catalogue.Catalogue) -> None:
-    role = Role("R", L, managed_policies=(ManagedPolicy("arn:aws:iam::aws:policy/AmazonS3FullAccess", Loc("t.yml", 7)),
-                                          ManagedPolicy("arn:aws:iam::123456789012:policy/custom", L)))
+    role = Role(
+        "R",
+        L,
+        managed_policies=(
+            ManagedPolicy("arn:aws:iam::aws:policy/AmazonS3FullAccess", Loc("t.yml", 7)),
+            ManagedPolicy("arn:aws:iam::123456789012:policy/custom", L),
+        ),
+    )
     f = one(role)
     assert "s3:DeleteBucket" in actions(f)
     assert f.permissions is not None and f.permissions.unknown_policies == ("arn:aws:iam::123456789012:policy/custom",)
@@ -155,12 +185,16 @@ def test_not_resource_keeps_the_exceptions() -> None:
 
 
 def test_deny_removes_and_narrows() -> None:
-    role = Role("R", L, statements=(
-        st("s3:*", line=1),
-        st("s3:Delete*", effect=Effect.DENY, line=2),
-        st("s3:GetObject", effect=Effect.DENY, resources=("arn:aws:s3:::secret/*",), line=3),
-        st("s3:PutObject", effect=Effect.DENY, line=4, conditions=(("Bool", "aws:SecureTransport", ("false",)),)),
-    ))
+    role = Role(
+        "R",
+        L,
+        statements=(
+            st("s3:*", line=1),
+            st("s3:Delete*", effect=Effect.DENY, line=2),
+            st("s3:GetObject", effect=Effect.DENY, resources=("arn:aws:s3:::secret/*",), line=3),
+            st("s3:PutObject", effect=Effect.DENY, line=4, conditions=(("Bool", "aws:SecureTransport", ("false",)),)),
+        ),
+    )
     f = one(role)
     got = actions(f)
     assert "s3:DeleteBucket" not in got and "s3:DeleteObject" not in got
@@ -171,26 +205,38 @@ def test_deny_removes_and_narrows() -> None:
 
 
 def test_deny_with_not_resource_leaves_only_the_exceptions() -> None:
-    role = Role("R", L, statements=(
-        st("s3:GetObject"),
-        st("s3:GetObject", effect=Effect.DENY, not_resources=("arn:aws:s3:::public/*",), line=2),
-    ))
+    role = Role(
+        "R",
+        L,
+        statements=(
+            st("s3:GetObject"),
+            st("s3:GetObject", effect=Effect.DENY, not_resources=("arn:aws:s3:::public/*",), line=2),
+        ),
+    )
     f = one(role)
     assert f.permissions is not None
     assert [g.resource for g in f.permissions.grants] == ["arn:aws:s3:::public/*"]
 
 
 def test_boundary_from_aws_managed_policy() -> None:
-    role = Role("R", L, statements=(st("iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"),),
-                permissions_boundary="arn:aws:iam::aws:policy/PowerUserAccess")
+    role = Role(
+        "R",
+        L,
+        statements=(st("iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"),),
+        permissions_boundary="arn:aws:iam::aws:policy/PowerUserAccess",
+    )
     f = one(role)
     assert "iam:PassRole" not in actions(f) and "lambda:CreateFunction" in actions(f)
     assert f.permissions is not None and f.permissions.boundary_known and not f.permissions.escalations
 
 
 def test_boundary_from_app_policy_narrows_resources() -> None:
-    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"PolicyDocument": {"Statement": [
-        {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::app-*"}]}})
+    boundary = Resource(
+        "Boundary",
+        "AWS::IAM::ManagedPolicy",
+        L,
+        {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::app-*"}]}},
+    )
     role = Role("R", L, statements=(st("s3:GetObject", "sqs:SendMessage"),), permissions_boundary="!Ref Boundary")
     f = one(role, resources={"Boundary": boundary})
     assert f.permissions is not None
@@ -206,18 +252,34 @@ def test_boundary_from_app_policy_narrows_resources() -> None:
     ],
 )
 def test_boundary_from_app_policy_by_attribute_or_name(written: str) -> None:
-    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"ManagedPolicyName": "orders-boundary",
-                        "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}})
+    boundary = Resource(
+        "Boundary",
+        "AWS::IAM::ManagedPolicy",
+        L,
+        {
+            "ManagedPolicyName": "orders-boundary",
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]},
+        },
+    )
     f = one(Role("R", L, statements=(st("*"),), permissions_boundary=written), resources={"Boundary": boundary})
     assert f.permissions is not None and f.permissions.boundary_known
     assert actions(f) == {"dynamodb:GetItem"}
 
 
 def test_boundary_naming_another_policy_name_is_unknown() -> None:
-    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"ManagedPolicyName": "orders-boundary",
-                        "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}})
-    f = one(Role("R", L, statements=(st("s3:GetObject"),), permissions_boundary="arn:aws:iam::1:policy/other"),
-            resources={"Boundary": boundary})
+    boundary = Resource(
+        "Boundary",
+        "AWS::IAM::ManagedPolicy",
+        L,
+        {
+            "ManagedPolicyName": "orders-boundary",
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]},
+        },
+    )
+    f = one(
+        Role("R", L, statements=(st("s3:GetObject"),), permissions_boundary="arn:aws:iam::1:policy/other"),
+        resources={"Boundary": boundary},
+    )
     assert f.permissions is not None and not f.permissions.boundary_known and actions(f) == {"s3:GetObject"}
 
 
@@ -235,8 +297,10 @@ def test_conditions_keep_the_grant_and_mark_it() -> None:
 
 
 def test_app_references_resolve_to_arns() -> None:
-    res = {"Orders": Resource("Orders", "AWS::DynamoDB::Table", L, {"TableName": "orders"}),
-           "Bucket": Resource("Bucket", "AWS::S3::Bucket", L, {})}
+    res = {
+        "Orders": Resource("Orders", "AWS::DynamoDB::Table", L, {"TableName": "orders"}),
+        "Bucket": Resource("Bucket", "AWS::S3::Bucket", L, {}),
+    }
     assert arns.resolve("!GetAtt Orders.Arn", res) == ("arn:aws:dynamodb:*:*:table/orders", "Orders")
     assert arns.resolve("!Sub arn:${AWS::Partition}:s3:::${Bucket}/*", res) == ("arn:aws:s3:::Bucket/*", "Bucket")
     assert arns.resolve("!Sub arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}", res)[0] == (
@@ -284,13 +348,25 @@ def test_blast_radius_score_ranks_and_inherits() -> None:
     admin_role = Role("AdminRole", L, statements=(st("*"),))
     small = Role("Small", L, statements=(st("s3:GetObject", resources=("arn:aws:s3:::b/*",)),))
     wide = Role("Wide", L, statements=(st("s3:*"),))
-    passer = Role("Passer", L, statements=(
-        st("iam:PassRole", resources=("!GetAtt AdminRole.Arn",)), st("lambda:CreateFunction", "lambda:InvokeFunction", line=2),
-    ))
+    passer = Role(
+        "Passer",
+        L,
+        statements=(
+            st("iam:PassRole", resources=("!GetAtt AdminRole.Arn",)),
+            st("lambda:CreateFunction", "lambda:InvokeFunction", line=2),
+        ),
+    )
     none = Role("None", L)
     res = {"AdminRole": Resource("AdminRole", "AWS::IAM::Role", L, {})}
-    out = analyse(fn("admin", admin_role), fn("small", small), fn("wide", wide), fn("passer", passer), fn("none", none),
-                  roles={"AdminRole": admin_role}, resources=res)
+    out = analyse(
+        fn("admin", admin_role),
+        fn("small", small),
+        fn("wide", wide),
+        fn("passer", passer),
+        fn("none", none),
+        roles={"AdminRole": admin_role},
+        resources=res,
+    )
     score = {n: f.blast_radius.score for n, f in out.items() if f.blast_radius is not None}
     assert score["none"] == 0.0 and score["admin"] == 100.0
     assert 0 < score["small"] < score["wide"] < score["admin"]
@@ -330,23 +406,30 @@ def test_score_formula_is_monotonic(cat: catalogue.Catalogue) -> None:
         ("nosuch", "Frobnicate", ()),
     ],
 )
-def test_sdk_calls_map_to_iam_actions(cat: catalogue.Catalogue, service: str, operation: str,
-                                      expected: tuple[str, ...]) -> None:
+def test_sdk_calls_map_to_iam_actions(
+    cat: catalogue.Catalogue, service: str, operation: str, expected: tuple[str, ...]
+) -> None:
     assert used.actions_for(SdkCall(service, operation, L), cat) == expected
 
 
 def test_needed_actions_and_resources() -> None:
     res = {"Orders": Resource("Orders", "AWS::DynamoDB::Table", L, {"TableName": "orders"})}
-    calls = (SdkCall("dynamodb", "GetItem", L, "orders"), SdkCall("s3", "GetObject", L, "reports"),
-             SdkCall("s3", "ListObjectsV2", L, "reports"))
+    calls = (
+        SdkCall("dynamodb", "GetItem", L, "orders"),
+        SdkCall("s3", "GetObject", L, "reports"),
+        SdkCall("s3", "ListObjectsV2", L, "reports"),
+    )
     role = Role("R", L, statements=(st("dynamodb:GetItem", "dynamodb:PutItem"),))
     f = analyse(fn("f", role, calls, analysed=True), resources=res)["f"]
     assert f.permissions is not None
     assert f.permissions.needed == frozenset({"dynamodb:GetItem", "s3:GetObject", "s3:ListBucket"})
     app = App("t", Dialect.CLOUDFORMATION, "", "t.yml", functions=(f,), resources=res)
     needs = {(n.action, n.resource) for n in used.needs(f, app, catalogue.load())}
-    assert needs == {("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders"),
-                     ("s3:GetObject", "arn:aws:s3:::reports/*"), ("s3:ListBucket", "arn:aws:s3:::reports")}
+    assert needs == {
+        ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders"),
+        ("s3:GetObject", "arn:aws:s3:::reports/*"),
+        ("s3:ListBucket", "arn:aws:s3:::reports"),
+    }
 
 
 def test_not_analysed_code_has_no_needs() -> None:
@@ -355,10 +438,16 @@ def test_not_analysed_code_has_no_needs() -> None:
 
 
 def test_deny_notresource_keeps_only_actions_that_apply_to_the_excepted_resource() -> None:
-    f = one(Role("R", L, statements=(
-        st("*"),
-        st("*", effect=Effect.DENY, not_resources=("arn:aws:s3:::mine",), line=2),
-    )))
+    f = one(
+        Role(
+            "R",
+            L,
+            statements=(
+                st("*"),
+                st("*", effect=Effect.DENY, not_resources=("arn:aws:s3:::mine",), line=2),
+            ),
+        )
+    )
     assert f.permissions is not None
     (g,) = f.permissions.grants
     assert g.resource == "arn:aws:s3:::mine"
@@ -369,10 +458,25 @@ def test_deny_notresource_keeps_only_actions_that_apply_to_the_excepted_resource
 
 
 def test_boundary_narrower_than_the_grant_keeps_only_actions_that_apply_there() -> None:
-    boundary = Resource("Boundary", "AWS::IAM::ManagedPolicy", L, {"PolicyDocument": {"Statement": [
-        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:dynamodb:*:*:table/orders"}]}})
-    f = one(Role("R", L, statements=(st("dynamodb:GetItem", "iam:PassRole", "sqs:SendMessage"),),
-                 permissions_boundary="!Ref Boundary"), resources={"Boundary": boundary})
+    boundary = Resource(
+        "Boundary",
+        "AWS::IAM::ManagedPolicy",
+        L,
+        {
+            "PolicyDocument": {
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:dynamodb:*:*:table/orders"}]
+            }
+        },
+    )
+    f = one(
+        Role(
+            "R",
+            L,
+            statements=(st("dynamodb:GetItem", "iam:PassRole", "sqs:SendMessage"),),
+            permissions_boundary="!Ref Boundary",
+        ),
+        resources={"Boundary": boundary},
+    )
     assert f.permissions is not None
     assert [(g.resource, sorted(g.actions)) for g in f.permissions.grants] == [
         ("arn:aws:dynamodb:*:*:table/orders", ["dynamodb:GetItem"])

@@ -19,14 +19,39 @@ from fnaudit.model import Effect, Loc, Resource, Statement
 from fnaudit.model.permissions import Grant
 
 _ACTIONS = (
-    "s3:GetObject", "S3:getobject", "s3:Get*", "s3:*", "s3:PutObject", "*", "*:Describe*", "*:Get*",
-    "dynamodb:*Item", "dynamodb:GetItem", "iam:PassRole", "iam:*", "sqs:SendMessage", "s?s:*",
-    "unknownsvc:DoThing", "ec2:Describe*", "kms:Decrypt",
+    "s3:GetObject",
+    "S3:getobject",
+    "s3:Get*",
+    "s3:*",
+    "s3:PutObject",
+    "*",
+    "*:Describe*",
+    "*:Get*",
+    "dynamodb:*Item",
+    "dynamodb:GetItem",
+    "iam:PassRole",
+    "iam:*",
+    "sqs:SendMessage",
+    "s?s:*",
+    "unknownsvc:DoThing",
+    "ec2:Describe*",
+    "kms:Decrypt",
 )
 _RESOURCES = (
-    "*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b", "arn:aws:s3:::c/*", "arn:aws:s3:::*",
-    "arn:aws:dynamodb:*:*:table/t", "arn:aws:dynamodb:eu-west-1:1:table/t", "arn:aws:dynamodb:*:*:table/*",
-    "arn:aws:iam::*:role/r", "arn:aws:iam::*:role/*", "arn:aws:sqs:*:*:q?", "!Ref Bucket", "!GetAtt Table.Arn",
+    "*",
+    "arn:aws:s3:::b/*",
+    "arn:aws:s3:::b/k",
+    "arn:aws:s3:::b",
+    "arn:aws:s3:::c/*",
+    "arn:aws:s3:::*",
+    "arn:aws:dynamodb:*:*:table/t",
+    "arn:aws:dynamodb:eu-west-1:1:table/t",
+    "arn:aws:dynamodb:*:*:table/*",
+    "arn:aws:iam::*:role/r",
+    "arn:aws:iam::*:role/*",
+    "arn:aws:sqs:*:*:q?",
+    "!Ref Bucket",
+    "!GetAtt Table.Arn",
 )
 _APP: Mapping[str, Resource] = {
     "Bucket": Resource("Bucket", "AWS::S3::Bucket", Loc("t.yml", 1), {"BucketName": "b"}),
@@ -43,13 +68,20 @@ def statements(draw: hs.DrawFn, effect: Effect) -> Statement:
     not_resource = draw(hs.integers(0, 7)) == 0
     conditional = draw(hs.integers(0, 9)) == 0
     return Statement(
-        effect, Loc("t.yml", line), () if not_action else acts, acts if not_action else (),
-        () if not_resource else res, res if not_resource else (), conditional, source=f"s[{line}]",
+        effect,
+        Loc("t.yml", line),
+        () if not_action else acts,
+        acts if not_action else (),
+        () if not_resource else res,
+        res if not_resource else (),
+        conditional,
+        source=f"s[{line}]",
     )
 
 
-def brute_force(grants: list[Grant], denies: Iterable[Statement], sets: evaluate.ActionSets,
-                resources: Mapping[str, Resource]) -> list[Grant]:
+def brute_force(
+    grants: list[Grant], denies: Iterable[Statement], sets: evaluate.ActionSets, resources: Mapping[str, Resource]
+) -> list[Grant]:
     for st in denies:
         if st.effect is not Effect.DENY or st.conditional:
             continue

@@ -37,14 +37,18 @@ def test_json_blast_radius_is_valid_and_explains_escalation() -> None:
     methods = {e["method"]: e for e in deployer["escalation"]}
     assert set(methods) == {"passrole-lambda-create-event-source", "lambda-update-function-code"}
     granted = methods["passrole-lambda-create-event-source"]["granted_by"]
-    assert [g["action"] for g in granted] == ["iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping"]
+    assert [g["action"] for g in granted] == [
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:CreateEventSourceMapping",
+    ]
     assert granted[0]["location"] == {"path": "template.yaml", "line": 30}
     assert by_name["Deployer"]["blast_radius"]["by_service"]["lambda"]["Write"] >= 2
 
 
 def test_table_heading_shows_the_score() -> None:
     result = scan(FIXTURES / "IAM005" / "bad" / "sls", Config(select=("IAM",), today=SCAN_DATE))
-    headings, _ = zip(*table.groups(result))
+    headings, _ = zip(*table.groups(result), strict=True)
     score = result.apps[0].functions[0].blast_radius
     assert score is not None
     assert headings[0].startswith(f"render (serverless.yml) · blast radius {score.score:g}")  # then "· risk N"
@@ -72,7 +76,9 @@ def test_permissions_prints_least_privilege(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_permissions_uses_the_apps_references(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "permissions", "Reader", str(FIXTURES / "IAM010" / "bad" / "cfn"), "-f", "cloudformation")
+    code, out, _ = _run(
+        capsys, "permissions", "Reader", str(FIXTURES / "IAM010" / "bad" / "cfn"), "-f", "cloudformation"
+    )
     assert code == 0
     assert "- PolicyName: Reader-least-privilege" in out
     assert "!Ref Secret" in out and "secretsmanager:GetSecretValue" in out and "PutSecretValue" not in out

@@ -2,9 +2,48 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from packageurl import PackageURL
+
 from fnaudit.model.loc import Loc
+
+# OSV ecosystem → Package URL type (https://github.com/package-url/purl-spec, PURL-TYPES); others are `generic`.
+PURL_TYPES = {
+    "npm": "npm",
+    "PyPI": "pypi",
+    "Maven": "maven",
+    "Go": "golang",
+    "crates.io": "cargo",
+    "RubyGems": "gem",
+    "Packagist": "composer",
+}
+
+_PEP503 = re.compile(r"[-_.]+")
+
+
+def pep503(name: str) -> str:
+    """PEP 503 normalised project name: `Foo.Bar_baz` → `foo-bar-baz`."""
+    return _PEP503.sub("-", name).lower()
+
+
+def build_purl(ecosystem: str, name: str, version: str | None) -> str:
+    """The Package URL of a package, built (and percent-encoded) by packageurl-python, never by hand:
+    `@scope/pkg` → `pkg:npm/%40scope/pkg@1.0`, `Foo_Bar` → `pkg:pypi/foo-bar@1.0`,
+    `g:a` → `pkg:maven/g/a@1.0`, `github.com/a/b` → `pkg:golang/github.com/a/b@v1`."""
+    ptype = PURL_TYPES.get(ecosystem, "generic")
+    namespace: str | None = None
+    short = name
+    if ecosystem == "npm" and name.startswith("@") and "/" in name:
+        namespace, short = name.split("/", 1)
+    elif ecosystem == "Maven" and ":" in name:
+        namespace, short = name.split(":", 1)
+    elif ecosystem in ("Go", "Packagist") and "/" in name:
+        namespace, short = name.rsplit("/", 1)
+    elif ecosystem == "PyPI":
+        short = pep503(name)
+    return str(PackageURL(type=ptype, namespace=namespace, name=short, version=version or None).to_string())
 
 
 class Reachability:
@@ -57,3 +96,9 @@ class Package:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.ecosystem, self.name, self.version or "")
+
+    @property
+    def package_url(self) -> str:
+        """`purl`, or when it is empty (a Package built by hand) the one its ecosystem, name and version
+        give; the version only for registry packages, as the lockfile loaders do."""
+        return self.purl or build_purl(self.ecosystem, self.name, self.version if self.source == "registry" else None)

@@ -99,7 +99,7 @@ def resolve(text: str, resources: Mapping[str, Resource]) -> tuple[str, str | No
     return t, None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # pure (two strings in, a bool out): safe to share between scans and threads
 def covers(pattern: str, resource: str) -> bool:
     """Whether an IAM resource pattern covers a resource (or a narrower pattern). Case-sensitive, as ARNs."""
     if pattern == "*" or pattern == resource:
@@ -126,7 +126,7 @@ _ANY_PART = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # pure: safe to share between scans and threads
 def is_everything(resource: str) -> bool:
     """`*`, or an ARN that names every resource of its service (`arn:aws:s3:::*`, `table/*`, `function:*`)."""
     r = resource.strip()

@@ -45,13 +45,24 @@ WEIGHT = {"Permissions management": 5.0, "Write": 3.0, "Read": 2.0, "Tagging": 1
 BROAD, NAMED, CONDITIONAL = 10.0, 1.0, 0.5
 # What the Lambda runtime needs on `*` for the function itself: the function's logs, traces and VPC
 # network interfaces (AWSLambdaBasicExecutionRole, AWSXrayWriteOnlyAccess, AWSLambdaVPCAccessExecutionRole).
-RUNTIME = frozenset({
-    "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-})
+RUNTIME = frozenset(
+    {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:GetSamplingStatisticSummaries",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+    }
+)
 
 
 class Breakdown:
@@ -131,7 +142,7 @@ def reach(perms: EffectivePermissions, breakdown: Breakdown) -> Reach:
     return Reach(raw, pairs, cond_pairs, by_service)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=4)  # a function of the immutable catalogue alone: the same for every scan
 def admin_raw(catalogue: Catalogue) -> float:
     total = 0.0
     for a in catalogue.all_actions():
@@ -162,7 +173,9 @@ def radius(
             for lvl, n in levels.items():
                 dst[lvl] = max(dst.get(lvl, 0), n)  # the same pairs may be both own and inherited: no double count
     admin_total = admin_raw(catalogue)
-    ordered = {s: {lvl: by_service[s][lvl] for lvl in (*LEVELS, UNKNOWN) if lvl in by_service[s]} for s in sorted(by_service)}
+    ordered = {
+        s: {lvl: by_service[s][lvl] for lvl in (*LEVELS, UNKNOWN) if lvl in by_service[s]} for s in sorted(by_service)
+    }
     return BlastRadius(
         score=100.0 if is_admin else score(raw, admin_total),
         pairs=own.pairs,

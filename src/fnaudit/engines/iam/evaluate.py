@@ -30,8 +30,7 @@ from functools import lru_cache
 
 from fnaudit.engines.iam import arns, managed
 from fnaudit.engines.iam.catalogue import Catalogue
-from fnaudit.loaders import _iam
-from fnaudit.loaders._yaml import line_of
+from fnaudit.loaders.documents import line_of, policy_statements
 from fnaudit.model.app import App, Effect, Resource, Role, Statement
 from fnaudit.model.permissions import EffectivePermissions, Grant
 
@@ -106,7 +105,9 @@ def role_statements(
 
 
 def grants_of(
-    statements: Iterable[Statement], sets: ActionSets, resources: Mapping[str, Resource],
+    statements: Iterable[Statement],
+    sets: ActionSets,
+    resources: Mapping[str, Resource],
     memo: dict[str, tuple[str, str | None]] | None = None,
 ) -> list[Grant]:
     memo = {} if memo is None else memo
@@ -124,8 +125,10 @@ def grants_of(
         actions = sets.of(st)
         if not actions:
             continue
-        written = tuple(a.strip() for a in st.actions) if not st.not_actions else (
-            "NotAction: " + ", ".join(a.strip() for a in st.not_actions),
+        written = (
+            tuple(a.strip() for a in st.actions)
+            if not st.not_actions
+            else ("NotAction: " + ", ".join(a.strip() for a in st.not_actions),)
         )
         targets: list[tuple[str, str, str | None]]  # (ARN pattern, as written, app logical id)
         if st.not_resources:
@@ -261,7 +264,9 @@ class DenyIndex:
         return sorted(self._by_actions(actions) & self._by_resource(resource))
 
 
-def _apply_denies(grants: list[Grant], denies: Iterable[Statement], sets: ActionSets, resources: Mapping[str, Resource]) -> list[Grant]:
+def _apply_denies(
+    grants: list[Grant], denies: Iterable[Statement], sets: ActionSets, resources: Mapping[str, Resource]
+) -> list[Grant]:
     """Each grant goes through the Denies that can touch it (`DenyIndex`), in the order they are written.
     A Deny transforms each grant independently of the others, so this equals applying every Deny to
     every grant (tests/engines/test_iam_index.py checks it against that brute force)."""
@@ -332,7 +337,9 @@ def deny_one(
     return out
 
 
-def _apply_boundary(grants: list[Grant], boundary: tuple[Statement, ...], sets: ActionSets, resources: Mapping[str, Resource]) -> list[Grant]:
+def _apply_boundary(
+    grants: list[Grant], boundary: tuple[Statement, ...], sets: ActionSets, resources: Mapping[str, Resource]
+) -> list[Grant]:
     allows = [(sets.of(b), b) for b in boundary if b.effect is Effect.ALLOW]
     out: list[Grant] = []
     for g in grants:
@@ -347,7 +354,11 @@ def _apply_boundary(grants: list[Grant], boundary: tuple[Statement, ...], sets: 
                     continue
                 kept = inter if narrowed == g.resource else frozenset(a for a in inter if sets.applies(a, narrowed))
                 if kept:
-                    out.append(replace(g, actions=frozenset(kept), resource=narrowed, conditional=g.conditional or b.conditional))
+                    out.append(
+                        replace(
+                            g, actions=frozenset(kept), resource=narrowed, conditional=g.conditional or b.conditional
+                        )
+                    )
     return _apply_denies(_merge(out), [b for b in boundary if b.effect is Effect.DENY], sets, resources)
 
 
@@ -375,7 +386,7 @@ def boundary_statements(app: App, role: Role, catalogue: Catalogue) -> tuple[Sta
     if res is None:
         return None
     doc = res.properties.get("PolicyDocument")
-    return _iam.document_statements(doc, res.loc.path, line_of(res.properties, "PolicyDocument", res.loc.line), res.logical_id)
+    return policy_statements(doc, res.loc.path, line_of(res.properties, "PolicyDocument", res.loc.line), res.logical_id)
 
 
 def app_policy(app: App, text: str) -> Resource | None:

@@ -3,33 +3,14 @@
 `least_privilege(fn, app)` groups the function's needs (`used.needs`: SDK calls plus what Lambda
 uses the role for, such as polling an SQS trigger) into statements, one per set of resources that
 share the same actions. Rendering them for serverless.yml / SAM / CloudFormation / JSON is the
-reporter's job (`fnaudit.report.permissions`).
+reporter's job (`fnaudit.report.permissions`); the result types are in `fnaudit.model.permissions`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fnaudit.engines.iam import catalogue, used
 from fnaudit.model.app import App, Function
-from fnaudit.model.code import SdkCall
-
-
-@dataclass(frozen=True, slots=True)
-class LeastStatement:
-    actions: tuple[str, ...]
-    resources: tuple[tuple[str, str | None], ...]  # (ARN pattern, app logical id or None)
-    unscoped: bool  # the code does not tell which resource: `*` needs a person's attention
-
-
-@dataclass(frozen=True, slots=True)
-class LeastPrivilege:
-    function: str
-    analysed: bool  # the code engine analysed the function's code
-    statements: tuple[LeastStatement, ...]
-    calls: int
-    unknown: tuple[SdkCall, ...]  # SDK calls we could not map to an IAM action
-    log_group: str  # the function's log group ARN, for formats that must grant logging themselves
+from fnaudit.model.permissions import LeastPrivilege, LeastStatement
 
 
 def least_privilege(fn: Function, app: App) -> LeastPrivilege:

@@ -1,6 +1,8 @@
 """AWS managed policies by name or ARN → statements, expanded like inline policies.
 
-The documents come from the catalogue's index (moto's copy of AWS's managed policies). A managed
+The documents come from the catalogue (the shipped IAM data snapshot, taken from moto's copy of AWS's
+managed policies; see `catalogue`). Expansions are memoised per (catalogue, name, line): the catalogue
+is immutable, so the memo is a pure function of its key and safe to share between scans. A managed
 policy's statements are located at the line that attaches it (`ManagedPolicyArns: - …`,
 `managedPolicies: - …`, SAM `Policies: - AmazonS3FullAccess`): that is the line a person changes.
 """
@@ -11,7 +13,7 @@ import re
 from functools import lru_cache
 
 from fnaudit.engines.iam.catalogue import Catalogue
-from fnaudit.loaders import _iam
+from fnaudit.loaders.documents import policy_statements
 from fnaudit.model.app import ManagedPolicy, Statement
 from fnaudit.model.loc import Loc
 
@@ -42,7 +44,7 @@ def _cached(catalogue: Catalogue, name: str, loc: Loc) -> tuple[Statement, ...] 
     doc = catalogue.managed_policy(name)
     if doc is None:
         return None
-    found = _iam.document_statements(doc, loc.path, loc.line, f"AWS managed policy {name}")
+    found = policy_statements(doc, loc.path, loc.line, f"AWS managed policy {name}")
     # every statement points at the attaching line (the document is not in the scanned files)
     return tuple(
         Statement(

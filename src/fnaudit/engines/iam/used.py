@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from fnaudit.engines.iam import arns
 from fnaudit.engines.iam.catalogue import Catalogue
@@ -50,14 +51,23 @@ MISMATCHES: dict[tuple[str, str], tuple[str, ...]] = {
     ("lambda", "InvokeAsync"): ("lambda:InvokeFunction",),
     ("lambda", "InvokeWithResponseStream"): ("lambda:InvokeFunction",),
     ("dynamodb", "TransactWriteItems"): (
-        "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
     ),
     ("dynamodb", "TransactGetItems"): ("dynamodb:GetItem",),
     ("dynamodb", "ExecuteStatement"): (
-        "dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete",
+        "dynamodb:PartiQLSelect",
+        "dynamodb:PartiQLInsert",
+        "dynamodb:PartiQLUpdate",
+        "dynamodb:PartiQLDelete",
     ),
     ("dynamodb", "BatchExecuteStatement"): (
-        "dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete",
+        "dynamodb:PartiQLSelect",
+        "dynamodb:PartiQLInsert",
+        "dynamodb:PartiQLUpdate",
+        "dynamodb:PartiQLDelete",
     ),
     ("sqs", "SendMessageBatch"): ("sqs:SendMessage",),
     ("sqs", "DeleteMessageBatch"): ("sqs:DeleteMessage",),
@@ -77,13 +87,26 @@ _PREFIX_OVERRIDES = {"iotdata": "iot", "email": "ses"}
 
 # Permissions Lambda itself uses for the function's triggers (event source mappings poll with the role).
 _TRIGGER_ACTIONS: dict[TriggerKind, tuple[str, ...]] = {
-    TriggerKind.SQS: ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"),
+    TriggerKind.SQS: (
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+    ),
     TriggerKind.DYNAMODB_STREAM: (
-        "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:DescribeStream",
+        "dynamodb:ListStreams",
     ),
     TriggerKind.KINESIS: (
-        "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
-        "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard",
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:DescribeStream",
+        "kinesis:DescribeStreamSummary",
+        "kinesis:ListShards",
+        "kinesis:ListStreams",
+        "kinesis:SubscribeToShard",
     ),
     TriggerKind.KAFKA: ("kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"),
     TriggerKind.MQ: ("mq:DescribeBroker", "secretsmanager:GetSecretValue"),
@@ -92,11 +115,20 @@ _TRIGGER_ACTIONS: dict[TriggerKind, tuple[str, ...]] = {
 RUNTIME_ACTIONS = frozenset(
     a.lower()
     for a in (
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
         "xray:GetSamplingStatisticSummaries",
-        "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeSubnets", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
     )
 )
 
@@ -135,8 +167,8 @@ def iam_prefix(service: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _botocore_loader():  # type: ignore[no-untyped-def]
-    from botocore.loaders import create_loader  # type: ignore[import-untyped]
+def _botocore_loader() -> Any:  # botocore is untyped (no stubs are installed for it): its Loader is Any
+    from botocore.loaders import create_loader
 
     return create_loader()
 
@@ -158,7 +190,7 @@ _QUEUE_URL = re.compile(r"^https://[^/]*sqs[^/]*/(\d+|\*)/([^/?#]+)")
 
 def _match_resource(text: str, app: App) -> Resource | None:
     t = text.strip()
-    arn, ref = arns.resolve(t, app.resources)
+    _arn, ref = arns.resolve(t, app.resources)
     if ref is not None:
         return app.resources.get(ref)
     if t in app.resources:
@@ -173,7 +205,7 @@ def _match_resource(text: str, app: App) -> Resource | None:
 
 def resource_for(action: str, text: str | None, app: App, catalogue: Catalogue) -> tuple[str, str | None]:
     """(ARN pattern, app logical id) of what an action is called on; (`*`, None) when unknown."""
-    if not text or text.startswith("${env:") or "${" in text and not text.startswith("!"):
+    if not text or text.startswith("${env:") or ("${" in text and not text.startswith("!")):
         return "*", None
     info = catalogue.action(action)
     rtypes = info.resource_types if info else ()
@@ -245,7 +277,9 @@ def needed_actions(fns: Iterable[Function], app: App, catalogue: Catalogue) -> f
 
 
 def unknown_calls(fn: Function, catalogue: Catalogue) -> tuple[SdkCall, ...]:
-    return tuple(c for c in fn.sdk_calls if not actions_for(c, catalogue) and (c.service, c.operation) not in MISMATCHES)
+    return tuple(
+        c for c in fn.sdk_calls if not actions_for(c, catalogue) and (c.service, c.operation) not in MISMATCHES
+    )
 
 
 def group_statements(items: Iterable[Need]) -> list[tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]]:
@@ -284,8 +318,13 @@ _DESTINATION_BY_TYPE = {
     "AWS::Events::EventBus": "events:PutEvents",
     "AWS::S3::Bucket": "s3:PutObject",
 }
-_DESTINATION_BY_SERVICE = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
-                           "events": "events:PutEvents", "s3": "s3:PutObject"}
+_DESTINATION_BY_SERVICE = {
+    "sqs": "sqs:SendMessage",
+    "sns": "sns:Publish",
+    "lambda": "lambda:InvokeFunction",
+    "events": "events:PutEvents",
+    "s3": "s3:PutObject",
+}
 
 
 def _destination_action(text: str, app: App) -> str | None:
