@@ -17,13 +17,37 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "shop-api"
 SARIF_SCHEMA = json.loads((REPO / "tests" / "report" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 EXPR = re.compile(r"\$\{\{\s*([a-z]+)\.([A-Za-z0-9_.-]+)\s*\}\}")
+EXPECTED = json.loads((REPO / "tests" / "expected" / "shop-api.json").read_text(encoding="utf-8"))
+
+
+def expected_results() -> list[tuple[str, str, int, str]]:
+    """(rule, file, line, fingerprint) of each finding of the example app, as its expected report lists them."""
+    return sorted(
+        (f["rule_id"], f["location"]["path"], f["location"]["line"], f["fingerprint"])
+        for f in EXPECTED["findings"]
+        if not f["suppressed"]
+    )
+
+
+def sarif_results(doc: dict[str, Any]) -> list[tuple[str, str, int, str]]:
+    out = []
+    for r in doc["runs"][0]["results"]:
+        where = r["locations"][0]["physicalLocation"]
+        out.append(
+            (
+                r["ruleId"],
+                where["artifactLocation"]["uri"],
+                where["region"]["startLine"],
+                r["partialFingerprints"]["fnaudit/v1"],
+            )
+        )
+    return sorted(out)
 
 
 def load(name: str) -> Any:
@@ -40,8 +64,15 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     files = re.compile(hook["files"])
-    for path in ("serverless.yml", "app/template.yaml", "src/orders/handlers.py", "web/resize.js",
-                 "requirements.txt", "package-lock.json", ".fnaudit.toml"):
+    for path in (
+        "serverless.yml",
+        "app/template.yaml",
+        "src/orders/handlers.py",
+        "web/resize.js",
+        "requirements.txt",
+        "package-lock.json",
+        ".fnaudit.toml",
+    ):
         assert files.search(path), path
     assert not files.search("docs/notes.md")
 
@@ -128,8 +159,13 @@ def run_action(tmp_path: Path, **overrides: str) -> tuple[dict[str, str], Path, 
         done = subprocess.run(
             ["bash", "-e", "-c", script],
             cwd=workspace,
-            env={**os.environ, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-                 "GITHUB_OUTPUT": str(output_file), "NO_COLOR": "1"},
+            env={
+                **os.environ,
+                **env,
+                "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                "GITHUB_OUTPUT": str(output_file),
+                "NO_COLOR": "1",
+            },
             capture_output=True,
             text=True,
         )
@@ -148,20 +184,21 @@ def test_action_steps_produce_valid_sarif(tmp_path: Path) -> None:
     assert outputs == {"sarif-file": "out/fnaudit.sarif", "exit-code": "0"}
     doc = json.loads(sarif.read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(doc)
-    assert doc["runs"][0]["results"]
-    assert f"pip install --quiet {REPO}" in (tmp_path / "pip.log").read_text()
+    assert sarif_results(doc) == expected_results()
+    assert (tmp_path / "pip.log").read_text().splitlines() == [f"pip -m pip install --quiet {REPO}"]
 
 
 def test_action_fails_on_findings_after_writing_sarif(tmp_path: Path) -> None:
     outputs, sarif, ran = run_action(tmp_path, **{"fail-on": "high", "version": "0.1.0"})
     assert ran == ["Install fnaudit: 0", "Scan: 0", "Fail on findings: 1"]
     assert outputs["exit-code"] == "1"
-    assert sarif.stat().st_size > 0  # written before the step failed, so it can still be uploaded
-    assert "fnaudit==0.1.0" in (tmp_path / "pip.log").read_text()
+    # written, complete, before the step failed, so it can still be uploaded
+    assert sarif_results(json.loads(sarif.read_text(encoding="utf-8"))) == expected_results()
+    assert (tmp_path / "pip.log").read_text().splitlines() == ["pip -m pip install --quiet fnaudit==0.1.0"]
 
 
 def test_action_extra_args(tmp_path: Path) -> None:
-    outputs, sarif, _ = run_action(tmp_path, **{"fail-on": "low", "args": "--select OBS --severity-typo"})
+    outputs, _sarif, _ = run_action(tmp_path, **{"fail-on": "low", "args": "--select OBS --severity-typo"})
     assert outputs["exit-code"] == "2"  # a bad flag fails the scan step itself
 
 
@@ -171,6 +208,14 @@ def test_action_extra_args(tmp_path: Path) -> None:
 def test_readme_documents_ci_recipes() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "## Use in CI" in readme
-    for needle in ("GitHub Actions", "GitLab CI", "pre-commit", "upload-sarif", "--format sarif",
-                   "id: fnaudit", "--new-only", "--changed-since"):
+    for needle in (
+        "GitHub Actions",
+        "GitLab CI",
+        "pre-commit",
+        "upload-sarif",
+        "--format sarif",
+        "id: fnaudit",
+        "--new-only",
+        "--changed-since",
+    ):
         assert needle in readme, needle

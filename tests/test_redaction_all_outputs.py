@@ -75,28 +75,47 @@ def _targets(corpus_app: Path) -> list[tuple[Path, set[str]]]:
 
 
 @pytest.mark.parametrize("fmt", list(Format), ids=lambda f: f.value)
-def test_no_output_format_leaks_a_secret(fmt: Format, corpus_app: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_no_output_format_leaks_a_secret(
+    fmt: Format, corpus_app: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     for folder, secrets in _targets(corpus_app):
         assert secrets or folder.parent.name == "SECRET005", f"no secret values collected from {folder}"
         work = tmp_path / folder.name / folder.parent.name
         shutil.copytree(folder, work)
         # --errors=warn: the corpus holds a deliberately broken template; this test is about redaction, not the gate
-        code = main(["scan", str(work), "--format", fmt.value, "--verbose", "--date", "2026-11-29", "--fail-on", "none",
-                     "--errors", "warn"])
+        code = main(
+            [
+                "scan",
+                str(work),
+                "--format",
+                fmt.value,
+                "--verbose",
+                "--date",
+                "2026-11-29",
+                "--fail-on",
+                "none",
+                "--errors",
+                "warn",
+            ]
+        )
         captured = capsys.readouterr()
         text = captured.out + captured.err
         assert code == 0, text[-2000:]
         assert "SECRET" in text or fmt is Format.CYCLONEDX, f"{fmt.value}: no secret finding in the output of {folder}"
         for secret in secrets:
             assert secret not in text, f"{fmt.value} output of {folder.name} leaks {secret[:4]}…"
-            assert secret[4:] not in text, f"{fmt.value} output of {folder.name} shows more than 4 characters of {secret[:4]}…"
+            assert secret[4:] not in text, (
+                f"{fmt.value} output of {folder.name} shows more than 4 characters of {secret[:4]}…"
+            )
 
 
 def test_error_messages_do_not_quote_secrets(corpus_app: Path) -> None:
     from fnaudit.config import Config
+    from fnaudit.errors import Loss
     from fnaudit.pipeline import scan
 
     result = scan(corpus_app, Config())
-    assert result.errors, "the broken template should produce an error entry"
-    for err in result.errors:
-        assert "9vQz3LmT7xKp2WnR5bYc8dFh" not in err.message
+    # The one error is the broken template's, and its message points at the spot without quoting it.
+    assert [(e.path, e.stage, e.loss) for e in result.errors] == [("broken/template.yaml", "load", Loss.APP)]
+    assert result.errors[0].message == "YAML syntax error: did not find expected ',' or '}' at line 4, column 15"
+    assert "9vQz3LmT7xKp2WnR5bYc8dFh" not in result.errors[0].message

@@ -20,7 +20,7 @@ from typing import Any
 from fnaudit.config import Config, IgnoreEntry
 from fnaudit.errors import ConfigError
 from fnaudit.findings import Severity
-from fnaudit.rules.registry import all_rules, find_rule, matches
+from fnaudit.rules.registry import all_rules, find_rule, matches, retired
 
 DOT_FILE = ".fnaudit.toml"
 PYPROJECT = "pyproject.toml"
@@ -130,8 +130,10 @@ def _advisories(value: object, source: ConfigSource) -> str:
     base = source.path.parent.resolve()
     path = (base / _string(value, "advisories", where)).resolve()
     if not path.is_relative_to(base):
-        raise ConfigError(f"{where}: `advisories` must be a folder or zip inside {source.path.parent} "
-                          f"(after following links), not {value!r}")
+        raise ConfigError(
+            f"{where}: `advisories` must be a folder or zip inside {source.path.parent} "
+            f"(after following links), not {value!r}"
+        )
     if not path.exists():
         raise ConfigError(f"{where}: `advisories`: {value!r} does not exist (a folder or zip of OSV records)")
     return str(path)
@@ -182,9 +184,7 @@ def _check_keys(keys: Iterable[str], known: tuple[str, ...], where: str, table: 
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
-            raise ConfigError(
-                f"{where}: unknown key `{key}` in {table}{hint} (known keys: {', '.join(known)})"
-            )
+            raise ConfigError(f"{where}: unknown key `{key}` in {table}{hint} (known keys: {', '.join(known)})")
 
 
 def _string(value: object, key: str, where: str) -> str:
@@ -204,6 +204,13 @@ def check_selector(selector: str, key: str, where: str) -> str:
     sel = selector.strip()
     if _FAMILY.match(sel) or any(matches(r, sel) for r in all_rules()):
         return sel
+    tomb = retired(sel)
+    if tomb is not None:
+        if key == "rule":
+            return sel  # an ignore of a retired rule is harmless: the scan warns about it (fnaudit.suppress)
+        raise ConfigError(
+            f"{where}: `{key}` names rule `{selector}`, retired on {tomb.retired.isoformat()}: {tomb.reason}"
+        )
     names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
     close = difflib.get_close_matches(sel, names, n=1) or difflib.get_close_matches(sel.upper(), names, n=1)
     hint = f"; did you mean `{close[0]}`?" if close else ""

@@ -1,35 +1,91 @@
 """Suppressions: one semantics for inline comments, CloudFormation Metadata, config entries and baselines.
 
 A suppressed finding stays in the result, marked with the suppression that matched (kind and
-reason), so JSON and SARIF can still show it. Config ignores that matched nothing, or whose
-expiry date has passed, are reported back as warnings.
+reason), so JSON and SARIF can still show it. Like config ignores (which must have a reason, and are
+reported when they matched nothing or expired), inline ignores are held to account: one without a
+reason still suppresses but is reported, one that matched no finding of a rule that ran is reported,
+and an ignore (inline or config) naming a retired rule code says so. All of these are warnings
+(stage `config`, nothing lost).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import json
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from fnaudit import globs
 from fnaudit.config import IgnoreEntry
-from fnaudit.errors import ScanError
+from fnaudit.errors import Loss, ScanError
 from fnaudit.findings import Finding, Suppression
 from fnaudit.fingerprint import SourceLines
 from fnaudit.model.loc import Loc
+from fnaudit.rules.registry import Retired, Rule, all_rules, retired
 
-INLINE = re.compile(r"fnaudit:\s*ignore\[([^\]]*)\]\s*(?:--\s*)?(.*?)\s*(?:\*/|-->)?\s*$")
+# The comment marker is required: the words in a string literal (a test of this very tool, a doc
+# string) are not an ignore. Group 1: the selectors; group 2: the reason, `--` optional.
+INLINE = re.compile(r"(?:#|//|/\*|<!--|--)\s*fnaudit:\s*ignore\[([^\]]*)\]\s*(?:--\s*)?(.*?)\s*(?:\*/|-->)?\s*$")
 BASELINE_SCHEMA = "fnaudit/baseline/v1"
 _COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*|<!--|--)")
+NO_REASON = "(no reason given)"
 
 
 def _selects(selector: str, f: Finding) -> bool:
+    return _designates(selector, f.rule_id, f.rule_name)
+
+
+def _designates(selector: str, code: str, name: str) -> bool:
     sel = selector.strip()
-    return bool(sel) and (f.rule_name == sel.lower() or f.rule_id.startswith(sel.upper()))
+    return bool(sel) and (name == sel.lower() or code.startswith(sel.upper()))
+
+
+@dataclass(frozen=True, slots=True)
+class InlineIgnore:
+    """One `fnaudit: ignore[...]` comment: where it is written, what it names, why ("" when no reason)."""
+
+    path: str
+    line: int
+    selectors: tuple[str, ...]
+    reason: str
+    covers: tuple[int, ...]  # its own line, and the next one when the comment is alone on its line
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def _parse(path: str, n: int, text: str) -> InlineIgnore | None:
+    if "fnaudit" not in text:  # most lines: skip the regex
+        return None
+    m = INLINE.search(text)
+    if not m:
+        return None
+    selectors = tuple(s.strip() for s in m.group(1).split(",") if s.strip())
+    covers = (n, n + 1) if _COMMENT_ONLY.match(text) else (n,)
+    return InlineIgnore(path, n, selectors, m.group(2), covers)
+
+
+def inline_ignores(path: str, lines: list[str]) -> list[InlineIgnore]:
+    """Every ignore comment in a file, in line order."""
+    return [ig for n, text in enumerate(lines, start=1) if (ig := _parse(path, n, text)) is not None]
+
+
+def _inline_match(f: Finding, lines: list[str]) -> tuple[InlineIgnore, tuple[str, ...]] | None:
+    """The ignore comment that covers the finding's line and names its rule, with the selectors that do."""
+    line = f.location.line
+    for n in (line, line - 1):
+        if 1 <= n <= len(lines):
+            ig = _parse(f.location.path, n, lines[n - 1])
+            if ig is None or line not in ig.covers:
+                continue
+            hit = tuple(s for s in ig.selectors if _selects(s, f))
+            if hit:
+                return ig, hit
+    return None
 
 
 def inline_suppression(f: Finding, lines: list[str]) -> Suppression | None:
@@ -37,16 +93,11 @@ def inline_suppression(f: Finding, lines: list[str]) -> Suppression | None:
 
     A trailing comment belongs to its own line only, so one ignore never silences the next statement.
     """
-    line = f.location.line
-    for n in (line, line - 1):
-        if 1 <= n <= len(lines):
-            text = lines[n - 1]
-            if n != line and not _COMMENT_ONLY.match(text):
-                continue
-            m = INLINE.search(text)
-            if m and any(_selects(s, f) for s in m.group(1).split(",")):
-                return Suppression("inline", m.group(2) or "(no reason given)", Loc(f.location.path, n))
-    return None
+    match = _inline_match(f, lines)
+    if match is None:
+        return None
+    ig = match[0]
+    return Suppression("inline", ig.reason or NO_REASON, Loc(ig.path, ig.line))
 
 
 def config_suppression(f: Finding, entry: IgnoreEntry, today: dt.date) -> bool:
@@ -54,7 +105,7 @@ def config_suppression(f: Finding, entry: IgnoreEntry, today: dt.date) -> bool:
         return False
     if entry.until is not None and entry.until < today:
         return False
-    if entry.path and not fnmatch.fnmatch(f.location.path, entry.path):
+    if entry.path and not globs.matches(f.location.path, entry.path):  # one gitignore pattern
         return False
     return not (entry.function and entry.function != f.function)
 
@@ -88,7 +139,7 @@ class Suppressor:
     """Marks findings as they are produced: first-phase findings before the attack-path rules read
     them (a path built on a link suppressed on purpose carries that suppression), then the paths.
 
-    It remembers which config ignores matched across every call, for `warnings()`.
+    It remembers which config ignores and which inline selectors matched across every call, for `warnings()`.
     """
 
     def __init__(
@@ -107,6 +158,9 @@ class Suppressor:
         self.inline = inline
         self.metadata = metadata or {}
         self.used: set[int] = set()
+        self.inline_used: set[tuple[str, int, str]] = set()  # (path, comment line, selector) that suppressed something
+        self.marked: set[tuple[str, str]] = set()  # (code, name) of the rules whose findings were marked
+        self.paths: set[str] = set()  # files findings were reported in
         self.seconds = 0.0  # time spent marking, for the `suppress` timing of --verbose
 
     def mark(self, findings: Iterable[Finding]) -> list[Finding]:
@@ -117,12 +171,18 @@ class Suppressor:
 
     def _mark(self, f: Finding) -> Finding:
         sup: Suppression | None = None
+        self.marked.add((f.rule_id, f.rule_name))
+        self.paths.add(f.location.path)
         if self.inline:
-            sup = inline_suppression(f, self.lines.get(f.location.path))
+            match = _inline_match(f, self.lines.get(f.location.path))
+            if match is not None:
+                ig, selectors = match
+                self.inline_used.update((ig.path, ig.line, s) for s in selectors)
+                sup = Suppression("inline", ig.reason or NO_REASON, Loc(ig.path, ig.line))
         if sup is None and f.function_id in self.metadata:
             for selector, reason in self.metadata[f.function_id or ""]:
                 if _selects(selector, f):
-                    sup = Suppression("metadata", reason or "(no reason given)")
+                    sup = Suppression("metadata", reason or NO_REASON)
                     break
         if sup is None:
             for i, entry in enumerate(self.ignores):
@@ -136,22 +196,81 @@ class Suppressor:
             sup = Suppression("baseline", "in baseline")
         return replace(f, suppression=sup) if sup else f
 
-    def warnings(self) -> list[ScanError]:
-        """Config ignores that expired, or that matched no finding in any call to `mark`."""
+    def warnings(self, files: Iterable[str] = (), rules: Iterable[Rule] | None = None) -> list[ScanError]:
+        """Config ignores that expired or matched no finding in any call to `mark`; inline ignores
+        without a reason, or that matched no finding; ignores naming a retired rule.
+
+        Inline comments are looked for in `files` (the files the scan read) and in the files of the
+        findings marked. A comment is judged unused only for selectors that designate a rule that
+        ran: `rules`, the selected rules (when an attack-path rule is among them, every first-phase
+        rule ran to feed it), or without them, the rules of the findings marked. So `--select IAM`
+        never calls an `ignore[CODE001]` unused.
+        """
         out: list[ScanError] = []
         for i, entry in enumerate(self.ignores):
             where = entry.source or "config"
-            if entry.until is not None and entry.until < self.today:
+            tomb = retired(entry.rule)
+            if tomb is not None:
+                out.append(_warning(where, _retired_message(entry.rule, tomb)))
+            elif entry.until is not None and entry.until < self.today:
                 out.append(
-                    ScanError(
+                    _warning(
                         where,
-                        f"ignore of {entry.rule} expired on {entry.until.isoformat()}; fix the findings or extend `until`",
-                        "config",
+                        f"ignore of {entry.rule} expired on {entry.until.isoformat()}; "
+                        "fix the findings or extend `until`",
                     )
                 )
             elif i not in self.used:
-                out.append(ScanError(where, f"ignore of {entry.rule} matched no finding; remove it", "config"))
+                out.append(_warning(where, f"ignore of {entry.rule} matched no finding; remove it"))
+        if self.inline:
+            ran = _ran(rules) if rules is not None else self.marked
+            out.extend(self._inline_warnings(set(files) | self.paths, ran))
         return out
+
+    def _inline_warnings(self, files: set[str], ran: set[tuple[str, str]]) -> list[ScanError]:
+        out: list[ScanError] = []
+        for path in sorted(files):
+            for ig in inline_ignores(path, self.lines.get(path)):
+                named = ",".join(ig.selectors)
+                if not ig.reason:
+                    out.append(
+                        _warning(
+                            ig.where,
+                            f"inline ignore of {named} has no reason; add one after the bracket "
+                            f"(`fnaudit: ignore[{named}] why this is acceptable`)",
+                        )
+                    )
+                unused: list[str] = []
+                for sel in ig.selectors:
+                    tomb = retired(sel)
+                    if tomb is not None:
+                        out.append(_warning(ig.where, "inline " + _retired_message(sel, tomb)))
+                    elif (path, ig.line, sel) not in self.inline_used and any(_designates(sel, c, n) for c, n in ran):
+                        unused.append(sel)
+                if unused:
+                    out.append(_warning(ig.where, f"inline ignore of {','.join(unused)} matched no finding; remove it"))
+        return out
+
+
+def _warning(where: str, message: str) -> ScanError:
+    # Nothing of the scan was lost: a warning about the suppressions themselves never fails a run.
+    return ScanError(where, message, "config", Loss.NONE)
+
+
+def _retired_message(selector: str, tomb: Retired) -> str:
+    return (
+        f"ignore of {selector} names rule {tomb.code} ({tomb.name}), retired on {tomb.retired.isoformat()}: "
+        f"{tomb.reason}; remove it"
+    )
+
+
+def _ran(rules: Iterable[Rule]) -> set[tuple[str, str]]:
+    """(code, name) of the rules that ran: the selected ones, and every first-phase rule when an
+    attack-path rule is selected (fnaudit.pipeline.run_rules runs them all to feed it)."""
+    selected = tuple(rules)
+    if any(r.phase > 0 for r in selected):
+        selected += tuple(r for r in all_rules() if r.phase == 0)
+    return {(r.code, r.name) for r in selected}
 
 
 def apply(
@@ -163,7 +282,8 @@ def apply(
     inline: bool = True,
     metadata: Mapping[str, list[tuple[str, str]]] | None = None,
 ) -> tuple[list[Finding], list[ScanError]]:
-    """Mark suppressed findings; return them with warnings about unused and expired config ignores.
+    """Mark suppressed findings; return them with warnings about the ignores (`Suppressor.warnings`:
+    inline comments are looked for in the findings' files, judged for the findings' rules).
 
     `metadata` maps a function id to `(rule selector, reason)` pairs from CloudFormation
     `Metadata: {fnaudit: {ignore: [...]}}` (the only way to annotate a JSON template).

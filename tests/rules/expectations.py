@@ -1,45 +1,124 @@
-"""`expect:` annotations in fixture files: which rule should fire on which line.
+"""`expect:` annotations in fixture files: which rule should fire on which line, and at which severity.
 
 - `... # expect: rule-name` (or `// expect: a, b`) at the end of a line: that line.
 - A line holding only the comment (`# expect: rule-name`): the next line that is not a comment.
 - `expect.txt` beside JSON files (which have no comments): lines `path:line rule-name`.
+- A rule name may be followed by the severity the finding must have, where the severity is the
+  point of the fixture: `# expect: http-route-without-authorizer severity=medium`, or in
+  `expect.txt`, `template.json:12 iam-admin-access severity=high`. Without it, any severity passes.
+
+Every annotation is checked: a name that is not lowercase kebab-case, that names no registered rule,
+or a severity that does not exist is an `AnnotationError` naming the file and line, never an
+annotation silently skipped (a typo would otherwise turn a fixture into one that cannot fail).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-ANNOTATION = re.compile(r"(?:#|//|/\*)\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)")
+from fnaudit.findings import Severity
+
+# Anything after the marker is read (and checked), so `expect: SQL-Injection` is an error, not a miss.
+ANNOTATION = re.compile(r"(?:#|//|/\*)\s*expect:\s*(.*?)\s*(?:\*/)?\s*$")
+_ITEM = re.compile(r"^(\S+)(?:\s+severity=(\S+))?$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*)")
-_TEXT_SUFFIXES = {".yml", ".yaml", ".json", ".py", ".js", ".mjs", ".cjs", ".ts", ".java", ".txt", ".env", ".toml", ".cfg", ".template"}
+_TEXT_SUFFIXES = {
+    ".yml",
+    ".yaml",
+    ".json",
+    ".py",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".java",
+    ".txt",
+    ".env",
+    ".toml",
+    ".cfg",
+    ".template",
+}
 
 Expectation = tuple[str, str, int]  # (rule name, path relative to the fixture folder, line)
 
 
-def expectations(folder: Path) -> set[Expectation]:
-    out: set[Expectation] = set()
+class AnnotationError(ValueError):
+    """An `expect:` annotation that does not say what its author meant."""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    name: str
+    path: str  # relative to the fixture folder
+    line: int  # the line the finding must be on
+    severity: Severity | None  # None: any severity
+
+    @property
+    def key(self) -> Expectation:
+        return (self.name, self.path, self.line)
+
+
+def _known_names() -> frozenset[str]:
+    from fnaudit.rules.registry import all_rules
+
+    return frozenset(r.name for r in all_rules())
+
+
+def _items(text: str, where: str, known: frozenset[str]) -> list[tuple[str, Severity | None]]:
+    out: list[tuple[str, Severity | None]] = []
+    for raw in text.split(","):
+        m = _ITEM.match(raw.strip())
+        if not m:
+            raise AnnotationError(f"{where}: `expect: {text}`: write `rule-name` or `rule-name severity=level`")
+        name, severity = m.group(1), m.group(2)
+        if not _NAME.match(name):
+            raise AnnotationError(f"{where}: `{name}` is not a rule name (lowercase kebab-case, e.g. sql-injection)")
+        if name not in known:
+            raise AnnotationError(f"{where}: `{name}` names no registered rule")
+        try:
+            out.append((name, Severity.parse(severity) if severity is not None else None))
+        except ValueError as exc:
+            raise AnnotationError(f"{where}: {exc}") from None
+        if severity is not None and severity != severity.lower():
+            raise AnnotationError(f"{where}: severity `{severity}` must be lowercase")
+    return out
+
+
+def annotations(folder: Path, known: Iterable[str] | None = None) -> list[Annotation]:
+    """Every annotation under `folder`, checked against the registered rule names (or `known`)."""
+    names = frozenset(known) if known is not None else _known_names()
+    out: list[Annotation] = []
     for path in sorted(folder.rglob("*")):
         # `.env` has no suffix (Path(".env").suffix == ""), so dotfiles are matched by name.
         if not path.is_file() or not (path.suffix in _TEXT_SUFFIXES or path.name.startswith(".env")):
             continue
         rel = path.relative_to(folder).as_posix()
+        lines = path.read_text(encoding="utf-8").splitlines()
         if path.name == "expect.txt":
-            for raw in path.read_text(encoding="utf-8").splitlines():
+            for i, raw in enumerate(lines, start=1):
                 raw = raw.strip()
                 if raw and not raw.startswith("#"):
-                    where, name = raw.split()
-                    file, line = where.rsplit(":", 1)
-                    out.add((name, (path.parent.relative_to(folder) / file).as_posix(), int(line)))
+                    where_, _, rest = raw.partition(" ")
+                    file, line = where_.rsplit(":", 1)
+                    target = (path.parent.relative_to(folder) / file).as_posix()
+                    for name, sev in _items(rest.strip(), f"{rel}:{i}", names):
+                        out.append(Annotation(name, target, int(line), sev))
             continue
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for i, line in enumerate(lines, start=1):
-            m = ANNOTATION.search(line)
+        for i, line_text in enumerate(lines, start=1):
+            m = ANNOTATION.search(line_text)
             if not m:
                 continue
-            names = [n.strip() for n in m.group(1).split(",")]
             target = i
-            if _COMMENT_ONLY.match(line):
+            if _COMMENT_ONLY.match(line_text):
                 target = next((j for j in range(i + 1, len(lines) + 1) if not _COMMENT_ONLY.match(lines[j - 1])), i)
-            out.update((n, rel, target) for n in names)
+            out.extend(Annotation(name, rel, target, sev) for name, sev in _items(m.group(1), f"{rel}:{i}", names))
     return out
+
+
+def expectations(folder: Path) -> set[Expectation]:
+    """(rule name, path, line) of every annotation under `folder`."""
+    return {a.key for a in annotations(folder)}

@@ -138,13 +138,17 @@ def _scan(tmp_path: Path, role: str, rules: str) -> list[Finding]:
 
 
 def test_deny_notaction_removes_admin_and_the_rest_is_reported_at_the_allow_line(tmp_path: Path) -> None:
-    found = _scan(tmp_path, """      statements:
+    found = _scan(
+        tmp_path,
+        """      statements:
         - Effect: Allow
           Action: "*"
           Resource: "*"
         - Effect: Deny
           NotAction: [s3:GetObject, s3:PutObject]
-          Resource: "*\"""", "IAM001,IAM003,IAM005")
+          Resource: "*\"""",
+        "IAM001,IAM003,IAM005",
+    )
     assert [(f.rule_id, f.location.path, f.location.line, f.severity) for f in found] == [
         ("IAM003", "serverless.yml", 9, Severity.MEDIUM),
         ("IAM005", "serverless.yml", 9, Severity.MEDIUM),
@@ -162,22 +166,30 @@ def test_deny_notaction_removes_admin_and_the_rest_is_reported_at_the_allow_line
 
 
 def test_aws_managed_boundary_by_arn_caps_admin_statements_and_policies(tmp_path: Path) -> None:
-    found = _scan(tmp_path, """      permissionsBoundary: arn:aws:iam::aws:policy/ReadOnlyAccess
+    found = _scan(
+        tmp_path,
+        """      permissionsBoundary: arn:aws:iam::aws:policy/ReadOnlyAccess
       managedPolicies:
         - arn:aws:iam::aws:policy/AdministratorAccess
       statements:
         - Effect: Allow
           Action: ["*", "iam:*"]
-          Resource: "*\"""", "IAM001,IAM002")
+          Resource: "*\"""",
+        "IAM001,IAM002",
+    )
     assert found == []  # what is left (reads, and the few catalogued writes ReadOnlyAccess has) is IAM003/IAM005's
 
 
 def test_unreadable_boundary_is_said_in_the_message_and_not_applied(tmp_path: Path) -> None:
-    found = _scan(tmp_path, """      permissionsBoundary: arn:aws:iam::123456789012:policy/team-boundary
+    found = _scan(
+        tmp_path,
+        """      permissionsBoundary: arn:aws:iam::123456789012:policy/team-boundary
       statements:
         - Effect: Allow
           Action: "*"
-          Resource: "*\"""", "IAM001")
+          Resource: "*\"""",
+        "IAM001",
+    )
     assert [(f.rule_id, f.location.line, f.severity) for f in found] == [("IAM001", 10, Severity.CRITICAL)]
     assert found[0].message == (
         "function f: provider.iam.role.statements[0] of role IamRoleLambdaExecution allows every action (`*`) on * "
@@ -187,13 +199,17 @@ def test_unreadable_boundary_is_said_in_the_message_and_not_applied(tmp_path: Pa
 
 
 def test_iam_star_with_its_policy_writes_denied_is_no_longer_admin_but_still_a_service_wildcard(tmp_path: Path) -> None:
-    found = _scan(tmp_path, """      statements:
+    found = _scan(
+        tmp_path,
+        """      statements:
         - Effect: Allow
           Action: iam:*
           Resource: "*"
         - Effect: Deny
           Action: [iam:Attach*, iam:Put*, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy, iam:DeleteRolePermissionsBoundary]
-          Resource: "*\"""", "IAM001,IAM002")
+          Resource: "*\"""",
+        "IAM001,IAM002",
+    )
     assert [(f.rule_id, f.location.line, f.severity) for f in found] == [("IAM002", 9, Severity.HIGH)]
     assert "allows `iam:*` on * (" in found[0].message and "actions remain after Deny statements)" in found[0].message
 
@@ -209,11 +225,15 @@ def test_admin_equivalence_of_what_survives() -> None:
 
 
 def test_escalation_under_an_unreadable_boundary_says_so(tmp_path: Path) -> None:
-    found = _scan(tmp_path, """      permissionsBoundary: arn:aws:iam::111122223333:policy/central-boundary
+    found = _scan(
+        tmp_path,
+        """      permissionsBoundary: arn:aws:iam::111122223333:policy/central-boundary
       statements:
         - Effect: Allow
           Action: [iam:PassRole, lambda:CreateFunction, lambda:InvokeFunction]
-          Resource: "*\"""", "IAM006")
+          Resource: "*\"""",
+        "IAM006",
+    )
     assert [(f.rule_id, f.location.line, f.severity) for f in found] == [("IAM006", 10, Severity.CRITICAL)]
     assert found[0].message.endswith(
         "It reaches: any role. (the role has the permissions boundary arn:aws:iam::111122223333:policy/central-boundary, "
@@ -222,18 +242,24 @@ def test_escalation_under_an_unreadable_boundary_says_so(tmp_path: Path) -> None
 
 
 def test_deny_everything_outside_one_bucket_leaves_that_bucket_only(tmp_path: Path) -> None:
-    found = _scan(tmp_path, """      statements:
+    found = _scan(
+        tmp_path,
+        """      statements:
         - Effect: Allow
           Action: "*"
           Resource: "*"
         - Effect: Deny
           Action: "*"
-          NotResource: ["arn:aws:s3:::mine", "arn:aws:s3:::mine/*"]""", "IAM001,IAM006,IAM008")
+          NotResource: ["arn:aws:s3:::mine", "arn:aws:s3:::mine/*"]""",
+        "IAM001,IAM006,IAM008",
+    )
     # IAM actions cannot apply to a bucket's ARN: no administrator access, no IAM escalation; what is left
     # is reported on the bucket, not on `*`
     assert [(f.rule_id, f.location.line, f.severity) for f in found] == [
         ("IAM006", 9, Severity.HIGH),  # ssm:SendCommand takes an S3 bucket (its output) as a resource
         ("IAM008", 9, Severity.MEDIUM),
     ]
-    assert found[0].message.startswith("function f can escalate privileges (Run commands on instances through Systems Manager)")
+    assert found[0].message.startswith(
+        "function f can escalate privileges (Run commands on instances through Systems Manager)"
+    )
     assert " on arn:aws:s3:::mine, arn:aws:s3:::mine/* (" in found[1].message

@@ -155,7 +155,8 @@ functions:
         encoding="utf-8",
     )
     (tmp_path / "calc.py").write_text(
-        "import json\n\n\ndef handler(event, context):\n    return eval(json.loads(event['body'])['x'])\n", encoding="utf-8"
+        "import json\n\n\ndef handler(event, context):\n    return eval(json.loads(event['body'])['x'])\n",
+        encoding="utf-8",
     )
     (path,) = _paths(_scan(tmp_path))
     assert path.severity is Severity.HIGH  # weak entry (any user who signs in), strong foothold and reach
@@ -214,8 +215,12 @@ def test_risk_orders_functions_in_every_report() -> None:
     out = io.StringIO()
     render(result, Format.HTML, out)
     html = out.getvalue()
-    ranking = html[html.index('id="ranking"'):]
-    assert ranking.index('data-fn="adminReport"') < ranking.index('data-fn="getOrder"') < ranking.index('data-fn="listOrders"')
+    ranking = html[html.index('id="ranking"') :]
+    assert (
+        ranking.index('data-fn="adminReport"')
+        < ranking.index('data-fn="getOrder"')
+        < ranking.index('data-fn="listOrders"')
+    )
 
 
 def test_risk_formula() -> None:
@@ -263,7 +268,12 @@ functions:
         (fn,) = [f for f in alone.functions if f.name == "report"]
         mixed = reports[f"{folder.name}/{fn.id}"]
         r = alone.risk[fn.id]
-        assert (mixed.score, mixed.exposure, mixed.exploitability, mixed.blast) == (r.score, r.exposure, r.exploitability, r.blast), folder.name
+        assert (mixed.score, mixed.exposure, mixed.exploitability, mixed.blast) == (
+            r.score,
+            r.exposure,
+            r.exploitability,
+            r.blast,
+        ), folder.name
     finding = next(f for f in both.findings if f.function == "report" and f.rule_id == "CODE002")
     assert finding.function_ids == (finding.function_id,) and finding.function_id.startswith("public/")
 
@@ -282,7 +292,7 @@ def test_html_graph_highlights_the_path_steps() -> None:
     render(_scan(EXAMPLE), Format.HTML, out)
     html = out.getvalue()
     start = html.index('aria-label="graph of adminReport"')
-    svg = html[start:html.index("</svg>", start)]
+    svg = html[start : html.index("</svg>", start)]
     # the reach of the path is s3 on *: its edge is highlighted, the dynamodb table's is not
     edges = svg.split("<path ")[1:]
     titles = svg.split("<title>")[1:]
@@ -382,8 +392,23 @@ def test_an_inline_ignore_on_the_foothold_suppresses_the_path_with_its_reason(
     assert path.suppression is not None and path.suppression.kind == "inline"
     assert path.suppression.reason == "via CODE002 at report.py:8: day is checked by the API's request validator"
     # the CI gate: nothing unsuppressed among the paths, and the JSON still shows the path, marked
-    assert main(["scan", str(app), "--select", "PATH", "--fail-on", "low", "--format", "json",
-                 "--date", SCAN_DATE.isoformat()]) == 0
+    assert (
+        main(
+            [
+                "scan",
+                str(app),
+                "--select",
+                "PATH",
+                "--fail-on",
+                "low",
+                "--format",
+                "json",
+                "--date",
+                SCAN_DATE.isoformat(),
+            ]
+        )
+        == 0
+    )
     (shown,) = json.loads(capsys.readouterr().out)["findings"]
     assert (shown["rule_id"], shown["suppressed"]) == ("PATH001", True)
 
@@ -414,8 +439,11 @@ def test_a_baselined_foothold_does_not_hide_a_new_path(tmp_path: Path) -> None:
     code = [f for f in _scan(app).findings if f.rule_id == "CODE002"]
     (app / "baseline.json").write_text(json.dumps(baseline_document(code)), encoding="utf-8")
     result = scan(app, Config(today=SCAN_DATE, baseline=str(app / "baseline.json")))
-    assert [(f.rule_id, f.suppression.kind if f.suppression else None) for f in result.findings
-            if f.rule_id in ("CODE002", "PATH001")] == [("CODE002", "baseline"), ("PATH001", None)]
+    assert [
+        (f.rule_id, f.suppression.kind if f.suppression else None)
+        for f in result.findings
+        if f.rule_id in ("CODE002", "PATH001")
+    ] == [("CODE002", "baseline"), ("PATH001", None)]
 
 
 def test_an_unsuppressed_entry_of_the_same_kind_keeps_the_path_active(tmp_path: Path) -> None:
@@ -437,7 +465,9 @@ def test_an_unsuppressed_entry_of_the_same_kind_keeps_the_path_active(tmp_path: 
     )
     result = _scan(app)
     assert [(f.rule_id, f.location.line, f.suppressed) for f in result.findings if f.rule_id == "AUTH001"] == [
-        ("AUTH001", 13, True), ("AUTH001", 14, False)]
+        ("AUTH001", 13, True),
+        ("AUTH001", 14, False),
+    ]
     (path,) = _paths(result)
     assert path.suppression is None
     assert path.trace[0].note == "entry: public route httpApi GET /run with no authorizer"

@@ -65,7 +65,9 @@ def _app(*functions: Function, dialect: Dialect = Dialect.SERVERLESS, **changes:
 
 def _http(auth: AuthKind = AuthKind.NONE, public: bool = True, **kw: object) -> Trigger:
     loc = Loc("serverless.yml", 14)
-    return Trigger(TriggerKind.API_REST, loc, Authorizer(auth, loc), "/x", "GET", public=public, integration_timeout=29, **kw)
+    return Trigger(
+        TriggerKind.API_REST, loc, Authorizer(auth, loc), "/x", "GET", public=public, integration_timeout=29, **kw
+    )
 
 
 def _hits(check: Check, app: App) -> list[Hit]:
@@ -176,7 +178,9 @@ def _role(*statements: Statement, managed: tuple[ManagedPolicy, ...] = ()) -> Ro
     return Role("Role", Loc("t.yaml", 3), statements=statements, managed_policies=managed)
 
 
-def _stmt(actions: tuple[str, ...], resources: tuple[str, ...] = ("*",), effect: Effect = Effect.ALLOW, **kw: object) -> Statement:
+def _stmt(
+    actions: tuple[str, ...], resources: tuple[str, ...] = ("*",), effect: Effect = Effect.ALLOW, **kw: object
+) -> Statement:
     return Statement(effect, Loc("t.yaml", 8), actions, resources=resources, **kw)
 
 

@@ -68,7 +68,20 @@ def test_secret_word(name: str, expected: tuple[str, bool] | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["changeme", "<your-key>", "TODO", "", "xxxxxxxx", "yes", "false", "3600", "${env:X}", "REPLACE_ME", "your-api-key-here"]
+    "value",
+    [
+        "changeme",
+        "<your-key>",
+        "TODO",
+        "",
+        "xxxxxxxx",
+        "yes",
+        "false",
+        "3600",
+        "${env:X}",
+        "REPLACE_ME",
+        "your-api-key-here",
+    ],
 )
 def test_placeholders(value: str) -> None:
     assert is_placeholder(value)

@@ -35,7 +35,7 @@ def load(path: Path = CORPUS) -> list[Line]:
     counts: dict[str, int] = {}
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if raw.startswith("## file: "):
-            current = raw[len("## file: "):].strip()
+            current = raw[len("## file: ") :].strip()
             continue
         if not raw.strip() or raw.startswith("## "):
             continue
@@ -44,8 +44,9 @@ def load(path: Path = CORPUS) -> list[Line]:
             raise ValueError(f"corpus line {n} has no `# expect:` / `# ok:` annotation: {raw!r}")
         counts[current] = counts.get(current, 0) + 1
         expect = m.group("label") if m.group("kind") == "expect" else None
-        out.append(Line(current, counts[current], m.group("content"), expect,
-                        m.group("label") if expect is None else "", n))
+        out.append(
+            Line(current, counts[current], m.group("content"), expect, m.group("label") if expect is None else "", n)
+        )
     return out
 
 

@@ -15,7 +15,13 @@ from fnaudit.engines.secrets.detectors import DETECTORS, fake
 CORPUS = Path(__file__).with_name("corpus.txt")
 MARKER = "## --- hand-written below"
 SYNTAXES = ("env", "py", "js", "yml", "json")
-FILES = {"env": ".env", "py": "app/config.py", "js": "app/client.js", "yml": "config/app.yml", "json": "config/settings.json"}
+FILES = {
+    "env": ".env",
+    "py": "app/config.py",
+    "js": "app/client.js",
+    "yml": "config/app.yml",
+    "json": "config/settings.json",
+}
 FILES = {k: "functions/payments/" + v for k, v in FILES.items()}
 
 
@@ -36,7 +42,7 @@ def line(syntax: str, key: str, value: str) -> str:
     if syntax == "js":
         return f'const {camel(key)} = "{value}";'
     if syntax == "yml":
-        return f"{key.lower()}: \"{value}\"" if re.search(r"[:#{}\[\],&*!|>'\"%@`]", value) else f"{key.lower()}: {value}"
+        return f'{key.lower()}: "{value}"' if re.search(r"[:#{}\[\],&*!|>'\"%@`]", value) else f"{key.lower()}: {value}"
     return f'"{camel(key)}": "{value}",'
 
 
@@ -45,7 +51,11 @@ def main() -> None:
     for i, det in enumerate(DETECTORS):
         syntax = SYNTAXES[i % len(SYNTAXES)]
         value = fake(det.template, "corpus/" + det.id)
-        key = det.example_key.replace("/", "_").replace(":", "_").replace(".", "_").upper() if det.example_key else key_for(det.id)
+        key = (
+            det.example_key.replace("/", "_").replace(":", "_").replace(".", "_").upper()
+            if det.example_key
+            else key_for(det.id)
+        )
         if det.example_key.startswith("//"):
             syntax, key = "env", det.example_key
         by_file[FILES[syntax]].append(f"{line(syntax, key, value)}  # expect: {det.id}")
@@ -57,7 +67,7 @@ def main() -> None:
     if CORPUS.exists():  # keep the hand-written part as it is
         text = CORPUS.read_text(encoding="utf-8")
         if MARKER in text:
-            print(text[text.index(MARKER):], end="")
+            print(text[text.index(MARKER) :], end="")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pytest
@@ -41,6 +42,22 @@ def test_corpus_line(line: Line) -> None:
     detectors = [f.verdict.detector for f in got]
     assert line.expect in detectors, f"{line.content[:60]!r}: expected {line.expect}, got {detectors}"
     for f in got:
-        assert line.content[f.length:] == "" or f.preview not in ("",)
+        _assert_redacted_preview(f, line.content)
         if "tests/" in line.file:
             assert f.verdict.confidence.value == "low", "a secret in a test file is reported at low confidence"
+
+
+_PREVIEW = re.compile(r"^(?P<shown>.*)…\((?P<length>\d+) chars\)$")
+
+
+def _assert_redacted_preview(f: Found, content: str) -> None:
+    """The preview is `<first characters>…(<length> chars)`: the length is the found secret's, the
+    characters shown are its start (4 of a value of 12 or more, 1 of a shorter one), and a value of
+    that length starting so is on the line. Nothing else of the value is shown."""
+    m = _PREVIEW.match(f.preview)
+    assert m, f"preview {f.preview!r} is not `<start>…(<n> chars)`"
+    shown, length = m.group("shown"), int(m.group("length"))
+    assert length == f.length
+    assert len(shown) == (4 if length >= 12 else 1 if length >= 4 else 0), f.preview
+    starts = [i for i in range(len(content) - length + 1) if content.startswith(shown, i)]
+    assert starts, f"{f.preview!r}: no value of {length} characters starting {shown!r} on the line"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fnaudit.engines.secrets.context import Place, jwt_facts, judge, token_is_placeholder
+from fnaudit.engines.secrets.context import Place, judge, jwt_facts, token_is_placeholder
 from fnaudit.engines.secrets.detectors import DETECTORS, Confidence, Detector, fake
 from fnaudit.engines.secrets.entropy import is_high_entropy, shannon
 

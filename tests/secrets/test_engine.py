@@ -35,17 +35,20 @@ def _findings(root: Path, select: str = "SECRET") -> list[tuple[str, str, int, b
 
 def test_skips_dependencies_virtualenvs_git_binaries_and_big_files(tmp_path: Path) -> None:
     line = f'TOKEN = "{TOKEN}"\n'
-    root = _app(tmp_path, {
-        "a/handler.py": "def main(event, context):\n    return None\n",
-        "a/node_modules/lib/index.js": line,
-        "a/.git/config": line,
-        "a/venv2/pyvenv.cfg": "home = /usr\n",
-        "a/venv2/lib/site.py": line,
-        "a/big.py": line + "x = 1\n" * 200_000,
-        "a/blob.py": b"\x00\x01" + line.encode(),
-        "a/latin1.py": line.encode() + b"# \xe9\n",
-        "a/real.py": line,
-    })
+    root = _app(
+        tmp_path,
+        {
+            "a/handler.py": "def main(event, context):\n    return None\n",
+            "a/node_modules/lib/index.js": line,
+            "a/.git/config": line,
+            "a/venv2/pyvenv.cfg": "home = /usr\n",
+            "a/venv2/lib/site.py": line,
+            "a/big.py": line + "x = 1\n" * 200_000,
+            "a/blob.py": b"\x00\x01" + line.encode(),
+            "a/latin1.py": line.encode() + b"# \xe9\n",
+            "a/real.py": line,
+        },
+    )
     assert _findings(root) == [("SECRET002", "a/real.py", 1, False)]
 
 
@@ -58,10 +61,13 @@ def test_a_file_is_scanned_once_and_names_the_function_that_bundles_it(tmp_path:
 
 
 def test_inline_ignore_suppresses_with_its_reason(tmp_path: Path) -> None:
-    root = _app(tmp_path, {
-        "a/handler.py": f'TOKEN = "{TOKEN}"  # fnaudit: ignore[SECRET002] revoked sandbox token\n',
-        ".env": f"# fnaudit: ignore[secret-in-config-file] local only\nGH_TOKEN={TOKEN}\nOTHER_TOKEN={TOKEN}\n",
-    })
+    root = _app(
+        tmp_path,
+        {
+            "a/handler.py": f'TOKEN = "{TOKEN}"  # fnaudit: ignore[SECRET002] revoked sandbox token\n',
+            ".env": f"# fnaudit: ignore[secret-in-config-file] local only\nGH_TOKEN={TOKEN}\nOTHER_TOKEN={TOKEN}\n",
+        },
+    )
     result = scan(root, Config(select=("SECRET",), today=SCAN_DATE))
     by_line = {(f.location.path, f.location.line): f for f in result.findings}
     assert by_line[("a/handler.py", 1)].suppressed
@@ -71,11 +77,14 @@ def test_inline_ignore_suppresses_with_its_reason(tmp_path: Path) -> None:
 
 
 def test_templates_are_not_rescanned_as_config(tmp_path: Path) -> None:
-    root = _app(tmp_path, {
-        "a/handler.py": "X = 1\n",
-        "a/template.yaml": f"AWSTemplateFormatVersion: '2010-09-09'\nResources: {{}}\n# {TOKEN}\n",
-        "a/package-lock.json": f'{{"x": "{TOKEN}"}}\n',
-    })
+    root = _app(
+        tmp_path,
+        {
+            "a/handler.py": "X = 1\n",
+            "a/template.yaml": f"AWSTemplateFormatVersion: '2010-09-09'\nResources: {{}}\n# {TOKEN}\n",
+            "a/package-lock.json": f'{{"x": "{TOKEN}"}}\n',
+        },
+    )
     assert _findings(root, "SECRET003") == []
 
 
@@ -91,21 +100,21 @@ def test_finding_never_holds_the_value(tmp_path: Path) -> None:
 
 
 def test_key_before() -> None:
-    assert key_before('API_KEY = ') == "API_KEY"
+    assert key_before("API_KEY = ") == "API_KEY"
     assert key_before('  "apiKey": ') == "apiKey"
-    assert key_before('password: str = ') == "password"
-    assert key_before('const apiKey: string = ') == "apiKey"
-    assert key_before('private static final String SECRET = ') == "SECRET"
+    assert key_before("password: str = ") == "password"
+    assert key_before("const apiKey: string = ") == "apiKey"
+    assert key_before("private static final String SECRET = ") == "SECRET"
     assert key_before('os.environ.get("DB_PASSWORD", ') == "DB_PASSWORD"
-    assert key_before('process.env.API_KEY || ') == "API_KEY"
+    assert key_before("process.env.API_KEY || ") == "API_KEY"
     assert key_before('headers["Authorization"] = ') == "Authorization"
-    assert key_before('self.client_secret = ') == "client_secret"
-    assert key_before('print(') is None
-    assert key_before('x = f(a, ') is None
+    assert key_before("self.client_secret = ") == "client_secret"
+    assert key_before("print(") is None
+    assert key_before("x = f(a, ") is None
 
 
 def test_python_flows() -> None:
-    code = '''
+    code = """
 import os, json
 CACHED = get_secret("x")
 
@@ -123,7 +132,7 @@ def leak(event, context):
 
 def helper():
     return get_secret("y")
-'''
+"""
     flows = python_flows(code)
     assert [(f.line, f.kind, f.key) for f in flows] == [
         (8, "tmp-write", "DB_PASSWORD"),
