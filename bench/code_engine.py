@@ -39,33 +39,33 @@ BANDIT_VENV = BENCH / ".venv-bandit"
 
 _TEMPLATES = [
     # 0: SQL injection through a helper in the shared package
-    '''from shop.db import find_by_name
+    """from shop.db import find_by_name
 
 
 def handler(event, context):
     name = event["queryStringParameters"]["name"]
     return {{"statusCode": 200, "body": str(find_by_name(name))}}
-''',
+""",
     # 1: parameterised (safe)
-    '''from shop.db import cursor
+    """from shop.db import cursor
 
 
 def handler(event, context):
     cur = cursor()
     cur.execute("SELECT * FROM t{i} WHERE id = %s", (event["pathParameters"]["id"],))
     return {{"statusCode": 200}}
-''',
+""",
     # 2: command injection
-    '''import subprocess
+    """import subprocess
 
 
 def handler(event, context):
     day = (event.get("queryStringParameters") or {{}}).get("day", "today")
     out = subprocess.run(f"grep {{day}} /tmp/f{i}.csv", shell=True, capture_output=True, text=True)
     return {{"statusCode": 200, "body": out.stdout}}
-''',
+""",
     # 3: DynamoDB with boto3 resource + NoSQL injection
-    '''import os
+    """import os
 
 import boto3
 
@@ -76,9 +76,9 @@ def handler(event, context):
     order_id = event["pathParameters"]["id"]
     TABLE.put_item(Item={{"id": order_id}})
     return TABLE.scan(FilterExpression=f"id = {{order_id}}")["Items"]
-''',
+""",
     # 4: S3 worker, int() sanitiser, SSRF with fixed host
-    '''import json
+    """import json
 
 import boto3
 import requests
@@ -92,10 +92,10 @@ def handler(event, context):
         body = s3.get_object(Bucket="bucket-{i}", Key=key)["Body"].read()
         n = int(json.loads(body)["n"])
         requests.get(f"https://api.example.com/items/{{n}}", timeout=5)
-''',
+""",
 ]
 
-_SHARED_DB = '''import psycopg2
+_SHARED_DB = """import psycopg2
 
 
 def cursor():
@@ -114,37 +114,37 @@ def run(query):
     cur = cursor()
     cur.execute(query)
     return cur.fetchall()
-'''
+"""
 
 
 _NODE_TEMPLATES = [
     # 0: SQL injection two calls and one import away (shared lib)
-    '''const {{ findByName }} = require("../lib/db");
+    """const {{ findByName }} = require("../lib/db");
 
 exports.handler = async (event) => {{
   const name = event.queryStringParameters.name;
   return {{ statusCode: 200, body: JSON.stringify(await findByName(name)) }};
 }};
-''',
+""",
     # 1: parameterised (safe), ES module
-    '''import {{ pool }} from "../lib/db.js";
+    """import {{ pool }} from "../lib/db.js";
 
 export const handler = async (event) => {{
   const [rows] = await pool.query("SELECT * FROM t{i} WHERE id = ?", [event.pathParameters.id]);
   return {{ statusCode: 200, body: JSON.stringify(rows) }};
 }};
-''',
+""",
     # 2: command injection
-    '''const {{ execSync }} = require("child_process");
+    """const {{ execSync }} = require("child_process");
 
 exports.handler = async (event) => {{
   const day = (event.queryStringParameters || {{}}).day || "today";
   const out = execSync(`grep ${{day}} /tmp/f{i}.csv`).toString();
   return {{ statusCode: 200, body: out }};
 }};
-''',
+""",
     # 3: DynamoDB v3 document client + NoSQL injection
-    '''const {{ DynamoDBClient }} = require("@aws-sdk/client-dynamodb");
+    """const {{ DynamoDBClient }} = require("@aws-sdk/client-dynamodb");
 const {{ DynamoDBDocumentClient, PutCommand, ScanCommand }} = require("@aws-sdk/lib-dynamodb");
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({{}}));
@@ -155,9 +155,9 @@ exports.handler = async (event) => {{
   const out = await doc.send(new ScanCommand({{ TableName: process.env.TABLE, FilterExpression: `id = ${{id}}` }}));
   return out.Items;
 }};
-''',
+""",
     # 4: S3 worker (SDK v2), Number() sanitiser, SSRF with a fixed host
-    '''const AWS = require("aws-sdk");
+    """const AWS = require("aws-sdk");
 const axios = require("axios");
 
 const s3 = new AWS.S3();
@@ -170,10 +170,10 @@ exports.handler = async (event) => {{
     await axios.get(`https://api.example.com/items/${{n}}`);
   }}
 }};
-''',
+""",
 ]
 
-_SHARED_DB_JS = '''const mysql = require("mysql2/promise");
+_SHARED_DB_JS = """const mysql = require("mysql2/promise");
 
 const pool = mysql.createPool({ host: "db" });
 
@@ -191,7 +191,7 @@ async function findByName(name) {
 }
 
 module.exports = { pool, findByName };
-'''
+"""
 
 
 def generate_node(out: Path, n: int) -> Path:
@@ -224,8 +224,16 @@ def generate(out: Path, n: int) -> Path:
 def _write_service(out: Path, service: str, runtime: str, n: int, kinds: int) -> None:
     """serverless.yml for n handlers `handlers/hNNNN.handler` cycling through `kinds` templates:
     template 4 (the S3 worker) gets an S3 trigger, the others a public HTTP route."""
-    lines = [f"service: {service}", 'frameworkVersion: "3"', "provider:", "  name: aws", f"  runtime: {runtime}",
-             "  environment:", "    TABLE: orders", "functions:"]
+    lines = [
+        f"service: {service}",
+        'frameworkVersion: "3"',
+        "provider:",
+        "  name: aws",
+        f"  runtime: {runtime}",
+        "  environment:",
+        "    TABLE: orders",
+        "functions:",
+    ]
     for i in range(n):
         lines += [f"  f{i:04d}:", f"    handler: handlers/h{i:04d}.handler", "    events:"]
         if i % kinds == 4:
@@ -241,8 +249,12 @@ def time_fnaudit(app: Path, repeat: int) -> dict[str, float]:
     findings = 0
     for _ in range(repeat + 1):  # first run is a warm-up (imports, botocore models on disk cache)
         started = time.perf_counter()
-        proc = subprocess.run([*FNAUDIT, "scan", str(app), "--select", "CODE", "--format", "json"],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [*FNAUDIT, "scan", str(app), "--select", "CODE", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - started
         doc = json.loads(proc.stdout)
         walls.append(wall)
@@ -279,8 +291,12 @@ def fnaudit_results(language: str = "python") -> set[tuple[str, int]]:
     for rule_dir in sorted(FIXTURES.glob("CODE*")):
         for side in ("bad", "good"):
             folder = rule_dir / side
-            proc = subprocess.run([*FNAUDIT, "scan", str(folder), "--select", "CODE", "--format", "json"],
-                                  capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [*FNAUDIT, "scan", str(folder), "--select", "CODE", "--format", "json"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             for f in json.loads(proc.stdout)["findings"]:
                 if f["location"]["path"].endswith(_SUFFIXES[language]):
                     out.add((f"{rule_dir.name}/{side}/{f['location']['path']}", f["location"]["line"]))
@@ -302,7 +318,9 @@ def bandit_results(exe: Path) -> tuple[set[tuple[str, int]], set[tuple[str, int]
     for rule_dir in sorted(FIXTURES.glob("CODE*")):
         for side in ("bad", "good"):
             folder = rule_dir / side
-            proc = subprocess.run([str(exe), "-q", "-r", str(folder), "-f", "json"], capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [str(exe), "-q", "-r", str(folder), "-f", "json"], capture_output=True, text=True, check=False
+            )
             for r in json.loads(proc.stdout or "{}").get("results", []):
                 rel = Path(r["filename"]).resolve().relative_to(folder.resolve()).as_posix()
                 key = (f"{rule_dir.name}/{side}/{rel}", r["line_number"])
@@ -340,19 +358,29 @@ def main(argv: list[str] | None = None) -> int:
         app = generate(BENCH / "out" / f"code-{args.handlers}", args.handlers)
         speed = time_fnaudit(app, args.repeat)
         results["speed"] = {"handlers": args.handlers, "cpus": os.cpu_count(), **speed}
-        print(f"fnaudit, {args.handlers} Python handlers: {speed['wall_median_s']} s wall (median of {args.repeat}), "
-              f"code engine stage {speed['code_stage_median_s']} s, {speed['findings']} findings")
+        print(
+            f"fnaudit, {args.handlers} Python handlers: {speed['wall_median_s']} s wall (median of {args.repeat}), "
+            f"code engine stage {speed['code_stage_median_s']} s, {speed['findings']} findings"
+        )
     if not args.no_bandit:
         truth = ground_truth()
         ours = score(fnaudit_results(), truth)
         exe = ensure_bandit()
         b_all, b_med, version = bandit_results(exe)
-        results["accuracy"] = {"annotated_lines": len(truth), "fnaudit": ours, "bandit_all": score(b_all, truth),
-                               "bandit_medium_plus": score(b_med, truth), "bandit_version": version}
+        results["accuracy"] = {
+            "annotated_lines": len(truth),
+            "fnaudit": ours,
+            "bandit_all": score(b_all, truth),
+            "bandit_medium_plus": score(b_med, truth),
+            "bandit_version": version,
+        }
         print(f"\nCODE fixtures: {len(truth)} annotated sink lines in Python files")
         print(f"{'tool':<22}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>8}")
-        for name, s in (("fnaudit --select CODE", ours), (f"bandit (all)", score(b_all, truth)),
-                        ("bandit (medium+)", score(b_med, truth))):
+        for name, s in (
+            ("fnaudit --select CODE", ours),
+            ("bandit (all)", score(b_all, truth)),
+            ("bandit (medium+)", score(b_med, truth)),
+        ):
             print(f"{name:<22}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}{s['precision']:>11}{s['recall']:>8}")
         print(f"({version})")
     out = BENCH / "out" / "code_engine.json"
@@ -368,15 +396,19 @@ def main_node(args: argparse.Namespace) -> int:
         app = generate_node(BENCH / "out" / f"code-node-{args.handlers}", args.handlers)
         speed = time_fnaudit(app, args.repeat)
         results["speed"] = {"handlers": args.handlers, "cpus": os.cpu_count(), **speed}
-        print(f"fnaudit, {args.handlers} Node handlers: {speed['wall_median_s']} s wall (median of {args.repeat}), "
-              f"code engine stage {speed['code_stage_median_s']} s, {speed['findings']} findings")
+        print(
+            f"fnaudit, {args.handlers} Node handlers: {speed['wall_median_s']} s wall (median of {args.repeat}), "
+            f"code engine stage {speed['code_stage_median_s']} s, {speed['findings']} findings"
+        )
     if not args.no_bandit:
         truth = ground_truth("node")
         ours = score(fnaudit_results("node"), truth)
         results["accuracy"] = {"annotated_lines": len(truth), "fnaudit": ours}
         print(f"\nCODE fixtures: {len(truth)} annotated lines in JS/TS files")
         print(f"{'tool':<22}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>8}")
-        print(f"{'fnaudit --select CODE':<22}{ours['tp']:>5}{ours['fp']:>5}{ours['fn']:>5}{ours['precision']:>11}{ours['recall']:>8}")
+        print(
+            f"{'fnaudit --select CODE':<22}{ours['tp']:>5}{ours['fp']:>5}{ours['fn']:>5}{ours['precision']:>11}{ours['recall']:>8}"
+        )
     out = BENCH / "out" / "code_engine_node.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

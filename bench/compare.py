@@ -23,8 +23,8 @@ import os
 import platform
 import resource
 import shlex
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,12 +32,11 @@ import time
 import venv
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from generate import DIALECTS, DEFAULT_SEED, generate  # noqa: E402 - sibling script, not a package
+from generate import DEFAULT_SEED, DIALECTS, generate  # noqa: E402 - sibling script, not a package
 
 OUT = BENCH / "out"
 CHECKOV_VENV = BENCH / ".venv-checkov"
@@ -162,7 +161,18 @@ def fnaudit_cmd(exe: Path, app: Path, output: str) -> list[str]:
 
 def checkov_cmd(exe: Path, app: Path, dialect: str) -> list[str]:
     # --skip-download: no call to the vendor's platform (fnaudit makes none either; this machine has no network).
-    return [str(exe), "-d", str(app), "--framework", *CHECKOV_FRAMEWORKS[dialect], "--quiet", "--compact", "-o", "json", "--skip-download"]
+    return [
+        str(exe),
+        "-d",
+        str(app),
+        "--framework",
+        *CHECKOV_FRAMEWORKS[dialect],
+        "--quiet",
+        "--compact",
+        "-o",
+        "json",
+        "--skip-download",
+    ]
 
 
 def checkov_env() -> dict[str, str]:
@@ -260,8 +270,10 @@ def machine_lines(fnaudit: Path, checkov: Path | None) -> list[str]:
     cpu = "?"
     mem = "?"
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        mem = f"{int(next(l.split()[1] for l in open('/proc/meminfo') if l.startswith('MemTotal'))) / 1048576:.1f} GiB"
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        cpu = next(ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name"))
+        mem = f"{int(next(ln.split()[1] for ln in meminfo if ln.startswith('MemTotal'))) / 1048576:.1f} GiB"
     except (OSError, StopIteration):
         pass
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -284,7 +296,9 @@ def compare(args: argparse.Namespace) -> list[Row]:
     checkov = None if args.no_checkov else ensure_checkov(args.checkov)
     for line in machine_lines(fnaudit, checkov):
         print(line)
-    print(f"runs    : median of {args.repeat}; one untimed warm-up per tool first; apps from generate.py seed {args.seed}")
+    print(
+        f"runs    : median of {args.repeat}; one untimed warm-up per tool first; apps from generate.py seed {args.seed}"
+    )
     print(flush=True)
 
     rows: list[Row] = []
@@ -326,7 +340,9 @@ def compare(args: argparse.Namespace) -> list[Row]:
                     row.checkov.runs.append(run_measured(checkov_cmd(checkov, app, dialect), ck_out, checkov_env()))
                 row.checkov.counts = count_checkov(ck_out)
                 if not row.checkov.ok:
-                    print(f"  checkov failed on {app}: {row.checkov.runs[-1].stderr_tail.strip()[-800:]}", file=sys.stderr)
+                    print(
+                        f"  checkov failed on {app}: {row.checkov.runs[-1].stderr_tail.strip()[-800:]}", file=sys.stderr
+                    )
             rows.append(row)
             print(f"  done {dialect} N={n}: fnaudit {row.fnaudit.cell()} | checkov {row.checkov.cell()}", flush=True)
     return rows
@@ -359,7 +375,9 @@ def print_table(rows: list[Row]) -> None:
     print()
     print("finding counts (for information; the tools look for different things):")
     for row in rows:
-        print(f"  {row.dialect:<15}{row.n:>6}  fnaudit: {row.fnaudit.counts or '-'}; checkov: {row.checkov.counts or '-'}")
+        print(
+            f"  {row.dialect:<15}{row.n:>6}  fnaudit: {row.fnaudit.counts or '-'}; checkov: {row.checkov.counts or '-'}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,7 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dialects", default=",".join(DIALECTS), type=lambda s: s.split(","))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--checkov", metavar="PATH", help="checkov executable (default: bench/.venv-checkov, installed on first run)")
+    parser.add_argument(
+        "--checkov", metavar="PATH", help="checkov executable (default: bench/.venv-checkov, installed on first run)"
+    )
     parser.add_argument("--fnaudit", metavar="PATH", help="fnaudit executable (default: the repo's .venv)")
     parser.add_argument("--no-checkov", action="store_true", help="time fnaudit only")
     parser.add_argument(
@@ -392,7 +412,19 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(
-        json.dumps([{"dialect": r.dialect, "n": r.n, "ratio": r.ratio, "fnaudit": asdict(r.fnaudit), "checkov": asdict(r.checkov)} for r in rows], indent=2)
+        json.dumps(
+            [
+                {
+                    "dialect": r.dialect,
+                    "n": r.n,
+                    "ratio": r.ratio,
+                    "fnaudit": asdict(r.fnaudit),
+                    "checkov": asdict(r.checkov),
+                }
+                for r in rows
+            ],
+            indent=2,
+        )
     )
     print(f"\nraw runs: {OUT / 'results.json'}")
     return 0

@@ -33,7 +33,9 @@ from fnaudit.engines.osv.store import Store  # noqa: E402
 from fnaudit.loaders.lockfiles import parse_folder  # noqa: E402
 
 
-def packages(store: Store, lockfiles: Path, n: int, seed: int = 7, mode: str = "realistic") -> list[tuple[str, str, str]]:
+def packages(
+    store: Store, lockfiles: Path, n: int, seed: int = 7, mode: str = "realistic"
+) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     if lockfiles.is_dir():
         for folder in sorted(p for p in lockfiles.iterdir() if p.is_dir()):
@@ -41,8 +43,9 @@ def packages(store: Store, lockfiles: Path, n: int, seed: int = 7, mode: str = "
                 if p.version and p.source == "registry":
                     out.append((p.ecosystem, p.name, p.version))
     rng = random.Random(seed)
-    rows = store.db.execute("SELECT ecosystem, data FROM affected WHERE ecosystem IN "
-                            "('npm','PyPI','Maven','Go','crates.io','RubyGems')").fetchall()
+    rows = store.db.execute(
+        "SELECT ecosystem, data FROM affected WHERE ecosystem IN ('npm','PyPI','Maven','Go','crates.io','RubyGems')"
+    ).fetchall()
     rng.shuffle(rows)
     names = {(e, nm) for e, nm, _v in out}
     for eco, data in rows:
@@ -55,8 +58,13 @@ def packages(store: Store, lockfiles: Path, n: int, seed: int = 7, mode: str = "
         if mode == "realistic":  # a package the database knows, at a version that fixes its advisory
             candidates = [e["fixed"] for r in entry.get("ranges") or () for e in r.get("events") or () if "fixed" in e]
         else:  # adversarial: at a version named by an event or listed as affected (most are hits)
-            candidates = [v for r in entry.get("ranges") or () for e in r.get("events") or ()
-                          for v in e.values() if isinstance(v, str) and v != "0"] + list(entry.get("versions") or ())
+            candidates = [
+                v
+                for r in entry.get("ranges") or ()
+                for e in r.get("events") or ()
+                for v in e.values()
+                if isinstance(v, str) and v != "0"
+            ] + list(entry.get("versions") or ())
         if not candidates:
             continue
         v = rng.choice(candidates)
@@ -78,8 +86,12 @@ def main() -> int:
     ap.add_argument("--osv", type=Path, default=HERE.parent.parent / "shared" / "data" / "osv")
     ap.add_argument("--lockfiles", type=Path, default=HERE.parent.parent / "shared" / "data" / "lockfiles")
     ap.add_argument("--packages", type=int, default=10_000, help="packages to match (distinct names where possible)")
-    ap.add_argument("--mode", choices=("realistic", "adversarial", "both"), default="both",
-                    help="realistic: store names at fixed versions (few hits); adversarial: at affected versions")
+    ap.add_argument(
+        "--mode",
+        choices=("realistic", "adversarial", "both"),
+        default="both",
+        help="realistic: store names at fixed versions (few hits); adversarial: at affected versions",
+    )
     args = ap.parse_args()
     if not args.osv.is_dir():
         print(f"no OSV folder at {args.osv}", file=sys.stderr)
@@ -90,10 +102,12 @@ def main() -> int:
             report = store.import_source(args.osv)
         import_s = time.perf_counter() - t
         size = (Path(tmp) / "osv.sqlite3").stat().st_size
-        print(f"import: {report.records} records ({report.skipped} skipped) in {import_s:.2f} s; "
-              f"store {size / 1e6:.1f} MB on disk (source folder: "
-              f"{sum(p.stat().st_size for p in args.osv.rglob('*.json')) / 1e6:.1f} MB of JSON)")
-        for mode in (("realistic", "adversarial") if args.mode == "both" else (args.mode,)):
+        print(
+            f"import: {report.records} records ({report.skipped} skipped) in {import_s:.2f} s; "
+            f"store {size / 1e6:.1f} MB on disk (source folder: "
+            f"{sum(p.stat().st_size for p in args.osv.rglob('*.json')) / 1e6:.1f} MB of JSON)"
+        )
+        for mode in ("realistic", "adversarial") if args.mode == "both" else (args.mode,):
             _match(Path(tmp), args, mode)
     return 0
 
@@ -121,11 +135,13 @@ def _match(tmp: Path, args: argparse.Namespace, mode: str) -> None:
             tracemalloc.stop()
         vulnerable = sum(1 for advs in results.values() if advs)
         total = sum(len(advs) for advs in results.values())
-        print(f"match ({mode}): {len(pkgs)} packages ({distinct} distinct) in {untraced_s:.3f} s "
-              f"({match_s:.3f} s under tracemalloc); "
-              f"{vulnerable} affected, {total} advisories (aliases merged); "
-              f"peak traced memory {peak / 1e6:.1f} MB; process max RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        print(
+            f"match ({mode}): {len(pkgs)} packages ({distinct} distinct) in {untraced_s:.3f} s "
+            f"({match_s:.3f} s under tracemalloc); "
+            f"{vulnerable} affected, {total} advisories (aliases merged); "
+            f"peak traced memory {peak / 1e6:.1f} MB; process max RSS "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

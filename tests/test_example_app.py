@@ -68,17 +68,40 @@ def test_the_first_scan_is_complete_offline(tmp_path: Path) -> None:
     advisory store" (and DEP004): the example ships its own advisories, so its first scan is complete."""
     doc = json.loads(_report(tmp_path, "json"))
     assert doc["errors"] == []
-    deps = sorted((f["rule_id"], f["severity"], f["location"]["path"], f["location"]["line"], f["message"].split(":")[0])
-            for f in doc["findings"] if f["rule_id"].startswith("DEP"))
+    deps = sorted(
+        (f["rule_id"], f["severity"], f["location"]["path"], f["location"]["line"], f["message"].split(":")[0])
+        for f in doc["findings"]
+        if f["rule_id"].startswith("DEP")
+    )
     assert deps == [
-        ("DEP001", "high", "requirements.txt", 3,
-         "PyYAML 5.3.1 (PyPI) is affected by GHSA-8q59-q68h-6hv4, CVE-2020-14343 (CVSS 9.8)"),
-        ("DEP001", "low", "requirements.txt", 2,
-         "Jinja2 3.1.2 (PyPI) is affected by GHSA-h5c8-rqwp-cp95, CVE-2024-22195 (CVSS 5.4)"),
-        ("DEP001", "low", "requirements.txt", 4,
-         "urllib3 1.26.18 (PyPI) is affected by GHSA-34jh-p97f-mpxf, CVE-2024-37891 (CVSS 4.4)"),
-        ("DEP003", "medium", "web/package.json", 5,
-         "web/package.json declares npm dependencies but no lockfile pins them; shipped by createOrder, resizeImage"),
+        (
+            "DEP001",
+            "high",
+            "requirements.txt",
+            3,
+            "PyYAML 5.3.1 (PyPI) is affected by GHSA-8q59-q68h-6hv4, CVE-2020-14343 (CVSS 9.8)",
+        ),
+        (
+            "DEP001",
+            "low",
+            "requirements.txt",
+            2,
+            "Jinja2 3.1.2 (PyPI) is affected by GHSA-h5c8-rqwp-cp95, CVE-2024-22195 (CVSS 5.4)",
+        ),
+        (
+            "DEP001",
+            "low",
+            "requirements.txt",
+            4,
+            "urllib3 1.26.18 (PyPI) is affected by GHSA-34jh-p97f-mpxf, CVE-2024-37891 (CVSS 4.4)",
+        ),
+        (
+            "DEP003",
+            "medium",
+            "web/package.json",
+            5,
+            "web/package.json declares npm dependencies but no lockfile pins them; shipped by createOrder, resizeImage",
+        ),
     ]
 
 

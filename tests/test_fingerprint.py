@@ -165,8 +165,20 @@ def test_fingerprint_without_text_is_the_historical_one_and_text_changes_it() ->
 
 
 def _finding(line: int, fp: str, rule: str = "CODE001") -> Finding:
-    return Finding(rule, "sql-injection", "t", Category.INJECTION, Severity.HIGH, "f", "s.yml#f", Loc("h.py", line),
-                   "m", "e", "r", fp)
+    return Finding(
+        rule,
+        "sql-injection",
+        "t",
+        Category.INJECTION,
+        Severity.HIGH,
+        "f",
+        "s.yml#f",
+        Loc("h.py", line),
+        "m",
+        "e",
+        "r",
+        fp,
+    )
 
 
 def test_disambiguate_drops_repeats_and_numbers_the_others_in_line_order() -> None:
@@ -177,7 +189,9 @@ def test_disambiguate_drops_repeats_and_numbers_the_others_in_line_order() -> No
     assert len({f.fingerprint for f in out}) == 4
     # the n-th occurrence is counted in line order, not in the order the rules yielded them
     again = disambiguate([_finding(20, "a"), _finding(10, "a"), _finding(30, "a")])
-    assert {f.location.line: f.fingerprint for f in again} == {f.location.line: f.fingerprint for f in out if f.fingerprint != "b"}
+    assert {f.location.line: f.fingerprint for f in again} == {
+        f.location.line: f.fingerprint for f in out if f.fingerprint != "b"
+    }
 
 
 def test_source_lines_never_read_outside_the_root_or_huge_files(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from fnaudit import cli
 from fnaudit.config import Config
 from fnaudit.engines import EngineContext, run_engines
 from fnaudit.loaders import LoadOptions, ScanRoot, load_all
+from fnaudit.loaders.archives import Artifacts
+from fnaudit.model.facts import Fact
 from fnaudit.pipeline import scan
 from fnaudit.progress import DelayedProgress, ProgressEvent
 from tests.conftest import SCAN_DATE
@@ -139,11 +141,18 @@ def test_parallel_engines_report_each_app_as_it_finishes(tmp_path: Path, monkeyp
     monkeypatch.setenv("FNAUDIT_WORKERS", "2")
     monkeypatch.setattr(engines, "_workers", lambda apps: 2)  # whatever threads pytest runs
     seen: list[ProgressEvent] = []
-    apps, errors = run_engines(list(loaded.apps), EngineContext(root.path, Config(today=SCAN_DATE), SCAN_DATE), {},
-                               ("CODE001",), seen.append)
+    apps, errors = run_engines(
+        list(loaded.apps),
+        EngineContext(root.path, Config(today=SCAN_DATE), SCAN_DATE, Artifacts(root.path)),
+        {},
+        (Fact.CODE,),
+        seen.append,
+    )
     assert errors == []
     assert [a.source for a in apps] == ["a/serverless.yml", "b/serverless.yml"]  # the input order
-    assert seen[0] == ProgressEvent("engines", 0, 3, "function") and seen[-1] == ProgressEvent("engines", 3, 3, "function")
+    assert seen[0] == ProgressEvent("engines", 0, 3, "function") and seen[-1] == ProgressEvent(
+        "engines", 3, 3, "function"
+    )
     assert len(seen) == 3 and seen[1].done in (1, 2)
 
 

@@ -27,6 +27,8 @@ _ERRORS = re.compile(r"\b\d+ errors?\b")  # the summary's "…; 1 error"
 NOT_RUN = {
     "pip install": "installs packages; the tests run in an environment where fnaudit is installed",
     "python -m pytest": "runs the test suite this test belongs to",
+    "ruff ": "a static check of this repository's code, run by .ci/run",
+    "mypy": "a static check of this repository's code, run by .ci/run",
     "fnaudit db update": "downloads osv.dev's archives; the tests make no network call",
 }
 
@@ -69,8 +71,9 @@ def test_the_readme_has_the_blocks_this_test_runs() -> None:
 
 
 @pytest.mark.parametrize("command", _commands())
-def test_sh_command(command: str, workspace: Path, monkeypatch: pytest.MonkeyPatch,
-                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_sh_command(
+    command: str, workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     for prefix, reason in NOT_RUN.items():
         if command.startswith(prefix):
             pytest.skip(f"not run: {reason}")
@@ -78,21 +81,24 @@ def test_sh_command(command: str, workspace: Path, monkeypatch: pytest.MonkeyPat
     if words[0] != "fnaudit":
         pytest.fail(f"README command {command!r} is neither run nor listed in NOT_RUN")
     # `PATH` arguments name the example from the repository root; `.` means "your project": the example.
-    monkeypatch.chdir(workspace if any(w.startswith("examples/") for w in words) else workspace / "examples" / "shop-api")
+    monkeypatch.chdir(
+        workspace if any(w.startswith("examples/") for w in words) else workspace / "examples" / "shop-api"
+    )
     monkeypatch.setenv("NO_COLOR", "1")
 
     code = main(words[1:])
 
     out, err = capsys.readouterr()
     assert code in (0, 1), f"{command}: exit {code}\n{err}"
-    if words[1] == "scan" and "--fail-on" not in words or "high" in words:
+    if (words[1] == "scan" and "--fail-on" not in words) or "high" in words:
         assert code == 1, f"{command}: the example has high and critical findings"
     assert not _ERRORS.search(out + err), f"{command}: the example must scan without errors\n{out}\n{err}"
     assert "Traceback" not in err and "internal error" not in err
 
 
-def test_first_command_prints_a_complete_report(workspace: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_first_command_prints_a_complete_report(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`fnaudit scan examples/shop-api` on a machine with no advisory store: dependency findings from the
     example's own advisories, and no "no advisory store" error (it used to exit with one)."""
     monkeypatch.chdir(workspace)
@@ -114,20 +120,25 @@ def test_python_block(workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     assert "error:" not in out
 
 
-@pytest.mark.parametrize("before", [
-    "",  # `from fnaudit import scan` first: the lazy lookup imported itself (RecursionError)
-    "import fnaudit.pipeline",  # the module that defines it first (it was `fnaudit.scan`, which shadowed the function)
-    "from fnaudit.pipeline import ScanResult",
-    "import fnaudit.cli, fnaudit.report",
-])
+@pytest.mark.parametrize(
+    "before",
+    [
+        "",  # `from fnaudit import scan` first: the lazy lookup imported itself (RecursionError)
+        "import fnaudit.pipeline",  # the module that defines it first (it was `fnaudit.scan`, which shadowed the function)
+        "from fnaudit.pipeline import ScanResult",
+        "import fnaudit.cli, fnaudit.report",
+    ],
+)
 def test_fnaudit_scan_is_the_function_whatever_was_imported_before(before: str) -> None:
     import subprocess
     import sys
 
-    script = (f"{before}\nimport fnaudit\nfrom fnaudit import scan, Config, ScanResult, Finding, Severity, Rule\n"
-              "import fnaudit.pipeline\n"
-              "assert fnaudit.scan is scan and callable(scan) and scan.__module__ == 'fnaudit.pipeline', fnaudit.scan\n"
-              "assert Config.__name__ == 'Config' and ScanResult.__name__ == 'ScanResult'\n")
+    script = (
+        f"{before}\nimport fnaudit\nfrom fnaudit import scan, Config, ScanResult, Finding, Severity, Rule\n"
+        "import fnaudit.pipeline\n"
+        "assert fnaudit.scan is scan and callable(scan) and scan.__module__ == 'fnaudit.pipeline', fnaudit.scan\n"
+        "assert Config.__name__ == 'Config' and ScanResult.__name__ == 'ScanResult'\n"
+    )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
 

@@ -18,15 +18,37 @@ from typing import TYPE_CHECKING
 from fnaudit.errors import FnauditError
 
 if TYPE_CHECKING:
+    from fnaudit.findings import Finding
     from fnaudit.model.app import App, Function
     from fnaudit.pipeline import ScanResult
 
 LOCKFILES = frozenset(
     {
-        "requirements.txt", "pipfile", "pipfile.lock", "poetry.lock", "uv.lock", "pyproject.toml", "setup.py",
-        "setup.cfg", "package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-        "pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile", "go.mod", "go.sum", "cargo.toml",
-        "cargo.lock", "gemfile", "gemfile.lock", "composer.json", "composer.lock",
+        "requirements.txt",
+        "pipfile",
+        "pipfile.lock",
+        "poetry.lock",
+        "uv.lock",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "gradle.lockfile",
+        "go.mod",
+        "go.sum",
+        "cargo.toml",
+        "cargo.lock",
+        "gemfile",
+        "gemfile.lock",
+        "composer.json",
+        "composer.lock",
     }
 )
 
@@ -134,12 +156,12 @@ def only_changed(result: ScanResult, changed: Iterable[str]) -> ScanResult:
     return replace(result, apps=tuple(apps), findings=findings, stats=stats)
 
 
-def _keep(f: object, ids: set[str], names: set[tuple[str, str]], changed: set[str]) -> bool:
-    function_id = getattr(f, "function_id", None)
+def _keep(f: Finding, ids: set[str], names: set[tuple[str, str]], changed: set[str]) -> bool:
+    function_id = f.function_id
     if function_id:
         return function_id in ids
-    functions = getattr(f, "functions", ())
-    path = getattr(f, "location").path
+    functions = f.functions
+    path = f.location.path
     if functions:
         return any((path, name) in names for name in functions) or path in changed
     return path in changed

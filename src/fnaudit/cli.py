@@ -81,84 +81,169 @@ def build_parser() -> argparse.ArgumentParser:
     display.add_argument("-v", "--verbose", action="store_true", help="show every error, timings, and tracebacks")
 
     scanning = argparse.ArgumentParser(add_help=False)
-    scanning.add_argument("path", nargs="?", default=".", metavar="PATH",
-                          help="folder or IaC file to scan (default: .)")
-    scanning.add_argument("--config", type=Path, metavar="FILE", help="config file (default: .fnaudit.toml or "
-                          "[tool.fnaudit] in pyproject.toml of the scanned folder)")
+    scanning.add_argument(
+        "path", nargs="?", default=".", metavar="PATH", help="folder or IaC file to scan (default: .)"
+    )
+    scanning.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file (default: .fnaudit.toml or [tool.fnaudit] in pyproject.toml of the scanned folder)",
+    )
     scanning.add_argument("--stage", metavar="S", help="serverless stage to resolve ${sls:stage} and ${opt:stage}")
-    scanning.add_argument("--param", type=_pair, action="append", default=[], metavar="K=V",
-                          help="serverless --param / template parameter value (repeatable)")
-    scanning.add_argument("--env", type=_pair, action="append", default=[], metavar="K=V",
-                          help="value for ${env:K}; the shell's environment is never read (repeatable)")
-    scanning.add_argument("--select", action="append", metavar="CODE",
-                          help="run only these rules: code, prefix (IAM) or name; replaces the config's list")
-    scanning.add_argument("--ignore", action="append", metavar="CODE",
-                          help="do not run these rules; adds to the config's list")
-    scanning.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                          help="paths not to scan (repeatable)")
-    scanning.add_argument("--no-inline-ignores", action="store_true",
-                          help="disregard `fnaudit: ignore[...]` comments (enforce central policy)")
-    scanning.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
-                          help="scan date for date-dependent checks such as runtime deprecation (default: today)")
-    scanning.add_argument("--db", metavar="DIR", help="advisory store folder (default: $FNAUDIT_DB, else the user "
-                          "cache dir); fill it with `fnaudit db update` or `fnaudit db import`")
-    scanning.add_argument("--include-dev", action="store_true",
-                          help="also check development-only packages (not deployed, so skipped by default)")
+    scanning.add_argument(
+        "--param",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="serverless --param / template parameter value (repeatable)",
+    )
+    scanning.add_argument(
+        "--env",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="value for ${env:K}; the shell's environment is never read (repeatable)",
+    )
+    scanning.add_argument(
+        "--select",
+        action="append",
+        metavar="CODE",
+        help="run only these rules: code, prefix (IAM) or name; replaces the config's list",
+    )
+    scanning.add_argument(
+        "--ignore", action="append", metavar="CODE", help="do not run these rules; adds to the config's list"
+    )
+    scanning.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="paths not to scan, as .gitignore patterns (`**/legacy/`, `/examples`, `!keep/`; repeatable, in order)",
+    )
+    scanning.add_argument(
+        "--no-inline-ignores",
+        action="store_true",
+        help="disregard `fnaudit: ignore[...]` comments (enforce central policy)",
+    )
+    scanning.add_argument(
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="scan date for date-dependent checks such as runtime deprecation (default: today)",
+    )
+    scanning.add_argument(
+        "--db",
+        metavar="DIR",
+        help="advisory store folder (default: $FNAUDIT_DB, else the user "
+        "cache dir); fill it with `fnaudit db update` or `fnaudit db import`",
+    )
+    scanning.add_argument(
+        "--include-dev",
+        action="store_true",
+        help="also check development-only packages (not deployed, so skipped by default)",
+    )
 
-    scan_p = sub.add_parser("scan", parents=[scanning, display], help="scan an app and report findings",
-                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scan_p.add_argument("-f", "--format", choices=("table", "json", "sarif", "html", "cyclonedx", "junit", "gitlab",
-                                                  "markdown"), default="table",
-                        help="report format (default: table); junit, gitlab (SAST report) and markdown (pull-request "
-                        "comment) for CI")
+    scan_p = sub.add_parser(
+        "scan",
+        parents=[scanning, display],
+        help="scan an app and report findings",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan_p.add_argument(
+        "-f",
+        "--format",
+        choices=("table", "json", "sarif", "html", "cyclonedx", "junit", "gitlab", "markdown"),
+        default="table",
+        help="report format (default: table); junit, gitlab (SAST report) and markdown (pull-request comment) for CI",
+    )
     scan_p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
-    scan_p.add_argument("--fail-on", choices=(*SEVERITIES, "none"), metavar="SEVERITY",
-                        help="exit 1 only for unsuppressed findings at or above this severity "
-                        f"({'|'.join(SEVERITIES)}|none); default: any unsuppressed finding exits 1")
-    scan_p.add_argument("--errors", choices=("fail", "warn"), default="fail",
-                        help="fail (default): exit 2 when an app or a function could not be loaded (after writing "
-                        "the report); warn: report such errors and exit on findings alone. Errors that lose "
-                        "nothing or only part of a function's analysis never fail the run")
+    scan_p.add_argument(
+        "--fail-on",
+        choices=(*SEVERITIES, "none"),
+        metavar="SEVERITY",
+        help="exit 1 only for unsuppressed findings at or above this severity "
+        f"({'|'.join(SEVERITIES)}|none); default: any unsuppressed finding exits 1",
+    )
+    scan_p.add_argument(
+        "--errors",
+        choices=("fail", "warn"),
+        default="fail",
+        help="fail (default): exit 2 when an app or a function could not be loaded (after writing "
+        "the report); warn: report such errors and exit on findings alone. Errors that lose "
+        "nothing or only part of a function's analysis never fail the run",
+    )
     scan_p.add_argument("--baseline", metavar="FILE", help="suppress the findings listed in this baseline file")
-    scan_p.add_argument("--new-only", action="store_true",
-                        help="report only findings that are not in the baseline (--baseline, the config's "
-                        f"`baseline`, or {DEFAULT_BASELINE}); baseline findings are left out of the report")
-    scan_p.add_argument("--changed-since", metavar="GIT_REF",
-                        help="report only the functions whose IaC, code or lockfiles changed since GIT_REF "
-                        "(git diff --name-only GIT_REF, plus untracked files)")
-    scan_p.add_argument("-q", "--quiet", action="store_true",
-                        help="print only the report (json/sarif) or only the summary line (table)")
+    scan_p.add_argument(
+        "--new-only",
+        action="store_true",
+        help="report only findings that are not in the baseline (--baseline, the config's "
+        f"`baseline`, or {DEFAULT_BASELINE}); baseline findings are left out of the report",
+    )
+    scan_p.add_argument(
+        "--changed-since",
+        metavar="GIT_REF",
+        help="report only the functions whose IaC, code or lockfiles changed since GIT_REF "
+        "(git diff --name-only GIT_REF, plus untracked files)",
+    )
+    scan_p.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the report (json/sarif) or only the summary line (table)"
+    )
 
     rules_p = sub.add_parser("rules", parents=[display], help="list every rule")
     rules_p.add_argument("-f", "--format", choices=("table", "json"), default="table")
-    rules_p.add_argument("--write-docs", metavar="DIR", type=Path,
-                         help="write one Markdown page per rule and an index (README.md) into DIR")
-    rules_p.add_argument("--check", action="store_true",
-                         help="with --write-docs: write nothing, exit 1 when the pages in DIR are stale")
+    rules_p.add_argument(
+        "--write-docs",
+        metavar="DIR",
+        type=Path,
+        help="write one Markdown page per rule and an index (README.md) into DIR",
+    )
+    rules_p.add_argument(
+        "--check", action="store_true", help="with --write-docs: write nothing, exit 1 when the pages in DIR are stale"
+    )
 
     explain_p = sub.add_parser("explain", parents=[display], help="show one rule's documentation")
     explain_p.add_argument("rule", metavar="CODE|NAME")
 
     _add_db_parser(sub, display)
 
-    base_p = sub.add_parser("baseline", parents=[scanning, display],
-                            help="write a baseline of the current findings (they are then suppressed)")
-    base_p.add_argument("-o", "--output", default=DEFAULT_BASELINE, metavar="FILE",
-                        help=f"baseline file to write, '-' for stdout (default: {DEFAULT_BASELINE})")
+    base_p = sub.add_parser(
+        "baseline",
+        parents=[scanning, display],
+        help="write a baseline of the current findings (they are then suppressed)",
+    )
+    base_p.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_BASELINE,
+        metavar="FILE",
+        help=f"baseline file to write, '-' for stdout (default: {DEFAULT_BASELINE})",
+    )
 
-    perm_p = sub.add_parser("permissions", parents=[display],
-                            help="print the least-privilege IAM statements a function's code needs")
+    perm_p = sub.add_parser(
+        "permissions", parents=[display], help="print the least-privilege IAM statements a function's code needs"
+    )
     perm_p.add_argument("function", metavar="FUNCTION", help="function name (as written in the IaC) or id")
     perm_p.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder or IaC file (default: .)")
-    perm_p.add_argument("-f", "--format", choices=("serverless", "sam", "cloudformation", "json", "table"),
-                        help="serverless | sam | cloudformation | json (least privilege, default: the app's "
-                        "dialect), or table (effective permissions and blast radius)")
+    perm_p.add_argument(
+        "-f",
+        "--format",
+        choices=("serverless", "sam", "cloudformation", "json", "table"),
+        help="serverless | sam | cloudformation | json (least privilege, default: the app's "
+        "dialect), or table (effective permissions and blast radius)",
+    )
     for action in scanning._actions:  # every scanning option (but its PATH, which comes after FUNCTION here)
         if action.option_strings and action.dest != "help":
             perm_p._add_action(action)
 
-    path_p = sub.add_parser("explain-path", parents=[display],
-                            help="print a function's attack paths step by step, with the change that breaks each")
+    path_p = sub.add_parser(
+        "explain-path",
+        parents=[display],
+        help="print a function's attack paths step by step, with the change that breaks each",
+    )
     path_p.add_argument("function", metavar="FUNCTION", help="function name (as written in the IaC) or id")
     path_p.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder or IaC file (default: .)")
     for action in scanning._actions:
@@ -207,8 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"fnaudit: error: {clean(str(exc))}", file=sys.stderr)
         else:
             hint = "" if args.verbose else " (run with --verbose for the traceback)"
-            print(f"fnaudit: internal error: {type(exc).__name__}: {clean(str(exc))}{hint}; please report it",
-                  file=sys.stderr)
+            print(
+                f"fnaudit: internal error: {type(exc).__name__}: {clean(str(exc))}{hint}; please report it",
+                file=sys.stderr,
+            )
         return EXIT_ERROR
 
 
@@ -249,8 +336,11 @@ def _scan(args: argparse.Namespace) -> int:
     code = exit_code(result, args.fail_on, args.errors)
     if code == EXIT_ERROR and not args.quiet:
         lost = [e for e in result.errors if e.loss.fails]
-        print(f"fnaudit: error: {len(lost)} error(s) lost an app or a function (first: {_clean(lost[0].path or result.target)}: "
-              f"{_clean(lost[0].message)}); exit 2 (--errors=warn to tolerate)", file=sys.stderr)
+        print(
+            f"fnaudit: error: {len(lost)} error(s) lost an app or a function (first: {_clean(lost[0].path or result.target)}: "
+            f"{_clean(lost[0].message)}); exit 2 (--errors=warn to tolerate)",
+            file=sys.stderr,
+        )
     return code
 
 
@@ -294,8 +384,11 @@ def _permissions(args: argparse.Namespace) -> int:
     lp = least_privilege(fn, app)
     if not lp.analysed:
         why = fn.code.note or f"its {fn.code.language} code could not be analysed"
-        print(f"fnaudit: the code of {fn.name} was not analysed ({why}); these are its effective permissions, "
-              "not what its code needs", file=sys.stderr)
+        print(
+            f"fnaudit: the code of {fn.name} was not analysed ({why}); these are its effective permissions, "
+            "not what its code needs",
+            file=sys.stderr,
+        )
         with _cleaned_stdout() as out:
             render_effective(fn, out)
         return EXIT_OK
@@ -344,8 +437,11 @@ def _rules(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"fnaudit: {problem}", file=sys.stderr)
             if problems:
-                print(f"fnaudit: the rule docs in {args.write_docs} are stale; run "
-                      f"`{docs.regenerate_command(args.write_docs)}`", file=sys.stderr)
+                print(
+                    f"fnaudit: the rule docs in {args.write_docs} are stale; run "
+                    f"`{docs.regenerate_command(args.write_docs)}`",
+                    file=sys.stderr,
+                )
                 return EXIT_FINDINGS
             return EXIT_OK
         written = docs.write(args.write_docs)
@@ -420,14 +516,17 @@ def _new_only_baseline(args: argparse.Namespace, config: Config) -> Config:
     """--new-only needs a baseline: the flag's, the config's, or the default file beside the scan."""
     if config.baseline:
         if not Path(config.baseline).is_file():
-            raise UsageError(f"--new-only: baseline file {config.baseline} not found; "
-                             "write one with `fnaudit baseline`")
+            raise UsageError(
+                f"--new-only: baseline file {config.baseline} not found; write one with `fnaudit baseline`"
+            )
         return config
     target = Path(args.path)
     default = (target if target.is_dir() else target.parent) / DEFAULT_BASELINE
     if not default.is_file():
-        raise UsageError(f"--new-only needs a baseline: pass --baseline FILE, set `baseline` in the config, "
-                         f"or write {default} with `fnaudit baseline {args.path}`")
+        raise UsageError(
+            f"--new-only needs a baseline: pass --baseline FILE, set `baseline` in the config, "
+            f"or write {default} with `fnaudit baseline {args.path}`"
+        )
     return replace(config, baseline=str(default))
 
 
@@ -510,19 +609,29 @@ def _render_options(args: argparse.Namespace, out: TextIO, quiet: bool = False) 
 # --- fnaudit db: the advisory store ----------------------------------------------------------
 
 
-def _add_db_parser(sub: argparse._SubParsersAction, display: argparse.ArgumentParser) -> None:
+def _add_db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], display: argparse.ArgumentParser) -> None:
     db_p = sub.add_parser("db", parents=[display], help="manage the local vulnerability advisory store (OSV)")
     db_sub = db_p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--db", metavar="DIR", help="store folder (default: $FNAUDIT_DB, else the user cache dir)")
-    imp = db_sub.add_parser("import", parents=[store, display],
-                            help="import OSV records: a folder (<Ecosystem>/<ID>.json) or an osv.dev all.zip")
+    imp = db_sub.add_parser(
+        "import",
+        parents=[store, display],
+        help="import OSV records: a folder (<Ecosystem>/<ID>.json) or an osv.dev all.zip",
+    )
     imp.add_argument("source", type=Path, metavar="SOURCE")
     upd = db_sub.add_parser("update", parents=[store, display], help="download osv.dev's per-ecosystem archives")
-    upd.add_argument("--ecosystem", action="append", metavar="NAME",
-                     help="ecosystem to download (repeatable; default: npm, PyPI, Maven, Go, crates.io, RubyGems, Packagist)")
-    upd.add_argument("--base-url", metavar="URL",
-                     help="where <Ecosystem>/all.zip are served (default: $FNAUDIT_OSV_URL, else osv.dev's bucket)")
+    upd.add_argument(
+        "--ecosystem",
+        action="append",
+        metavar="NAME",
+        help="ecosystem to download (repeatable; default: npm, PyPI, Maven, Go, crates.io, RubyGems, Packagist)",
+    )
+    upd.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where <Ecosystem>/all.zip are served (default: $FNAUDIT_OSV_URL, else osv.dev's bucket)",
+    )
     db_sub.add_parser("status", parents=[store, display], help="what the store holds and how old it is")
 
 
@@ -544,8 +653,10 @@ def _db(args: argparse.Namespace) -> int:
 
     def _skipped(report: ImportReport) -> None:
         if report.duplicates:
-            print(f"fnaudit: {report.duplicates} file(s) repeated an id already read; the newest copy was kept",
-                  file=sys.stderr)
+            print(
+                f"fnaudit: {report.duplicates} file(s) repeated an id already read; the newest copy was kept",
+                file=sys.stderr,
+            )
         if report.skipped:
             # Always named (not only with --verbose): a record that silently went missing is a missed advisory.
             print(f"fnaudit: skipped {report.skipped} file(s):", file=sys.stderr)
@@ -565,8 +676,11 @@ def _db(args: argparse.Namespace) -> int:
             _skipped(report)
             if report.records == 0:
                 raise UsageError(f"{args.source}: no OSV record imported")
-            print(f"fnaudit: imported {report.records} record(s) into {directory}: "
-                  f"{_per_ecosystem(dict(report.ecosystems))}", file=sys.stderr)
+            print(
+                f"fnaudit: imported {report.records} record(s) into {directory}: "
+                f"{_per_ecosystem(dict(report.ecosystems))}",
+                file=sys.stderr,
+            )
             if held != report.ecosystems:  # the store held records of these ecosystems before
                 print(f"fnaudit: the store now holds {_per_ecosystem(dict(held))} record(s)", file=sys.stderr)
             return EXIT_OK
@@ -585,14 +699,18 @@ def _db(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         now = _dt.datetime.now(_dt.UTC)
         with opened:
-            print(f"advisory store: {opened.path} ({opened.path.stat().st_size / 1e6:.1f} MB); counts are OSV "
-                  "records stored, one per id (withdrawn ones are kept, never matched)")
+            print(
+                f"advisory store: {opened.path} ({opened.path.stat().st_size / 1e6:.1f} MB); counts are OSV "
+                "records stored, one per id (withdrawn ones are kept, never matched)"
+            )
             for st in opened.status():
                 age = (now - st.imported_at).days
                 withdrawn = f" ({st.withdrawn} withdrawn)" if st.withdrawn else ""
-                print(f"  {st.ecosystem:<10} {st.records:>7} records{withdrawn}  imported "
-                      f"{st.imported_at:%Y-%m-%d %H:%M} UTC ({age} day(s) ago)  newest record "
-                      f"{st.newest_modified or '-'}  from {st.origin}")
+                print(
+                    f"  {st.ecosystem:<10} {st.records:>7} records{withdrawn}  imported "
+                    f"{st.imported_at:%Y-%m-%d %H:%M} UTC ({age} day(s) ago)  newest record "
+                    f"{st.newest_modified or '-'}  from {st.origin}"
+                )
         return EXIT_OK
     except StoreError as exc:
         raise UsageError(str(exc)) from None

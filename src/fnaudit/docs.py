@@ -96,7 +96,7 @@ def rule_page(rule: Rule) -> str:
         "## Configuration",
         "",
         f"- Run only this rule: `fnaudit scan --select {rule.code}`; never run it: `--ignore {rule.name}`.",
-        f"- Change its severity: `[tool.fnaudit.severity]` → `{rule.name} = \"low\"`.",
+        f'- Change its severity: `[tool.fnaudit.severity]` → `{rule.name} = "low"`.',
         f"- Accept one finding: a comment `fnaudit: ignore[{rule.code}] reason` on the line or the line above, or a "
         "`[[tool.fnaudit.ignores]]` entry with `rule`, `reason` and optional `until`, `path`, `function`.",
         "",

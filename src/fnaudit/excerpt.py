@@ -69,6 +69,8 @@ def add_excerpts(findings: Iterable[Finding], root: Path, context: int = CONTEXT
     return out
 
 
+# Pure (the line, two flags and the immutable detector tables decide it): shared between scans and
+# threads without harm, and bounded.
 @functools.lru_cache(maxsize=65536)
 def redact_line(text: str, masked_value: bool = False, path: str | None = None) -> str:
     """One line of source with every secret it may hold replaced by its redacted form.

@@ -19,6 +19,7 @@ from fnaudit.findings import Category, Finding, Hit
 from fnaudit.fingerprint import SourceLines, disambiguate, fingerprint
 from fnaudit.loaders import LoadOptions, ScanRoot, SourceDoc, archives, load_all
 from fnaudit.model.app import App, Function
+from fnaudit.model.facts import Fact
 from fnaudit.progress import ProgressCallback, ProgressEvent
 from fnaudit.risk import Risk
 from fnaudit.risk import compute as compute_risk
@@ -63,6 +64,15 @@ def select_rules(config: Config) -> tuple[Rule, ...]:
     if config.ignore:
         rules = tuple(r for r in rules if not any(matches(r, s) for s in config.ignore))
     return rules
+
+
+def needed_facts(rules: tuple[Rule, ...]) -> frozenset[Fact]:
+    """The engine facts the rules that will run read. A second-phase rule (attack paths) makes every
+    first-phase rule run as its input (`run_rules`), so it needs what they all need."""
+    running = rules
+    if any(r.phase > 0 for r in rules):
+        running = rules + tuple(r for r in all_rules() if r.phase == 0)
+    return frozenset(f for r in running for f in r.needs)
 
 
 def run_rules(
@@ -112,7 +122,9 @@ def _run(
         try:
             hits = list(r.check(app, ctx))
         except Exception as exc:  # noqa: BLE001 -- one broken rule must not hide the others' findings
-            errors.append(ScanError(app.source, f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}", "rule"))
+            errors.append(
+                ScanError(app.source, f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}", "rule")
+            )
             continue
         for hit in hits:
             findings.append(_finding(r, hit, names, config, lines))
@@ -121,7 +133,9 @@ def _run(
 
 
 def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config, lines: SourceLines | None = None) -> Finding:
-    severity = config.severity_overrides.get(r.code) or config.severity_overrides.get(r.name) or hit.severity or r.severity
+    severity = (
+        config.severity_overrides.get(r.code) or config.severity_overrides.get(r.name) or hit.severity or r.severity
+    )
     key = hit.key if hit.key is not None else (hit.evidence or hit.message)
     # The finding's own line tells two same-shape findings of one function apart. Not for secrets:
     # their line holds the secret, and a hash of it could be brute-forced when the secret is weak.
@@ -152,12 +166,23 @@ def scan(target: str | Path, config: Config | None = None, progress: ProgressCal
     """Scan a folder or one IaC file. Never raises for bad input: problems land in `errors`.
 
     `progress` hears typed events (stage, done, total) as the scan moves: keep it cheap."""
+    target_path = Path(target)
+    # The zip artifacts this scan unpacks are registered with this scan alone, and their private
+    # folders removed however it ends (an exception included): another scan, even of the same folder
+    # in another thread, unpacks and removes its own.
+    with archives.Artifacts(target_path if target_path.is_dir() else target_path.parent) as artifacts:
+        return _scan(target, config, progress, artifacts)
+
+
+def _scan(
+    target: str | Path, config: Config | None, progress: ProgressCallback | None, artifacts: archives.Artifacts
+) -> ScanResult:
     config = config or Config()
     started = time.perf_counter()
     stages: dict[str, float] = {}
     today = config.today or dt.date.today()
     target_path = Path(target)
-    root = ScanRoot.of(target_path if target_path.is_dir() else target_path.parent)
+    root = ScanRoot.of(target_path if target_path.is_dir() else target_path.parent, artifacts)
     errors: list[ScanError] = []
     if not target_path.exists():
         errors.append(ScanError(str(target), "no such file or folder", "discover", Loss.APP))
@@ -175,8 +200,9 @@ def scan(target: str | Path, config: Config | None = None, progress: ProgressCal
         progress(ProgressEvent("load", len(discovery.docs), len(discovery.docs), "template"))
 
     rules = select_rules(config)
+    needs = needed_facts(rules)
     apps, engine_errors = run_engines(
-        list(loaded.apps), EngineContext(root.path, config, today), stages, tuple(r.code for r in rules), progress
+        list(loaded.apps), EngineContext(root.path, config, today, artifacts, facts=needs), stages, needs, progress
     )
     errors.extend(engine_errors)
 
@@ -202,7 +228,8 @@ def scan(target: str | Path, config: Config | None = None, progress: ProgressCal
         findings.extend(app_findings)
         errors.extend(app_errors)
     findings = _dedupe(findings)  # apps sharing a file may report one app-level finding twice
-    errors.extend(suppressor.warnings())
+    # Inline ignores are looked for in every file the scan read, judged only for the rules that ran.
+    errors.extend(suppressor.warnings(files_read(apps, discovery.docs, loaded.consumed), rules))
     stages["rules"] = time.perf_counter() - t  # suppression included: it runs between the rule phases
     stages["suppress"] = suppressor.seconds
     if progress:
@@ -216,7 +243,6 @@ def scan(target: str | Path, config: Config | None = None, progress: ProgressCal
         t = time.perf_counter()
         findings = add_excerpts(findings, root.path)  # reporters show code without reading files
         stages["excerpts"] = time.perf_counter() - t
-    archives.release(root.path)  # the private folders of local zip artifacts: no longer needed
     findings.sort(key=Finding.sort_key)
     errors_sorted = tuple(sorted(set(errors)))
     sorted_apps = tuple(sorted(apps, key=lambda a: a.source))

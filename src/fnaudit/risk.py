@@ -38,9 +38,15 @@ _EXEC = frozenset({"CODE002", "CODE003", "CODE004", "CODE005", "CODE008", "CODE0
 _EXPLOIT: dict[str, float] = {
     **{c: 1.0 for c in _EXEC},
     "CODE001": 0.9,
-    "CODE006": 0.7, "CODE007": 0.7, "DEP002": 0.7,
+    "CODE006": 0.7,
+    "CODE007": 0.7,
+    "DEP002": 0.7,
     **{f"SECRET00{i}": 0.6 for i in range(1, 6)},
-    "CODE010": 0.4, "CODE011": 0.4, "CODE012": 0.4, "CODE013": 0.4, "CODE014": 0.4,
+    "CODE010": 0.4,
+    "CODE011": 0.4,
+    "CODE012": 0.4,
+    "CODE013": 0.4,
+    "CODE014": 0.4,
 }
 _NO_BUG = 0.15
 _PUBLIC_ENTRY = frozenset({"AUTH001", "AUTH002", "AUTH003"})
@@ -66,7 +72,10 @@ def function_risk(app: App, fn: Function, findings: Iterable[Finding]) -> Risk:
         ob = other.blast_radius
         theirs = 1.0 if ob is not None and ob.admin else (ob.score / 100.0 if ob is not None else 0.0)
         if theirs > blast:
-            blast, why_blast = theirs, f"blast radius {ob.score:g} of {other.name}, through an attack path" if ob else why_blast
+            blast, why_blast = (
+                theirs,
+                f"blast radius {ob.score:g} of {other.name}, through an attack path" if ob else why_blast,
+            )
     score = round(100.0 * exposure * exploit * blast, 1)
     return Risk(score, exposure, exploit, round(blast, 3), (why_exposed, why_exploit, why_blast))
 
@@ -88,7 +97,10 @@ def _exposure(fn: Function, mine: list[Finding]) -> tuple[float, str]:
         f.rule_id in _PUBLIC_ENTRY and f.function_id == fn.id for f in mine
     ):
         return 1.0, "public without authentication"
-    if any(f.category.value == "attack-path" and ("public-bucket" in f.evidence or "public-topic" in f.evidence) for f in mine):
+    if any(
+        f.category.value == "attack-path" and ("public-bucket" in f.evidence or "public-topic" in f.evidence)
+        for f in mine
+    ):
         return 1.0, "triggered by a bucket or topic anyone can write to"
     if any(t.kind.is_http and t.public for t in fn.triggers):
         return 0.6, "public behind an authorizer"

@@ -22,8 +22,9 @@ from typing import Any
 # (U+200E/F, U+061C); line/paragraph separators that some viewers break lines on; lone surrogates
 # (from undecodable file names, which would make writing the report fail) and the non-characters
 # U+FFFE/U+FFFF (which XML forbids).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 _SPACES = re.compile(r"[\t\n]")
 
 

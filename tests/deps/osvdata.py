@@ -8,17 +8,32 @@ from pathlib import Path
 from typing import Any
 
 
-def record(id: str, ecosystem: str, name: str, *, events: list[dict[str, str]] | None = None,
-           range_type: str = "ECOSYSTEM", versions: list[str] | None = None, aliases: list[str] | None = None,
-           withdrawn: str | None = None, severity: str | None = None, db_severity: str | None = None,
-           summary: str = "") -> dict[str, Any]:
+def record(
+    id: str,
+    ecosystem: str,
+    name: str,
+    *,
+    events: list[dict[str, str]] | None = None,
+    range_type: str = "ECOSYSTEM",
+    versions: list[str] | None = None,
+    aliases: list[str] | None = None,
+    withdrawn: str | None = None,
+    severity: str | None = None,
+    db_severity: str | None = None,
+    summary: str = "",
+) -> dict[str, Any]:
     affected: dict[str, Any] = {"package": {"ecosystem": ecosystem, "name": name}}
     if events is not None:
         affected["ranges"] = [{"type": range_type, "events": events}]
     if versions is not None:
         affected["versions"] = versions
-    rec: dict[str, Any] = {"id": id, "modified": "2026-01-01T00:00:00Z", "summary": summary or f"test {id}",
-                           "aliases": aliases or [], "affected": [affected]}
+    rec: dict[str, Any] = {
+        "id": id,
+        "modified": "2026-01-01T00:00:00Z",
+        "summary": summary or f"test {id}",
+        "aliases": aliases or [],
+        "affected": [affected],
+    }
     if withdrawn:
         rec["withdrawn"] = withdrawn
     if severity:

@@ -21,35 +21,84 @@ pytestmark = pytest.mark.skipif(not LOCKFILES.is_dir(), reason=f"real lockfiles 
 
 # function → (lockfile folder, files to copy as name → new name, runtime, handler)
 FUNCTIONS = {
-    "NpmV2": ("npm-v2-santatracker", {"package-lock.json": "package-lock.json", "package.json": "package.json"}, "nodejs20.x"),
-    "NpmV3": ("npm-v3-serverless-webpack", {"package-lock.json": "package-lock.json", "package.json": "package.json"}, "nodejs20.x"),
-    "YarnV1": ("yarn-v1-serverless-webpack-example", {"yarn.lock": "yarn.lock", "package.json": "package.json"}, "nodejs20.x"),
-    "YarnBerry": ("yarn-berry-serverless-nextjs-plugin", {"yarn.lock": "yarn.lock", "package.json": "package.json"}, "nodejs20.x"),
+    "NpmV2": (
+        "npm-v2-santatracker",
+        {"package-lock.json": "package-lock.json", "package.json": "package.json"},
+        "nodejs20.x",
+    ),
+    "NpmV3": (
+        "npm-v3-serverless-webpack",
+        {"package-lock.json": "package-lock.json", "package.json": "package.json"},
+        "nodejs20.x",
+    ),
+    "YarnV1": (
+        "yarn-v1-serverless-webpack-example",
+        {"yarn.lock": "yarn.lock", "package.json": "package.json"},
+        "nodejs20.x",
+    ),
+    "YarnBerry": (
+        "yarn-berry-serverless-nextjs-plugin",
+        {"yarn.lock": "yarn.lock", "package.json": "package.json"},
+        "nodejs20.x",
+    ),
     "Poetry": ("poetry-powertools", {"poetry.lock": "poetry.lock", "pyproject.toml": "pyproject.toml"}, "python3.12"),
     "Requirements": ("requirements-detect-secrets", {"requirements.txt": "requirements.txt"}, "python3.12"),
-    "Maven": ("pom-aws-serverless-java-container-core", {"pom.xml": "core/pom.xml", "parent-pom.xml": "pom.xml"}, "java21"),
+    "Maven": (
+        "pom-aws-serverless-java-container-core",
+        {"pom.xml": "core/pom.xml", "parent-pom.xml": "pom.xml"},
+        "java21",
+    ),
     "GoMod": ("gosum-serverless-prey-cheetah", {"go.mod": "go.mod", "go.sum": "go.sum"}, "go1.x"),
 }
 CODE_URI = {"Maven": "fn-Maven/core"}
 
 RECORDS = [
-    record("GHSA-test-npm2-0001", "npm", "@babel/core", range_type="SEMVER",
-           events=[{"introduced": "0"}, {"fixed": "7.6.1"}], db_severity="HIGH"),
+    record(
+        "GHSA-test-npm2-0001",
+        "npm",
+        "@babel/core",
+        range_type="SEMVER",
+        events=[{"introduced": "0"}, {"fixed": "7.6.1"}],
+        db_severity="HIGH",
+    ),
     record("MAL-2099-0001", "npm", "ansi-regex", versions=["6.0.1"]),
     record("GHSA-test-yrn1-0001", "npm", "ajv", events=[{"introduced": "6.0.0"}, {"fixed": "6.12.4"}]),
     record("GHSA-test-yrn2-0001", "npm", "@mapbox/s3urls", events=[{"introduced": "0"}, {"last_affected": "2.0.0"}]),
     record("PYSEC-2099-0001", "PyPI", "Boto3", events=[{"introduced": "0"}, {"fixed": "1.20.18"}]),
-    record("GHSA-test-attr-0001", "PyPI", "attrs", aliases=["CVE-2099-0001"],
-           events=[{"introduced": "0"}, {"fixed": "21.0.0"}],
-           severity="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"),
-    record("PYSEC-2099-0002", "PyPI", "attrs", aliases=["CVE-2099-0001", "GHSA-test-attr-0001"],
-           events=[{"introduced": "0"}, {"fixed": "21.1.0"}]),
-    record("GHSA-test-mvn1-0001", "Maven", "com.amazonaws:aws-lambda-java-core",
-           events=[{"introduced": "0"}, {"fixed": "1.2.1"}]),
-    record("GHSA-test-mvn2-0001", "Maven", "com.fasterxml.jackson.core:jackson-databind",
-           events=[{"introduced": "2.0.0"}, {"fixed": "2.99.0"}]),
-    record("GO-2099-0001", "Go", "cloud.google.com/go/logging", range_type="SEMVER",
-           events=[{"introduced": "0"}, {"fixed": "1.5.1"}]),
+    record(
+        "GHSA-test-attr-0001",
+        "PyPI",
+        "attrs",
+        aliases=["CVE-2099-0001"],
+        events=[{"introduced": "0"}, {"fixed": "21.0.0"}],
+        severity="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+    ),
+    record(
+        "PYSEC-2099-0002",
+        "PyPI",
+        "attrs",
+        aliases=["CVE-2099-0001", "GHSA-test-attr-0001"],
+        events=[{"introduced": "0"}, {"fixed": "21.1.0"}],
+    ),
+    record(
+        "GHSA-test-mvn1-0001",
+        "Maven",
+        "com.amazonaws:aws-lambda-java-core",
+        events=[{"introduced": "0"}, {"fixed": "1.2.1"}],
+    ),
+    record(
+        "GHSA-test-mvn2-0001",
+        "Maven",
+        "com.fasterxml.jackson.core:jackson-databind",
+        events=[{"introduced": "2.0.0"}, {"fixed": "2.99.0"}],
+    ),
+    record(
+        "GO-2099-0001",
+        "Go",
+        "cloud.google.com/go/logging",
+        range_type="SEMVER",
+        events=[{"introduced": "0"}, {"fixed": "1.5.1"}],
+    ),
     record("GHSA-test-wdrn-0001", "npm", "lodash", events=[{"introduced": "0"}], withdrawn="2026-01-01T00:00:00Z"),
     record("GHSA-test-devo-0001", "npm", "webpack", events=[{"introduced": "0"}]),  # dev-only in every lock here
 ]
@@ -64,18 +113,25 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
             target = base / f"fn-{fn}" / dst
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(LOCKFILES / folder / src, target)
-        handler = {"nodejs20.x": "index.handler", "python3.12": "app.handler", "java21": "x.Handler::handle",
-                   "go1.x": "bootstrap"}[runtime]
+        handler = {
+            "nodejs20.x": "index.handler",
+            "python3.12": "app.handler",
+            "java21": "x.Handler::handle",
+            "go1.x": "bootstrap",
+        }[runtime]
         code = CODE_URI.get(fn, f"fn-{fn}")
         if runtime == "nodejs20.x":
             (base / code / "index.js").write_text("exports.handler = async () => 1;\n")
         if runtime == "python3.12":
             imports = "import attr\n" if fn == "Requirements" else ""  # attrs is imported as `attr`
             (base / code / "app.py").write_text(f"{imports}def handler(event, context):\n    return 1\n")
-        resources.append(f"  {fn}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
-                         f"      CodeUri: {code}/\n      Handler: {handler}\n      Runtime: {runtime}\n")
+        resources.append(
+            f"  {fn}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            f"      CodeUri: {code}/\n      Handler: {handler}\n      Runtime: {runtime}\n"
+        )
     (base / "template.yaml").write_text(
-        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n" + "".join(resources)
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+        + "".join(resources)
     )
     db = tmp_path_factory.mktemp("db")
     with Store(db, create=True) as store:
@@ -91,8 +147,11 @@ def _findings(base: Path, db: str, **kw: object):
 def test_each_ecosystem_finds_its_advisory(app: tuple[Path, str]) -> None:
     base, db = app
     result = _findings(base, db)
-    got = {(f.rule_id, f.function, f.location.path, f.evidence.split()[1]) for f in result.findings
-           if f.rule_id in ("DEP001", "DEP002")}
+    got = {
+        (f.rule_id, f.function, f.location.path, f.evidence.split()[1])
+        for f in result.findings
+        if f.rule_id in ("DEP001", "DEP002")
+    }
     assert got == {
         ("DEP001", "NpmV2", "fn-NpmV2/package-lock.json", "GHSA-test-npm2-0001"),
         ("DEP002", "NpmV3", "fn-NpmV3/package-lock.json", "MAL-2099-0001"),

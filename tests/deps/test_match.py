@@ -23,8 +23,14 @@ def hit(eco: str, version: str, rec) -> bool:
 
 def test_introduced_fixed() -> None:
     rec = record("A-1", "npm", "x", events=[{"introduced": "1.0.0"}, {"fixed": "1.2.0"}])
-    assert [hit("npm", v, rec) for v in ("0.9.0", "1.0.0", "1.1.9", "1.2.0-rc.1", "1.2.0", "2.0.0")] == \
-        [False, True, True, True, False, False]
+    assert [hit("npm", v, rec) for v in ("0.9.0", "1.0.0", "1.1.9", "1.2.0-rc.1", "1.2.0", "2.0.0")] == [
+        False,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_prerelease_before_introduced_release() -> None:
@@ -41,10 +47,18 @@ def test_last_affected_is_inclusive() -> None:
 
 
 def test_several_introduced_fixed_pairs_unsorted() -> None:
-    rec = record("A-3", "Maven", "g:a", events=[{"introduced": "2.0"}, {"fixed": "2.3"}, {"introduced": "0"},
-                                                {"fixed": "1.5"}])
-    assert [hit("Maven", v, rec) for v in ("1.0", "1.5", "1.9", "2.0-SNAPSHOT", "2.0", "2.2.RELEASE", "2.3")] == \
-        [True, False, False, False, True, True, False]
+    rec = record(
+        "A-3", "Maven", "g:a", events=[{"introduced": "2.0"}, {"fixed": "2.3"}, {"introduced": "0"}, {"fixed": "1.5"}]
+    )
+    assert [hit("Maven", v, rec) for v in ("1.0", "1.5", "1.9", "2.0-SNAPSHOT", "2.0", "2.2.RELEASE", "2.3")] == [
+        True,
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_limit_caps_the_range() -> None:
@@ -58,8 +72,9 @@ def test_explicit_versions_list() -> None:
 
 
 def test_go_semver_ranges_with_v_prefix_and_pseudo_versions() -> None:
-    rec = record("GO-1", "Go", "golang.org/x/net", range_type="SEMVER",
-                 events=[{"introduced": "0"}, {"fixed": "0.7.0"}])
+    rec = record(
+        "GO-1", "Go", "golang.org/x/net", range_type="SEMVER", events=[{"introduced": "0"}, {"fixed": "0.7.0"}]
+    )
     assert hit("Go", "v0.0.0-20220722155237-a158d28d115b", rec)
     assert hit("Go", "v0.6.0", rec)
     assert not hit("Go", "v0.7.0", rec)
@@ -73,13 +88,25 @@ def test_withdrawn_records_are_skipped() -> None:
 
 
 def test_aliases_merge_into_one_advisory_with_worst_severity_and_lowest_fix() -> None:
-    ghsa = record("GHSA-aaaa-bbbb-cccc", "PyPI", "Jinja2", aliases=["CVE-2099-1"],
-                  events=[{"introduced": "0"}, {"fixed": "2.10.1"}],
-                  severity="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", summary="GHSA summary")
-    pysec = record("PYSEC-2099-1", "PyPI", "jinja2", aliases=["CVE-2099-1", "GHSA-aaaa-bbbb-cccc"],
-                   events=[{"introduced": "0"}, {"fixed": "2.11.0"}])
-    other = record("PYSEC-2099-2", "PyPI", "jinja2", events=[{"introduced": "0"}, {"fixed": "3.0"}],
-                   db_severity="MODERATE")
+    ghsa = record(
+        "GHSA-aaaa-bbbb-cccc",
+        "PyPI",
+        "Jinja2",
+        aliases=["CVE-2099-1"],
+        events=[{"introduced": "0"}, {"fixed": "2.10.1"}],
+        severity="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        summary="GHSA summary",
+    )
+    pysec = record(
+        "PYSEC-2099-1",
+        "PyPI",
+        "jinja2",
+        aliases=["CVE-2099-1", "GHSA-aaaa-bbbb-cccc"],
+        events=[{"introduced": "0"}, {"fixed": "2.11.0"}],
+    )
+    other = record(
+        "PYSEC-2099-2", "PyPI", "jinja2", events=[{"introduced": "0"}, {"fixed": "3.0"}], db_severity="MODERATE"
+    )
     advs = advisories("PyPI", "2.10", entries(ghsa, pysec, other))
     assert len(advs) == 2
     merged = next(a for a in advs if a.id == "GHSA-aaaa-bbbb-cccc")

@@ -28,7 +28,7 @@ RECORDS = [
 
 
 def test_import_folder_and_lookup_by_normalised_name(tmp_path: Path) -> None:
-    src = write_folder(tmp_path / "osv", RECORDS + [])
+    src = write_folder(tmp_path / "osv", list(RECORDS))
     (src / "PyPI" / "broken.json").write_text("{not json")
     with Store(tmp_path / "db", create=True) as store:
         report = store.import_source(src)
@@ -42,8 +42,10 @@ def test_import_folder_and_lookup_by_normalised_name(tmp_path: Path) -> None:
 def test_a_lookup_uses_the_index(tmp_path: Path) -> None:
     with Store(tmp_path / "db", create=True) as store:
         store.import_source(write_folder(tmp_path / "osv", RECORDS))
-        plan = store.db.execute("EXPLAIN QUERY PLAN SELECT name, rid, data FROM affected "
-                                "WHERE ecosystem = ? AND name IN (?, ?)", ("PyPI", "a", "b")).fetchall()
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT name, rid, data FROM affected WHERE ecosystem = ? AND name IN (?, ?)",
+            ("PyPI", "a", "b"),
+        ).fetchall()
         assert any("USING INDEX affected_key" in str(row) for row in plan), plan
 
 
@@ -175,8 +177,10 @@ def test_bad_files_are_skipped_and_named_and_the_rest_imported(
         f"fnaudit:   {bad / 'deep.json'}: JSON nested too deeply",
         f"fnaudit:   {bad / 'huge.json'}: larger than 300000 bytes",
         f"fnaudit:   {bad / 'latin1.json'}: not UTF-8 text (invalid byte at offset 31)",
-        (f"fnaudit:   {bad / 'typed.json'}: TYPED-1 names no affected package with an ecosystem and a name: "
-        "nothing could match it"),
+        (
+            f"fnaudit:   {bad / 'typed.json'}: TYPED-1 names no affected package with an ecosystem and a name: "
+            "nothing could match it"
+        ),
         f"fnaudit: imported 3 record(s) into {db}: Go 1, PyPI 1, npm 1",
     ]
     with Store(Path(db)) as store:
@@ -190,7 +194,9 @@ def test_a_zip_with_a_corrupt_member_imports_the_others(tmp_path: Path, capsys: 
         zf.writestr("GOOD-1.json", json.dumps(record("GOOD-1", "PyPI", "a", events=[{"introduced": "0"}])))
         zf.writestr("BAD-1.json", json.dumps(record("BAD-1", "PyPI", "zzzzzzzz", events=[{"introduced": "0"}])))
     data = archive.read_bytes()
-    archive.write_bytes(data.replace(b'"name": "zzzzzzzz"', b'"name": "yyyyyyyy"'))  # stored bytes no longer match the CRC
+    archive.write_bytes(
+        data.replace(b'"name": "zzzzzzzz"', b'"name": "yyyyyyyy"')
+    )  # stored bytes no longer match the CRC
     db = str(tmp_path / "db")
 
     assert main(["db", "import", str(archive), "--db", db]) == 0
@@ -250,19 +256,36 @@ def test_import_and_status_count_the_same_records(tmp_path: Path, capsys: pytest
 
 def test_reimport_moving_a_record_keeps_both_ecosystems_counts_true(tmp_path: Path) -> None:
     with Store(tmp_path / "db", create=True) as store:
-        store.import_source(write_folder(tmp_path / "a", [record("X-1", "PyPI", "a", events=[{"introduced": "0"}]),
-                                                          record("X-2", "PyPI", "b", events=[{"introduced": "0"}])]))
+        store.import_source(
+            write_folder(
+                tmp_path / "a",
+                [
+                    record("X-1", "PyPI", "a", events=[{"introduced": "0"}]),
+                    record("X-2", "PyPI", "b", events=[{"introduced": "0"}]),
+                ],
+            )
+        )
         store.import_source(write_folder(tmp_path / "b", [record("X-1", "npm", "a", events=[{"introduced": "0"}])]))
         assert {s.ecosystem: s.records for s in store.status()} == {"PyPI": 1, "npm": 1}
-        assert store.db.execute("SELECT ecosystem, records FROM source ORDER BY 1").fetchall() == [("PyPI", 1), ("npm", 1)]
+        assert store.db.execute("SELECT ecosystem, records FROM source ORDER BY 1").fetchall() == [
+            ("PyPI", 1),
+            ("npm", 1),
+        ]
 
 
 ESCAPES = "\x1b[2J\x1b[Hpwned"
 
 
 def test_control_characters_are_stripped_at_import(tmp_path: Path) -> None:
-    rec = record("GHSA-ESC-1", "PyPI", "evil", events=[{"introduced": "0"}], summary=ESCAPES,
-                 aliases=["CVE-1\x1b]0;title\x07", "CVE-2\u202e"], db_severity="HIGH\x1b[31m")
+    rec = record(
+        "GHSA-ESC-1",
+        "PyPI",
+        "evil",
+        events=[{"introduced": "0"}],
+        summary=ESCAPES,
+        aliases=["CVE-1\x1b]0;title\x07", "CVE-2\u202e"],
+        db_severity="HIGH\x1b[31m",
+    )
     rec["affected"][0]["ranges"][0]["events"].append({"fixed": "2.0\x1b[1A"})
     with Store(tmp_path / "db", create=True) as store:
         store.import_source(write_folder(tmp_path / "osv", [rec]))
@@ -285,7 +308,9 @@ def test_summary_from_details_is_cleaned_and_one_line(tmp_path: Path) -> None:
 
 def test_text_stored_raw_by_an_older_version_is_cleaned_when_read(tmp_path: Path) -> None:
     with Store(tmp_path / "db", create=True) as store:
-        store.import_source(write_folder(tmp_path / "osv", [record("GHSA-OLD-1", "PyPI", "old", events=[{"introduced": "0"}])]))
+        store.import_source(
+            write_folder(tmp_path / "osv", [record("GHSA-OLD-1", "PyPI", "old", events=[{"introduced": "0"}])])
+        )
         raw = zlib.compress(json.dumps({"id": "GHSA-OLD-1", "aliases": [], "summary": ESCAPES}).encode())
         store.db.execute("UPDATE advisory SET doc = ?", (raw,))
         ((doc, _entry),) = store.lookup([("PyPI", "old")])[("PyPI", "old")]
@@ -305,7 +330,8 @@ def test_scan_output_never_carries_the_escape_sequences(tmp_path: Path, capsys: 
     app = tmp_path / "app"
     (app / "src").mkdir(parents=True)
     (app / "serverless.yml").write_text(
-        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f: {handler: src/h.main}\n")
+        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f: {handler: src/h.main}\n"
+    )
     (app / "src" / "h.py").write_text("import evil\n\ndef main(event, context):\n    return evil.run()\n")
     (app / "requirements.txt").write_text("evil==1.0\n")
     db = str(tmp_path / "db")
@@ -325,7 +351,9 @@ def test_scan_output_never_carries_the_escape_sequences(tmp_path: Path, capsys: 
 # --- record sets: a project's own advisories (`advisories = "folder"`, or `--db FOLDER`) ---------------
 
 
-def test_a_record_set_is_indexed_once_and_rebuilt_when_it_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_set_is_indexed_once_and_rebuilt_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FNAUDIT_CACHE_DIR", str(tmp_path / "cache"))
     src = write_folder(tmp_path / "osv", RECORDS)
     (src / "PyPI" / "broken.json").write_text("{")
@@ -334,8 +362,12 @@ def test_a_record_set_is_indexed_once_and_rebuilt_when_it_changes(tmp_path: Path
     with first:
         assert first.path.parent.parent == tmp_path / "cache" / "osv-sets"
         assert first.imported_at() is None  # a project's own set is never "stale, run db update"
-        assert first.problems == ((f"{src / 'PyPI' / 'broken.json'}: not valid JSON (Expecting property name "
-                                  "enclosed in double quotes: line 1 column 2 (char 1))"),)
+        assert first.problems == (
+            (
+                f"{src / 'PyPI' / 'broken.json'}: not valid JSON (Expecting property name "
+                "enclosed in double quotes: line 1 column 2 (char 1))"
+            ),
+        )
         assert {s.ecosystem: s.records for s in first.status()} == {"Go": 1, "PyPI": 1, "npm": 1}
     built = first.path.stat().st_mtime_ns
     with Store.open(src) as again:  # type: ignore[union-attr]
@@ -365,11 +397,14 @@ def test_a_record_set_with_nothing_usable_is_an_error(tmp_path: Path, monkeypatc
         Store.open(tmp_path / "osv")
 
 
-def test_config_advisories_points_the_scan_at_the_projects_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_advisories_points_the_scan_at_the_projects_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = tmp_path / "app"
     (app / "src").mkdir(parents=True)
     (app / "serverless.yml").write_text(
-        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f: {handler: src/h.main}\n")
+        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f: {handler: src/h.main}\n"
+    )
     (app / "src" / "h.py").write_text("def main(event, context):\n    return 1\n")
     (app / "requirements.txt").write_text("pyyaml==5.3\n")
     write_folder(app / "advisories", RECORDS)
@@ -378,7 +413,8 @@ def test_config_advisories_points_the_scan_at_the_projects_records(tmp_path: Pat
     doc = json.loads(capsys.readouterr().out)
     assert doc["errors"] == []
     assert [(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]] == [
-        ("DEP001", "requirements.txt", 1)]
+        ("DEP001", "requirements.txt", 1)
+    ]
 
 
 def test_config_advisories_must_stay_inside_the_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -394,7 +430,8 @@ def test_a_scan_names_the_advisory_files_it_could_not_use(tmp_path: Path, capsys
     app = tmp_path / "app"
     (app / "src").mkdir(parents=True)
     (app / "serverless.yml").write_text(
-        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f: {handler: src/h.main}\n")
+        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f: {handler: src/h.main}\n"
+    )
     (app / "src" / "h.py").write_text("def main(event, context):\n    return 1\n")
     (app / "requirements.txt").write_text("pyyaml==6.0\n")
     write_folder(app / "advisories", RECORDS)
@@ -403,10 +440,17 @@ def test_a_scan_names_the_advisory_files_it_could_not_use(tmp_path: Path, capsys
     assert main(["scan", str(app), "--select", "DEP", "--format", "json"]) == 0
     errors = json.loads(capsys.readouterr().out)["errors"]
     assert [(e["path"], e["stage"], e["message"]) for e in errors] == [
-        (".", "deps", f"advisories: skipped {app / 'advisories' / 'bad.json'}: a JSON array, not an OSV record (an object)")]
+        (
+            ".",
+            "deps",
+            f"advisories: skipped {app / 'advisories' / 'bad.json'}: a JSON array, not an OSV record (an object)",
+        )
+    ]
 
 
-def test_a_record_set_with_an_unwritable_cache_is_a_temporary_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_set_with_an_unwritable_cache_is_a_temporary_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "cache").write_text("a file where the cache folder should be")
     monkeypatch.setenv("FNAUDIT_CACHE_DIR", str(tmp_path / "cache"))
     with Store.open(write_folder(tmp_path / "osv", RECORDS)) as store:  # type: ignore[union-attr]

@@ -80,8 +80,19 @@ VARIABLES = st.sampled_from(
 )
 RUNTIMES = st.sampled_from(["python3.12", "python3.8", "nodejs20.x", "nodejs12.x", "java21", "provided.al2", "go1.x"])
 HANDLERS = st.sampled_from(
-    ["handler.main", "app.handler", "src/index.handler", "handler.missing", "nowhere.main", "a" * 300 + ".main",
-     "deep/" * 60 + "handler.main", "../handler.main", "/etc/passwd.main", "handler", "src/index.mjs.handler"]
+    [
+        "handler.main",
+        "app.handler",
+        "src/index.handler",
+        "handler.missing",
+        "nowhere.main",
+        "a" * 300 + ".main",
+        "deep/" * 60 + "handler.main",
+        "../handler.main",
+        "/etc/passwd.main",
+        "handler",
+        "src/index.mjs.handler",
+    ]
 )
 SCALARS = st.one_of(
     st.none(),
@@ -101,10 +112,17 @@ def intrinsics(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         st.builds(lambda n: {"Ref": n}, st.one_of(name, inner)),
         st.builds(lambda n, a: {"Fn::GetAtt": [n, a]}, name, st.sampled_from(["Arn", "StreamArn", "Url"])),
         st.builds(lambda a: {"Fn::GetAtt": a}, inner),
-        st.builds(lambda s: {"Fn::Sub": s}, st.one_of(st.sampled_from(["arn:${AWS::Partition}:s3:::${Bucket}/*", "${Missing}", "${!Literal}", "${"]), inner)),
+        st.builds(
+            lambda s: {"Fn::Sub": s},
+            st.one_of(
+                st.sampled_from(["arn:${AWS::Partition}:s3:::${Bucket}/*", "${Missing}", "${!Literal}", "${"]), inner
+            ),
+        ),
         st.builds(lambda s, v: {"Fn::Sub": [s, v]}, st.text(max_size=10), inner),
         st.builds(lambda a: {"Fn::Join": a}, inner),
-        st.builds(lambda sep, items: {"Fn::Join": [sep, items]}, st.sampled_from(["", ":", "/"]), st.lists(inner, max_size=3)),
+        st.builds(
+            lambda sep, items: {"Fn::Join": [sep, items]}, st.sampled_from(["", ":", "/"]), st.lists(inner, max_size=3)
+        ),
         st.builds(lambda c, a, b: {"Fn::If": [c, a, b]}, st.sampled_from(["IsProd", "Missing"]), inner, inner),
         st.builds(lambda a: {"Fn::If": a}, inner),
         st.builds(lambda a: {"Fn::FindInMap": a}, st.lists(inner, max_size=4)),
@@ -150,7 +168,9 @@ def mapping(
     """A mapping with the `required` keys (each usually present) and up to `most` of the other
     `fields`; each value plausible or not; rarely not a mapping at all."""
     optional = sorted(set(fields) - set(required))
-    chosen = st.lists(st.sampled_from(optional), unique=True, max_size=min(most, len(optional))) if optional else st.just([])
+    chosen = (
+        st.lists(st.sampled_from(optional), unique=True, max_size=min(most, len(optional))) if optional else st.just([])
+    )
 
     @st.composite
     def build(draw: st.DrawFn) -> Any:
@@ -170,7 +190,12 @@ def mapping(
 STATEMENT = mapping(
     {
         "Effect": maybe(st.sampled_from(["Allow", "Deny"])),
-        "Action": maybe(st.one_of(st.sampled_from(["*", "s3:*", "iam:PassRole", "lambda:UpdateFunctionCode", "s3:GetObject"]), st.lists(st.sampled_from(["*", "s3:Get*", "dynamodb:*"]), max_size=3))),
+        "Action": maybe(
+            st.one_of(
+                st.sampled_from(["*", "s3:*", "iam:PassRole", "lambda:UpdateFunctionCode", "s3:GetObject"]),
+                st.lists(st.sampled_from(["*", "s3:Get*", "dynamodb:*"]), max_size=3),
+            )
+        ),
         "NotAction": maybe(st.sampled_from(["iam:*", ["s3:*"]])),
         "Resource": maybe(st.one_of(st.sampled_from(["*", "arn:aws:s3:::b/*"]), intrinsics(JUNK))),
         "NotResource": maybe(st.just("*")),
@@ -181,14 +206,32 @@ STATEMENT = mapping(
     most=2,
 )
 POLICY_DOCUMENT = mapping(
-    {"Version": maybe(st.just("2012-10-17")), "Statement": maybe(st.one_of(st.lists(STATEMENT, max_size=3), STATEMENT))},
+    {
+        "Version": maybe(st.just("2012-10-17")),
+        "Statement": maybe(st.one_of(st.lists(STATEMENT, max_size=3), STATEMENT)),
+    },
     required=("Version", "Statement"),
 )
 
 # ---- Serverless Framework ---------------------------------------------------------------------
 
-SLS_EVENT_TYPES = ["http", "httpApi", "s3", "sqs", "sns", "stream", "schedule", "eventBridge", "cognitoUserPool", "alb",
-                   "websocket", "kafka", "iot", "cloudwatchLog", "teleport"]
+SLS_EVENT_TYPES = [
+    "http",
+    "httpApi",
+    "s3",
+    "sqs",
+    "sns",
+    "stream",
+    "schedule",
+    "eventBridge",
+    "cognitoUserPool",
+    "alb",
+    "websocket",
+    "kafka",
+    "iot",
+    "cloudwatchLog",
+    "teleport",
+]
 SLS_EVENT_BODY = maybe(
     st.one_of(
         st.sampled_from(["GET /a", "*", "post /b/{id}", "arn:aws:sqs:us-east-1:1:q", "rate(1 hour)"]),
@@ -196,8 +239,12 @@ SLS_EVENT_BODY = maybe(
             {
                 "path": maybe(st.sampled_from(["/a", "a/{b}", "*"])),
                 "method": maybe(st.sampled_from(["get", "ANY", "*"])),
-                "authorizer": maybe(st.one_of(st.sampled_from(["aws_iam", "authFn", "arn:aws:lambda:us-east-1:1:function:a"]),
-                                              mapping({"type": JUNK, "name": JUNK, "arn": JUNK}))),
+                "authorizer": maybe(
+                    st.one_of(
+                        st.sampled_from(["aws_iam", "authFn", "arn:aws:lambda:us-east-1:1:function:a"]),
+                        mapping({"type": JUNK, "name": JUNK, "arn": JUNK}),
+                    )
+                ),
                 "private": st.booleans(),
                 "cors": JUNK,
                 "arn": maybe(intrinsics(JUNK)),
@@ -242,7 +289,22 @@ SLS_PROVIDER = mapping(
         "stage": maybe(st.sampled_from(["dev", "prod", "${opt:stage, 'dev'}"])),
         "region": maybe(st.sampled_from(["us-east-1", "${opt:region, 'eu-west-1'}"])),
         "environment": JUNK,
-        "iam": mapping({"role": maybe(st.one_of(st.sampled_from(["MyRole"]), mapping({"statements": maybe(st.lists(STATEMENT, max_size=3)), "permissionsBoundary": JUNK, "managedPolicies": JUNK})))}),
+        "iam": mapping(
+            {
+                "role": maybe(
+                    st.one_of(
+                        st.sampled_from(["MyRole"]),
+                        mapping(
+                            {
+                                "statements": maybe(st.lists(STATEMENT, max_size=3)),
+                                "permissionsBoundary": JUNK,
+                                "managedPolicies": JUNK,
+                            }
+                        ),
+                    )
+                )
+            }
+        ),
         "iamRoleStatements": maybe(st.lists(STATEMENT, max_size=3)),
         "httpApi": mapping({"authorizers": JUNK}),
         "endpointType": JUNK,
@@ -273,15 +335,35 @@ def cfn_resources(types: list[str], properties: st.SearchStrategy[Any]) -> st.Se
     return maybe(st.dictionaries(names, resource, min_size=1, max_size=5))
 
 
-CFN_TYPES = ["AWS::Lambda::Function", "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy",
-             "AWS::Lambda::Permission", "AWS::Lambda::Url", "AWS::Lambda::EventSourceMapping", "AWS::S3::Bucket",
-             "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::ApiGatewayV2::Route", "AWS::ApiGateway::Method",
-             "AWS::Logs::LogGroup", "AWS::DynamoDB::Table", "AWS::Lambda::Alias", "Custom::Thing"]
+CFN_TYPES = [
+    "AWS::Lambda::Function",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::Url",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::S3::Bucket",
+    "AWS::SNS::Subscription",
+    "AWS::Events::Rule",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGateway::Method",
+    "AWS::Logs::LogGroup",
+    "AWS::DynamoDB::Table",
+    "AWS::Lambda::Alias",
+    "Custom::Thing",
+]
 CFN_PROPERTIES = mapping(
     {
         "Runtime": maybe(RUNTIMES),
         "Handler": maybe(HANDLERS),
-        "Code": maybe(st.one_of(st.just("."), st.just("code.zip"), mapping({"S3Bucket": JUNK, "S3Key": JUNK, "ZipFile": JUNK, "ImageUri": JUNK}))),
+        "Code": maybe(
+            st.one_of(
+                st.just("."),
+                st.just("code.zip"),
+                mapping({"S3Bucket": JUNK, "S3Key": JUNK, "ZipFile": JUNK, "ImageUri": JUNK}),
+            )
+        ),
         "Role": maybe(intrinsics(JUNK)),
         "Environment": mapping({"Variables": JUNK}),
         "Timeout": JUNK,
@@ -312,11 +394,32 @@ CFN_PROPERTIES = mapping(
     required=("Runtime", "Handler", "Code", "Role"),
 )
 
-SAM_TYPES = ["AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Serverless::HttpApi",
-             "AWS::Serverless::SimpleTable", "AWS::Serverless::LayerVersion", *CFN_TYPES[:6]]
+SAM_TYPES = [
+    "AWS::Serverless::Function",
+    "AWS::Serverless::Api",
+    "AWS::Serverless::HttpApi",
+    "AWS::Serverless::SimpleTable",
+    "AWS::Serverless::LayerVersion",
+    *CFN_TYPES[:6],
+]
 SAM_EVENT = mapping(
     {
-        "Type": maybe(st.sampled_from(["Api", "HttpApi", "S3", "SQS", "SNS", "Schedule", "EventBridgeRule", "DynamoDB", "Kinesis", "CloudWatchEvent"])),
+        "Type": maybe(
+            st.sampled_from(
+                [
+                    "Api",
+                    "HttpApi",
+                    "S3",
+                    "SQS",
+                    "SNS",
+                    "Schedule",
+                    "EventBridgeRule",
+                    "DynamoDB",
+                    "Kinesis",
+                    "CloudWatchEvent",
+                ]
+            )
+        ),
         "Properties": mapping(
             {
                 "Path": maybe(st.sampled_from(["/a", "/{proxy+}"])),
@@ -346,9 +449,19 @@ SAM_FUNCTION_PROPERTIES = mapping(
         "CodeUri": maybe(st.sampled_from([".", "src", "code.zip", "s3://bucket/key.zip", "../outside"])),
         "InlineCode": JUNK,
         "Events": maybe(st.dictionaries(st.sampled_from(["E1", "E2", "E3"]), SAM_EVENT, max_size=3)),
-        "Policies": maybe(st.one_of(st.sampled_from(["AdministratorAccess", "AWSLambdaBasicExecutionRole"]),
-                                    st.lists(st.one_of(st.sampled_from(["S3ReadPolicy", "AmazonS3FullAccess"]),
-                                                       st.builds(lambda b: {"S3CrudPolicy": {"BucketName": b}}, JUNK), POLICY_DOCUMENT), max_size=3))),
+        "Policies": maybe(
+            st.one_of(
+                st.sampled_from(["AdministratorAccess", "AWSLambdaBasicExecutionRole"]),
+                st.lists(
+                    st.one_of(
+                        st.sampled_from(["S3ReadPolicy", "AmazonS3FullAccess"]),
+                        st.builds(lambda b: {"S3CrudPolicy": {"BucketName": b}}, JUNK),
+                        POLICY_DOCUMENT,
+                    ),
+                    max_size=3,
+                ),
+            )
+        ),
         "Role": maybe(intrinsics(JUNK)),
         "Environment": mapping({"Variables": JUNK}),
         "FunctionUrlConfig": mapping({"AuthType": maybe(st.sampled_from(["NONE", "AWS_IAM"])), "Cors": JUNK}),
@@ -372,11 +485,19 @@ def serverless_documents(draw: st.DrawFn) -> dict[str, Any]:
     doc: dict[str, Any] = {"service": draw(maybe(st.sampled_from(["svc", "${self:custom.a}"])))}
     optional = {
         "provider": SLS_PROVIDER,
-        "functions": maybe(st.one_of(st.dictionaries(st.sampled_from(["hello", "world", "authFn", "a-b"]), SLS_FUNCTION, max_size=3),
-                                     st.lists(st.dictionaries(st.sampled_from(["x", "y"]), SLS_FUNCTION, max_size=2), max_size=2))),
+        "functions": maybe(
+            st.one_of(
+                st.dictionaries(st.sampled_from(["hello", "world", "authFn", "a-b"]), SLS_FUNCTION, max_size=3),
+                st.lists(st.dictionaries(st.sampled_from(["x", "y"]), SLS_FUNCTION, max_size=2), max_size=2),
+            )
+        ),
         "custom": mapping({"a": JUNK, "b": JUNK, "list": JUNK, "dev": JUNK}),
-        "resources": maybe(st.one_of(mapping({"Resources": cfn_resources(CFN_TYPES, CFN_PROPERTIES), "Outputs": JUNK}),
-                                     st.lists(st.one_of(st.just("${file(./part.yml)}"), JUNK), max_size=2))),
+        "resources": maybe(
+            st.one_of(
+                mapping({"Resources": cfn_resources(CFN_TYPES, CFN_PROPERTIES), "Outputs": JUNK}),
+                st.lists(st.one_of(st.just("${file(./part.yml)}"), JUNK), max_size=2),
+            )
+        ),
         "package": mapping({"artifact": JUNK, "individually": JUNK}),
         "params": JUNK,
         "plugins": JUNK,
@@ -395,11 +516,25 @@ def sam_documents(draw: st.DrawFn) -> dict[str, Any]:
     }
     resource_props = st.one_of(SAM_FUNCTION_PROPERTIES, SAM_FUNCTION_PROPERTIES, CFN_PROPERTIES)
     resources = draw(cfn_resources(SAM_TYPES, resource_props))
-    doc["Resources"] = resources if isinstance(resources, dict) and resources else {"Fn": {"Type": "AWS::Serverless::Function"}}
+    doc["Resources"] = (
+        resources if isinstance(resources, dict) and resources else {"Fn": {"Type": "AWS::Serverless::Function"}}
+    )
     if draw(st.booleans()):
-        doc["Globals"] = draw(maybe(mapping({"Function": SAM_FUNCTION_PROPERTIES, "Api": mapping({"Auth": JUNK, "Cors": JUNK}), "HttpApi": JUNK})))
+        doc["Globals"] = draw(
+            maybe(
+                mapping(
+                    {"Function": SAM_FUNCTION_PROPERTIES, "Api": mapping({"Auth": JUNK, "Cors": JUNK}), "HttpApi": JUNK}
+                )
+            )
+        )
     if draw(st.booleans()):
-        doc["Parameters"] = draw(maybe(st.dictionaries(st.sampled_from(["Param", "Stage"]), mapping({"Type": JUNK, "Default": JUNK}), max_size=2)))
+        doc["Parameters"] = draw(
+            maybe(
+                st.dictionaries(
+                    st.sampled_from(["Param", "Stage"]), mapping({"Type": JUNK, "Default": JUNK}), max_size=2
+                )
+            )
+        )
     if draw(st.booleans()):
         doc["Conditions"] = draw(JUNK)
     return doc
@@ -409,9 +544,13 @@ def sam_documents(draw: st.DrawFn) -> dict[str, Any]:
 def cloudformation_documents(draw: st.DrawFn) -> dict[str, Any]:
     doc: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
     resources = draw(cfn_resources(CFN_TYPES, CFN_PROPERTIES))
-    doc["Resources"] = resources if isinstance(resources, dict) and resources else {"Fn": {"Type": "AWS::Lambda::Function"}}
+    doc["Resources"] = (
+        resources if isinstance(resources, dict) and resources else {"Fn": {"Type": "AWS::Lambda::Function"}}
+    )
     for key, strategy in {
-        "Parameters": st.dictionaries(st.sampled_from(["Param", "Stage"]), mapping({"Type": JUNK, "Default": JUNK}), max_size=2),
+        "Parameters": st.dictionaries(
+            st.sampled_from(["Param", "Stage"]), mapping({"Type": JUNK, "Default": JUNK}), max_size=2
+        ),
         "Conditions": st.dictionaries(st.sampled_from(["IsProd", "Other"]), JUNK, max_size=2),
         "Mappings": JUNK,
         "Outputs": JUNK,

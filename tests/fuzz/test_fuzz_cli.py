@@ -75,8 +75,18 @@ def scan_document(name: str, text: str) -> tuple[int, dict[str, Any], str]:
         (root / name).write_text(text, encoding="utf-8")
         report = Path(tmp) / "report.json"
         out, err = io.StringIO(), io.StringIO()
-        argv = ["scan", str(root), "--format", "json", "--output", str(report), "--date", "2026-06-01",
-                "--db", str(Path(tmp) / "no-store")]
+        argv = [
+            "scan",
+            str(root),
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--date",
+            "2026-06-01",
+            "--db",
+            str(Path(tmp) / "no-store"),
+        ]
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = cli.main(argv)
         document = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}

@@ -73,7 +73,12 @@ def test_json_template_keeps_lines() -> None:
     out = load("json-template.json")
     assert out.errors == []
     app = out.apps[0]
-    assert (app.name, app.dialect, app.root, app.source) == ("json-template", Dialect.CLOUDFORMATION, "", "json-template.json")
+    assert (app.name, app.dialect, app.root, app.source) == (
+        "json-template",
+        Dialect.CLOUDFORMATION,
+        "",
+        "json-template.json",
+    )
     fn = only_function(out, "JsonFunction")
     assert fn.id == "json-template.json#JsonFunction"
     assert fn.loc == Loc("json-template.json", 4)
@@ -88,7 +93,11 @@ def test_short_form_tags_are_resolved() -> None:
     name = "short-form-tags.yaml"
     fn = only_function(load(name), "TagsFunction")
     env = fn.environment
-    assert (env["STAGE"].value, env["STAGE"].origin, env["STAGE"].loc.line) == ("prod", Origin.SET, line_of_text(name, "STAGE:"))
+    assert (env["STAGE"].value, env["STAGE"].origin, env["STAGE"].loc.line) == (
+        "prod",
+        Origin.SET,
+        line_of_text(name, "STAGE:"),
+    )
     assert env["REGION"].value == "us-east-1"
     assert env["FIRST"].value == "a"
     assert env["LITERAL"].value == "${NotAVariable}"
@@ -104,7 +113,10 @@ def test_code_outside_the_repository_is_not_an_error() -> None:
     assert out.errors == []
     artifact = only_function(out, "ArtifactFunction")
     assert (artifact.code.language, artifact.code.in_repo, artifact.code.note) == (
-        "java", False, "code is an S3 artifact s3://my-artifacts/app.jar")
+        "java",
+        False,
+        "code is an S3 artifact s3://my-artifacts/app.jar",
+    )
     inline = only_function(out, "InlineFunction")
     assert (inline.code.in_repo, inline.code.note) == (False, "inline code")
     image = only_function(out, "ImageFunction")
@@ -120,7 +132,11 @@ def test_local_code_folder_resolves_handlers() -> None:
     out = load("local-code")
     py = only_function(out, "PyFunction")
     assert (py.code.in_repo, py.code.root, py.code.handler_file, py.code.handler_symbol) == (
-        True, "src", "src/users/api.py", "create")
+        True,
+        "src",
+        "src/users/api.py",
+        "create",
+    )
     node = only_function(out, "NodeFunction")
     assert (node.code.language, node.code.handler_file, node.code.handler_symbol) == ("node", "web/handler.mjs", "main")
     escaping = only_function(out, "EscapingFunction")
@@ -128,7 +144,9 @@ def test_local_code_folder_resolves_handlers() -> None:
     assert len(out.errors) == 1
     err = out.errors[0]
     assert err.path == "template.yaml"
-    assert err.message.startswith(f"line {line_of_text('local-code/template.yaml', 'Code: ../../outside')}: function EscapingFunction")
+    assert err.message.startswith(
+        f"line {line_of_text('local-code/template.yaml', 'Code: ../../outside')}: function EscapingFunction"
+    )
     assert "outside the scanned folder" in err.message
 
 
@@ -148,16 +166,42 @@ def test_roles_inline_managed_attached_external_and_shared() -> None:
 
     inline = [(s.effect, s.actions, s.resources, s.loc.line, s.source, s.conditional, s.sid) for s in role.statements]
     assert inline == [
-        (Effect.ALLOW, ("dynamodb:GetItem", "dynamodb:Query"), ("!GetAtt Table.Arn",), line_of_text(name, "Sid: ReadTable"),
-         "Policies[0] inline-data.Statement[0]", False, "ReadTable"),
-        (Effect.DENY, ("s3:DeleteObject",), ("*",), line_of_text(name, "- Effect: Deny"),
-         "Policies[0] inline-data.Statement[1]", True, None),
-        (Effect.ALLOW, ("sqs:SendMessage",), ("!GetAtt Queue.Arn",), line_of_text(name, "Action: sqs:SendMessage") - 1,
-         "ExtraPolicy extra.Statement[0]", False, None),
+        (
+            Effect.ALLOW,
+            ("dynamodb:GetItem", "dynamodb:Query"),
+            ("!GetAtt Table.Arn",),
+            line_of_text(name, "Sid: ReadTable"),
+            "Policies[0] inline-data.Statement[0]",
+            False,
+            "ReadTable",
+        ),
+        (
+            Effect.DENY,
+            ("s3:DeleteObject",),
+            ("*",),
+            line_of_text(name, "- Effect: Deny"),
+            "Policies[0] inline-data.Statement[1]",
+            True,
+            None,
+        ),
+        (
+            Effect.ALLOW,
+            ("sqs:SendMessage",),
+            ("!GetAtt Queue.Arn",),
+            line_of_text(name, "Action: sqs:SendMessage") - 1,
+            "ExtraPolicy extra.Statement[0]",
+            False,
+            None,
+        ),
     ]
     managed = [(m.arn, m.loc.line, m.aws_managed, [s.actions for s in m.statements]) for m in role.managed_policies]
     assert managed == [
-        ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", line_of_text(name, "AWSLambdaBasicExecutionRole"), True, []),
+        (
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            line_of_text(name, "AWSLambdaBasicExecutionRole"),
+            True,
+            [],
+        ),
         ("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", line_of_text(name, "AmazonS3ReadOnlyAccess"), True, []),
         ("TablePolicy", line_of_text(name, "- !Ref TablePolicy"), False, [("dynamodb:PutItem",)]),
     ]
@@ -166,12 +210,21 @@ def test_roles_inline_managed_attached_external_and_shared() -> None:
     external = only_function(out, "ExternalFunction").role
     assert external is not None and external.external
     assert (external.id, external.loc.line) == (
-        "arn:aws:iam::123456789012:role/platform/lambda-exec", line_of_text(name, "role/platform/lambda-exec"))
+        "arn:aws:iam::123456789012:role/platform/lambda-exec",
+        line_of_text(name, "role/platform/lambda-exec"),
+    )
     imported = only_function(out, "ImportedRoleFunction").role
     assert imported is not None and imported.external and imported.id == "!ImportValue shared-stack-RoleArn"
     assert set(app.resources) == {
-        "SharedRole", "TablePolicy", "ExtraPolicy", "Table", "Queue",
-        "ReaderFunction", "WriterFunction", "ExternalFunction", "ImportedRoleFunction",
+        "SharedRole",
+        "TablePolicy",
+        "ExtraPolicy",
+        "Table",
+        "Queue",
+        "ReaderFunction",
+        "WriterFunction",
+        "ExternalFunction",
+        "ImportedRoleFunction",
     }
     assert app.resources["Queue"].type == "AWS::SQS::Queue"
 
@@ -182,18 +235,63 @@ def test_api_gateway_v1_methods() -> None:
     assert out.errors == []
     fn = only_function(out, "OrdersFunction")
     got = sorted(
-        (t.kind, t.method, t.path, t.public, t.authorizer.kind, t.authorizer.name, t.api_key_required, t.api,
-         t.integration_timeout, t.loc.line)
+        (
+            t.kind,
+            t.method,
+            t.path,
+            t.public,
+            t.authorizer.kind,
+            t.authorizer.name,
+            t.api_key_required,
+            t.api,
+            t.integration_timeout,
+            t.loc.line,
+        )
         for t in fn.triggers
     )
     rest = TriggerKind.API_REST
-    assert got == sorted([
-        (rest, "GET", "/orders", True, AuthKind.NONE, None, False, "Api", 29, line_of_text(name, "PublicMethod:")),
-        (rest, "DELETE", "/orders/{id}", True, AuthKind.COGNITO, "CognitoAuthorizer", False, "Api", 29, line_of_text(name, "CognitoMethod:")),
-        (rest, "POST", "/", True, AuthKind.LAMBDA, "TokenAuthorizer", False, "Api", 29, line_of_text(name, "CustomMethod:")),
-        (rest, "PUT", "/orders", True, AuthKind.API_KEY, None, True, "Api", 29, line_of_text(name, "KeyMethod:")),
-        (rest, "ANY", "/", False, AuthKind.IAM, None, False, "PrivateApi", 29, line_of_text(name, "PrivateMethod:")),
-    ])
+    assert got == sorted(
+        [
+            (rest, "GET", "/orders", True, AuthKind.NONE, None, False, "Api", 29, line_of_text(name, "PublicMethod:")),
+            (
+                rest,
+                "DELETE",
+                "/orders/{id}",
+                True,
+                AuthKind.COGNITO,
+                "CognitoAuthorizer",
+                False,
+                "Api",
+                29,
+                line_of_text(name, "CognitoMethod:"),
+            ),
+            (
+                rest,
+                "POST",
+                "/",
+                True,
+                AuthKind.LAMBDA,
+                "TokenAuthorizer",
+                False,
+                "Api",
+                29,
+                line_of_text(name, "CustomMethod:"),
+            ),
+            (rest, "PUT", "/orders", True, AuthKind.API_KEY, None, True, "Api", 29, line_of_text(name, "KeyMethod:")),
+            (
+                rest,
+                "ANY",
+                "/",
+                False,
+                AuthKind.IAM,
+                None,
+                False,
+                "PrivateApi",
+                29,
+                line_of_text(name, "PrivateMethod:"),
+            ),
+        ]
+    )
     cognito = next(t for t in fn.triggers if t.method == "DELETE")
     assert cognito.authorizer.loc.line == line_of_text(name, "AuthorizationType: COGNITO_USER_POOLS")
     assert cognito.is_authenticated
@@ -204,13 +302,47 @@ def test_api_gateway_v2_routes() -> None:
     out = load(name)
     assert out.errors == []
     fn = only_function(out, "ItemsFunction")
-    got = sorted((t.kind, t.method, t.path, t.public, t.authorizer.kind, t.authorizer.origin, t.authorizer.name,
-                  t.integration_timeout, t.loc.line) for t in fn.triggers)
+    got = sorted(
+        (
+            t.kind,
+            t.method,
+            t.path,
+            t.public,
+            t.authorizer.kind,
+            t.authorizer.origin,
+            t.authorizer.name,
+            t.integration_timeout,
+            t.loc.line,
+        )
+        for t in fn.triggers
+    )
     http = TriggerKind.API_HTTP
-    assert got == sorted([
-        (http, "POST", "/items", True, AuthKind.JWT, Origin.SET, "JwtAuthorizer", 30, line_of_text(name, "SecuredRoute:")),
-        (http, "GET", "/items/{id}", True, AuthKind.NONE, Origin.DEFAULT, None, 30, line_of_text(name, "OpenRoute:")),
-    ])
+    assert got == sorted(
+        [
+            (
+                http,
+                "POST",
+                "/items",
+                True,
+                AuthKind.JWT,
+                Origin.SET,
+                "JwtAuthorizer",
+                30,
+                line_of_text(name, "SecuredRoute:"),
+            ),
+            (
+                http,
+                "GET",
+                "/items/{id}",
+                True,
+                AuthKind.NONE,
+                Origin.DEFAULT,
+                None,
+                30,
+                line_of_text(name, "OpenRoute:"),
+            ),
+        ]
+    )
 
 
 def test_function_urls() -> None:
@@ -232,12 +364,21 @@ def test_invoke_permissions() -> None:
     name = "permissions.yaml"
     out = load(name)
     assert out.errors == []
-    got = [(p.function, p.principal, p.action, p.source_arn, p.source_account, p.function_url_auth_type, p.loc.line)
-           for p in out.apps[0].permissions]
+    got = [
+        (p.function, p.principal, p.action, p.source_arn, p.source_account, p.function_url_auth_type, p.loc.line)
+        for p in out.apps[0].permissions
+    ]
     assert got == [
         ("Target", "*", "lambda:InvokeFunction", None, None, None, line_of_text(name, "AnyonePermission:")),
-        ("Target", "s3.amazonaws.com", "lambda:InvokeFunction", "arn:aws:s3:::uploads", "!Ref AWS::AccountId", None,
-         line_of_text(name, "BucketPermission:")),
+        (
+            "Target",
+            "s3.amazonaws.com",
+            "lambda:InvokeFunction",
+            "arn:aws:s3:::uploads",
+            "!Ref AWS::AccountId",
+            None,
+            line_of_text(name, "BucketPermission:"),
+        ),
         ("Target", "*", "lambda:InvokeFunctionUrl", None, None, "NONE", line_of_text(name, "UrlPermission:")),
         (None, "123456789012", "lambda:InvokeFunction", None, None, None, line_of_text(name, "ForeignPermission:")),
     ]
@@ -249,20 +390,35 @@ def test_event_sources() -> None:
     assert out.errors == []
     fn = only_function(out, "Worker")
     got = sorted((t.kind, t.source, t.public, t.loc.line) for t in fn.triggers)
-    assert got == sorted([
-        (TriggerKind.S3, "Uploads", False, line_of_text(name, "- Event: s3:ObjectCreated")),
-        (TriggerKind.SNS, "Topic", False, line_of_text(name, "TopicSubscription:")),
-        (TriggerKind.SCHEDULE, "Nightly", False, line_of_text(name, "Nightly:")),
-        (TriggerKind.EVENTBRIDGE, "OnOrder", False, line_of_text(name, "OnOrder:")),
-        (TriggerKind.SQS, "Queue", False, line_of_text(name, "QueueMapping:")),
-        (TriggerKind.KINESIS, "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", False, line_of_text(name, "StreamMapping:")),
-        (TriggerKind.ALB, "TargetGroup", False, line_of_text(name, "  TargetGroup:")),  # behind an internal ALB
-        (TriggerKind.ALB, "PublicTargetGroup", True, line_of_text(name, "PublicTargetGroup:")),  # unknown LB → public
-        (TriggerKind.COGNITO, "UserPool", False, line_of_text(name, "PreSignUp:")),
-    ])
+    assert got == sorted(
+        [
+            (TriggerKind.S3, "Uploads", False, line_of_text(name, "- Event: s3:ObjectCreated")),
+            (TriggerKind.SNS, "Topic", False, line_of_text(name, "TopicSubscription:")),
+            (TriggerKind.SCHEDULE, "Nightly", False, line_of_text(name, "Nightly:")),
+            (TriggerKind.EVENTBRIDGE, "OnOrder", False, line_of_text(name, "OnOrder:")),
+            (TriggerKind.SQS, "Queue", False, line_of_text(name, "QueueMapping:")),
+            (
+                TriggerKind.KINESIS,
+                "arn:aws:kinesis:us-east-1:123456789012:stream/clicks",
+                False,
+                line_of_text(name, "StreamMapping:"),
+            ),
+            (TriggerKind.ALB, "TargetGroup", False, line_of_text(name, "  TargetGroup:")),  # behind an internal ALB
+            (
+                TriggerKind.ALB,
+                "PublicTargetGroup",
+                True,
+                line_of_text(name, "PublicTargetGroup:"),
+            ),  # unknown LB → public
+            (TriggerKind.COGNITO, "UserPool", False, line_of_text(name, "PreSignUp:")),
+        ]
+    )
     assert all(t.authorizer.kind is AuthKind.NONE and t.authorizer.origin is Origin.DEFAULT for t in fn.triggers)
     assert (fn.on_failure.value, fn.on_failure.origin, fn.on_failure.loc.line) == (
-        "!GetAtt FailureQueue.Arn", Origin.SET, line_of_text(name, "OnFailure:"))
+        "!GetAtt FailureQueue.Arn",
+        Origin.SET,
+        line_of_text(name, "OnFailure:"),
+    )
 
 
 def test_log_groups_give_retention() -> None:
@@ -281,14 +437,21 @@ def test_log_groups_give_retention() -> None:
 def test_parameters_conditions_and_mappings() -> None:
     name = "parameters-and-conditions.yaml"
     fn = only_function(load(name), "CondFunction")
-    assert (fn.memory.value, fn.memory.origin, fn.memory.loc.line) == (512, Origin.SET, line_of_text(name, "MemorySize:"))
+    assert (fn.memory.value, fn.memory.origin, fn.memory.loc.line) == (
+        512,
+        Origin.SET,
+        line_of_text(name, "MemorySize:"),
+    )
     assert fn.timeout.value == 10  # FindInMap with the Env default
     assert fn.reserved_concurrency.value == 5  # IsProd is false with Env=dev
     assert fn.tracing.value == "PassThrough"  # IsDev = Not IsProd
     env = fn.environment
     assert env["ENV"].value == "dev"
     assert env["SHARED"].origin is Origin.UNRESOLVED and env["SHARED"].ref is not None
-    assert (env["SHARED"].ref.kind, env["SHARED"].ref.text) == (RefKind.CLOUDFORMATION, "!ImportValue shared-stack-Value")
+    assert (env["SHARED"].ref.kind, env["SHARED"].ref.text) == (
+        RefKind.CLOUDFORMATION,
+        "!ImportValue shared-stack-Value",
+    )
     assert env["MAYBE"].origin is Origin.UNRESOLVED and env["MAYBE"].ref is not None
     assert env["MAYBE"].ref.text == "!If [UnknownCond, a, b]"
     assert env["NOVALUE"].ref is not None and env["NOVALUE"].ref.kind is RefKind.PARAMETER
@@ -323,13 +486,15 @@ def test_broken_resources_are_errors_and_the_rest_loads() -> None:
     out = load(name)
     messages = sorted(e.message for e in out.errors)
     assert all(e.path == name and e.stage == "load" for e in out.errors)
-    assert messages == sorted([
-        f"line {line_of_text(name, 'NotAMapping:')}: resource NotAMapping is not a mapping; skipped",
-        f"line {line_of_text(name, 'NoType:')}: resource NoType has no Type; skipped",
-        f"line {line_of_text(name, 'NoRuntime:')}: function NoRuntime has no Runtime; its code cannot be analysed",
-        f"line {line_of_text(name, 'MissingRole')}: Fn::GetAtt to unknown resource or parameter 'MissingRole'",
-        f"line {line_of_text(name, 'MissingTable')}: Ref to unknown resource or parameter 'MissingTable'",
-    ])
+    assert messages == sorted(
+        [
+            f"line {line_of_text(name, 'NotAMapping:')}: resource NotAMapping is not a mapping; skipped",
+            f"line {line_of_text(name, 'NoType:')}: resource NoType has no Type; skipped",
+            f"line {line_of_text(name, 'NoRuntime:')}: function NoRuntime has no Runtime; its code cannot be analysed",
+            f"line {line_of_text(name, 'MissingRole')}: Fn::GetAtt to unknown resource or parameter 'MissingRole'",
+            f"line {line_of_text(name, 'MissingTable')}: Ref to unknown resource or parameter 'MissingTable'",
+        ]
+    )
     assert [f.name for f in out.apps[0].functions] == ["NoRuntime", "TypoRole", "GoodFunction"]
 
 
@@ -345,12 +510,29 @@ def test_read_resources_on_a_plain_resources_block() -> None:
     block = {
         "Resources": {
             "HelloLambdaFunction": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "svc-dev-hello"}},
-            "HelloLogGroup": {"Type": "AWS::Logs::LogGroup",
-                              "Properties": {"LogGroupName": "/aws/lambda/svc-dev-hello", "RetentionInDays": 7}},
-            "Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [
-                {"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}]}},
-            "Open": {"Type": "AWS::Lambda::Permission",
-                     "Properties": {"FunctionName": {"Ref": "HelloLambdaFunction"}, "Principal": "*", "Action": "lambda:InvokeFunction"}},
+            "HelloLogGroup": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"LogGroupName": "/aws/lambda/svc-dev-hello", "RetentionInDays": 7},
+            },
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "Policies": [
+                        {
+                            "PolicyName": "p",
+                            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]},
+                        }
+                    ]
+                },
+            },
+            "Open": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "FunctionName": {"Ref": "HelloLambdaFunction"},
+                    "Principal": "*",
+                    "Action": "lambda:InvokeFunction",
+                },
+            },
         }
     }
     parts = read_resources(block["Resources"], "serverless.yml", Resolver(block, "serverless.yml", {}))

@@ -30,7 +30,15 @@ def test_monorepo_finds_every_app_and_skips_build_and_dependency_folders(tmp_pat
     _write(tmp_path, "infra/stack.yaml", CFN)
     _write(tmp_path, "infra/data.json", '{"a": 1}')
     _write(tmp_path, "docker-compose.yml", "services: {web: {image: nginx}}\n")
-    for skipped in ("node_modules/x", ".serverless", ".aws-sam/build", "cdk.out", ".git", "venv", "services/orders/.venv"):
+    for skipped in (
+        "node_modules/x",
+        ".serverless",
+        ".aws-sam/build",
+        "cdk.out",
+        ".git",
+        "venv",
+        "services/orders/.venv",
+    ):
         _write(tmp_path, f"{skipped}/template.yaml", SAM)
     _write(tmp_path, "envdir/pyvenv.cfg", "home = /usr\n")
     _write(tmp_path, "envdir/template.yaml", SAM)

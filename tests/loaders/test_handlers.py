@@ -74,7 +74,13 @@ def test_code_folder_outside_root_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("runtime", "lang"),
-    [("python3.13", "python"), ("nodejs22.x", "node"), ("java17", "java"), ("provided.al2023", "custom"), (None, "unknown")],
+    [
+        ("python3.13", "python"),
+        ("nodejs22.x", "node"),
+        ("java17", "java"),
+        ("provided.al2023", "custom"),
+        (None, "unknown"),
+    ],
 )
 def test_language_of(runtime: str | None, lang: str) -> None:
     assert language_of(runtime) == lang
@@ -124,7 +130,9 @@ def test_handler_file_symlinked_out_of_the_root_is_an_error_and_never_read(tmp_p
     result = scan(root, Config(select=("CODE",), today=SCAN_DATE))
     (err,) = result.errors
     assert err.path == "serverless.yml" and err.loss == Loss.PARTIAL
-    assert err.message.startswith("line 7: function linked: handler file linked.py is a symbolic link to outside the scanned folder")
+    assert err.message.startswith(
+        "line 7: function linked: handler file linked.py is a symbolic link to outside the scanned folder"
+    )
     assert [(f.rule_id, f.function) for f in result.findings] == [("CODE002", "ok")]
 
 
@@ -157,7 +165,9 @@ def test_sam_code_uri_symlinked_out_of_the_root_is_an_error(tmp_path: Path) -> N
     )
     result = scan(root, Config(select=("CODE",), today=SCAN_DATE))
     (err,) = result.errors
-    assert err.path == "template.yaml" and "function Fn: " in err.message and "outside the scanned folder" in err.message
+    assert (
+        err.path == "template.yaml" and "function Fn: " in err.message and "outside the scanned folder" in err.message
+    )
     assert list(result.findings) == []
 
 
@@ -167,9 +177,11 @@ def test_handler_file_that_is_a_link_loop_is_called_a_loop(tmp_path: Path) -> No
     (root / "loopy.py").symlink_to("loopy.py")
     _sls(root, "  loopy:\n    handler: loopy.main\n  ok:\n    handler: ok.main\n")
     result = scan(root, Config(select=("CODE",), today=SCAN_DATE))
-    assert [(e.path, e.message) for e in result.errors if e.stage == "load"] == [(
-        "serverless.yml",
-        "line 7: function loopy: handler file loopy.py is a symbolic link loop (it leads back to itself), so this "
-        "function's code is not analysed: fix or remove the link",
-    )]
+    assert [(e.path, e.message) for e in result.errors if e.stage == "load"] == [
+        (
+            "serverless.yml",
+            "line 7: function loopy: handler file loopy.py is a symbolic link loop (it leads back to itself), so this "
+            "function's code is not analysed: fix or remove the link",
+        )
+    ]
     assert [(f.rule_id, f.function) for f in result.findings] == [("CODE002", "ok")]

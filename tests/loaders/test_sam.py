@@ -37,23 +37,42 @@ def test_globals_are_inherited_with_the_globals_line() -> None:
     assert inherits.id == "template.yaml#InheritsFunction"
     assert inherits.loc.line == line_of_text(name, "InheritsFunction:")
     assert (inherits.runtime.value, inherits.runtime.origin, inherits.runtime.loc.line) == (
-        "python3.12", Origin.INHERITED, line_of_text(name, "Runtime: python3.12"))
+        "python3.12",
+        Origin.INHERITED,
+        line_of_text(name, "Runtime: python3.12"),
+    )
     assert (inherits.timeout.value, inherits.timeout.origin, inherits.timeout.loc.line) == (
-        30, Origin.INHERITED, line_of_text(name, "Timeout: 30"))
+        30,
+        Origin.INHERITED,
+        line_of_text(name, "Timeout: 30"),
+    )
     assert (inherits.tracing.value, inherits.tracing.origin, inherits.tracing.loc.line) == (
-        "Active", Origin.INHERITED, line_of_text(name, "Tracing: Active"))
-    assert (inherits.handler.origin, inherits.handler.loc.line) == (Origin.SET, line_of_text(name, "Handler: app.handler"))
+        "Active",
+        Origin.INHERITED,
+        line_of_text(name, "Tracing: Active"),
+    )
+    assert (inherits.handler.origin, inherits.handler.loc.line) == (
+        Origin.SET,
+        line_of_text(name, "Handler: app.handler"),
+    )
     assert (inherits.memory.origin, inherits.memory.loc) == (Origin.DEFAULT, inherits.loc)
     env = {k: (v.value, v.origin, v.loc.line) for k, v in inherits.environment.items()}
     assert env == {
         "LOG_LEVEL": ("INFO", Origin.INHERITED, line_of_text(name, "LOG_LEVEL: INFO")),
         "TABLE": ("own", Origin.SET, line_of_text(name, "TABLE: own")),
     }
-    assert (inherits.code.in_repo, inherits.code.handler_file, inherits.code.handler_symbol) == (True, "src/app.py", "handler")
+    assert (inherits.code.in_repo, inherits.code.handler_file, inherits.code.handler_symbol) == (
+        True,
+        "src/app.py",
+        "handler",
+    )
 
     overrides = function(out, "OverridesFunction")
     assert (overrides.runtime.value, overrides.runtime.origin, overrides.runtime.loc.line) == (
-        "python3.13", Origin.SET, line_of_text(name, "Runtime: python3.13"))
+        "python3.13",
+        Origin.SET,
+        line_of_text(name, "Runtime: python3.13"),
+    )
     assert (overrides.memory.value, overrides.memory.origin) == (1024, Origin.SET)
     assert overrides.environment["TABLE"].origin is Origin.INHERITED
     assert overrides.role is not None and overrides.role.id == "OverridesFunctionRole"
@@ -66,17 +85,87 @@ def test_rest_api_auth_default_authorizer_and_overrides() -> None:
     out = load(name)
     assert out.errors == []
     fn = function(out, "ApiFunction")
-    got = sorted((t.kind, t.method, t.path, t.authorizer.kind, t.authorizer.name, t.api_key_required, t.api, t.public,
-                  t.integration_timeout, t.loc.line) for t in fn.triggers)
+    got = sorted(
+        (
+            t.kind,
+            t.method,
+            t.path,
+            t.authorizer.kind,
+            t.authorizer.name,
+            t.api_key_required,
+            t.api,
+            t.public,
+            t.integration_timeout,
+            t.loc.line,
+        )
+        for t in fn.triggers
+    )
     rest = TriggerKind.API_REST
-    assert got == sorted([
-        (rest, "GET", "/items", AuthKind.COGNITO, "MyCognito", False, "MyApi", True, 29, line_of_text(name, "ListItems:")),
-        (rest, "GET", "/health", AuthKind.NONE, None, False, "MyApi", True, 29, line_of_text(name, "Health:")),
-        (rest, "POST", "/custom", AuthKind.LAMBDA, "MyLambdaAuth", False, "MyApi", True, 29, line_of_text(name, "Custom:")),
-        (rest, "ANY", "/public", AuthKind.NONE, None, False, "ServerlessRestApi", True, 29, line_of_text(name, "Implicit:")),
-        (rest, "PUT", "/keyed", AuthKind.API_KEY, "api_key", True, "ServerlessRestApi", True, 29, line_of_text(name, "WithKey:")),
-        (rest, "GET", "/iam", AuthKind.IAM, "AWS_IAM", False, "ServerlessRestApi", True, 29, line_of_text(name, "Iam:")),
-    ])
+    assert got == sorted(
+        [
+            (
+                rest,
+                "GET",
+                "/items",
+                AuthKind.COGNITO,
+                "MyCognito",
+                False,
+                "MyApi",
+                True,
+                29,
+                line_of_text(name, "ListItems:"),
+            ),
+            (rest, "GET", "/health", AuthKind.NONE, None, False, "MyApi", True, 29, line_of_text(name, "Health:")),
+            (
+                rest,
+                "POST",
+                "/custom",
+                AuthKind.LAMBDA,
+                "MyLambdaAuth",
+                False,
+                "MyApi",
+                True,
+                29,
+                line_of_text(name, "Custom:"),
+            ),
+            (
+                rest,
+                "ANY",
+                "/public",
+                AuthKind.NONE,
+                None,
+                False,
+                "ServerlessRestApi",
+                True,
+                29,
+                line_of_text(name, "Implicit:"),
+            ),
+            (
+                rest,
+                "PUT",
+                "/keyed",
+                AuthKind.API_KEY,
+                "api_key",
+                True,
+                "ServerlessRestApi",
+                True,
+                29,
+                line_of_text(name, "WithKey:"),
+            ),
+            (
+                rest,
+                "GET",
+                "/iam",
+                AuthKind.IAM,
+                "AWS_IAM",
+                False,
+                "ServerlessRestApi",
+                True,
+                29,
+                line_of_text(name, "Iam:"),
+            ),
+        ]
+    )
     health = next(t for t in fn.triggers if t.path == "/health")
     assert health.authorizer.origin is Origin.SET  # `Authorizer: NONE` written on purpose
     public = next(t for t in fn.triggers if t.path == "/public")
@@ -101,14 +190,20 @@ def test_http_api_jwt() -> None:
     out = load(name)
     assert out.errors == []
     fn = function(out, "HttpFunction")
-    got = sorted((t.kind, t.method, t.path, t.authorizer.kind, t.api, t.integration_timeout, t.loc.line) for t in fn.triggers)
+    got = sorted(
+        (t.kind, t.method, t.path, t.authorizer.kind, t.api, t.integration_timeout, t.loc.line) for t in fn.triggers
+    )
     http = TriggerKind.API_HTTP
-    assert got == sorted([
-        (http, "POST", "/orders", AuthKind.JWT, "HttpApi", 30, line_of_text(name, "Secured:")),
-        (http, "GET", "/status", AuthKind.NONE, "HttpApi", 30, line_of_text(name, "Open:")),
-        (http, "GET", "/implicit", AuthKind.NONE, "ServerlessHttpApi", 30, line_of_text(name, "ImplicitHttp:")),
-    ])
-    origins = {t.path: (t.authorizer.kind, t.authorizer.name, t.authorizer.origin, t.authorizer.loc.line) for t in fn.triggers}
+    assert got == sorted(
+        [
+            (http, "POST", "/orders", AuthKind.JWT, "HttpApi", 30, line_of_text(name, "Secured:")),
+            (http, "GET", "/status", AuthKind.NONE, "HttpApi", 30, line_of_text(name, "Open:")),
+            (http, "GET", "/implicit", AuthKind.NONE, "ServerlessHttpApi", 30, line_of_text(name, "ImplicitHttp:")),
+        ]
+    )
+    origins = {
+        t.path: (t.authorizer.kind, t.authorizer.name, t.authorizer.origin, t.authorizer.loc.line) for t in fn.triggers
+    }
     assert origins == {
         "/orders": (AuthKind.JWT, "Jwt", Origin.INHERITED, line_of_text(name, "DefaultAuthorizer: Jwt")),
         "/status": (AuthKind.NONE, None, Origin.SET, line_of_text(name, "Open:")),
@@ -121,32 +216,89 @@ def test_api_auth_inherited_from_the_api_or_globals() -> None:
     out = load(name)
     assert out.errors == []
     fn = function(out, "AuthFunction")
-    got = {(t.kind, t.method, t.path): (t.authorizer.kind, t.authorizer.name, t.authorizer.origin, t.authorizer.loc.line,
-                                        t.api_key_required, t.api, t.loc.line) for t in fn.triggers}
+    got = {
+        (t.kind, t.method, t.path): (
+            t.authorizer.kind,
+            t.authorizer.name,
+            t.authorizer.origin,
+            t.authorizer.loc.line,
+            t.api_key_required,
+            t.api,
+            t.loc.line,
+        )
+        for t in fn.triggers
+    }
     rest, http = TriggerKind.API_REST, TriggerKind.API_HTTP
     globals_iam = line_of_text(name, "DefaultAuthorizer: AWS_IAM")
     assert got == {
         # implicit API: Globals.Api.Auth gives both the authorizer and the API key requirement
-        (rest, "GET", "/inherits"): (AuthKind.IAM, "AWS_IAM", Origin.INHERITED, globals_iam, True, "ServerlessRestApi",
-                                     line_of_text(name, "Inherits:")),
+        (rest, "GET", "/inherits"): (
+            AuthKind.IAM,
+            "AWS_IAM",
+            Origin.INHERITED,
+            globals_iam,
+            True,
+            "ServerlessRestApi",
+            line_of_text(name, "Inherits:"),
+        ),
         # `Authorizer: NONE` on the event drops the default authorizer; the API key still comes from Globals
-        (rest, "GET", "/open"): (AuthKind.API_KEY, "api_key", Origin.INHERITED, line_of_text(name, "ApiKeyRequired: true"),
-                                 True, "ServerlessRestApi", line_of_text(name, "OpenButKeyed:")),
-        (rest, "GET", "/nokey"): (AuthKind.IAM, "AWS_IAM", Origin.INHERITED, globals_iam, False, "ServerlessRestApi",
-                                  line_of_text(name, "NoKey:")),
+        (rest, "GET", "/open"): (
+            AuthKind.API_KEY,
+            "api_key",
+            Origin.INHERITED,
+            line_of_text(name, "ApiKeyRequired: true"),
+            True,
+            "ServerlessRestApi",
+            line_of_text(name, "OpenButKeyed:"),
+        ),
+        (rest, "GET", "/nokey"): (
+            AuthKind.IAM,
+            "AWS_IAM",
+            Origin.INHERITED,
+            globals_iam,
+            False,
+            "ServerlessRestApi",
+            line_of_text(name, "NoKey:"),
+        ),
         # an explicit API's own DefaultAuthorizer; ApiKeyRequired still merged in from Globals
-        (rest, "POST", "/own"): (AuthKind.COGNITO, "OwnCognito", Origin.INHERITED,
-                                 line_of_text(name, "DefaultAuthorizer: OwnCognito"), True, "OwnApi",
-                                 line_of_text(name, "OwnDefault:")),
+        (rest, "POST", "/own"): (
+            AuthKind.COGNITO,
+            "OwnCognito",
+            Origin.INHERITED,
+            line_of_text(name, "DefaultAuthorizer: OwnCognito"),
+            True,
+            "OwnApi",
+            line_of_text(name, "OwnDefault:"),
+        ),
         # an operation written in DefinitionBody without `security` gets the API's default too
-        (rest, "GET", "/written"): (AuthKind.LAMBDA, "BodyLambda", Origin.INHERITED,
-                                    line_of_text(name, "DefaultAuthorizer: BodyLambda"), False, "BodyApi",
-                                    line_of_text(name, "get:")),
+        (rest, "GET", "/written"): (
+            AuthKind.LAMBDA,
+            "BodyLambda",
+            Origin.INHERITED,
+            line_of_text(name, "DefaultAuthorizer: BodyLambda"),
+            False,
+            "BodyApi",
+            line_of_text(name, "get:"),
+        ),
         # Globals.HttpApi.Auth for the implicit HTTP API; `Authorizer: NONE` on the event stays set there
-        (http, "GET", "/h"): (AuthKind.JWT, "GlobalJwt", Origin.INHERITED, line_of_text(name, "DefaultAuthorizer: GlobalJwt"),
-                              False, "ServerlessHttpApi", line_of_text(name, "HttpInherits:")),
-        (http, "GET", "/h-open"): (AuthKind.NONE, None, Origin.SET, line_of_text(name, "HttpOwn:"), False,
-                                   "ServerlessHttpApi", line_of_text(name, "HttpOwn:")),
+        (http, "GET", "/h"): (
+            AuthKind.JWT,
+            "GlobalJwt",
+            Origin.INHERITED,
+            line_of_text(name, "DefaultAuthorizer: GlobalJwt"),
+            False,
+            "ServerlessHttpApi",
+            line_of_text(name, "HttpInherits:"),
+        ),
+        (http, "GET", "/h-open"): (
+            AuthKind.NONE,
+            None,
+            Origin.SET,
+            line_of_text(name, "HttpOwn:"),
+            False,
+            "ServerlessHttpApi",
+            line_of_text(name, "HttpOwn:"),
+        ),
     }
 
 
@@ -158,22 +310,36 @@ def test_policy_templates_and_managed_policy_names() -> None:
     assert role is not None and not role.external
     statements = [(s.actions[:2], s.resources, s.loc.line, s.source) for s in role.statements]
     assert statements == [
-        (("dynamodb:GetItem", "dynamodb:DeleteItem"),
-         ("!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-          "!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*"),
-         line_of_text(name, "- DynamoDBCrudPolicy:"), "Policies[0] DynamoDBCrudPolicy.Statement[0]"),
-        (("s3:GetObject", "s3:ListBucket"),
-         ("!Sub arn:${AWS::Partition}:s3:::${bucketName}", "!Sub arn:${AWS::Partition}:s3:::${bucketName}/*"),
-         line_of_text(name, "- S3ReadPolicy:"), "Policies[1] S3ReadPolicy.Statement[0]"),
-        (("ssm:GetParameter",), ("*",), line_of_text(name, "- Effect: Allow"),
-         "Policies[2] PolicyFunctionRolePolicy4.Statement[0]"),
+        (
+            ("dynamodb:GetItem", "dynamodb:DeleteItem"),
+            (
+                "!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                "!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
+            ),
+            line_of_text(name, "- DynamoDBCrudPolicy:"),
+            "Policies[0] DynamoDBCrudPolicy.Statement[0]",
+        ),
+        (
+            ("s3:GetObject", "s3:ListBucket"),
+            ("!Sub arn:${AWS::Partition}:s3:::${bucketName}", "!Sub arn:${AWS::Partition}:s3:::${bucketName}/*"),
+            line_of_text(name, "- S3ReadPolicy:"),
+            "Policies[1] S3ReadPolicy.Statement[0]",
+        ),
+        (
+            ("ssm:GetParameter",),
+            ("*",),
+            line_of_text(name, "- Effect: Allow"),
+            "Policies[2] PolicyFunctionRolePolicy4.Statement[0]",
+        ),
     ]
     managed = [(m.arn, m.loc.line) for m in role.managed_policies]
     assert managed == [
         ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", line_of_text(name, "PolicyFunction:")),
         ("arn:aws:iam::aws:policy/AmazonSQSFullAccess", line_of_text(name, "- AmazonSQSFullAccess")),
-        ("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-         line_of_text(name, "- AWSLambdaVPCAccessExecutionRole")),
+        (
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+            line_of_text(name, "- AWSLambdaVPCAccessExecutionRole"),
+        ),
     ]
     external = function(out, "RoleFunction").role
     assert external is not None and external.external and external.id == "arn:aws:iam::123456789012:role/existing"
@@ -186,7 +352,10 @@ def test_function_url_config() -> None:
     fn = function(out, "UrlFunction")
     assert fn.url is not None
     assert (fn.url.auth_type.value, fn.url.auth_type.origin, fn.url.loc.line) == (
-        "NONE", Origin.SET, line_of_text(name, "FunctionUrlConfig:"))
+        "NONE",
+        Origin.SET,
+        line_of_text(name, "FunctionUrlConfig:"),
+    )
     assert (fn.url.cors_allow_origins, fn.url.cors_allow_credentials) == (("*",), True)
     assert [(t.kind, t.public, t.authorizer.kind, t.loc.line) for t in fn.triggers] == [
         (TriggerKind.FUNCTION_URL, True, AuthKind.NONE, line_of_text(name, "FunctionUrlConfig:"))
@@ -204,13 +373,15 @@ def test_event_sources_point_at_their_events() -> None:
     assert out.errors == []
     fn = function(out, "EventsFunction")
     got = sorted((t.kind, t.source, t.public, t.loc.line) for t in fn.triggers)
-    assert got == sorted([
-        (TriggerKind.S3, "Uploads", False, line_of_text(name, "Upload:")),
-        (TriggerKind.SQS, "Queue", False, line_of_text(name, "Messages:")),
-        (TriggerKind.SNS, "Topic", False, line_of_text(name, "Notices:")),
-        (TriggerKind.SCHEDULE, "EventsFunctionNightly", False, line_of_text(name, "Nightly:")),
-        (TriggerKind.EVENTBRIDGE, "EventsFunctionOrderPlaced", False, line_of_text(name, "OrderPlaced:")),
-    ])
+    assert got == sorted(
+        [
+            (TriggerKind.S3, "Uploads", False, line_of_text(name, "Upload:")),
+            (TriggerKind.SQS, "Queue", False, line_of_text(name, "Messages:")),
+            (TriggerKind.SNS, "Topic", False, line_of_text(name, "Notices:")),
+            (TriggerKind.SCHEDULE, "EventsFunctionNightly", False, line_of_text(name, "Nightly:")),
+            (TriggerKind.EVENTBRIDGE, "EventsFunctionOrderPlaced", False, line_of_text(name, "OrderPlaced:")),
+        ]
+    )
     assert (fn.on_failure.value, fn.on_failure.origin) == ("!GetAtt Queue.Arn", Origin.SET)
     assert fn.on_failure.loc.line == line_of_text(name, "EventInvokeConfig:")
 
@@ -228,14 +399,25 @@ def test_local_code_python_and_node_handlers() -> None:
     out = load(name)
     py = function(out, "PyFunction")
     assert (py.code.language, py.code.in_repo, py.code.root, py.code.handler_file, py.code.handler_symbol) == (
-        "python", True, "py", "py/pkg/main.py", "handler")
+        "python",
+        True,
+        "py",
+        "py/pkg/main.py",
+        "handler",
+    )
     node = function(out, "NodeFunction")
     assert (node.code.language, node.code.root, node.code.handler_file, node.code.handler_symbol) == (
-        "node", "node", "node/src/index.js", "handler")
+        "node",
+        "node",
+        "node/src/index.js",
+        "handler",
+    )
     escape = function(out, "EscapeFunction")
     assert escape.code.in_repo is False
     assert len(out.errors) == 1
-    assert out.errors[0].message.startswith(f"line {line_of_text(name, 'CodeUri: ../../../elsewhere')}: function EscapeFunction")
+    assert out.errors[0].message.startswith(
+        f"line {line_of_text(name, 'CodeUri: ../../../elsewhere')}: function EscapeFunction"
+    )
 
 
 def test_image_package_type() -> None:
@@ -244,7 +426,10 @@ def test_image_package_type() -> None:
     assert out.errors == []
     image = function(out, "ImageFunction")
     assert image.package_type == "Image"
-    assert (image.code.in_repo, image.code.note) == (False, "container image 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1")
+    assert (image.code.in_repo, image.code.note) == (
+        False,
+        "container image 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1",
+    )
     assert (image.timeout.value, image.timeout.loc.line) == (60, line_of_text(name, "Timeout: 60"))
     assert image.runtime.origin is Origin.DEFAULT
     built = function(out, "BuiltImageFunction")

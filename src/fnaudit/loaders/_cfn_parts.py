@@ -56,20 +56,34 @@ def read_resources(resources: Mapping[str, Any], rel: str, resolver: Resolver) -
         line = line_of(resources, lid)
         # A resource skipped for its shape may have been a function: the loss is FUNCTION.
         if not str(lid).strip():  # CloudFormation requires an alphanumeric logical id; findings need a name
-            errors.append(ScanError(rel, f"line {line}: a resource has an empty logical id; skipped", "load", Loss.FUNCTION))
+            errors.append(
+                ScanError(rel, f"line {line}: a resource has an empty logical id; skipped", "load", Loss.FUNCTION)
+            )
             continue
         if not isinstance(body, Mapping):
-            errors.append(ScanError(rel, f"line {line}: resource {lid} is not a mapping; skipped", "load", Loss.FUNCTION))
+            errors.append(
+                ScanError(rel, f"line {line}: resource {lid} is not a mapping; skipped", "load", Loss.FUNCTION)
+            )
             continue
         rtype = body.get("Type")
         if not isinstance(rtype, str):
-            errors.append(ScanError(rel, f"line {line_of(body, 'Type', line) if 'Type' in body else line}: "
-                                    f"{type_problem(lid, rtype)}; skipped",
-                                    "load", Loss.FUNCTION))
+            errors.append(
+                ScanError(
+                    rel,
+                    f"line {line_of(body, 'Type', line) if 'Type' in body else line}: "
+                    f"{type_problem(lid, rtype)}; skipped",
+                    "load",
+                    Loss.FUNCTION,
+                )
+            )
             continue
         props = body.get("Properties", {})
         if not isinstance(props, Mapping):
-            errors.append(ScanError(rel, f"line {line_of(body, 'Properties', line)}: Properties of {lid} is not a mapping", "load"))
+            errors.append(
+                ScanError(
+                    rel, f"line {line_of(body, 'Properties', line)}: Properties of {lid} is not a mapping", "load"
+                )
+            )
             props = {}
         parsed[str(lid)] = Resource(str(lid), rtype, Loc(rel, line), props)
     named = resolver.with_resource_values(function_names(parsed, resolver))
@@ -111,7 +125,10 @@ def function_names(resources: Mapping[str, Resource], resolver: Resolver) -> dic
 
 
 def target_function(
-    raw: Any, resources: Mapping[str, Resource], resolver: Resolver, names: Mapping[str, str] | None = None,
+    raw: Any,
+    resources: Mapping[str, Resource],
+    resolver: Resolver,
+    names: Mapping[str, str] | None = None,
     _depth: int = 0,
 ) -> str | None:
     """The logical id of the in-template Lambda function `raw` designates (Ref, GetAtt, Sub of its
@@ -180,7 +197,9 @@ def _document(res: Resource, rel: str, lid: str) -> tuple[Statement, ...]:
     props = res.properties
     name = props.get("PolicyName") or props.get("ManagedPolicyName")
     source = f"{lid} {name}" if isinstance(name, str) else lid
-    return _iam.document_statements(props.get("PolicyDocument"), rel, line_of(props, "PolicyDocument", res.loc.line), source)
+    return _iam.document_statements(
+        props.get("PolicyDocument"), rel, line_of(props, "PolicyDocument", res.loc.line), source
+    )
 
 
 def _role(
@@ -200,7 +219,9 @@ def _role(
         name = pol.get("PolicyName")
         source = f"Policies[{i}] {resolver.display(name)}" if name is not None else f"Policies[{i}]"
         line = line_of(policies, i, res.loc.line)
-        statements.extend(_iam.document_statements(pol.get("PolicyDocument"), rel, line_of(pol, "PolicyDocument", line), source))
+        statements.extend(
+            _iam.document_statements(pol.get("PolicyDocument"), rel, line_of(pol, "PolicyDocument", line), source)
+        )
     statements.extend(extra_inline)
     managed: list[ManagedPolicy] = []
     arns = props.get("ManagedPolicyArns")
@@ -214,7 +235,9 @@ def _role(
     seen = {m.arn for m in managed}
     managed.extend(m for m in extra_managed if m.arn not in seen)
     trust_raw = props.get("AssumeRolePolicyDocument")
-    trust = _iam.document_statements(trust_raw, rel, line_of(props, "AssumeRolePolicyDocument", res.loc.line), "AssumeRolePolicyDocument")
+    trust = _iam.document_statements(
+        trust_raw, rel, line_of(props, "AssumeRolePolicyDocument", res.loc.line), "AssumeRolePolicyDocument"
+    )
     boundary = props.get("PermissionsBoundary")
     name = props.get("RoleName")
     return Role(
@@ -228,9 +251,7 @@ def _role(
     )
 
 
-def function_role(
-    raw: Any, loc: Loc, roles: Mapping[str, Role], resolver: Resolver
-) -> Role | None:
+def function_role(raw: Any, loc: Loc, roles: Mapping[str, Role], resolver: Resolver) -> Role | None:
     """The role a function's `Role` property designates: an in-template role, or an external one."""
     if raw is None:
         return None
@@ -264,7 +285,9 @@ def _permissions(resources: Mapping[str, Resource], rel: str, resolver: Resolver
                 action=resolver.display(p.get("Action", "lambda:InvokeFunction")),
                 source_arn=resolver.display(p["SourceArn"]) if p.get("SourceArn") is not None else None,
                 source_account=resolver.display(p["SourceAccount"]) if p.get("SourceAccount") is not None else None,
-                function_url_auth_type=resolver.display(p["FunctionUrlAuthType"]) if p.get("FunctionUrlAuthType") else None,
+                function_url_auth_type=resolver.display(p["FunctionUrlAuthType"])
+                if p.get("FunctionUrlAuthType")
+                else None,
                 via_function_url=str(p.get("InvokedViaFunctionUrl", "")).lower() == "true",
             )
         )
@@ -288,4 +311,3 @@ def _log_groups(
         groups[key] = (days, loc)
         names[lid] = key
     return groups, names
-

@@ -63,7 +63,8 @@ class _Relabeller:
         gfn = globals_.get("Function") if isinstance(globals_, Mapping) else None
         self.globals_fn: Mapping[str, Any] = gfn if isinstance(gfn, Mapping) else {}
         self.sam_functions = {
-            lid: body for lid, body in self.orig_res.items()
+            lid: body
+            for lid, body in self.orig_res.items()
             if isinstance(body, Mapping) and body.get("Type") == "AWS::Serverless::Function"
         }
         self.globals: Mapping[str, Any] = globals_ if isinstance(globals_, Mapping) else {}
@@ -125,7 +126,9 @@ class _Relabeller:
                 ops[verb].line = event_line
         self._route_auth(lid, kind, paths, event_auth)
 
-    def _route_auth(self, lid: str, kind: str, paths: Mapping[str, Any], event_auth: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+    def _route_auth(
+        self, lid: str, kind: str, paths: Mapping[str, Any], event_auth: Mapping[tuple[str, str], Mapping[str, Any]]
+    ) -> None:
         """Note the routes whose authorizer / API key requirement the API's `Auth` decided, not the route."""
         default, default_line = self._api_auth(lid, kind, "DefaultAuthorizer")
         api_key, api_key_line = self._api_auth(lid, kind, "ApiKeyRequired")
@@ -183,14 +186,18 @@ class _Relabeller:
             return self.resources_line
         owner_line = line_of(self.orig_res, owner, self.resources_line)
         props = self._props(owner)
-        suffix = lid[len(owner):]
+        suffix = lid[len(owner) :]
         events = props.get("Events")
         if isinstance(events, Mapping):
             name = max((e for e in events if suffix.startswith(str(e))), key=len, default=None)
             if name is not None:
                 return line_of(events, name, owner_line)
-        for prefix, prop in (("url", "FunctionUrlConfig"), ("eventinvokeconfig", "EventInvokeConfig"),
-                             ("alias", "AutoPublishAlias"), ("version", "AutoPublishAlias")):
+        for prefix, prop in (
+            ("url", "FunctionUrlConfig"),
+            ("eventinvokeconfig", "EventInvokeConfig"),
+            ("alias", "AutoPublishAlias"),
+            ("version", "AutoPublishAlias"),
+        ):
             if suffix.lower().startswith(prefix) and prop in props:
                 return line_of(props, prop, owner_line)
         return owner_line
@@ -282,7 +289,7 @@ class _Relabeller:
     # ---- functions ------------------------------------------------------------------------
 
     def _function(self, lid: str, body: Mapping[str, Any], line: int) -> LDict:
-        out = _merge(body, self.orig_res[lid], line)
+        out: LDict = _merge(body, self.orig_res[lid], line)  # a mapping in, so an LDict out
         props = out.get("Properties")
         sam_props = self._props(lid)
         if not isinstance(props, LDict):
@@ -298,7 +305,9 @@ class _Relabeller:
                 props[key] = _merge(props[key], sam_props[sam_key] if sam_key == key else None, props.key_lines[key])
             elif sam_key in self.globals_fn:
                 props.key_lines[key] = line_of(self.globals_fn, sam_key, line)
-                props[key] = _merge(props[key], self.globals_fn[sam_key] if sam_key == key else None, props.key_lines[key])
+                props[key] = _merge(
+                    props[key], self.globals_fn[sam_key] if sam_key == key else None, props.key_lines[key]
+                )
                 inherited.add(cfn_path)
             else:
                 _set_lines(props[key], line)
@@ -327,7 +336,9 @@ class _Relabeller:
 
 def _security_names(security: Any) -> set[str]:
     """Scheme names of an OpenAPI operation's security requirements."""
-    return {str(k) for req in security if isinstance(req, Mapping) for k in req} if isinstance(security, list) else set()
+    return (
+        {str(k) for req in security if isinstance(req, Mapping) for k in req} if isinstance(security, list) else set()
+    )
 
 
 def _variables(props: Mapping[str, Any]) -> Mapping[str, Any]:

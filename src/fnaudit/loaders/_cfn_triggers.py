@@ -19,7 +19,9 @@ from fnaudit.model.loc import Loc, Origin, Value
 
 REST_TIMEOUT = 29  # seconds API Gateway REST waits for an integration
 HTTP_TIMEOUT = 30  # seconds API Gateway HTTP waits for an integration
-_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"})
+_HTTP_METHODS = frozenset(
+    {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +114,19 @@ def _rest_methods(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
             continue
         api = rd.ref_of_type(p.get("RestApiId"), "AWS::ApiGateway::RestApi")
         method = (rd.r.text(p.get("HttpMethod")) or "ANY").upper()
-        yield fn, Trigger(
-            kind=TriggerKind.API_REST,
-            loc=res.loc,
-            authorizer=_rest_authorizer(rd, res),
-            path=_rest_path(rd, p.get("ResourceId")),
-            method=method,
-            public=_rest_public(rd, api),
-            api_key_required=rd.r.text(p.get("ApiKeyRequired")) == "true",
-            api=api,
-            integration_timeout=REST_TIMEOUT,
+        yield (
+            fn,
+            Trigger(
+                kind=TriggerKind.API_REST,
+                loc=res.loc,
+                authorizer=_rest_authorizer(rd, res),
+                path=_rest_path(rd, p.get("ResourceId")),
+                method=method,
+                public=_rest_public(rd, api),
+                api_key_required=rd.r.text(p.get("ApiKeyRequired")) == "true",
+                api=api,
+                integration_timeout=REST_TIMEOUT,
+            ),
         )
 
 
@@ -190,15 +195,18 @@ def _http_routes(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
         method, _, path = route_key.partition(" ")
         if not path:  # $default, or a WebSocket route key
             method, path = "ANY", route_key
-        yield fn, Trigger(
-            kind=TriggerKind.API_HTTP,
-            loc=res.loc,
-            authorizer=_http_authorizer(rd, res),
-            path=path,
-            method=method.upper(),
-            public=True,
-            api=rd.ref_of_type(p.get("ApiId"), "AWS::ApiGatewayV2::Api"),
-            integration_timeout=HTTP_TIMEOUT,
+        yield (
+            fn,
+            Trigger(
+                kind=TriggerKind.API_HTTP,
+                loc=res.loc,
+                authorizer=_http_authorizer(rd, res),
+                path=path,
+                method=method.upper(),
+                public=True,
+                api=rd.ref_of_type(p.get("ApiId"), "AWS::ApiGatewayV2::Api"),
+                integration_timeout=HTTP_TIMEOUT,
+            ),
         )
 
 
@@ -216,7 +224,10 @@ def _http_authorizer(rd: _Reader, res: Resource) -> Authorizer:
 
 
 def _openapi_bodies(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
-    for api_type, kind in (("AWS::ApiGateway::RestApi", TriggerKind.API_REST), ("AWS::ApiGatewayV2::Api", TriggerKind.API_HTTP)):
+    for api_type, kind in (
+        ("AWS::ApiGateway::RestApi", TriggerKind.API_REST),
+        ("AWS::ApiGatewayV2::Api", TriggerKind.API_HTTP),
+    ):
         for res in rd.of_type(api_type):
             body = res.properties.get("Body")
             if isinstance(body, Mapping):
@@ -248,16 +259,19 @@ def _openapi(rd: _Reader, api: Resource, body: Mapping[str, Any], kind: TriggerK
             if inherited is not None:
                 auth = _inherited_auth(rd, auth, inherited)
             method = "ANY" if str(verb).lower() == "x-amazon-apigateway-any-method" else str(verb).upper()
-            yield fn, Trigger(
-                kind=kind,
-                loc=loc,
-                authorizer=auth,
-                path=str(path),
-                method=method,
-                public=public,
-                api_key_required=api_key,
-                api=api.logical_id,
-                integration_timeout=REST_TIMEOUT if kind is TriggerKind.API_REST else HTTP_TIMEOUT,
+            yield (
+                fn,
+                Trigger(
+                    kind=kind,
+                    loc=loc,
+                    authorizer=auth,
+                    path=str(path),
+                    method=method,
+                    public=public,
+                    api_key_required=api_key,
+                    api=api.logical_id,
+                    integration_timeout=REST_TIMEOUT if kind is TriggerKind.API_REST else HTTP_TIMEOUT,
+                ),
             )
 
 
@@ -337,7 +351,11 @@ def _urls(rd: _Reader) -> Iterator[tuple[str, FunctionUrl, Trigger]]:
         fn = rd.target(p.get("TargetFunctionArn"))
         if fn is None:
             continue
-        auth = rd.r.string(p.get("AuthType"), rd.loc(p, "AuthType", res.loc.line)) if "AuthType" in p else Value.unset(res.loc)
+        auth = (
+            rd.r.string(p.get("AuthType"), rd.loc(p, "AuthType", res.loc.line))
+            if "AuthType" in p
+            else Value.unset(res.loc)
+        )
         cors = p.get("Cors")
         origins: tuple[str, ...] = ()
         credentials = False
@@ -374,8 +392,13 @@ _ESM_TYPES = {
     "AWS::MSK::Cluster": TriggerKind.KAFKA,
     "AWS::AmazonMQ::Broker": TriggerKind.MQ,
 }
-_ESM_ARN = ((":sqs:", TriggerKind.SQS), (":kinesis:", TriggerKind.KINESIS), (":dynamodb:", TriggerKind.DYNAMODB_STREAM),
-            (":kafka:", TriggerKind.KAFKA), (":mq:", TriggerKind.MQ))
+_ESM_ARN = (
+    (":sqs:", TriggerKind.SQS),
+    (":kinesis:", TriggerKind.KINESIS),
+    (":dynamodb:", TriggerKind.DYNAMODB_STREAM),
+    (":kafka:", TriggerKind.KAFKA),
+    (":mq:", TriggerKind.MQ),
+)
 
 
 def _none(loc: Loc) -> Authorizer:
@@ -435,7 +458,7 @@ def _eventbridge(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
         p = res.properties
         kind = TriggerKind.SCHEDULE if p.get("ScheduleExpression") is not None else TriggerKind.EVENTBRIDGE
         targets = p.get("Targets")
-        for i, t in enumerate(targets if isinstance(targets, list) else []):
+        for t in targets if isinstance(targets, list) else []:
             fn = rd.target(t.get("Arn")) if isinstance(t, Mapping) else None
             if fn is not None:
                 yield fn, Trigger(kind, res.loc, _none(res.loc), source=res.logical_id)
@@ -468,10 +491,18 @@ def _alb_public(rd: _Reader, target_group: str) -> bool:
             actions = p.get("DefaultActions") if kind.endswith("Listener") else p.get("Actions")
             if target_group not in {r.logical_id for r in rd.r.resource_refs(actions)}:
                 continue
-            listener = res if kind.endswith("Listener") else rd.resources.get(
-                rd.ref_of_type(p.get("ListenerArn"), "AWS::ElasticLoadBalancingV2::Listener") or ""
+            listener = (
+                res
+                if kind.endswith("Listener")
+                else rd.resources.get(
+                    rd.ref_of_type(p.get("ListenerArn"), "AWS::ElasticLoadBalancingV2::Listener") or ""
+                )
             )
-            lb = rd.ref_of_type(listener.properties.get("LoadBalancerArn"), "AWS::ElasticLoadBalancingV2::LoadBalancer") if listener else None
+            lb = (
+                rd.ref_of_type(listener.properties.get("LoadBalancerArn"), "AWS::ElasticLoadBalancingV2::LoadBalancer")
+                if listener
+                else None
+            )
             scheme = rd.r.text(rd.resources[lb].properties.get("Scheme")) if lb else None
             schemes.append(scheme or "internet-facing")
     return not schemes or any(s != "internal" for s in schemes)
@@ -483,7 +514,9 @@ def _cognito(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
         if not isinstance(cfg, Mapping):
             continue
         for key, raw in cfg.items():
-            arn = raw["LambdaArn"] if isinstance(raw, Mapping) and "LambdaArn" in raw else raw  # Custom*Sender: {LambdaArn}
+            arn = (
+                raw["LambdaArn"] if isinstance(raw, Mapping) and "LambdaArn" in raw else raw
+            )  # Custom*Sender: {LambdaArn}
             fn = rd.target(arn)
             if fn is not None:
                 loc = rd.loc(cfg, key, res.loc.line)

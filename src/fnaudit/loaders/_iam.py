@@ -24,7 +24,7 @@ def render(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, dict) and len(value) == 1:
-        (name, arg), = value.items()
+        ((name, arg),) = value.items()
         short = name.removeprefix("Fn::")
         if name == "Fn::GetAtt" and isinstance(arg, list):
             return f"!GetAtt {'.'.join(render(a) for a in arg)}"

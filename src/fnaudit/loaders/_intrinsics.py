@@ -65,8 +65,9 @@ def is_secret_arn(text: str) -> bool:
 class Resolver:
     """Evaluates intrinsic functions against one template (see the module docstring)."""
 
-    def __init__(self, template: Mapping[str, Any], rel: str, params: Mapping[str, str] | None = None,
-                 region: str = "us-east-1") -> None:
+    def __init__(
+        self, template: Mapping[str, Any], rel: str, params: Mapping[str, str] | None = None, region: str = "us-east-1"
+    ) -> None:
         self.rel = rel
         self.region = region
         self.resources: Mapping[str, Any] = _mapping(template.get("Resources"))
@@ -117,7 +118,7 @@ class Resolver:
             return Value.unresolved(loc, Ref(RefKind.OTHER, render(raw)))
         if v.origin is Origin.SET and not isinstance(v.value, str):
             return Value(_scalar_text(v.value), v.loc, v.origin, v.ref)
-        return v  # type: ignore[return-value]
+        return v  # Value[Any]: a set string, or unresolved
 
     def text(self, raw: Any) -> str | None:
         """The evaluated string, or None when it cannot be known."""
@@ -159,7 +160,7 @@ class Resolver:
             raise Unresolved(Ref(RefKind.OTHER, "expression nests too deeply"))
         if isinstance(raw, Mapping):
             if len(raw) == 1:
-                (name, arg), = raw.items()
+                ((name, arg),) = raw.items()
                 handler = _FUNCTIONS.get(name)
                 if handler is not None:
                     return handler(self, arg, depth + 1)
@@ -234,7 +235,7 @@ class Resolver:
         missing: list[Ref] = []
         pos = 0
         for m in _SUB_VAR.finditer(template):
-            pieces.append(template[pos:m.start()])
+            pieces.append(template[pos : m.start()])
             pos = m.end()
             var = m.group(1)
             if var.startswith("!"):  # ${!Literal} is the text ${Literal}
@@ -335,7 +336,7 @@ class Resolver:
             return raw
         if not (isinstance(raw, Mapping) and len(raw) == 1):
             return None
-        (name, arg), = raw.items()
+        ((name, arg),) = raw.items()
         if name == "Condition":
             body = self.conditions.get(arg) if isinstance(arg, str) else None
             return None if body is None else self._condition(body, depth + 1)
@@ -350,7 +351,7 @@ class Resolver:
             return None if inner is None else not inner
         if name in ("Fn::And", "Fn::Or") and isinstance(arg, list):
             values = [self._condition(a, depth + 1) for a in arg]
-            decisive = name == "Fn::Or"  # True decides an Or, False decides an And
+            decisive: bool = name == "Fn::Or"  # True decides an Or, False decides an And
             if decisive in values:
                 return decisive
             return None if None in values else not decisive
@@ -382,7 +383,7 @@ class Resolver:
         if not isinstance(raw, Mapping):
             return
         if len(raw) == 1:
-            (name, arg), = raw.items()
+            ((name, arg),) = raw.items()
             if name == "Ref" and isinstance(arg, str) and arg in self.resources:
                 out.append(ResourceRef(arg, None))
                 return

@@ -47,11 +47,7 @@ def triggers(
         return (), errors
     ctx = replace(ctx, rel=ctx.path_of(events))  # an events list may come from an included file
     if not isinstance(events, list):
-        errors.append(
-            ScanError(
-                ctx.rel, f"line {line}: events of function {fn_name} is not a list; ignored", "load"
-            )
-        )
+        errors.append(ScanError(ctx.rel, f"line {line}: events of function {fn_name} is not a list; ignored", "load"))
         return (), errors
     for i, entry in enumerate(events):
         line = line_of(events, i)

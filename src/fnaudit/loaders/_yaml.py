@@ -53,7 +53,7 @@ _INTRINSICS = {
 class LDict(dict[str, Any]):
     """A mapping that remembers its own line and the line of each key (1-based)."""
 
-    __slots__ = ("line", "key_lines")
+    __slots__ = ("key_lines", "line")
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()
@@ -67,7 +67,7 @@ class LDict(dict[str, Any]):
 class LList(list[Any]):
     """A sequence that remembers its own line and the line of each item (1-based)."""
 
-    __slots__ = ("line", "item_lines")
+    __slots__ = ("item_lines", "line")
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()

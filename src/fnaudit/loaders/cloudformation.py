@@ -54,8 +54,16 @@ LOCAL_BUCKET = "fnaudit-local"  # placeholder bucket the SAM loader puts in plac
 LOCAL_IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/fnaudit-local:latest"  # image `sam build` would make
 _FUNCTION_TYPES = (LAMBDA_FUNCTION, "AWS::Serverless::Function")
 _PSEUDO = frozenset(
-    {"AWS::Region", "AWS::Partition", "AWS::AccountId", "AWS::StackName", "AWS::StackId", "AWS::URLSuffix",
-     "AWS::NoValue", "AWS::NotificationARNs"}
+    {
+        "AWS::Region",
+        "AWS::Partition",
+        "AWS::AccountId",
+        "AWS::StackName",
+        "AWS::StackId",
+        "AWS::URLSuffix",
+        "AWS::NoValue",
+        "AWS::NotificationARNs",
+    }
 )
 
 
@@ -86,16 +94,16 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     return build_app(doc, root, options, data, BuildHints())
 
 
-def build_app(doc: SourceDoc, root: ScanRoot, options: LoadOptions, template: Mapping[str, Any], hints: BuildHints) -> LoadOutcome:
+def build_app(
+    doc: SourceDoc, root: ScanRoot, options: LoadOptions, template: Mapping[str, Any], hints: BuildHints
+) -> LoadOutcome:
     resolver = Resolver(template, doc.rel, options.params, options.region)
     parts = read_resources(template["Resources"], doc.rel, resolver)
     errors = list(parts.errors)
     errors.extend(_unknown_refs(template, resolver, doc.rel))
     triggers = read_triggers(parts.resources, doc.rel, resolver, hints.route_auth)
     ctx = _Context(doc, root, resolver, parts, triggers, hints, errors, function_names(parts.resources, resolver))
-    functions = tuple(
-        _function(ctx, res) for res in parts.resources.values() if res.type == LAMBDA_FUNCTION
-    )
+    functions = tuple(_function(ctx, res) for res in parts.resources.values() if res.type == LAMBDA_FUNCTION)
     app = App(
         name=_app_name(doc, template),
         dialect=hints.dialect,
@@ -318,11 +326,13 @@ def _unknown_refs(template: Mapping[str, Any], resolver: Resolver, rel: str) -> 
         if not isinstance(node, Mapping):
             return
         if len(node) == 1:
-            (name, arg), = node.items()
+            ((name, arg),) = node.items()
             if name == "Ref" and isinstance(arg, str) and arg not in known:
                 report(line, "Ref", arg)
             elif name == "Fn::GetAtt":
-                target = arg.split(".", 1)[0] if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else None
+                target = (
+                    arg.split(".", 1)[0] if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else None
+                )
                 if isinstance(target, str) and target not in resolver.resources:
                     report(line, "Fn::GetAtt", target)
             elif name == "Fn::Sub":

@@ -6,13 +6,13 @@ skipping dependency, build and VCS folders unless the user pointed at one direct
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fnaudit import globs
 from fnaudit.errors import BinaryFileError, InputError, Loss, ScanError
 from fnaudit.loaders._files import MAX_IAC_BYTES, ScanRoot, read_text, safe_resolve
 from fnaudit.loaders._yaml import load_any
@@ -85,7 +85,7 @@ def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...]) -> Iterator[P
             for d in dirnames
             if d not in SKIP_DIRS
             and not (here / d / "pyvenv.cfg").exists()
-            and not _excluded(root.rel(here / d), excludes)
+            and not _excluded(root.rel(here / d), excludes, is_dir=True)
         )
         for name in sorted(filenames):
             p = here / name
@@ -94,8 +94,10 @@ def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...]) -> Iterator[P
             yield p
 
 
-def _excluded(rel: str, excludes: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
+def _excluded(rel: str, excludes: tuple[str, ...], *, is_dir: bool = False) -> bool:
+    # gitignore semantics (fnaudit.globs); an excluded folder is not walked, so, as in git, a `!pattern`
+    # cannot re-include a file whose folder is excluded (`dir/*` + `!dir/keep/` can).
+    return globs.matches_any(rel, excludes, is_dir=is_dir)
 
 
 def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> None:

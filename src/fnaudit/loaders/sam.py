@@ -149,10 +149,20 @@ def _translate_each(
                 resources = plain["Resources"]
                 for lid, why in sorted(crashed.items()):
                     rtype = resources[lid].get("Type")
-                    loss = Loss.FUNCTION if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function") else Loss.PARTIAL
-                    errors.append(ScanError(
-                        rel, f"line {line_of(original, lid)}: the SAM translator cannot read resource {lid} ({why}); "
-                        "resource skipped", "load", loss))
+                    loss = (
+                        Loss.FUNCTION
+                        if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function")
+                        else Loss.PARTIAL
+                    )
+                    errors.append(
+                        ScanError(
+                            rel,
+                            f"line {line_of(original, lid)}: the SAM translator cannot read resource {lid} ({why}); "
+                            "resource skipped",
+                            "load",
+                            loss,
+                        )
+                    )
                     del resources[lid]
                 continue
         if translated is not None or not culprits:
@@ -164,7 +174,7 @@ def _translate_each(
             why = "; ".join(e.message for e in problems if f"[{lid}]" in e.message)
             errors.append(ScanError(rel, f"line {line_of(original, lid)}: {why}; resource skipped", "load", loss))
             del resources[lid]
-    return None, errors + [ScanError(rel, "invalid SAM template: too many invalid resources", "load", Loss.APP)]
+    return None, [*errors, ScanError(rel, "invalid SAM template: too many invalid resources", "load", Loss.APP)]
 
 
 def _translate(

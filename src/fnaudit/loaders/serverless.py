@@ -164,8 +164,12 @@ class _Service:
                 continue
             for fn_name, body in block.items():
                 if not str(fn_name).strip():  # no name to report it by, deploy it as, or find it with
-                    self._error(self.at(block, fn_name).line, "a function has an empty name; skipped",
-                                self.at(block, fn_name).path, Loss.FUNCTION)
+                    self._error(
+                        self.at(block, fn_name).line,
+                        "a function has an empty name; skipped",
+                        self.at(block, fn_name).path,
+                        Loss.FUNCTION,
+                    )
                     continue
                 out[str(fn_name)] = (body, self.at(block, fn_name))
         return out
@@ -335,6 +339,7 @@ class _FunctionReader:
             shown = render(image.get("uri") or image.get("name")) if isinstance(image, dict) else render(image)
             note = f"container image {shown}; its code is not in the repository"
             return Code(lang, in_repo=False, note=note), "Image"
+
         def report(message: str) -> None:  # the function stays; only its code is not analysed
             self.s._error(handler.loc.line, f"function {self.name}: {message}", handler.loc.path)
 

@@ -22,19 +22,46 @@ def rows(case: str) -> set[tuple[str, str | None, int, str, str]]:
     return {(p.name, p.version, p.loc.line, p.scope, p.source) for p in fd.packages}
 
 
-@pytest.mark.parametrize("case", ["npm/empty", "yarn/empty", "pnpm/empty", "requirements/empty", "pipfile/empty",
-                                  "poetry/empty", "uv/empty", "gradle/empty", "cargo/empty", "gemfile/empty",
-                                  "composer/empty"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "npm/empty",
+        "yarn/empty",
+        "pnpm/empty",
+        "requirements/empty",
+        "pipfile/empty",
+        "poetry/empty",
+        "uv/empty",
+        "gradle/empty",
+        "cargo/empty",
+        "gemfile/empty",
+        "composer/empty",
+    ],
+)
 def test_an_empty_lockfile_has_no_packages_and_is_no_error(case: str) -> None:
     fd = parsed(case)
     assert fd.packages == [] and fd.errors == [] and len(fd.lockfiles) == 1
 
 
-@pytest.mark.parametrize("case", ["npm/not-the-format", "yarn/not-the-format", "pnpm/not-the-format",
-                                  "requirements/not-the-format", "pipfile/not-the-format", "poetry/not-the-format",
-                                  "uv/not-the-format", "maven/not-the-format", "gradle/not-the-format",
-                                  "go/not-the-format", "cargo/not-the-format", "gemfile/not-the-format",
-                                  "composer/not-the-format", "maven/entities"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "npm/not-the-format",
+        "yarn/not-the-format",
+        "pnpm/not-the-format",
+        "requirements/not-the-format",
+        "pipfile/not-the-format",
+        "poetry/not-the-format",
+        "uv/not-the-format",
+        "maven/not-the-format",
+        "gradle/not-the-format",
+        "go/not-the-format",
+        "cargo/not-the-format",
+        "gemfile/not-the-format",
+        "composer/not-the-format",
+        "maven/entities",
+    ],
+)
 def test_a_file_not_in_the_format_is_an_error_entry_not_a_crash(case: str) -> None:
     fd = parsed(case)
     assert fd.packages == [] and fd.lockfiles == []
@@ -119,8 +146,10 @@ def test_pnpm_v9_dev_from_importers_and_snapshots() -> None:
 
 def test_requirements_pins_hashes_extras_markers_includes_and_ranges() -> None:
     fd = parsed("requirements/full")
-    got = {(p.name, p.version, p.loc.path.rsplit("/", 1)[-1], p.loc.line, p.scope, p.source, p.requirement)
-           for p in fd.packages}
+    got = {
+        (p.name, p.version, p.loc.path.rsplit("/", 1)[-1], p.loc.line, p.scope, p.source, p.requirement)
+        for p in fd.packages
+    }
     assert got == {
         ("pytest", "8.0.0", "requirements-dev.txt", 1, "dev", "registry", ""),
         ("boto3", "1.34.120", "base.txt", 1, "runtime", "registry", ""),  # -r base.txt
@@ -130,7 +159,15 @@ def test_requirements_pins_hashes_extras_markers_includes_and_ranges() -> None:
         ("typing_extensions", "4.12.2", "requirements.txt", 11, "runtime", "registry", ""),  # true marker
         ("requests", "2.31.0", "requirements.txt", 12, "runtime", "registry", ""),
         ("numpy", None, "requirements.txt", 13, "runtime", "registry", "numpy==1.*"),  # wildcard: unpinned
-        ("project", None, "requirements.txt", 14, "runtime", "git", "git+https://github.com/user/project.git#egg=project"),
+        (
+            "project",
+            None,
+            "requirements.txt",
+            14,
+            "runtime",
+            "git",
+            "git+https://github.com/user/project.git#egg=project",
+        ),
         ("mylib", None, "requirements.txt", 15, "runtime", "git", "mylib @ git+https://github.com/user/mylib.git@v1.0"),
         ("local-wheel", None, "requirements.txt", 16, "runtime", "path", "./local-wheel"),
     }  # pywin32 (win32 marker) is not installed on Lambda; constraint-only packages are not installed
@@ -153,8 +190,10 @@ def test_pipfile_default_and_develop_sections_and_sources() -> None:
 
 
 def test_poetry_old_category_field() -> None:
-    assert rows("poetry/old-category") == {("requests", "2.25.0", 1, "runtime", "registry"),
-                                           ("pytest", "6.0.0", 9, "dev", "registry")}
+    assert rows("poetry/old-category") == {
+        ("requests", "2.25.0", 1, "runtime", "registry"),
+        ("pytest", "6.0.0", 9, "dev", "registry"),
+    }
 
 
 def test_poetry_groups_from_pyproject_and_graph() -> None:
@@ -192,8 +231,10 @@ def test_maven_properties_nested_parent_pom_dependency_management_scopes_and_ran
     assert [e.message for e in fd.errors] == [
         "maven/parent/core/pom.xml: org.example:undefined version ${nowhere.version} is not defined here or in a parent POM"
     ]
-    assert next(p for p in fd.packages if p.name.endswith("jackson-databind")).purl == \
-        "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.8"
+    assert (
+        next(p for p in fd.packages if p.name.endswith("jackson-databind")).purl
+        == "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.8"
+    )
 
 
 def test_gradle_configurations_decide_the_scope() -> None:

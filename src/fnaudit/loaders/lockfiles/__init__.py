@@ -1,9 +1,10 @@
 """Lockfile and manifest parsers, one module per format, chosen by file name.
 
-`parse_folder(root, folder)` reads every lockfile of one folder (non-recursive) and returns its
+`parse_folder(root, folder, artifacts)` reads every lockfile of one folder (non-recursive) and returns its
 packages (Package URLs with version, scope, direct flag and file:line), the lockfiles it read,
 the manifests it saw that have no lockfile beside them (or above them, for workspaces), and the
 problems met. Nothing is installed, imported or fetched. Each module has `parse(ctx, text)`.
+`artifacts` is the scan's registry of unpacked zip artifacts (`x.zip!/…` paths); without it, none.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from types import ModuleType
 
 from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders._files import safe_resolve, unreadable_link
-from fnaudit.loaders.archives import confining_folder, rel_path
+from fnaudit.loaders.archives import Artifacts
 from fnaudit.loaders.lockfiles import (
     cargo,
     composer,
@@ -67,18 +68,19 @@ def parser_for(name: str) -> ModuleType | None:
     return None
 
 
-def parse_file(root: Path, path: Path) -> tuple[Parsed | None, str | None]:
+def parse_file(root: Path, path: Path, artifacts: Artifacts | None = None) -> tuple[Parsed | None, str | None]:
     """Parse one lockfile: (result, None) or (None, why it could not be read)."""
     module = parser_for(path.name)
     if module is None:
         return None, "not a known lockfile name"
-    if not _inside(root, path) or not path.exists():  # out of the root, a loop, or a dangling link
+    artifacts = artifacts or Artifacts(root)
+    if not _inside(artifacts, path) or not path.exists():  # out of the root, a loop, or a dangling link
         why = unreadable_link(path)
         return None, f"it is {why.what}; {why.advice} to have its dependencies checked"
     # a lockfile inside a zip artifact is confined to (and its includes resolved in) the zip's folder
-    top = confining_folder(root, safe_resolve(path))
-    in_zip = rel_path(root, top)
-    ctx = ParseContext(top, path, _rel(root, path), f"{in_zip}/" if in_zip else "")
+    top = artifacts.confining_folder(safe_resolve(path))
+    in_zip = artifacts.rel_path(top)
+    ctx = ParseContext(top, path, _rel(artifacts, path), f"{in_zip}/" if in_zip else "")
     try:
         text = ctx.read(path)
         if not text.strip():
@@ -110,10 +112,14 @@ def _has_dependencies(path: Path) -> bool:
     try:
         if name == "package.json":
             data = json.loads(text)
-            return any(data.get(k) for k in ("dependencies", "optionalDependencies")) if isinstance(data, dict) else False
+            return (
+                any(data.get(k) for k in ("dependencies", "optionalDependencies")) if isinstance(data, dict) else False
+            )
         if name == "pyproject.toml":
             data = tomllib.loads(text)
-            poetry_deps = {k for k in ((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {} if k != "python"}
+            poetry_deps = {
+                k for k in ((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {} if k != "python"
+            }
             return bool((data.get("project") or {}).get("dependencies") or poetry_deps)
         if name == "composer.json":
             data = json.loads(text)
@@ -137,8 +143,9 @@ def _lock_above(root: Path, folder: Path, names: tuple[str, ...]) -> bool:
     return False
 
 
-def parse_folder(root: Path, folder: Path) -> FolderDeps:
+def parse_folder(root: Path, folder: Path, artifacts: Artifacts | None = None) -> FolderDeps:
     out = FolderDeps()
+    artifacts = artifacts or Artifacts(root)
     try:
         # links too, even dangling or looping ones: a lockfile that cannot be read must be said, not skipped
         names = sorted(p.name for p in folder.iterdir() if p.is_file() or p.is_symlink())
@@ -149,8 +156,8 @@ def parse_folder(root: Path, folder: Path) -> FolderDeps:
         if parser_for(name) is None or _SHADOWS.get(name) in present:
             continue
         path = folder / name
-        rel = _rel(root, path)
-        parsed, problem = parse_file(root, path)
+        rel = _rel(artifacts, path)
+        parsed, problem = parse_file(root, path, artifacts)
         if parsed is None:
             out.errors.append(ScanError(rel, f"lockfile not read: {problem}", "deps"))
             continue
@@ -167,34 +174,38 @@ def parse_folder(root: Path, folder: Path) -> FolderDeps:
         if lock_here or _lock_above(root, folder, locks):
             continue
         path = folder / manifest
-        if not _inside(root, path):
+        if not _inside(artifacts, path):
             why = unreadable_link(path)
-            out.errors.append(ScanError(_rel(root, path), f"manifest not read: it is {why.what}; {why.advice} to have "
-                                        "its dependencies checked", "deps"))
+            out.errors.append(
+                ScanError(
+                    _rel(artifacts, path),
+                    f"manifest not read: it is {why.what}; {why.advice} to have its dependencies checked",
+                    "deps",
+                )
+            )
             continue
         if _has_dependencies(path):
-            out.unlocked.append((_rel(root, path), ecosystem))
+            out.unlocked.append((_rel(artifacts, path), ecosystem))
     return out
 
 
-
-
-def _inside(root: Path, path: Path) -> bool:
-    """`path`, links followed, is inside the scan root (a link loop or an unreadable link is not)."""
+def _inside(artifacts: Artifacts, path: Path) -> bool:
+    """`path`, links followed, is inside the scan root or its zip's folder (a link loop or an unreadable
+    link is not)."""
     try:
         real = safe_resolve(path)
-        return real.is_relative_to(confining_folder(root, real))
+        return real.is_relative_to(artifacts.confining_folder(real))
     except InputError:
         return False
 
 
-def _rel(root: Path, path: Path) -> str:
+def _rel(artifacts: Artifacts, path: Path) -> str:
     """Where the file sits, relative to the root, POSIX style: a link is named where it is, not by
     its target (errors and findings stay relative to the root)."""
-    in_zip = rel_path(root, Path(os.path.abspath(path)))
+    in_zip = artifacts.rel_path(Path(os.path.abspath(path)))
     if in_zip is not None:
         return in_zip  # `dist/fn.zip!/requirements.txt`
-    top = safe_resolve(root)
+    top = artifacts.root
     try:
         return Path(os.path.abspath(path)).relative_to(top).as_posix()
     except ValueError:

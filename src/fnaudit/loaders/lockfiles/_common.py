@@ -8,31 +8,13 @@ from collections import deque
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-
-from packageurl import PackageURL
+from typing import Any, TypeVar
 
 from fnaudit.model.loc import Loc
-from fnaudit.model.package import Package
+from fnaudit.model.package import Package, build_purl
+from fnaudit.model.package import pep503 as pep503  # re-exported: the Python parsers import it from here
 
 MAX_LOCKFILE_BYTES = 32 * 1024 * 1024
-
-PURL_TYPES = {
-    "npm": "npm",
-    "PyPI": "pypi",
-    "Maven": "maven",
-    "Go": "golang",
-    "crates.io": "cargo",
-    "RubyGems": "gem",
-    "Packagist": "composer",
-}
-
-_PEP503 = re.compile(r"[-_.]+")
-
-
-def pep503(name: str) -> str:
-    """PEP 503 normalised project name: `Foo.Bar_baz` → `foo-bar-baz`."""
-    return _PEP503.sub("-", name).lower()
 
 
 class LockfileError(Exception):
@@ -89,18 +71,7 @@ class Parsed:
 
 
 def purl(ecosystem: str, name: str, version: str | None) -> str:
-    ptype = PURL_TYPES.get(ecosystem, "generic")
-    namespace: str | None = None
-    short = name
-    if ecosystem == "npm" and name.startswith("@") and "/" in name:
-        namespace, short = name.split("/", 1)
-    elif ecosystem == "Maven" and ":" in name:
-        namespace, short = name.split(":", 1)
-    elif ecosystem in ("Go", "Packagist") and "/" in name:
-        namespace, short = name.rsplit("/", 1)
-    elif ecosystem == "PyPI":
-        short = pep503(name)
-    return PackageURL(type=ptype, namespace=namespace, name=short, version=version or None).to_string()
+    return build_purl(ecosystem, name, version)  # one builder, in the model, for loaders and reporters
 
 
 def package(
@@ -129,7 +100,7 @@ def package(
     )
 
 
-def load_json(text: str, what: str) -> dict:
+def load_json(text: str, what: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -204,7 +175,7 @@ def dedupe(packages: list[Package]) -> list[Package]:
     return list(best.values())
 
 
-def npm_manifest_roots(manifest: dict) -> tuple[set[str], set[str]]:
+def npm_manifest_roots(manifest: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     """(production, development) dependency names declared in a package.json."""
     prod: set[str] = set()
     for key in ("dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from fnaudit.loaders.lockfiles._common import pep503
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def _names(items) -> set[str]:
+def _names(items: Any) -> set[str]:  # any TOML value: a table, an array, or junk
     out = set()
     if isinstance(items, dict):
         return {pep503(k) for k in items if k.lower() != "python"}

@@ -24,7 +24,17 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
         src = str(p.get("source") or "")
         if not src:
             continue  # a crate of this workspace
-        source = "registry" if src.startswith(("registry+", "sparse+")) else ("git" if src.startswith("git+") else "url")
-        out.append(package(ctx, ECOSYSTEM, str(p["name"]), str(p.get("version") or "") or None,
-                           lines[i] if i < len(lines) else 0, source=source))
+        source = (
+            "registry" if src.startswith(("registry+", "sparse+")) else ("git" if src.startswith("git+") else "url")
+        )
+        out.append(
+            package(
+                ctx,
+                ECOSYSTEM,
+                str(p["name"]),
+                str(p.get("version") or "") or None,
+                lines[i] if i < len(lines) else 0,
+                source=source,
+            )
+        )
     return Parsed(packages=dedupe(out))

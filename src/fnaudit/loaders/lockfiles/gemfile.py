@@ -69,7 +69,7 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
             d = re.match(r"^  (\S+?)!?(\s|$)", raw)
             if d:
                 declared.add(d.group(1))
-    dev_set: set = set()
+    dev_set: set[str] = set()
     gemfile = ctx.sibling("Gemfile")
     if gemfile is not None:
         prod, dev = _gemfile_roots(ctx.read(gemfile))
@@ -77,6 +77,16 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
     out = []
     for name, version, section, line in specs:
         source = {"GEM": "registry", "GIT": "git", "PATH": "path"}[section]
-        out.append(package(ctx, ECOSYSTEM, name, version, line, scope="dev" if name in dev_set else "runtime",
-                           direct=name in declared if declared else None, source=source))
+        out.append(
+            package(
+                ctx,
+                ECOSYSTEM,
+                name,
+                version,
+                line,
+                scope="dev" if name in dev_set else "runtime",
+                direct=name in declared if declared else None,
+                source=source,
+            )
+        )
     return Parsed(packages=dedupe(out))

@@ -22,7 +22,7 @@ def _strip(line: str) -> str:
 
 def _gosum(text: str) -> dict[str, tuple[str, int]]:
     """module → (highest version with a code hash, line)."""
-    from fnaudit.engines.osv.versions import sort_key
+    from fnaudit.model.versions import sort_key
 
     best: dict[str, tuple[str, int]] = {}
     for i, line in enumerate(text.splitlines(), start=1):
@@ -100,7 +100,13 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
     return out
 
 
-def _handle(word: str, body: str, line: int, requires: list, replaces: dict) -> None:
+def _handle(
+    word: str,
+    body: str,
+    line: int,
+    requires: list[tuple[str, str, bool, int]],
+    replaces: dict[str, tuple[str, str | None]],
+) -> None:
     if word == "require":
         m = _REQ.match(body)
         if m:

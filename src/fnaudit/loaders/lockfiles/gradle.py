@@ -28,7 +28,8 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
             raise LockfileError(f"line {i} is not `group:artifact:version=configurations`")
         group, artifact, version = parts[0], parts[1], parts[2]
         deployed = any(_deployed(c) for c in configs.split(","))
-        out.packages.append(package(ctx, ECOSYSTEM, f"{group}:{artifact}", version, i,
-                                    scope="runtime" if deployed else "dev"))
+        out.packages.append(
+            package(ctx, ECOSYSTEM, f"{group}:{artifact}", version, i, scope="runtime" if deployed else "dev")
+        )
     out.packages = dedupe(out.packages)
     return out

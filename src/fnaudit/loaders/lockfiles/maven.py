@@ -25,8 +25,10 @@ _DEV_SCOPES = ("test", "provided", "system")
 
 def _strip_ns(root: Element) -> Element:
     for el in root.iter():
-        if isinstance(el.tag, str) and "}" in el.tag:
-            el.tag = el.tag.split("}", 1)[1]
+        # typeshed says `tag` is always a str, but comments and processing instructions carry a function there
+        tag: object = el.tag
+        if isinstance(tag, str) and "}" in tag:
+            el.tag = tag.split("}", 1)[1]
     return root
 
 
@@ -127,7 +129,7 @@ def _find_parent(ctx: ParseContext, pom: _Pom, seen: set[Path]) -> _Pom | None:
         ppom = _Pom(candidate, ctx.read(candidate))
     except LockfileError:
         return None
-    pg, pa, pv = ppom.coords()
+    pg, pa, _pv = ppom.coords()
     if (pg, pa) != (_text(parent, "groupId"), _text(parent, "artifactId")):
         return None  # not the parent named: do not use its values
     seen.add(candidate)
@@ -182,7 +184,9 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
         if version is None or version[:1] in "[(" or "," in version:
             requirement = raw_version or "(version not declared)"
             if version is None and raw_version and "${" in raw_version:
-                out.notes.append(f"{ctx.rel}: {group}:{artifact} version {raw_version} is not defined here or in a parent POM")
+                out.notes.append(
+                    f"{ctx.rel}: {group}:{artifact} version {raw_version} is not defined here or in a parent POM"
+                )
             version = None
         line = 0
         _raw_artifact = _text(dep, "artifactId")
@@ -192,8 +196,16 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
                 line = ln
                 break
         out.packages.append(
-            package(ctx, ECOSYSTEM, f"{group}:{artifact}", version, line,
-                    scope="dev" if scope in _DEV_SCOPES else "runtime", direct=True, requirement=requirement)
+            package(
+                ctx,
+                ECOSYSTEM,
+                f"{group}:{artifact}",
+                version,
+                line,
+                scope="dev" if scope in _DEV_SCOPES else "runtime",
+                direct=True,
+                requirement=requirement,
+            )
         )
     out.packages = dedupe(out.packages)
     return out

@@ -23,6 +23,7 @@ from fnaudit.loaders.lockfiles._common import (
     npm_source,
     package,
 )
+from fnaudit.model.package import Package
 
 NAMES = ("package-lock.json", "npm-shrinkwrap.json")
 ECOSYSTEM = "npm"
@@ -49,7 +50,7 @@ def _name_of(key: str, entry: dict[str, Any]) -> str:
     return entry.get("name") or key
 
 
-def _v2(ctx: ParseContext, packages: dict[str, Any], lines: KeyLines) -> list:
+def _v2(ctx: ParseContext, packages: dict[str, Any], lines: KeyLines) -> list[Package]:
     root = packages.get("", {}) if isinstance(packages.get(""), dict) else {}
     prod, dev = npm_manifest_roots(root)
     direct_names = prod | dev
@@ -86,7 +87,7 @@ def _v2(ctx: ParseContext, packages: dict[str, Any], lines: KeyLines) -> list:
     return out
 
 
-def _v1(ctx: ParseContext, deps: dict[str, Any], lines: KeyLines) -> list:
+def _v1(ctx: ParseContext, deps: dict[str, Any], lines: KeyLines) -> list[Package]:
     manifest = ctx.sibling("package.json")
     direct_names: set[str] | None = None
     if manifest is not None:
@@ -119,7 +120,7 @@ def _v1(ctx: ParseContext, deps: dict[str, Any], lines: KeyLines) -> list:
                     ctx,
                     ECOSYSTEM,
                     name,
-                    ver if source == "registry" else ver,
+                    ver,
                     line,
                     scope="dev" if entry.get("dev") else "runtime",
                     direct=direct,

@@ -29,9 +29,17 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
                 source = "path" if "path" in entry else "url"
             pin = version[2:] if isinstance(version, str) and version.startswith("==") else None
             out.packages.append(
-                package(ctx, ECOSYSTEM, name, pin if source == "registry" else None, lines.first(name, start, objects=True),
-                        scope=scope, direct=None if not direct else name in direct, source=source,
-                        requirement="" if pin or source != "registry" else str(version or ""))
+                package(
+                    ctx,
+                    ECOSYSTEM,
+                    name,
+                    pin if source == "registry" else None,
+                    lines.first(name, start, objects=True),
+                    scope=scope,
+                    direct=None if not direct else name in direct,
+                    source=source,
+                    requirement="" if pin or source != "registry" else str(version or ""),
+                )
             )
     out.packages = dedupe(out.packages)
     return out

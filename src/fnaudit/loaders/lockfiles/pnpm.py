@@ -65,13 +65,17 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
     for imp in importers.values():
         if not isinstance(imp, dict):
             continue
-        for section, roots in (("dependencies", prod_roots), ("optionalDependencies", prod_roots), ("devDependencies", dev_roots)):
+        for section, roots in (
+            ("dependencies", prod_roots),
+            ("optionalDependencies", prod_roots),
+            ("devDependencies", dev_roots),
+        ):
             for name, spec in (imp.get(section) or {}).items():
                 direct.add(name)
                 r = ref(name, spec)
                 if r:
                     roots.append(r)
-    dev_set: set = set()
+    dev_set: set[str] = set()
     if major >= 9:
         edges: dict[str, list[str]] = {}
         for key, snap in (data.get("snapshots") or {}).items():
@@ -99,12 +103,17 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
                 source = "url"
         if source == "registry" and version and not version[:1].isdigit():
             source = npm_source(version) if npm_source(version) != "registry" else "url"
-        if major >= 9:
-            dev = _PEER.sub("", str(key)) in dev_set
-        else:
-            dev = entry.get("dev") is True
+        dev = _PEER.sub("", str(key)) in dev_set if major >= 9 else entry.get("dev") is True
         out.append(
-            package(ctx, ECOSYSTEM, name, version or None, lines.get(str(key), 0),
-                    scope="dev" if dev else "runtime", direct=name in direct, source=source)
+            package(
+                ctx,
+                ECOSYSTEM,
+                name,
+                version or None,
+                lines.get(str(key), 0),
+                scope="dev" if dev else "runtime",
+                direct=name in direct,
+                source=source,
+            )
         )
     return Parsed(packages=dedupe(out))

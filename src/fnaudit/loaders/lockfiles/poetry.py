@@ -30,7 +30,7 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
     lines = table_lines(text)
     roots = _pyproject.roots(ctx.sibling("pyproject.toml"))
     edges = {pep503(p["name"]): [pep503(d) for d in (p.get("dependencies") or {})] for p in pkgs}
-    dev_set: set = set()
+    dev_set: set[str] = set()
     if roots is not None:
         dev_set = dev_only(edges, roots[0], roots[1])
     out = []
@@ -38,12 +38,18 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
         name = str(p.get("name", ""))
         src = (p.get("source") or {}).get("type")
         source = {"git": "git", "url": "url", "file": "path", "directory": "path"}.get(src or "", "registry")
-        if "category" in p:
-            dev = p["category"] == "dev"
-        else:
-            dev = pep503(name) in dev_set
+        dev = p["category"] == "dev" if "category" in p else pep503(name) in dev_set
         direct = None if roots is None else pep503(name) in (roots[0] | roots[1])
-        out.append(package(ctx, ECOSYSTEM, name, str(p.get("version") or "") or None,
-                           lines[i] if i < len(lines) else 0,
-                           scope="dev" if dev else "runtime", direct=direct, source=source))
+        out.append(
+            package(
+                ctx,
+                ECOSYSTEM,
+                name,
+                str(p.get("version") or "") or None,
+                lines[i] if i < len(lines) else 0,
+                scope="dev" if dev else "runtime",
+                direct=direct,
+                source=source,
+            )
+        )
     return Parsed(packages=dedupe(out))

@@ -26,8 +26,19 @@ _LAMBDA_ENV = {
     "platform_python_implementation": "CPython",
     "implementation_name": "cpython",
 }
-_OPTION_WITH_ARG = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host",
-                    "--no-binary", "--only-binary", "--prefer-binary", "--pre", "--use-feature")
+_OPTION_WITH_ARG = (
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--trusted-host",
+    "--no-binary",
+    "--only-binary",
+    "--prefer-binary",
+    "--pre",
+    "--use-feature",
+)
 
 
 def matches(name: str) -> bool:
@@ -75,26 +86,49 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
         if req is None:
             egg = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", raw)
             name = egg.group(1) if egg else raw.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or raw
-            out.packages.append(package(ctx, ECOSYSTEM, name, None, line, scope=scope, direct=True, source=source,
-                                        requirement=raw, rel=rel))
+            out.packages.append(
+                package(
+                    ctx, ECOSYSTEM, name, None, line, scope=scope, direct=True, source=source, requirement=raw, rel=rel
+                )
+            )
             continue
         version = _pin(req) if source == "registry" else None
         if version is None and source == "registry":
             version = constraints.get(pep503(req.name))
         out.packages.append(
-            package(ctx, ECOSYSTEM, req.name, version, line, scope=scope, direct=True, source=source,
-                    requirement="" if version else raw, rel=rel)
+            package(
+                ctx,
+                ECOSYSTEM,
+                req.name,
+                version,
+                line,
+                scope=scope,
+                direct=True,
+                source=source,
+                requirement="" if version else raw,
+                rel=rel,
+            )
         )
     return out
 
 
-def _read(ctx: ParseContext, path: Path, text: str, out: Parsed, reqs: list, constraints: dict[str, str],
-          seen: set[Path], as_constraint: bool) -> None:
+def _read(
+    ctx: ParseContext,
+    path: Path,
+    text: str,
+    out: Parsed,
+    reqs: list[tuple[str, Requirement | None, str, int, str]],
+    constraints: dict[str, str],
+    seen: set[Path],
+    as_constraint: bool,
+) -> None:
     seen.add(path.resolve())
     rel = ctx.rel_of(path)
     for line_no, line in _logical_lines(text):
         if line.startswith("-"):
-            opt, _, arg = line.replace("=", " ", 1).partition(" ") if line.startswith("--") else (line[:2], "", line[2:])
+            opt, _, arg = (
+                line.replace("=", " ", 1).partition(" ") if line.startswith("--") else (line[:2], "", line[2:])
+            )
             arg = arg.strip()
             if opt in ("-r", "--requirement", "-c", "--constraint"):
                 target = (path.parent / arg).resolve()
@@ -109,14 +143,26 @@ def _read(ctx: ParseContext, path: Path, text: str, out: Parsed, reqs: list, con
                     out.notes.append(f"{rel}:{line_no}: included file {arg} not found")
                     continue
                 out.files.append(ctx.rel_of(target))
-                _read(ctx, target, ctx.read(target), out, reqs, constraints, seen,
-                      as_constraint or opt in ("-c", "--constraint"))
+                _read(
+                    ctx,
+                    target,
+                    ctx.read(target),
+                    out,
+                    reqs,
+                    constraints,
+                    seen,
+                    as_constraint or opt in ("-c", "--constraint"),
+                )
             elif opt in ("-e", "--editable") and not as_constraint:
                 src = "git" if arg.startswith("git+") else ("url" if "://" in arg else "path")
                 reqs.append((rel, None, arg, line_no, src))
             continue
         body = re.split(r"\s+--hash[=\s]", line, maxsplit=1)[0].strip()
-        if re.match(r"^(\.|/|[\w.-]+/)", body) and "@" not in body and not re.match(r"^[A-Za-z0-9._-]+\s*(\[|[<>=!~;]|$)", body):
+        if (
+            re.match(r"^(\.|/|[\w.-]+/)", body)
+            and "@" not in body
+            and not re.match(r"^[A-Za-z0-9._-]+\s*(\[|[<>=!~;]|$)", body)
+        ):
             if not as_constraint:
                 reqs.append((rel, None, body, line_no, "path"))
             continue
@@ -144,7 +190,12 @@ def _read(ctx: ParseContext, path: Path, text: str, out: Parsed, reqs: list, con
         if req.url:
             source = "git" if req.url.startswith("git+") else ("path" if req.url.startswith("file:") else "url")
         reqs.append((rel, req, body, line_no, source))
-    if not reqs and not constraints and text.strip() and not any(
-        ln.startswith("-") for _, ln in _logical_lines(text)
-    ) and path == ctx.path and out.notes:
+    if (
+        not reqs
+        and not constraints
+        and text.strip()
+        and not any(ln.startswith("-") for _, ln in _logical_lines(text))
+        and path == ctx.path
+        and out.notes
+    ):
         raise LockfileError("not a requirements file: no line is a requirement")

@@ -6,6 +6,7 @@ development roots; the graph decides what is dev-only.
 from __future__ import annotations
 
 import tomllib
+from typing import Any
 
 from fnaudit.loaders.lockfiles._common import LockfileError, ParseContext, Parsed, dedupe, dev_only, package, pep503
 from fnaudit.loaders.lockfiles.poetry import table_lines
@@ -14,7 +15,7 @@ NAMES = ("uv.lock",)
 ECOSYSTEM = "PyPI"
 
 
-def _dep_names(items) -> list[str]:
+def _dep_names(items: Any) -> list[str]:  # any TOML value: an array of tables, or junk
     return [pep503(d["name"]) for d in items or () if isinstance(d, dict) and "name" in d]
 
 
@@ -58,7 +59,16 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
             source = "path"
         elif "url" in src:
             source = "url"
-        out.append(package(ctx, ECOSYSTEM, str(p["name"]), str(p.get("version") or "") or None,
-                           lines[i] if i < len(lines) else 0,
-                           scope="dev" if n in dev_set else "runtime", direct=n in direct, source=source))
+        out.append(
+            package(
+                ctx,
+                ECOSYSTEM,
+                str(p["name"]),
+                str(p.get("version") or "") or None,
+                lines[i] if i < len(lines) else 0,
+                scope="dev" if n in dev_set else "runtime",
+                direct=n in direct,
+                source=source,
+            )
+        )
     return Parsed(packages=dedupe(out))

@@ -25,6 +25,7 @@ from fnaudit.loaders.lockfiles._common import (
     npm_source,
     package,
 )
+from fnaudit.model.package import Package
 
 NAMES = ("yarn.lock",)
 ECOSYSTEM = "npm"
@@ -53,7 +54,7 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
         entries = _berry_entries(text)
     elif "# yarn lockfile v1" in text or re.search(r'^\S.*:\n\s+version "', text, re.M):
         entries = _v1_entries(text)
-    elif not text.strip() or text.lstrip().startswith("#") and not re.search(r"^\S", _strip_comments(text), re.M):
+    elif not text.strip() or (text.lstrip().startswith("#") and not re.search(r"^\S", _strip_comments(text), re.M)):
         entries = []
     else:
         raise LockfileError("not a yarn.lock: neither a Yarn v1 lockfile nor a Berry one (__metadata)")
@@ -127,7 +128,15 @@ def _berry_entries(text: str) -> list[Entry]:
         deps = {str(k): str(v) for k, v in (entry.get("dependencies") or {}).items()}
         deps.update({str(k): str(v) for k, v in (entry.get("optionalDependencies") or {}).items()})
         version = entry.get("version")
-        entries.append((descs, str(version) if version is not None else None, str(entry.get("resolution") or ""), deps, lines.get(key, 0)))
+        entries.append(
+            (
+                descs,
+                str(version) if version is not None else None,
+                str(entry.get("resolution") or ""),
+                deps,
+                lines.get(key, 0),
+            )
+        )
     return entries
 
 
@@ -146,7 +155,7 @@ def _berry_source(resolution: str) -> str:
     return npm_source(rng) if npm_source(rng) != "registry" else "url"
 
 
-def _packages(ctx: ParseContext, entries: list[Entry], berry: bool) -> list:
+def _packages(ctx: ParseContext, entries: list[Entry], berry: bool) -> list[Package]:
     by_desc: dict[str, int] = {}
     for idx, (descs, *_rest) in enumerate(entries):
         for d in descs:
@@ -170,10 +179,10 @@ def _packages(ctx: ParseContext, entries: list[Entry], berry: bool) -> list:
             have_manifest = True
         except LockfileError:
             pass
-    dev_set: set = set()
+    dev_set: set[int] = set()
     if have_manifest:
         prod_roots, dev_roots = [], []
-        for idx, (descs, _v, resolution, deps, _l) in enumerate(entries):
+        for idx, (descs, _v, resolution, _deps, _l) in enumerate(entries):
             name = split_descriptor(descs[0])[0] if descs else ""
             if berry and _berry_source(resolution) == "workspace" and resolution.endswith("@workspace:."):
                 continue  # the root project: its deps are split by the manifest below
@@ -206,7 +215,11 @@ def _packages(ctx: ParseContext, entries: list[Entry], berry: bool) -> list:
         direct = (name in prod_names or name in dev_names) if have_manifest else None
         out.append(
             package(
-                ctx, ECOSYSTEM, name, version, line,
+                ctx,
+                ECOSYSTEM,
+                name,
+                version,
+                line,
                 scope="dev" if idx in dev_set else "runtime",
                 direct=direct,
                 source=source,
