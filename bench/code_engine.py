@@ -2,10 +2,10 @@
 
 Figures, not assertions (nothing here runs in the test suite).
 
-    .venv/bin/python bench/code_engine.py                 # both parts
-    .venv/bin/python bench/code_engine.py --handlers 2000 --repeat 5
-    .venv/bin/python bench/code_engine.py --no-bandit     # speed only
-    .venv/bin/python bench/code_engine.py --language node # the same on Node handlers (no Bandit: Python only)
+    python bench/code_engine.py                 # both parts
+    python bench/code_engine.py --handlers 2000 --repeat 5
+    python bench/code_engine.py --no-bandit     # speed only
+    python bench/code_engine.py --language node # the same on Node handlers (no Bandit: Python only)
 
 Speed: generates `bench/out/code-<N>/` (serverless.yml + N handler modules importing a shared
 package, with SQL/command/SSRF/NoSQL sinks, sanitised variants, boto3 calls) and times, in a fresh
@@ -34,7 +34,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 FIXTURES = REPO / "tests" / "rules" / "fixtures"
-FNAUDIT = [str(REPO / ".venv" / "bin" / "python"), "-m", "fnaudit"]
+FNAUDIT = [sys.executable, "-m", "fnaudit"]  # the interpreter running the bench, with fnaudit installed
 BANDIT_VENV = BENCH / ".venv-bandit"
 
 _TEMPLATES = [
