@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fnaudit.errors import Loss
 from fnaudit.loaders._files import ScanRoot
-from fnaudit.loaders.discover import discover
+from fnaudit.loaders.discover import NOT_A_TEMPLATE, Skipped, discover
 from fnaudit.model.app import Dialect
 
 SLS = "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions: {f: {handler: h.handler}}\n"
@@ -85,3 +86,33 @@ def test_excluded_globs(tmp_path: Path) -> None:
     _write(tmp_path, "examples/b/serverless.yml", SLS)
     out = discover(tmp_path, ScanRoot.of(tmp_path), exclude=("examples",))
     assert [d.rel for d in out.docs] == ["a/serverless.yml"]
+
+
+def test_files_only_named_like_templates_are_skipped_quietly_with_a_record(tmp_path: Path) -> None:
+    # Regression (issue 13, section 3): these were "not a CloudFormation or SAM template" errors,
+    # which failed the scan (loss: app) on example repositories.
+    _write(tmp_path, "app/serverless.yml", SLS)
+    _write(tmp_path, "app/serverless.template.yml", "name: aws-python-http\norg: serverlessinc\ndescription: demo\n")
+    _write(tmp_path, "docs/template.yaml", "title: a page template\nsections: [intro]\n")
+    _write(tmp_path, "infra/cloudformation.json", "{}")
+    _write(tmp_path, "broken/template.yaml", "Resources:\n  Fn: {Type: AWS::Lambda::Function\n")
+    out = discover(tmp_path, ScanRoot.of(tmp_path))
+    assert [(d.rel, d.dialect) for d in out.docs] == [("app/serverless.yml", Dialect.SERVERLESS)]
+    # one that does not parse is still a lost app (it may be a broken template: tests/test_bad_input.py)
+    assert [(e.path, e.message.split(":")[0], e.loss) for e in out.errors] == [
+        ("broken/template.yaml", "YAML syntax error", Loss.APP)
+    ]
+    assert out.skipped == [
+        Skipped("app/serverless.template.yml", NOT_A_TEMPLATE),
+        Skipped("docs/template.yaml", NOT_A_TEMPLATE),
+        Skipped("infra/cloudformation.json", NOT_A_TEMPLATE),
+    ]
+    # named on the command line, the same file is still an error: the user asked for it
+    direct = discover(tmp_path / "app" / "serverless.template.yml", ScanRoot.of(tmp_path))
+    assert [(e.path, e.message, e.loss) for e in direct.errors] == [
+        (
+            "app/serverless.template.yml",
+            "not a CloudFormation or SAM template: no `Resources` with AWS:: resource types",
+            Loss.APP,
+        )
+    ]

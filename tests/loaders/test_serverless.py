@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fnaudit.config import Config
 from fnaudit.errors import Loss, ScanError
 from fnaudit.loaders import load_all
 from fnaudit.loaders._files import ScanRoot, read_text
@@ -26,6 +27,8 @@ from fnaudit.model import (
     TriggerKind,
     Value,
 )
+from fnaudit.pipeline import scan
+from tests.conftest import SCAN_DATE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "serverless"
 SLS = "serverless.yml"
@@ -559,3 +562,89 @@ def test_included_files_keep_their_locations() -> None:
     # the Framework's own `ApiLogGroup`, overridden in resources, beats the provider's retention
     assert api.log_retention_days == Value(7, _at(16))
     assert worker.log_retention_days == Value(30, Loc("sls/functions.yml", 7))
+
+
+# ---- issue 13: loader defects seen on real apps, serverless-lift -----------------------------------
+
+
+def test_self_references_inside_a_file_section_and_boolean_keys() -> None:
+    # Regression: `custom: ${file()}` whose members use `${self:custom.…}` was "a cycle of variables",
+    # and the `false:` key was "False", so `${self:custom.stmts.${env:WIDE, 'false'}}` dropped the role.
+    app = _app("file-self-refs")
+    fn = _fn(app, "build")
+    assert fn.environment["TABLE"] == Value("reports-dev", _at(13))
+    assert fn.environment["BUCKET"] == Value("reports-dev-files", _at(14))
+    assert fn.role is not None
+    custom = "config/custom.yml"
+    assert [(s.actions, s.resources, s.loc) for s in fn.role.statements] == [
+        (("dynamodb:Query",), ("arn:aws:dynamodb:us-east-1:123456789012:table/reports-dev",), Loc(custom, 10))
+    ]
+    wide = _app("file-self-refs", LoadOptions(env={"WIDE": "true"}))
+    role = _fn(wide, "build").role
+    assert role is not None
+    assert [(s.actions, s.resources, s.loc) for s in role.statements] == [(("dynamodb:*",), ("*",), Loc(custom, 6))]
+
+
+def test_lift_constructs_become_a_worker_function_and_resources() -> None:
+    app = _app("lift")
+    assert [f.name for f in app.functions] == ["api", "jobsWorker"]
+    worker = _fn(app, "jobsWorker")
+    assert worker.loc == _at(22)
+    assert worker.handler == Value("src/worker.handle", _at(23))
+    assert worker.code == Code("python", True, "", "src/worker.py", "handle")
+    assert worker.timeout == Value(60, _at(24))
+    assert worker.runtime == Value("python3.12", _at(7), Origin.INHERITED)
+    assert list(worker.environment) == ["STAGE", "OUT_DIR"]
+    assert worker.role is not None and worker.role.id == "IamRoleLambdaExecution"
+    assert worker.role_shared_with == ("api",)
+    assert [(t.kind, t.loc, t.source, t.public, t.authorizer.kind) for t in worker.triggers] == [
+        (TriggerKind.SQS, _at(22), "JobsQueue", False, AuthKind.NONE)
+    ]
+    assert {lid: (r.type, r.loc.line) for lid, r in app.resources.items()} == {
+        "JobsQueue": ("AWS::SQS::Queue", 18),
+        "JobsDlq": ("AWS::SQS::Queue", 18),
+        "JobsEventSourceMapping": ("AWS::Lambda::EventSourceMapping", 22),
+        "InboundHttpApi": ("AWS::ApiGatewayV2::Api", 27),
+        "InboundRoute": ("AWS::ApiGatewayV2::Route", 29),
+        "InboundBus": ("AWS::Events::EventBus", 27),
+        "PublicHookHttpApi": ("AWS::ApiGatewayV2::Api", 32),
+        "PublicHookRoute": ("AWS::ApiGatewayV2::Route", 35),
+        "PublicHookBus": ("AWS::Events::EventBus", 32),
+        "UploadsBucket": ("AWS::S3::Bucket", 36),
+        "LandingBucket": ("AWS::S3::Bucket", 38),
+        "LandingCDN": ("AWS::CloudFront::Distribution", 38),
+    }
+    # lift always creates the dead-letter queue; maxRetries is its receive count, batchSize the mapping's
+    assert app.resources["JobsQueue"].properties["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["JobsDlq", "Arn"]},
+        "maxReceiveCount": 4,
+    }
+    assert app.resources["JobsEventSourceMapping"].properties["BatchSize"] == 5
+    assert app.resources["InboundRoute"].properties["AuthorizationType"] == "CUSTOM"
+    assert app.resources["PublicHookRoute"].properties["AuthorizationType"] == "NONE"
+
+
+def test_lift_worker_code_is_analysed_with_the_sqs_message_as_source() -> None:
+    result = scan(FIXTURES / "lift", Config(today=SCAN_DATE))
+    hits = [(f.rule_id, f.function, f.location) for f in result.findings if f.rule_id.startswith("CODE")]
+    assert hits == [("CODE002", "jobsWorker", Loc("src/worker.py", 12))]
+    (code,) = (f for f in result.findings if f.rule_id == "CODE002")
+    assert "event.Records[].body.source (from sqs JobsQueue" in code.message
+    assert result.errors == ()
+
+
+def test_lift_constructs_of_unknown_shape_are_reported_and_skipped(tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider: {name: aws, runtime: python3.12}\n"
+        "constructs:\n  odd: [1]\n  later:\n    type: future-thing\n  q:\n    type: queue\n"
+    )
+    root = ScanRoot.of(tmp_path)
+    path = tmp_path / "serverless.yml"
+    text = read_text(path)
+    out = load(SourceDoc(path, SLS, text, load_any(text, SLS), Dialect.SERVERLESS), root, LoadOptions())
+    assert out.errors == [
+        ScanError(SLS, "line 4: construct odd is not a mapping; ignored", "load"),
+        ScanError(SLS, "line 5: construct later has type `future-thing`, which fnaudit does not know; ignored", "load"),
+    ]
+    assert out.apps[0].functions == ()
+    assert sorted(out.apps[0].resources) == ["QDlq", "QQueue"]

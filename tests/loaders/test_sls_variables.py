@@ -217,3 +217,54 @@ def test_resolve_api_returns_refs(tmp_path: Path) -> None:
     value, refs = v.resolve({"A": "${self:custom.b}", "B": ["${ssm:/p}"]}, "test")
     assert value == {"A": "files", "B": ["${ssm:/p}"]}
     assert refs == (Ref(RefKind.SSM, "${ssm:/p}"),)
+
+
+def test_self_reference_into_a_file_section_that_refers_to_self_is_no_cycle(tmp_path: Path) -> None:
+    # Regression (issue 13, section 3): `custom: ${file()}` whose file refers back into `custom`
+    # was reported as "a cycle of variables"; the Framework resolves it (only each path is followed).
+    v = _vars(
+        tmp_path,
+        "service: shop\n"
+        "custom: ${file(./config.yml)}\n"
+        "provider:\n"
+        "  environment:\n"
+        "    TABLE: ${self:custom.table}\n"
+        "    ALL: ${self:custom}\n",
+        files={
+            "svc/config.yml": "prefix: shop\ntable: ${self:custom.prefix}-${self:custom.stage}\nstage: dev\n",
+        },
+    )
+    assert _get(v, "provider.environment.TABLE") == "shop-dev"
+    assert _get(v, "provider.environment.ALL") == {"prefix": "shop", "table": "shop-dev", "stage": "dev"}
+    assert v.errors == []
+
+
+def test_a_real_cycle_through_a_file_is_still_one(tmp_path: Path) -> None:
+    v = _vars(
+        tmp_path,
+        "custom: ${file(./config.yml)}\nx: ${self:custom.a}\n",
+        files={"svc/config.yml": "a: ${self:custom.b}\nb: ${self:custom.a}\n"},
+    )
+    assert isinstance(_get(v, "x"), Unresolved)
+    assert [e.message for e in v.errors] == ["x: `${self:custom.a}` refers to itself (a cycle of variables)"]
+
+
+def test_boolean_looking_keys_are_found_by_their_text(tmp_path: Path) -> None:
+    # Regression (issue 13, section 3): `false:` was the key "False", so this section was silently dropped.
+    text = (
+        "custom:\n"
+        "  stmts:\n"
+        "    true: [{Effect: Allow, Action: 's3:*', Resource: '*'}]\n"
+        "    false: [{Effect: Allow, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*'}]\n"
+        "  mode:\n"
+        "    on: loud\n"
+        "x:\n"
+        "  stmts: ${self:custom.stmts.${env:FLAG, 'false'}}\n"
+        "  mode: ${self:custom.mode.on}\n"
+    )
+    v = _vars(tmp_path, text)
+    assert _get(v, "x.stmts") == [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]
+    assert _get(v, "x.mode") == "loud"
+    flagged = _vars(tmp_path, text, LoadOptions(env={"FLAG": "true"}))
+    assert _get(flagged, "x.stmts") == [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+    assert v.errors == [] and flagged.errors == []

@@ -86,3 +86,25 @@ def test_json_keeps_lines_and_reports_errors() -> None:
 def test_empty_document_is_none() -> None:
     assert load_yaml("") is None
     assert load_yaml("# only a comment\n") is None
+
+
+def test_keys_are_read_as_the_serverless_framework_reads_them() -> None:
+    # Regression (issue 13, section 3): YAML 1.1 made `true:` the key "True" (and `yes:` too), so a
+    # lookup by the text `true` or `yes` found nothing; js-yaml (YAML 1.2 core) keys are strings.
+    data = load_yaml("true: a\nFalse: b\nyes: c\noff: d\n~: e\n1: f\n0x10: g\n1.5: h\n'on': i\n")
+    assert data == {
+        "true": "a",
+        "false": "b",
+        "yes": "c",
+        "off": "d",
+        "null": "e",
+        "1": "f",
+        "16": "g",
+        "1.5": "h",
+        "on": "i",
+    }
+    assert data.line_of("yes") == 3
+
+
+def test_values_keep_their_types() -> None:
+    assert load_yaml("a: true\nb: 12\nc: ~\nd: 1.5\n") == {"a": True, "b": 12, "c": None, "d": 1.5}

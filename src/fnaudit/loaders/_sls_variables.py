@@ -187,7 +187,12 @@ class Variables:
 
     def _deep(self, node: Any, depth: int) -> Any:
         if isinstance(node, str):
-            return self._string(node, depth) if not isinstance(node, Unresolved) else node
+            if isinstance(node, Unresolved):
+                return node
+            value = self._string(node, depth)
+            # `${file()}` and `${self:}` hand back their node as written (lazily, as the Framework
+            # does): resolve its contents now that the whole value is wanted.
+            return self._deep(value, depth) if isinstance(value, dict | list) else value
         if not isinstance(node, dict | list):
             return node
         key = id(node)
@@ -261,6 +266,8 @@ class Variables:
         for v in variables:
             parts.append(text[pos : v.start])
             value = self._variable(v.body, text[v.start : v.end], depth + 1)
+            if isinstance(value, dict | list):
+                value = self._deep(value, depth + 1)  # embedded in text: needed whole
             if isinstance(value, Unresolved):
                 first_unresolved = first_unresolved or value.ref
             parts.append(_scalar_text(value) if value is not MISSING else "")
@@ -323,8 +330,10 @@ class Variables:
     def _source(self, source: str, param: str | None, address: str, written: str, depth: int) -> Any:
         if source == "self":
             path = tuple(split_path(address))
-            node = self._at(path, depth + 1) if path else self.data
-            return self._deep(node, depth + 1) if node is not MISSING else MISSING
+            # The node as written: a caller stepping through it (`${self:custom.a}` where `custom`
+            # is itself `${self:…}` or `${file()}`) resolves only the steps it takes, so members
+            # that refer back into the same section are no cycle; `_deep` resolves the rest.
+            return self._at(path, depth + 1) if path else self.data
         if source == "sls":
             return self.stage if address == "stage" else Unresolved(Ref(RefKind.OTHER, written))
         if source == "opt":
@@ -373,7 +382,7 @@ class Variables:
             node = _step(self._shallow(node, depth), key)
             if node is MISSING:
                 return MISSING
-        return self._deep(node, depth + 1)
+        return self._shallow(node, depth + 1)  # the rest lazily, see `_source`
 
     def _read(self, path_text: str, written: str) -> Any:
         if path_text in self._files:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import yaml
@@ -120,9 +121,7 @@ class _Builder:
                                     out[mk] = mv
                                     out.key_lines[mk] = m.line_of(mk)
                     continue
-                key = self.build(k_node, depth + 1)
-                if not isinstance(key, str):
-                    key = str(key)
+                key = _key_text(k_node) if isinstance(k_node, yaml.ScalarNode) else str(self.build(k_node, depth + 1))
                 out[key] = self.build(v_node, depth + 1)
                 out.key_lines[key] = k_node.start_mark.line + 1
             return out
@@ -164,6 +163,48 @@ class _Builder:
         out[name] = arg
         out.key_lines[name] = line
         return out
+
+
+_NULL_KEYS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOL_KEYS = {"true": "true", "True": "true", "TRUE": "true", "false": "false", "False": "false", "FALSE": "false"}
+_INT_KEY = re.compile(r"^[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)$")
+_FLOAT_KEY = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT_KEYS = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
+
+
+def _key_text(node: yaml.ScalarNode) -> str:
+    """A mapping key as the Serverless Framework's parser (js-yaml, YAML 1.2 core schema) reads it.
+
+    Keys are looked up by text (`${self:custom.stmts.${env:FLAG, 'false'}}`), so a key must be the
+    string JavaScript makes of it: only `true`/`false` (any case form 1.2 allows) are booleans, so
+    `yes:`/`on:` stay as written, where YAML 1.1 made `True` of all of them; numbers print as
+    JavaScript prints them (`0x10:` is "16"). Quoted or explicitly tagged keys are their text.
+    """
+    text = str(node.value)
+    if node.style or (node.tag or "").startswith("!"):  # plain style is None or "" (C loader)
+        return text
+    if text in _NULL_KEYS:
+        return "null"
+    if text in _BOOL_KEYS:
+        return _BOOL_KEYS[text]
+    if _INT_KEY.match(text):
+        digits = text.replace("_", "")
+        sign = -1 if digits.startswith("-") else 1
+        body = digits.lstrip("+-")
+        base = {"0b": 2, "0o": 8, "0x": 16}.get(body[:2].lower(), 10)
+        try:
+            return str(sign * int(body[2:] if base != 10 else body, base))
+        except ValueError:
+            return text
+    if text.lower() in _SPECIAL_FLOAT_KEYS:
+        return _SPECIAL_FLOAT_KEYS[text.lower()]
+    if any(c.isdigit() for c in text) and _FLOAT_KEY.match(text):
+        try:
+            number = float(text.replace("_", ""))
+        except ValueError:
+            return text
+        return str(int(number)) if number.is_integer() and abs(number) < 1e21 else repr(number)
+    return text
 
 
 def load_yaml(text: str) -> Any:
