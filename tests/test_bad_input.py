@@ -512,20 +512,29 @@ def test_sam_function_the_translator_rejects_loses_only_that_function(root: Path
     assert [f.name for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == ["Good"]
 
 
-def test_sam_template_level_problem_loses_the_app(root: Path) -> None:
+def test_sam_template_level_problem_keeps_the_functions(root: Path) -> None:
+    """A template the translator refuses as a whole: its functions are read without it, the loss is partial."""
     _write(
         root / "bad" / "template.yaml",
         SAM_HEAD.replace("Resources:\n", "Globals: {Function: []}\nResources:\n") + SAM_GOOD_FUNCTION,
     )
     result = run_scan(root)
-    assert_error(
-        result,
-        "bad/template.yaml",
-        "load",
-        Loss.APP,
-        "invalid SAM template: 'Globals' section is invalid. Value of ${section} must be a dictionary",
-    )
-    assert all(app.source != "bad/template.yaml" for app in result.apps)
+    assert [(e.stage, e.loss, e.message) for e in errors_for(result, "bad/template.yaml")] == [
+        (
+            "load",
+            Loss.PARTIAL,
+            "invalid SAM template: 'Globals' section is invalid. Value of ${section} must be a dictionary",
+        ),
+        (
+            "load",
+            Loss.PARTIAL,
+            "the SAM translator cannot read this template, so its 1 function(s) were read without it "
+            "(events as written, no implicit API, policy templates not expanded)",
+        ),
+    ]
+    assert [f.id for app in result.apps if app.source == "bad/template.yaml" for f in app.functions] == [
+        "bad/template.yaml#Good"
+    ]
     assert_good_app_loaded(result)
 
 

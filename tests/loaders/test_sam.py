@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import socket
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import jsonschema
+import pytest
+
+from fnaudit.config import Config
+from fnaudit.errors import Loss
 from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, load_all
-from fnaudit.model import AuthKind, Dialect, Function, Origin, TriggerKind
+from fnaudit.model import AuthKind, Dialect, Function, Loc, Origin, TriggerKind
+from fnaudit.model.app import ComponentKind
+from fnaudit.pipeline import scan
+from fnaudit.report import json as json_report
 
 FIX = Path(__file__).parent / "fixtures" / "sam"
 
@@ -444,3 +456,185 @@ def test_explicit_definition_body_routes_keep_their_lines() -> None:
     assert [(t.kind, t.method, t.path, t.api, t.authorizer.kind, t.loc.line) for t in fn.triggers] == [
         (TriggerKind.API_REST, "GET", "/hand", "Api", AuthKind.NONE, line_of_text(name, "get:"))
     ]
+
+
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Make every socket fail (and record the attempt), with a region and credentials boto3 would use."""
+    attempts: list[tuple[Any, ...]] = []
+
+    class Refused(socket.socket):  # a class, so that modules subclassing socket.socket still import
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            attempts.append(args)
+            raise OSError("network access is not allowed in this test")
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args)
+        raise OSError("network access is not allowed in this test")
+
+    monkeypatch.setattr(socket, "socket", Refused)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKEFAKE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
+    return attempts
+
+
+def test_nested_applications_load_local_templates_and_record_sar_and_remote_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attempts = _no_network(monkeypatch)
+    name = "nested-apps"
+    out = load(name)
+    assert attempts == []  # the SAR application was never resolved through AWS
+    assert out.errors == []
+    assert [(a.source, a.nested_in, [f.name for f in a.functions]) for a in out.apps] == [
+        ("template.yaml", None, ["FrontFunction"]),
+        ("apps/orders/template.yaml", "template.yaml#OrdersApp", ["OrdersFunction"]),
+        ("stacks/billing.yaml", "template.yaml#BillingStack", ["BillingFunction"]),
+    ]
+    parent, orders, billing = out.apps
+    assert [(c.logical_id, c.kind, c.location, c.version, c.loaded_as, c.loc.line) for c in parent.components] == [
+        (
+            "OrdersApp",
+            ComponentKind.NESTED,
+            "apps/orders/template.yaml",
+            None,
+            "apps/orders/template.yaml",
+            line_of_text(name, "Location: apps/orders/template.yaml"),
+        ),
+        (
+            "AuthApp",
+            ComponentKind.SAR,
+            "arn:aws:serverlessrepo:us-east-1:123456789012:applications/cognito-auth",
+            "1.2.3",
+            None,
+            line_of_text(name, "Location:", 2),
+        ),
+        (
+            "RemoteApp",
+            ComponentKind.REMOTE,
+            "https://example-bucket.s3.amazonaws.com/remote.yaml",
+            None,
+            None,
+            line_of_text(name, "Location: https://"),
+        ),
+        (
+            "BillingStack",
+            ComponentKind.NESTED,
+            "stacks/billing.yaml",
+            None,
+            "stacks/billing.yaml",
+            line_of_text(name, "TemplateURL: stacks/billing.yaml"),
+        ),
+    ]
+    # the parameters the parent passes (resolved where the parent says them), the child's defaults otherwise
+    env = orders.functions[0].environment
+    assert (env["TABLE"].value, env["TABLE"].origin, env["TABLE"].loc) == (
+        "orders-prod",
+        Origin.SET,
+        Loc("apps/orders/template.yaml", 18),
+    )
+    assert env["OTHER"].origin is Origin.UNRESOLVED
+    assert billing.functions[0].environment["CURRENCY"].value == "EUR"
+    assert orders.functions[0].code.handler_file == "apps/orders/src/app.py"
+    assert out.consumed == {"apps/orders/template.yaml", "stacks/billing.yaml"}
+
+
+def test_nested_application_with_sar_app_is_listed_in_the_json_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_network(monkeypatch)
+    result = scan(FIX / "nested-apps", Config())
+    doc = json_report.document(result)
+    assert [(c["app"], c["logical_id"], c["kind"], c["version"], c["loaded_as"]) for c in doc["components"]] == [
+        ("template.yaml", "OrdersApp", "nested", None, "apps/orders/template.yaml"),
+        ("template.yaml", "AuthApp", "sar", "1.2.3", None),
+        ("template.yaml", "RemoteApp", "remote", None, None),
+        ("template.yaml", "BillingStack", "nested", None, "stacks/billing.yaml"),
+    ]
+    assert sorted(f["name"] for f in doc["functions"]) == ["BillingFunction", "FrontFunction", "OrdersFunction"]
+    schema = json.loads(resources.files("fnaudit").joinpath("schema/findings-v1.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def test_a_template_the_translator_rejects_still_yields_its_functions() -> None:
+    name = "untranslatable"
+    out = load(name)
+    fn = function(out, "ApiFunction")
+    assert [(e.message.split(".")[0], e.loss) for e in out.errors] == [
+        ("invalid SAM template: 'Globals' section is invalid", Loss.PARTIAL),
+        (
+            "the SAM translator cannot read this template, so its 1 function(s) were read without it (events as "
+            "written, no implicit API, policy templates not expanded); policy templates left out of the roles: "
+            "ApiFunction: DynamoDBCrudPolicy",
+            Loss.PARTIAL,
+        ),
+    ]
+    assert (fn.runtime.value, fn.runtime.origin, fn.runtime.loc.line) == (
+        "python3.7",
+        Origin.INHERITED,
+        line_of_text(name, "Runtime: python3.7"),
+    )
+    assert (fn.code.handler_file, fn.code.handler_symbol) == ("src/app.py", "handler")
+    assert {k: (v.value, v.origin, v.loc.line) for k, v in fn.environment.items() if k == "LOG_LEVEL"} == {
+        "LOG_LEVEL": ("INFO", Origin.INHERITED, line_of_text(name, "LOG_LEVEL: INFO"))
+    }
+    assert [(t.kind, t.method, t.path, t.public, t.authorizer.kind, t.source, t.loc.line) for t in fn.triggers] == [
+        (TriggerKind.API_REST, "GET", "/items", True, AuthKind.NONE, None, line_of_text(name, "GetItems:")),
+        (TriggerKind.SQS, None, None, False, AuthKind.NONE, "!GetAtt JobsQueue.Arn", line_of_text(name, "Jobs:")),
+    ]
+    assert fn.role is not None
+    assert [(m.arn, m.loc.line) for m in fn.role.managed_policies] == [
+        ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", fn.loc.line),
+        ("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess", line_of_text(name, "- AmazonDynamoDBReadOnlyAccess")),
+    ]
+    assert [s.actions for s in fn.role.statements] == [("s3:GetObject",)]
+
+
+def test_functions_read_without_the_translator_get_their_findings() -> None:
+    name = "untranslatable"
+    result = scan(FIX / name, Config())
+    fn_line = line_of_text(name, "ApiFunction:")
+    assert sorted((f.rule_id, f.function, f.location.path, f.location.line) for f in result.findings) == [
+        ("AUTH001", "ApiFunction", "template.yaml", line_of_text(name, "GetItems:")),
+        ("DOS001", "ApiFunction", "template.yaml", fn_line),
+        ("IAM005", "ApiFunction", "template.yaml", line_of_text(name, "- AmazonDynamoDBReadOnlyAccess")),
+        ("IAM010", "ApiFunction", "template.yaml", line_of_text(name, "- AmazonDynamoDBReadOnlyAccess")),
+        ("IAM010", "ApiFunction", "template.yaml", line_of_text(name, "- Effect: Allow")),
+        ("OBS001", "ApiFunction", "template.yaml", fn_line),
+        ("OBS002", "ApiFunction", "template.yaml", fn_line),
+        ("RUNTIME001", "ApiFunction", "template.yaml", line_of_text(name, "Runtime: python3.7")),
+        ("SECRET001", "ApiFunction", "template.yaml", line_of_text(name, "STRIPE_KEY:")),
+    ]
+
+
+def test_aws_include_definition_body_local_is_inlined_remote_leaves_routes_with_unknown_auth() -> None:
+    name = "include-openapi"
+    out = load(name)
+    fn = function(out, "Fn")
+    include_line = line_of_text(name, "Location: ./api.yaml")
+    assert [
+        (t.kind, t.method, t.path, t.api, t.authorizer.kind, t.authorizer.origin, t.loc.line) for t in fn.triggers
+    ] == [
+        # from the included body: its security scheme is a Lambda authorizer; the event gives the line
+        (TriggerKind.API_REST, "GET", "/hand", "Api", AuthKind.LAMBDA, Origin.SET, line_of_text(name, "Get:")),
+        # only in the included body: located at the include in the template
+        (TriggerKind.API_REST, "POST", "/extra", "Api", AuthKind.NONE, Origin.DEFAULT, include_line),
+        # the body is in S3: the route comes from the event, what the body says of its authorizer is unknown
+        (
+            TriggerKind.API_REST,
+            "POST",
+            "/remote",
+            "RemoteApi",
+            AuthKind.UNKNOWN,
+            Origin.UNRESOLVED,
+            line_of_text(name, "Remote:"),
+        ),
+    ]
+    assert [(e.path, e.message, e.loss) for e in out.errors] == [
+        (
+            "template.yaml",
+            f"line {line_of_text(name, 'Location: s3://')}: AWS::Include of s3://bucket/api.yaml is not fetched; "
+            "what it holds is unknown",
+            Loss.PARTIAL,
+        )
+    ]
+    assert out.consumed == {"api.yaml"}

@@ -18,6 +18,7 @@ class LoadOptions:
     params: Mapping[str, str] = field(default_factory=dict)  # serverless --param k=v; CFN parameter values
     env: Mapping[str, str] = field(default_factory=dict)  # values for ${env:…}
     region: str = "us-east-1"
+    nesting: tuple[str, ...] = ()  # templates of the parents a nested application is loaded through
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,19 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from fnaudit import cache
 from fnaudit.errors import Loss, ScanError
+from fnaudit.loaders._cfn_include import inline_includes
+from fnaudit.loaders._cfn_nested import APPLICATION as _APPLICATION
+from fnaudit.loaders._cfn_nested import load_nested
 from fnaudit.loaders._cfn_parts import type_problem
 from fnaudit.loaders._cfn_samlines import relabel
+from fnaudit.loaders._cfn_samraw import event_triggers, untranslated
 from fnaudit.loaders._files import ScanRoot
+from fnaudit.loaders._intrinsics import Resolver
 from fnaudit.loaders._yaml import line_of
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.cloudformation import (
@@ -29,7 +35,8 @@ from fnaudit.loaders.cloudformation import (
     BuildHints,
     build_app,
 )
-from fnaudit.model.app import Dialect
+from fnaudit.model.app import App, AuthKind, Authorizer, Dialect, Trigger
+from fnaudit.model.loc import Origin
 
 # AWS managed policies whose ARN has a path; every other name is `arn:aws:iam::aws:policy/<name>`.
 _SERVICE_ROLE_POLICIES = frozenset(
@@ -52,6 +59,7 @@ _SERVICE_ROLE_POLICIES = frozenset(
 _NOT_SERVICE_ROLE = frozenset({"AWSXrayWriteOnlyAccess", "AWSLambdaExecute"})  # these live at the top level
 # Resource attributes that hold names (DependsOn: one or a list); anything else crashes the translator.
 _NAME_ATTRIBUTES = ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy")
+_API_TYPES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
 _CRASHED = "SAM translation failed: "  # how a translator crash (an exception it did not mean) is reported
 _MAX_ISOLATED = 64  # resources translated one by one to find the one the translator crashes on
 _MAX_TRANSLATIONS = 8  # rounds of leaving out rejected resources before the template is given up
@@ -68,17 +76,109 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     data = doc.data
     if not isinstance(data, Mapping) or not isinstance(data.get("Resources"), Mapping):
         return LoadOutcome(errors=[ScanError(doc.rel, "not a SAM template: no `Resources` mapping", "load", Loss.APP)])
+    included = inline_includes(doc, root)
+    data = included.data
     plain = _plain(data)
-    errors = _drop_unreadable(plain, data, doc.rel)
+    errors = [*included.errors, *_drop_unreadable(plain, data, doc.rel)]
+    unknown_bodies = _drop_unknown_bodies(plain, included.unresolved)
+    _stub_applications(plain)
     local_code = _replace_local_uris(plain)
     translated, problems = _translate_each(doc.rel, plain, data, options)
     errors.extend(problems)
     if translated is None:
+        outcome = _untranslated(doc, root, options, data, plain, local_code, errors)
+    else:
+        relabelled = relabel(data, translated, doc.rel)
+        hints = BuildHints(Dialect.SAM, relabelled.inherited, local_code, relabelled.route_auth)
+        outcome = build_app(doc, root, options, relabelled.template, hints)
+        outcome.errors[:0] = errors
+    if unknown_bodies:
+        outcome.apps = [_unknown_route_auth(app, unknown_bodies) for app in outcome.apps]
+    outcome.consumed |= included.files
+    load_nested(doc, root, options, outcome)
+    return outcome
+
+
+def _drop_unknown_bodies(plain: dict[str, Any], unresolved: set[tuple[str, str]]) -> set[str]:
+    """Leave out the OpenAPI bodies of APIs whose `AWS::Include` is not local; return those APIs.
+
+    The translator then builds the API from the functions' events, as if no body were written, so
+    the routes are still seen; what the unseen body says about their authorizers is unknown."""
+    out: set[str] = set()
+    for lid, prop in unresolved:
+        res = plain["Resources"].get(lid)
+        if prop == "DefinitionBody" and isinstance(res, dict) and res.get("Type") in _API_TYPES:
+            props = res.get("Properties")
+            if isinstance(props, dict) and props.pop("DefinitionBody", None) is not None:
+                out.add(lid)
+    return out
+
+
+def _unknown_route_auth(app: App, apis: set[str]) -> App:
+    def fix(t: Trigger) -> Trigger:
+        if t.api in apis and t.authorizer.kind is AuthKind.NONE:
+            return replace(t, authorizer=Authorizer(AuthKind.UNKNOWN, t.loc, Origin.UNRESOLVED))
+        return t
+
+    functions = tuple(replace(f, triggers=tuple(fix(t) for t in f.triggers)) for f in app.functions)
+    return replace(app, functions=functions)
+
+
+def _stub_applications(plain: dict[str, Any]) -> None:
+    """Replace each `AWS::Serverless::Application` by the nested stack it becomes, pointing nowhere.
+
+    The translator resolves a SAR application by calling AWS (boto3, with whatever credentials the
+    machine has). fnaudit never does: nested applications are read by `_cfn_nested` from the
+    template as written, and the translator only sees a plain stack it passes through, so that
+    `!GetAtt App.Outputs.X` elsewhere still names a resource."""
+    for lid, res in plain["Resources"].items():
+        if res.get("Type") != _APPLICATION:
+            continue
+        props = res.get("Properties")
+        params = props.get("Parameters") if isinstance(props, dict) else None
+        stack: dict[str, Any] = {"TemplateURL": f"https://{LOCAL_BUCKET}.invalid/{lid}"}
+        if isinstance(params, dict):
+            stack["Parameters"] = params
+        res["Type"] = "AWS::CloudFormation::Stack"
+        res["Properties"] = stack
+
+
+def _untranslated(
+    doc: SourceDoc,
+    root: ScanRoot,
+    options: LoadOptions,
+    data: Mapping[str, Any],
+    plain: dict[str, Any],
+    local_code: dict[str, str],
+    errors: list[ScanError],
+) -> LoadOutcome:
+    """The functions of a template the translator refused as a whole, read from the SAM itself.
+
+    No function is lost to a translator failure: the app's loss becomes partial (events, policy
+    templates and implicit APIs as far as they can be read without it), and an error says so."""
+    functions = [lid for lid, res in plain["Resources"].items() if res.get("Type") == "AWS::Serverless::Function"]
+    if not functions:
         return LoadOutcome(errors=errors)
-    relabelled = relabel(data, translated, doc.rel)
+    template, unexpanded = untranslated(plain, _managed_policy_arn)
+    relabelled = relabel(data, template, doc.rel)
     hints = BuildHints(Dialect.SAM, relabelled.inherited, local_code, relabelled.route_auth)
     outcome = build_app(doc, root, options, relabelled.template, hints)
-    outcome.errors[:0] = errors
+    resolver = Resolver(data, doc.rel, options.params, options.region)
+    triggers = event_triggers(data, doc.rel, resolver.display)
+    outcome.apps = [
+        replace(app, functions=tuple(replace(f, triggers=tuple(triggers.get(f.name, ()))) for f in app.functions))
+        for app in outcome.apps
+    ]
+    note = (
+        f"the SAM translator cannot read this template, so its {len(functions)} function(s) were read without it "
+        "(events as written, no implicit API, policy templates not expanded)"
+    )
+    if unexpanded:
+        note += "; policy templates left out of the roles: " + ", ".join(
+            f"{lid}: {', '.join(names)}" for lid, names in sorted(unexpanded.items())
+        )
+    lowered = [replace(e, loss=Loss.PARTIAL) if e.loss is Loss.APP else e for e in errors]
+    outcome.errors[:0] = [*lowered, ScanError(doc.rel, note, "load", Loss.PARTIAL)]
     return outcome
 
 

@@ -47,6 +47,8 @@ def _document(result: ScanResult) -> dict[str, Any]:
         "functions": [_function(app, fn, result) for app, fn in _by_risk(result)],
         "findings": [_finding(f) for f in result.findings],
         "errors": [e.to_json() for e in result.errors],
+        # only when an app has nested applications: documents of apps without any are unchanged
+        **({"components": components} if (components := _components(result)) else {}),
         "stats": {
             "files": result.stats.files,
             "functions": result.stats.functions,
@@ -54,6 +56,25 @@ def _document(result: ScanResult) -> dict[str, Any]:
             "stages": dict(sorted(result.stats.stages.items())),
         },
     }
+
+
+def _components(result: ScanResult) -> list[dict[str, Any]]:
+    """Every app's nested applications: what was loaded, and what fnaudit did not see (SAR, remote)."""
+    return [
+        {
+            "app": app.source,
+            "logical_id": c.logical_id,
+            "type": c.type,
+            "kind": c.kind.value,
+            "location": c.location,
+            "version": c.version,
+            "loaded_as": c.loaded_as,
+            "note": c.note,
+            "loc": _loc(c.loc),
+        }
+        for app in result.apps
+        for c in app.components
+    ]
 
 
 def _loc(loc: Loc) -> dict[str, Any]:
