@@ -20,6 +20,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from fnaudit.errors import InputError, Loss, ScanError
+from fnaudit.loaders._cfn_include import inline_includes
+from fnaudit.loaders._cfn_nested import load_nested
 from fnaudit.loaders._cfn_parts import (
     LAMBDA_FUNCTION,
     TemplateParts,
@@ -33,7 +35,7 @@ from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._intrinsics import Resolver
 from fnaudit.loaders._yaml import line_of, own_line
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
-from fnaudit.loaders.handlers import language_of, resolve_code
+from fnaudit.loaders.handlers import inline_code, language_of, resolve_code
 from fnaudit.model.app import App, Code, Dialect, Function, Resource, link_shared_roles
 from fnaudit.model.loc import Loc, Origin, Ref, RefKind, Value
 
@@ -91,7 +93,12 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
         return LoadOutcome(
             errors=[ScanError(doc.rel, "not a CloudFormation template: no `Resources` mapping", "load", Loss.APP)]
         )
-    return build_app(doc, root, options, data, BuildHints())
+    included = inline_includes(doc, root)
+    outcome = build_app(doc, root, options, included.data, BuildHints())
+    outcome.errors[:0] = included.errors
+    outcome.consumed |= included.files
+    load_nested(doc, root, options, outcome)
+    return outcome
 
 
 def build_app(
@@ -251,7 +258,8 @@ def _code(ctx: _Context, res: Resource, package_type: str, runtime: str | None, 
     if not isinstance(raw, Mapping):
         return Code(lang, in_repo=False, note="no Code property")
     if "ZipFile" in raw:
-        return Code(lang, in_repo=False, note="inline code")
+        node, at = _inline_node(ctx, res, raw)
+        return inline_code(ctx.rel, ctx.doc.text, node, at, handler, runtime)
     bucket = ctx.r.display(raw.get("S3Bucket", ""))
     key = ctx.r.display(raw.get("S3Key", ""))
     if bucket == LOCAL_BUCKET and key in ctx.hints.local_code:
@@ -262,6 +270,21 @@ def _code(ctx: _Context, res: Resource, package_type: str, runtime: str | None, 
     if asset is not None:
         return _local_code(ctx, res, asset, runtime, handler)
     return Code(lang, in_repo=False, note=f"code is an S3 artifact s3://{bucket}/{key}")
+
+
+def _inline_node(ctx: _Context, res: Resource, raw: Mapping[str, Any]) -> tuple[Any, int]:
+    """The inline code as written, with its line: SAM's `InlineCode` (the translated `ZipFile` has lost
+    the lines of a join's items) or the template's own `Code.ZipFile`; else the translated value."""
+    resources = ctx.doc.data.get("Resources") if isinstance(ctx.doc.data, Mapping) else None
+    written = resources.get(res.logical_id) if isinstance(resources, Mapping) else None
+    props = written.get("Properties") if isinstance(written, Mapping) else None
+    if isinstance(props, Mapping):
+        if "InlineCode" in props:
+            return props["InlineCode"], line_of(props, "InlineCode", res.loc.line)
+        code = props.get("Code")
+        if isinstance(code, Mapping) and "ZipFile" in code:
+            return code["ZipFile"], line_of(code, "ZipFile", res.loc.line)
+    return raw["ZipFile"], line_of(raw, "ZipFile", res.loc.line)
 
 
 def _cdk_asset_path(ctx: _Context, res: Resource) -> str | None:

@@ -12,18 +12,26 @@ may be, a path the operating system refuses. A handler that is simply not there 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from fnaudit.errors import InputError
 from fnaudit.loaders._files import ScanRoot, unreadable_link
-from fnaudit.model.app import Code
+from fnaudit.loaders._yaml import line_of
+from fnaudit.model.app import Code, InlineSource
 
 _NODE_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _JAVA_SOURCE_DIRS = ("src/main/java", "src/main/kotlin", "src", "")
 NAME_MAX = 255  # bytes in one file-name component (Linux, macOS, Windows alike)
 PATH_MAX = 4096
+MAX_INLINE_CHARS = 1024 * 1024  # AWS caps ZipFile at 4 KB; anything far larger is not code worth reading
+_INLINE_EXTENSIONS = {"python": ".py", "node": ".js"}  # what Lambda names the file it writes the code to
+_BLOCK_SCALAR = re.compile(r"(?:^|[\s:])[|>][0-9+-]*\s*(?:#.*)?$")  # `Key: |`, `Key: !Sub >-`: text starts below
+_SUB_VAR = re.compile(r"\$\{(!?)([^}]*)\}")
 
 
 def language_of(runtime: str | None) -> str:
@@ -199,3 +207,140 @@ def _probe(path: Path, test: Callable[[Path], bool]) -> bool:
         raise InputError("the handler path contains a NUL character; fix the handler setting") from None
     except OSError as exc:
         raise InputError(f"cannot look up {path.name[:80]!r}: {exc.strerror or exc}") from None
+
+
+# ---- code written in the template ---------------------------------------------------------------
+
+
+def inline_code(rel: str, template_text: str, node: Any, line: int, handler: str | None, runtime: str | None) -> Code:
+    """The function whose code is `node`, the value of SAM `InlineCode` / CloudFormation `Code.ZipFile`
+    written at `line` of the template `rel`: a string, or an `Fn::Sub` / `Fn::Join` of strings.
+
+    What is literal is resolved; a reference (`${Table}`, `!Ref Table` in a join) stays as opaque text
+    `${…}`. Each code line is placed on the template line it was written on, so the code engine's
+    locations are template lines (see `InlineSource`). Nothing is written to disk."""
+    lang = language_of(runtime)
+    ext = _INLINE_EXTENSIONS.get(lang)
+    if ext is None:
+        return Code(lang, in_repo=False, note=f"inline code for {lang} is not analysed")
+    template_lines = template_text.splitlines()
+    pieces = _pieces(node, line, template_lines, 0)
+    if pieces is None:
+        return Code(lang, in_repo=False, note="inline code that is not a string, Fn::Sub or Fn::Join of strings")
+    if sum(len(text) for text, _ in pieces) > MAX_INLINE_CHARS:
+        return Code(lang, in_repo=False, note="inline code over 1 MB; not analysed")
+    text, first = _laid_out(pieces)
+    module, symbol = "index", None
+    parts = _split(handler or "")
+    if parts is not None:
+        symbol = parts[1]
+        # Lambda writes inline code to `index.py` / `index.js`; any other module is not there
+        module = parts[0] if re.fullmatch(r"[A-Za-z_][\w-]*", parts[0]) else "index"
+    note = "inline code"
+    if module != "index":
+        note = f"inline code; Lambda names its file index{ext}, not {module}{ext}"
+    return Code(
+        lang,
+        in_repo=False,
+        handler_file=rel,
+        handler_symbol=symbol,
+        note=note,
+        inline=InlineSource(rel, text, module, ext, first),
+    )
+
+
+def _pieces(node: Any, line: int, template_lines: list[str], depth: int) -> list[tuple[str, int | None]] | None:
+    """`node` as (text, template line of its first character) pieces; None for a piece that is not
+    text. A line of None continues the text before it (a join delimiter)."""
+    if depth > 8:
+        return None
+    if isinstance(node, str):
+        return [(node, _text_line(line, template_lines))]
+    if not isinstance(node, Mapping) or len(node) != 1:
+        return None
+    ((name, arg),) = node.items()
+    at = line_of(node, name, line)
+    if name == "Fn::Sub":
+        variables: Mapping[str, Any] = {}
+        if isinstance(arg, list) and arg:
+            variables = arg[1] if len(arg) > 1 and isinstance(arg[1], Mapping) else {}
+            at, arg = line_of(arg, 0, at), arg[0]
+        return [(_substituted(arg, variables), _text_line(at, template_lines))] if isinstance(arg, str) else None
+    if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+        delimiter, items = arg
+        if not isinstance(items, list):
+            return None
+        out: list[tuple[str, int | None]] = []
+        for i, item in enumerate(items):
+            if i and delimiter:
+                out.append((delimiter, None))
+            item_line = line_of(items, i, at)
+            sub = _pieces(item, item_line, template_lines, depth + 1)
+            out.extend(sub if sub is not None else [(_opaque(item), item_line)])
+        return out
+    return None
+
+
+def _text_line(line: int, template_lines: list[str]) -> int:
+    """The line a scalar written at `line` starts on: the next one for a block scalar (`|`, `>`)."""
+    if 1 <= line <= len(template_lines) and _BLOCK_SCALAR.search(template_lines[line - 1]):
+        return line + 1
+    return line
+
+
+def _substituted(text: str, variables: Mapping[str, Any]) -> str:
+    """`Fn::Sub` as far as the template says: literal variables in, `${!X}` → `${X}`, others kept."""
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            return "${" + m.group(2) + "}"
+        value = variables.get(m.group(2))
+        return value if isinstance(value, str) and "\n" not in value else m.group(0)
+
+    return _SUB_VAR.sub(one, text)
+
+
+def _opaque(node: Any) -> str:
+    """A join item that is not text (`!Ref Table`, `!GetAtt A.Arn`) as the placeholder `${…}`."""
+    if isinstance(node, Mapping) and len(node) == 1:
+        ((name, arg),) = node.items()
+        if name == "Ref" and isinstance(arg, str):
+            return "${" + arg + "}"
+        if name == "Fn::GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
+            return "${" + ".".join(arg) + "}"
+    if isinstance(node, (int, float)) and not isinstance(node, bool):
+        return str(node)
+    return "${…}"
+
+
+def _laid_out(pieces: list[tuple[str, int | None]]) -> tuple[str, int]:
+    """The code with line n on template line n (empty lines before and between), and its first line.
+
+    Each code line goes to the template line of its first character. When those are not strictly
+    increasing (a quoted one-line string holding `\n`s, a JSON template), the code is laid out
+    contiguously from its first line instead: lines then follow the code, offset to the template."""
+    chars_line: list[int] = []
+    text_parts: list[str] = []
+    last = 1
+    for text, start in pieces:
+        current = start if start is not None else last
+        for ch in text:
+            chars_line.append(current)
+            if ch == "\n" and start is not None:
+                current += 1
+        last = current
+        text_parts.append(text)
+    text = "".join(text_parts)
+    code_lines = text.split("\n")
+    lines_at: list[int] = []
+    offset = 0
+    for code_line in code_lines:
+        lines_at.append(chars_line[offset] if offset < len(chars_line) else (lines_at[-1] + 1 if lines_at else last))
+        offset += len(code_line) + 1
+    first = max(lines_at[0] if lines_at else 1, 1)
+    if (lines_at and lines_at[0] < 1) or any(b <= a for a, b in pairwise(lines_at)):
+        lines_at = [first + i for i in range(len(code_lines))]
+    out = [""] * (lines_at[-1] if lines_at else 0)
+    for at, code_line in zip(lines_at, code_lines, strict=True):
+        out[at - 1] = code_line
+    return "\n".join(out), first

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fnaudit.engines.code.files import FileCache
 from fnaudit.errors import ScanError
-from fnaudit.model.app import App
+from fnaudit.model.app import App, Function
 
 if TYPE_CHECKING:
     from fnaudit.engines import EngineContext
@@ -57,15 +57,31 @@ def _scan_state(ctx: EngineContext) -> tuple[FileCache, dict[str, Analyser | Non
     return ctx.state.code.cache, ctx.state.code.analysers
 
 
+def _inline_view(fn: Function, cache: FileCache) -> Function:
+    """The function as the analysers see inline code: a code folder below the template file (no such
+    folder can exist on disk, so no other module is ever found beside it) holding one virtual module
+    whose text is laid out on the template's lines and which is named after the template. Only this
+    view has `in_repo`; the function kept in the model stays as the loader made it."""
+    src = fn.code.inline
+    assert src is not None
+    folder = f"{src.file}/inline/{fn.name}"
+    handler_file = f"{folder}/{src.module}{src.extension}"
+    cache.add_virtual(cache.artifacts.real_path(handler_file), src.file, src.text)
+    return replace(fn, code=replace(fn.code, in_repo=True, root=folder, handler_file=handler_file))
+
+
 def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
     cache, made = _scan_state(ctx)
     reported = set(cache.errors)
     functions = []
     changed = False
     for fn in app.functions:
+        written = fn
+        if fn.code.inline is not None:
+            fn = _inline_view(fn, cache)
         code = fn.code
         if not code.in_repo or not code.handler_file:
-            functions.append(fn)
+            functions.append(written)
             continue
         mount = cache.artifacts.mount_of(code.handler_file)
         if mount is not None and mount.skipped:  # members of a zip artifact that were not extracted
@@ -73,14 +89,15 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
                 mount.rel,
                 ScanError(mount.rel, f"not analysed inside the zip: {'; '.join(mount.skipped)}", "code"),
             )
+        shown = written.code.handler_file or code.handler_file  # inline code: the template, not the view
         analyser = _analyser(code.language, cache, made)
         try:
             result = analyser.analyse(fn) if analyser is not None else None
         except (RecursionError, MemoryError):
             cache.errors.setdefault(
-                f"{code.handler_file}#{fn.name}",
+                f"{shown}#{fn.name}",
                 ScanError(
-                    code.handler_file,
+                    shown,
                     f"function {fn.name}: code too deeply nested to analyse; its code findings are missing",
                     "code",
                 ),
@@ -88,18 +105,18 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
             result = None
         except Exception as exc:  # noqa: BLE001 - one function's analysis must not stop the others'
             cache.errors.setdefault(
-                f"{code.handler_file}#{fn.name}",
+                f"{shown}#{fn.name}",
                 ScanError(
-                    code.handler_file,
+                    shown,
                     f"function {fn.name}: code engine failed ({type(exc).__name__}: {exc}); please report it",
                     "code",
                 ),
             )
             result = None
         if result is None:
-            functions.append(fn)
+            functions.append(written)
             continue
-        functions.append(replace(fn, code_facts=result.facts, sdk_calls=result.sdk_calls))
+        functions.append(replace(written, code_facts=result.facts, sdk_calls=result.sdk_calls))
         changed = True
     new_app = replace(app, functions=tuple(functions)) if changed else app
     return new_app, sorted(e for k, e in cache.errors.items() if k not in reported)

@@ -108,6 +108,14 @@ class FileCache:
             return None
         return SourceFile(path, rel, text, hashlib.sha1(data).hexdigest())
 
+    def add_virtual(self, path: Path, rel: str, text: str) -> SourceFile:
+        """Register code that is no file on disk (inline code of a template) under `path`, named `rel`
+        in every location. `path` must be one no file can have (a path below the template file), so
+        nothing beside it is ever read as one of its modules; the text is never written anywhere."""
+        f = SourceFile(path, rel, text, sha(text))
+        self._files[path] = f
+        return f
+
     def exists_inside(self, path: Path, code_root: Path) -> bool:
         """Whether `path` is a file the analysers may read for a function whose code is in `code_root`.
 

@@ -169,11 +169,49 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
                 )
             )
         candidates.extend(replace(c, functions=ids) for c in flows)
+    candidates.extend(_inline_code(app))
     candidates.extend(_parameter_defaults(app, root, errors))
     app = replace(app, files_read=tuple(sorted(set(app.files_read) | set(scanned))))
     if not candidates:
         return app, errors
     return replace(app, secret_candidates=tuple(candidates)), errors
+
+
+def _inline_code(app: App) -> Iterator[SecretCandidate]:
+    """SECRET002 (and SECRET005 for Python) in code written in the template (`InlineCode`, `Code.ZipFile`):
+    its text is laid out on the template's lines, so each finding is on the template line that holds it."""
+    for fn in app.functions:
+        src = fn.code.inline
+        if src is None:
+            continue
+        for f in scan_text(src.file, src.text, Place.CODE, "code"):
+            v = f.verdict
+            yield SecretCandidate(
+                place=SecretPlace.CODE,
+                detector=v.detector,
+                what=v.what,
+                loc=Loc(src.file, f.line),
+                key=f.key,
+                preview=f.preview,
+                length=f.length,
+                confidence=v.confidence.value,
+                severity=v.severity,
+                flags=v.flags,
+                functions=(fn.id,),
+            )
+        if src.extension == ".py" and _SECRET_SOURCE.search(src.text):  # SECRET005, as for a handler file
+            for flow in python_flows(src.text, fn.code.handler_symbol):
+                yield SecretCandidate(
+                    place=SecretPlace.TMP_WRITE if flow.kind == "tmp-write" else SecretPlace.RESPONSE,
+                    detector="secret-flow",
+                    what="a secret",
+                    loc=Loc(src.file, flow.line),
+                    key=flow.key,
+                    confidence="medium",
+                    severity="high",
+                    detail=flow.source,
+                    functions=(fn.id,),
+                )
 
 
 def _walk(files: Artifacts, base: Path, recursive: bool, errors: list[ScanError]) -> Iterator[str]:
