@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fnaudit.errors import Loss
 from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, load_all
 from fnaudit.loaders._intrinsics import Resolver
 from fnaudit.loaders.cloudformation import load as load_cfn
@@ -23,6 +24,7 @@ from fnaudit.model import (
     RefKind,
     TriggerKind,
 )
+from fnaudit.model.app import ComponentKind
 
 FIX = Path(__file__).parent / "fixtures" / "cloudformation"
 
@@ -595,3 +597,106 @@ def test_cdk_asset_metadata_locates_the_function_code(tmp_path: Path) -> None:
         "asset.abc123/index.py",
         "handler",
     )
+
+
+def test_nested_stacks_local_loaded_with_parameters_others_recorded() -> None:
+    name = "nested-stacks"
+    out = load(name)
+    assert [(a.source, a.nested_in, [f.name for f in a.functions]) for a in out.apps] == [
+        ("template.yaml", None, ["ApiFunction"]),
+        ("stacks/child.yaml", "template.yaml#ChildStack", ["ChildFunction"]),
+        ("stacks/self.yaml", "template.yaml#SelfStack", []),
+        # a CDK nested stack: the URL is computed, `Metadata` names the local template in cdk.out
+        ("stacks/CdkNested.nested.template.json", "template.yaml#CdkNestedStack", ["CdkFunction"]),
+    ]
+    parent, child, itself, _ = out.apps
+    t = f"{name}/template.yaml"
+    assert [(c.logical_id, c.kind, c.location, c.loaded_as, c.loc.line) for c in parent.components] == [
+        (
+            "ChildStack",
+            ComponentKind.NESTED,
+            "./stacks/child.yaml",
+            "stacks/child.yaml",
+            line_of_text(t, "TemplateURL: ./stacks/child.yaml"),
+        ),
+        (
+            "RemoteStack",
+            ComponentKind.REMOTE,
+            "https://s3.amazonaws.com/templates/remote.yaml",
+            None,
+            line_of_text(t, "TemplateURL: https://"),
+        ),
+        ("ComputedStack", ComponentKind.UNRESOLVED, "!Ref ChildUrl", None, line_of_text(t, "TemplateURL: !Ref")),
+        ("OutsideStack", ComponentKind.UNRESOLVED, "../../outside.yaml", None, line_of_text(t, "../../outside.yaml")),
+        (
+            "SelfStack",
+            ComponentKind.NESTED,
+            "stacks/self.yaml",
+            "stacks/self.yaml",
+            line_of_text(t, "TemplateURL: stacks/self.yaml"),
+        ),
+        (
+            "CdkNestedStack",
+            ComponentKind.NESTED,
+            "stacks/CdkNested.nested.template.json",
+            "stacks/CdkNested.nested.template.json",
+            line_of_text(t, "TemplateURL: !Join"),
+        ),
+    ]
+    assert [(c.logical_id, c.kind, c.note) for c in itself.components] == [
+        ("Again", ComponentKind.UNRESOLVED, "nested applications form a cycle or nest too deeply; not loaded again")
+    ]
+    table = child.functions[0].environment["TABLE"]
+    assert (table.value, table.origin, table.loc) == ("staging-orders", Origin.SET, Loc("stacks/child.yaml", 17))
+    assert [(e.path, e.message.split(";")[0], e.loss) for e in out.errors] == [
+        (
+            "template.yaml",
+            f"line {line_of_text(t, 's3://bucket/openapi.yaml')}: AWS::Include of "
+            "s3://bucket/openapi.yaml is not fetched",
+            Loss.PARTIAL,
+        ),
+        (  # an include is confined to the scanned folder like every other file
+            "template.yaml",
+            f"line {line_of_text(t, 'Location: ../api-v1.yaml')}: AWS::Include of ../api-v1.yaml cannot be read "
+            f"('../api-v1.yaml' points outside the scanned folder {(FIX / name).resolve()}",
+            Loss.PARTIAL,
+        ),
+        ("stacks/self.yaml", "line 6: Again: nested applications form a cycle or nest too deeply", Loss.PARTIAL),
+        (
+            "template.yaml",
+            f"line {line_of_text(t, 'TemplateURL: !Ref')}: nested application ComputedStack: its "
+            "location (!Ref ChildUrl) is not known from the template",
+            Loss.PARTIAL,
+        ),
+        (
+            "template.yaml",
+            f"line {line_of_text(t, '../../outside.yaml')}: nested application OutsideStack: "
+            "'../../outside.yaml' points outside the scanned folder "
+            f"{(FIX / name).resolve()}",
+            Loss.PARTIAL,
+        ),
+    ]
+    assert out.consumed == {
+        "stacks/child.yaml",
+        "stacks/self.yaml",
+        "stacks/CdkNested.nested.template.json",
+        "api/openapi.yaml",
+    }
+
+
+def test_local_aws_include_body_is_inlined_and_its_routes_read() -> None:
+    name = "nested-stacks"
+    out = load(name)
+    fn = out.apps[0].function("ApiFunction")
+    assert fn is not None
+    # the included file's nodes are located at the include's `Location` line of the template
+    assert [(t.kind, t.method, t.path, t.api, t.authorizer.kind, t.loc) for t in fn.triggers] == [
+        (
+            TriggerKind.API_REST,
+            "GET",
+            "/orders",
+            "Api",
+            AuthKind.NONE,
+            Loc("template.yaml", line_of_text(f"{name}/template.yaml", "Location: api/openapi.yaml")),
+        )
+    ]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fnaudit.errors import Loss, ScanError
+from fnaudit.loaders._cfn_nested import nested_children
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.discover import Discovery, discover
@@ -17,6 +18,7 @@ _LOADER_MODULES = {
     Dialect.SERVERLESS: "fnaudit.loaders.serverless",
     Dialect.SAM: "fnaudit.loaders.sam",
     Dialect.CLOUDFORMATION: "fnaudit.loaders.cloudformation",
+    Dialect.CHALICE: "fnaudit.loaders.chalice",
 }
 
 
@@ -44,15 +46,20 @@ def load_all(
     `progress(done, found)` hears each template handled (found: the templates discovered)."""
     found = discover(target, root, exclude)
     total = LoadOutcome(errors=list(found.errors))
-    order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel))
+    # Templates nested in another (SAM Application, CloudFormation Stack) load through their parent,
+    # with the parameters it passes: parents come first, and a child is not loaded again on its own.
+    children = nested_children(found.docs, root)
+    order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel in children, d.rel))
     for i, doc in enumerate(order):
         if progress:
             progress(i, len(order))
         if doc.rel in total.consumed:
             continue
         outcome = load_doc(doc, root, options)
-        total.apps.extend(outcome.apps)
-        total.errors.extend(outcome.errors)
+        # a template nested by two parents is one app: the first load wins, its errors are said once
+        loaded = {a.source for a in total.apps}
+        total.apps.extend(a for a in outcome.apps if a.source not in loaded)
+        total.errors.extend(e for e in outcome.errors if e not in total.errors)
         total.consumed |= outcome.consumed
     return total, found
 

@@ -48,11 +48,23 @@ _TEMPLATE_HINTS = ("AWSTemplateFormatVersion", "AWS::Serverless", "AWS::Lambda::
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 
+NOT_A_TEMPLATE = "named like a template but holds no `Resources` with AWS:: resource types; not an app"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file discovery looked at and quietly left out, with why (for the report's coverage)."""
+
+    rel: str
+    reason: str
+
+
 @dataclass(slots=True)
 class Discovery:
     docs: list[SourceDoc] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     files_seen: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Discovery:
@@ -74,6 +86,7 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
     for path in _walk(target, root, excludes):
         _consider(path, root, out, explicit=False)
     out.docs.sort(key=lambda d: d.rel)
+    out.skipped.sort(key=lambda s: s.rel)
     return out
 
 
@@ -104,6 +117,9 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
     name = path.name.lower()
     is_serverless = name in _SERVERLESS_NAMES
     if not (is_serverless or name.endswith(_TEMPLATE_EXT)):
+        return
+    if is_chalice_project(path):  # `.chalice/config.json` of a Chalice app: its own dialect
+        _consider_chalice(path, root, out)
         return
     rel = root.rel(path)
     named_template = is_serverless or explicit or _looks_like_template_name(name)
@@ -153,7 +169,7 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
                     Loss.NONE if data is None else Loss.APP,  # an empty file held no app to lose
                 )
             )
-        elif explicit or _looks_like_template_name(name):
+        elif explicit:
             out.errors.append(
                 ScanError(
                     rel,
@@ -162,8 +178,48 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
                     Loss.APP,
                 )
             )
+        elif _looks_like_template_name(name):
+            # Found while walking: `serverless.template.yml` (example-repository metadata) and other
+            # YAML merely named like a template hold no app, so nothing is lost: no error entry.
+            out.skipped.append(Skipped(rel, NOT_A_TEMPLATE))
         return
     out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=dialect))
+
+
+def is_chalice_project(path: Path) -> bool:
+    """`.chalice/config.json` beside an `app.py` that creates a `Chalice(...)` app (checked by text, never run)."""
+    if path.name != "config.json" or path.parent.name != ".chalice":
+        return False
+    app_py = path.parent.parent / "app.py"
+    try:
+        if app_py.is_symlink() or not app_py.is_file() or app_py.stat().st_size > MAX_IAC_BYTES:
+            return False
+        return "Chalice(" in app_py.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _consider_chalice(path: Path, root: ScanRoot, out: Discovery) -> None:
+    rel = root.rel(path)
+    if path.is_symlink() and not root.contains(path):
+        out.errors.append(
+            ScanError(rel, "symbolic link to a file outside the scanned folder; not followed", "discover", Loss.APP)
+        )
+        return
+    out.files_seen += 1
+    try:
+        text = read_text(path)
+        data = load_any(text, path.name)
+    except InputError as exc:
+        out.errors.append(ScanError(rel, f"Chalice configuration not read: {exc}", "load", Loss.APP))
+        return
+    except OSError as exc:
+        out.errors.append(ScanError(rel, f"cannot read file: {exc.strerror or exc}", "discover", Loss.APP))
+        return
+    if not isinstance(data, dict):
+        out.errors.append(ScanError(rel, "Chalice configuration is not a JSON object", "load", Loss.APP))
+        return
+    out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=Dialect.CHALICE))
 
 
 def _looks_like_template_name(name: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fnaudit.errors import Loss, ScanError
-from fnaudit.loaders import _sls_events, _sls_iam
+from fnaudit.loaders import _sls_events, _sls_iam, _sls_lift
 from fnaudit.loaders import _sls_values as _values
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._iam import render
@@ -103,11 +103,14 @@ class _Service:
         provider_roles = _sls_iam.provider_roles(provider, provider_line, role_ctx)
         defaults = self._defaults(provider)
         functions_raw = self._functions_block()
+        constructs = self._constructs()
+        # serverless-lift queue workers are functions like the others (provider defaults, role, code)
+        workers = {w.name: w for w in constructs.workers if w.name not in functions_raw}
         event_ctx = _sls_events.EventContext(
             path_of=self.vars.path_of,
             private_endpoint=str(provider.get("endpointType", "")).upper() == "PRIVATE",
             http_api_authorizers=self._http_api_authorizers(provider),
-            function_names=frozenset(functions_raw),
+            function_names=frozenset(functions_raw) | frozenset(workers),
             resource_type=resolver.resource_type,
         )
         functions = []
@@ -118,6 +121,10 @@ class _Service:
             reader = _FunctionReader(self, fn_name, fn_raw, fn_loc, defaults, name, provider)
             role = _sls_iam.role_for_function(fn_name, fn_raw, provider_roles, role_ctx)
             functions.append(reader.function(event_ctx, role, parts))
+        for worker in workers.values():
+            reader = _FunctionReader(self, worker.name, worker.raw, worker.loc, defaults, name, provider)
+            role = _sls_iam.role_for_function(worker.name, worker.raw, provider_roles, role_ctx)
+            functions.append(reader.function(event_ctx, role, parts, (worker.trigger,)))
         linked = link_shared_roles(tuple(functions))
         return App(
             name=name,
@@ -126,7 +133,7 @@ class _Service:
             source=self.rel,
             functions=linked,
             roles=_roles(provider_roles, linked, parts),
-            resources=dict(parts.resources),
+            resources={**constructs.resources, **parts.resources},
             permissions=_permissions(parts, functions_raw),
         )
 
@@ -137,6 +144,15 @@ class _Service:
         if isinstance(raw, str) and raw and not isinstance(raw, Unresolved):
             return raw
         return self.doc.path.parent.name or "service"
+
+    def _constructs(self) -> _sls_lift.Constructs:
+        """serverless-lift `constructs:` (see `_sls_lift`)."""
+        raw = self.vars.get("constructs")
+        if is_missing(raw):
+            return _sls_lift.Constructs()
+        out = _sls_lift.read(raw, self.at, self.rel, line_of(self.data, "constructs"))
+        self.errors.extend(out.errors)
+        return out
 
     def _functions_block(self) -> dict[str, tuple[Any, Loc]]:
         """`functions` as name → (body, loc); a list of mappings (often `${file()}`s) is merged."""
@@ -263,12 +279,19 @@ class _FunctionReader:
         self.app_name = app_name
         self.provider = provider
 
-    def function(self, event_ctx: _sls_events.EventContext, role: Role | None, parts: TemplateParts) -> Function:
+    def function(
+        self,
+        event_ctx: _sls_events.EventContext,
+        role: Role | None,
+        parts: TemplateParts,
+        implied: tuple[Trigger, ...] = (),  # triggers a plugin adds (a lift queue's worker)
+    ) -> Function:
         runtime = _values.str_value(self.raw, "runtime", self.at) or self.d.runtime or Value.unset(self.loc)
         handler = self._handler()
         code, package_type = self._code(runtime, handler)
         events_line = self.at(self.raw, "events").line if "events" in self.raw else 0
         triggers, errors = _sls_events.triggers(self.raw.get("events"), self.name, event_ctx, events_line)
+        triggers = implied + triggers
         self.s.errors.extend(errors)
         url = self._url()
         if url is not None:

@@ -22,6 +22,7 @@ class Dialect(StrEnum):
     SERVERLESS = "serverless"
     SAM = "sam"
     CLOUDFORMATION = "cloudformation"
+    CHALICE = "chalice"  # AWS Chalice: `.chalice/config.json` + `app.py` (routes and event handlers as functions)
 
 
 class TriggerKind(StrEnum):
@@ -179,11 +180,29 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
+class InlineSource:
+    """Function code written in the template itself (SAM `InlineCode`, CloudFormation `Code.ZipFile`).
+
+    `text` is the code laid out on the template's own lines: line n of `text` is line n of `file`
+    (the lines before and between the code are empty), so every location the code engine reports
+    in it is a template line. `module` is the module the handler names (`index` for `index.handler`),
+    `extension` the file type the code is parsed as (`.py`, `.js`). The code is never written to disk.
+    """
+
+    file: str  # the template, relative to the scan root
+    text: str
+    module: str
+    extension: str
+    first_line: int  # template line of the first code line
+
+
+@dataclass(frozen=True, slots=True)
 class Code:
     """Where a function's code is and which symbol is its handler.
 
     `root` is the code folder relative to the scan root; `in_repo` False means the code is
-    elsewhere (an S3 artifact, a container image, inline code): not an error, just not analysable.
+    elsewhere (an S3 artifact, a container image, inline code). Inline code (`inline` set, with
+    `handler_file` the template) is analysed from the template's text, not from a folder.
     """
 
     language: str  # python | node | java | go | dotnet | ruby | other
@@ -192,6 +211,7 @@ class Code:
     handler_file: str | None = None  # path relative to the scan root, when found
     handler_symbol: str | None = None  # python function / JS export / Java `Class::method`
     note: str | None = None  # why the code is not in the repository / the handler was not found
+    inline: InlineSource | None = None  # code written in the template
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +244,7 @@ class Function:
     tracing: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))  # Active | PassThrough
     log_retention_days: Value[int] = field(default_factory=lambda: Value.unset(Loc("")))
     package_type: str = "Zip"
+    framework: str | None = None  # web/app framework the function's entries come from ("chalice"), None: plain
     architecture: Value[str] = field(default_factory=lambda: Value.unset(Loc("")))
     # Facts added after loading by the engines (fnaudit.engines.*), before the rules run.
     sdk_calls: tuple[SdkCall, ...] = ()
@@ -265,6 +286,30 @@ class Resource:
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
+class ComponentKind(StrEnum):
+    NESTED = "nested"  # a local template, loaded as an App of its own (its `nested_in` names the parent)
+    SAR = "sar"  # a Serverless Application Repository application: never fetched
+    REMOTE = "remote"  # a template at an https:// or s3:// URL: never fetched
+    UNRESOLVED = "unresolved"  # a location the template computes (a parameter, a Sub) or a missing file
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A nested application of the app (SAM `AWS::Serverless::Application`, `AWS::CloudFormation::Stack`).
+
+    Only local templates are read; everything else is recorded so that the report can say which
+    parts of the deployment fnaudit did not see."""
+
+    logical_id: str
+    type: str
+    kind: ComponentKind
+    location: str  # the application id, the URL, or the template path as written
+    loc: Loc
+    version: str | None = None  # SAR `SemanticVersion`
+    loaded_as: str | None = None  # the nested template (relative to the scan root) when it was loaded
+    note: str | None = None  # why it was not loaded
+
+
 @dataclass(frozen=True, slots=True)
 class App:
     """One deployable application: a serverless.yml, a SAM template, or a CloudFormation template."""
@@ -286,6 +331,9 @@ class App:
     # Files an engine read that no other fact names (configuration files the secrets engine scanned
     # and found nothing in), relative to the scan root: for `stats.files`, the count of files read.
     files_read: tuple[str, ...] = ()
+    framework: str | None = None  # the framework the app is written with ("chalice"), None: plain IaC
+    components: tuple[Component, ...] = ()  # nested applications, loaded or only recorded
+    nested_in: str | None = None  # "<parent template>#<logical id>" when loaded as a nested application
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

@@ -94,6 +94,11 @@ ATTRIBUTE_KEYS = {
     "user_attributes": "userAttributes",
     "request": "request",
     "authorizer": "authorizer",
+    # AWS Chalice `app.current_request`: the same parts of the proxy event under Chalice's names
+    "query_params": "queryStringParameters",
+    "uri_params": "pathParameters",
+    "raw_body": "body",
+    "context": "requestContext",
 }
 
 # Powertools getter methods: method → event key of the mapping they read.

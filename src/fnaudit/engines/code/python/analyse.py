@@ -8,10 +8,11 @@ from pathlib import Path
 
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache
-from fnaudit.engines.code.python import sdk
+from fnaudit.engines.code.python import chalice, sdk
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint import facts
+from fnaudit.engines.code.taint.values import EVENT, Summary
 from fnaudit.model.app import Function
 from fnaudit.model.code import CodeFacts, LogLeak, SdkCall, Step
 from fnaudit.model.loc import Loc
@@ -39,20 +40,35 @@ class PythonAnalyser:
         imports = sorted({name for m in modules for name in m.external} - internal_tops)
         sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)
         node = handler_node(module, code.handler_symbol or "")
-        if node is None:
+        routes = None
+        if node is None and chalice.is_chalice(fn):  # the Chalice API function: its handler is the app object
+            routes = chalice.routes_summary(self.taint, module, code.handler_symbol or "", code_root)
+        if node is None and routes is None:
             code_facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
             return Analysis(code_facts, sdk_calls)
-        sdk_calls = _rank_by_reachability(sdk_calls, self._reachable(module, node, code_root), modules)
-        summary = self.taint.summary(module, node, code_root)
-        event_index = 1 if summary.params and summary.params[0] in ("self", "cls") else 0
-        param_name = summary.params[event_index] if len(summary.params) > event_index else "event"
+        if node is None:
+            summary, event_index, param_name = routes or Summary([]), EVENT, "event"
+        elif chalice.is_chalice(fn):
+            sdk_calls = _rank_by_reachability(sdk_calls, self._reachable(module, node, code_root), modules)
+            summary, event_index, param_name = (
+                chalice.event_summary(self.taint, module, node, fn, code_root),
+                EVENT,
+                "event",
+            )
+        else:
+            sdk_calls = _rank_by_reachability(sdk_calls, self._reachable(module, node, code_root), modules)
+            summary = self.taint.summary(module, node, code_root)
+            event_index = 1 if summary.params and summary.params[0] in ("self", "cls") else 0
+            param_name = summary.params[event_index] if len(summary.params) > event_index else "event"
         code_facts = CodeFacts(
             imports=tuple(imports),
             files=tuple(m.rel for m in modules),
             flows=tuple(facts.flows(summary, event_index, param_name, fn)),
             state_writes=tuple(facts.state_writes(summary, event_index)),
             verbose_errors=tuple(facts.verbose_errors(summary)),
-            log_leaks=tuple(facts.log_leaks(summary, event_index, _powertools_log_event(node, module.rel))),
+            log_leaks=tuple(
+                facts.log_leaks(summary, event_index, _powertools_log_event(node, module.rel) if node else ())
+            ),
         )
         return Analysis(code_facts, sdk_calls)
 

@@ -38,6 +38,12 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
             and interprocedural.is_resolver(w, node.value.id)
         ):
             return {Ref(EVENT): (Step(w.loc(node), f"{node.value.id}.current_event read"),)}
+        if (
+            node.attr == "current_request"
+            and isinstance(node.value, ast.Name)
+            and interprocedural.is_chalice_app(w, node.value.id)
+        ):
+            return {Ref(EVENT): (Step(w.loc(node), f"{node.value.id}.current_request read"),)}
         base = evaluate(w, node.value)
         return sub(base, ATTRIBUTE_KEYS.get(node.attr, node.attr)) if base else EMPTY
     if isinstance(node, ast.Subscript):

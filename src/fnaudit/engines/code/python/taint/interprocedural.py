@@ -85,6 +85,17 @@ def is_resolver(w: Walk, name: str) -> bool:
     return q.startswith("aws_lambda_powertools") and q.endswith("Resolver")
 
 
+def is_chalice_app(w: Walk, name: str) -> bool:
+    """A module-level AWS Chalice app (`app = Chalice(app_name=...)`): `app.current_request` is the HTTP event."""
+    if name in w.locals:
+        return False
+    g = w.module.globals.get(name)
+    if not isinstance(g, ast.Call):
+        return False
+    q = names.qualname(w, g.func) or ""
+    return q == "chalice.Chalice" or (q.startswith("chalice.") and q.endswith(".Chalice"))
+
+
 def apply_routes(w: Walk, app_name: str, node: ast.Call) -> None:
     """`app.resolve(event, context)`: every route of `app` runs with the event; route parameters are path parameters."""
     for fnode in w.module.functions.values():
