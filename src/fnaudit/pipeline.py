@@ -18,6 +18,8 @@ from fnaudit.errors import Loss, ScanError
 from fnaudit.findings import Category, Finding, Hit
 from fnaudit.fingerprint import SourceLines, disambiguate, fingerprint
 from fnaudit.loaders import LoadOptions, ScanRoot, SourceDoc, archives, load_all
+from fnaudit.loaders.discover import Discovery
+from fnaudit.model import coverage as cov
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import Fact
 from fnaudit.progress import ProgressCallback, ProgressEvent
@@ -47,6 +49,8 @@ class ScanResult:
     today: dt.date
     # Risk per function (Function.id → Risk), computed after suppression (fnaudit.risk documents it).
     risk: Mapping[str, Risk] = field(default_factory=dict)
+    # What happened to every file under the root and what each function was credited (model.coverage).
+    coverage: cov.Coverage = field(default_factory=cov.Coverage)
 
     @property
     def functions(self) -> tuple[Function, ...]:
@@ -255,7 +259,8 @@ def _scan(
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
     )
-    return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk)
+    coverage = build_coverage(root, sorted_apps, discovery, loaded.consumed, errors_sorted)
+    return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk, coverage)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -285,3 +290,92 @@ def files_read(apps: Iterable[App], docs: Iterable[SourceDoc], consumed: Iterabl
             out.update(p.loc.path for p in fn.packages)
     out.discard("")
     return out
+
+
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+
+
+def build_coverage(
+    root: ScanRoot, apps: Iterable[App], discovery: Discovery, consumed: Iterable[str], errors: Iterable[ScanError]
+) -> cov.Coverage:
+    """The report's `coverage` from what discovery walked and what the loaders and engines recorded.
+
+    No second walk: only the files nothing read are looked at again (size, first bytes), to say why."""
+    from fnaudit.engines.code.files import MAX_BYTES as MAX_ANALYSED_BYTES  # the code engine's size limit
+    from fnaudit.loaders.lockfiles import MANIFESTS, parser_for  # imported here: the parsers are many
+
+    analysed: dict[str, set[str]] = {}
+
+    def mark(path: str, engine: str) -> None:
+        # a file inside a zip artifact (`code.zip!/app.py`) is the zip, as far as the walk knows
+        analysed.setdefault(path.split("!/", 1)[0], set()).add(engine)
+
+    for rel in {d.rel for d in discovery.docs} | set(consumed):
+        mark(rel, "iac")
+    functions: list[cov.FunctionCoverage] = []
+    for app in apps:
+        mark(app.source, "iac")
+        for rel in app.files_read:  # the secrets engine's record of the files it scanned
+            mark(rel, "secrets")
+        for c in app.secret_candidates:
+            mark(c.loc.path, "secrets")
+        for fn in app.functions:
+            code_files = tuple(sorted(fn.code_facts.files)) if fn.code_facts is not None else ()
+            lockfiles = tuple(sorted({p.loc.path for p in fn.packages if p.loc.path}))
+            for rel in code_files:
+                mark(rel, "code")
+            for rel in lockfiles:
+                mark(rel, "deps")
+            functions.append(cov.FunctionCoverage(fn.id, fn.name, code_files, lockfiles, *_function_notes(fn)))
+    walked = set(discovery.walked) | set(analysed)
+    failed: dict[str, str] = {}
+    for e in errors:  # sorted: the first error naming a file is the one shown
+        if e.path not in walked or e.loss is Loss.NONE or e.stage in ("rule", "config"):
+            continue
+        # An error naming a file an engine did read is mostly about something else (a template named by a
+        # deps notice); code that did not parse is a failure even when the secrets engine read its text.
+        if e.path not in analysed or e.stage == "code":
+            failed.setdefault(e.path, e.message)
+
+    def kind_of(rel: str) -> cov.Kind:
+        name = rel.rsplit("/", 1)[-1]
+        if name.endswith(_CODE_SUFFIXES):
+            return cov.Kind.CODE
+        if parser_for(name) is not None:
+            return cov.Kind.LOCKFILE
+        return cov.Kind.MANIFEST if name in MANIFESTS else cov.Kind.OTHER
+
+    def probe(rel: str) -> str | None:
+        path = root.path / rel
+        try:
+            if path.is_symlink() or not path.is_file():
+                return None  # never followed: a link leading out of the root is already an error entry
+            if path.stat().st_size > MAX_ANALYSED_BYTES:
+                return cov.TOO_LARGE
+            with path.open("rb") as fh:
+                return cov.BINARY if b"\0" in fh.read(8192) else None
+        except OSError:
+            return None
+
+    return cov.assemble(
+        walked,
+        analysed,
+        {s.rel: s.reason for s in discovery.skipped},
+        failed,
+        kind_of,
+        probe,
+        functions,
+        (cov.FolderCoverage(s.rel, s.reason) for s in discovery.skipped_dirs),
+    )
+
+
+def _function_notes(fn: Function) -> tuple[str | None, str | None]:
+    """Why a function has no analysed code file, and why no lockfile was credited to it."""
+    elsewhere = fn.code.note or ("its code is not in the scanned folder" if not fn.code.in_repo else None)
+    code_note = None
+    if fn.code_facts is None or not fn.code_facts.files:
+        code_note = elsewhere or "its code was not analysed"
+    lockfile_note = None
+    if not fn.packages:
+        lockfile_note = elsewhere or "no lockfile or manifest for its code"
+    return code_note, lockfile_note

@@ -59,7 +59,8 @@ def test_schema_is_strict() -> None:
 
 def test_document_shape() -> None:
     doc = to_json(make_result(errors=(ScanError("x.yml", "bad", "load"),)))
-    assert list(doc) == ["schema", "tool", "target", "functions", "findings", "errors", "stats"]
+    assert list(doc) == ["schema", "tool", "target", "functions", "findings", "errors", "coverage", "stats"]
+    assert doc["coverage"] == {"functions": [], "files": [], "folders": []}  # a result built without a scan
     assert doc["schema"] == SCHEMA == "fnaudit/findings/v1"
     assert doc["tool"] == {"name": "fnaudit", "version": __version__}
     assert doc["target"] == "demo"

@@ -14,6 +14,7 @@ from typing import Any
 
 from fnaudit import globs
 from fnaudit.errors import BinaryFileError, InputError, Loss, ScanError
+from fnaudit.loaders import _sls_script
 from fnaudit.loaders._files import MAX_IAC_BYTES, ScanRoot, read_text, safe_resolve
 from fnaudit.loaders._yaml import load_any
 from fnaudit.loaders.base import SourceDoc
@@ -42,8 +43,12 @@ SKIP_DIRS = frozenset(
         ".vscode",
     }
 )
-_SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
+_SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json", *_sls_script.SCRIPT_NAMES})
+# The Framework reads the first of these a folder holds (YAML/JSON before the scripts); the others are unused.
+_SERVERLESS_ORDER = ("serverless.yml", "serverless.yaml", "serverless.json", *_sls_script.SCRIPT_NAMES)
+SHADOWED = "the Serverless Framework reads {} in this folder instead; this configuration is not used"
 _TEMPLATE_EXT = (".yml", ".yaml", ".json", ".template")
+_ZAPPA_NAMES = frozenset({"zappa_settings.json", "zappa_settings.yml", "zappa_settings.yaml"})
 _TEMPLATE_HINTS = ("AWSTemplateFormatVersion", "AWS::Serverless", "AWS::Lambda::", "AWS::IAM::")
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -65,6 +70,10 @@ class Discovery:
     errors: list[ScanError] = field(default_factory=list)
     files_seen: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # For the report's coverage, from the one walk discovery makes: every file it walked (relative
+    # to the scan root, in walk order), and the folders and files it did not walk, with why.
+    walked: list[str] = field(default_factory=list)
+    skipped_dirs: list[Skipped] = field(default_factory=list)
 
 
 def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Discovery:
@@ -75,6 +84,7 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
     # relative to the scan root, not to the current directory, when the target was given relative.
     target = Path(os.path.abspath(target))
     if target.is_file():
+        out.walked.append(root.rel(target))
         _consider(target, root, out, explicit=True)
         if not out.docs and not out.errors:
             out.errors.append(
@@ -83,28 +93,48 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
                 )
             )
         return out
-    for path in _walk(target, root, excludes):
+    for path in _walk(target, root, excludes, out):
+        out.walked.append(root.rel(path))
         _consider(path, root, out, explicit=False)
     out.docs.sort(key=lambda d: d.rel)
     out.skipped.sort(key=lambda s: s.rel)
+    out.skipped_dirs.sort(key=lambda s: s.rel)
     return out
 
 
-def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...]) -> Iterator[Path]:
+SKIPPED_DIR = "dependency, build, cache or VCS folder; not walked"
+VIRTUALENV = "a Python virtual environment; not walked"
+EXCLUDED = "excluded by --exclude"
+
+
+def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...], out: Discovery) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIP_DIRS
-            and not (here / d / "pyvenv.cfg").exists()
-            and not _excluded(root.rel(here / d), excludes, is_dir=True)
-        )
+        kept = []
+        for d in sorted(dirnames):
+            why = _dir_skip(here / d, root, excludes)
+            if why is None:
+                kept.append(d)
+            else:
+                out.skipped_dirs.append(Skipped(root.rel(here / d), why))
+        dirnames[:] = kept
         for name in sorted(filenames):
             p = here / name
             if _excluded(root.rel(p), excludes):
+                out.skipped.append(Skipped(root.rel(p), EXCLUDED))
                 continue
             yield p
+
+
+def _dir_skip(path: Path, root: ScanRoot, excludes: tuple[str, ...]) -> str | None:
+    """Why a folder is not walked, or None to walk it."""
+    if path.name in SKIP_DIRS:
+        return SKIPPED_DIR
+    if (path / "pyvenv.cfg").exists():
+        return VIRTUALENV
+    if _excluded(root.rel(path), excludes, is_dir=True):
+        return EXCLUDED
+    return None
 
 
 def _excluded(rel: str, excludes: tuple[str, ...], *, is_dir: bool = False) -> bool:
@@ -120,6 +150,9 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
         return
     if is_chalice_project(path):  # `.chalice/config.json` of a Chalice app: its own dialect
         _consider_chalice(path, root, out)
+        return
+    if name in _ZAPPA_NAMES:  # Zappa settings (a WSGI app and its events): their own dialect
+        _consider_chalice(path, root, out, Dialect.ZAPPA, "Zappa settings")
         return
     rel = root.rel(path)
     named_template = is_serverless or explicit or _looks_like_template_name(name)
@@ -152,6 +185,9 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
         out.errors.append(ScanError(rel, f"cannot read file: {exc.strerror or exc}", "discover", lost))
         return
     if not (is_serverless or explicit or _looks_like_template_name(name) or any(h in text for h in _TEMPLATE_HINTS)):
+        return
+    if name in _sls_script.SCRIPT_NAMES:
+        _consider_script(path, rel, text, root, out, explicit)
         return
     try:
         data = load_any(text, name)
@@ -186,6 +222,18 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
     out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=dialect))
 
 
+def _consider_script(path: Path, rel: str, text: str, root: ScanRoot, out: Discovery, explicit: bool) -> None:
+    """`serverless.ts` / `.js` / `.mjs` / `.cjs`: its exported object read statically (`_sls_script`), never run."""
+    preferred = next((n for n in _SERVERLESS_ORDER if (path.parent / n).is_file()), path.name)
+    if preferred != path.name and not explicit:
+        out.skipped.append(Skipped(rel, SHADOWED.format(preferred)))
+        return
+    config = _sls_script.read(path, text, rel, path.parent, root)
+    out.errors.extend(config.errors)
+    if config.data is not None:
+        out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=config.data, dialect=Dialect.SERVERLESS))
+
+
 def is_chalice_project(path: Path) -> bool:
     """`.chalice/config.json` beside an `app.py` that creates a `Chalice(...)` app (checked by text, never run)."""
     if path.name != "config.json" or path.parent.name != ".chalice":
@@ -199,7 +247,10 @@ def is_chalice_project(path: Path) -> bool:
         return False
 
 
-def _consider_chalice(path: Path, root: ScanRoot, out: Discovery) -> None:
+def _consider_chalice(
+    path: Path, root: ScanRoot, out: Discovery, dialect: Dialect = Dialect.CHALICE, what: str = "Chalice configuration"
+) -> None:
+    """A framework's own configuration file (Chalice's `config.json`, Zappa's settings) as its dialect's document."""
     rel = root.rel(path)
     if path.is_symlink() and not root.contains(path):
         out.errors.append(
@@ -211,15 +262,15 @@ def _consider_chalice(path: Path, root: ScanRoot, out: Discovery) -> None:
         text = read_text(path)
         data = load_any(text, path.name)
     except InputError as exc:
-        out.errors.append(ScanError(rel, f"Chalice configuration not read: {exc}", "load", Loss.APP))
+        out.errors.append(ScanError(rel, f"{what} not read: {exc}", "load", Loss.APP))
         return
     except OSError as exc:
         out.errors.append(ScanError(rel, f"cannot read file: {exc.strerror or exc}", "discover", Loss.APP))
         return
     if not isinstance(data, dict):
-        out.errors.append(ScanError(rel, "Chalice configuration is not a JSON object", "load", Loss.APP))
+        out.errors.append(ScanError(rel, f"{what} is not a JSON object", "load", Loss.APP))
         return
-    out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=Dialect.CHALICE))
+    out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=dialect))
 
 
 def _looks_like_template_name(name: str) -> bool:

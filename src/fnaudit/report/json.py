@@ -49,6 +49,7 @@ def _document(result: ScanResult) -> dict[str, Any]:
         "errors": [e.to_json() for e in result.errors],
         # only when an app has nested applications: documents of apps without any are unchanged
         **({"components": components} if (components := _components(result)) else {}),
+        "coverage": _coverage(result),
         "stats": {
             "files": result.stats.files,
             "functions": result.stats.functions,
@@ -75,6 +76,35 @@ def _components(result: ScanResult) -> list[dict[str, Any]]:
         for app in result.apps
         for c in app.components
     ]
+
+
+def _coverage(result: ScanResult) -> dict[str, Any]:
+    """What happened to every file under the root, and what each function was credited (model.coverage)."""
+    c = result.coverage
+    return {
+        "functions": [
+            {
+                "function": f.function_id,
+                "name": f.name,
+                "code_files": list(f.code_files),
+                "lockfiles": list(f.lockfiles),
+                "code_note": f.code_note,
+                "lockfile_note": f.lockfile_note,
+            }
+            for f in c.functions
+        ],
+        "files": [
+            {
+                "path": f.path,
+                "state": f.state.value,
+                "by": list(f.by),
+                "kind": f.kind.value if f.kind is not None else None,
+                "reason": f.reason,
+            }
+            for f in c.files
+        ],
+        "folders": [{"path": f.path, "reason": f.reason} for f in c.folders],
+    }
 
 
 def _loc(loc: Loc) -> dict[str, Any]:

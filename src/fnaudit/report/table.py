@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from fnaudit.findings import Category, Finding, Severity
+from fnaudit.model.coverage import Kind
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import one_line
 
@@ -63,6 +64,9 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
         console.print(line)
     if result.errors and not opts.verbose and not opts.quiet:
         console.print(f"(details of the {_plural(len(result.errors), 'error')} with --verbose)", style="dim")
+    if (note := coverage_note(result)) and not opts.quiet:
+        for line in _wrap(Text(note), _width(opts)):
+            console.print(line)
     # padding of aligned columns and wrapped lines leaves trailing blanks; they only make diffs noisy.
     out.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
 
@@ -133,6 +137,29 @@ def summary(result: ScanResult) -> str:
     if result.errors:
         text += f"; {_plural(len(result.errors), 'error')}"
     return text
+
+
+def coverage_note(result: ScanResult) -> str | None:
+    """One line when files belong to no function, or were not analysed for a problem (too large, failed);
+    an ordinary skip (README.md, an image, node_modules) is no news."""
+    c = result.coverage
+    counts = [
+        _plural(n, word)
+        for n, word in (
+            (c.unattributed(Kind.CODE), "code file"),
+            (c.unattributed(Kind.LOCKFILE), "lockfile"),
+            (c.unattributed(Kind.MANIFEST), "manifest"),
+        )
+        if n
+    ]
+    parts = []
+    if counts:
+        total = sum(c.unattributed(k) for k in (Kind.CODE, Kind.LOCKFILE, Kind.MANIFEST))
+        joined = ", ".join(counts[:-1]) + " and " + counts[-1] if len(counts) > 1 else counts[0]
+        parts.append(f"{joined} {'belongs' if total == 1 else 'belong'} to no function")
+    if problems := c.problems:
+        parts.append(f"{_plural(len(problems), 'file')} could not be analysed")
+    return "; ".join(parts) + ": see --format json coverage" if parts else None
 
 
 def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None:
