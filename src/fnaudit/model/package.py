@@ -92,6 +92,12 @@ class Package:
     requirement: str = ""  # as written, for unpinned requirements (`requests>=2`)
     # Filled by the dependency engine: None = not checked (no advisory store), () = no known advisory.
     advisories: tuple[Advisory, ...] | None = None
+    # A range (`version` None, `requirement` as written): advisories that affect only some of the versions
+    # it allows (those affecting every one are in `advisories`); filled by the dependency engine.
+    partial: tuple[Advisory, ...] = ()
+    # Read from a manifest that no lockfile pins (package.json without a lock): what gets installed is
+    # whatever the registry serves for `requirement`, so DEP003 reports the manifest rather than each entry.
+    manifest_only: bool = False
 
     @property
     def key(self) -> tuple[str, str, str]:

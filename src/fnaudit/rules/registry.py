@@ -66,6 +66,7 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.deps.malicious",
     "fnaudit.rules.deps.no_lockfile",
     "fnaudit.rules.deps.scan_not_run",
+    "fnaudit.rules.deps.vulnerable_range",
     "fnaudit.rules.paths.attack_paths",
 )
 

@@ -302,6 +302,7 @@ def test_a_manifest_without_lockfile_is_reported(tmp_path: Path) -> None:
     (tmp_path / "ws" / "pkg").mkdir(parents=True)
     (tmp_path / "ws" / "yarn.lock").write_text("")
     (tmp_path / "ws" / "pkg" / "package.json").write_text('{"dependencies": {"a": "^1"}}')
+    (tmp_path / "ws" / "package.json").write_text('{"private": true, "workspaces": ["pkg"]}')
     assert parse_folder(tmp_path, tmp_path / "fn").unlocked == [("fn/package.json", "npm")]
     assert parse_folder(tmp_path, tmp_path / "fn2").unlocked == []  # nothing to pin
     assert parse_folder(tmp_path, tmp_path / "ws" / "pkg").unlocked == []  # the workspace lock above pins it

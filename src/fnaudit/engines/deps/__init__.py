@@ -4,8 +4,14 @@ Each function is credited with the lockfiles of its code folder, of the folders 
 handler's file, and of the folders of layers defined in the app (SAM `ContentUri`, CloudFormation
 or Serverless layer resources with a local path); only ecosystems of the function's language
 (Python → PyPI, Node → npm, …). Development-only packages are left out unless
-`Config.include_dev`. A manifest with dependencies and no lockfile is recorded as a Package with
-`source="manifest"` (its packages are unknown), which DEP003 reports.
+`Config.include_dev`. A workspace member (its manifest listed by a parent's npm/yarn/pnpm, uv, Poetry
+or Cargo workspace) is credited the workspace root's lockfile; a lockfile that merely sits above is not.
+A manifest with dependencies and no lockfile is recorded as a Package with `source="manifest"`, which
+DEP003 reports; a package.json's entries are read too (exact pins matched as locked, ranges matched by
+`ranges`: every allowed version affected → DEP001, some → DEP005). Packages vendored into a code folder
+(`*.dist-info/METADATA`, `node_modules/*/package.json`) are the versions that ship and are matched as such.
+Lockfiles and manifests under the app's folder that no function ships are matched too and kept on
+`App.packages`, which the DEP rules report with no function (as a lockfile scanner would).
 
 Matching reads the local OSV store (`Config.db`, `$FNAUDIT_DB`, the user cache): one indexed
 lookup per distinct package name. Without a store, or without data for a package's ecosystem, the
@@ -18,19 +24,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fnaudit.engines.deps.imports import imported
+from fnaudit.engines.deps.ranges import RANGE_ECOSYSTEMS, RangeMatch, match_range
 from fnaudit.engines.osv import match
 from fnaudit.engines.osv.store import Store, StoreError
+from fnaudit.engines.osv.store import normalise_name as store_name
 from fnaudit.engines.state import ScanState
 from fnaudit.errors import ScanError
 from fnaudit.loaders.archives import Artifacts
 from fnaudit.loaders.documents import read_document
-from fnaudit.loaders.lockfiles import FolderDeps, parse_folder
+from fnaudit.loaders.lockfiles import MANIFESTS, FolderDeps, parse_folder, parser_for, vendored_in, workspace_lock
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import ALL_FACTS, Fact
 from fnaudit.model.loc import Loc
@@ -54,6 +63,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     state: ScanState = ctx.state  # this scan's folder and IaC caches
     include_dev = bool(getattr(ctx.config, "include_dev", False))
     cache: dict[Path, FolderDeps] = {}
+    vendored_cache: dict[Path, list[Package]] = {}
     errors: list[ScanError] = []
     credited: dict[str, list[Package]] = {}
     for fn in app.functions:
@@ -73,18 +83,16 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             for manifest, eco in fd.unlocked:
                 if ecosystems and eco not in ecosystems:
                     continue
-                line = _manifest_line(files.real_path(manifest))
-                pkgs.append(
-                    Package(
-                        "",
-                        eco,
-                        manifest.rsplit("/", 1)[-1],
-                        None,
-                        Loc(manifest, line),
-                        source="manifest",
-                        requirement="no lockfile",
-                    )
-                )
+                pkgs.append(_manifest_package(files, manifest, eco))
+            if folder not in vendored_cache:
+                vendored_cache[folder] = vendored_in(folder, files)
+            locked = {(p.ecosystem, store_name(p.ecosystem, p.name), p.version) for p in pkgs}
+            for p in vendored_cache[folder]:
+                # The version that ships; when a lockfile of the function already names it, that line is enough.
+                if (not ecosystems or p.ecosystem in ecosystems) and (
+                    (p.ecosystem, store_name(p.ecosystem, p.name), p.version) not in locked
+                ):
+                    pkgs.append(p)
         seen: set[tuple[str, str, str, str, int]] = set()
         unique = []
         for p in pkgs:
@@ -93,13 +101,19 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                 seen.add(k)
                 unique.append(p)
         credited[fn.id] = unique
-    matchable = {
-        (p.ecosystem, p.name, p.version) for ps in credited.values() for p in ps if p.source == "registry" and p.version
+    unclaimed = _unclaimed(root, app, files, credited, cache, errors, include_dev)
+    everything = [p for ps in credited.values() for p in ps] + unclaimed
+    matchable = {(p.ecosystem, p.name, p.version) for p in everything if p.source == "registry" and p.version}
+    ranged = {
+        (p.ecosystem, p.name, p.requirement)
+        for p in everything
+        if p.source == "registry" and not p.version and p.requirement and p.ecosystem in RANGE_ECOSYSTEMS
     }
     results: dict[tuple[str, str, str], tuple[Advisory, ...]] = {}
+    range_results: dict[tuple[str, str, str], RangeMatch] = {}
     checked_ecosystems: set[str] = set()
     # Matching (and its errors about the store) only when a rule that runs reads advisories.
-    if matchable and Fact.ADVISORIES in getattr(ctx, "facts", ALL_FACTS):
+    if (matchable or ranged) and Fact.ADVISORIES in getattr(ctx, "facts", ALL_FACTS):
         store = None
         try:
             store = Store.open(getattr(ctx.config, "db", None))
@@ -120,8 +134,11 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                 checked_ecosystems = store.ecosystems()
                 imported_at = store.imported_at()
                 results = match.match_all(store, (k for k in matchable if k[0] in checked_ecosystems))
+                range_results = _match_ranges(store, {k for k in ranged if k[0] in checked_ecosystems})
                 # A project's own advisories (`advisories = …`): the files of it that could not be used.
                 errors.extend(ScanError(".", f"advisories: skipped {p}", "deps") for p in store.problems)
+            # Pinned packages only: a range with no lockfile is already a DEP003 finding, and a store
+            # without its ecosystem's data is not news worth an error for it.
             missing = sorted({e for e, _n, _v in matchable} - checked_ecosystems)
             if missing:
                 errors.append(
@@ -141,21 +158,124 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                     )
     functions = []
     for fn in app.functions:
-        pkgs = []
-        facts = fn.code_facts
-        for p in credited[fn.id]:
-            if p.source == "registry" and p.version and (p.ecosystem, p.name, p.version) in results:
-                advs = results[(p.ecosystem, p.name, p.version)]
-                if advs:
-                    reach = _reachability(p, facts)
-                    advs = tuple(replace(a, reachable=reach) for a in advs)
-                p = replace(p, advisories=advs)
-            elif p.source != "registry" or not p.version:
-                p = replace(p, advisories=())  # nothing to look up (local code, unpinned): not "unchecked"
-            pkgs.append(p)
+        pkgs = [_matched(p, fn.code_facts, results, range_results) for p in credited[fn.id]]
         pkgs.sort(key=lambda p: (p.loc.path, p.loc.line, p.name, p.version or ""))
         functions.append(replace(fn, packages=tuple(pkgs)) if pkgs or fn.packages else fn)
-    return replace(app, functions=tuple(functions)), errors
+    loose = sorted(
+        (_matched(p, None, results, range_results) for p in unclaimed),
+        key=lambda p: (p.loc.path, p.loc.line, p.name, p.version or ""),
+    )
+    return replace(app, functions=tuple(functions), packages=tuple(loose)), errors
+
+
+def _matched(
+    p: Package,
+    facts: Any,
+    results: dict[tuple[str, str, str], tuple[Advisory, ...]],
+    range_results: dict[tuple[str, str, str], RangeMatch],
+) -> Package:
+    """`p` with its advisories: at its version, or (a range) those affecting every / some allowed version."""
+    if p.source == "registry" and p.version and (p.ecosystem, p.name, p.version) in results:
+        advs = results[(p.ecosystem, p.name, p.version)]
+        if advs:
+            reach = _reachability(p, facts)
+            advs = tuple(replace(a, reachable=reach) for a in advs)
+        return replace(p, advisories=advs)
+    rm = range_results.get((p.ecosystem, p.name, p.requirement)) if not p.version else None
+    if rm is not None:
+        reach = _reachability(p, facts)
+        return replace(
+            p,
+            advisories=tuple(replace(a, reachable=reach) for a in rm.every),
+            partial=tuple(replace(a, reachable=reach) for a in rm.some),
+        )
+    if p.source != "registry" or not p.version:
+        return replace(p, advisories=())  # nothing to look up (local code, unreadable range): not "unchecked"
+    return p
+
+
+def _match_ranges(store: Store, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], RangeMatch]:
+    found = store.lookup({(e, n) for e, n, _r in keys})
+    out = {}
+    for e, n, r in keys:
+        rm = match_range(e, r, found.get((e, n), []))
+        if rm is not None:
+            out[(e, n, r)] = rm
+    return out
+
+
+# Folders never walked for lockfiles no function claims: installed or generated trees, not the project's own.
+_SKIP_DIRS = {"node_modules", ".git", ".serverless", ".aws-sam", "cdk.out", ".venv", "venv", "__pycache__", ".tox"}
+# A subfolder holding one of these is an app of its own: its lockfiles are its functions' business.
+_APP_FILES = (
+    "serverless.yml",
+    "serverless.yaml",
+    "serverless.json",
+    "serverless.ts",
+    "serverless.js",
+    "template.yaml",
+    "template.yml",
+    "template.json",
+    ".chalice/config.json",
+    "zappa_settings.json",
+)
+_MAX_WALK = 5000  # folders: a monorepo is bounded, a runaway tree is not
+
+
+def _unclaimed(
+    root: Path,
+    app: App,
+    files: Artifacts,
+    credited: dict[str, list[Package]],
+    cache: dict[Path, FolderDeps],
+    errors: list[ScanError],
+    include_dev: bool,
+) -> list[Package]:
+    """Packages of lockfiles and manifests under the app's folder that no function of the app ships.
+
+    A lockfile scanner matches them all; fnaudit reports them with no function ("no function ships it")
+    rather than skip them. Symbolic links to folders are not followed (os.walk's default)."""
+    claimed = {p.loc.path for ps in credited.values() for p in ps}
+    top = root.resolve()
+    app_dir = (root / app.root).resolve() if app.root else top
+    if not app_dir.is_relative_to(top) or not app_dir.is_dir():
+        return []
+    out: list[Package] = []
+    walked = 0
+    for here, dirs, names in os.walk(app_dir):
+        walked += 1
+        if walked > _MAX_WALK:
+            break
+        folder = Path(here)
+        dirs[:] = sorted(
+            d for d in dirs if d not in _SKIP_DIRS and not any((folder / d / f).is_file() for f in _APP_FILES)
+        )
+        if not any(parser_for(n) or n in MANIFESTS for n in names):
+            continue
+        fd = cache.get(folder)
+        if fd is None:
+            fd = cache[folder] = parse_folder(root, folder, files)
+            errors.extend(fd.errors)
+        for p in fd.packages:
+            if p.loc.path in claimed or (p.scope == "dev" and not include_dev):
+                continue
+            out.append(p)
+        for manifest, eco in fd.unlocked:
+            if manifest not in claimed:
+                out.append(_manifest_package(files, manifest, eco))
+    return out
+
+
+def _manifest_package(files: Artifacts, manifest: str, eco: str) -> Package:
+    return Package(
+        "",
+        eco,
+        manifest.rsplit("/", 1)[-1],
+        None,
+        Loc(manifest, _manifest_line(files.real_path(manifest))),
+        source="manifest",
+        requirement="no lockfile",
+    )
 
 
 def _reachability(p: Package, facts: Any) -> str:
@@ -190,6 +310,9 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
     code = fn.code
     if code.in_repo and code.root is not None and fn.package_type != "Image":
         base = files.real_path(code.root) if code.root else root  # a zip artifact: its private folder
+        ws = workspace_lock(files.confining_folder(base), base) if base.is_dir() else None
+        if ws is not None:
+            out.append(ws)  # a workspace member: the workspace root's lockfile is what installs it
         out.append(base)
         if code.handler_file:
             handler_dir = files.real_path(code.handler_file).parent
@@ -216,7 +339,7 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
         r = _existing_dir(f, files.confining_folder(f), state.dirs)
         if r is None:
             continue
-        if patterns and not _bundled(r, app_dir, patterns):
+        if patterns and not _bundled(r, app_dir, patterns) and not _vendored_ship(r, files, app_dir, patterns):
             continue  # `package.patterns` leave this folder out of the function's bundle
         if r not in safe:
             safe.append(r)
@@ -236,6 +359,21 @@ def _existing_dir(folder: Path, top: Path, seen: dict[tuple[Path, Path], Path | 
         except (ValueError, OSError):
             seen[key] = None
     return seen[key]
+
+
+def _vendored_ship(folder: Path, files: Artifacts, app_dir: Path, patterns: list[str]) -> bool:
+    """Whether packages vendored into `folder` are bundled though its manifest is excluded (a common
+    setup: `!requirements.txt` with `pip install -t vendored`): the manifest is then still the function's."""
+    from fnaudit import globs
+
+    for p in vendored_in(folder, files):
+        try:
+            rel = (files.root / p.loc.path).relative_to(app_dir).as_posix()
+        except ValueError:
+            continue
+        if globs.serverless_included(rel, patterns):
+            return True
+    return False
 
 
 def _bundled(folder: Path, app_dir: Path, patterns: list[str]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -35,6 +35,9 @@ from fnaudit.loaders.lockfiles import (
     yarn,
 )
 from fnaudit.loaders.lockfiles._common import LockfileError, ParseContext, Parsed
+from fnaudit.loaders.lockfiles.manifest import parse_package_json
+from fnaudit.loaders.lockfiles.vendored import vendored
+from fnaudit.loaders.lockfiles.workspaces import workspace_root
 from fnaudit.model.package import Package
 
 PARSERS: dict[str, ModuleType] = {
@@ -133,14 +136,9 @@ def _has_dependencies(path: Path) -> bool:
 
 
 def _lock_above(root: Path, folder: Path, names: tuple[str, ...]) -> bool:
-    """A lockfile in a parent folder inside the scan root (a workspace / monorepo lock)."""
-    here = folder.resolve()
-    top = root.resolve()
-    while here != top and top in here.parents:
-        here = here.parent
-        if any((here / n).is_file() for n in names):
-            return True
-    return False
+    """A lockfile in a parent folder inside the scan root that pins this folder: only a workspace that
+    declares it a member (a lockfile that merely sits above is not what installs this folder)."""
+    return workspace_root(root, folder, names) is not None
 
 
 def parse_folder(root: Path, folder: Path, artifacts: Artifacts | None = None) -> FolderDeps:
@@ -186,7 +184,40 @@ def parse_folder(root: Path, folder: Path, artifacts: Artifacts | None = None) -
             continue
         if _has_dependencies(path):
             out.unlocked.append((_rel(artifacts, path), ecosystem))
+            if manifest == "package.json":  # no lockfile: its exact pins and ranges are what gets installed
+                out.packages.extend(_manifest_packages(artifacts, path))
     return out
+
+
+def _manifest_packages(artifacts: Artifacts, path: Path) -> list[Package]:
+    """The entries of a package.json no lockfile pins: exact pins are matched as locked, ranges as ranges."""
+    top = artifacts.confining_folder(safe_resolve(path))
+    in_zip = artifacts.rel_path(top)
+    ctx = ParseContext(top, path, _rel(artifacts, path), f"{in_zip}/" if in_zip else "")
+    try:
+        text = ctx.read(path)
+    except (OSError, LockfileError, UnicodeDecodeError):
+        return []
+    return [replace(p, manifest_only=True) for p in parse_package_json(ctx, text)]
+
+
+def workspace_lock(root: Path, folder: Path) -> Path | None:
+    """The workspace root whose lockfile pins `folder` (its manifest is a declared member), or None."""
+    for manifest, (_eco, locks) in MANIFESTS.items():
+        if (folder / manifest).is_file() and not any((folder / n).is_file() for n in locks):
+            found = workspace_root(root, folder, locks)
+            if found is not None:
+                return found
+    return None
+
+
+def vendored_in(folder: Path, artifacts: Artifacts) -> list[Package]:
+    """Packages vendored into a code folder (dist-info, node_modules), confined like lockfiles are."""
+    try:
+        top = artifacts.confining_folder(safe_resolve(folder)).resolve()
+    except InputError:
+        return []
+    return vendored(folder, top, _rel(artifacts, folder))
 
 
 def _inside(artifacts: Artifacts, path: Path) -> bool:
@@ -215,4 +246,14 @@ def _rel(artifacts: Artifacts, path: Path) -> str:
             return path.name
 
 
-__all__ = ["MANIFESTS", "PARSERS", "FolderDeps", "LockfileError", "parse_file", "parse_folder", "parser_for"]
+__all__ = [
+    "MANIFESTS",
+    "PARSERS",
+    "FolderDeps",
+    "LockfileError",
+    "parse_file",
+    "parse_folder",
+    "parser_for",
+    "vendored_in",
+    "workspace_lock",
+]

@@ -1,5 +1,5 @@
 """Grouping shared by the DEP rules: one finding per package occurrence (lockfile line), naming
-every function that ships it."""
+every function that ships it, or none (a lockfile or manifest of the app that no function ships)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def occurrences(app: App) -> Iterator[tuple[Package, list[str], list[Package]]]:
             if fn.id not in groups[k][1]:
                 groups[k][1].append(fn.id)
                 groups[k][2].append(p)
+    for p in app.packages:  # no function ships it: reported all the same, with no function
+        k = (*p.key, p.loc.path, p.loc.line)
+        if k not in groups:
+            groups[k] = (p, [], [p])
     for k in sorted(groups):
         yield groups[k]
 
@@ -48,13 +52,19 @@ def severity_of(advisory: Advisory, reach: str) -> Severity:
 
 
 def describe(p: Package) -> str:
-    return f"{p.name} {p.version} ({p.ecosystem})"
+    """`name 1.2.3 (npm)`, or for a range with no lockfile `name ^2.0.10 (npm)`."""
+    return f"{p.name} {p.version or p.requirement} ({p.ecosystem})"
 
 
 def who(fn_ids: list[str], app: App) -> tuple[str | None, tuple[str, ...]]:
     """Hit.function when exactly one function, Hit.functions always."""
     ids = tuple(sorted(fn_ids))
     return (ids[0] if len(ids) == 1 else None), ids
+
+
+def shipped(fn_ids: list[str], app: App) -> str:
+    """`shipped by a, b`, or `no function ships it` for a lockfile or manifest no function claims."""
+    return f"shipped by {names(fn_ids, app)}" if fn_ids else "no function ships it"
 
 
 def names(fn_ids: list[str], app: App) -> str:

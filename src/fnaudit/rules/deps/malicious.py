@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.deps._common import describe, names, occurrences, who
+from fnaudit.rules.deps._common import describe, occurrences, shipped, who
 from fnaudit.rules.registry import Context, rule
 
 
@@ -60,7 +60,7 @@ def malicious_package(app: App, ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 p.loc,
                 f"{describe(p)} is a malicious package version ({', '.join(adv.ids)}): "
-                f"{adv.summary or 'malicious code'}; shipped by {names(fn_ids, app)}",
+                f"{adv.summary or 'malicious code'}; {shipped(fn_ids, app)}",
                 function=function,
                 functions=functions,
                 evidence=f"{p.purl} {adv.id}",

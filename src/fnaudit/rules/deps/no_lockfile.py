@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.deps._common import names, occurrences, who
+from fnaudit.rules.deps._common import occurrences, shipped, who
 from fnaudit.rules.registry import Context, rule
 
 
@@ -71,19 +71,19 @@ def no_lockfile(app: App, ctx: Context) -> Iterator[Hit]:
         if p.source == "manifest":
             yield Hit(
                 p.loc,
-                f"{p.loc.path} declares {p.ecosystem} dependencies but no lockfile pins them; "
-                f"shipped by {names(fn_ids, app)}",
+                f"{p.loc.path} declares {p.ecosystem} dependencies but no lockfile pins them; {shipped(fn_ids, app)}",
                 function=function,
                 functions=functions,
                 evidence=p.loc.path,
                 remediation=f"Generate and commit the lockfile for {p.loc.path}.",
                 key=f"manifest {p.loc.path}",
             )
-        elif p.source == "registry" and p.version is None and p.requirement:
+        elif p.source == "registry" and p.version is None and p.requirement and not p.manifest_only:
+            # (an entry of a manifest with no lockfile: the manifest itself is the finding above)
             yield Hit(
                 p.loc,
                 f"{p.name} is not pinned ({p.requirement}): the version deployed is whatever the registry "
-                f"serves at build time; shipped by {names(fn_ids, app)}",
+                f"serves at build time; {shipped(fn_ids, app)}",
                 function=function,
                 functions=functions,
                 evidence=p.requirement,

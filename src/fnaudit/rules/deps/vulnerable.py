@@ -8,7 +8,7 @@ from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
 from fnaudit.model.package import Reachability
-from fnaudit.rules.deps._common import describe, merged_reachability, names, occurrences, severity_of, who
+from fnaudit.rules.deps._common import describe, merged_reachability, occurrences, severity_of, shipped, who
 from fnaudit.rules.registry import Context, rule
 
 _REACH = {
@@ -16,6 +16,8 @@ _REACH = {
     Reachability.NOT_REACHABLE: "the handler's code does not import it (severity lowered one level)",
     Reachability.UNKNOWN: "whether the handler imports it is unknown",
 }
+# A range with no lockfile (package.json `^2.0.10`, requirements `>=1,<2`) whose every version is affected.
+_EVERY = ", no lockfile pins it: every version the range allows"
 
 
 @rule(
@@ -38,7 +40,11 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
     (GHSA, CVE, PYSEC, GO-, RUSTSEC) make one finding listing every id. The severity comes from the
     CVSS vector (or the database's own rating), lowered one level when the handler's code does not
     import the package; the remediation names the lowest fixed version. Development-only packages
-    are not checked unless `--include-dev`.
+    are not checked unless `--include-dev`. Without a lockfile, the exact pins of a `package.json`
+    or `requirements*.txt` are matched the same way, and a range (`^2.0.10`, `>=1,<2`) is reported
+    here when every version it allows is affected (when only some are: DEP005). Lockfiles and
+    manifests of the app that no function ships are matched too and reported with no function
+    ("no function ships it").
 
     ## Why it matters
 
@@ -83,8 +89,9 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
             function, functions = who(fn_ids, app)
             yield Hit(
                 p.loc,
-                f"{describe(p)} is affected by {ids} ({rated}): {adv.summary or 'no summary'}; {fix}; "
-                f"{_REACH[reach]}; shipped by {names(fn_ids, app)}",
+                f"{describe(p)}{_EVERY if not p.version else ''} is affected by {ids} ({rated}): "
+                f"{adv.summary or 'no summary'}; {fix}; "
+                f"{_REACH[reach]}; {shipped(fn_ids, app)}",
                 function=function,
                 functions=functions,
                 evidence=f"{p.purl} {adv.id}",
@@ -95,6 +102,6 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
                     "or keep it out of reach of event data."
                 ),
                 severity=severity_of(adv, reach),
-                key=f"{p.ecosystem}:{p.name}@{p.version} {adv.id}",
+                key=f"{p.ecosystem}:{p.name}@{p.version or p.requirement} {adv.id}",
                 confidence="high" if reach != Reachability.NOT_REACHABLE else "medium",
             )

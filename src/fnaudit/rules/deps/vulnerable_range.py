@@ -1,0 +1,86 @@
+"""DEP005: a range with no lockfile allows versions with a known vulnerability (some, not all)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fnaudit.findings import Category, Hit, Severity
+from fnaudit.model.app import App
+from fnaudit.model.facts import Fact
+from fnaudit.rules.deps._common import describe, occurrences, shipped, who
+from fnaudit.rules.registry import Context, rule
+
+
+@rule(
+    "DEP005",
+    "vulnerable-dependency-range",
+    title="Dependency range allows vulnerable versions",
+    category=Category.DEPENDENCIES,
+    severity=Severity.MEDIUM,
+    cwe=(1395, 1357),
+    owasp=("SAS-6",),
+    references=("https://osv.dev/", "https://docs.npmjs.com/cli/configuring-npm/package-lock-json"),
+    needs=(Fact.PACKAGES, Fact.ADVISORIES),
+)
+def vulnerable_dependency_range(app: App, ctx: Context) -> Iterator[Hit]:
+    """## What it finds
+
+    A dependency declared with a range and pinned by no lockfile (`"lodash": "^4.17.0"` in a
+    `package.json` without `package-lock.json`, `jinja2>=2.10,<3` in `requirements.txt`) where some
+    of the versions the range allows are affected by an OSV advisory and others are not. Which one
+    is deployed depends on the day the bundle is built, so the finding has lower confidence than a
+    locked version. When every allowed version is affected, DEP001 reports it instead.
+
+    ## Why it matters
+
+    Without a lockfile a rebuild, a cache miss or a new machine can install any version in the
+    range, including a vulnerable one (OWASP Serverless SAS-6), and nothing records which one a
+    deployed function actually runs.
+
+    ## How to fix
+
+    Raise the lower bound of the range above the fixed version (`^4.17.21`, `jinja2>=3.1.4`) and
+    commit a lockfile (`npm install` writes `package-lock.json`; `pip-compile` or `uv lock` for
+    Python) so the deployed version is the one that was checked.
+
+    ## Example
+
+    Bad (package.json, no lockfile):
+
+    ```json
+    {"dependencies": {"lodash": "^4.17.0"}}
+    ```
+
+    Good:
+
+    ```json
+    {"dependencies": {"lodash": "^4.17.21"}}
+    ```
+
+    ## References
+
+    - CWE-1395: Dependency on Vulnerable Third-Party Component
+    - CWE-1357: Reliance on Insufficiently Trustworthy Component
+    """
+    for p, fn_ids, _per_fn in occurrences(app):
+        for adv in p.partial:
+            if adv.malicious:
+                continue  # a malicious version is only reported once it is the one shipped (DEP002)
+            ids = ", ".join(adv.ids)
+            fix = f"fixed in {adv.fixed}" if adv.fixed else "no fixed version known"
+            function, functions = who(fn_ids, app)
+            yield Hit(
+                p.loc,
+                f"{describe(p)}: no lockfile pins it and some of the versions the range allows are affected by "
+                f"{ids}: {adv.summary or 'no summary'}; {fix}; {shipped(fn_ids, app)}",
+                function=function,
+                functions=functions,
+                evidence=f"{p.name} {p.requirement} {adv.id}",
+                remediation=(
+                    f"Raise the lower bound of {p.name} to {adv.fixed} and commit a lockfile."
+                    if adv.fixed
+                    else f"No fixed version of {p.name} is known: replace or remove it, and commit a lockfile."
+                ),
+                key=f"{p.ecosystem}:{p.name} {p.requirement} {adv.id}",
+                confidence="low",
+            )
