@@ -704,6 +704,10 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
             return None
         det_id = GENERIC_PASSWORD if is_password else GENERIC_SECRET
         return Verdict(det_id, noun, Confidence.HIGH if strong else Confidence.MEDIUM, "high", (), 0, len(text))
+    if key.rsplit(".", 1)[-1].lower() == "secret_key" and " " not in text:
+        # a web framework's signing key (Flask `app.secret_key`, Flask / Django `SECRET_KEY`): whoever
+        # reads it forges session cookies and signed tokens, however guessable the value looks
+        return Verdict(GENERIC_SECRET, "a session signing key", Confidence.MEDIUM, "high", (), 0, len(text))
     if is_identifier(text) or (_UUID.match(text) and not strong):
         return None
     if not strong and is_object_path(text):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache
-from fnaudit.engines.code.python import chalice, sdk
+from fnaudit.engines.code.python import chalice, sdk, web
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint import facts
@@ -43,6 +43,12 @@ class PythonAnalyser:
         routes = None
         if node is None and chalice.is_chalice(fn):  # the Chalice API function: its handler is the app object
             routes = chalice.routes_summary(self.taint, module, code.handler_symbol or "", code_root)
+        elif node is None:  # a Flask / FastAPI app behind an adapter (serverless-wsgi, Mangum): every route
+            routes = web.routes_summary(self.taint, module, modules, code.handler_symbol or "", code_root)
+        elif not chalice.is_chalice(fn) and (app_var := web.adapter_call(module, node)) is not None:
+            # a handler that only hands the event to a WSGI app (`awsgi.response(app, event, context)`)
+            routes = web.routes_summary(self.taint, module, modules, app_var, code_root)
+            node = None if routes is not None else node
         if node is None and routes is None:
             code_facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
             return Analysis(code_facts, sdk_calls)

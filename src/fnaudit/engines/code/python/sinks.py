@@ -58,6 +58,14 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "pandas.read_pickle": SinkSpec(ir.DESERIALIZATION),
     "yaml.load": SinkSpec(ir.DESERIALIZATION, kwargs=("stream",), note="yaml"),
     "yaml.load_all": SinkSpec(ir.DESERIALIZATION, kwargs=("stream",), note="yaml"),
+    # web frameworks behind a Lambda adapter: the redirect target
+    "flask.redirect": SinkSpec(ir.REDIRECT, kwargs=("location",)),
+    "werkzeug.utils.redirect": SinkSpec(ir.REDIRECT, kwargs=("location",)),
+    "fastapi.responses.RedirectResponse": SinkSpec(ir.REDIRECT, kwargs=("url",)),
+    "starlette.responses.RedirectResponse": SinkSpec(ir.REDIRECT, kwargs=("url",)),
+    # ... and an HTML response body
+    "fastapi.responses.HTMLResponse": SinkSpec(ir.XSS, kwargs=("content",)),
+    "starlette.responses.HTMLResponse": SinkSpec(ir.XSS, kwargs=("content",)),
     "yaml.unsafe_load": SinkSpec(ir.DESERIALIZATION),
     "yaml.unsafe_load_all": SinkSpec(ir.DESERIALIZATION),
     # file paths

@@ -8,7 +8,7 @@ from fnaudit.engines.code import ir
 from fnaudit.engines.code.python.taint import calls, guards, interprocedural, names, statements
 from fnaudit.engines.code.python.taint.syntax import _FIXED_HOST, _fixed_host_prefix
 from fnaudit.engines.code.python.taint.walk import Walk
-from fnaudit.engines.code.sources import ANY, ATTRIBUTE_KEYS, ELEM
+from fnaudit.engines.code.sources import ANY, ATTRIBUTE_KEYS, ELEM, FLASK_REQUEST_KEYS
 from fnaudit.engines.code.taint import secrets
 from fnaudit.engines.code.taint.responses import response_sinks
 from fnaudit.engines.code.taint.values import EMPTY, EVENT, Ref, Val, active, clear, flatten, sanitise, sub, union
@@ -44,6 +44,8 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
             and interprocedural.is_chalice_app(w, node.value.id)
         ):
             return {Ref(EVENT): (Step(w.loc(node), f"{node.value.id}.current_request read"),)}
+        if node.attr in FLASK_REQUEST_KEYS and names.qualname(w, node.value) == "flask.request":
+            return flask_request(w, node)
         base = evaluate(w, node.value)
         return sub(base, ATTRIBUTE_KEYS.get(node.attr, node.attr)) if base else EMPTY
     if isinstance(node, ast.Subscript):
@@ -72,6 +74,12 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
             return flatten(base)
         return sub(base, ANY)
     if isinstance(node, ast.Call):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get_json", "get_data")
+            and names.qualname(w, node.func.value) == "flask.request"
+        ):
+            return flask_request(w, node.func)
         return calls.call(w, node)
     if isinstance(node, ast.BinOp):
         val = flatten(union(evaluate(w, node.left), evaluate(w, node.right)))
@@ -142,6 +150,12 @@ def comprehension(w: Walk, node: ast.ListComp | ast.SetComp | ast.GeneratorExp |
         val = flatten(evaluate(w, node.elt))
     w.env = saved
     return val
+
+
+def flask_request(w: Walk, node: ast.Attribute) -> Val:
+    """Flask's `request.args`, `.form`, `.get_json()`…: the part of the event the WSGI adapter made it from."""
+    step = Step(w.loc(node), f"request.{node.attr} read (Flask)")
+    return {Ref(EVENT, (FLASK_REQUEST_KEYS[node.attr],)): (step,)}
 
 
 def env_var(w: Walk, key_node: ast.expr, node: ast.AST) -> Val:

@@ -1,0 +1,287 @@
+"""Flask and FastAPI apps behind a Lambda adapter (serverless-wsgi, Mangum, apig-wsgi): each route is an entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.code.helpers import fn, run, write_app
+
+WSGI = """\
+api:
+  handler: wsgi_handler.handler
+  events:
+    - http:
+        path: /{proxy+}
+        method: ANY
+"""
+CUSTOM = "custom:\n  wsgi:\n    app: app.app\n"
+
+
+def _wsgi_app(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = write_app(tmp_path, WSGI, files)
+    (root / "serverless.yml").write_text(
+        (root / "serverless.yml").read_text(encoding="utf-8") + CUSTOM, encoding="utf-8"
+    )
+    return root
+
+
+def _flows(tmp_path: Path, name: str = "api") -> list[tuple[str, str, str, int]]:
+    f = fn(run(tmp_path), name)
+    assert f.code_facts is not None and f.code_facts.handler_found
+    return sorted((fl.sink.kind, fl.source.path, fl.sink.loc.path, fl.sink.loc.line) for fl in f.code_facts.flows)
+
+
+def test_serverless_wsgi_function_runs_the_app_custom_wsgi_names(tmp_path: Path) -> None:
+    _wsgi_app(tmp_path, {"app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    f = fn(run(tmp_path), "api")
+    assert (f.handler.value, f.framework) == ("wsgi_handler.handler", "wsgi")
+    assert (f.code.handler_file, f.code.handler_symbol) == ("app.py", "app")
+
+
+def test_flask_request_parts_and_route_variables_are_sources(tmp_path: Path) -> None:
+    _wsgi_app(
+        tmp_path,
+        {
+            "app.py": """\
+                import os, subprocess
+                from flask import Flask, request
+                app = Flask(__name__)
+
+                @app.route("/run", methods=["POST"])
+                def run_it():
+                    os.system(request.form["cmd"])
+                    eval(request.get_json()["expr"])
+                    subprocess.run(request.headers.get("X-Cmd"), shell=True)
+                    return "ok"
+
+                @app.route("/files/<name>")
+                def read(name):
+                    return open("/data/" + name).read()
+
+                def not_a_route(cmd):
+                    os.system(cmd)
+            """
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("code", "event.body.expr", "app.py", 8),
+        ("command", "event.body.cmd", "app.py", 7),
+        ("command", "event.headers.X-Cmd", "app.py", 9),
+        ("path", "event.pathParameters.name", "app.py", 14),
+    ]
+
+
+def test_blueprints_count_only_when_the_app_registers_them(tmp_path: Path) -> None:
+    _wsgi_app(
+        tmp_path,
+        {
+            "app.py": """\
+                from flask import Flask
+                from views import admin, orders
+                app = Flask(__name__)
+                app.register_blueprint(orders.bp, url_prefix="/orders")
+            """,
+            "views/__init__.py": "",
+            "views/orders.py": """\
+                import os
+                from flask import Blueprint, request
+                bp = Blueprint("orders", __name__)
+
+                @bp.get("/export")
+                def export():
+                    os.system("export " + request.args["fmt"])
+                    return ""
+            """,
+            "views/admin.py": """\
+                import os
+                from flask import Blueprint, request
+                bp_admin = Blueprint("admin", __name__)
+
+                @bp_admin.get("/never-served")
+                def never():
+                    os.system(request.args["x"])
+                    return ""
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [("command", "event.queryStringParameters.fmt", "views/orders.py", 7)]
+
+
+def test_flask_view_text_is_html_but_json_and_escaped_text_are_not(tmp_path: Path) -> None:
+    _wsgi_app(
+        tmp_path,
+        {
+            "app.py": """\
+                from flask import Flask, jsonify, redirect, request
+                from markupsafe import escape
+                app = Flask(__name__)
+
+                @app.route("/a/<who>")
+                def a(who):
+                    return "<b>" + who + "</b>", 200
+
+                @app.route("/b/<who>")
+                def b(who):
+                    return jsonify({"who": who})
+
+                @app.route("/c")
+                def c():
+                    return f"<i>{escape(request.args['q'])}</i>"
+
+                @app.route("/d")
+                def d():
+                    return {"q": request.args["q"]}
+
+                @app.route("/e")
+                def e():
+                    return redirect(request.values["next"])
+            """
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("redirect", "event.queryStringParameters.next", "app.py", 23),
+        ("xss", "event.pathParameters.who", "app.py", 7),
+    ]
+
+
+def test_fastapi_behind_mangum_typed_parameters(tmp_path: Path) -> None:
+    write_app(
+        tmp_path,
+        "api:\n  handler: main.handler\n  events:\n    - httpApi: '*'\n",
+        {
+            "main.py": """\
+                import os
+                from fastapi import Depends, FastAPI, Header, Query
+                from fastapi.responses import HTMLResponse
+                from mangum import Mangum
+                from pydantic import BaseModel
+                app = FastAPI()
+
+                class Job(BaseModel):
+                    command: str
+
+                def current_user():
+                    return "me"
+
+                @app.get("/items/{item_id}")
+                def item(item_id: str, q: str = "", user: str = Depends(current_user)):
+                    os.system(item_id)
+                    os.system(q)
+                    os.system(user)
+                    return f"<p>{q}</p>"
+
+                @app.post("/jobs")
+                async def job(body: Job, x_trace: str = Header(None)):
+                    os.system(body.command)
+                    os.system(x_trace)
+
+                @app.get("/search")
+                def search(*, term: str = Query(""), page=1):
+                    os.system(term)
+
+                @app.get("/page/{title}", response_class=HTMLResponse)
+                def page(title: str, q: str = ""):
+                    if q:
+                        return HTMLResponse(content="<i>" + q + "</i>")
+                    return f"<h1>{title}</h1>"
+
+                handler = Mangum(app, lifespan="off")
+            """
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("command", "event.body.command", "main.py", 23),
+        ("command", "event.headers.x_trace", "main.py", 24),
+        ("command", "event.pathParameters.item_id", "main.py", 16),
+        ("command", "event.queryStringParameters.q", "main.py", 17),
+        ("command", "event.queryStringParameters.term", "main.py", 28),
+        ("xss", "event.pathParameters.title", "main.py", 34),
+        ("xss", "event.queryStringParameters.q", "main.py", 33),
+    ]
+
+
+def test_apig_wsgi_handler_and_a_non_app_handler(tmp_path: Path) -> None:
+    write_app(
+        tmp_path,
+        "api:\n  handler: web.handler\n  events:\n    - httpApi: '*'\n"
+        "other:\n  handler: other.handler\n  events:\n    - httpApi: '*'\n",
+        {
+            "web.py": """\
+                import os
+                from apig_wsgi import make_lambda_handler
+                from flask import Flask, request
+                app = Flask(__name__)
+
+                @app.post("/x")
+                def x():
+                    os.system(request.data)
+                    return ""
+
+                handler = make_lambda_handler(app)
+            """,
+            # an object that is no web app: its decorated functions are not routes
+            "other.py": """\
+                import os
+                from somewhere import Thing
+                thing = Thing()
+
+                @thing.get("/y")
+                def y(v):
+                    os.system(v)
+
+                handler = thing
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [("command", "event.body", "web.py", 8)]
+    other = fn(run(tmp_path), "other")
+    assert other.code_facts is not None and not other.code_facts.handler_found
+
+
+def test_signing_keys_are_secrets_whatever_their_entropy(tmp_path: Path) -> None:
+    write_app(
+        tmp_path,
+        WSGI,
+        {
+            "app.py": """\
+                from flask import Flask
+                app = Flask(__name__)
+                app.secret_key = "orders-cookie-signer"
+                app.config["SECRET_KEY"] = "changeme"
+            """,
+            "settings.py": 'SECRET_KEY = "shopkey1"\n',
+        },
+    )
+    (tmp_path / "serverless.yml").write_text(
+        (tmp_path / "serverless.yml").read_text(encoding="utf-8") + CUSTOM + "package:\n  patterns: ['**']\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, ("SECRET002",))
+    assert sorted((f.rule_id, f.location.path, f.location.line) for f in result.findings) == [
+        ("SECRET002", "app.py", 3),
+    ]
+    assert "orders-cookie-signer" not in result.findings[0].message
+
+
+def test_handler_handing_the_event_to_the_app_runs_its_routes(tmp_path: Path) -> None:
+    write_app(
+        tmp_path,
+        "api:\n  handler: web.lambda_handler\n  events:\n    - httpApi: '*'\n",
+        {
+            "web.py": """\
+                import os
+                import awsgi
+                from flask import Flask, request
+                app = Flask(__name__)
+
+                @app.get("/x")
+                def x():
+                    os.system(request.cookies["c"])
+                    return ""
+
+                def lambda_handler(event, context):
+                    return awsgi.response(app, event, context)
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [("command", "event.cookies.c", "web.py", 8)]
