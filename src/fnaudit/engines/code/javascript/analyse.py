@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache, confined
-from fnaudit.engines.code.javascript import sdk
+from fnaudit.engines.code.javascript import sdk, web
 from fnaudit.engines.code.javascript.modules import (
     FUNCTION_TYPES,
     JsModule,
@@ -26,6 +26,7 @@ from fnaudit.engines.code.javascript.modules import (
 from fnaudit.engines.code.javascript.taint import JsTaintEngine
 from fnaudit.engines.code.taint import facts as state
 from fnaudit.engines.code.taint.facts import flows as _flows
+from fnaudit.engines.code.taint.values import EVENT
 from fnaudit.loaders.lockfiles import parse_file
 from fnaudit.model.app import Function
 from fnaudit.model.code import CodeFacts, SdkCall
@@ -54,6 +55,9 @@ class JsAnalyser:
         modules = self.graph.closure(module, code_root)
         imports = sorted({name for m in modules for name in m.external})
         sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)
+        app = web.adapter_app(self.graph, module, code.handler_symbol or "", code_root)
+        if app is not None:  # serverless-http & co.: the app's routes are the code that runs
+            return self._web_app(fn, app, code_root, modules, imports, sdk_calls)
         found = handler_node(self.graph, module, code.handler_symbol or "", code_root)
         if found is None:
             facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
@@ -72,6 +76,38 @@ class JsAnalyser:
             state_writes=tuple(sorted(state.state_writes(summary, 0), key=lambda s: (s.loc, s.kind))),
             verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
             log_leaks=tuple(sorted(state.log_leaks(summary, 0), key=lambda x: (x.loc, x.kind, x.name))),
+        )
+        return Analysis(facts, sdk_calls)
+
+    def _web_app(
+        self,
+        fn: Function,
+        app: tuple[JsModule, str],
+        code_root: Path,
+        modules: list[JsModule],
+        imports: list[str],
+        sdk_calls: tuple[SdkCall, ...],
+    ) -> Analysis:
+        """An Express / Koa / Fastify app behind a Lambda adapter: every route handler with the event as request."""
+        routes = web.routes(self.graph, app[0], app[1], code_root)
+        # the app's modules (routers, controllers) may be reached only from the app's file, not the handler's
+        extra = [m for m in self.graph.closure(app[0], code_root) if m.rel not in {x.rel for x in modules}]
+        modules = [*modules, *extra]
+        imports = sorted({*imports, *(name for m in extra for name in m.external)})
+        sdk_calls = (*sdk_calls, *sdk.extract(extra, fn.environment, self._sdk_cache)) if extra else sdk_calls
+        reachable: set[tuple[str, int]] = set()
+        for r in routes:
+            reachable |= self._reachable(r.module, r.node, code_root)
+        sdk_calls = _mark_unreachable(sdk_calls, reachable, modules)
+        summary = web.routes_summary(self.taint, routes, code_root)
+        facts = CodeFacts(
+            imports=tuple(imports),
+            files=tuple(m.rel for m in modules),
+            handler_found=bool(routes),
+            flows=tuple(_flows(summary, EVENT, "event", fn)),
+            state_writes=tuple(sorted(state.state_writes(summary, EVENT), key=lambda s: (s.loc, s.kind))),
+            verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
+            log_leaks=tuple(sorted(state.log_leaks(summary, EVENT), key=lambda x: (x.loc, x.kind, x.name))),
         )
         return Analysis(facts, sdk_calls)
 

@@ -9,6 +9,7 @@ never read, and nothing under `node_modules` is ever followed.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,7 +221,8 @@ class JsModuleGraph:
 
 
 def _candidates(base: Path, spec: str) -> list[Path]:
-    target = (base / spec) if not spec.startswith("/") else Path(spec)
+    # `../lib/x` resolved lexically, as Node does: a module has one name (`src/lib/x.js`, not `src/routes/../lib/x.js`)
+    target = Path(os.path.normpath(base / spec)) if not spec.startswith("/") else Path(spec)
     out = [target]
     stem = target
     if target.suffix in (".js", ".mjs", ".cjs", ".jsx"):  # TypeScript sources imported by their output name
@@ -391,6 +393,8 @@ def _export(mod: JsModule, node: Node) -> None:
     source = string_value(node.child_by_field_name("source"))
     if decl is not None:
         _index_stmt(mod, decl, exported=True)
+        if any(c.type == "default" for c in node.children):  # `export default function name() {}`
+            mod.exports["default"] = ("node", decl)
         return
     clause = next((c for c in node.named_children if c.type == "export_clause"), None)
     if clause is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fnaudit.engines.code import ir
 from fnaudit.engines.code.javascript import sinks as S
+from fnaudit.engines.code.javascript import web
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text, unwrap
 from fnaudit.engines.code.javascript.taint.syntax import (
     _UNIQUE,
@@ -103,6 +104,24 @@ class Checks:
             if v:
                 self.st.event(ir.NOSQL, f"{call} {key}", node, active(v, ir.NOSQL))
 
+    def web_response(self, node: Node, method: str | None, obj: Node | None, pos: list[Val]) -> bool:
+        """`res.send(html)` / `res.redirect(url)` on a route's response parameter (Express, Koa, Fastify).
+
+        Only a parameter of the function being walked is a response object: a local `res` of a fetch is not."""
+        o = unwrap(obj)
+        if method is None or o is None or o.type != "identifier" or not pos:
+            return False
+        name = text(o)
+        if name not in self.st.summary.params:
+            return False
+        if method == "redirect" and name in web.REDIRECT_RECEIVERS:  # redirect([status,] url): the last argument
+            self.st.event(ir.REDIRECT, f"{name}.redirect", node, active(pos[-1], ir.REDIRECT))
+            return True
+        if method in web.HTML_METHODS and name in web.HTML_RECEIVERS:
+            self.st.event(ir.XSS, f"{name}.{method}", node, active(pos[0], ir.XSS))
+            return True
+        return False
+
     def check_sinks(
         self,
         node: Node,
@@ -114,6 +133,8 @@ class Checks:
         recv: Val,
         call_text: str,
     ) -> None:  # noqa: C901
+        if self.web_response(node, method, obj, pos):
+            return
         spec = S.FUNCTION_SINKS.get(qual) if qual is not None else None
         if spec is None and qual is not None and "." in qual:
             head, _, rest = qual.partition(".")
