@@ -19,6 +19,7 @@ _LOADER_MODULES = {
     Dialect.SAM: "fnaudit.loaders.sam",
     Dialect.CLOUDFORMATION: "fnaudit.loaders.cloudformation",
     Dialect.CHALICE: "fnaudit.loaders.chalice",
+    Dialect.ZAPPA: "fnaudit.loaders.zappa",
 }
 
 

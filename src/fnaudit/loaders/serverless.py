@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fnaudit.errors import Loss, ScanError
-from fnaudit.loaders import _sls_events, _sls_iam, _sls_lift
+from fnaudit.loaders import _sls_events, _sls_iam, _sls_lift, _sls_script
 from fnaudit.loaders import _sls_values as _values
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._iam import render
@@ -49,6 +49,10 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
         )
         return out
     variables = Variables(data, doc.rel, doc.path.parent, root, options)
+    # serverless.ts & co: values written in a module the configuration imports are located in that module
+    for container, rel in _sls_script.origins(data):
+        variables._remember(container, rel)
+    out.consumed.update(_sls_script.modules_read(data))
     service = _Service(doc, root, options, variables, data)
     try:
         out.apps.append(service.app())
@@ -288,7 +292,8 @@ class _FunctionReader:
     ) -> Function:
         runtime = _values.str_value(self.raw, "runtime", self.at) or self.d.runtime or Value.unset(self.loc)
         handler = self._handler()
-        code, package_type = self._code(runtime, handler)
+        wsgi_app = self._wsgi_app(handler.value)
+        code, package_type = self._code(runtime, handler, wsgi_app)
         events_line = self.at(self.raw, "events").line if "events" in self.raw else 0
         triggers, errors = _sls_events.triggers(self.raw.get("events"), self.name, event_ctx, events_line)
         triggers = implied + triggers
@@ -323,6 +328,7 @@ class _FunctionReader:
             tracing=_values.tracing(self.raw, "tracing", self.at) or self.d.tracing or Value.unset(self.loc),
             log_retention_days=self._log_retention(parts),
             package_type=package_type,
+            framework="wsgi" if wsgi_app else None,
             architecture=_values.str_value(self.raw, "architecture", self.at)
             or self.d.architecture
             or Value.unset(self.loc),
@@ -355,7 +361,7 @@ class _FunctionReader:
             )
         return v
 
-    def _code(self, runtime: Value[str], handler: Value[str]) -> tuple[Code, str]:
+    def _code(self, runtime: Value[str], handler: Value[str], wsgi_app: str | None = None) -> tuple[Code, str]:
         lang = language_of(runtime.value)
         image = self.raw.get("image")
         if image is not None:
@@ -366,11 +372,20 @@ class _FunctionReader:
         def report(message: str) -> None:  # the function stays; only its code is not analysed
             self.s._error(handler.loc.line, f"function {self.name}: {message}", handler.loc.path)
 
+        target = wsgi_app or handler.value
         artifact = self._artifact()
         if artifact is not None:  # a local zip is read in place
             base = self.s.doc.path.parent
-            return locate_artifact(self.s.root, base, artifact, handler.value, runtime.value, report), "Zip"
-        return locate_code(self.s.root, self.s.doc.path.parent, handler.value, runtime.value, report), "Zip"
+            return locate_artifact(self.s.root, base, artifact, target, runtime.value, report), "Zip"
+        return locate_code(self.s.root, self.s.doc.path.parent, target, runtime.value, report), "Zip"
+
+    def _wsgi_app(self, handler: str | None) -> str | None:
+        """serverless-wsgi: the handler is the plugin's generated `wsgi_handler.handler`, the code that
+        runs is the app `custom.wsgi.app` names (`app.app`: module `app`, object `app`)."""
+        if handler not in ("wsgi_handler.handler", "wsgi.handler"):
+            return None
+        app = self.s.vars.get("custom", "wsgi", "app")  # only this value: resolving `custom` would say its errors
+        return app if isinstance(app, str) and "." in app else None
 
     def _artifact(self) -> str | None:
         """`package.artifact` of the function (with `individually`), else of the service."""

@@ -23,6 +23,7 @@ class Dialect(StrEnum):
     SAM = "sam"
     CLOUDFORMATION = "cloudformation"
     CHALICE = "chalice"  # AWS Chalice: `.chalice/config.json` + `app.py` (routes and event handlers as functions)
+    ZAPPA = "zappa"  # Zappa: `zappa_settings.json` naming a WSGI app (`app_function`) and its events
 
 
 class TriggerKind(StrEnum):
@@ -334,6 +335,9 @@ class App:
     framework: str | None = None  # the framework the app is written with ("chalice"), None: plain IaC
     components: tuple[Component, ...] = ()  # nested applications, loaded or only recorded
     nested_in: str | None = None  # "<parent template>#<logical id>" when loaded as a nested application
+    # Lockfiles and manifests under the app's folder that no function ships (a lockfile scanner would
+    # still match them): the dependency engine fills it, the DEP rules report them with no function.
+    packages: tuple[Package, ...] = ()
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

@@ -109,6 +109,28 @@ GETTER_KEYS = {
     "get_path_parameter": "pathParameters",
 }
 
+# Flask's `request` (a WSGI app behind serverless-wsgi / apig-wsgi): attribute or method → the part of
+# the proxy event the adapter turned it into. `values` merges query and form: the query is the part
+# every method has.
+FLASK_REQUEST_KEYS = {
+    "args": "queryStringParameters",
+    "values": "queryStringParameters",
+    "form": "body",
+    "json": "body",
+    "data": "body",
+    "files": "body",
+    "stream": "body",
+    "get_json": "body",
+    "get_data": "body",
+    "headers": "headers",
+    "cookies": "cookies",
+    "view_args": "pathParameters",
+    "path": "path",
+    "full_path": "path",
+    "url": "path",
+    "query_string": "rawQueryString",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
