@@ -38,6 +38,7 @@ from fnaudit.engines.osv.store import normalise_name as store_name
 from fnaudit.engines.state import ScanState
 from fnaudit.errors import ScanError
 from fnaudit.loaders.archives import Artifacts
+from fnaudit.loaders.discover import SKIP_DIRS
 from fnaudit.loaders.documents import read_document
 from fnaudit.loaders.lockfiles import MANIFESTS, FolderDeps, parse_folder, parser_for, vendored_in, workspace_lock
 from fnaudit.model.app import App, Function
@@ -204,8 +205,7 @@ def _match_ranges(store: Store, keys: set[tuple[str, str, str]]) -> dict[tuple[s
     return out
 
 
-# Folders never walked for lockfiles no function claims: installed or generated trees, not the project's own.
-_SKIP_DIRS = {"node_modules", ".git", ".serverless", ".aws-sam", "cdk.out", ".venv", "venv", "__pycache__", ".tox"}
+# Folders never walked for lockfiles no function claims: discovery's (installed or generated trees).
 # A subfolder holding one of these is an app of its own: its lockfiles are its functions' business.
 _APP_FILES = (
     "serverless.yml",
@@ -248,7 +248,7 @@ def _unclaimed(
             break
         folder = Path(here)
         dirs[:] = sorted(
-            d for d in dirs if d not in _SKIP_DIRS and not any((folder / d / f).is_file() for f in _APP_FILES)
+            d for d in dirs if d not in SKIP_DIRS and not any((folder / d / f).is_file() for f in _APP_FILES)
         )
         if not any(parser_for(n) or n in MANIFESTS for n in names):
             continue

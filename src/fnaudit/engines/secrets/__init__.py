@@ -32,6 +32,7 @@ from fnaudit.engines.secrets.flows import python_flows
 from fnaudit.engines.secrets.scanner import Found, classify, scan_text
 from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders.archives import Artifacts
+from fnaudit.loaders.discover import SKIP_DIRS as DISCOVERY_SKIP_DIRS
 from fnaudit.loaders.documents import line_of, parse_document, why_unreadable
 from fnaudit.model.app import App, Dialect
 from fnaudit.model.loc import Loc
@@ -43,36 +44,10 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 1024 * 1024
 MAX_FILES = 20_000  # per app: a code root this large is not a function package
-SKIP_DIRS = frozenset(
-    {
-        "node_modules",
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "site-packages",
-        "dist-packages",
-        ".serverless",
-        ".aws-sam",
-        "cdk.out",
-        ".terraform",
-        "bower_components",
-        ".idea",
-        ".vscode",
-        "coverage",
-        ".next",
-        ".nuxt",
-        ".gradle",
-        "target",
-        ".cache",
-    }
+# Discovery's folders (installed packages, VCS, build and tool caches) and the build output of other
+# toolchains, which holds copies of the code rather than the code a function ships.
+SKIP_DIRS = DISCOVERY_SKIP_DIRS | frozenset(
+    {".cache", ".gradle", ".next", ".nuxt", "bower_components", "coverage", "dist-packages", "target"}
 )
 SKIP_FILES = frozenset(
     {
