@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache
-from fnaudit.engines.code.python import chalice, sdk, web
+from fnaudit.engines.code.python import chalice, powertools, sdk, web
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint import facts
@@ -87,7 +87,15 @@ class PythonAnalyser:
             mod, fnode = todo.pop()
             for sub in ast.walk(fnode):
                 targets: list[tuple[Module, ast.AST]] = []
-                if isinstance(sub, ast.Name):
+                if (
+                    isinstance(sub, ast.Call)
+                    and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr == "resolve"
+                    and isinstance(sub.func.value, ast.Name)
+                ):  # a Powertools `app.resolve(event, context)` runs every route, in whichever module
+                    routes = powertools.routes(self.graph, mod, sub.func.value.id, code_root)
+                    targets = [(r.module, r.node) for r in routes]
+                elif isinstance(sub, ast.Name):
                     targets = self._lookup(mod, sub.id, code_root)
                 elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
                     imp = mod.imports.get(sub.value.id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 
 from fnaudit.engines.code import ir
+from fnaudit.engines.code.python import powertools
 from fnaudit.engines.code.python.taint import calls, guards, interprocedural, names, statements
 from fnaudit.engines.code.python.taint.syntax import _FIXED_HOST, _fixed_host_prefix
 from fnaudit.engines.code.python.taint.walk import Walk
-from fnaudit.engines.code.sources import ANY, ATTRIBUTE_KEYS, ELEM, FLASK_REQUEST_KEYS
+from fnaudit.engines.code.sources import ANY, ATTRIBUTE_KEYS, ELEM, FLASK_REQUEST_KEYS, GETTER_KEYS
 from fnaudit.engines.code.taint import secrets
 from fnaudit.engines.code.taint.responses import response_sinks
 from fnaudit.engines.code.taint.values import EMPTY, EVENT, Ref, Val, active, clear, flatten, sanitise, sub, union
@@ -35,7 +36,7 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
         if (
             node.attr == "current_event"
             and isinstance(node.value, ast.Name)
-            and interprocedural.is_resolver(w, node.value.id)
+            and powertools.is_event_handler(w, node.value.id)
         ):
             return {Ref(EVENT): (Step(w.loc(node), f"{node.value.id}.current_event read"),)}
         if (
@@ -47,6 +48,8 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
         if node.attr in FLASK_REQUEST_KEYS and names.qualname(w, node.value) == "flask.request":
             return flask_request(w, node)
         base = evaluate(w, node.value)
+        if node.attr == "raw_event":  # a Powertools data class's `raw_event`: the event dict it wraps
+            return base
         return sub(base, ATTRIBUTE_KEYS.get(node.attr, node.attr)) if base else EMPTY
     if isinstance(node, ast.Subscript):
         key = names.key_of(w, node)
@@ -80,6 +83,13 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
             and names.qualname(w, node.func.value) == "flask.request"
         ):
             return flask_request(w, node.func)
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in GETTER_KEYS
+            and not node.args
+            and interprocedural.internal_target(w, node.func) is None  # not a method of the package's own code
+        ):
+            return keyword_getter(w, node, node.func)
         return calls.call(w, node)
     if isinstance(node, ast.BinOp):
         val = flatten(union(evaluate(w, node.left), evaluate(w, node.right)))
@@ -156,6 +166,18 @@ def flask_request(w: Walk, node: ast.Attribute) -> Val:
     """Flask's `request.args`, `.form`, `.get_json()`…: the part of the event the WSGI adapter made it from."""
     step = Step(w.loc(node), f"request.{node.attr} read (Flask)")
     return {Ref(EVENT, (FLASK_REQUEST_KEYS[node.attr],)): (step,)}
+
+
+def keyword_getter(w: Walk, node: ast.Call, func: ast.Attribute) -> Val:
+    """Powertools getters called by keyword (`get_query_string_value(name="q", default_value="")`): the
+    named key of the mapping they read, or the default."""
+    base = evaluate(w, func.value)
+    kw = {k.arg: k.value for k in node.keywords if k.arg}
+    name = kw.get("name")
+    key = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ANY
+    default = evaluate(w, kw.get("default_value"))
+    got = sub(sub(base, GETTER_KEYS[func.attr]), key) if base else EMPTY
+    return union(got, default) if default else got
 
 
 def env_var(w: Walk, key_node: ast.expr, node: ast.AST) -> Val:

@@ -6,15 +6,14 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
+from fnaudit.engines.code.python import powertools
 from fnaudit.engines.code.python.modules import Module
 from fnaudit.engines.code.python.taint import names
 from fnaudit.engines.code.python.taint.syntax import _method, _root_name
 from fnaudit.engines.code.python.taint.walk import FunctionNode, PendingObject, Walk
 from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
-from fnaudit.engines.code.taint.values import EMPTY, EVENT, Ref, Val, flatten, instantiate, union
+from fnaudit.engines.code.taint.values import EMPTY, Val, flatten, instantiate, union
 from fnaudit.model.code import Step
-
-_RESOLVER_ROUTES = frozenset({"get", "post", "put", "patch", "delete", "head", "route", "options"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +74,8 @@ def internal_target(w: Walk, func: ast.expr) -> Callee | None:
 
 
 def is_resolver(w: Walk, name: str) -> bool:
-    """A module-level Powertools event handler (`app = APIGatewayRestResolver()`)."""
-    if name in w.locals:
-        return False
-    g = w.module.globals.get(name)
-    if not isinstance(g, ast.Call):
-        return False
-    q = names.qualname(w, g.func) or ""
-    return q.startswith("aws_lambda_powertools") and q.endswith("Resolver")
+    """A Powertools event handler (`app = APIGatewayRestResolver()`), of the module or imported from the package."""
+    return powertools.is_resolver(w, name)
 
 
 def is_chalice_app(w: Walk, name: str) -> bool:
@@ -97,23 +90,8 @@ def is_chalice_app(w: Walk, name: str) -> bool:
 
 
 def apply_routes(w: Walk, app_name: str, node: ast.Call) -> None:
-    """`app.resolve(event, context)`: every route of `app` runs with the event; route parameters are path parameters."""
-    for fnode in w.module.functions.values():
-        if not any(
-            isinstance(d, ast.Call)
-            and isinstance(d.func, ast.Attribute)
-            and d.func.attr in _RESOLVER_ROUTES
-            and isinstance(d.func.value, ast.Name)
-            and d.func.value.id == app_name
-            for d in fnode.decorator_list
-        ):
-            continue
-        summary = w.engine.summary(w.module, fnode, w.code_root)
-        step = Step(w.loc(fnode), f"route {fnode.name}() called by {app_name}.resolve()")
-        args: list[Val] = [{Ref(EVENT, ("pathParameters", p)): (step,)} for p in summary.params]
-        apply_events(summary, args, w.summary)
-        for loc, val in summary.returns:
-            w.summary.returns.append((loc, instantiate(val, args)))
+    """`app.resolve(event, context)`: every route of `app` (its routers' included) runs with the event."""
+    powertools.apply_routes(w, app_name)
 
 
 def class_target(w: Walk, mod: Module, cls: ast.ClassDef) -> Callee | None:
