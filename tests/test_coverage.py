@@ -215,3 +215,24 @@ def test_a_single_file_target_covers_that_file(tmp_path: Path) -> None:
         ("serverless.yml", "analysed", ("iac",)),
     ]
     assert doc["coverage"]["folders"] == []
+
+
+def test_files_whose_engine_the_selection_did_not_run_are_skipped_not_unattributed(tmp_path: Path) -> None:
+    # With --select AUTH no engine runs: the function's own code and lockfile belong to it all the same.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def main(event, context):\n    return 1\n", encoding="utf-8")
+    (tmp_path / "src" / "requirements.txt").write_text("requests==2.31.0\n", encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+        "      Handler: app.main\n      Runtime: python3.12\n",
+        encoding="utf-8",
+    )
+    result = scan(tmp_path, Config(select=("AUTH",), today=SCAN_DATE))
+    states = {f.path: (f.state.value, f.reason) for f in result.coverage.files}
+    assert states == {
+        "src/app.py": ("skipped", "not analysed: no selected rule needs it (see --select)"),
+        "src/requirements.txt": ("skipped", "not analysed: no selected rule needs it (see --select)"),
+        "template.yaml": ("analysed", None),
+    }
+    assert result.coverage.problems == ()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -205,10 +205,20 @@ def _scan(
 
     rules = select_rules(config)
     needs = needed_facts(rules)
-    apps, engine_errors = run_engines(
-        list(loaded.apps), EngineContext(root.path, config, today, artifacts, facts=needs), stages, needs, progress
-    )
+    engine_ctx = EngineContext(root.path, config, today, artifacts, facts=needs)
+    apps, engine_errors = run_engines(list(loaded.apps), engine_ctx, stages, needs, progress)
     errors.extend(engine_errors)
+    unclaimed_read: set[str] = set()  # files only the secrets engine's unclaimed pass read (for coverage)
+    if Fact.SECRETS in needs:  # the files no function ships, across all apps: once per scan (engines.secrets)
+        from fnaudit.engines.secrets import unclaimed as unclaimed_secrets
+
+        t = time.perf_counter()
+        iac = {d.rel for d in discovery.docs} | set(loaded.consumed)
+        before = {rel for app in apps for rel in app.files_read}
+        apps, secret_errors = unclaimed_secrets(apps, discovery.walked, engine_ctx, iac, {e.path for e in errors})
+        unclaimed_read = {rel for app in apps for rel in app.files_read} - before
+        errors.extend(secret_errors)
+        stages["secrets"] = stages.get("secrets", 0.0) + time.perf_counter() - t
 
     # Suppressions are applied as findings are made, app by app: the attack-path rules must see
     # which of their links the user suppressed (fnaudit.rules.paths).
@@ -259,7 +269,7 @@ def _scan(
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
     )
-    coverage = build_coverage(root, sorted_apps, discovery, loaded.consumed, errors_sorted)
+    coverage = build_coverage(root, sorted_apps, discovery, loaded.consumed, errors_sorted, unclaimed_read, needs)
     return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk, coverage)
 
 
@@ -296,11 +306,21 @@ _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", "
 
 
 def build_coverage(
-    root: ScanRoot, apps: Iterable[App], discovery: Discovery, consumed: Iterable[str], errors: Iterable[ScanError]
+    root: ScanRoot,
+    apps: Iterable[App],
+    discovery: Discovery,
+    consumed: Iterable[str],
+    errors: Iterable[ScanError],
+    unclaimed: Collection[str] = (),
+    facts: Collection[Fact] = tuple(Fact),
 ) -> cov.Coverage:
     """The report's `coverage` from what discovery walked and what the loaders and engines recorded.
 
-    No second walk: only the files nothing read are looked at again (size, first bytes), to say why."""
+    No second walk: only the files nothing read are looked at again (size, first bytes), to say why.
+    `unclaimed`: files the secrets engine read only because no function ships them; a code file among them
+    stays "unattributed" (it belongs to no function, which the table counts), not "analysed". `facts`: what
+    the selected rules needed; a code file or lockfile whose engine did not run was skipped by the selection,
+    not left unattributed."""
     from fnaudit.engines.code.files import MAX_BYTES as MAX_ANALYSED_BYTES  # the code engine's size limit
     from fnaudit.loaders.lockfiles import MANIFESTS, parser_for  # imported here: the parsers are many
 
@@ -315,10 +335,9 @@ def build_coverage(
     functions: list[cov.FunctionCoverage] = []
     for app in apps:
         mark(app.source, "iac")
-        for rel in app.files_read:  # the secrets engine's record of the files it scanned
-            mark(rel, "secrets")
-        for c in app.secret_candidates:
-            mark(c.loc.path, "secrets")
+        for rel in (*app.files_read, *(c.loc.path for c in app.secret_candidates)):  # what the secrets engine read
+            if not (rel in unclaimed and rel.endswith(_CODE_SUFFIXES)):
+                mark(rel, "secrets")
         for fn in app.functions:
             code_files = tuple(sorted(fn.code_facts.files)) if fn.code_facts is not None else ()
             lockfiles = tuple(sorted({p.loc.path for p in fn.packages if p.loc.path}))
@@ -357,10 +376,16 @@ def build_coverage(
         except OSError:
             return None
 
+    skipped = {s.rel: s.reason for s in discovery.skipped}
+    not_run = {cov.Kind.CODE: Fact.CODE, cov.Kind.LOCKFILE: Fact.PACKAGES, cov.Kind.MANIFEST: Fact.PACKAGES}
+    for rel in walked - set(analysed) - set(skipped) - set(unclaimed):  # unclaimed: known to be no function's
+        fact = not_run.get(kind_of(rel))
+        if fact is not None and fact not in facts:
+            skipped[rel] = cov.NOT_SELECTED
     return cov.assemble(
         walked,
         analysed,
-        {s.rel: s.reason for s in discovery.skipped},
+        skipped,
         failed,
         kind_of,
         probe,

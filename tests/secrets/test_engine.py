@@ -179,3 +179,103 @@ def test_a_bundled_file_symlinked_out_of_the_root_is_an_error_never_read(tmp_pat
         ("a/.env", "secrets", "not scanned for secrets"),
         ("a/conf", "secrets", "not scanned for secrets"),
     ]
+
+
+SAM = (
+    'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\nResources:\n'
+    "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+    "      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n"
+)
+HANDLER = "def handler(event, context):\n    return None\n"
+OTHER_TOKEN = fake("ghp_{a:36}", "engine-test-unclaimed")
+
+
+def _sam_app(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    (tmp_path / "template.yaml").write_text(SAM, encoding="utf-8")
+    return _write(tmp_path, files)
+
+
+def _write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+    return root
+
+
+def test_a_secret_in_a_file_no_function_ships_is_reported_without_a_function(tmp_path: Path) -> None:
+    # issue 13: only the files a function's code folder bundles were read; a file-by-file scanner reads them all
+    root = _sam_app(
+        tmp_path,
+        {
+            "src/app.py": HANDLER + f'TOKEN = "{TOKEN}"\n',
+            "scripts/deploy.py": f'import os\n\n\nGITHUB_TOKEN = "{OTHER_TOKEN}"\n',
+            "scripts/deploy.ini": "[deploy]\nregion = eu-west-1\n",
+        },
+    )
+    result = scan(root, Config(select=("SECRET",), today=SCAN_DATE))
+    got = sorted((f.rule_id, f.location.path, f.location.line, f.function, f.functions) for f in result.findings)
+    assert got == [
+        ("SECRET002", "scripts/deploy.py", 4, None, ()),
+        ("SECRET002", "src/app.py", 3, "Fn", ("Fn",)),
+    ]
+    by_path = {f.location.path: f.message for f in result.findings}
+    assert by_path["scripts/deploy.py"].startswith("a GitHub personal access token (classic) assigned to GITHUB_TOKEN")
+    assert by_path["scripts/deploy.py"].endswith("(in a file no function ships)")
+    assert by_path["src/app.py"].startswith("function Fn: ")
+    assert "no function ships" not in by_path["src/app.py"]
+    assert OTHER_TOKEN not in by_path["scripts/deploy.py"]
+    # coverage: a code file no function ships still belongs to no function; a config file read is analysed
+    files = {f.path: (f.state, f.by, f.reason) for f in result.coverage.files}
+    assert files["scripts/deploy.py"] == ("unattributed", (), "no function claims it")
+    assert files["scripts/deploy.ini"] == ("analysed", ("secrets",), None)
+
+
+def test_unclaimed_files_skip_what_discovery_and_the_engine_skip(tmp_path: Path) -> None:
+    line = f'TOKEN = "{OTHER_TOKEN}"\n'
+    root = _sam_app(
+        tmp_path,
+        {
+            "src/app.py": HANDLER,
+            "tools/node_modules/lib/index.js": line,
+            "tools/.next/server.js": line,
+            "tools/blob.py": b"\x00\x01" + line.encode(),
+            "tools/big.py": line + "x = 1\n" * 200_000,
+            "tools/bundle.min.js": line,
+            "tools/real.py": line,
+        },
+    )
+    assert _findings(root) == [("SECRET002", "tools/real.py", 1, False)]
+
+
+def test_a_file_another_app_ships_keeps_its_function_and_is_reported_once(tmp_path: Path) -> None:
+    # the SAM app at the root does not ship b/, the serverless app in b/ does: one finding, attributed
+    root = _sam_app(tmp_path, {"src/app.py": HANDLER})
+    _write(
+        root,
+        {
+            "b/serverless.yml": SLS.replace("a/handler.main", "h.main").replace("b/handler.main", "h.main"),
+            "b/h.py": "def main(event, context):\n    return None\n" + f'TOKEN = "{TOKEN}"\n',
+        },
+    )
+    result = scan(root, Config(select=("SECRET002",), today=SCAN_DATE))
+    assert sorted((f.location.path, f.location.line, f.functions) for f in result.findings) == [
+        ("b/h.py", 3, ("a", "b")),
+    ]
+
+
+def test_an_unclaimed_file_linked_out_of_the_root_is_an_error_never_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "deploy.env").write_text(f"GITHUB_TOKEN={OTHER_TOKEN}\n", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    root = _sam_app(tmp_path / "app", {"src/app.py": HANDLER, "scripts/readme.txt": "x\n"})
+    (root / "scripts" / ".env").symlink_to(outside / "deploy.env")
+    result = scan(root, Config(select=("SECRET",), today=SCAN_DATE))
+    assert list(result.findings) == []
+    assert sorted((e.path, e.stage, e.message.split(":")[0]) for e in result.errors) == [
+        ("scripts/.env", "secrets", "not scanned for secrets"),
+    ]

@@ -35,6 +35,7 @@ class Kind(StrEnum):
 BINARY = "binary file"
 TOO_LARGE = "too large to analyse"
 NOT_READ = "not a kind of file fnaudit reads"
+NOT_SELECTED = "not analysed: no selected rule needs it (see --select)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -271,8 +271,13 @@ def _read(path: Path) -> str:
 
 
 def _scan_file(
-    files: Artifacts, rel: str, handler_symbol: str | None, cache: dict[tuple[str, str], tuple[Found, ...]]
+    files: Artifacts,
+    rel: str,
+    handler_symbol: str | None,
+    cache: dict[tuple[str, str], tuple[Found, ...]],
+    flows_too: bool = True,
 ) -> tuple[tuple[Found, ...], list[SecretCandidate]]:
+    """The secrets written in a file and, for Python (`flows_too`), the flows of secrets to /tmp or a response."""
     path = files.real_path(rel)
     try:
         path.stat()
@@ -291,7 +296,7 @@ def _scan_file(
             found = tuple(scan_text(rel, text, kind[0], kind[1]))
         cache[cache_key] = found
     flows: list[SecretCandidate] = []
-    if rel.endswith(".py") and not is_test_path(rel):
+    if flows_too and rel.endswith(".py") and not is_test_path(rel):
         text = text if text is not None else _read(path)
         if not _SECRET_SOURCE.search(text):
             return found, flows
@@ -390,3 +395,112 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
             )
         )
     return out
+
+
+UNCLAIMED = "unclaimed"  # flag of a candidate in a file no function ships
+
+
+def unclaimed(
+    apps: list[App], walked: Iterable[str], ctx: EngineContext, iac: Iterable[str] = (), reported: Iterable[str] = ()
+) -> tuple[list[App], list[ScanError]]:
+    """Secrets in the files discovery walked that no app's `enrich` scanned: scripts, tools, code
+    deployed from elsewhere. A file-by-file scanner reads them, so fnaudit does too, once per scan.
+
+    Run by the pipeline after the engines, over all apps at once: only then is it known which files
+    some function of *any* app ships (those keep their attribution and are not read again). No second
+    walk: discovery's list already leaves out what it skips (installed packages, VCS, build output,
+    virtualenvs, `--exclude`). Each candidate goes to the app whose folder holds the file most
+    closely (its IaC decides the remediation's wording), with no function and the `unclaimed` flag.
+    `iac`: the templates and the files they include, whose values SECRET001 / SECRET004 read through the
+    model (read here too, they would report one secret twice). `reported`: files an error entry already
+    names (discovery's links out of the root and loops), not named twice."""
+    if not apps:
+        return apps, []
+    files = ctx.artifacts
+    scanned = {rel for app in apps for rel in app.files_read} | {app.source for app in apps} | set(iac)
+    top = files.root.resolve()
+    named = set(reported)
+    errors: list[ScanError] = []
+    extra: dict[int, list[SecretCandidate]] = {}
+    read: dict[int, list[str]] = {}
+    owner_of = _owners(apps)
+    count = 0
+    for rel in sorted(set(walked)):
+        if rel in scanned or not _worth_scanning(rel):
+            continue
+        count += 1
+        if count > MAX_FILES:
+            break
+        path = files.real_path(rel)
+        if not _inside(path, top):  # a link out of the root (or a loop) is named, never read
+            if rel not in named:
+                errors.append(ScanError(rel, _not_scanned(path), "secrets"))
+            continue
+        try:
+            # no SECRET005: it judges what a deployed handler does with a secret, and no function runs this file
+            found, _ = _scan_file(files, rel, None, ctx.state.secrets, flows_too=False)
+        except InputError:
+            continue  # binary, too large, not UTF-8: not a source of secrets we can read
+        owner = owner_of(rel)
+        read.setdefault(owner, []).append(rel)
+        kind = classify(rel)
+        assert kind is not None
+        place = SecretPlace.CODE if kind[0] is Place.CODE else SecretPlace.CONFIG
+        extra.setdefault(owner, []).extend(
+            SecretCandidate(
+                place=place,
+                detector=f.verdict.detector,
+                what=f.verdict.what,
+                loc=Loc(rel, f.line),
+                key=f.key,
+                preview=f.preview,
+                length=f.length,
+                confidence=f.verdict.confidence.value,
+                severity=f.verdict.severity,
+                flags=(*f.verdict.flags, UNCLAIMED),
+            )
+            for f in found
+        )
+    out = []
+    for i, app in enumerate(apps):
+        if i in read:
+            app = replace(
+                app,
+                files_read=tuple(sorted(set(app.files_read) | set(read[i]))),
+                secret_candidates=app.secret_candidates + tuple(extra.get(i, ())),
+            )
+        out.append(app)
+    return out, errors
+
+
+def _worth_scanning(rel: str) -> bool:
+    """The filters `_walk` applies, on a path discovery walked."""
+    if "!/" in rel:
+        return False
+    parts = PurePosixPath(rel).parts
+    low = parts[-1].lower()
+    if any(d in SKIP_DIRS for d in parts[:-1]):
+        return False
+    if low in SKIP_FILES or low.endswith((".min.js", ".map", ".lock")) or _iac_name(low):
+        return False
+    return classify(rel) is not None
+
+
+def _owners(apps: list[App]) -> Callable[[str], int]:
+    """rel → the app whose folder holds it most closely (the first app when none does): a dict lookup per
+    parent folder, since a scan may hold hundreds of apps."""
+    by_root: dict[str, int] = {}
+    for i, app in enumerate(apps):
+        by_root.setdefault("" if app.root in ("", ".") else PurePosixPath(app.root).as_posix(), i)
+
+    def owner(rel: str) -> int:
+        folder = PurePosixPath(rel).parent
+        while True:
+            here = "" if str(folder) == "." else folder.as_posix()
+            if here in by_root:
+                return by_root[here]
+            if not here:
+                return 0
+            folder = folder.parent
+
+    return owner

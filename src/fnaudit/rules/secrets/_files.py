@@ -34,6 +34,8 @@ def names(app: App, c: SecretCandidate) -> str:
 
 def context_note(c: SecretCandidate) -> str:
     notes = []
+    if "unclaimed" in c.flags:  # engines.secrets.unclaimed: read as a file-by-file scanner would
+        notes.append("in a file no function ships")
     if "test-path" in c.flags:
         notes.append("in a test file, lower confidence")
     if "sample-file" in c.flags:
