@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from tests.code.helpers import fn, run, write_app
@@ -285,3 +286,171 @@ def test_handler_handing_the_event_to_the_app_runs_its_routes(tmp_path: Path) ->
         },
     )
     assert _flows(tmp_path) == [("command", "event.cookies.c", "web.py", 8)]
+
+
+DJANGO_WSGI = """\
+    import os
+    from django.core.wsgi import get_wsgi_application
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    application = get_wsgi_application()
+"""
+
+
+def _django_app(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = write_app(
+        tmp_path,
+        WSGI,
+        {
+            "project/__init__.py": "",
+            "project/wsgi.py": DJANGO_WSGI,
+            "project/settings.py": 'ROOT_URLCONF = "project.urls"\nSECRET_KEY = "x"\n',
+            **files,
+        },
+    )
+    (root / "serverless.yml").write_text(
+        (root / "serverless.yml").read_text(encoding="utf-8") + "custom:\n  wsgi:\n    app: project.wsgi.application\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_django_urlconf_routes_to_views_with_request_parts_and_url_parameters(tmp_path: Path) -> None:
+    _django_app(
+        tmp_path,
+        {
+            "project/urls.py": """\
+                from django.urls import include, path, re_path
+                from orders import views
+                urlpatterns = [
+                    path("orders/<int:pk>/", views.order),
+                    re_path(r"^by/(?P<who>\\w+)$", views.by_customer),
+                    path("shop/", include("shop.urls")),
+                ]
+            """,
+            "orders/__init__.py": "",
+            "orders/views.py": """\
+                from django.db import connection
+                from django.http import HttpResponse, HttpResponseRedirect
+                from django.shortcuts import redirect
+
+                def order(request, pk):
+                    with connection.cursor() as cur:
+                        cur.execute("SELECT * FROM orders WHERE id = %s", [pk])
+                        cur.execute(f"SELECT * FROM orders WHERE status = '{request.GET['status']}'")
+                    return HttpResponse("<p>" + request.POST["note"] + "</p>")
+
+                def by_customer(request, who):
+                    if who:
+                        return redirect(request.GET.get("next"))
+                    return HttpResponseRedirect(who)
+
+                def not_routed(request):
+                    with connection.cursor() as cur:
+                        cur.execute(f"DELETE FROM orders WHERE id = {request.GET['id']}")
+            """,
+            "shop/__init__.py": "",
+            "shop/urls.py": """\
+                from django.urls import path
+                from . import views
+                urlpatterns = [path("items/", views.Items.as_view())]
+            """,
+            "shop/views.py": """\
+                from django.views import View
+                from shop.models import Item
+
+                class Items(View):
+                    def get(self, request):
+                        return Item.objects.extra(where=[f"name = '{request.headers['X-Name']}'"])
+
+                    def helper(self, request):
+                        return Item.objects.raw(request.body)
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("redirect", "event.pathParameters.who", "orders/views.py", 14),
+        ("redirect", "event.queryStringParameters.next", "orders/views.py", 13),
+        ("sql", "event.headers.X-Name", "shop/views.py", 6),
+        ("sql", "event.queryStringParameters.status", "orders/views.py", 8),
+        ("xss", "event.body.note", "orders/views.py", 9),
+    ]
+
+
+def test_django_views_are_the_functions_code_files_and_escape_clears_xss(tmp_path: Path) -> None:
+    _django_app(
+        tmp_path,
+        {
+            "project/urls.py": """\
+                from django.urls import path
+                from pages import views
+                urlpatterns = [path("hello/", views.hello)]
+            """,
+            "pages/__init__.py": "",
+            "pages/views.py": """\
+                from django.http import HttpResponse
+                from django.utils.html import escape
+
+                def hello(request):
+                    return HttpResponse("<h1>" + escape(request.GET["name"]) + request.COOKIES["theme"] + "</h1>")
+            """,
+        },
+    )
+    f = fn(run(tmp_path), "api")
+    assert f.code_facts is not None
+    assert sorted(f.code_facts.files) == [
+        "pages/__init__.py",
+        "pages/views.py",
+        "project/settings.py",
+        "project/urls.py",
+        "project/wsgi.py",
+    ]
+    assert _flows(tmp_path) == [("xss", "event.cookies.theme", "pages/views.py", 5)]
+
+
+def test_django_urlconf_that_is_not_a_literal_gives_no_routes(tmp_path: Path) -> None:
+    _django_app(
+        tmp_path,
+        {
+            "project/settings.py": 'import os\nROOT_URLCONF = os.environ["URLCONF"]\n',
+            "project/urls.py": """\
+                import os
+                from django.urls import path
+                def run(request):
+                    os.system(request.GET["cmd"])
+                urlpatterns = [path("run/", run)]
+            """,
+        },
+    )
+    f = fn(run(tmp_path), "api")
+    assert f.code_facts is not None
+    assert (f.code_facts.handler_found, f.code_facts.flows) == (False, ())
+
+
+def test_zappa_django_settings_enter_the_project_at_its_root_urlconf(tmp_path: Path) -> None:
+    files = {
+        "zappa_settings.json": (
+            '{"dev": {"project_name": "blog", "django_settings": "blog.settings", "runtime": "python3.12"}}\n'
+        ),
+        "blog/__init__.py": "",
+        "blog/settings.py": 'ROOT_URLCONF = "blog.urls"\n',
+        "blog/urls.py": """\
+            from django.urls import path
+            from blog import views
+            urlpatterns = [path("go/", views.go)]
+        """,
+        "blog/views.py": """\
+            from django.http import HttpResponseRedirect
+
+            def go(request):
+                return HttpResponseRedirect(request.GET["to"])
+        """,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(textwrap.dedent(text), encoding="utf-8")
+    f = fn(run(tmp_path), "blog-dev")
+    assert (f.code.handler_file, f.code.handler_symbol) == ("blog/settings.py", "ROOT_URLCONF")
+    assert f.code_facts is not None
+    assert [(fl.sink.kind, fl.source.path, fl.sink.loc.path, fl.sink.loc.line) for fl in f.code_facts.flows] == [
+        ("redirect", "event.queryStringParameters.to", "blog/views.py", 4)
+    ]

@@ -7,7 +7,8 @@ a dispatch on the event; each event's `function` is read here as an entry of its
 (`PROJECT-STAGE:module.function`) with that trigger, the role held by the app's entry only (it is one
 function). One stage is read: `--stage` when the settings have it, else `dev`, else the first one;
 `extends` copies the settings of the stage it names. Every value keeps the line it was read from.
-Django projects (`django_settings`) are loaded with their API; their views are not analysed.
+Django projects (`django_settings`) are loaded with their API; their views are analysed from the settings'
+`ROOT_URLCONF` when the settings module is in the repository.
 """
 
 from __future__ import annotations
@@ -156,6 +157,14 @@ class _Stage:
             self.errors.append(ScanError(self.rel, f"line {where.line}: {exc}"))
             return Code("python", in_repo=False, note=str(exc))
 
+    def _django_code(self, settings: object, where: Loc) -> Code:
+        """A Django project: the code is its settings module, entered at `ROOT_URLCONF` (the code engine
+        follows the urlconf to the views). A settings module not in the repository keeps the project dark."""
+        folder = self.doc.path.parent
+        if isinstance(settings, str) and folder.joinpath(*settings.split(".")).with_suffix(".py").is_file():
+            return self._code(f"{settings}.ROOT_URLCONF", where)
+        return Code("python", in_repo=False, note="a Django project: its views are not analysed")
+
     def _api_triggers(self, name: str, loc: Loc) -> tuple[Trigger, ...]:
         if not self._flag("apigateway_enabled", True):
             return ()
@@ -210,7 +219,7 @@ class _Stage:
                 self._function(name, name, where, target[0], code, self._api_triggers(name, where), common)
             )
         elif django is not None:
-            code = Code("python", in_repo=False, note="a Django project: its views are not analysed")
+            code = self._django_code(django[0], where)
             functions.append(self._function(name, name, where, "django", code, self._api_triggers(name, where), common))
         for trigger, handler, loc in self._events():
             code = self._code(handler, loc)

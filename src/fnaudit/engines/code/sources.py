@@ -99,6 +99,12 @@ ATTRIBUTE_KEYS = {
     "uri_params": "pathParameters",
     "raw_body": "body",
     "context": "requestContext",
+    # a Django view's `request` (bound to the event behind serverless-wsgi): the same parts under Django's names
+    "GET": "queryStringParameters",
+    "POST": "body",
+    "FILES": "body",
+    "COOKIES": "cookies",
+    "META": "headers",
 }
 
 # Powertools getter methods: method → event key of the mapping they read.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fnaudit.engines.code.base import Analysis
 from fnaudit.engines.code.files import FileCache
-from fnaudit.engines.code.python import chalice, powertools, sdk, web
+from fnaudit.engines.code.python import chalice, django, powertools, sdk, web
 from fnaudit.engines.code.python.modules import Module, ModuleGraph
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint import facts
@@ -36,6 +36,13 @@ class PythonAnalyser:
         if module is None:
             return None
         modules = self.graph.closure(module, code_root)
+        # a Django project: settings, urlconfs and views are reached by dotted strings, not imports
+        seen = {m.rel for m in modules}
+        modules += [
+            m
+            for m in django.project_modules(self.graph, module, code.handler_symbol or "", code_root)
+            if m.rel not in seen
+        ]
         internal_tops = {m.name.split(".")[0] for m in modules if m.name}
         imports = sorted({name for m in modules for name in m.external} - internal_tops)
         sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)

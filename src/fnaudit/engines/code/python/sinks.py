@@ -66,6 +66,12 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     # ... and an HTML response body
     "fastapi.responses.HTMLResponse": SinkSpec(ir.XSS, kwargs=("content",)),
     "starlette.responses.HTMLResponse": SinkSpec(ir.XSS, kwargs=("content",)),
+    # Django views: the response body is HTML unless the view says otherwise; the redirect target
+    "django.http.HttpResponse": SinkSpec(ir.XSS, kwargs=("content",)),
+    "django.http.response.HttpResponse": SinkSpec(ir.XSS, kwargs=("content",)),
+    "django.shortcuts.redirect": SinkSpec(ir.REDIRECT, kwargs=("to",)),
+    "django.http.HttpResponseRedirect": SinkSpec(ir.REDIRECT, kwargs=("redirect_to",)),
+    "django.http.HttpResponsePermanentRedirect": SinkSpec(ir.REDIRECT, kwargs=("redirect_to",)),
     "yaml.unsafe_load": SinkSpec(ir.DESERIALIZATION),
     "yaml.unsafe_load_all": SinkSpec(ir.DESERIALIZATION),
     # file paths
@@ -177,6 +183,8 @@ METHOD_SINKS: dict[str, SinkSpec] = {
     "exec_driver_sql": SinkSpec(ir.SQL, kwargs=("statement",)),
     "mogrify": SinkSpec(ir.SQL, kwargs=("query",)),
     "raw": SinkSpec(ir.SQL, kwargs=("raw_query",), note="django"),
+    # Django's QuerySet.extra(where=[...]): raw SQL fragments, by keyword only (`extra` is a common name)
+    "extra": SinkSpec(ir.SQL, args=(), kwargs=("where", "select", "tables", "order_by"), note="django"),
     # DynamoDB expressions and PartiQL (boto3 client, resource Table)
     "scan": SinkSpec(ir.NOSQL, args=(), kwargs=("FilterExpression", "ProjectionExpression"), note="dynamodb"),
     "query": SinkSpec(
@@ -276,6 +284,7 @@ SANITISERS_FOR: dict[str, frozenset[str]] = {
     "werkzeug.utils.secure_filename": frozenset({ir.PATH}),
     "html.escape": frozenset({ir.XSS}),
     "markupsafe.escape": frozenset({ir.XSS}),
+    "django.utils.html.escape": frozenset({ir.XSS}),
     "jinja2.escape": frozenset({ir.XSS}),
     "bleach.clean": frozenset({ir.XSS}),
     "cgi.escape": frozenset({ir.XSS}),

@@ -17,6 +17,7 @@ import ast
 from pathlib import Path
 
 from fnaudit.engines.code import ir
+from fnaudit.engines.code.python import django
 from fnaudit.engines.code.python.modules import Module
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint.summaries import apply_events
@@ -103,7 +104,8 @@ def routes_summary(
         home, var = other, imp[2]
         modules = engine.graph.closure(home, code_root)
     if not _constructed(home, var, _APPS):
-        return None
+        # a Django project: `application = get_wsgi_application()` serves the views its urlconf names
+        return django.routes_summary(engine, home, var, code_root)
     registered = _registered(modules)
     merged = Summary([])
     for mod in modules:
