@@ -28,7 +28,7 @@ import yaml
 
 from fnaudit.engines.code.pep263 import SourceDecodeError, decode_python
 from fnaudit.engines.secrets.context import Place, in_context, is_test_path, judge
-from fnaudit.engines.secrets.flows import python_flows
+from fnaudit.engines.secrets.flows import Flow, python_flows
 from fnaudit.engines.secrets.scanner import Found, classify, scan_text
 from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders.archives import Artifacts
@@ -126,23 +126,7 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
         kind = classify(rel)
         assert kind is not None
         place = SecretPlace.CODE if kind[0] is Place.CODE else SecretPlace.CONFIG
-        for f in found:
-            v = f.verdict
-            candidates.append(
-                SecretCandidate(
-                    place=place,
-                    detector=v.detector,
-                    what=v.what,
-                    loc=Loc(rel, f.line),
-                    key=f.key,
-                    preview=f.preview,
-                    length=f.length,
-                    confidence=v.confidence.value,
-                    severity=v.severity,
-                    flags=v.flags,
-                    functions=ids,
-                )
-            )
+        candidates.extend(_candidate(f, place, rel, ids) for f in found)
         candidates.extend(replace(c, functions=ids) for c in flows)
     candidates.extend(_inline_code(app))
     candidates.extend(_parameter_defaults(app, root, errors))
@@ -150,6 +134,41 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
     if not candidates:
         return app, errors
     return replace(app, secret_candidates=tuple(candidates)), errors
+
+
+def _candidate(
+    f: Found, place: SecretPlace, rel: str, functions: tuple[str, ...] = (), flags: tuple[str, ...] = ()
+) -> SecretCandidate:
+    """A secret the scanner found in `rel`, as the model keeps it (judged, redacted)."""
+    v = f.verdict
+    return SecretCandidate(
+        place=place,
+        detector=v.detector,
+        what=v.what,
+        loc=Loc(rel, f.line),
+        key=f.key,
+        preview=f.preview,
+        length=f.length,
+        confidence=v.confidence.value,
+        severity=v.severity,
+        flags=(*v.flags, *flags),
+        functions=functions,
+    )
+
+
+def _flow_candidate(flow: Flow, rel: str, functions: tuple[str, ...] = ()) -> SecretCandidate:
+    """A secret written to /tmp or returned to the caller (SECRET005) at `rel`."""
+    return SecretCandidate(
+        place=SecretPlace.TMP_WRITE if flow.kind == "tmp-write" else SecretPlace.RESPONSE,
+        detector="secret-flow",
+        what="a secret",
+        loc=Loc(rel, flow.line),
+        key=flow.key,
+        confidence="medium",
+        severity="high",
+        detail=flow.source,
+        functions=functions,
+    )
 
 
 def _inline_code(app: App) -> Iterator[SecretCandidate]:
@@ -160,33 +179,10 @@ def _inline_code(app: App) -> Iterator[SecretCandidate]:
         if src is None:
             continue
         for f in scan_text(src.file, src.text, Place.CODE, "code"):
-            v = f.verdict
-            yield SecretCandidate(
-                place=SecretPlace.CODE,
-                detector=v.detector,
-                what=v.what,
-                loc=Loc(src.file, f.line),
-                key=f.key,
-                preview=f.preview,
-                length=f.length,
-                confidence=v.confidence.value,
-                severity=v.severity,
-                flags=v.flags,
-                functions=(fn.id,),
-            )
+            yield _candidate(f, SecretPlace.CODE, src.file, (fn.id,))
         if src.extension == ".py" and _SECRET_SOURCE.search(src.text):  # SECRET005, as for a handler file
             for flow in python_flows(src.text, fn.code.handler_symbol):
-                yield SecretCandidate(
-                    place=SecretPlace.TMP_WRITE if flow.kind == "tmp-write" else SecretPlace.RESPONSE,
-                    detector="secret-flow",
-                    what="a secret",
-                    loc=Loc(src.file, flow.line),
-                    key=flow.key,
-                    confidence="medium",
-                    severity="high",
-                    detail=flow.source,
-                    functions=(fn.id,),
-                )
+                yield _flow_candidate(flow, src.file, (fn.id,))
 
 
 def _walk(files: Artifacts, base: Path, recursive: bool, errors: list[ScanError]) -> Iterator[str]:
@@ -300,20 +296,7 @@ def _scan_file(
         text = text if text is not None else _read(path)
         if not _SECRET_SOURCE.search(text):
             return found, flows
-        for flow in python_flows(text, handler_symbol):
-            place = SecretPlace.TMP_WRITE if flow.kind == "tmp-write" else SecretPlace.RESPONSE
-            flows.append(
-                SecretCandidate(
-                    place=place,
-                    detector="secret-flow",
-                    what="a secret",
-                    loc=Loc(rel, flow.line),
-                    key=flow.key,
-                    confidence="medium",
-                    severity="high",
-                    detail=flow.source,
-                )
-            )
+        flows.extend(_flow_candidate(flow, rel) for flow in python_flows(text, handler_symbol))
     return found, flows
 
 
@@ -446,21 +429,7 @@ def unclaimed(
         kind = classify(rel)
         assert kind is not None
         place = SecretPlace.CODE if kind[0] is Place.CODE else SecretPlace.CONFIG
-        extra.setdefault(owner, []).extend(
-            SecretCandidate(
-                place=place,
-                detector=f.verdict.detector,
-                what=f.verdict.what,
-                loc=Loc(rel, f.line),
-                key=f.key,
-                preview=f.preview,
-                length=f.length,
-                confidence=f.verdict.confidence.value,
-                severity=f.verdict.severity,
-                flags=(*f.verdict.flags, UNCLAIMED),
-            )
-            for f in found
-        )
+        extra.setdefault(owner, []).extend(_candidate(f, place, rel, flags=(UNCLAIMED,)) for f in found)
     out = []
     for i, app in enumerate(apps):
         if i in read:

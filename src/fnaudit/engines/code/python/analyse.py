@@ -105,9 +105,8 @@ class PythonAnalyser:
                 elif isinstance(sub, ast.Name):
                     targets = self._lookup(mod, sub.id, code_root)
                 elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
-                    imp = mod.imports.get(sub.value.id)
-                    if imp is not None:
-                        dotted = imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
+                    dotted = mod.imported(sub.value.id)
+                    if dotted is not None:
                         level = len(dotted) - len(dotted.lstrip("."))
                         other = self.graph.resolve(mod, dotted.lstrip("."), level, code_root)
                         if other is not None:

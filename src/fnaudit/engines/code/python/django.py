@@ -15,7 +15,7 @@ import ast
 import re
 from pathlib import Path
 
-from fnaudit.engines.code.python.modules import Module, ModuleGraph
+from fnaudit.engines.code.python.modules import Module, ModuleGraph, qualname
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint.summaries import apply_events
 from fnaudit.engines.code.taint.values import EVENT, Ref, Summary, Val, instantiate
@@ -34,21 +34,9 @@ _METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _INCLUDE_DEPTH = 8  # urlconfs including each other in a cycle stop here
 
 
-def _qualname(module: Module, node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        imp = module.imports.get(node.id)
-        if imp is None:
-            return None
-        return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
-    if isinstance(node, ast.Attribute):
-        base = _qualname(module, node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
 def is_application(module: Module, symbol: str) -> bool:
     g = module.globals.get(symbol)
-    return isinstance(g, ast.Call) and _qualname(module, g.func) in _APPLICATIONS
+    return isinstance(g, ast.Call) and qualname(module, g.func) in _APPLICATIONS
 
 
 def routes_summary(engine: TaintEngine, module: Module, symbol: str, code_root: Path) -> Summary | None:
@@ -106,7 +94,7 @@ def _included(urls: Module) -> list[str]:
         name
         for node in ast.walk(urls.tree)
         if isinstance(node, ast.Call)
-        and (_qualname(urls, node.func) or "").endswith("include")
+        and (qualname(urls, node.func) or "").endswith("include")
         and node.args
         and (name := _literal(node.args[0])) is not None
     ]
@@ -137,12 +125,12 @@ def _walk(engine: TaintEngine, urls: Module, code_root: Path, prefix: str, merge
     for entry in patterns.elts:
         if not (isinstance(entry, ast.Call) and len(entry.args) >= 2):
             continue
-        kind = (_qualname(urls, entry.func) or "").rsplit(".", 1)[-1]
+        kind = (qualname(urls, entry.func) or "").rsplit(".", 1)[-1]
         route = _literal(entry.args[0])
         if kind not in _ROUTES or route is None:
             continue
         target = entry.args[1]
-        if isinstance(target, ast.Call) and (_qualname(urls, target.func) or "").endswith("include"):
+        if isinstance(target, ast.Call) and (qualname(urls, target.func) or "").endswith("include"):
             included = _literal(target.args[0]) if target.args else None
             sub = engine.graph.resolve(urls, included, 0, code_root) if included else None
             if sub is not None:

@@ -38,6 +38,24 @@ class Module:
     def rel(self) -> str:
         return self.file.rel
 
+    def imported(self, name: str) -> str | None:
+        """The dotted name a local `name` was imported as (`import x.y as n` → `x.y`, `from m import f` → `m.f`)."""
+        imp = self.imports.get(name)
+        if imp is None:
+            return None
+        return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
+
+
+def qualname(module: Module, node: ast.expr) -> str | None:
+    """Dotted name of a module-level expression after import resolution (`from flask import Flask`; `Flask`
+    → `flask.Flask`); None for names the module did not import."""
+    if isinstance(node, ast.Name):
+        return module.imported(node.id)
+    if isinstance(node, ast.Attribute):
+        base = qualname(module, node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
 
 class ModuleGraph:
     """The modules reachable from handler files, per code root. Shared by every function of a scan."""

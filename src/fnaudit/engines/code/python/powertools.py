@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fnaudit.engines.code.python.modules import Module, ModuleGraph
+from fnaudit.engines.code.python.modules import Module, ModuleGraph, qualname
 from fnaudit.engines.code.taint.summaries import apply_events
 from fnaudit.engines.code.taint.values import EVENT, Ref, Val, instantiate
 from fnaudit.model.code import Step
@@ -38,25 +38,12 @@ class Route:
     path: str
 
 
-def _qualname(module: Module, node: ast.expr) -> str | None:
-    """Dotted name of a module-level expression after import resolution."""
-    if isinstance(node, ast.Name):
-        imp = module.imports.get(node.id)
-        if imp is None:
-            return None
-        return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
-    if isinstance(node, ast.Attribute):
-        base = _qualname(module, node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
 def _kind(module: Module, name: str) -> str | None:
     """ "resolver" / "router" when the module-level `name` is built by a Powertools event handler class."""
     g = module.globals.get(name)
     if not isinstance(g, ast.Call):
         return None
-    q = _qualname(module, g.func) or ""
+    q = qualname(module, g.func) or ""
     if not q.startswith(_PACKAGE):
         return None
     if q.endswith("Resolver"):

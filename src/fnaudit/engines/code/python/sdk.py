@@ -72,10 +72,7 @@ class ModuleSdk:
 
     def qualname(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
-            imp = self.module.imports.get(node.id)
-            if imp is not None:
-                return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
-            return node.id
+            return self.module.imported(node.id) or node.id
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value)
             return f"{base}.{node.attr}" if base else None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fnaudit.engines.code import ir
 from fnaudit.engines.code.python import django
-from fnaudit.engines.code.python.modules import Module
+from fnaudit.engines.code.python.modules import Module, qualname
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint.summaries import apply_events
 from fnaudit.engines.code.taint.values import EVENT, Event, Ref, Summary, Val, active, instantiate
@@ -44,19 +44,6 @@ _MARKERS = {
     "Query": "queryStringParameters",
 }
 _SCALARS = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "None", "Optional", "List", "Dict"})
-
-
-def qualname(module: Module, node: ast.expr) -> str | None:
-    """Dotted name of a module-level expression after import resolution (`from flask import Flask`)."""
-    if isinstance(node, ast.Name):
-        imp = module.imports.get(node.id)
-        if imp is None:
-            return None
-        return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
-    if isinstance(node, ast.Attribute):
-        base = qualname(module, node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _constructed(module: Module, name: str, kinds: frozenset[str]) -> bool:

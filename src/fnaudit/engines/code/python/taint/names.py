@@ -48,11 +48,9 @@ def qualname(w: Walk, node: ast.expr) -> str | None:
         if node.id in w.locals or node.id in w.local_funcs:
             t = w.types.get(node.id)
             return t
-        imp = w.module.imports.get(node.id)
-        if imp is not None:
-            if imp[0] == "module":
-                return imp[1]
-            return f"{imp[1]}.{imp[2]}"
+        imported = w.module.imported(node.id)
+        if imported is not None:
+            return imported
         if node.id in w.module.globals:
             g = w.module.globals[node.id]
             if isinstance(g, ast.Call):
