@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from fnaudit.errors import InputError, Loss, ScanError
+from fnaudit.loaders import _layered as layered
 from fnaudit.loaders._chalice_code import EVENT_DECORATORS, ChaliceApp, EventDecl, read_app
 from fnaudit.loaders._files import ScanRoot, read_text
 from fnaudit.loaders._iam import document_statements
-from fnaudit.loaders._yaml import line_of, load_json
+from fnaudit.loaders._yaml import load_json
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.model.app import (
     App,
@@ -91,31 +92,13 @@ class _Config:
                 yield per_fn[function]
 
     def setting(self, function: str, key: str) -> tuple[Any, Loc] | None:
-        found = None
-        for layer in self.layers(function):
-            if key in layer:
-                found = (layer[key], Loc(self.rel, line_of(layer, key)))
-        return found
+        return layered.setting(self.rel, tuple(self.layers(function)), key)
 
     def int_setting(self, function: str, key: str, fallback: Loc) -> Value[int]:
-        found = self.setting(function, key)
-        if found is None:
-            return Value.unset(fallback)
-        raw, loc = found
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return Value(raw, loc)
-        self.errors.append(ScanError(self.rel, f"line {loc.line}: `{key}` must be a number; ignored", "load"))
-        return Value.unset(fallback)
+        return layered.int_setting(self.rel, tuple(self.layers(function)), key, fallback, self.errors)
 
     def environment(self, function: str) -> dict[str, Value[str]]:
-        out: dict[str, Value[str]] = {}
-        for layer in self.layers(function):
-            env = layer.get("environment_variables")
-            if isinstance(env, dict):
-                for key, raw in env.items():
-                    text = raw if isinstance(raw, str) else str(raw)
-                    out[str(key)] = Value(text, Loc(self.rel, line_of(env, key)))
-        return out
+        return layered.environment(self.rel, tuple(self.layers(function)), ("environment_variables",))
 
     def runtime(self, function: str, fallback: Loc) -> Value[str]:
         # Chalice deploys with the Python version of the interpreter that runs `chalice deploy`:

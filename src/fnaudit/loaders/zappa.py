@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from fnaudit.errors import InputError, Loss, ScanError
+from fnaudit.loaders import _layered as layered
 from fnaudit.loaders._files import ScanRoot, read_text
 from fnaudit.loaders._iam import document_statements
-from fnaudit.loaders._yaml import line_of, load_json
+from fnaudit.loaders._yaml import load_json
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.handlers import resolve_code
 from fnaudit.model.app import (
@@ -86,37 +87,17 @@ class _Stage:
         return chain
 
     def setting(self, key: str) -> tuple[Any, Loc] | None:
-        found = None
-        for layer in self.layers:
-            if key in layer:
-                found = (layer[key], Loc(self.rel, line_of(layer, key)))
-        return found
+        return layered.setting(self.rel, self.layers, key)
 
     def _int(self, key: str, fallback: Loc) -> Value[int]:
-        found = self.setting(key)
-        if found is None:
-            return Value.unset(fallback)
-        raw, loc = found
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return Value(raw, loc)
-        self.errors.append(ScanError(self.rel, f"line {loc.line}: `{key}` must be a number; ignored"))
-        return Value.unset(fallback)
+        return layered.int_setting(self.rel, self.layers, key, fallback, self.errors)
 
     def _flag(self, key: str, default: bool) -> bool:
         found = self.setting(key)
         return found[0] if found is not None and isinstance(found[0], bool) else default
 
     def _environment(self) -> dict[str, Value[str]]:
-        out: dict[str, Value[str]] = {}
-        for layer in self.layers:
-            for key in ("environment_variables", "aws_environment_variables"):
-                env = layer.get(key)
-                if isinstance(env, dict):
-                    for name, raw in env.items():
-                        out[str(name)] = Value(
-                            raw if isinstance(raw, str) else str(raw), Loc(self.rel, line_of(env, name))
-                        )
-        return out
+        return layered.environment(self.rel, self.layers, ("environment_variables", "aws_environment_variables"))
 
     def _role(self, name: str) -> Role | None:
         arn = self.setting("role_arn")
