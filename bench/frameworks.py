@@ -222,10 +222,11 @@ PARSERS: dict[str, Callable[[str], list[Hit]]] = {
 
 
 def apps() -> dict[str, Path]:
-    """One folder per app name; identical copies under several rule folders are scanned once."""
+    """One folder per app name: the shared apps (written once for several rules), then the rule folders' own;
+    identical copies under several rule folders are scanned once."""
     seen: dict[str, Path] = {}
     digests: dict[str, str] = {}
-    for folder in sorted(FIXTURES.glob("*/bad/*")):
+    for folder in [*sorted(FIXTURES.glob("_shared/*")), *sorted(FIXTURES.glob("*/bad/*"))]:
         if folder.name not in APPS or not folder.is_dir():
             continue
         h = hashlib.sha256()

@@ -14,7 +14,7 @@ from fnaudit.model.loc import Loc, Origin
 from fnaudit.pipeline import scan
 from tests.conftest import SCAN_DATE
 
-FIXTURE = Path(__file__).parents[1] / "rules" / "fixtures" / "AUTH001" / "bad" / "chalice-inventory"
+FIXTURE = Path(__file__).parents[1] / "rules" / "fixtures" / "_shared" / "chalice-inventory"
 
 
 def _load(target: Path, stage: str | None = None) -> tuple[list[App], list[tuple[str, str, Loss]]]:

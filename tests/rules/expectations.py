@@ -3,6 +3,9 @@
 - `... # expect: rule-name` (or `// expect: a, b`) at the end of a line: that line.
 - A line holding only the comment (`# expect: rule-name`): the next line that is not a comment.
 - `expect.txt` beside JSON files (which have no comments): lines `path:line rule-name`.
+- `shared.txt` in a fixture folder names apps under `fixtures/_shared/` that belong to it too (one a line):
+  an app that shows several rules (a Flask shop with an injection, an XSS and a signing key) is written once
+  and scanned, with its annotations, as if it were a subfolder of each rule folder that names it.
 - A rule name may be followed by the severity the finding must have, where the severity is the
   point of the fixture: `# expect: http-route-without-authorizer severity=medium`, or in
   `expect.txt`, `template.json:12 iam-admin-access severity=high`. Without it, any severity passes.
@@ -15,9 +18,12 @@ annotation silently skipped (a typo would otherwise turn a fixture into one that
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from fnaudit.findings import Severity
 
@@ -88,10 +94,46 @@ def _items(text: str, where: str, known: frozenset[str]) -> list[tuple[str, Seve
     return out
 
 
+SHARED = Path(__file__).parent / "fixtures" / "_shared"
+SHARED_LIST = "shared.txt"
+NOT_SCANNED = ("osv", SHARED_LIST)  # a fixture's advisory records and its list of shared apps
+
+
+def shared_apps(folder: Path) -> list[Path]:
+    """The apps under `fixtures/_shared/` that `folder`'s `shared.txt` names."""
+    listing = folder / SHARED_LIST
+    if not listing.is_file():
+        return []
+    names = [n.strip() for n in listing.read_text(encoding="utf-8").splitlines() if n.strip()]
+    missing = [n for n in names if not (SHARED / n).is_dir()]
+    if missing:
+        raise AnnotationError(f"{listing}: no shared app {', '.join(missing)} under {SHARED}")
+    return [SHARED / n for n in names]
+
+
+@contextmanager
+def assembled(folder: Path) -> Iterator[Path]:
+    """`folder` as it is scanned: itself when it has no shared apps and no advisory records, else a temporary
+    copy without `osv/` and `shared.txt`, with each shared app as a subfolder of that name."""
+    apps = shared_apps(folder)
+    if not apps and not (folder / "osv").is_dir():
+        yield folder
+        return
+    with TemporaryDirectory(prefix="fnaudit-fixture-app-") as tmp:
+        target = Path(tmp) / "app"
+        shutil.copytree(folder, target, ignore=lambda d, names: list(NOT_SCANNED) if Path(d) == folder else [])
+        for app in apps:
+            shutil.copytree(app, target / app.name)
+        yield target
+
+
 def annotations(folder: Path, known: Iterable[str] | None = None) -> list[Annotation]:
-    """Every annotation under `folder`, checked against the registered rule names (or `known`)."""
+    """Every annotation under `folder` and its shared apps, checked against the registered rule names (or
+    `known`)."""
     names = frozenset(known) if known is not None else _known_names()
     out: list[Annotation] = []
+    for app in shared_apps(folder):
+        out.extend(Annotation(a.name, f"{app.name}/{a.path}", a.line, a.severity) for a in annotations(app, names))
     for path in sorted(folder.rglob("*")):
         # `.env` has no suffix (Path(".env").suffix == ""), so dotfiles are matched by name.
         if not path.is_file() or not (path.suffix in _TEXT_SUFFIXES or path.name.startswith(".env")):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from fnaudit.findings import Finding, Severity
 from fnaudit.pipeline import scan
 from fnaudit.rules.registry import Rule, all_rules
 from tests.conftest import SCAN_DATE
-from tests.rules.expectations import AnnotationError, annotations
+from tests.rules.expectations import AnnotationError, annotations, assembled
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULES = all_rules()
@@ -23,16 +22,14 @@ DOC_SECTIONS = ("What it finds", "Why it matters", "How to fix", "Example")
 def _findings(rule: Rule, folder: Path) -> list[Finding]:
     # Every fixture gets its own advisory store: the records under `osv/` (which is not scanned), or
     # none at all, so no fixture depends on the store of the machine running the tests.
-    with tempfile.TemporaryDirectory(prefix="fnaudit-fixture-") as tmp:
+    # Shared apps (`shared.txt`) are scanned as subfolders of the fixture folder (tests/rules/expectations.py).
+    with tempfile.TemporaryDirectory(prefix="fnaudit-fixture-") as tmp, assembled(folder) as target:
         db = Path(tmp) / "db"
-        target = folder
         if (folder / "osv").is_dir():
             from fnaudit.engines.osv.store import Store
 
             with Store(db, create=True) as store:
                 store.import_source(folder / "osv")
-            target = Path(tmp) / "app"
-            shutil.copytree(folder, target, ignore=lambda d, names: ["osv"] if Path(d) == folder else [])
         result = scan(target, Config(select=(rule.code,), today=SCAN_DATE, db=str(db)))
     # `expect-errors.txt`: substrings of the errors a fixture is meant to produce (one a line).
     allowed = (
