@@ -51,16 +51,22 @@ def string_value(node: Node | None) -> str | None:
     return None
 
 
-def unwrap(node: Node | None) -> Node | None:
-    """Drop parentheses, `await`, and TypeScript `as` / `!` / `satisfies` wrappers."""
-    while node is not None and node.type in (
+# Expressions that only wrap another: parentheses, `await`, and TypeScript `as` / `!` / `satisfies` / `<T>x`.
+WRAPPERS = frozenset(
+    {
         "parenthesized_expression",
         "as_expression",
         "non_null_expression",
         "satisfies_expression",
         "type_assertion",
         "await_expression",
-    ):
+    }
+)
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """Drop parentheses, `await`, and TypeScript `as` / `!` / `satisfies` wrappers."""
+    while node is not None and node.type in WRAPPERS:
         inner = [
             c
             for c in node.named_children

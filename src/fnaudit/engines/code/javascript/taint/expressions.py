@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fnaudit.engines.code import ir
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text, unwrap
+from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, WRAPPERS, Node, string_value, text, unwrap
 from fnaudit.engines.code.javascript.taint.syntax import _FIXED_HOST, _leading_text, _short, key_of
 from fnaudit.engines.code.sources import ANY, ELEM
 from fnaudit.engines.code.taint.secrets import env_read
@@ -37,15 +37,7 @@ class Expressions:
             if name not in self.st.env and name not in self.st.locals and name in self.st.module.env_aliases:
                 return self.env_var(self.st.module.env_aliases[name], node)  # const { API_KEY } = process.env
             return self.st.env.get(name, EMPTY)
-        if t in (
-            "parenthesized_expression",
-            "as_expression",
-            "non_null_expression",
-            "satisfies_expression",
-            "type_assertion",
-            "await_expression",
-            "spread_element",
-        ):
+        if t in WRAPPERS or t == "spread_element":
             inner = unwrap(node) if t != "spread_element" else (node.named_children[0] if node.named_children else None)
             if (
                 t in ("parenthesized_expression",)

@@ -151,6 +151,16 @@ def if_stmt(w: Walk, node: ast.If) -> None:
 # -- assignment --------------------------------------------------------------------------------
 
 
+def _store_into(w: Walk, target: ast.Attribute | ast.Subscript, stepped: Val) -> None:
+    """`obj.attr = v` / `obj[k] = v`: the element holds `v`, and the object now carries its taint too."""
+    key = names.key_of(w, target)
+    if key:
+        w.env[key] = stepped
+    base = names.key_of(w, target.value)
+    if base and base in w.env:
+        w.env[base] = union(w.env[base], flatten(stepped))
+
+
 def assign(w: Walk, target: ast.expr, val: Val, value: ast.expr | None, stmt: ast.AST) -> None:
     if isinstance(target, (ast.Tuple, ast.List)):
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
@@ -198,24 +208,14 @@ def assign(w: Walk, target: ast.expr, val: Val, value: ast.expr | None, stmt: as
             event(w, "state-global", name, stmt, val)
         return
     if isinstance(target, ast.Attribute):
-        key = names.key_of(w, target)
-        if key:
-            w.env[key] = stepped
-        base = names.key_of(w, target.value)
-        if base and base in w.env:
-            w.env[base] = union(w.env[base], flatten(stepped))
+        _store_into(w, target, stepped)
         root = _root_name(target)
         if root and is_module_mutable(w, root) and val:
             event(w, "state-global", _short(target, 40), stmt, val)
         return
     if isinstance(target, ast.Subscript):
         key_val = expressions.evaluate(w, target.slice)
-        key = names.key_of(w, target)
-        if key:
-            w.env[key] = stepped
-        base = names.key_of(w, target.value)
-        if base and base in w.env:
-            w.env[base] = union(w.env[base], flatten(stepped))
+        _store_into(w, target, stepped)
         root = _root_name(target)
         if root and is_module_mutable(w, root):
             written = union(val, key_val)
