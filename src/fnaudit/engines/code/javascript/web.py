@@ -83,14 +83,12 @@ def adapter_app(graph: JsModuleGraph, module: JsModule, symbol: str, code_root: 
     if got is None:
         return None
     mod, node = got
-    value = _unwrap(node)
+    value = _unwrap(node)  # also drops `await`
     if value is None:
         return None
-    if value.type == "await_expression":
-        value = _unwrap(value.named_children[0]) if value.named_children else None
-    if value is not None and value.type in FUNCTION_TYPES:
+    if value.type in FUNCTION_TYPES:
         return _proxy_app(graph, mod, value, code_root)
-    if value is None or value.type != "call_expression" or not _is_adapter_call(mod, value):
+    if value.type != "call_expression" or not _is_adapter_call(mod, value):
         return None
     return _app_argument(graph, mod, value, code_root)
 
