@@ -242,8 +242,9 @@ def _scan(
         findings.extend(app_findings)
         errors.extend(app_errors)
     findings = _dedupe(findings)  # apps sharing a file may report one app-level finding twice
+    read = files_read(apps, discovery.docs, loaded.consumed)  # the apps are complete: engines and rules have run
     # Inline ignores are looked for in every file the scan read, judged only for the rules that ran.
-    errors.extend(suppressor.warnings(files_read(apps, discovery.docs, loaded.consumed), rules))
+    errors.extend(suppressor.warnings(read, rules))
     stages["rules"] = time.perf_counter() - t  # suppression included: it runs between the rule phases
     stages["suppress"] = suppressor.seconds
     if progress:
@@ -264,7 +265,7 @@ def _scan(
     risk = compute_risk(sorted_apps, findings)
     stages["risk"] = time.perf_counter() - t
     stats = Stats(
-        files=len(files_read(sorted_apps, discovery.docs, loaded.consumed)),
+        files=len(read),
         functions=sum(len(a.functions) for a in sorted_apps),
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
