@@ -94,7 +94,8 @@ def test_every_file_of_the_fixture_app_has_one_state(tmp_path: Path) -> None:
         ("services/api/logo.png", "skipped", (), None, cov.BINARY),
         ("services/api/requirements.txt", "analysed", ("deps",), None, None),
         ("services/api/serverless.yml", "analysed", ("iac",), None, None),
-        ("worker/worker.py", "unattributed", (), "code", "no function claims it"),
+        # no function claims it, but its `handler(event, context)` is an entry point: analysed (issue 13)
+        ("worker/worker.py", "analysed", ("code", "secrets"), None, "no function claims it"),
     ]
     # the vendored folder is listed once, not file by file
     assert doc["coverage"]["folders"] == [
@@ -141,7 +142,8 @@ def test_the_table_ends_with_one_line_naming_what_no_function_claims(tmp_path: P
     out = io.StringIO()
     table.render(scan(root, Config(today=SCAN_DATE)), out, RenderOptions(color=False))
     assert out.getvalue().splitlines()[-1] == (
-        "1 code file and 1 lockfile belong to no function; 2 files could not be analysed: see --format json coverage"
+        # worker/worker.py, code no function claims, was analysed from its entry point: not counted here
+        "1 lockfile belongs to no function; 2 files could not be analysed: see --format json coverage"
     )
 
 
@@ -218,7 +220,8 @@ def test_a_single_file_target_covers_that_file(tmp_path: Path) -> None:
 
 
 def test_files_whose_engine_the_selection_did_not_run_are_skipped_not_unattributed(tmp_path: Path) -> None:
-    # With --select AUTH no engine runs: the function's own code and lockfile belong to it all the same.
+    # With --select DOS no engine runs (AUTH now reads the code's own authentication, so it runs the code
+    # engine): the function's own code and lockfile belong to it all the same.
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("def main(event, context):\n    return 1\n", encoding="utf-8")
     (tmp_path / "src" / "requirements.txt").write_text("requests==2.31.0\n", encoding="utf-8")
@@ -228,7 +231,7 @@ def test_files_whose_engine_the_selection_did_not_run_are_skipped_not_unattribut
         "      Handler: app.main\n      Runtime: python3.12\n",
         encoding="utf-8",
     )
-    result = scan(tmp_path, Config(select=("AUTH",), today=SCAN_DATE))
+    result = scan(tmp_path, Config(select=("DOS",), today=SCAN_DATE))
     states = {f.path: (f.state.value, f.reason) for f in result.coverage.files}
     assert states == {
         "src/app.py": ("skipped", "not analysed: no selected rule needs it (see --select)"),

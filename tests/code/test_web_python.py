@@ -258,8 +258,10 @@ def test_signing_keys_are_secrets_whatever_their_entropy(tmp_path: Path) -> None
         encoding="utf-8",
     )
     result = run(tmp_path, ("SECRET002",))
+    # "changeme" is the signing key once deployed: reported too (issue 14, secrets widened)
     assert sorted((f.rule_id, f.location.path, f.location.line) for f in result.findings) == [
         ("SECRET002", "app.py", 3),
+        ("SECRET002", "app.py", 4),
     ]
     assert "orders-cookie-signer" not in result.findings[0].message
 
@@ -453,4 +455,435 @@ def test_zappa_django_settings_enter_the_project_at_its_root_urlconf(tmp_path: P
     assert f.code_facts is not None
     assert [(fl.sink.kind, fl.source.path, fl.sink.loc.path, fl.sink.loc.line) for fl in f.code_facts.flows] == [
         ("redirect", "event.queryStringParameters.to", "blog/views.py", 4)
+    ]
+
+
+def _routes(tmp_path: Path, name: str = "api") -> list[tuple[str, str, str, int, str]]:
+    f = fn(run(tmp_path), name)
+    assert f.code_facts is not None
+    return sorted((r.method, r.path, r.loc.path, r.loc.line, r.view) for r in f.code_facts.routes)
+
+
+FLASK_VIEWS = {
+    "app.py": """\
+        from apig_wsgi import make_lambda_handler
+        from flask import Flask
+        from orders.api import OrderAPI, Report, export
+        from orders import api
+        app = Flask(__name__)
+        app.add_url_rule("/orders/<order_id>", view_func=OrderAPI.as_view("order"))
+        app.add_url_rule("/export", "export", export, methods=["POST"])
+        app.add_url_rule("/report/<kind>", view_func=Report.as_view("report"), methods=["GET", "POST"])
+        app.add_url_rule("/legacy", view_func=api.legacy_view)
+        handler = make_lambda_handler(app)
+    """,
+    "orders/__init__.py": "",
+    "orders/auth.py": "from flask_httpauth import HTTPTokenAuth\ntoken = HTTPTokenAuth()\n",
+    "orders/api.py": """\
+        import os
+        import subprocess
+        from flask import request
+        from flask.views import MethodView, View
+        from orders.auth import token
+
+        class OrderAPI(MethodView):
+            def get(self, order_id):
+                return "<h1>" + order_id + "</h1>"
+
+            def delete(self, order_id):
+                self.purge(request.args["reason"])
+                return "", 204
+
+            def purge(self, why):
+                os.system("purge " + why)
+
+        class Report(View):
+            methods = ["GET"]
+            decorators = [token.login_required]
+
+            def dispatch_request(self, kind):
+                subprocess.run("report " + kind, shell=True)
+                return {}
+
+        class Unused(MethodView):
+            def post(self):
+                os.system(request.form["never"])
+
+        class Legacy(MethodView):
+            def put(self):
+                eval(request.get_json()["expr"])
+                return ""
+
+        legacy_view = Legacy.as_view("legacy")
+
+        def export():
+            os.system(request.form["fmt"])
+            return ""
+    """,
+}
+
+
+def test_flask_add_url_rule_and_class_based_views_are_routes(tmp_path: Path) -> None:
+    write_app(tmp_path, "api:\n  handler: app.handler\n  events:\n    - httpApi: '*'\n", FLASK_VIEWS)
+    assert _flows(tmp_path) == [
+        ("code", "event.body.expr", "orders/api.py", 32),
+        ("command", "event.body.fmt", "orders/api.py", 38),
+        ("command", "event.pathParameters.kind", "orders/api.py", 23),
+        ("command", "event.queryStringParameters.reason", "orders/api.py", 16),
+        ("xss", "event.pathParameters.order_id", "orders/api.py", 9),
+    ]
+    assert _routes(tmp_path) == [
+        ("DELETE", "/orders/<order_id>", "app.py", 6, "OrderAPI.delete"),
+        ("GET", "/orders/<order_id>", "app.py", 6, "OrderAPI.get"),
+        ("GET,POST", "/report/<kind>", "app.py", 8, "Report.dispatch_request"),
+        ("POST", "/export", "app.py", 7, "export"),
+        ("PUT", "/legacy", "app.py", 9, "Legacy.put"),
+    ]
+    api = fn(run(tmp_path), "api")
+    assert api.framework == "flask"
+    assert api.code_facts is not None
+    # a class view's `decorators` decorate the view `as_view` makes: the route declares its authentication
+    assert {r.view: r.auth for r in api.code_facts.routes} == {
+        "OrderAPI.get": None,
+        "OrderAPI.delete": None,
+        "Report.dispatch_request": "orders.auth.token.login_required",
+        "export": None,
+        "Legacy.put": None,
+    }
+
+
+def test_blueprint_add_url_rule_and_a_view_wrapped_by_hand(tmp_path: Path) -> None:
+    _wsgi_app(
+        tmp_path,
+        {
+            "app.py": """\
+                from flask import Flask
+                from shop.views import bp
+                app = Flask(__name__)
+                app.register_blueprint(bp, url_prefix="/shop")
+            """,
+            "shop/__init__.py": "",
+            "shop/views.py": """\
+                import os
+                from flask import Blueprint, request
+                from flask_login import login_required
+                bp = Blueprint("shop", __name__)
+                other = Blueprint("other", __name__)
+
+                def cart(item):
+                    os.system(item)
+                    return ""
+
+                def never(item):
+                    os.system(item)
+                    return ""
+
+                def search():
+                    return f"<p>{request.args['q']}</p>"
+
+                bp.add_url_rule("/cart/<item>", view_func=login_required(cart))
+                other.add_url_rule("/never/<item>", view_func=never)
+                bp.add_url_rule(rule="/search", endpoint="search", view_func=search)
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("command", "event.pathParameters.item", "shop/views.py", 8),
+        ("xss", "event.queryStringParameters.q", "shop/views.py", 16),
+    ]
+    assert _routes(tmp_path) == [
+        ("GET", "/shop/cart/<item>", "shop/views.py", 18, "cart"),
+        ("GET", "/shop/search", "shop/views.py", 20, "search"),
+    ]
+    # serverless-wsgi's loader already named the function's framework: the code does not overwrite it
+    api = fn(run(tmp_path), "api")
+    assert api.framework == "wsgi"
+    assert api.code_facts is not None
+    # the wrapper written around the view in the registration is its decorator
+    assert {r.view: r.auth for r in api.code_facts.routes} == {"cart": "flask_login.login_required", "search": None}
+
+
+STARLETTE_APP = {
+    "main.py": """\
+        from mangum import Mangum
+        from starlette.applications import Starlette
+        from starlette.routing import Mount, Route
+        from api.routes import api_routes
+        from api import pages
+
+        app = Starlette(
+            routes=[
+                Route("/", endpoint=pages.home),
+                Route("/notes/{note_id}", endpoint=pages.NoteEndpoint),
+                Mount("/api", routes=api_routes),
+            ]
+        )
+        app.add_route("/search", pages.search, methods=["GET"])
+        handler = Mangum(app, lifespan="off")
+    """,
+    "api/__init__.py": "",
+    "api/routes.py": """\
+        from starlette.routing import Mount, Route, Router
+        from api.jobs import run_job, show_job, status
+
+        admin = Router(routes=[Route("/status", status)])
+        api_routes = [
+            Route("/jobs", endpoint=run_job, methods=["POST"]),
+            Route("/jobs/{job_id}", show_job),
+            Mount("/admin", app=admin),
+        ]
+    """,
+    "api/jobs.py": """\
+        import os
+        import subprocess
+        from starlette.responses import HTMLResponse, JSONResponse
+
+        async def run_job(request):
+            job = await request.json()
+            subprocess.run(job["command"], shell=True)
+            raw = await request.body()
+            os.system(raw)
+            return JSONResponse({"ok": True})
+
+        async def show_job(request):
+            os.system("show " + request.path_params["job_id"])
+            return HTMLResponse("<p>" + request.headers["X-Note"] + "</p>")
+
+        async def status(request):
+            form = await request.form()
+            os.system(form["probe"])
+
+        async def unrouted(request):
+            os.system(request.query_params["never"])
+    """,
+    "api/pages.py": """\
+        import os
+        from starlette.endpoints import HTTPEndpoint
+        from starlette.responses import JSONResponse, PlainTextResponse
+
+        async def home(request):
+            return PlainTextResponse("<h1>" + request.query_params["name"] + "</h1>")
+
+        async def search(request):
+            os.system(request.cookies["c"])
+
+        class NoteEndpoint(HTTPEndpoint):
+            async def get(self, request):
+                os.system(request.path_params["note_id"])
+                return JSONResponse({})
+
+            async def helper(self, request):
+                os.system(request.query_params["never"])
+    """,
+}
+
+
+def test_starlette_route_tables_behind_mangum(tmp_path: Path) -> None:
+    write_app(tmp_path, "api:\n  handler: main.handler\n  events:\n    - httpApi: '*'\n", STARLETTE_APP)
+    assert _flows(tmp_path) == [
+        ("command", "event.body", "api/jobs.py", 9),
+        ("command", "event.body.command", "api/jobs.py", 7),
+        ("command", "event.body.probe", "api/jobs.py", 18),
+        ("command", "event.cookies.c", "api/pages.py", 9),
+        ("command", "event.pathParameters.job_id", "api/jobs.py", 13),
+        ("command", "event.pathParameters.note_id", "api/pages.py", 13),
+        ("xss", "event.headers.X-Note", "api/jobs.py", 14),
+    ]
+    assert _routes(tmp_path) == [
+        ("GET", "/", "main.py", 9, "home"),
+        ("GET", "/api/admin/status", "api/routes.py", 4, "status"),
+        ("GET", "/api/jobs/{job_id}", "api/routes.py", 7, "show_job"),
+        ("GET", "/notes/{note_id}", "main.py", 10, "NoteEndpoint.get"),
+        ("GET", "/search", "main.py", 14, "search"),
+        ("POST", "/api/jobs", "api/routes.py", 6, "run_job"),
+    ]
+    assert fn(run(tmp_path), "api").framework == "starlette"
+
+
+def test_fastapi_add_api_route_on_the_app_and_on_a_router(tmp_path: Path) -> None:
+    write_app(
+        tmp_path,
+        "api:\n  handler: main.handler\n  events:\n    - httpApi: '*'\n",
+        {
+            "main.py": """\
+                import os
+                from fastapi import APIRouter, FastAPI, Request
+                from fastapi.routing import APIRoute
+                from mangum import Mangum
+
+                def typed(x: str, y: str = ""):
+                    os.system(y)
+
+                app = FastAPI(routes=[APIRoute("/typed/{x}", typed, methods=["PUT"])])
+                router = APIRouter()
+                unused = APIRouter()
+
+                def item(item_id: str, q: str = ""):
+                    os.system(item_id)
+                    os.system(q)
+
+                async def raw(request: Request):
+                    os.system(request.query_params["x"])
+
+                def never(v: str):
+                    os.system(v)
+
+                app.add_api_route("/items/{item_id}", item, methods=["GET"])
+                router.add_api_route(path="/raw", endpoint=raw, methods=["POST"])
+                unused.add_api_route("/never", never)
+                app.include_router(router, prefix="/v1")
+                handler = Mangum(app)
+            """
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("command", "event.pathParameters.item_id", "main.py", 14),
+        ("command", "event.queryStringParameters.q", "main.py", 15),
+        ("command", "event.queryStringParameters.x", "main.py", 18),
+        ("command", "event.queryStringParameters.y", "main.py", 7),
+    ]
+    assert _routes(tmp_path) == [
+        ("GET", "/items/{item_id}", "main.py", 23, "item"),
+        ("POST", "/v1/raw", "main.py", 24, "raw"),
+        ("PUT", "/typed/{x}", "main.py", 9, "typed"),
+    ]
+    assert fn(run(tmp_path), "api").framework == "fastapi"
+
+
+def test_django_json_and_non_html_responses_are_not_xss(tmp_path: Path) -> None:
+    _django_app(
+        tmp_path,
+        {
+            "project/urls.py": """\
+                from django.urls import path
+                from pages import views
+                urlpatterns = [path("p/", views.page)]
+            """,
+            "pages/__init__.py": "",
+            "pages/views.py": """\
+                import json
+                from django.http import HttpResponse, JsonResponse
+                JSON = "application/json"
+
+                def page(request):
+                    q, mode = request.GET["q"], request.GET["mode"]
+                    if mode == "a":
+                        return JsonResponse({"q": q})
+                    if mode == "b":
+                        return HttpResponse(json.dumps({"q": q}), content_type="application/json")
+                    if mode == "c":
+                        return HttpResponse(q, "text/plain; charset=utf-8")
+                    if mode == "d":
+                        return HttpResponse(q, content_type=JSON)
+                    if mode == "e":
+                        return HttpResponse(q, headers={"Content-Type": "text/csv"})
+                    if mode == "f":
+                        return HttpResponse(q, content_type="text/html; charset=utf-8")
+                    if mode == "g":
+                        return HttpResponse(q, content_type=request.GET["type"])
+                    if mode == "h":
+                        return HttpResponse(content=q, content_type=None)
+                    return HttpResponse("<p>" + q + "</p>")
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("xss", "event.queryStringParameters.q", "pages/views.py", 18),
+        ("xss", "event.queryStringParameters.q", "pages/views.py", 20),
+        ("xss", "event.queryStringParameters.q", "pages/views.py", 22),
+        ("xss", "event.queryStringParameters.q", "pages/views.py", 23),
+    ]
+
+
+def test_django_behind_mangum_names_the_framework(tmp_path: Path) -> None:
+    write_app(
+        tmp_path,
+        "api:\n  handler: project.asgi.handler\n  events:\n    - httpApi: '*'\n",
+        {
+            "project/__init__.py": "",
+            "project/asgi.py": """\
+                import os
+                from django.core.asgi import get_asgi_application
+                from mangum import Mangum
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+                application = get_asgi_application()
+                handler = Mangum(application)
+            """,
+            "project/settings.py": 'ROOT_URLCONF = "project.urls"\n',
+            "project/urls.py": """\
+                from django.http import HttpResponseRedirect
+                from django.urls import path
+
+                def go(request):
+                    return HttpResponseRedirect(request.GET["to"])
+
+                urlpatterns = [path("go/", go)]
+            """,
+        },
+    )
+    f = fn(run(tmp_path), "api")
+    assert f.framework == "django"
+    assert _flows(tmp_path) == [("redirect", "event.queryStringParameters.to", "project/urls.py", 5)]
+
+
+def test_flask_app_factory_registers_routes_inside_the_function(tmp_path: Path) -> None:
+    _wsgi_app(
+        tmp_path,
+        {
+            "app.py": """\
+                from shop.factory import create_app
+                app = create_app()
+
+                @app.route("/late/<x>")
+                def late(x):
+                    return "<p>" + x + "</p>"
+            """,
+            "shop/__init__.py": "",
+            "shop/factory.py": """\
+                import os
+                from flask import Flask, request
+                from shop.views import bp
+
+                def export():
+                    os.system(request.args["fmt"])
+                    return ""
+
+                def unused():
+                    os.system(request.args["never"])
+
+                def create_app():
+                    app = Flask(__name__)
+                    app.register_blueprint(bp, url_prefix="/shop")
+                    app.add_url_rule("/export", view_func=export)
+
+                    @app.route("/inner/<name>", methods=["POST"])
+                    def inner(name):
+                        os.system(name)
+                        return ""
+
+                    return app
+            """,
+            "shop/views.py": """\
+                import subprocess
+                from flask import Blueprint, request
+                bp = Blueprint("shop", __name__)
+
+                @bp.post("/run")
+                def run_it():
+                    subprocess.run(request.form["cmd"], shell=True)
+                    return ""
+            """,
+        },
+    )
+    assert _flows(tmp_path) == [
+        ("command", "event.body.cmd", "shop/views.py", 7),
+        ("command", "event.pathParameters.name", "shop/factory.py", 19),
+        ("command", "event.queryStringParameters.fmt", "shop/factory.py", 6),
+        ("xss", "event.pathParameters.x", "app.py", 6),
+    ]
+    assert _routes(tmp_path) == [
+        ("GET", "/export", "shop/factory.py", 15, "export"),
+        ("GET", "/late/<x>", "app.py", 4, "late"),
+        ("POST", "/inner/<name>", "shop/factory.py", 17, "inner"),
+        ("POST", "/shop/run", "shop/views.py", 5, "run_it"),
     ]

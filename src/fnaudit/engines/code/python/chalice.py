@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from fnaudit.engines.code.python import routes
 from fnaudit.engines.code.python.modules import Module
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.sources import ELEM
 from fnaudit.engines.code.taint.summaries import apply_events
 from fnaudit.engines.code.taint.values import EVENT, Ref, Summary, Val, instantiate
 from fnaudit.model.app import Function, TriggerKind
-from fnaudit.model.code import Step
+from fnaudit.model.code import Route, Step
 from fnaudit.model.loc import Loc
 
 # The part of the raw event Chalice's event object wraps, by trigger.
@@ -41,13 +42,17 @@ def routes_summary(engine: TaintEngine, module: Module, var: str, code_root: Pat
     merged = Summary([])
     found = False
     for fnode in module.functions.values():
-        if not any(_is_route(d, var) for d in fnode.decorator_list):
+        dec = next((d for d in fnode.decorator_list if _is_route(d, var)), None)
+        if not isinstance(dec, ast.Call):
             continue
         found = True
         summary = engine.summary(module, fnode, code_root)
         step = Step(Loc(module.rel, fnode.lineno), f"route {fnode.name}() of {var}")
         args: list[Val] = [{Ref(EVENT, ("pathParameters", p)): (step,)} for p in summary.params]
-        apply_events(summary, args, merged)
+        path = dec.args[0].value if dec.args and isinstance(dec.args[0], ast.Constant) else ""
+        # the authorizer of a Chalice route is the API's (its trigger says which): none declared in code here
+        route = Route(routes.methods_of(dec), str(path), Loc(module.rel, dec.lineno), fnode.name, "chalice")
+        apply_events(summary, args, merged, route)
         merged.returns.extend((loc, instantiate(val, args)) for loc, val in summary.returns)
     return merged if found else None
 

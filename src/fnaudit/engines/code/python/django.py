@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from pathlib import Path
 
+from fnaudit.engines.code.python import endpoints, routes
 from fnaudit.engines.code.python.modules import Module, ModuleGraph, qualname
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint.summaries import apply_events
@@ -137,7 +139,7 @@ def _walk(engine: TaintEngine, urls: Module, code_root: Path, prefix: str, merge
                 _walk(engine, sub, code_root, prefix + route, merged, depth + 1)
             continue
         for mod, fnode in _views(engine, urls, target, code_root):
-            _add_view(engine, mod, fnode, prefix + route, code_root, merged)
+            _add_view(engine, mod, fnode, prefix + route, code_root, merged, entry.lineno, urls)
 
 
 def _views(
@@ -163,27 +165,7 @@ def _views(
 
 def _symbol(engine: TaintEngine, mod: Module, node: ast.expr, code_root: Path) -> tuple[Module, str] | None:
     """The module and top-level name an expression of `mod` refers to (`views.order`, `order`)."""
-    if isinstance(node, ast.Name):
-        imp = mod.imports.get(node.id)
-        if imp is None:
-            return (mod, node.id)
-        if imp[0] == "symbol":
-            level = len(imp[1]) - len(imp[1].lstrip("."))
-            other = engine.graph.resolve(mod, imp[1].lstrip("."), level, code_root)
-            return (other, imp[2]) if other is not None else None
-        return None
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        imp = mod.imports.get(node.value.id)
-        if imp is None:
-            return None
-        if imp[0] == "module":
-            other = engine.graph.resolve(mod, imp[1], 0, code_root)
-        else:  # `from . import views` / `from shop import views`
-            level = len(imp[1]) - len(imp[1].lstrip("."))
-            dotted = ".".join(p for p in (imp[1].lstrip("."), imp[2]) if p)
-            other = engine.graph.resolve(mod, dotted, level, code_root)
-        return (other, node.attr) if other is not None else None
-    return None
+    return endpoints.symbol(engine.graph, mod, node, code_root)
 
 
 def _url_params(route: str) -> set[str]:
@@ -197,7 +179,13 @@ def _add_view(
     route: str,
     code_root: Path,
     merged: Summary,
+    line: int,
+    urls: Module,
 ) -> None:
+    """One view of the urlconf entry at `urls:line` (a class-based view: one of its method handlers)."""
+    method = fnode.name.upper() if fnode.name in _METHODS else "ANY"
+    record = routes.route_record(mod, fnode, method, "/" + route.lstrip("/"), line, "django")
+    record = replace(record, loc=Loc(urls.rel, line), auth=record.auth or _class_auth(mod, fnode))
     summary = engine.summary(mod, fnode, code_root)
     step = Step(Loc(mod.rel, fnode.lineno), f"route {route or '/'} runs {fnode.name}()")
     params = _url_params(route)
@@ -211,5 +199,26 @@ def _add_view(
             args.append({Ref(EVENT, ("pathParameters", p)): (step,)})
         else:
             args.append({})
-    apply_events(summary, args, merged)
+    apply_events(summary, args, merged, record)
     merged.returns.extend((loc, instantiate(val, args)) for loc, val in summary.returns)
+
+
+def _class_auth(mod: Module, fnode: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """A class-based view whose class requires a login: `LoginRequiredMixin` / `PermissionRequiredMixin` bases,
+    or `@method_decorator(login_required, name="dispatch")` on the class."""
+    for cls in mod.classes.values():
+        if fnode not in cls.body:
+            continue
+        for base in cls.bases:
+            name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+            if name.endswith("RequiredMixin"):
+                return name
+        for dec in cls.decorator_list:
+            if isinstance(dec, ast.Call) and dec.args:
+                inner = dec.args[0]
+                name = (
+                    inner.attr if isinstance(inner, ast.Attribute) else inner.id if isinstance(inner, ast.Name) else ""
+                )
+                if name.endswith("_required"):
+                    return name
+    return None

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fnaudit.engines.code.python.modules import Module, ModuleGraph, qualname
+from fnaudit.engines.code.python.routes import methods_of, route_record
 from fnaudit.engines.code.taint.summaries import apply_events
 from fnaudit.engines.code.taint.values import EVENT, Ref, Val, instantiate
+from fnaudit.model.code import Route as RouteRecord
 from fnaudit.model.code import Step
 from fnaudit.model.loc import Loc
 
@@ -36,6 +38,7 @@ class Route:
     module: Module
     node: ast.FunctionDef | ast.AsyncFunctionDef
     path: str
+    record: RouteRecord  # the model's record of the route (methods, declaring line, auth in code)
 
 
 def _kind(module: Module, name: str) -> str | None:
@@ -101,7 +104,9 @@ def routes(graph: ModuleGraph, module: Module, name: str, code_root: Path) -> li
             for dec in fnode.decorator_list:
                 owner = _owner(dec)
                 if owner in owners and isinstance(dec, ast.Call):
-                    out.append(Route(mod, fnode, owners[owner] + _path_of(dec)))
+                    path = owners[owner] + _path_of(dec)
+                    record = route_record(mod, fnode, methods_of(dec), path, dec.lineno, "powertools", dec)
+                    out.append(Route(mod, fnode, path, record))
                     break
     return out
 
@@ -151,5 +156,5 @@ def apply_routes(w: Walk, name: str) -> None:
             f"route {route.path or route.node.name} runs {route.node.name}() ({name}.resolve())",
         )
         args: list[Val] = [{Ref(EVENT, ("pathParameters", p)): (step,)} for p in summary.params]
-        apply_events(summary, args, w.summary)
+        apply_events(summary, args, w.summary, route.record)
         w.summary.returns.extend((loc, instantiate(val, args)) for loc, val in summary.returns)

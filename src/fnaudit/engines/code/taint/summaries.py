@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from fnaudit.engines.code.taint.values import EMPTY, Event, Summary, Val, instantiate, with_step
-from fnaudit.model.code import Step
+from fnaudit.model.code import Route, Step
 from fnaudit.model.loc import Loc
 
 
@@ -37,12 +37,16 @@ def bind_arguments(
     return [with_step(a, step) if a else a for a in args]
 
 
-def apply_events(callee: Summary, args: Sequence[Val], into: Summary) -> None:
-    """The callee's events, seen from the caller: recorded in the caller's summary."""
+def apply_events(callee: Summary, args: Sequence[Val], into: Summary, route: Route | None = None) -> None:
+    """The callee's events, seen from the caller: recorded in the caller's summary. `route`: the callee
+    is the view of that framework route (its events are tagged with it, and it is listed in `into`)."""
+    if route is not None:
+        into.routes.append(route)
+    into.routes.extend(r for r in callee.routes if r not in into.routes)  # a helper that dispatches to routes
     for ev in callee.events:
         val = instantiate(dict(ev.val), args)
         if val:
-            into.events.append(Event(ev.kind, ev.call, ev.loc, tuple(val.items())))
+            into.events.append(Event(ev.kind, ev.call, ev.loc, tuple(val.items()), route or ev.route))
 
 
 def returned(callee: Summary, args: Sequence[Val], loc: Loc, call_text: str) -> Val:

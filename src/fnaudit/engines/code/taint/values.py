@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from fnaudit.model.code import Step
+from fnaudit.model.code import Route, Step
 from fnaudit.model.loc import Loc
 
 EXC = -2
@@ -106,6 +106,7 @@ class Event:
     call: str
     loc: Loc
     val: tuple[tuple[Ref, tuple[Step, ...]], ...]
+    route: Route | None = None  # the framework route whose view the event happened in
 
 
 @dataclass(slots=True)
@@ -117,6 +118,7 @@ class Summary:
     events: list[Event] = field(default_factory=list)
     returns: list[tuple[Loc, Val]] = field(default_factory=list)
     self_attrs: dict[str, Val] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)  # framework routes merged into this summary
 
     def record(self, kind: str, call: str, loc: Loc, val: Val) -> None:
         """An event with a value (an event without one carries no taint and is not kept)."""

@@ -1,0 +1,3 @@
+const { execSync } = require("child_process");
+
+exports.handler = (event, context) => execSync("echo " + event.name);
