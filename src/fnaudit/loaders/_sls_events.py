@@ -133,7 +133,25 @@ def _http(body: Any, loc: Loc, ctx: EventContext) -> Trigger:
         public=public,
         api_key_required=private,
         integration_timeout=REST_TIMEOUT,
+        decided_at=_empty_authorizer(body, ctx),
     )
+
+
+def _empty_authorizer(body: Mapping[str, Any], ctx: EventContext) -> Loc | None:
+    """The `authorizer:` line when one is written but says "none": no value, `''` (often a variable's
+    default on the stages that have no authorizer), `NONE` or `{type: NONE}`. That line decides that the
+    route is open, so it is the line to change; without it, the event's line is."""
+    if "authorizer" not in body:
+        return None
+    raw = body["authorizer"]
+    if isinstance(raw, Unresolved):
+        return None
+    if isinstance(raw, dict):
+        raw = raw.get("type", "") if set(raw) <= {"type"} else "-"
+    if raw is None or (isinstance(raw, str) and raw.strip().upper() in ("", "NONE")):
+        line = line_of(body, "authorizer", 0)
+        return Loc(ctx.rel, line) if line else None
+    return None
 
 
 def _rest_authorizer(body: Mapping[str, Any], loc: Loc, ctx: EventContext) -> Authorizer:
@@ -141,6 +159,8 @@ def _rest_authorizer(body: Mapping[str, Any], loc: Loc, ctx: EventContext) -> Au
         return Authorizer.none(loc)
     raw = body["authorizer"]
     aloc = Loc(ctx.rel, line_of(body, "authorizer", loc.line))
+    if _empty_authorizer(body, ctx) is not None:
+        return Authorizer(AuthKind.NONE, aloc, Origin.SET)  # written as "none": not an authorizer of unknown kind
     if isinstance(raw, Unresolved):
         return Authorizer(AuthKind.UNKNOWN, aloc, Origin.UNRESOLVED, str(raw))
     if isinstance(raw, str):
@@ -195,6 +215,7 @@ def _http_api(body: Any, loc: Loc, ctx: EventContext) -> Trigger:
         method,
         public=True,  # HTTP APIs have no private endpoint type
         integration_timeout=HTTP_API_TIMEOUT,
+        decided_at=_empty_authorizer(body, ctx),
     )
 
 
@@ -203,6 +224,8 @@ def _http_api_authorizer(body: Mapping[str, Any], loc: Loc, ctx: EventContext) -
     if raw is None:
         return Authorizer.none(loc)
     aloc = Loc(ctx.rel, line_of(body, "authorizer", loc.line))
+    if _empty_authorizer(body, ctx) is not None:
+        return Authorizer(AuthKind.NONE, aloc, Origin.SET)  # written as "none": not an authorizer of unknown kind
     if isinstance(raw, Unresolved):
         return Authorizer(AuthKind.UNKNOWN, aloc, Origin.UNRESOLVED, str(raw))
     if isinstance(raw, str):
@@ -251,10 +274,15 @@ def _text(raw: Any) -> str | None:
     return None if raw is None else render(raw)
 
 
+_INTRINSICS = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::ImportValue", "Fn::If"})
+
+
 def _field(body: Any, *keys: str) -> str | None:
     """The event's source: the body itself when it is a string, else the first key present."""
     if isinstance(body, str):
         return body
+    if isinstance(body, dict) and len(body) == 1 and next(iter(body)) in _INTRINSICS:
+        return render(body)  # `sqs: !GetAtt Jobs.Arn`: the body is the ARN itself
     if isinstance(body, dict):
         for k in keys:
             v = body.get(k)
@@ -273,7 +301,8 @@ def _simple(kind: TriggerKind, *keys: str) -> Callable[[Any, Loc, EventContext],
 
 
 def _stream(body: Any, loc: Loc, ctx: EventContext) -> Trigger:
-    arn = body.get("arn") if isinstance(body, dict) else body
+    intrinsic = isinstance(body, dict) and len(body) == 1 and next(iter(body)) in _INTRINSICS
+    arn = body.get("arn") if isinstance(body, dict) and not intrinsic else body
     declared = str(body.get("type", "")).lower() if isinstance(body, dict) else ""
     kind = {"dynamodb": TriggerKind.DYNAMODB_STREAM, "kinesis": TriggerKind.KINESIS}.get(declared)
     if kind is None:

@@ -104,7 +104,8 @@ def test_sdk_v3_commands_paginators_waiters_upload(tmp_path: Path) -> None:
         )
     } <= calls
     assert any(s == "sqs" and o == "SendMessage" and r and "Jobs" in r for s, o, r in calls)
-    assert ("stepfunctions", "StartExecution", None) in calls  # client-sfn → botocore stepfunctions
+    # client-sfn → botocore stepfunctions; the machine is named by `stateMachineArn` (camel case in Step Functions)
+    assert ("stepfunctions", "StartExecution", "arn") in calls
     assert ("secretsmanager", "GetSecretValue", "prod/db") in calls  # aggregated v3 client
     assert ("s3", "GetObject", "signed") in calls  # presigned command
 

@@ -14,6 +14,7 @@ import importlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from fnaudit.engines.code import patterns
 from fnaudit.engines.code.files import FileCache
 from fnaudit.errors import ScanError
 from fnaudit.model.app import App, Function
@@ -92,7 +93,7 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
         shown = written.code.handler_file or code.handler_file  # inline code: the template, not the view
         analyser = _analyser(code.language, cache, made)
         try:
-            result = analyser.analyse(fn) if analyser is not None else None
+            result = analyser.analyse(fn, app) if analyser is not None else None
         except (RecursionError, MemoryError):
             cache.errors.setdefault(
                 f"{shown}#{fn.name}",
@@ -116,7 +117,10 @@ def enrich(app: App, ctx: EngineContext) -> tuple[App, list[ScanError]]:
         if result is None:
             functions.append(written)
             continue
-        functions.append(replace(written, code_facts=result.facts, sdk_calls=result.sdk_calls))
+        # the code's framework only fills what the loader left open (a loader's "chalice" or "zappa" stays)
+        framework = written.framework or result.framework
+        facts = patterns.with_patterns(result.facts, cache, code.language)
+        functions.append(replace(written, code_facts=facts, sdk_calls=result.sdk_calls, framework=framework))
         changed = True
     new_app = replace(app, functions=tuple(functions)) if changed else app
     return new_app, sorted(e for k, e in cache.errors.items() if k not in reported)

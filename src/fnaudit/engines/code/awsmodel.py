@@ -108,6 +108,10 @@ def has(service: str, rtype: str | None, attr: str) -> str | None:
     for name, h in d.get("has", {}).items():
         if name == attr:
             return _str_or_none(h.get("resource", {}).get("type"))
+    if rtype is None and attr in _resources(service).get("resources", {}):
+        # boto3's service resource constructs every resource type of the model, not only those its `has`
+        # lists: `boto3.resource("s3").Object(bucket, key)` while S3's `has` names only `Bucket`
+        return attr
     return None
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from fnaudit.engines.code.files import FileCache
-from fnaudit.model.app import Function
+from fnaudit.model.app import App, Function
 from fnaudit.model.code import CodeFacts, SdkCall
 
 
@@ -22,9 +22,11 @@ from fnaudit.model.code import CodeFacts, SdkCall
 class Analysis:
     facts: CodeFacts
     sdk_calls: tuple[SdkCall, ...] = ()
+    framework: str | None = None  # the web framework the code's routes come from ("express", "flask"), None: plain
 
 
 class Analyser(Protocol):
     def __init__(self, cache: FileCache, root: Path) -> None: ...
 
-    def analyse(self, fn: Function) -> Analysis | None: ...
+    # `in_app`: the function's app, for facts that depend on its other resources (a public-writable bucket)
+    def analyse(self, fn: Function, in_app: App | None = None) -> Analysis | None: ...

@@ -20,20 +20,64 @@ TEMPLATE = "template"
 XXE = "xxe"
 XSS = "xss"
 REDIRECT = "redirect"
+REDOS = "redos"  # event data matched by a backtracking-prone regex, or chosen as the pattern (CODE021)
+AMPLIFICATION = "amplification"  # an event number sizing work without an upper bound (CODE022)
+STORED_XSS = "stored-xss"  # event data stored to S3 as HTML/SVG, or to a website bucket (CODE023)
+# Event data written as the payload of one of the app's data stores (DynamoDB item, SQS message, SNS
+# message, S3 object body, Kinesis record, EventBridge detail, Step Functions input). No CODE rule of its
+# own: the second-order join pairs it (by the sink line = the `SdkCall` line) with a function the store
+# triggers. A number cast (`int(x)`) clears it like the other families: a stored number carries no text
+# that could become a payload in the reading function, and pairing it with that function's injection
+# sinks would only make false second-order findings.
+STORE = "store"
 
-SINK_KINDS = (SQL, COMMAND, CODE, DESERIALIZATION, PATH, SSRF, NOSQL, TEMPLATE, XXE, XSS, REDIRECT)
+SINK_KINDS = (
+    SQL,
+    COMMAND,
+    CODE,
+    DESERIALIZATION,
+    PATH,
+    SSRF,
+    NOSQL,
+    TEMPLATE,
+    XXE,
+    XSS,
+    REDIRECT,
+    REDOS,
+    AMPLIFICATION,
+    STORED_XSS,
+    STORE,
+)
+
+# What a numeric cast (`int(x)`, `Number(x)`) clears: every sink family and effect but amplification,
+# because a number carries no attacker text, yet still chooses how much work the function does.
+NUMBER = "number"  # marker: the value is a number taken from the event
+NUMERIC_CLEARED = frozenset(
+    {k for k in SINK_KINDS if k != AMPLIFICATION} | {"log", "state-global", "state-tmp", NUMBER}
+)
+
+# Prefix of a pseudo kind a guard clears when it narrows a value without making it safe for that sink
+# (`hostname.endswith("example.com")`, no leading dot): "weak-guard:ssrf" keeps the flow, at lower confidence.
+WEAK_GUARD = "weak-guard:"
 
 __all__ = [
+    "AMPLIFICATION",
     "CODE",
     "COMMAND",
     "DESERIALIZATION",
     "NOSQL",
+    "NUMBER",
+    "NUMERIC_CLEARED",
     "PATH",
     "REDIRECT",
+    "REDOS",
     "SINK_KINDS",
     "SQL",
     "SSRF",
+    "STORE",
+    "STORED_XSS",
     "TEMPLATE",
+    "WEAK_GUARD",
     "XSS",
     "XXE",
     "CodeFacts",

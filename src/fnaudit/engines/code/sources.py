@@ -61,6 +61,18 @@ _BY_KIND: dict[TriggerKind, tuple[tuple[Path, str], ...]] = {
     TriggerKind.IOT: (((), "medium"),),
     TriggerKind.CLOUDWATCH_LOGS: ((("awslogs", "data"), "low"),),
     TriggerKind.SCHEDULE: (),  # the event is fixed by the rule: nothing attacker controlled
+    # Internal callers (the trust model): nothing in their events is the public's. A custom resource's
+    # properties are the template author's, possibly fed by stack parameters: low. Its `ResponseURL`,
+    # `RequestType`, `StackId`, `LogicalResourceId`… are CloudFormation's own protocol and never a source, so a
+    # handler that PUTs its answer to `event["ResponseURL"]` is not SSRF.
+    TriggerKind.CUSTOM_RESOURCE: (
+        (("ResourceProperties",), "low"),
+        (("OldResourceProperties",), "low"),
+    ),
+    # A task's input is whatever the execution was started with or an earlier step produced: it may carry
+    # a user's data from upstream, so the whole event, at low confidence.
+    TriggerKind.STEP_FUNCTIONS: (((), "low"),),
+    TriggerKind.LAMBDA_INVOKE: (((), "low"),),
 }
 
 # Powertools data classes and snake_case access: attribute → event key.
@@ -97,6 +109,8 @@ ATTRIBUTE_KEYS = {
     # AWS Chalice `app.current_request`: the same parts of the proxy event under Chalice's names
     "query_params": "queryStringParameters",
     "uri_params": "pathParameters",
+    # a Starlette / FastAPI `Request` (bound to the event behind Mangum): its URL's variables
+    "path_params": "pathParameters",
     "raw_body": "body",
     "context": "requestContext",
     # a Django view's `request` (bound to the event behind serverless-wsgi): the same parts under Django's names

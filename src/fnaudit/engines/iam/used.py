@@ -203,6 +203,12 @@ def _match_resource(text: str, app: App) -> Resource | None:
     return None
 
 
+def resource_of(text: str, app: App) -> Resource | None:
+    """The app resource a name, ARN, queue URL, `Ref` / `GetAtt` / `Sub` text or logical id points at, if any
+    (shared with the rules that join what one function writes to what triggers another)."""
+    return _match_resource(text, app)
+
+
 def resource_for(action: str, text: str | None, app: App, catalogue: Catalogue) -> tuple[str, str | None]:
     """(ARN pattern, app logical id) of what an action is called on; (`*`, None) when unknown."""
     if not text or text.startswith("${env:") or ("${" in text and not text.startswith("!")):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.code._common import trace, trace_text
+from fnaudit.rules.code._common import trace, trace_text, unclaimed_hits
 from fnaudit.rules.registry import Context, rule
 
 
@@ -85,3 +85,4 @@ def runtime_state(app: App, ctx: Context) -> Iterator[Hit]:
                 trace=trace(w.steps),
                 confidence="medium",
             )
+    yield from unclaimed_hits(app, ctx, runtime_state, Severity.MEDIUM)  # code no function claims

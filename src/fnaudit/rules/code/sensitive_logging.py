@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.code._common import trace, trace_text
+from fnaudit.rules.code._common import trace, trace_text, unclaimed_hits
 from fnaudit.rules.registry import Context, rule
 
 
 @rule(
     "CODE014",
     "sensitive-logging",
-    title="Whole event or secret written to the logs",
+    title="Whole event, secret, credentials or the whole environment written to the logs",
     category=Category.LOGGING,
     severity=Severity.MEDIUM,
     cwe=(532,),
@@ -25,12 +25,22 @@ from fnaudit.rules.registry import Context, rule
 def sensitive_logging(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
 
-    `print`, `logging` or logger calls that write the whole event (`print(event)`,
-    `logger.info(json.dumps(event))`, Powertools `inject_lambda_context(log_event=True)`), or the
-    value of an environment variable whose name says it is a secret (`DB_PASSWORD`, `API_KEY`…).
+    `print`, `logging` or logger calls that write:
 
-    In JavaScript/TypeScript: `console.*` or a logger (`logger.info`, pino, winston) given the whole
-    event (`console.log(event)`, `JSON.stringify(event)`) or a secret from `process.env`.
+    - the whole event (`print(event)`, `logger.info(json.dumps(event))`, Powertools
+      `inject_lambda_context(log_event=True)`);
+    - the value of an environment variable whose name says it is a secret (`DB_PASSWORD`, `API_KEY`…);
+    - the whole environment (`print(os.environ)`, `console.log(process.env)`), which holds the
+      function's AWS credentials (`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) — also when it is
+      returned to the caller;
+    - a secret fetched at runtime: Secrets Manager `get_secret_value` / `GetSecretValueCommand`, SSM
+      `get_parameter(..., WithDecryption=True)` / `GetParameterCommand({ WithDecryption: true })`, or
+      the Parameters and Secrets extension over HTTP (`localhost:2773`, its token header);
+    - the caller's credentials from the event: a token authorizer's `authorizationToken`, the
+      `Authorization` and `Cookie` headers, HTTP API `cookies`, the `x-api-key` header.
+
+    In JavaScript/TypeScript: `console.*` or a logger (`logger.info`, pino, winston) given any of the
+    above (`console.log(event)`, `JSON.stringify(event)`, a secret from `process.env`).
 
     ## Why it matters
 
@@ -67,12 +77,7 @@ def sensitive_logging(app: App, ctx: Context) -> Iterator[Hit]:
         if fn.code_facts is None:
             continue
         for leak in fn.code_facts.log_leaks:
-            if leak.kind == "secret":
-                message = f"function {fn.name}: the secret in environment variable {leak.name} is written to the logs"
-                severity = Severity.MEDIUM
-            else:
-                message = f"function {fn.name}: the whole event is written to the logs (headers, tokens and personal data included)"
-                severity = Severity.LOW
+            message, severity = _describe(fn.name, leak.kind, leak.name)
             yield Hit(
                 leak.loc,
                 message,
@@ -81,5 +86,36 @@ def sensitive_logging(app: App, ctx: Context) -> Iterator[Hit]:
                 severity=severity,
                 key=f"log:{leak.kind}:{leak.name}",
                 trace=trace(leak.steps),
-                confidence="high" if leak.kind == "secret" else "medium",
+                confidence="medium" if leak.kind == "event" else "high",
             )
+    yield from unclaimed_hits(app, ctx, sensitive_logging, Severity.MEDIUM)  # code no function claims
+
+
+# The whole environment holds the function's own AWS credentials: leaking it is worse than one secret.
+_WHOLE_ENV = ("os.environ", "process.env")
+
+
+def _describe(fn: str, kind: str, name: str) -> tuple[str, Severity]:
+    """The message and severity of a leak of `kind` (`event`, `secret`, `credential`, `returned`)."""
+    if kind == "returned":
+        return (
+            f"function {fn}: the whole environment ({name}) is returned to the caller, "
+            "with the function's AWS credentials (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)",
+            Severity.HIGH,
+        )
+    if kind == "credential":
+        return f"function {fn}: the caller's credentials ({name}) are written to the logs", Severity.MEDIUM
+    if kind == "secret" and name in _WHOLE_ENV:
+        return (
+            f"function {fn}: the whole environment ({name}) is written to the logs, "
+            "with the function's AWS credentials (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)",
+            Severity.HIGH,
+        )
+    if kind == "secret" and ", " in name:  # fetched at runtime: "Secrets Manager, get_secret_value"
+        return f"function {fn}: a secret fetched at runtime ({name}) is written to the logs", Severity.MEDIUM
+    if kind == "secret":
+        return f"function {fn}: the secret in environment variable {name} is written to the logs", Severity.MEDIUM
+    return (
+        f"function {fn}: the whole event is written to the logs (headers, tokens and personal data included)",
+        Severity.LOW,
+    )

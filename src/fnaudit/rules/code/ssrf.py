@@ -1,4 +1,4 @@
-"""CODE006: event data chooses the URL of an outbound request."""
+"""CODE006: event data chooses the URL of an outbound request, or the host of a raw socket connection."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ _FIX_NODE = "Build the URL from a fixed scheme and host (`` `https://api.example
 @rule(
     "CODE006",
     "ssrf",
-    title="Event data chooses the URL of an outbound request (SSRF)",
+    title="Event data chooses the URL or host of an outbound request or connection (SSRF)",
     category=Category.INJECTION,
     severity=Severity.HIGH,
     cwe=(918,),
@@ -35,20 +35,28 @@ def ssrf(app: App, ctx: Context) -> Iterator[Hit]:
 
     Event data in the URL of `requests`, `httpx`, `urllib.request`, `urllib3` or `aiohttp` calls
     (module functions and sessions/clients), unless the URL starts with a fixed scheme and host.
+    At the socket level, event data choosing the host of a raw connection:
+    `socket.create_connection((host, port))`, `socket.socket().connect((host, port))` (and
+    `connect_ex`, `sendto`), `asyncio.open_connection(host, port)`, `telnetlib.Telnet(host)`,
+    `ftplib.FTP(host)`, `smtplib.SMTP(host)`, `poplib`, `imaplib`, `http.client.HTTP(S)Connection(host)`.
+    A constant host with an event-chosen port is not reported.
 
     In JavaScript/TypeScript: `fetch`, `axios` (and instances), `got`, `node-fetch`, `undici`,
-    `http(s).get/request`, `superagent`, `needle`.
+    `http(s).get/request`, `superagent`, `needle`; at the socket level `net.connect(port, host)` /
+    `net.createConnection({ host })`, `new net.Socket().connect(port, host)`, `tls.connect`, and a
+    `dgram` socket's `send(msg, port, host)`.
 
     ## Why it matters
 
     The function becomes a proxy into places the caller cannot reach: the Lambda Runtime API on
     localhost, VPC-internal services, other accounts' resources through the function's network
-    position, with responses sometimes returned to the caller.
+    position, with responses sometimes returned to the caller. A raw socket is worse than an HTTP
+    client: any protocol can be spoken (SMTP relaying, Redis or database commands on internal hosts).
 
     ## How to fix
 
     Keep the scheme and host constant and only put (quoted) values in the path or query, or check
-    the parsed host against an allowlist before the request.
+    the parsed host against an allowlist before the request (or the connection).
 
     ## Example
 

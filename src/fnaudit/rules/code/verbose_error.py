@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.code._common import trace, trace_text
+from fnaudit.rules.code._common import trace, trace_text, unclaimed_hits
 from fnaudit.rules.registry import Context, rule
 
 
@@ -82,3 +82,4 @@ def verbose_error(app: App, ctx: Context) -> Iterator[Hit]:
                 trace=trace(v.steps),
                 confidence="high" if http else "low",
             )
+    yield from unclaimed_hits(app, ctx, verbose_error, Severity.MEDIUM)  # code no function claims

@@ -12,9 +12,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from fnaudit.engines.code import s3content
 from fnaudit.engines.code.base import Analysis
+from fnaudit.engines.code.extension import extension_calls
 from fnaudit.engines.code.files import FileCache, confined
-from fnaudit.engines.code.javascript import sdk, web
+from fnaudit.engines.code.javascript import authcheck, middy, sdk, weaknesses, web
 from fnaudit.engines.code.javascript.modules import (
     FUNCTION_TYPES,
     JsModule,
@@ -25,10 +27,9 @@ from fnaudit.engines.code.javascript.modules import (
 )
 from fnaudit.engines.code.javascript.taint import JsTaintEngine
 from fnaudit.engines.code.taint import facts as state
-from fnaudit.engines.code.taint.facts import flows as _flows
 from fnaudit.engines.code.taint.values import EVENT
 from fnaudit.loaders.lockfiles import parse_file
-from fnaudit.model.app import Function
+from fnaudit.model.app import App, Function
 from fnaudit.model.code import CodeFacts, SdkCall
 
 _CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
@@ -43,7 +44,7 @@ class JsAnalyser:
         self._sdk_cache: dict[str, sdk.ModuleSdk] = {}  # per scan: a module's SDK clients, by file and content
         self._packages: dict[Path, dict[str, str]] = {}
 
-    def analyse(self, fn: Function) -> Analysis | None:
+    def analyse(self, fn: Function, in_app: App | None = None) -> Analysis | None:
         code = fn.code
         if code.handler_file is None:
             return None
@@ -54,10 +55,15 @@ class JsAnalyser:
             return None
         modules = self.graph.closure(module, code_root)
         imports = sorted({name for m in modules for name in m.external})
-        sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)
+        sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache) + extension_calls(m.file for m in modules)
         app = web.adapter_app(self.graph, module, code.handler_symbol or "", code_root)
         if app is not None:  # serverless-http & co.: the app's routes are the code that runs
-            return self._web_app(fn, app, code_root, modules, imports, sdk_calls)
+            found_routes = web.routes(self.graph, app[0], app[1], code_root)
+            framework = web.app_framework(app[0], app[1])
+            return self._web_app(fn, app[0], found_routes, framework, code_root, modules, imports, sdk_calls, in_app)
+        table = middy.router_routes(self.graph, module, code.handler_symbol or "", code_root)
+        if table is not None:  # @middy/http-router: each route's handler gets the event
+            return self._web_app(fn, module, table, "middy-http-router", code_root, modules, imports, sdk_calls, in_app)
         found = handler_node(self.graph, module, code.handler_symbol or "", code_root)
         if found is None:
             facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
@@ -68,7 +74,7 @@ class JsAnalyser:
         param_name = summary.params[0] if summary.params else "event"
         if param_name.startswith("$p"):
             param_name = "event"
-        flows = _flows(summary, 0, param_name, fn)
+        flows = s3content.flows(summary, 0, param_name, fn, in_app)  # S3 object content decided there
         facts = CodeFacts(
             imports=tuple(imports),
             files=tuple(m.rel for m in modules),
@@ -76,22 +82,27 @@ class JsAnalyser:
             state_writes=tuple(sorted(state.state_writes(summary, 0), key=lambda s: (s.loc, s.kind))),
             verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
             log_leaks=tuple(sorted(state.log_leaks(summary, 0), key=lambda x: (x.loc, x.kind, x.name))),
+            weaknesses=weaknesses.extract(modules, self._reachable(hmod, node, code_root)),
+            auth_checks=authcheck.extract(modules, self._reachable(hmod, node, code_root)),
         )
         return Analysis(facts, sdk_calls)
 
     def _web_app(
         self,
         fn: Function,
-        app: tuple[JsModule, str],
+        app_module: JsModule,
+        routes: list[web.Route],
+        framework: str | None,
         code_root: Path,
         modules: list[JsModule],
         imports: list[str],
         sdk_calls: tuple[SdkCall, ...],
+        in_app: App | None = None,
     ) -> Analysis:
-        """An Express / Koa / Fastify app behind a Lambda adapter: every route handler with the event as request."""
-        routes = web.routes(self.graph, app[0], app[1], code_root)
+        """An Express / Koa / Fastify app behind a Lambda adapter (every route handler with the event as request), or
+        a @middy/http-router table (every route handler with the event itself); `framework` None: not recognised."""
         # the app's modules (routers, controllers) may be reached only from the app's file, not the handler's
-        extra = [m for m in self.graph.closure(app[0], code_root) if m.rel not in {x.rel for x in modules}]
+        extra = [m for m in self.graph.closure(app_module, code_root) if m.rel not in {x.rel for x in modules}]
         modules = [*modules, *extra]
         imports = sorted({*imports, *(name for m in extra for name in m.external)})
         sdk_calls = (*sdk_calls, *sdk.extract(extra, fn.environment, self._sdk_cache)) if extra else sdk_calls
@@ -99,17 +110,24 @@ class JsAnalyser:
         for r in routes:
             reachable |= self._reachable(r.module, r.node, code_root)
         sdk_calls = _mark_unreachable(sdk_calls, reachable, modules)
-        summary = web.routes_summary(self.taint, routes, code_root)
+        summary = (
+            web.routes_summary(self.taint, routes, code_root, framework)
+            if framework is not None
+            else web.routes_summary(self.taint, routes, code_root)
+        )
         facts = CodeFacts(
             imports=tuple(imports),
             files=tuple(m.rel for m in modules),
             handler_found=bool(routes),
-            flows=tuple(_flows(summary, EVENT, "event", fn)),
+            routes=tuple(summary.routes),
+            flows=tuple(s3content.flows(summary, EVENT, "event", fn, in_app)),
             state_writes=tuple(sorted(state.state_writes(summary, EVENT), key=lambda s: (s.loc, s.kind))),
             verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
             log_leaks=tuple(sorted(state.log_leaks(summary, EVENT), key=lambda x: (x.loc, x.kind, x.name))),
+            weaknesses=weaknesses.extract(modules, reachable),
+            auth_checks=authcheck.extract(modules, reachable),
         )
-        return Analysis(facts, sdk_calls)
+        return Analysis(facts, sdk_calls, framework)
 
     def package_info(self, module: JsModule) -> dict[str, str]:
         """Dependencies (name → version) of the nearest package.json above the module (installed ones when locked)."""

@@ -129,6 +129,21 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     **{f"request.{n}": SinkSpec(ir.SSRF, keys=("url", "uri")) for n in _HTTP_VERBS},
     **{f"needle.{n}": SinkSpec(ir.SSRF) for n in _HTTP_VERBS},
     "needle": SinkSpec(ir.SSRF, args=(1,)),
+    # SSRF at the socket level: connect(port, host) / connect({ host, port }); dgram send(msg, port, host)
+    "net.connect": SinkSpec(ir.SSRF, keys=("host",), note="socket"),
+    "net.createConnection": SinkSpec(ir.SSRF, keys=("host",), note="socket"),
+    "tls.connect": SinkSpec(ir.SSRF, keys=("host",), note="socket"),
+    "net.Socket.connect": SinkSpec(ir.SSRF, keys=("host",), note="socket"),
+    "tls.TLSSocket.connect": SinkSpec(ir.SSRF, keys=("host",), note="socket"),
+    "dgram.Socket.send": SinkSpec(ir.SSRF, note="dgram"),
+    "dgram.Socket.connect": SinkSpec(ir.SSRF, keys=("host",), note="socket"),
+    # resource amplification (CODE022): a number from the event sizing work
+    "Array": SinkSpec(ir.AMPLIFICATION),
+    "Array.from": SinkSpec(ir.AMPLIFICATION, keys=("length",), note="keys-only"),
+    "Buffer.alloc": SinkSpec(ir.AMPLIFICATION),
+    "Buffer.allocUnsafe": SinkSpec(ir.AMPLIFICATION),
+    # ReDoS (CODE021): a pattern the caller writes
+    "RegExp": SinkSpec(ir.REDOS, note="regexp"),
     # templates
     "ejs.render": SinkSpec(ir.TEMPLATE),
     "ejs.compile": SinkSpec(ir.TEMPLATE),
@@ -149,6 +164,101 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "libxmljs2.parseXml": SinkSpec(ir.XXE, note="libxml"),
     "libxmljs2.parseXmlString": SinkSpec(ir.XXE, note="libxml"),
 }
+
+# Keys of an options/params object (any call, v3 commands) that size work: `{ Limit: n }` (CODE022).
+AMPLIFICATION_KEYS = ("Limit", "MaxKeys", "PageSize", "MaxItems", "MaxResults", "MaxRecords", "MaxNumberOfMessages")
+# Methods sizing work by a number argument on any receiver: `"x".repeat(n)`, sharp/Jimp `resize(w, h)`.
+AMPLIFICATION_METHODS: dict[str, tuple[int, ...]] = {"repeat": (0,), "resize": (0, 1)}
+AMPLIFICATION_METHOD_KEYS = ("width", "height")
+# Timers: the delay argument.
+TIMERS = frozenset({"setTimeout", "setInterval"})
+# Numeric casts: no text left, but a number the caller chose (CODE022).
+NUMERIC_CASTS = frozenset(
+    {
+        "Number",
+        "parseInt",
+        "parseFloat",
+        "Number.parseInt",
+        "Number.parseFloat",
+        "BigInt",
+        "Math.floor",
+        "Math.round",
+        "Math.ceil",
+        "Math.abs",
+        "Math.trunc",
+        "Math.max",
+    }
+)
+BOUNDING_CALLS = frozenset({"Math.min"})
+# Regex methods: `re.test(s)` / `re.exec(s)` on the regex; `s.match(re)`, `s.replace(re, …)` on the string.
+REGEX_METHODS = frozenset({"test", "exec"})
+STRING_REGEX_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "search", "split"})
+
+# S3 writes (CODE023): v2 `s3.putObject(params)` / `s3.upload(params)`, v3 `PutObjectCommand`, lib-storage `Upload`.
+S3_PUT_METHODS = frozenset({"putObject", "upload"})
+S3_PUT_COMMANDS = frozenset({"PutObjectCommand"})
+HTML_CONTENT_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+
+# Writes to the app's data stores (`store` sink, for second-order flows): the paths to the stored data inside
+# the params object (`*`: any key or element of a literal); the key and the resource written to are not data.
+# A call counts only when its params object names the first key of a path: that is what makes `put(...)` a
+# DynamoDB write rather than a Map's.
+STORE_ANY = "*"
+_ITEM = (("Item",),)
+_UPDATE = (("ExpressionAttributeValues",),)
+_BATCH = (("RequestItems", STORE_ANY, STORE_ANY, "PutRequest", "Item"),)
+_MESSAGE = (("MessageBody",),)
+_MESSAGES = (("Entries", STORE_ANY, "MessageBody"),)
+_BODY = (("Body",),)
+_RECORDS = (("Records", STORE_ANY, "Data"),)
+_EVENTS = (("Entries", STORE_ANY, "Detail"),)
+_INPUT = (("input",),)
+# v2 clients and DocumentClient, v3 aggregated clients and DynamoDBDocument: by method name.
+STORE_METHODS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "put": _ITEM,
+    "putItem": _ITEM,
+    "update": _UPDATE,
+    "updateItem": _UPDATE,
+    "batchWrite": _BATCH,
+    "batchWriteItem": _BATCH,
+    "sendMessage": _MESSAGE,
+    "sendMessageBatch": _MESSAGES,
+    "publish": (("Message",),),
+    "putObject": _BODY,
+    "upload": _BODY,
+    "putRecord": (("Data",),),
+    "putRecords": _RECORDS,
+    "putEvents": _EVENTS,
+    "startExecution": _INPUT,
+    "startSyncExecution": _INPUT,
+}
+# v3: `new XCommand(input)` (client-* and lib-dynamodb), lib-storage `new Upload({ client, params })`.
+STORE_COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "PutCommand": _ITEM,
+    "PutItemCommand": _ITEM,
+    "UpdateCommand": _UPDATE,
+    "UpdateItemCommand": _UPDATE,
+    "BatchWriteCommand": _BATCH,
+    "BatchWriteItemCommand": _BATCH,
+    "SendMessageCommand": _MESSAGE,
+    "SendMessageBatchCommand": _MESSAGES,
+    "PublishCommand": (("Message",),),
+    "PutObjectCommand": _BODY,
+    "PutRecordCommand": (("Data",),),
+    "PutRecordsCommand": _RECORDS,
+    "PutEventsCommand": _EVENTS,
+    "StartExecutionCommand": _INPUT,
+    "StartSyncExecutionCommand": _INPUT,
+    "Upload": (("params", "Body"),),
+}
+
+# Secrets fetched at runtime (CODE014 when logged): v2 methods, v3 commands (label), extension.
+SECRET_METHODS = {"getSecretValue": "Secrets Manager, getSecretValue"}
+SECRET_COMMANDS = {"GetSecretValueCommand": "Secrets Manager, GetSecretValueCommand"}
+DECRYPTED_PARAMETER_METHODS = frozenset({"getParameter", "getParameters", "getParametersByPath"})
+DECRYPTED_PARAMETER_COMMANDS = frozenset({"GetParameterCommand", "GetParametersCommand", "GetParametersByPathCommand"})
+SECRETS_EXTENSION_HEADER = "x-aws-parameters-secrets-token"
+SECRETS_EXTENSION_PORT = ":2773"
 
 # Module aliases: `fs/promises`, `node:fs`, `fs.promises.*` are all `fs`; `handlebars/runtime`…
 MODULE_ALIASES = {
@@ -254,20 +364,7 @@ MONGO_METHODS = frozenset(
 # Calls whose result carries no attacker-controlled text.
 SANITISERS_ALL = frozenset(
     {
-        "Number",
-        "parseInt",
-        "parseFloat",
         "Boolean",
-        "Math.floor",
-        "Math.round",
-        "Math.ceil",
-        "Math.abs",
-        "Math.min",
-        "Math.max",
-        "Math.trunc",
-        "Number.parseInt",
-        "Number.parseFloat",
-        "BigInt",
         "Date.parse",
         "isNaN",
         "Number.isInteger",
@@ -304,6 +401,8 @@ SANITISERS_FOR: dict[str, frozenset[str]] = {
     "encodeURIComponent": frozenset({ir.XSS, ir.PATH, ir.REDIRECT, ir.COMMAND, ir.SQL}),
     "querystring.escape": frozenset({ir.XSS, ir.PATH, ir.REDIRECT, ir.COMMAND}),
     "shell-quote.quote": frozenset({ir.COMMAND}),
+    "escape-string-regexp": frozenset({ir.REDOS}),
+    "lodash.escapeRegExp": frozenset({ir.REDOS}),
     "shell-escape": frozenset({ir.COMMAND}),
     "mysql.escape": frozenset({ir.SQL}),
     "mysql2.escape": frozenset({ir.SQL}),
@@ -315,6 +414,9 @@ SANITISERS_FOR: dict[str, frozenset[str]] = {
     "pg.escapeLiteral": frozenset({ir.SQL}),
     "String": frozenset({ir.NOSQL}),
 }
+# HTML escaping makes text safe in a stored page too (CODE023), not only in a response.
+SANITISERS_FOR = {k: (v | {ir.STORED_XSS} if ir.XSS in v else v) for k, v in SANITISERS_FOR.items()}
+
 # Methods that sanitise whatever receiver they are called on (`connection.escape(x)`).
 SANITISING_METHODS: dict[str, frozenset[str]] = {
     "escape": frozenset({ir.SQL}),
@@ -356,8 +458,57 @@ STRUCTURE_KEEPING = frozenset(
         "Promise.all",
         "Promise.allSettled",
         "lodash.get",
+        "querystring.unescape",  # S3 event keys arrive URL-encoded: decoding keeps the attacker's text
+        "querystring.unescapeBuffer",
     }
 )
+
+# Callbacks an API hands data derived from its arguments (by its semantics: `fs.readFile(path, cb)` gives the
+# file's content, not the path's text, so it is not here): API → (the arguments whose data the callback
+# receives, the callback parameter that receives it). Callbacks of other calls are walked with unknown values.
+CALLBACK_DATA: dict[str, tuple[tuple[int, ...], int]] = {
+    **{f"zlib.{n}": ((0,), 1) for n in ("gunzip", "inflate", "inflateRaw", "unzip", "brotliDecompress")},
+    "xml2js.parseString": ((0,), 1),
+    "csv-parse.parse": ((0,), 1),
+    "csv-parse/sync.parse": ((0,), 1),
+}
+# The same, matched by method name on any receiver: `new xml2js.Parser().parseString(xml, cb)`.
+CALLBACK_DATA_METHODS: dict[str, tuple[tuple[int, ...], int]] = {"parseString": ((0,), 1)}
+# Callbacks called with the call's trailing arguments: `setTimeout(fn, ms, a)` calls `fn(a)` (first trailing index).
+CALLBACK_TRAILING: dict[str, int] = {"setTimeout": 2, "setInterval": 2, "setImmediate": 1, "process.nextTick": 1}
+# Iterators calling their callback with each element of argument 0 (`async.each(xs, (x, done) => …)`).
+ELEMENT_ITERATORS = frozenset(
+    {
+        "Array.from",
+        *(
+            f"async.{n}"
+            for n in (
+                "each",
+                "eachSeries",
+                "eachLimit",
+                "forEach",
+                "forEachSeries",
+                "forEachLimit",
+                "map",
+                "mapSeries",
+                "mapLimit",
+                "filter",
+                "filterSeries",
+                "concat",
+                "concatSeries",
+            )
+        ),
+        # lodash collection functions (`_.map(xs, fn)`), bluebird's and p-map's concurrent maps
+        *(f"lodash.{n}" for n in ("map", "forEach", "each", "filter", "find", "flatMap", "some", "every", "groupBy")),
+        *(f"bluebird.{n}" for n in ("map", "mapSeries", "each", "filter")),
+        "p-map",
+    }
+)
+# `stream.on("data", (chunk) => …)`, `readline.on("line", …)`: the listener gets the stream's content.
+STREAM_EVENT_METHODS = frozenset({"on", "once", "addListener", "prependListener"})
+STREAM_DATA_EVENTS = frozenset({"data", "line"})
+# Methods writing their arguments into the receiver: a local array, map or set then holds them.
+COLLECTION_WRITES = frozenset({"push", "unshift", "set", "add", "splice", "fill"})
 
 # String methods: the result is text built from the receiver (and from the arguments for concat/replace/join).
 STRING_METHODS = frozenset(

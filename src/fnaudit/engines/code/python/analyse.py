@@ -6,14 +6,16 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 
+from fnaudit.engines.code import s3content
 from fnaudit.engines.code.base import Analysis
+from fnaudit.engines.code.extension import extension_calls
 from fnaudit.engines.code.files import FileCache
-from fnaudit.engines.code.python import chalice, django, powertools, sdk, web
-from fnaudit.engines.code.python.modules import Module, ModuleGraph
+from fnaudit.engines.code.python import authcheck, chalice, django, powertools, sdk, weaknesses, web
+from fnaudit.engines.code.python.modules import ImportBinding, Module, ModuleGraph, import_bindings
 from fnaudit.engines.code.python.taint.engine import TaintEngine
 from fnaudit.engines.code.taint import facts
 from fnaudit.engines.code.taint.values import EVENT, Summary
-from fnaudit.model.app import Function
+from fnaudit.model.app import App, Function
 from fnaudit.model.code import CodeFacts, LogLeak, SdkCall, Step
 from fnaudit.model.loc import Loc
 
@@ -23,10 +25,12 @@ class PythonAnalyser:
         self.cache = cache
         self.root = root
         self.graph = ModuleGraph(cache)
-        self.taint = TaintEngine(self.graph)
         self._sdk_cache: dict[str, sdk.ModuleSdk] = {}
+        self.taint = TaintEngine(self.graph, self._sdk_cache)
+        # a function's own imports, by id() of its node (the node is kept: an id is only unique while it lives)
+        self._local_imports: dict[int, tuple[ast.AST, dict[str, ImportBinding]]] = {}
 
-    def analyse(self, fn: Function) -> Analysis | None:
+    def analyse(self, fn: Function, in_app: App | None = None) -> Analysis | None:
         code = fn.code
         if code.handler_file is None:
             return None
@@ -45,16 +49,19 @@ class PythonAnalyser:
         ]
         internal_tops = {m.name.split(".")[0] for m in modules if m.name}
         imports = sorted({name for m in modules for name in m.external} - internal_tops)
-        sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache)
+        sdk_calls = sdk.extract(modules, fn.environment, self._sdk_cache) + extension_calls(m.file for m in modules)
         node = handler_node(module, code.handler_symbol or "")
         routes = None
+        web_app: web.WebApp | None = None  # its framework is the function's when the loader could not tell
         if node is None and chalice.is_chalice(fn):  # the Chalice API function: its handler is the app object
             routes = chalice.routes_summary(self.taint, module, code.handler_symbol or "", code_root)
         elif node is None:  # a Flask / FastAPI app behind an adapter (serverless-wsgi, Mangum): every route
-            routes = web.routes_summary(self.taint, module, modules, code.handler_symbol or "", code_root)
+            web_app = web.routes_summary(self.taint, module, modules, code.handler_symbol or "", code_root)
+            routes = web_app.summary if web_app is not None else None
         elif not chalice.is_chalice(fn) and (app_var := web.adapter_call(module, node)) is not None:
             # a handler that only hands the event to a WSGI app (`awsgi.response(app, event, context)`)
-            routes = web.routes_summary(self.taint, module, modules, app_var, code_root)
+            web_app = web.routes_summary(self.taint, module, modules, app_var, code_root)
+            routes = web_app.summary if web_app is not None else None
             node = None if routes is not None else node
         if node is None and routes is None:
             code_facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
@@ -76,14 +83,17 @@ class PythonAnalyser:
         code_facts = CodeFacts(
             imports=tuple(imports),
             files=tuple(m.rel for m in modules),
-            flows=tuple(facts.flows(summary, event_index, param_name, fn)),
+            routes=tuple(summary.routes),
+            flows=tuple(s3content.flows(summary, event_index, param_name, fn, in_app)),  # object content decided there
             state_writes=tuple(facts.state_writes(summary, event_index)),
             verbose_errors=tuple(facts.verbose_errors(summary)),
             log_leaks=tuple(
                 facts.log_leaks(summary, event_index, _powertools_log_event(node, module.rel) if node else ())
             ),
+            weaknesses=weaknesses.extract(modules, self._reachable(module, node, code_root) if node else None),
+            auth_checks=authcheck.extract(modules, self._reachable(module, node, code_root) if node else None),
         )
-        return Analysis(code_facts, sdk_calls)
+        return Analysis(code_facts, sdk_calls, web_app.framework if web_app is not None else None)
 
     def _reachable(self, module: Module, node: ast.AST, code_root: Path) -> set[int]:
         """ids of the functions the handler can reach: referenced by name from reachable code (calls,
@@ -92,6 +102,10 @@ class PythonAnalyser:
         todo: list[tuple[Module, ast.AST]] = [(module, node)]
         while todo:
             mod, fnode = todo.pop()
+            cached = self._local_imports.get(id(fnode))
+            if cached is None or cached[0] is not fnode:
+                cached = self._local_imports[id(fnode)] = (fnode, local_imports(fnode))
+            imports = cached[1]
             for sub in ast.walk(fnode):
                 targets: list[tuple[Module, ast.AST]] = []
                 if (
@@ -102,15 +116,8 @@ class PythonAnalyser:
                 ):  # a Powertools `app.resolve(event, context)` runs every route, in whichever module
                     routes = powertools.routes(self.graph, mod, sub.func.value.id, code_root)
                     targets = [(r.module, r.node) for r in routes]
-                elif isinstance(sub, ast.Name):
-                    targets = self._lookup(mod, sub.id, code_root)
-                elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
-                    dotted = mod.imported(sub.value.id)
-                    if dotted is not None:
-                        level = len(dotted) - len(dotted.lstrip("."))
-                        other = self.graph.resolve(mod, dotted.lstrip("."), level, code_root)
-                        if other is not None:
-                            targets = self._lookup(other, sub.attr, code_root, local_only=True)
+                elif isinstance(sub, (ast.Name, ast.Attribute)):
+                    targets = self._lookup(mod, sub, code_root, imports)
                 for tmod, t in targets:
                     if id(t) not in seen:
                         seen.add(id(t))
@@ -118,20 +125,26 @@ class PythonAnalyser:
         return seen
 
     def _lookup(
-        self, mod: Module, name: str, code_root: Path, local_only: bool = False
+        self, mod: Module, node: ast.Name | ast.Attribute, code_root: Path, imports: dict[str, ImportBinding]
     ) -> list[tuple[Module, ast.AST]]:
-        if name in mod.functions:
-            return [(mod, mod.functions[name])]
-        if name in mod.classes:
-            cls = mod.classes[name]
-            return [(mod, m) for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        imp = mod.imports.get(name)
-        if not local_only and imp is not None and imp[0] == "symbol":
-            level = len(imp[1]) - len(imp[1].lstrip("."))
-            other = self.graph.resolve(mod, imp[1].lstrip("."), level, code_root)
-            if other is not None:
-                return self._lookup(other, imp[2], code_root, local_only=True)
-        return []
+        """The functions a name or dotted expression stands for, however the package is imported (`sub.f`,
+        `pkg.sub.f`, a re-export, an import inside the function); a class or an instance brings its methods."""
+        b = self.graph.expression(mod, node, code_root, local=imports)
+        if b is None or b.node is None:
+            return []
+        if isinstance(b.node, ast.ClassDef):
+            return [(b.module, m) for m in b.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        return [(b.module, b.node)]
+
+
+def local_imports(node: ast.AST) -> dict[str, ImportBinding]:
+    """The imports written inside a function (`def handler(...): from pkg import sub`)."""
+    out: dict[str, ImportBinding] = {}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for n in ast.walk(node):
+            if isinstance(n, (ast.Import, ast.ImportFrom)):
+                out.update(import_bindings(n))
+    return out
 
 
 def _rank_by_reachability(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from fnaudit.engines.code.files import FileCache, SourceFile, parse_python
 
@@ -33,6 +34,7 @@ class Module:
     globals: dict[str, ast.expr] = field(default_factory=dict)  # module-level `NAME = expr` (last wins)
     global_lines: dict[str, int] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level names of modules outside the code root
+    stars: list[str] = field(default_factory=list)  # `from m import *`: the dotted names of `m`, in order
 
     @property
     def rel(self) -> str:
@@ -44,6 +46,38 @@ class Module:
         if imp is None:
             return None
         return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
+
+
+ImportBinding = tuple[str, ...]  # ("module", dotted) or ("symbol", dotted_module, name), as in `Module.imports`
+
+# Hops followed through aliases and re-exports before giving up (cycles between modules end there).
+_MAX_HOPS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """What a name refers to in the package: a module, a function or a class (with the module that
+    defines it), or a module-level instance of a class of the package (`repo = Repo()`)."""
+
+    kind: Literal["module", "function", "class", "instance"]
+    module: Module
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None = None
+
+
+def import_bindings(node: ast.Import | ast.ImportFrom) -> list[tuple[str, ImportBinding]]:
+    """The local names an import statement binds (`import a.b` binds `a`; `from . import m` binds `m`)."""
+    out: list[tuple[str, ImportBinding]] = []
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                out.append((alias.asname, ("module", alias.name)))
+            else:
+                top = alias.name.split(".")[0]
+                out.append((top, ("module", top)))
+        return out
+    base = "." * node.level + (node.module or "")
+    # `from m import *` binds "*" (no code can name it; `Module.stars` is what resolves through it)
+    return [(alias.asname or alias.name, ("symbol", base, alias.name)) for alias in node.names]
 
 
 def qualname(module: Module, node: ast.expr) -> str | None:
@@ -65,6 +99,7 @@ class ModuleGraph:
         self._by_path: dict[tuple[Path, Path], Module | None] = {}
         self._resolved: dict[tuple[Path, str, int, Path], Module | None] = {}
         self._imported: dict[tuple[str, Path], list[Module]] = {}
+        self._members: dict[tuple[str, Path, str], Binding | None] = {}
 
     def load(self, path: Path, code_root: Path) -> Module | None:
         key = (path, code_root)
@@ -116,6 +151,90 @@ class ModuleGraph:
                 if not (_SKIP_PARTS & set(f.parts)) and self.cache.exists_inside(f, code_root):
                     out.append(f)
         return out
+
+    # -- what names refer to, across modules ------------------------------------------------------
+
+    def member(self, module: Module, name: str, code_root: Path, hops: int = 0) -> Binding | None:
+        """What `module.name` is inside the package: its own function or class, a name it imports
+        (re-exports included: `from .core import find` in a package's `__init__`), a module-level
+        alias or instance, a name a `from m import *` brings, or a submodule of a package."""
+        if hops == 0:  # the answer for a module's name does not change during a scan: computed once
+            key = (module.rel, code_root, name)
+            if key not in self._members:
+                self._members[key] = self._member(module, name, code_root, 0)
+            return self._members[key]
+        return self._member(module, name, code_root, hops)
+
+    def _member(self, module: Module, name: str, code_root: Path, hops: int) -> Binding | None:
+        if hops > _MAX_HOPS:
+            return None
+        if name in module.functions:
+            return Binding("function", module, module.functions[name])
+        if name in module.classes:
+            return Binding("class", module, module.classes[name])
+        imp = module.imports.get(name)
+        if imp is not None:
+            return self.bind_import(module, imp, code_root, hops + 1)
+        value = module.globals.get(name)
+        if value is not None:
+            return self._global(module, value, code_root, hops + 1)
+        for star in module.stars:
+            src = self.resolve(module, star.lstrip("."), len(star) - len(star.lstrip(".")), code_root)
+            found = self.member(src, name, code_root, hops + 1) if src is not None and src is not module else None
+            if found is not None:
+                return found
+        if module.is_package:
+            sub = self.resolve(module, name, 1, code_root)
+            if sub is not None:
+                return Binding("module", sub)
+        return None
+
+    def bind_import(self, module: Module, imp: ImportBinding, code_root: Path, hops: int = 0) -> Binding | None:
+        """What an import binding of `module` refers to in the package (None: outside it)."""
+        if imp[0] == "module":
+            target = self.resolve(module, imp[1], 0, code_root)
+            return Binding("module", target) if target is not None else None
+        base, name = imp[1], imp[2]
+        level = len(base) - len(base.lstrip("."))
+        dotted = base.lstrip(".")
+        src = self.resolve(module, dotted, level, code_root)
+        if src is not None and src is not module:
+            found = self.member(src, name, code_root, hops + 1)
+            if found is not None:
+                return found
+        sub = self.resolve(module, f"{dotted}.{name}".strip("."), level, code_root)  # `from pkg import submodule`
+        return Binding("module", sub) if sub is not None else None
+
+    def expression(
+        self,
+        module: Module,
+        node: ast.expr,
+        code_root: Path,
+        hops: int = 0,
+        local: dict[str, ImportBinding] | None = None,
+    ) -> Binding | None:
+        """What a module-level name or dotted expression (`sub.find`, `pkg.sub.Repo`) refers to; `local`: the
+        imports of the function it is written in, which shadow the module's names."""
+        if hops > _MAX_HOPS:
+            return None
+        if isinstance(node, ast.Name):
+            if local and node.id in local:
+                return self.bind_import(module, local[node.id], code_root, hops + 1)
+            return self.member(module, node.id, code_root, hops)
+        if isinstance(node, ast.Attribute):
+            base = self.expression(module, node.value, code_root, hops + 1, local)
+            if base is not None and base.kind == "module":
+                return self.member(base.module, node.attr, code_root, hops + 1)
+        return None
+
+    def _global(self, module: Module, value: ast.expr, code_root: Path, hops: int) -> Binding | None:
+        if isinstance(value, (ast.Name, ast.Attribute)):  # an alias: `S = sub`, `find = sub.find`
+            return self.expression(module, value, code_root, hops)
+        if isinstance(value, ast.Call):  # `repo = Repo()`: an instance whose methods calls run
+            cls = self.expression(module, value.func, code_root, hops)
+            if cls is not None and cls.kind == "class":
+                return Binding("instance", cls.module, cls.node)
+        return None
 
     def closure(self, start: Module, code_root: Path) -> list[Module]:
         """Every module reachable by imports from `start`, `start` first."""
@@ -178,17 +297,13 @@ def _index_stmt(mod: Module, node: ast.stmt) -> None:
     elif isinstance(node, ast.ClassDef):
         mod.classes[node.name] = node
     elif isinstance(node, ast.Import):
+        mod.imports.update(import_bindings(node))
         for alias in node.names:
-            if alias.asname:
-                mod.imports[alias.asname] = ("module", alias.name)
-            else:
-                top = alias.name.split(".")[0]
-                mod.imports[top] = ("module", top)
             mod.external.add(alias.name.split(".")[0])
     elif isinstance(node, ast.ImportFrom):
-        base = "." * node.level + (node.module or "")
-        for alias in node.names:
-            mod.imports[alias.asname or alias.name] = ("symbol", base, alias.name)
+        mod.imports.update(import_bindings(node))
+        if any(alias.name == "*" for alias in node.names):
+            mod.stars.append("." * node.level + (node.module or ""))
         if not node.level and node.module:
             mod.external.add(node.module.split(".")[0])
     elif isinstance(node, ast.Assign):

@@ -181,6 +181,11 @@ def _mentions_boto3(module: Module) -> bool:
     return any(imp[1].split(".")[0] in ("boto3", "aioboto3") for imp in module.imports.values())
 
 
+def uses_boto3(module: Module) -> bool:
+    """Whether the module imports boto3 (or aioboto3): the only modules whose calls can be SDK calls."""
+    return "boto3" in module.external or "aioboto3" in module.external or _mentions_boto3(module)
+
+
 def _call(ms: ModuleSdk, node: ast.AST, env: Mapping[str, Value[str]]) -> SdkCall | None:  # noqa: C901
     loc = Loc(ms.module.rel, getattr(node, "lineno", 0))
     if isinstance(node, (ast.For, ast.AsyncFor)):  # iterating a collection: `for obj in bucket.objects.all()`

@@ -24,6 +24,9 @@ class SinkSpec:
 
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen")
 
+# Media types a browser renders as a document that runs script: a response body of another type is no XSS.
+HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml"})
+
 # Functions by qualified name.
 FUNCTION_SINKS: dict[str, SinkSpec] = {
     # OS command
@@ -67,11 +70,23 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "fastapi.responses.HTMLResponse": SinkSpec(ir.XSS, kwargs=("content",)),
     "starlette.responses.HTMLResponse": SinkSpec(ir.XSS, kwargs=("content",)),
     # Django views: the response body is HTML unless the view says otherwise; the redirect target
-    "django.http.HttpResponse": SinkSpec(ir.XSS, kwargs=("content",)),
-    "django.http.response.HttpResponse": SinkSpec(ir.XSS, kwargs=("content",)),
+    # (`JsonResponse` is JSON, no sink; `HttpResponse(..., content_type=...)` is HTML only for an HTML type)
+    "django.http.HttpResponse": SinkSpec(ir.XSS, kwargs=("content",), note="django-response"),
+    "django.http.response.HttpResponse": SinkSpec(ir.XSS, kwargs=("content",), note="django-response"),
     "django.shortcuts.redirect": SinkSpec(ir.REDIRECT, kwargs=("to",)),
     "django.http.HttpResponseRedirect": SinkSpec(ir.REDIRECT, kwargs=("redirect_to",)),
     "django.http.HttpResponsePermanentRedirect": SinkSpec(ir.REDIRECT, kwargs=("redirect_to",)),
+    # Chalice's and Powertools' `Response`: an HTML body or a 3xx Location, by the response's own fields
+    # (`responses.response_call`; the kind here is only a default, the call decides)
+    **{
+        q: SinkSpec(ir.XSS, args=(), note="framework-response")
+        for q in (
+            "chalice.Response",
+            "chalice.app.Response",
+            "aws_lambda_powertools.event_handler.Response",
+            "aws_lambda_powertools.event_handler.api_gateway.Response",
+        )
+    },
     "yaml.unsafe_load": SinkSpec(ir.DESERIALIZATION),
     "yaml.unsafe_load_all": SinkSpec(ir.DESERIALIZATION),
     # file paths
@@ -130,6 +145,32 @@ FUNCTION_SINKS: dict[str, SinkSpec] = {
     "urllib.request.Request": SinkSpec(ir.SSRF, kwargs=("url",)),
     "urllib.request.urlretrieve": SinkSpec(ir.SSRF, kwargs=("url",)),
     "urllib3.request": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
+    # SSRF at the socket level: the host (or the `(host, port)` address) of a raw connection
+    "socket.create_connection": SinkSpec(ir.SSRF, kwargs=("address",), note="socket"),
+    "asyncio.open_connection": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "telnetlib.Telnet": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "ftplib.FTP": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "ftplib.FTP_TLS": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "smtplib.SMTP": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "smtplib.SMTP_SSL": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "poplib.POP3": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "imaplib.IMAP4": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "imaplib.IMAP4_SSL": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "http.client.HTTPConnection": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    "http.client.HTTPSConnection": SinkSpec(ir.SSRF, kwargs=("host",), note="socket"),
+    # resource amplification: a number from the event sizing work (CODE022)
+    "range": SinkSpec(ir.AMPLIFICATION, args=(0, 1)),
+    "time.sleep": SinkSpec(ir.AMPLIFICATION, kwargs=("secs",)),
+    "asyncio.sleep": SinkSpec(ir.AMPLIFICATION, kwargs=("delay",)),
+    "itertools.repeat": SinkSpec(ir.AMPLIFICATION, args=(1,), kwargs=("times",)),
+    # ReDoS (CODE021): the pattern chosen by the caller, or a backtracking pattern given event data
+    **{
+        f"re.{n}": SinkSpec(ir.REDOS, args=(0, 1), kwargs=("pattern", "string"), note="regex")
+        for n in ("match", "search", "fullmatch", "findall", "finditer", "split")
+    },
+    "re.sub": SinkSpec(ir.REDOS, args=(0, 2), kwargs=("pattern", "string"), note="regex"),
+    "re.subn": SinkSpec(ir.REDOS, args=(0, 2), kwargs=("pattern", "string"), note="regex"),
+    "re.compile": SinkSpec(ir.REDOS, kwargs=("pattern",), note="regex"),
     # SQL (functions)
     "sqlalchemy.text": SinkSpec(ir.SQL, kwargs=("text",)),
     "sqlalchemy.sql.text": SinkSpec(ir.SQL, kwargs=("text",)),
@@ -173,6 +214,9 @@ TYPED_METHOD_SINKS: dict[str, SinkSpec] = {
     "urllib3.PoolManager.urlopen": SinkSpec(ir.SSRF, args=(1,), kwargs=("url",)),
     "jinja2.Environment.from_string": SinkSpec(ir.TEMPLATE, kwargs=("source",)),
     "lxml.etree.XMLParser.feed": SinkSpec(ir.XXE),
+    "socket.socket.connect": SinkSpec(ir.SSRF, kwargs=("address",), note="socket"),
+    "socket.socket.connect_ex": SinkSpec(ir.SSRF, kwargs=("address",), note="socket"),
+    "socket.socket.sendto": SinkSpec(ir.SSRF, args=(1, 2), kwargs=("address",), note="socket"),
 }
 
 # Methods matched by name on any receiver (DB-API cursors and connections, SQLAlchemy, boto3 DynamoDB).
@@ -201,6 +245,8 @@ METHOD_SINKS: dict[str, SinkSpec] = {
     "batch_execute_statement": SinkSpec(ir.NOSQL, args=(), kwargs=("Statements",), note="dynamodb"),
     "execute_transaction": SinkSpec(ir.NOSQL, args=(), kwargs=("TransactStatements",), note="dynamodb"),
     "from_string": SinkSpec(ir.TEMPLATE, kwargs=("source",), note="jinja"),
+    # Pillow `Image.resize((w, h))`: the size of the image built in memory
+    "resize": SinkSpec(ir.AMPLIFICATION, kwargs=("size",), note="resize"),
     # boto3 S3 transfer helpers: the local file name
     "download_file": SinkSpec(ir.PATH, args=(2,), kwargs=("Filename",), note="s3-transfer"),
     "upload_file": SinkSpec(ir.PATH, args=(0,), kwargs=("Filename",), note="s3-transfer"),
@@ -222,6 +268,71 @@ METHOD_SINKS: dict[str, SinkSpec] = {
         )
     },
 }
+
+# Keyword arguments of any call (boto3 page sizes) that size work: `Limit=n`, `MaxKeys=n`.
+AMPLIFICATION_KWARGS = ("Limit", "MaxKeys", "PageSize", "MaxItems", "MaxResults", "MaxRecords", "MaxNumberOfMessages")
+# Numeric casts: their result carries no attacker text, but still a number the attacker chose (CODE022).
+NUMERIC_CASTS = frozenset({"int", "float", "round", "abs", "complex", "decimal.Decimal"})
+# `min(n, BOUND)`: bounded when one argument is not event data.
+BOUNDING_CALLS = frozenset({"min"})
+
+# Methods of a regex object compiled from a constant (`P = re.compile("(a+)+$")`): the string is matched.
+PATTERN_METHODS = frozenset({"match", "search", "fullmatch", "findall", "finditer", "split", "sub", "subn"})
+
+# S3 writes (CODE023): the stored body, and the content type browsers will render it with.
+S3_PUT_METHODS = frozenset({"put_object", "put"})  # client.put_object / s3.Object(b, k).put
+S3_UPLOAD_METHODS = frozenset({"upload_fileobj"})  # ExtraArgs={"ContentType": ...}
+HTML_CONTENT_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSpec:
+    """A boto3 write to one of the app's data stores (`store` sink, for second-order flows).
+
+    `payload`: paths to the stored data, starting with a keyword (`*` is any key or element of a literal,
+    `Entries=[{"Detail": d}]`); only the stored data counts, not the key or the resource it is written to.
+    `arg`: the positional argument holding the payload when there is one (`upload_fileobj(f, bucket, key)`)."""
+
+    payload: tuple[tuple[str, ...], ...]
+    arg: int | None = None
+
+
+STORE_ANY = "*"
+
+# Methods matched by name on any receiver (clients, resource `Table` / `Queue` / `Object`, `batch_writer()`),
+# only when the payload keyword is written: a keyword named like boto3's is what makes the call an SDK write.
+STORE_METHODS: dict[str, StoreSpec] = {
+    # DynamoDB: client, resource Table, batch_writer()
+    "put_item": StoreSpec((("Item",),)),
+    "update_item": StoreSpec((("ExpressionAttributeValues",),)),
+    "batch_write_item": StoreSpec((("RequestItems", STORE_ANY, STORE_ANY, "PutRequest", "Item"),)),
+    # SQS: client and resource Queue
+    "send_message": StoreSpec((("MessageBody",),)),
+    "send_message_batch": StoreSpec((("Entries", STORE_ANY, "MessageBody"),)),
+    # SNS: client, resource Topic
+    "publish": StoreSpec((("Message",),)),
+    # S3: client, resource Object(b, k).put, the transfer helper (the file object)
+    "put_object": StoreSpec((("Body",),)),
+    "put": StoreSpec((("Body",),)),
+    "upload_fileobj": StoreSpec((("Fileobj",),), arg=0),
+    # Kinesis
+    "put_record": StoreSpec((("Data",),)),
+    "put_records": StoreSpec((("Records", STORE_ANY, "Data"),)),
+    # EventBridge
+    "put_events": StoreSpec((("Entries", STORE_ANY, "Detail"),)),
+    # Step Functions
+    "start_execution": StoreSpec((("input",),)),
+    "start_sync_execution": StoreSpec((("input",),)),
+}
+
+# Calls whose result is a secret fetched at runtime (CODE014): method name → label.
+SECRET_METHODS = {
+    "get_secret_value": "Secrets Manager, get_secret_value",
+}
+DECRYPTED_PARAMETER_METHODS = frozenset({"get_parameter", "get_parameters", "get_parameters_by_path"})
+# The Lambda Parameters and Secrets extension: a local HTTP endpoint that needs this header.
+SECRETS_EXTENSION_HEADER = "x-aws-parameters-secrets-token"
+SECRETS_EXTENSION_PORT = ":2773"
 
 # Mongo: a `$where` operator whose value is built from event data.
 MONGO_METHODS = frozenset(
@@ -279,6 +390,7 @@ SANITISERS_ALL = frozenset(
 # Calls that make a value safe for some sink kinds only.
 SANITISERS_FOR: dict[str, frozenset[str]] = {
     "shlex.quote": frozenset({ir.COMMAND}),
+    "re.escape": frozenset({ir.REDOS}),  # the event's text matched literally, not as a pattern
     "pipes.quote": frozenset({ir.COMMAND}),
     "os.path.basename": frozenset({ir.PATH}),
     "werkzeug.utils.secure_filename": frozenset({ir.PATH}),
@@ -295,6 +407,9 @@ SANITISERS_FOR: dict[str, frozenset[str]] = {
     "psycopg.sql.Literal": frozenset({ir.SQL}),
     "psycopg.sql.Identifier": frozenset({ir.SQL}),
 }
+
+# HTML escaping makes text safe in a stored page too (CODE023), not only in a response.
+SANITISERS_FOR = {k: (v | {ir.STORED_XSS} if ir.XSS in v else v) for k, v in SANITISERS_FOR.items()}
 
 # Path normalisers: a normalised path checked with `.startswith(BASE)` is safe for file operations.
 NORMALISERS = frozenset({"os.path.realpath", "os.path.abspath", "os.path.normpath", "posixpath.realpath"})
@@ -377,4 +492,9 @@ RESULT_FROM: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "urllib.request.Request": ((0,), ("url",)),  # the request's URL; its body is data
     "requests.Request": ((1,), ("url",)),
     "httpx.Request": ((1,), ("url",)),
+    # URL decoding is a propagator, never a sanitiser: an S3 event's key arrives URL-encoded, and the
+    # decoded key is the uploader's text (`encoding` / `errors` are the code's own choices)
+    "urllib.parse.unquote": ((0,), ("string",)),
+    "urllib.parse.unquote_plus": ((0,), ("string",)),
+    "urllib.parse.unquote_to_bytes": ((0,), ("string",)),
 }

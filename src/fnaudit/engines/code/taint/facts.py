@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fnaudit.engines.code import ir
 from fnaudit.engines.code.sources import ANY, classify, render, specs_for
+from fnaudit.engines.code.taint.credentials import credential_path, returned_environment, secret_label
 from fnaudit.engines.code.taint.values import EVENT, EXC, SECRET, Summary
 from fnaudit.model.app import Function
 from fnaudit.model.code import Flow, LogLeak, Sink, Source, StateWrite, Step, VerboseError
@@ -36,6 +37,8 @@ def flows(summary: Summary, event_index: int, param_name: str, fn: Function) -> 
             confidence = spec.confidence
             if ANY in r.path:  # read at a computed key: maybe not the attacker-controlled part
                 confidence = _DOWN[confidence]
+            if ir.WEAK_GUARD + ev.kind in r.cleared:  # checked by a bypassable guard (see `ir.WEAK_GUARD`)
+                confidence = _DOWN[confidence]
             source_loc = steps[0].loc if steps else ev.loc
             source = Source(render(r.path, param_name), source_loc, spec.triggers, confidence)
             flow = Flow(
@@ -43,6 +46,7 @@ def flows(summary: Summary, event_index: int, param_name: str, fn: Function) -> 
                 Sink(ev.kind, ev.call, ev.loc),
                 (*tuple(steps), Step(ev.loc, f"reaches the {ev.call}" if " " in ev.call else f"reaches {ev.call}()")),
                 confidence,
+                ev.route,
             )
             key = (ev.kind, ev.loc.path, ev.loc.line)
             old = best.get(key)
@@ -91,11 +95,24 @@ def log_leaks(summary: Summary, event_index: int, extra: tuple[LogLeak, ...] = (
                     (ev.loc.path, ev.loc.line, "event"),
                     LogLeak("event", ev.loc, "", (*tuple(steps), Step(ev.loc, f"logged by {ev.call}()"))),
                 )
-            elif r.root == SECRET:
+            elif r.root == SECRET and (label := secret_label(r)) is not None:
                 out.setdefault(
-                    (ev.loc.path, ev.loc.line, r.label),
-                    LogLeak("secret", ev.loc, r.label, (*tuple(steps), Step(ev.loc, f"logged by {ev.call}()"))),
+                    (ev.loc.path, ev.loc.line, label),
+                    LogLeak("secret", ev.loc, label, (*tuple(steps), Step(ev.loc, f"logged by {ev.call}()"))),
                 )
+            elif r.root in (event_index, EVENT) and credential_path(r.path):  # a token or cookie of the caller
+                name = render(r.path)
+                out.setdefault(
+                    (ev.loc.path, ev.loc.line, name),
+                    LogLeak("credential", ev.loc, name, (*tuple(steps), Step(ev.loc, f"logged by {ev.call}()"))),
+                )
+    for loc, val in summary.returns:  # the whole environment returned: the function's AWS credentials
+        for r in returned_environment(dict(val)):
+            steps = dict(val)[r]
+            out.setdefault(
+                (loc.path, loc.line, r.label),
+                LogLeak("returned", loc, r.label, (*tuple(steps), Step(loc, "returned to the caller"))),
+            )
     for leak in extra:
         out.setdefault((leak.loc.path, leak.loc.line, leak.name or leak.kind), leak)
     return sorted(out.values(), key=lambda x: (x.loc, x.kind, x.name))

@@ -18,6 +18,7 @@ RESOURCE_PARAMETERS = (
     "FunctionName",
     "StreamName",
     "StateMachineArn",
+    "stateMachineArn",  # Step Functions spells its own in camel case (StartExecution, StartSyncExecution)
     "SecretId",
     "Name",
     "Names",

@@ -22,3 +22,9 @@ def env_read(name: str | None, loc: Loc) -> Val:
     if name and is_secret_name(name):
         return {Ref(SECRET, label=name): (Step(loc, f"secret read from environment variable {name}"),)}
     return EMPTY
+
+
+def whole_environment(name: str, loc: Loc) -> Val:
+    """`os.environ` / `process.env` as a whole: it holds the function's AWS credentials
+    (`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), so logging or returning it leaks them (CODE014)."""
+    return {Ref(SECRET, label=name): (Step(loc, f"the whole environment ({name}) read"),)}

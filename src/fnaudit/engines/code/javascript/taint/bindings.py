@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fnaudit.engines.code.javascript.modules import Node, require_spec, string_value, text, unwrap
@@ -74,7 +75,7 @@ class Bindings:
                         self.bind(text(ident), val, value, stmt)
             return
         if t == "array_pattern":
-            uv = unwrap(value)
+            uv = _all_of(self.qualname, unwrap(value))
             elems = list(target.named_children)
             if uv is not None and uv.type == "array" and len(uv.named_children) == len(elems):
                 for e, v in zip(elems, uv.named_children, strict=True):
@@ -157,9 +158,15 @@ class Bindings:
         self.st.types.pop(name, None)
         self.st.objects.pop(name, None)
         self.st.validated.pop(name, None)
+        self.st.partials.pop(name, None)
+        self.st.assigned.pop(name, None)
         uv = unwrap(value)
         if uv is None:
             return
+        self.st.assigned[name] = uv
+        partial = self.fn.calls.partial(uv)
+        if partial is not None:  # const f = g.bind(null, x): calling f calls g(x, …)
+            self.st.partials[name] = partial
         ty = self.type_of(uv)
         if ty:
             self.st.types[name] = ty
@@ -225,10 +232,17 @@ class Bindings:
         if node is None:
             return None
         if node.type == "call_expression":
+            spec = require_spec(node)  # const zlib = require("zlib") inside the handler: the module
+            if spec is not None:
+                return _normal_module(spec) if not spec.startswith((".", "/")) else None
             fn = node.child_by_field_name("function")
             q = self.qualname(fn) if fn is not None and fn.type == "member_expression" else None
             if q in ("axios.create", "got.extend", "got.create"):
                 return q.split(".")[0]
+            if q in ("net.connect", "net.createConnection", "tls.connect"):
+                return "net.Socket"  # a socket: its pipe() to a shell is a reverse shell (CODE020)
+            if q == "dgram.createSocket":
+                return "dgram.Socket"
             if (q or self.qualname(fn)) in ("util.promisify", "promisify"):  # promisify(exec) is exec
                 args = node.child_by_field_name("arguments")
                 return self.qualname(args.named_children[0]) if args is not None and args.named_children else None
@@ -237,7 +251,22 @@ class Bindings:
             q = self.qualname(node.child_by_field_name("constructor"))
             if q in ("vm2.VM", "vm2.NodeVM"):
                 return "vm2.VM"
+            if q in ("net.Socket", "tls.TLSSocket"):
+                return q
             return None
         if node.type == "identifier" and text(node) in self.st.types:
             return self.st.types[text(node)]
         return None
+
+
+def _all_of(qualname: Callable[[Node | None], str | None], value: Node | None) -> Node | None:
+    """`await Promise.all([a, b])` destructured is `[a, b]` destructured: each name gets its own promise's value."""
+    if (
+        value is None
+        or value.type != "call_expression"
+        or qualname(value.child_by_field_name("function")) != "Promise.all"
+    ):
+        return value
+    args = value.child_by_field_name("arguments")
+    first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+    return first if first is not None and first.type == "array" else value

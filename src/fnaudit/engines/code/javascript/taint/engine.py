@@ -13,8 +13,8 @@ from fnaudit.engines.code.javascript.taint.expressions import Expressions
 from fnaudit.engines.code.javascript.taint.state import FunctionState
 from fnaudit.engines.code.javascript.taint.statements import Statements
 from fnaudit.engines.code.javascript.taint.summaries import Callees
-from fnaudit.engines.code.javascript.taint.syntax import _names, param_pattern, params_of
-from fnaudit.engines.code.taint.values import Ref, Summary, union
+from fnaudit.engines.code.javascript.taint.syntax import CALLBACK_PARAMS, _names, param_pattern, params_of
+from fnaudit.engines.code.taint.values import Ref, Summary, Val, union
 
 __all__ = ["MAX_INLINE", "JsFunction", "JsTaintEngine", "PackageInfo"]
 
@@ -30,6 +30,7 @@ class JsTaintEngine:
         self.graph = graph
         self.package_info = package_info
         self._summaries: dict[_SummaryKey, Summary] = {}
+        self._param_calls: dict[_SummaryKey, dict[int, list[list[Val]]]] = {}
         self._busy: set[_SummaryKey] = set()  # summaries being computed: a recursive call sees an empty one
 
     def summary(self, module: JsModule, node: Node, code_root: Path, cls: Node | None = None) -> Summary:
@@ -41,11 +42,17 @@ class JsTaintEngine:
             return Summary(_names(node, cls))
         self._busy.add(key)
         try:
-            result = JsFunction(self, module, node, code_root, cls).run()
+            fn = JsFunction(self, module, node, code_root, cls)
+            result = fn.run()
         finally:
             self._busy.discard(key)
         self._summaries[key] = result
+        self._param_calls[key] = fn.st.param_calls
         return result
+
+    def param_calls(self, module: JsModule, node: Node, code_root: Path) -> dict[int, list[list[Val]]]:
+        """How a summarised function calls its own parameters (after `summary` computed it; empty otherwise)."""
+        return self._param_calls.get((module.rel, str(code_root), node.start_byte, node.end_byte), {})
 
 
 class JsFunction:
@@ -73,7 +80,7 @@ class JsFunction:
         for i, p in enumerate(params_of(st.node)):
             name = st.summary.params[i + offset]
             st.env[name] = {Ref(i + offset): ()}
-            if i >= 1 and name in ("callback", "cb", "done", "respond"):
+            if i >= 1 and name in CALLBACK_PARAMS:
                 st.callback_names.add(name)
             pat = param_pattern(p)
             if pat is not None:

@@ -8,7 +8,7 @@ from fnaudit.engines.code import ir
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, WRAPPERS, Node, string_value, text, unwrap
 from fnaudit.engines.code.javascript.taint.syntax import _FIXED_HOST, _leading_text, _short, key_of
 from fnaudit.engines.code.sources import ANY, ELEM
-from fnaudit.engines.code.taint.secrets import env_read
+from fnaudit.engines.code.taint.secrets import env_read, whole_environment
 from fnaudit.engines.code.taint.values import EMPTY, EXC, Ref, Val, clear, flatten, sub, union
 
 if TYPE_CHECKING:
@@ -105,7 +105,9 @@ class Expressions:
         if t == "unary_expression":
             op = text(node.child_by_field_name("operator"))
             v = self.eval(node.child_by_field_name("argument"))
-            return EMPTY if op in ("!", "typeof", "+", "-", "~", "void", "delete") else v
+            if op in ("+", "-") and v:  # +x: a number, no text left, but still one the caller chose (CODE022)
+                return clear(flatten(v), ir.NUMERIC_CLEARED)
+            return EMPTY if op in ("!", "typeof", "~", "void", "delete") else v
         if t == "update_expression":
             return EMPTY
         if t == "assignment_expression":
@@ -154,6 +156,8 @@ class Expressions:
         key = key_of(node)
         if key and key in self.st.env:
             return self.st.env[key]
+        if key == "process.env" and "process" not in self.st.locals:
+            return whole_environment("process.env", self.st.loc(node))
         obj = node.child_by_field_name("object")
         prop = text(node.child_by_field_name("property"))
         if text(obj) == "process.env":

@@ -55,6 +55,19 @@ class Instance:
 
 
 @dataclass(frozen=True, slots=True)
+class Partial:
+    """`f.bind(thisArg, a, b)`: calling it calls `f` with `a, b` before its own arguments.
+
+    The bound values are taken when `bind` runs (as JavaScript does), so later assignments to `a` do not
+    change them; `func` is the expression bound (`runQ`, `repo.find`, a function literal, another bind).
+    """
+
+    func: Node
+    args: tuple[Val, ...]
+    this: Val
+
+
+@dataclass(frozen=True, slots=True)
 class PendingSchema:
     """A schema validation just evaluated (`schema.parse(x)`), consumed by the assignment that takes its result.
 
@@ -95,6 +108,16 @@ class FunctionState:
     ret_stack: list[list[Val]] = field(default_factory=list)  # return values of the inline functions being walked
     inline_depth: int = 0
     inlining: set[int] = field(default_factory=set)  # ids of the inline functions being walked (no recursion)
+    # `f.bind(...)` calls evaluated, by their span (a callback argument is found by its node), and the variables
+    # holding one: a later call of either calls the bound function
+    bound: dict[tuple[int, int], Partial] = field(default_factory=dict)
+    partials: dict[str, Partial] = field(default_factory=dict)
+    # `resolve` parameters of `new Promise((resolve) => …)` executors being walked → what they were called with
+    resolvers: dict[str, Val] = field(default_factory=dict)
+    assigned: dict[str, Node] = field(default_factory=dict)  # variable → the expression it was last assigned
+    # parameter index → the argument values of each call of that parameter (`fn(x)`, `callback(null, data)`), in
+    # terms of the parameters: a caller handing a function literal in that slot walks it with them
+    param_calls: dict[int, list[list[Val]]] = field(default_factory=dict)
     pending_schema: PendingSchema | None = None
     pending_object: PendingObject | None = None
 
@@ -102,6 +125,8 @@ class FunctionState:
         return Loc(self.module.rel, node.start_point[0] + 1)
 
     def event(self, kind: str, call: str, node: Node, val: Val) -> None:
+        # a value cleared for this kind of event is not part of it (a number cast from the event, logged)
+        val = {r: s for r, s in val.items() if kind not in r.cleared} if any(r.cleared for r in val) else val
         if val:
             self.summary.events.append(Event(kind, call, self.loc(node), tuple(val.items())))
 

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 # what a test sanitises: the environment key and the sink kinds it is cleared for (ALL: every kind)
 Guard = tuple[str, frozenset[str]]
+# what pinning a URL's host makes safe: where a request goes, where a redirect sends the browser; a host
+# suffix without its leading dot (`endsWith("example.com")`) does not pin it: lower confidence only
+URL_KINDS = frozenset({ir.SSRF, ir.REDIRECT})
+WEAK_URL_KINDS = frozenset({ir.WEAK_GUARD + ir.SSRF, ir.WEAK_GUARD + ir.REDIRECT})
 
 
 class Statements:
@@ -86,6 +90,7 @@ class Statements:
             if init is not None:
                 self.stmt(init) if init.type.endswith("declaration") else self.fn.exprs.eval(init)
             self.fn.exprs.eval(node.child_by_field_name("condition"))
+            self.fn.checks.loop_bound(node.child_by_field_name("condition"))
             self.loop(node.child_by_field_name("body"))
         elif t in ("while_statement", "do_statement"):
             self.fn.exprs.eval(node.child_by_field_name("condition"))
@@ -195,12 +200,17 @@ class Statements:
                 lp, ln = self.guards(left)
                 rp, rn = self.guards(right)
                 return (lp + rp, []) if op == "&&" else ([], ln + rn)
+            if op in ("<", "<=", ">", ">="):
+                return self.fn.checks.bounds(op, left, right)
             if op in ("===", "==", "!==", "!="):
                 g: list[Guard] = []
                 for a, b in ((left, right), (right, left)):
                     if b is not None and b.type in ("string", "number", "true", "false"):
                         key = key_of(a)
-                        if key:
+                        url = self.url_of_host(a)
+                        if url:  # `new URL(v).hostname !== "www.example.com"`: v's host is pinned
+                            g = [(url, URL_KINDS)]
+                        elif key:
                             g = [(key, ALL)]
                         elif (
                             a is not None
@@ -223,8 +233,16 @@ class Statements:
                 obj = unwrap(fn.child_by_field_name("object"))
                 meth = text(fn.child_by_field_name("property"))
                 if meth in ("includes", "has") and arg_nodes and self.is_constant_collection(obj):
+                    url = self.url_of_host(arg_nodes[0])
+                    if url:  # `ALLOWED.includes(new URL(v).host)`
+                        return [(url, URL_KINDS)], []
                     key = key_of(arg_nodes[0])
                     return ([(key, ALL)], []) if key else ([], [])
+                url = self.url_of_host(obj)
+                if meth == "endsWith" and url and arg_nodes:
+                    suffix = unwrap(arg_nodes[0])
+                    dotted = (string_value(suffix) or "").startswith(".")  # no literal: not known to be dotted
+                    return [(url, URL_KINDS if dotted else WEAK_URL_KINDS)], []
                 if meth == "test" and arg_nodes and self.is_anchored_regex(obj):
                     key = key_of(arg_nodes[0])
                     return ([(key, ALL)], []) if key else ([], [])
@@ -245,6 +263,25 @@ class Statements:
                 key = key_of(arg_nodes[0]) if arg_nodes else None
                 return ([], [(key, ALL)]) if key else ([], [])
         return [], []
+
+    def url_of_host(self, node: Node | None) -> str | None:
+        """The key of the URL whose host `node` reads: `new URL(v).hostname` / `.host`, through locals
+        (`const u = new URL(v)`; `u.hostname`)."""
+        node = unwrap(node)
+        if node is not None and node.type == "identifier":
+            node = unwrap(self.st.assigned.get(text(node), node))
+        if node is None or node.type != "member_expression":
+            return None
+        if text(node.child_by_field_name("property")) not in ("hostname", "host"):
+            return None
+        obj = unwrap(node.child_by_field_name("object"))
+        if obj is not None and obj.type == "identifier":
+            obj = unwrap(self.st.assigned.get(text(obj), obj))
+        if obj is None or obj.type != "new_expression" or text(obj.child_by_field_name("constructor")) != "URL":
+            return None
+        args = obj.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        return key_of(first) if first is not None else None
 
     def is_constant_collection(self, node: Node | None) -> bool:
         node = unwrap(node)

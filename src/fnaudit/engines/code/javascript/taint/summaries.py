@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text, unwrap
 from fnaudit.engines.code.javascript.taint.state import Callee, Found
-from fnaudit.engines.code.javascript.taint.syntax import _method
+from fnaudit.engines.code.javascript.taint.syntax import _method, is_rest, params_of
 from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
-from fnaudit.engines.code.taint.values import EMPTY, Val
+from fnaudit.engines.code.taint.values import EMPTY, Val, union
 from fnaudit.model.code import Step
 
 if TYPE_CHECKING:
@@ -63,6 +63,11 @@ class Callees:
             if obj.type == "this" and self.st.cls is not None:
                 m = _method(self.st.cls, prop)
                 return Callee(self.st.module, m, self.st.cls, bound=True) if m is not None else None
+            if obj.type == "new_expression":  # `new Service("eu").run(x)`: a method of the new instance
+                made = self.internal_target(obj.child_by_field_name("constructor"))
+                if made is not None and made.node.type in ("class_declaration", "class", "abstract_class_declaration"):
+                    m = _method(made.node, prop)
+                    return Callee(made.module, m, made.node, bound=True) if m is not None else None
         return None
 
     def member_of(self, got: Found | None, prop: str) -> Callee | None:
@@ -112,13 +117,28 @@ class Callees:
             return Callee(mod, node, is_class=True)
         return None
 
+    def bound_args(self, target: Callee, pos: list[Val], recv: Val, node: Node) -> list[Val]:
+        """The value of each of the callee's parameters at this call (as `apply` binds them)."""
+        summary = self.st.engine.summary(target.module, target.node, self.st.code_root, target.cls)
+        receiver = (recv if target.bound else EMPTY) if target.cls is not None else None
+        return bind_arguments(summary.params, _rest(target.node, pos), {}, receiver, Step(self.st.loc(node), "passed"))
+
     def apply(self, target: Callee, node: Node, pos: list[Val], recv: Val, call_text: str) -> Val:
         cls = target.cls
         if target.is_class:
             return EMPTY  # calling a class without `new`
         summary = self.st.engine.summary(target.module, target.node, self.st.code_root, cls)
+        pos = _rest(target.node, pos)
         # a method's `this` is the receiver when called on it (`obj.m()`), a fresh object otherwise
         receiver = (recv if target.bound else EMPTY) if cls is not None else None
         args = bind_arguments(summary.params, pos, {}, receiver, Step(self.st.loc(node), f"passed to {call_text}()"))
         apply_events(summary, args, self.st.summary)
         return returned(summary, args, self.st.loc(node), call_text)
+
+
+def _rest(func: Node, pos: list[Val]) -> list[Val]:
+    """`function f(a, ...rest)`: every argument from the rest parameter's position on is in `rest`."""
+    for i, p in enumerate(params_of(func)):
+        if is_rest(p) and i < len(pos):
+            return [*pos[:i], union(*pos[i:])]
+    return pos

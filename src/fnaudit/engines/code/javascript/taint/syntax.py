@@ -34,6 +34,8 @@ _SCHEMA_TYPES = re.compile(
 _SCHEMA_CONSTRAINTS = re.compile(
     r"\.\s*(uuid|regex|email|datetime|valid|guid|pattern|isoDate|ip|cuid|cuid2|ulid|oneOf|integer|url)\s*\("
 )
+# Parameters (after the first) that are Node-style callbacks: `callback(null, x)` is what the function gives back.
+CALLBACK_PARAMS = frozenset({"callback", "cb", "done", "respond"})
 _TERMINATORS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
 
 
@@ -63,6 +65,14 @@ def param_name(p: Node, i: int) -> str:
         ident = next((c for c in p.named_children if c.type == "identifier"), None)
         return text(ident) if ident is not None else f"$p{i}"
     return f"$p{i}"
+
+
+def is_rest(p: Node) -> bool:
+    """A rest parameter (`...args`, also TypeScript's `...args: string[]`)."""
+    if p.type in ("required_parameter", "optional_parameter"):
+        inner = p.child_by_field_name("pattern")
+        return inner is not None and inner.type == "rest_pattern"
+    return p.type == "rest_pattern"
 
 
 def param_pattern(p: Node) -> Node | None:

@@ -7,7 +7,7 @@ import os
 
 from fnaudit.engines.code import ir
 from fnaudit.engines.code.python import sinks as S
-from fnaudit.engines.code.python.taint import checks, expressions, interprocedural, names, validation
+from fnaudit.engines.code.python.taint import checks, expressions, interprocedural, names, sdkvalues, validation
 from fnaudit.engines.code.python.taint.syntax import _short
 from fnaudit.engines.code.python.taint.walk import Walk
 from fnaudit.engines.code.sources import ANY, GETTER_KEYS
@@ -51,8 +51,20 @@ def call(w: Walk, node: ast.Call) -> Val:  # noqa: C901 - the call is where most
     checks.check_effects(w, node, qual, method, pos, kw, call_text)
 
     args_val = union(*pos, *kw.values(), star_kw) if (pos or kw or star_kw) else EMPTY
+    sdk_value = sdkvalues.result(w, node, qual, args_val, call_text)  # S3 object content, Lambda invoke results
+    if sdk_value is not None:
+        return sdk_value
     if qual in ("jsonschema.validate", "jsonschema.Draft7Validator.validate", "fastjsonschema.validate"):
         validation.record_schema(w, node)
+    if qual in S.NUMERIC_CASTS:
+        return clear(flatten(args_val), ir.NUMERIC_CLEARED)  # no text left, but still a number the caller chose
+    if qual in S.BOUNDING_CALLS and any(not p for p in pos):
+        return clear(
+            args_val, frozenset({ir.AMPLIFICATION})
+        )  # min(n, 100): bounded by a value the caller does not choose
+    secret = checks.runtime_secret(w, node, method)
+    if secret:
+        return secret
     if qual in S.SANITISERS_ALL or (
         method in ("hexdigest", "digest", "count", "find", "index", "isdigit", "startswith", "endswith") and not qual
     ):
@@ -98,6 +110,9 @@ def call(w: Walk, node: ast.Call) -> Val:  # noqa: C901 - the call is where most
             return sub(sub(recv, GETTER_KEYS[method]), key)
         if method in ("items", "values", "keys", "copy"):
             return recv
+        if method in ("json", "body", "form") and not node.args and recv and all(not r.path for r in recv):
+            # a Starlette request's `await request.json()` / `.body()` / `.form()`: the request's body
+            return sub(recv, "body")
         if (
             method == "replace"
             and node.args

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from fnaudit.engines.code.python.modules import Module, ModuleGraph
+from fnaudit.engines.code.python.modules import Module, ModuleGraph, import_bindings
+from fnaudit.engines.code.python.sdk import ModuleSdk, uses_boto3
 from fnaudit.engines.code.python.taint import expressions, statements
 from fnaudit.engines.code.python.taint.walk import FunctionNode, Walk, param_names
 from fnaudit.engines.code.taint.values import Summary
@@ -14,11 +15,22 @@ from fnaudit.engines.code.taint.values import Summary
 class TaintEngine:
     """Summaries of the functions of one analysis, computed on demand and cached by AST node."""
 
-    def __init__(self, graph: ModuleGraph) -> None:
+    def __init__(self, graph: ModuleGraph, sdk_cache: dict[str, ModuleSdk] | None = None) -> None:
         self.graph = graph
         self._summaries: dict[tuple[str, str, int], Summary] = {}
         self._busy: set[tuple[str, str, int]] = set()
         self._nodes: list[ast.AST] = []  # keep nodes alive while their id() is a cache key
+        self._sdk: dict[str, ModuleSdk] = sdk_cache if sdk_cache is not None else {}  # shared with `sdk.extract`
+
+    def sdk(self, module: Module) -> ModuleSdk | None:
+        """The module's boto3 bindings (which names hold an S3 client, a Lambda client, an S3 object…);
+        None for a module that does not use boto3."""
+        if not uses_boto3(module):
+            return None
+        found = self._sdk.get(module.rel)
+        if found is None or found.module is not module:
+            found = self._sdk[module.rel] = ModuleSdk(module)
+        return found
 
     def summary(self, module: Module, node: FunctionNode, code_root: Path, cls: ast.ClassDef | None = None) -> Summary:
         key = (module.rel, str(code_root), id(node))  # identical files share a tree, not their locations
@@ -55,6 +67,8 @@ def _collect_locals(w: Walk, body: list[ast.stmt]) -> None:
         for n in ast.walk(stmt):
             if isinstance(n, ast.Global):
                 w.globals_declared.update(n.names)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                w.imports.update(import_bindings(n))
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 w.locals.add(n.id)
     w.locals -= w.globals_declared

@@ -30,7 +30,7 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
         if key and key in w.env:
             return w.env[key]
         if names.qualname(w, node) == "os.environ":
-            return EMPTY
+            return secrets.whole_environment("os.environ", w.loc(node))
         if isinstance(node.value, ast.Name) and w.validated.get(node.value.id, {}).get(node.attr):
             return EMPTY  # a field the schema constrains to a number, a boolean, an enum…
         if (
@@ -92,7 +92,10 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
             return keyword_getter(w, node, node.func)
         return calls.call(w, node)
     if isinstance(node, ast.BinOp):
-        val = flatten(union(evaluate(w, node.left), evaluate(w, node.right)))
+        left, right = evaluate(w, node.left), evaluate(w, node.right)
+        if isinstance(node.op, ast.Mult):
+            repeated(w, node, left, right)
+        val = flatten(union(left, right))
         if isinstance(node.op, ast.Add) and _fixed_host_prefix(node):
             val = clear(val, frozenset({ir.SSRF, ir.REDIRECT}))
         return val
@@ -178,6 +181,24 @@ def keyword_getter(w: Walk, node: ast.Call, func: ast.Attribute) -> Val:
     default = evaluate(w, kw.get("default_value"))
     got = sub(sub(base, GETTER_KEYS[func.attr]), key) if base else EMPTY
     return union(got, default) if default else got
+
+
+def repeated(w: Walk, node: ast.BinOp, left: Val, right: Val) -> None:
+    """`"x" * n`, `[0] * n`: a sequence literal repeated a number of times the event chooses (CODE022)."""
+    if _sequence_literal(node.left) and not isinstance(node.right, ast.Constant):
+        count = right
+    elif _sequence_literal(node.right) and not isinstance(node.left, ast.Constant):
+        count = left
+    else:
+        return
+    statements.event(w, ir.AMPLIFICATION, "sequence repetition (* n)", node, active(count, ir.AMPLIFICATION))
+
+
+def _sequence_literal(node: ast.expr) -> bool:
+    """A text or list literal: what `* n` repeats (a number literal would be arithmetic)."""
+    return isinstance(node, (ast.List, ast.Tuple)) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+    )
 
 
 def env_var(w: Walk, key_node: ast.expr, node: ast.AST) -> Val:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fnaudit.engines.code.python import powertools
-from fnaudit.engines.code.python.modules import Module
+from fnaudit.engines.code.python.modules import Binding, Module
 from fnaudit.engines.code.python.taint import names
 from fnaudit.engines.code.python.taint.syntax import _method, _root_name
 from fnaudit.engines.code.python.taint.walk import FunctionNode, PendingObject, Walk
@@ -28,37 +28,31 @@ class Callee:
 
 
 def internal_target(w: Walk, func: ast.expr) -> Callee | None:
-    """The callee when it is code of the function's own package."""
+    """The callee when it is code of the function's own package: a local function, a function or class
+    of the package however it is reached (`f`, `sub.f` after `from pkg import sub`, `s.f` after
+    `import pkg.sub as s`, a name re-exported by a package's `__init__`, an import written inside the
+    function), a method of a module-level instance (`sub.repo.get`), or a method of a local object."""
     if isinstance(func, ast.Name):
-        name = func.id
-        if name in w.local_funcs:
-            return Callee(w.module, w.local_funcs[name], None, "function")
-        if name in w.locals:
+        if func.id in w.local_funcs:
+            return Callee(w.module, w.local_funcs[func.id], None, "function")
+        if func.id in w.locals:
             return None
-        if name in w.module.functions:
-            return Callee(w.module, w.module.functions[name], None, "function")
-        if name in w.module.classes:
-            return class_target(w, w.module, w.module.classes[name])
-        imp = w.module.imports.get(name)
-        if imp is not None and imp[0] == "symbol":
-            mod = w.engine.graph.resolve(
-                w.module, imp[1].lstrip("."), len(imp[1]) - len(imp[1].lstrip(".")), w.code_root
-            )
-            if mod is not None:
-                if imp[2] in mod.functions:
-                    return Callee(mod, mod.functions[imp[2]], None, "function")
-                if imp[2] in mod.classes:
-                    return class_target(w, mod, mod.classes[imp[2]])
-        return None
+        return _callee(w, binding(w, func), None)
     if isinstance(func, ast.Attribute):
-        # module.function() for a module of the package
-        mod = internal_module(w, func.value)
-        if mod is not None:
-            if func.attr in mod.functions:
-                return Callee(mod, mod.functions[func.attr], None, "function")
-            if func.attr in mod.classes:
-                return class_target(w, mod, mod.classes[func.attr])
-            return None
+        base = binding(w, func.value)
+        if base is not None and base.kind == "module":
+            return _callee(w, w.engine.graph.member(base.module, func.attr, w.code_root), None)
+        if base is not None and base.kind == "instance":  # `repo.get(x)` on a module-level `repo = Repo()`
+            return _callee(w, base, func.attr)
+        if isinstance(func.value, ast.Call):  # `Service("eu").run(x)`: a method of a new instance
+            made = binding(w, func.value.func)
+            if made is not None and made.kind == "class" and isinstance(made.node, ast.ClassDef):
+                m = _method(made.node, func.attr)
+                if m is not None:
+                    # the constructor already ran (the receiver is evaluated first): the object it left
+                    # pending is this call's receiver, not what the statement assigns
+                    w.pending = None
+                    return Callee(made.module, m, made.node, "method")
         # obj.method() for an instance of a class of the module (simple cases)
         if isinstance(func.value, ast.Name):
             obj = w.objects.get(func.value.id)
@@ -70,6 +64,40 @@ def internal_target(w: Walk, func: ast.expr) -> Callee | None:
                 m = _method(w.cls, func.attr)
                 if m is not None:
                     return Callee(w.module, m, w.cls, "method")
+    return None
+
+
+def _callee(w: Walk, b: Binding | None, method: str | None) -> Callee | None:
+    if b is None or b.node is None:
+        return None
+    if b.kind == "function" and not isinstance(b.node, ast.ClassDef):
+        return Callee(b.module, b.node, None, "function")
+    if b.kind == "class" and isinstance(b.node, ast.ClassDef):
+        return class_target(w, b.module, b.node)
+    if b.kind == "instance" and isinstance(b.node, ast.ClassDef) and method is not None:
+        m = _method(b.node, method)
+        return Callee(b.module, m, b.node, "method") if m is not None else None
+    return None
+
+
+def binding(w: Walk, node: ast.expr) -> Binding | None:
+    """What a name or dotted expression of the walked function refers to in the package (None: a local
+    value, or something outside the package)."""
+    if isinstance(node, ast.Name):
+        if node.id in w.local_funcs or node.id in w.locals:
+            return None
+        imp = w.imports.get(node.id)  # an import inside the function shadows the module's names
+        if imp is not None:
+            return w.engine.graph.bind_import(w.module, imp, w.code_root)
+        return w.engine.graph.member(w.module, node.id, w.code_root)
+    if isinstance(node, ast.Attribute):
+        base = binding(w, node.value)
+        if base is not None and base.kind == "module":
+            found = w.engine.graph.member(base.module, node.attr, w.code_root)
+            if found is not None:
+                return found
+        mod = internal_module(w, node)  # `pkg.sub` of a namespace package (no `__init__.py`)
+        return Binding("module", mod) if mod is not None else None
     return None
 
 
@@ -108,7 +136,7 @@ def internal_module(w: Walk, node: ast.expr) -> Module | None:
     root = _root_name(node)
     if root is None or root in w.locals:
         return None
-    imp = w.module.imports.get(root)
+    imp = w.import_of(root)
     if imp is None:
         return None
     rest: list[str] = []

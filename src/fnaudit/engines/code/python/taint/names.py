@@ -20,6 +20,7 @@ _TYPED_CONSTRUCTORS = {
     "pathlib.PurePath",
     "pathlib.PosixPath",
     "lxml.etree.XMLParser",
+    "socket.socket",  # its connect((host, port)) is an outbound connection (CODE006)
 }
 
 
@@ -48,7 +49,7 @@ def qualname(w: Walk, node: ast.expr) -> str | None:
         if node.id in w.locals or node.id in w.local_funcs:
             t = w.types.get(node.id)
             return t
-        imported = w.module.imported(node.id)
+        imported = w.imported(node.id)
         if imported is not None:
             return imported
         if node.id in w.module.globals:
@@ -111,7 +112,7 @@ def is_class_ref(w: Walk, node: ast.expr) -> bool:
         return False
     if node.id in w.module.classes:
         return True
-    imp = w.module.imports.get(node.id)
+    imp = w.import_of(node.id)
     return imp is not None and imp[0] == "symbol" and imp[2][:1].isupper()
 
 
@@ -122,5 +123,5 @@ def is_module_function(w: Walk, func: ast.Attribute) -> bool:
         node = node.value
     if not isinstance(node, ast.Name) or node.id in w.locals:
         return False
-    imp = w.module.imports.get(node.id)
+    imp = w.import_of(node.id)
     return imp is not None and imp[0] == "module"

@@ -182,6 +182,10 @@ def assign(w: Walk, target: ast.expr, val: Val, value: ast.expr | None, stmt: as
         for k in [k for k in w.env if k.startswith(name + ".") or k.startswith(name + "[")]:
             del w.env[k]
         w.env[name] = stepped
+        if value is not None:
+            w.assigned[name] = value
+        else:
+            w.assigned.pop(name, None)
         w.types.pop(name, None)
         w.objects.pop(name, None)
         w.validated.pop(name, None)
@@ -238,4 +242,6 @@ def is_module_mutable(w: Walk, name: str) -> bool:
 
 
 def event(w: Walk, kind: str, call: str, node: ast.AST, val: Val) -> None:
+    # a value cleared for this kind of event is not part of it (a number cast from the event, logged)
+    val = {r: s for r, s in val.items() if kind not in r.cleared} if any(r.cleared for r in val) else val
     w.summary.record(kind, call, w.loc(node), val)

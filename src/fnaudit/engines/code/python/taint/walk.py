@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fnaudit.engines.code.python.modules import Module
+from fnaudit.engines.code.python.modules import ImportBinding, Module
 from fnaudit.engines.code.taint.values import Env, Ref, Summary, Val
 from fnaudit.model.loc import Loc
 
@@ -50,6 +50,13 @@ class Walk:
     objects: dict[str, tuple[Module, ast.ClassDef]] = field(default_factory=dict)  # local name -> class it instantiates
     pending: PendingObject | None = None
     validated: dict[str, dict[str, bool]] = field(default_factory=dict)  # name -> field -> constrained by a schema
+    # imports written inside the function (`def handler(...): from pkg import sub`): they bind local
+    # names that shadow the module's, for the whole body (Python binds them where they run; close enough)
+    imports: dict[str, ImportBinding] = field(default_factory=dict)
+    # the expression last assigned to each local name (what a bucket or file name variable was built from)
+    assigned: dict[str, ast.expr] = field(default_factory=dict)
+    # files the function downloaded from S3 (`download_file(b, k, path)`), by the text of their path
+    downloads: dict[str, Val] = field(default_factory=dict)
 
     @classmethod
     def start(
@@ -63,6 +70,17 @@ class Walk:
 
     def loc(self, node: ast.AST) -> Loc:
         return Loc(self.module.rel, getattr(node, "lineno", 0))
+
+    def import_of(self, name: str) -> ImportBinding | None:
+        """The import that binds `name` in the walked function: its own imports first, then the module's."""
+        return self.imports.get(name) or self.module.imports.get(name)
+
+    def imported(self, name: str) -> str | None:
+        """The dotted name `name` was imported as (`Module.imported`, the function's own imports first)."""
+        imp = self.imports.get(name)
+        if imp is None:
+            return self.module.imported(name)
+        return imp[1] if imp[0] == "module" else f"{imp[1]}.{imp[2]}"
 
 
 def param_names(node: FunctionNode) -> list[str]:
