@@ -25,10 +25,23 @@ from fnaudit.rules.registry import all_rules, find_rule, matches, retired
 DOT_FILE = ".fnaudit.toml"
 PYPROJECT = "pyproject.toml"
 
-KNOWN_KEYS = ("advisories", "baseline", "exclude", "ignore", "ignores", "params", "select", "severity", "stage")
+KNOWN_KEYS = (
+    "advisories",
+    "baseline",
+    "exclude",
+    "ignore",
+    "ignores",
+    "params",
+    "select",
+    "severity",
+    "show",
+    "stage",
+)
+# `show`: what the table and the Markdown report list in full rather than count in a summary line.
+SHOW_CHOICES = ("info",)
 IGNORE_KEYS = ("function", "path", "reason", "rule", "until")
 # A bare family prefix (`IAM`, `CODE`) is a valid selector even before any rule of the family exists.
-_FAMILY = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)$", re.IGNORECASE)
+_FAMILY = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|DATA|API|RUNTIME|OBS|PATH)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +132,7 @@ def parse(settings: Mapping[str, Any], source: ConfigSource) -> Config:
         exclude=tuple(_strings(settings.get("exclude", []), "exclude", where)),
         baseline=baseline,
         db=None if advisories is None else _advisories(advisories, source),
+        show=show_choices(settings.get("show", []), "show", where),
     )
 
 
@@ -151,6 +165,7 @@ def with_flags(
     baseline: str | None = None,
     inline_ignores: bool = True,
     today: dt.date | None = None,
+    show: Iterable[str] = (),
 ) -> Config:
     """Flags over file values. `--select` replaces the file's list (you asked for exactly these);
     `--ignore`, `--exclude` and `--param` add to it (a CI job narrows, it does not reset policy)."""
@@ -173,6 +188,8 @@ def with_flags(
         changes["inline_ignores"] = False
     if today is not None:
         changes["today"] = today
+    if show:  # adds to the file's list, like --ignore: asking to see more never hides what the file shows
+        changes["show"] = tuple(dict.fromkeys(config.show + show_choices(list(show), "--show", "command line")))
     return replace(config, **changes)
 
 
@@ -215,6 +232,16 @@ def check_selector(selector: str, key: str, where: str) -> str:
     close = difflib.get_close_matches(sel, names, n=1) or difflib.get_close_matches(sel.upper(), names, n=1)
     hint = f"; did you mean `{close[0]}`?" if close else ""
     raise ConfigError(f"{where}: `{key}` names unknown rule `{selector}`{hint} (run `fnaudit rules` for the list)")
+
+
+def show_choices(value: object, key: str, where: str) -> tuple[str, ...]:
+    """`show`: a list of what to list in full (today only `info`); anything else is a ConfigError."""
+    out = []
+    for item in _strings(value, key, where):
+        if item.strip().lower() not in SHOW_CHOICES:
+            raise ConfigError(f"{where}: `{key}` lists `{item}`; expected one of {', '.join(SHOW_CHOICES)}")
+        out.append(item.strip().lower())
+    return tuple(out)
 
 
 def _selectors(value: object, key: str, where: str) -> tuple[str, ...]:

@@ -36,6 +36,8 @@ FAMILIES = (
     ("DEP", "Dependencies"),
     ("AUTH", "Exposure and authentication"),
     ("DOS", "Availability and denial of wallet"),
+    ("DATA", "Data stores"),
+    ("API", "API Gateway"),
     ("RUNTIME", "Platform and runtime"),
     ("OBS", "Monitoring"),
     ("PATH", "Attack paths"),

@@ -82,13 +82,16 @@ def function_risk(app: App, fn: Function, findings: Iterable[Finding]) -> Risk:
 
 def _pivots(app: App, mine: list[Finding]) -> list[Function]:
     """Functions an unsuppressed cross-function attack path goes through (its evidence ends with
-    `→ function:<name>`)."""
+    `→ function:<name>`; a path that names several reaches of one sink joins them with `; `, fnaudit.merge)."""
     out = []
     for f in mine:
-        if f.category.value == "attack-path" and "→ function:" in f.evidence:
-            other = app.function(f.evidence.rsplit("→ function:", 1)[1].strip())
-            if other is not None:
-                out.append(other)
+        if f.category.value != "attack-path":
+            continue
+        for part in f.evidence.split("; "):
+            if "→ function:" in part:
+                other = app.function(part.rsplit("→ function:", 1)[1].strip())
+                if other is not None:
+                    out.append(other)
     return out
 
 
@@ -104,7 +107,12 @@ def _exposure(fn: Function, mine: list[Finding]) -> tuple[float, str]:
         return 1.0, "triggered by a bucket or topic anyone can write to"
     if any(t.kind.is_http and t.public for t in fn.triggers):
         return 0.6, "public behind an authorizer"
-    internal = [t for t in fn.triggers if t.kind is not TriggerKind.SCHEDULE and not t.kind.is_http]
+    # CloudFormation, Step Functions and the app's own functions are callers, not exposure (trust model)
+    internal = [
+        t
+        for t in fn.triggers
+        if t.kind is not TriggerKind.SCHEDULE and not t.kind.is_http and not t.kind.is_trusted_caller
+    ]
     if internal:
         return 0.4, f"internal trigger ({internal[0].kind.value})"
     if any(t.kind.is_http for t in fn.triggers):

@@ -31,7 +31,8 @@ def _engines(*select: str) -> list[str]:
 @pytest.mark.parametrize(
     ("select", "engines"),
     [
-        (("AUTH",), []),
+        # AUTH001/AUTH004 read the code's own authentication (AuthCheck, Route.auth) to lower their severity
+        (("AUTH",), ["code"]),
         (("DOS", "RUNTIME", "OBS"), []),
         (("SECRET001",), []),  # reads the environment the loaders already put in the model
         (("SECRET002",), ["secrets"]),
@@ -44,7 +45,7 @@ def _engines(*select: str) -> list[str]:
         # attack paths run every first-phase rule as their input, so they need what those need
         (("PATH",), ["code", "secrets", "deps", "iam"]),
         (("PATH003",), ["code", "secrets", "deps", "iam"]),
-        (("AUTH", "SECRET004"), ["secrets"]),
+        (("AUTH", "SECRET004"), ["code", "secrets"]),
     ],
 )
 def test_selected_rules_decide_which_engines_run(select: tuple[str, ...], engines: list[str]) -> None:
@@ -84,8 +85,8 @@ def _stages(*select: str) -> list[str]:
     return [s for s in ENGINE_STAGES if s in result.stats.stages]
 
 
-def test_a_scan_of_auth_only_runs_no_engine() -> None:
-    assert _stages("AUTH") == []
+def test_a_scan_of_auth_only_runs_the_code_engine_only() -> None:
+    assert _stages("AUTH") == ["code"]  # authentication done in code lowers AUTH001 / AUTH004
 
 
 def test_a_scan_of_dep_runs_code_and_deps_only() -> None:

@@ -596,8 +596,8 @@ def test_functions_read_without_the_translator_get_their_findings() -> None:
     assert sorted((f.rule_id, f.function, f.location.path, f.location.line) for f in result.findings) == [
         ("AUTH001", "ApiFunction", "template.yaml", line_of_text(name, "GetItems:")),
         ("DOS001", "ApiFunction", "template.yaml", fn_line),
+        # one finding per managed policy: its unused actions (IAM010) are a problem of the IAM005 finding
         ("IAM005", "ApiFunction", "template.yaml", line_of_text(name, "- AmazonDynamoDBReadOnlyAccess")),
-        ("IAM010", "ApiFunction", "template.yaml", line_of_text(name, "- AmazonDynamoDBReadOnlyAccess")),
         ("IAM010", "ApiFunction", "template.yaml", line_of_text(name, "- Effect: Allow")),
         ("OBS001", "ApiFunction", "template.yaml", fn_line),
         ("OBS002", "ApiFunction", "template.yaml", fn_line),

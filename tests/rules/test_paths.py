@@ -208,6 +208,7 @@ def test_risk_orders_functions_in_every_report() -> None:
     out = io.StringIO()
     render(result, Format.TABLE, out)
     headings = [line for line in out.getvalue().splitlines() if line and not line.startswith((" ", "shared"))][:-2]
+    headings = [h for h in headings if not h.endswith(": --show info")]  # the info line (issue 22)
     shown = [h.split()[0] for h in headings]  # functions with findings of their own
     assert shown == sorted(shown, key=lambda n: -risk[n]) and shown[0] == "adminReport"
     assert headings[0].endswith(f"· risk {risk['adminReport']:g}")
@@ -471,3 +472,101 @@ def test_an_unsuppressed_entry_of_the_same_kind_keeps_the_path_active(tmp_path: 
     (path,) = _paths(result)
     assert path.suppression is None
     assert path.trace[0].note == "entry: public route httpApi GET /run with no authorizer"
+
+
+def test_a_route_protected_only_by_an_api_key_is_still_an_entry(tmp_path: Path) -> None:
+    """AUTH004 (not AUTH001) reports an API-key-only route; the attack path still goes through it, and
+    says why: anyone with a key, which ships in every client, reaches the injection."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n"
+        "  iam:\n    role:\n      statements:\n        - {Effect: Allow, Action: 's3:*', Resource: '*'}\n"
+        "functions:\n  run:\n    handler: h.handler\n    events:\n"
+        "      - http: {path: run, method: get, private: true}\n",
+        encoding="utf-8",
+    )
+    (app / "h.py").write_text(
+        "import subprocess\n\n\ndef handler(event, context):\n"
+        "    subprocess.run('grep ' + event['queryStringParameters']['q'], shell=True)\n",
+        encoding="utf-8",
+    )
+    result = _scan(app)
+    assert [(f.rule_id, f.location.line, f.severity) for f in result.findings if f.rule_id.startswith("AUTH")] == [
+        ("AUTH004", 13, Severity.MEDIUM)
+    ]
+    (path,) = _paths(result)
+    assert path.rule_id == "PATH001"
+    assert path.trace[0].loc.line == 13
+    assert path.trace[0].note == "entry: public route api GET /run with no authorizer (API key only)"
+
+
+_BUCKET_APP = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+{bucket}
+  Thumb:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Policies:
+        - Statement:
+            - {{Effect: Allow, Action: "dynamodb:*", Resource: "*"}}
+      Events:
+        Up:
+          Type: S3
+          Properties: {{Bucket: !Ref Uploads, Events: "s3:ObjectCreated:*"}}
+{policy}"""
+_REFERER_POLICY = """  UploadsPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Uploads
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:PutObject
+            Resource: !Sub "${Uploads.Arn}/*"
+            Condition: {StringLike: {"aws:Referer": "https://example.com/*"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("bucket", "policy", "entry"),
+    [
+        # a public-read-write ACL is a door too (the paths read only policies before DATA001)
+        ("      AccessControl: PublicReadWrite", "", (7, "(AccessControl: PublicReadWrite)")),
+        # a Referer condition restricts nothing: the caller sets the header
+        ("      BucketName: uploads-bucket", _REFERER_POLICY, (28, "(statement 1 of UploadsPolicy)")),
+        # the public access block neutralises the policy: no door, no path
+        ("      PublicAccessBlockConfiguration: {BlockPublicPolicy: true}", _REFERER_POLICY, None),
+    ],
+)
+def test_bucket_entries_agree_with_public_bucket_findings(
+    tmp_path: Path, bucket: str, policy: str, entry: tuple[int, str] | None
+) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "template.yaml").write_text(_BUCKET_APP.format(bucket=bucket, policy=policy), encoding="utf-8")
+    (tmp_path / "src" / "app.py").write_text(
+        "import subprocess\n\n\ndef handler(event, context):\n"
+        "    key = event['Records'][0]['s3']['object']['key']\n"
+        "    subprocess.run('convert /tmp/' + key + ' /tmp/out.png', shell=True)\n",
+        encoding="utf-8",
+    )
+    result = _scan(tmp_path)
+    data = [(f.location.line, f.severity) for f in result.findings if f.rule_id == "DATA001"]
+    paths = _paths(result)
+    if entry is None:
+        assert data == [] and paths == []
+        return
+    line, what = entry
+    assert data == [(line, Severity.CRITICAL)]
+    (path,) = paths
+    assert path.evidence.startswith("public-bucket →")
+    assert path.trace[0].loc.line == line
+    assert path.trace[0].note == f"entry: bucket Uploads that anyone can write to {what} triggers it"

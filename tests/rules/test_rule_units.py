@@ -77,9 +77,9 @@ def _hits(check: Check, app: App) -> list[Hit]:
 # ---- AUTH ---------------------------------------------------------------------------------------
 
 
-def test_auth001_api_key_only_is_medium_and_authorizers_silence_it() -> None:
-    (hit,) = _hits(http_route_without_authorizer, _app(_fn(triggers=(_http(AuthKind.API_KEY),))))
-    assert hit.severity is Severity.MEDIUM and "API key" in hit.message
+def test_auth001_leaves_api_key_only_routes_to_auth004_and_authorizers_silence_it() -> None:
+    assert not _hits(http_route_without_authorizer, _app(_fn(triggers=(_http(AuthKind.API_KEY),))))
+    assert not _hits(http_route_without_authorizer, _app(_fn(triggers=(_http(api_key_required=True),))))
     (hit,) = _hits(http_route_without_authorizer, _app(_fn(triggers=(_http(),))))
     assert hit.severity is None and hit.loc.line == 14
     for kind in (AuthKind.IAM, AuthKind.JWT, AuthKind.COGNITO, AuthKind.LAMBDA, AuthKind.UNKNOWN):
@@ -200,13 +200,13 @@ def test_iam_severities() -> None:
     assert hit.severity is Severity.HIGH
     app = _app(_fn(role=_role(managed=(ManagedPolicy("arn:aws:iam::aws:policy/IAMFullAccess", Loc("t.yaml", 5)),))))
     (hit,) = _hits(iam_admin_access, app)
-    assert hit.loc.line == 5 and hit.key == "managed:IAMFullAccess"
+    assert hit.loc.line == 5 and hit.key == hit.cause == "policy:Role|IAMFullAccess"  # one finding per policy
     app = _app(_fn(role=_role(_stmt(("s3:*",), ("arn:aws:s3:::b/*",)))))
     (hit,) = _hits(iam_service_wildcard, app)
     assert hit.severity is Severity.MEDIUM
     app = _app(_fn(role=_role(_stmt(("iam:PassRole", "s3:PutObject", "xray:PutTraceSegments", "s3:GetObject")))))
-    hits = {h.key: h.severity for h in _hits(iam_unscoped_write, app)}
-    assert hits == {"action:iam:PassRole": Severity.HIGH, "action:s3:PutObject": Severity.MEDIUM}
+    hits = {h.evidence: h.severity for h in _hits(iam_unscoped_write, app)}  # one hit per action, folded later
+    assert hits == {"Allow iam:PassRole on *": Severity.HIGH, "Allow s3:PutObject on *": Severity.MEDIUM}
 
 
 # ---- SECRET -------------------------------------------------------------------------------------

@@ -289,6 +289,7 @@ def _permissions(resources: Mapping[str, Resource], rel: str, resolver: Resolver
                 if p.get("FunctionUrlAuthType")
                 else None,
                 via_function_url=str(p.get("InvokedViaFunctionUrl", "")).lower() == "true",
+                principal_loc=Loc(res.loc.path, line_of(p, "Principal", res.loc.line)) if "Principal" in p else None,
             )
         )
     return tuple(out)

@@ -19,7 +19,7 @@ of the SAM element that produced it:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fnaudit.loaders._cfn_triggers import RouteAuthSource
@@ -117,14 +117,44 @@ class _Relabeller:
         if kind is None or not isinstance(paths, LDict):
             return
         event_auth: dict[tuple[str, str], Mapping[str, Any]] = {}
+        event_lines: dict[tuple[str, str], int] = {}
         for _fn, path, method, event_line, auth in self._routes(lid, kind):
             ops = paths.get(path)
             verb = "x-amazon-apigateway-any-method" if method == "any" else method
             event_auth[(path, verb)] = auth
+            event_lines[(path, verb)] = line_of(auth, "Authorizer", event_line) if "Authorizer" in auth else 0
             if isinstance(ops, LDict) and isinstance(ops.get(verb), LDict) and event_line:
                 ops.key_lines[verb] = event_line
                 ops[verb].line = event_line
         self._route_auth(lid, kind, paths, event_auth)
+        self._route_decisions(lid, paths, event_lines)
+
+    def _route_decisions(self, lid: str, paths: Mapping[str, Any], event_lines: Mapping[tuple[str, str], int]) -> None:
+        """Note, for every route of the body, the line that decides its authorization (the line to change):
+        the event's `Auth.Authorizer`; else, for an operation written in `DefinitionBody`, its `security` or
+        the operation itself; else the route's line (its event). The translated body cannot tell: the
+        `security` SAM adds to an operation carries the line of the API, not of anything the user wrote."""
+        body = self.orig_res.get(lid)
+        if lid not in _IMPLICIT_API.values() and not (
+            isinstance(body, Mapping) and body.get("Type") in _SAM_API_TYPE.values()
+        ):
+            return  # a `Body` written as CloudFormation: SAM adds nothing to it, its lines are the user's
+        written = self._props(lid).get("DefinitionBody")
+        written_paths = written.get("paths") if isinstance(written, Mapping) else None
+        for path, ops in paths.items():
+            for verb, op in ops.items() if isinstance(ops, Mapping) else ():
+                if str(verb).lower() not in _OPERATIONS or not isinstance(op, Mapping):
+                    continue
+                line = event_lines.get((path, verb), 0)
+                if not line:
+                    op_written, op_line = _operation(written_paths, path, str(verb))
+                    if op_written is not None:
+                        line = line_of(op_written, "security", 0) if "security" in op_written else 0
+                        line = line or op_line
+                line = line or line_of(ops, verb, own_line(op, 0))
+                if line:
+                    key = (lid, str(path), str(verb).lower())
+                    self.route_auth[key] = replace(self.route_auth.get(key, RouteAuthSource()), decided_line=line)
 
     def _route_auth(
         self, lid: str, kind: str, paths: Mapping[str, Any], event_auth: Mapping[tuple[str, str], Mapping[str, Any]]
@@ -332,6 +362,16 @@ class _Relabeller:
                 variables[key] = _merge(variables[key], shared[key], line_of(shared, key, line))
                 variables.key_lines[key] = line_of(shared, key, line)
                 inherited.add(f"Environment.Variables.{key}")
+
+
+def _operation(paths: Any, path: Any, verb: str) -> tuple[Mapping[str, Any] | None, int]:
+    """The operation `verb` of `path` as written in a `DefinitionBody` (keys compared without case) and
+    the line of its key (`get:`), or (None, 0)."""
+    ops = paths.get(path) if isinstance(paths, Mapping) else None
+    for key, op in ops.items() if isinstance(ops, Mapping) else ():
+        if str(key).lower() == verb.lower() and isinstance(op, Mapping):
+            return op, line_of(ops, key, own_line(op, 0))
+    return None, 0
 
 
 def _security_names(security: Any) -> set[str]:

@@ -176,6 +176,7 @@ def event_triggers(data: Mapping[str, Any], rel: str, display: Callable[[Any], s
                     public=True,
                     api=display(ep.get("RestApiId" if etype == "Api" else "ApiId", "")) or None,
                     integration_timeout=29 if kind is TriggerKind.API_REST else 30,
+                    decided_at=_authorizer_written(ep, rel),
                 )
             elif etype in _OTHER:
                 kind, key = _OTHER[etype]
@@ -185,6 +186,13 @@ def event_triggers(data: Mapping[str, Any], rel: str, display: Callable[[Any], s
                 trigger = Trigger(TriggerKind.OTHER, loc, Authorizer.none(loc), source=etype)
             out.setdefault(str(lid), []).append(trigger)
     return out
+
+
+def _authorizer_written(ep: Mapping[str, Any], rel: str) -> Loc | None:
+    """The event's `Auth: {Authorizer: …}` line when written: it decides the route's authorization."""
+    auth = ep.get("Auth")
+    line = line_of(auth, "Authorizer", 0) if isinstance(auth, Mapping) and "Authorizer" in auth else 0
+    return Loc(rel, line) if line else None
 
 
 def _route_auth(ep: Mapping[str, Any], etype: str, resources: Mapping[str, Any], globals_: Any, loc: Loc) -> Authorizer:

@@ -39,11 +39,14 @@ class RouteAuthSource:
     body knows it (SAM: an API's `Auth.DefaultAuthorizer` / `Auth.ApiKeyRequired`, own or from Globals).
 
     A line is that of the API setting the route inherits (the line to change); 0 means the route
-    itself decides (its event's `Auth`, or nothing at all).
+    itself decides (its event's `Auth`, or nothing at all). `decided_line` is the line that decides the
+    route's own authorization, as written (the event's `Auth.Authorizer`, the operation written in
+    `DefinitionBody` or its `security`): the generated body cannot say which `security` the user wrote.
     """
 
     authorizer_line: int = 0
     api_key_line: int = 0
+    decided_line: int = 0
 
 
 # (API logical id, path as in the body, operation key lower-cased as in the body) → where its auth came from
@@ -90,6 +93,9 @@ def read_triggers(
         _eventbridge,
         _alb,
         _cognito,
+        _custom_resources,
+        _state_machines,
+        _destinations,
     )
     for reader in readers:
         for lid, trig in reader(rd):
@@ -126,6 +132,7 @@ def _rest_methods(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
                 api_key_required=rd.r.text(p.get("ApiKeyRequired")) == "true",
                 api=api,
                 integration_timeout=REST_TIMEOUT,
+                decided_at=_written(rd, p, "AuthorizationType"),
             ),
         )
 
@@ -175,6 +182,12 @@ def _rest_authorizer(rd: _Reader, res: Resource) -> Authorizer:
     return Authorizer(AuthKind.NONE, loc, origin)
 
 
+def _written(rd: _Reader, container: Mapping[str, Any], key: str) -> Loc | None:
+    """The line of `key` when it is written in `container` (the line that decides a route's auth), else None."""
+    line = line_of(container, key, 0) if key in container else 0
+    return Loc(rd.rel, line) if line else None
+
+
 def _authorizer_name(rd: _Reader, raw: Any) -> str | None:
     return rd.ref_of_type(raw, "AWS::ApiGateway::Authorizer") if raw is not None else None
 
@@ -206,6 +219,7 @@ def _http_routes(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
                 public=True,
                 api=rd.ref_of_type(p.get("ApiId"), "AWS::ApiGatewayV2::Api"),
                 integration_timeout=HTTP_TIMEOUT,
+                decided_at=_written(rd, p, "AuthorizationType"),
             ),
         )
 
@@ -258,6 +272,11 @@ def _openapi(rd: _Reader, api: Resource, body: Mapping[str, Any], kind: TriggerK
             inherited = rd.route_auth.get((api.logical_id, str(path), str(verb).lower()))
             if inherited is not None:
                 auth = _inherited_auth(rd, auth, inherited)
+            decided = (
+                Loc(rd.rel, inherited.decided_line)
+                if inherited is not None and inherited.decided_line
+                else _written(rd, op, "security")  # a body written as CloudFormation: its lines are the user's
+            )
             method = "ANY" if str(verb).lower() == "x-amazon-apigateway-any-method" else str(verb).upper()
             yield (
                 fn,
@@ -271,6 +290,7 @@ def _openapi(rd: _Reader, api: Resource, body: Mapping[str, Any], kind: TriggerK
                     api_key_required=api_key,
                     api=api.logical_id,
                     integration_timeout=REST_TIMEOUT if kind is TriggerKind.API_REST else HTTP_TIMEOUT,
+                    decided_at=decided,
                 ),
             )
 
@@ -521,3 +541,59 @@ def _cognito(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
             if fn is not None:
                 loc = rd.loc(cfg, key, res.loc.line)
                 yield fn, Trigger(TriggerKind.COGNITO, loc, _none(loc), source=res.logical_id)
+
+
+# ---- internal callers (trust model): CloudFormation, Step Functions, the app's own functions ---------
+
+
+def is_custom_resource(rtype: str) -> bool:
+    """`AWS::CloudFormation::CustomResource` or a `Custom::Name` type: CloudFormation invokes its ServiceToken."""
+    return rtype == "AWS::CloudFormation::CustomResource" or rtype.startswith("Custom::")
+
+
+def _custom_resources(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
+    """The function a custom resource's `ServiceToken` names is invoked by CloudFormation with the resource's
+    properties and CloudFormation's protocol fields (`ResponseURL`, `RequestType`…), never by the public."""
+    for res in rd.resources.values():
+        if not is_custom_resource(res.type):
+            continue
+        fn = rd.target(res.properties.get("ServiceToken"))
+        if fn is not None:
+            loc = rd.loc(res.properties, "ServiceToken", res.loc.line)
+            yield fn, Trigger(TriggerKind.CUSTOM_RESOURCE, loc, _none(loc), source=res.logical_id)
+
+
+_STATE_MACHINE_DEFINITION = ("Definition", "DefinitionString", "DefinitionSubstitutions")
+
+
+def _state_machines(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
+    """Functions a state machine's definition names (`Resource: !GetAtt Fn.Arn`, a `${FnArn}` substitution,
+    `Parameters.FunctionName`): Step Functions invokes them with the state's input."""
+    for res in rd.of_type("AWS::StepFunctions::StateMachine"):
+        seen: set[str] = set()
+        for key in _STATE_MACHINE_DEFINITION:
+            raw = res.properties.get(key)
+            if raw is None:
+                continue
+            for ref in rd.r.resource_refs(raw):
+                fn = rd.target({"Ref": ref.logical_id})
+                if fn is not None and fn not in seen:
+                    seen.add(fn)
+                    yield fn, Trigger(TriggerKind.STEP_FUNCTIONS, res.loc, _none(res.loc), source=res.logical_id)
+
+
+def _destinations(rd: _Reader) -> Iterator[tuple[str, Trigger]]:
+    """A function that is another function's on-success or on-failure destination is invoked by Lambda with
+    that function's result (or its failed event): its caller is the app itself."""
+    for res in rd.of_type("AWS::Lambda::EventInvokeConfig"):
+        p = res.properties
+        caller = rd.target(p.get("FunctionName"))
+        dest = p.get("DestinationConfig")
+        if caller is None or not isinstance(dest, Mapping):
+            continue
+        for key in ("OnSuccess", "OnFailure"):
+            entry = dest.get(key)
+            target = rd.target(entry.get("Destination")) if isinstance(entry, Mapping) else None
+            if target is not None and target != caller:
+                loc = rd.loc(dest, key, res.loc.line)
+                yield target, Trigger(TriggerKind.LAMBDA_INVOKE, loc, _none(loc), source=caller)

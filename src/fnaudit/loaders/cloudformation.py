@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from fnaudit.errors import InputError, Loss, ScanError
+from fnaudit.loaders._apis import cfn_apis
 from fnaudit.loaders._cfn_include import inline_includes
 from fnaudit.loaders._cfn_nested import load_nested
 from fnaudit.loaders._cfn_parts import (
@@ -121,6 +122,8 @@ def build_app(
         resources=parts.resources,
         permissions=parts.permissions,
         ignores={fid: tuple(pairs) for fid, pairs in metadata_ignores(doc.data, doc.rel).items()},
+        # SAM: the template as written, for the lines of the API settings the translator expanded
+        apis=cfn_apis(parts.resources, doc.rel, resolver, doc.data if hints.dialect is Dialect.SAM else None),
     )
     return LoadOutcome(apps=[app], errors=errors)
 

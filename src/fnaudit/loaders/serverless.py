@@ -9,15 +9,16 @@ the file become error entries; the rest still loads, and `load` never raises for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from fnaudit.errors import Loss, ScanError
-from fnaudit.loaders import _sls_events, _sls_iam, _sls_lift, _sls_script
+from fnaudit.loaders import _sls_callers, _sls_events, _sls_iam, _sls_lift, _sls_script
 from fnaudit.loaders import _sls_values as _values
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._iam import render
+from fnaudit.loaders._sls_apis import sls_apis
 from fnaudit.loaders._sls_variables import Unresolved, Variables, is_missing
 from fnaudit.loaders._yaml import LDict, line_of
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
@@ -117,6 +118,14 @@ class _Service:
             function_names=frozenset(functions_raw) | frozenset(workers),
             resource_type=resolver.resource_type,
         )
+        # CloudFormation, Step Functions and the service's own functions as callers (trust model, issue 22)
+        callers = _sls_callers.internal_callers(
+            parts.resources,
+            {n: raw for n, (raw, _) in functions_raw.items()},
+            self.vars.get("stepFunctions"),
+            _function_target(functions_raw),
+            self.at,
+        )
         functions = []
         for fn_name, (fn_raw, fn_loc) in functions_raw.items():
             if not isinstance(fn_raw, dict):
@@ -124,7 +133,7 @@ class _Service:
                 continue
             reader = _FunctionReader(self, fn_name, fn_raw, fn_loc, defaults, name, provider)
             role = _sls_iam.role_for_function(fn_name, fn_raw, provider_roles, role_ctx)
-            functions.append(reader.function(event_ctx, role, parts))
+            functions.append(reader.function(event_ctx, role, parts, callers.get(fn_name, ())))
         for worker in workers.values():
             reader = _FunctionReader(self, worker.name, worker.raw, worker.loc, defaults, name, provider)
             role = _sls_iam.role_for_function(worker.name, worker.raw, provider_roles, role_ctx)
@@ -139,6 +148,7 @@ class _Service:
             roles=_roles(provider_roles, linked, parts),
             resources={**constructs.resources, **parts.resources},
             permissions=_permissions(parts, functions_raw),
+            apis=sls_apis(provider, {n: raw for n, (raw, _) in functions_raw.items()}, self.vars, self.data),
         )
 
     # ---- service-level parts ----------------------------------------------------------------
@@ -471,6 +481,13 @@ def _permissions(parts: TemplateParts, functions: Mapping[str, Any]) -> tuple[In
     return tuple(
         replace(p, function=targets[p.loc]) if p.function is None and p.loc in targets else p for p in parts.permissions
     )
+
+
+def _function_target(functions: Mapping[str, Any]) -> Callable[[Any], str | None]:
+    """`!GetAtt HelloLambdaFunction.Arn` / `!Ref HelloLambdaFunction` → `hello`, the function the Framework
+    generates that logical id for (None for anything else)."""
+    by_logical_id = {f"{_normalized(n)}LambdaFunction": n for n in functions}
+    return lambda raw: by_logical_id.get(_named_logical_id(raw) or "")
 
 
 def _named_logical_id(raw: Any) -> str | None:

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from fnaudit.model.api import Api
 from fnaudit.model.code import CodeFacts, SdkCall
 from fnaudit.model.loc import Loc, Origin, Value
 from fnaudit.model.package import Package
 from fnaudit.model.permissions import BlastRadius, EffectivePermissions
 from fnaudit.model.secrets import SecretCandidate
+from fnaudit.model.unclaimed import UnclaimedEntry
 
 
 class Dialect(StrEnum):
@@ -43,6 +45,11 @@ class TriggerKind(StrEnum):
     COGNITO = "cognito"
     IOT = "iot"
     CLOUDWATCH_LOGS = "cloudwatchLogs"
+    # Internal callers (the trust model, issue 22): the event comes from AWS or from the app itself, not from
+    # the public. A custom resource's ServiceToken, a state machine's task, another function's destination.
+    CUSTOM_RESOURCE = "customResource"
+    STEP_FUNCTIONS = "stepFunctions"
+    LAMBDA_INVOKE = "lambdaInvoke"
     OTHER = "other"
 
     @property
@@ -60,6 +67,12 @@ class TriggerKind(StrEnum):
             TriggerKind.IOT,
             TriggerKind.CLOUDWATCH_LOGS,
         )
+
+    @property
+    def is_trusted_caller(self) -> bool:
+        """The caller is CloudFormation, Step Functions or another function of the app: its events are not
+        attacker controlled by default (only what a template or an upstream step passed on may be)."""
+        return self in (TriggerKind.CUSTOM_RESOURCE, TriggerKind.STEP_FUNCTIONS, TriggerKind.LAMBDA_INVOKE)
 
 
 class AuthKind(StrEnum):
@@ -102,6 +115,10 @@ class Trigger:
     source: str | None = None  # bucket, queue, topic, table, rule... name/ARN/logical id when known
     api: str | None = None  # logical id of the API this route belongs to, when known
     integration_timeout: int | None = None  # seconds the caller waits: 29 for REST APIs, 30 for HTTP APIs
+    # The line that decides the route's authorization when it is not `loc` (`AuthorizationType: NONE`, the
+    # event's `Auth: {Authorizer: NONE}`, an OpenAPI operation's `security`): where a missing-authorizer
+    # finding goes, because that is the line a person edits to add one. None: `loc` decides.
+    decided_at: Loc | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -109,11 +126,20 @@ class Trigger:
 
     @property
     def describe(self) -> str:
+        if self.kind.is_trusted_caller:  # says who sends the event and why it is not the public's
+            return _TRUSTED_CALLERS[self.kind].format(source=self.source or "of this app")
         if self.kind.is_http and self.path is not None:
             return f"{self.kind.value} {self.method or 'ANY'} {self.path}"
         if self.source:
             return f"{self.kind.value} {self.source}"
         return self.kind.value
+
+
+_TRUSTED_CALLERS = {
+    TriggerKind.CUSTOM_RESOURCE: "CloudFormation custom resource {source}: CloudFormation sends the event, not the public",
+    TriggerKind.STEP_FUNCTIONS: "Step Functions state machine {source}: the workflow sends the event, not the public",
+    TriggerKind.LAMBDA_INVOKE: "function {source} of this app: it sends the event, not the public",
+}
 
 
 class Effect(StrEnum):
@@ -275,6 +301,7 @@ class InvokePermission:
     source_account: str | None = None
     function_url_auth_type: str | None = None
     via_function_url: bool = False  # `InvokedViaFunctionUrl: true`: only usable through the function URL
+    principal_loc: Loc | None = None  # the `Principal` line: the grant to narrow (None: not written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +365,11 @@ class App:
     # Lockfiles and manifests under the app's folder that no function ships (a lockfile scanner would
     # still match them): the dependency engine fills it, the DEP rules report them with no function.
     packages: tuple[Package, ...] = ()
+    # Entry points in code files no function claims (engines/code/unclaimed.py): never functions, so only
+    # the CODE rules see them, reporting with no function and `attribution: "unclaimed"`.
+    unclaimed: tuple[UnclaimedEntry, ...] = ()
+    # API Gateway APIs with their own settings (throttling, usage plans, validators, CORS): model/api.py.
+    apis: tuple[Api, ...] = ()
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

@@ -110,3 +110,20 @@ class Value(Generic[T]):
     @staticmethod
     def unresolved(loc: Loc, ref: Ref) -> Value[T]:
         return Value(None, loc, Origin.UNRESOLVED, ref)
+
+
+def line_in(container: object, key: object, default: int = 0) -> int:
+    """The line of `container[key]` when the loader kept it, else `default`.
+
+    The documents the loaders read remember the line of each mapping key (`key_lines`) and list item
+    (`item_lines`), and those mappings end up as-is in the model (`Resource.properties`), so a rule can
+    point at the exact property it judges without reaching back into the loaders."""
+    if isinstance(key, str):
+        lines = getattr(container, "key_lines", None)
+        line = lines.get(key) if isinstance(lines, dict) else None
+    elif isinstance(key, int):
+        items = getattr(container, "item_lines", None)
+        line = items[key] if isinstance(items, list) and 0 <= key < len(items) else None
+    else:
+        line = None
+    return line if isinstance(line, int) and line > 0 else default

@@ -20,7 +20,7 @@ from fnaudit.findings import Category, Finding, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
 
-_CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|RUNTIME|OBS|PATH)\d{3}$")
+_CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|DATA|API|RUNTIME|OBS|PATH)\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 # Modules that define rules, imported in this order. Adding a rule module = one line here.
@@ -28,14 +28,21 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.auth.http_no_authorizer",
     "fnaudit.rules.auth.function_url_public",
     "fnaudit.rules.auth.public_invoke_permission",
+    "fnaudit.rules.auth.api_key_only",
+    "fnaudit.rules.auth.cors",
     "fnaudit.rules.dos.no_reserved_concurrency",
     "fnaudit.rules.dos.timeouts",
     "fnaudit.rules.dos.async_no_dlq",
+    "fnaudit.rules.dos.concurrency_exhaustion",
+    "fnaudit.rules.dos.api_throttling",
+    "fnaudit.rules.data.public_bucket",
+    "fnaudit.rules.api.request_validation",
     "fnaudit.rules.runtime.deprecated_runtime",
     "fnaudit.rules.secrets.env_plaintext_secret",
     "fnaudit.rules.secrets.in_files",
     "fnaudit.rules.secrets.parameter_default",
     "fnaudit.rules.secrets.runtime_flow",
+    "fnaudit.rules.secrets.resource_property",
     "fnaudit.rules.iam.admin_access",
     "fnaudit.rules.iam.service_wildcard",
     "fnaudit.rules.iam.unscoped_write",
@@ -60,6 +67,16 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.code.runtime_state",
     "fnaudit.rules.code.verbose_error",
     "fnaudit.rules.code.sensitive_logging",
+    "fnaudit.rules.code.reverse_shell",
+    "fnaudit.rules.code.redos",
+    "fnaudit.rules.code.resource_amplification",
+    "fnaudit.rules.code.stored_xss",
+    "fnaudit.rules.code.jwt_not_verified",
+    "fnaudit.rules.code.transport_security_disabled",
+    "fnaudit.rules.code.weak_password_storage",
+    "fnaudit.rules.code.broken_authorization_check",
+    "fnaudit.rules.code.cors_origin_reflected",
+    "fnaudit.rules.code.missing_ownership_check",
     "fnaudit.rules.obs.tracing_disabled",
     "fnaudit.rules.obs.no_log_retention",
     "fnaudit.rules.deps.vulnerable",

@@ -137,10 +137,13 @@ class KeyLines:
 N = TypeVar("N", bound=Hashable)
 
 
-def dev_only(edges: Mapping[N, Iterable[N]], prod_roots: Iterable[N], dev_roots: Iterable[N]) -> set[N]:
-    """Nodes reachable from the dev roots but not from the production roots.
-
-    Nodes reachable from neither stay production (we cannot prove they are not deployed).
+def dev_only(
+    edges: Mapping[N, Iterable[N]], prod_roots: Iterable[N], dev_roots: Iterable[N], *, complete: bool = False
+) -> set[N]:
+    """Nodes no production root reaches: with `complete` (the caller resolved every root and every edge of
+    the graph, so a production install provably skips what no production root reaches) every such node;
+    otherwise only those the dev roots reach (a node reachable from neither may hang off an edge the
+    caller could not resolve: it stays production, as we cannot prove it is not deployed).
     """
 
     def reach(roots: Iterable[N]) -> set[N]:
@@ -154,7 +157,10 @@ def dev_only(edges: Mapping[N, Iterable[N]], prod_roots: Iterable[N], dev_roots:
             todo.extend(c for c in edges.get(n, ()) if c not in seen)
         return seen
 
-    return reach(dev_roots) - reach(prod_roots)
+    shipped = reach(prod_roots)
+    if complete:
+        return set(edges) - shipped
+    return reach(dev_roots) - shipped
 
 
 def dedupe(packages: list[Package]) -> list[Package]:
@@ -186,6 +192,45 @@ def npm_manifest_roots(manifest: Mapping[str, Any]) -> tuple[set[str], set[str]]
             prod.update(x for x in v if isinstance(x, str))
     dev = set(manifest.get("devDependencies") or {}) if isinstance(manifest.get("devDependencies"), dict) else set()
     return prod, dev - prod
+
+
+MAX_WORKSPACE_MEMBERS = 500
+
+
+def npm_workspace_members(ctx: ParseContext, manifest: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The package.json of each workspace member the root `manifest` (beside the lockfile) declares
+    (`workspaces: ["packages/*"]`, or `{packages: [...]}`); a lockfile of a workspace pins its members'
+    dependencies too, and they are production roots of the graph. Only folders inside the scan root,
+    never under node_modules. None when a member's manifest cannot be read (the roots are then incomplete)."""
+    ws = manifest.get("workspaces")
+    if isinstance(ws, dict):
+        ws = ws.get("packages")
+    patterns = [p for p in ws if isinstance(p, str)] if isinstance(ws, list) else []
+    if not patterns:
+        return []
+    from fnaudit.loaders.lockfiles.workspaces import declares
+
+    base = ctx.path.parent
+    found: dict[Path, None] = {}
+    for pat in patterns:
+        pat = pat.strip().removeprefix("./").rstrip("/")
+        if not pat or pat.startswith("!") or ".." in Path(pat).parts:
+            continue
+        try:
+            for m in base.glob(f"{pat}/package.json"):
+                if "node_modules" not in m.relative_to(base).parts and len(found) < MAX_WORKSPACE_MEMBERS:
+                    found.setdefault(m)
+        except (OSError, ValueError):
+            return None
+    out: list[Mapping[str, Any]] = []
+    for m in sorted(found):
+        if not declares(base, m.parent.relative_to(base).as_posix()):
+            continue  # excluded by a `!pattern`
+        try:
+            out.append(load_json(ctx.read(m), "package.json"))
+        except (LockfileError, OSError):
+            return None
+    return out
 
 
 def npm_source(spec: str) -> str:

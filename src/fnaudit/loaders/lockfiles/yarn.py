@@ -2,8 +2,11 @@
 
 Each entry is keyed by the descriptors it satisfies (`name@^1.0.0, name@^1.2.0` or, in Berry,
 `name@npm:^1.0.0`); an alias descriptor `alias@npm:real@^1` installs `real`. yarn.lock does not
-say which packages are for development, so the sibling `package.json` supplies the roots and a
-walk of the lock's dependency graph marks what only `devDependencies` reach.
+say which packages are for development, so the sibling `package.json` supplies the roots (with the
+`package.json` of every workspace member it declares: a workspace root often has only devDependencies,
+and its members' dependencies ship) and a walk of the lock's dependency graph marks what no production
+root reaches (when every edge resolves; otherwise only what `devDependencies` reach). A Berry member's
+entry lists its devDependencies with the others: its own manifest splits them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from fnaudit.loaders.lockfiles._common import (
     load_json,
     npm_manifest_roots,
     npm_source,
+    npm_workspace_members,
     package,
 )
 from fnaudit.model.package import Package
@@ -155,12 +159,36 @@ def _berry_source(resolution: str) -> str:
     return npm_source(rng) if npm_source(rng) != "registry" else "url"
 
 
+def _member_roots(
+    ctx: ParseContext, resolution: str, deps: dict[str, str], by_desc: dict[str, int]
+) -> tuple[list[int], list[int]] | None:
+    """(production, development) entries a Berry workspace member depends on, split by its package.json;
+    None when the member's manifest cannot be read."""
+    folder = resolution.split("@workspace:", 1)[-1]
+    manifest = ctx.sibling(f"{folder}/package.json") if folder and ".." not in folder.split("/") else None
+    if manifest is None:
+        return None
+    try:
+        prod, dev = npm_manifest_roots(load_json(ctx.read(manifest), "package.json"))
+    except LockfileError:
+        return None
+    out: tuple[list[int], list[int]] = ([], [])
+    for dep, rng in deps.items():
+        target = by_desc.get(f"{dep}@{rng}", by_desc.get(f"{dep}@npm:{rng}"))
+        if target is not None:
+            out[1 if dep in dev and dep not in prod else 0].append(target)
+    return out
+
+
 def _packages(ctx: ParseContext, entries: list[Entry], berry: bool) -> list[Package]:
     by_desc: dict[str, int] = {}
     for idx, (descs, *_rest) in enumerate(entries):
         for d in descs:
             by_desc[d] = idx
+            if "::" in d:  # Berry `link:`/`portal:` descriptors carry `::locator=…`; dependencies name them without
+                by_desc.setdefault(d.split("::", 1)[0], idx)
     edges: dict[int, list[int]] = {}
+    unresolved: dict[int, set[str]] = {}  # dependency names an entry's edges could not be followed to
     for idx, (_d, _v, _r, deps, _l) in enumerate(entries):
         targets = []
         for dep, rng in deps.items():
@@ -168,32 +196,57 @@ def _packages(ctx: ParseContext, entries: list[Entry], berry: bool) -> list[Pack
                 if cand in by_desc:
                     targets.append(by_desc[cand])
                     break
+            else:
+                unresolved.setdefault(idx, set()).add(dep)
         edges[idx] = targets
     prod_names: set[str] = set()
     dev_names: set[str] = set()
     have_manifest = False
+    members: list[Any] | None = []
     manifest = ctx.sibling("package.json")
     if manifest is not None:
         try:
-            prod_names, dev_names = npm_manifest_roots(load_json(ctx.read(manifest), "package.json"))
+            root_manifest = load_json(ctx.read(manifest), "package.json")
+            prod_names, dev_names = npm_manifest_roots(root_manifest)
             have_manifest = True
+            # A workspace's lockfile pins its members' dependencies: they are roots as the root's are.
+            members = npm_workspace_members(ctx, root_manifest)
+            for member in members or ():
+                mprod, mdev = npm_manifest_roots(member)
+                prod_names |= mprod
+                dev_names |= mdev
+            dev_names -= prod_names
         except LockfileError:
             pass
     dev_set: set[int] = set()
     if have_manifest:
-        prod_roots, dev_roots = [], []
+        member_names = {str(m.get("name")) for m in members or () if isinstance(m.get("name"), str)}
+        prod_roots: list[int] = []
+        dev_roots: list[int] = []
+        read_all = True
         for idx, (descs, _v, resolution, _deps, _l) in enumerate(entries):
             name = split_descriptor(descs[0])[0] if descs else ""
             if berry and _berry_source(resolution) == "workspace" and resolution.endswith("@workspace:."):
                 continue  # the root project: its deps are split by the manifest below
             if berry and _berry_source(resolution) == "workspace":
-                prod_roots.extend(edges[idx])
+                # A member: Berry lists its dev dependencies with the others; its own manifest splits them.
+                split = _member_roots(ctx, resolution, entries[idx][3], by_desc)
+                if split is None:
+                    prod_roots.extend(edges[idx])
+                    read_all = False
+                else:
+                    prod_roots.extend(split[0])
+                    dev_roots.extend(split[1])
                 continue
             if name in prod_names:
                 prod_roots.append(idx)
             elif name in dev_names:
                 dev_roots.append(idx)
-        dev_set = dev_only(edges, prod_roots, dev_roots)
+        # Every root and edge followed (a member linked by name is no gap): a production install provably
+        # skips what no production root reaches, dev-only or orphaned. Otherwise only what dev roots reach.
+        gaps = {n for names in unresolved.values() for n in names} - member_names
+        complete = members is not None and not gaps and read_all
+        dev_set = dev_only(edges, prod_roots, dev_roots, complete=complete)
     out = []
     for idx, (descs, version, resolution, _deps, line) in enumerate(entries):
         if not descs:

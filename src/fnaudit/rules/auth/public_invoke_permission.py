@@ -35,7 +35,7 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
 
     A permission that only backs a function URL (`FunctionUrlAuthType` set, `InvokedViaFunctionUrl:
     true`, or the action `lambda:InvokeFunctionUrl`) is left to AUTH002, which reports the URL itself: reporting both
-    would count one exposure twice.
+    would count one exposure twice. The finding is on the `Principal` line: the grant to narrow.
 
     ## Why it matters
 
@@ -88,7 +88,7 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
         fn = by_name.get(perm.function) if perm.function else None
         target = f"function {fn.name}" if fn else f"function {perm.function or '(outside this app)'}"
         yield Hit(
-            perm.loc,
+            perm.principal_loc or perm.loc,  # the `Principal` line is the one to narrow
             f"{target}: invoke permission grants {perm.action} to any principal (`*`) with no SourceArn or SourceAccount",
             function=fn.id if fn else None,
             evidence=f"Principal={perm.principal} Action={perm.action}",

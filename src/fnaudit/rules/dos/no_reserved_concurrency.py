@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App, AuthKind
+from fnaudit.model.app import App, AuthKind, InvokePermission, Trigger
 from fnaudit.rules._common import by_dialect
+from fnaudit.rules.auth.public_invoke_permission import _any_principal
 from fnaudit.rules.registry import Context, rule
 
 
@@ -26,11 +27,22 @@ from fnaudit.rules.registry import Context, rule
 def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
 
-    Functions with at least one public trigger (an internet-facing API route, function URL or
-    ALB) that set no reserved concurrency, so a burst of requests can scale them up to the
-    account's regional concurrency limit. A trigger behind IAM authorization (`AWS_IAM` on a
-    route or a function URL) does not count: unsigned requests are refused before the function
-    runs, so strangers cannot make it scale.
+    Functions that anyone can invoke without authenticating and that set no reserved concurrency,
+    so a burst of requests can scale them up to the account's regional concurrency limit. Reachable
+    without authentication means one of:
+
+    - a public HTTP trigger (an internet-facing API route or ALB) with no authorizer, or whose
+      only protection is an API key (a key identifies a client, it does not authenticate one, and
+      keys ship in web and mobile apps);
+    - a function URL with `AuthType: NONE`;
+    - an invoke permission for any principal (`Principal: "*"` with neither `SourceArn` nor
+      `SourceAccount`).
+
+    An authorizer of any kind (Cognito, JWT, Lambda, IAM) or IAM authorization on a function URL
+    silences it: unauthenticated requests are refused before the function runs, so strangers
+    cannot make it scale, and a caller who signed in is one an operator can find and block. A
+    reserved concurrency whose value is unresolved (a `${param:…}`) counts as set. Private APIs,
+    internal ALBs and non-HTTP triggers (queues, streams, schedules) are never reported.
 
     ## Why it matters
 
@@ -72,20 +84,22 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
 
     - CWE-770: Allocation of Resources Without Limits or Throttling
     """
+    open_grants = _open_invoke_grants(app)
     for fn in app.functions:
-        open_to_strangers = [t for t in fn.triggers if t.public and t.authorizer.kind is not AuthKind.IAM]
-        if not open_to_strangers:
+        doors = [_door(t) for t in fn.triggers if t.public and not t.is_authenticated]
+        doors += [f"invoke permission for any principal at {where}" for where in open_grants.get(fn.name, ())]
+        if not doors:
             continue
         rc = fn.reserved_concurrency
         if rc.is_set or rc.is_unresolved:
             continue  # an unresolved value is a limit we cannot read, not a missing one
-        public = ", ".join(t.describe for t in open_to_strangers)
+        public = ", ".join(doors)
         yield Hit(
             fn.loc,
-            f"function {fn.name} is publicly reachable ({public}) and has no reserved concurrency: "
-            "a request flood scales it to the account limit",
+            f"function {fn.name} is reachable without authentication ({public}) and has no reserved "
+            "concurrency: a request flood scales it to the account limit",
             function=fn.id,
-            evidence=f"public triggers: {public}; reserved concurrency: not set",
+            evidence=f"reachable without authentication: {public}; reserved concurrency: not set",
             remediation=by_dialect(
                 app,
                 serverless=f"Add `reservedConcurrency: <peak>` to {fn.name} (and throttle the API).",
@@ -94,3 +108,27 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
             ),
             key="reserved-concurrency",
         )
+
+
+def _door(t: Trigger) -> str:
+    """How an unauthenticated caller gets in through `t`, as the message names it."""
+    if t.authorizer.kind is AuthKind.API_KEY or t.api_key_required:
+        return f"{t.describe}, protected only by an API key"
+    return t.describe
+
+
+def _open_invoke_grants(app: App) -> dict[str, list[str]]:
+    """Function name → where an invoke permission lets any principal call it (the lines AUTH003 reports)."""
+    out: dict[str, list[str]] = {}
+    for perm in app.permissions:
+        if perm.function and _open_to_anyone(perm):
+            out.setdefault(perm.function, []).append(str(perm.principal_loc or perm.loc))
+    return out
+
+
+def _open_to_anyone(perm: InvokePermission) -> bool:
+    """The grant AUTH003 reports: any principal, not narrowed by a source. One that backs a function URL is
+    left out: the URL is a trigger of its own, judged by its AuthType."""
+    if not _any_principal(perm.principal) or perm.source_arn or perm.source_account:
+        return False
+    return not (perm.function_url_auth_type or perm.via_function_url or "invokefunctionurl" in perm.action.lower())

@@ -4,9 +4,10 @@ Pure: reads `ctx.findings` (every first-phase finding of the app) and the App; n
 analyzer. The PATH rules turn chains into findings, `fnaudit explain-path` prints them.
 
 - **Entry**, how an attacker reaches the function: a function URL with `AuthType: NONE` (AUTH002), a
-  public route without authorizer (AUTH001), an invoke permission for any principal (AUTH003), an
-  S3 bucket or SNS topic whose resource policy lets anyone write or publish (strong); a route behind
-  an authorizer (weak: any user who can sign in).
+  public route without authorizer (AUTH001) or with an API key only (AUTH004), an invoke permission
+  for any principal (AUTH003), an S3 bucket anyone can write to (the grants DATA001 reports) or an SNS
+  topic whose resource policy lets anyone publish (strong); a route behind an authorizer (weak: any
+  user who can sign in).
 - **Foothold**, what a bug in the code gives: running code as the function (command, code,
   deserialization, template injection: CODE002/003/004/008), reading its files (path traversal,
   XXE: CODE005/009; `/proc/self/environ` holds the role's temporary credentials), outbound
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from fnaudit.findings import Finding, Severity, Suppression, TraceStep
@@ -42,6 +43,8 @@ from fnaudit.model.app import App, AuthKind, Function, TriggerKind
 from fnaudit.model.code import Flow
 from fnaudit.model.loc import Loc
 from fnaudit.model.permissions import Grant
+from fnaudit.model.routes import serving_trigger
+from fnaudit.rules.data._buckets import buckets, names_bucket
 
 ANY = "*"  # an entry whose caller chooses the whole event (direct invoke)
 
@@ -250,10 +253,12 @@ def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
                     f,
                 )
             )
-        elif f.rule_id == "AUTH001":
+        elif f.rule_id in ("AUTH001", "AUTH004"):
+            # AUTH004 (API key only) is still an open door for an attack path: anyone with a key walks
+            # through it, and keys ship inside the clients that call the API.
             t = next((t for t in fn.triggers if t.describe and f.evidence.startswith(t.describe + " ")), None)
             kinds = frozenset({t.kind.value}) if t else frozenset(k.value for k in TriggerKind if k.is_http)
-            api_key = "api_key" in f.evidence or f.severity.rank < Severity.HIGH.rank
+            api_key = f.rule_id == "AUTH004"
             what = f"public route {t.describe if t else ''} with no authorizer".replace("  ", " ")
             out.append(
                 Entry(
@@ -306,7 +311,6 @@ def entries(app: App, fn: Function, findings: Iterable[Finding]) -> list[Entry]:
 
 
 _WRITE = {
-    "AWS::S3::BucketPolicy": ("Bucket", ("s3:putobject", "s3:*", "*")),
     "AWS::SNS::TopicPolicy": ("Topics", ("sns:publish", "sns:*", "*")),
 }
 
@@ -316,9 +320,14 @@ def _writable_sources(app: App, fn: Function) -> Iterator[Entry]:
     for t in fn.triggers:
         if t.kind not in (TriggerKind.S3, TriggerKind.SNS) or not t.source:
             continue
+        if t.kind is TriggerKind.S3:
+            # the grants DATA001 reports (ACLs too, conditions and the public access block weighed), so a
+            # path and the public-bucket finding never disagree about who can write
+            yield from _writable_bucket(app, t.source)
+            continue
         for res in app.resources.values():
             spec = _WRITE.get(res.type)
-            if spec is None or (res.type == "AWS::S3::BucketPolicy") != (t.kind is TriggerKind.S3):
+            if spec is None:
                 continue
             prop, actions = spec
             if not _names(res.properties.get(prop), app, t.source):
@@ -328,17 +337,37 @@ def _writable_sources(app: App, fn: Function) -> Iterator[Entry]:
                     continue
                 acts = [str(a).lower() for a in _list(st.get("Action"))]
                 if any(a in actions for a in acts) and not st.get("Condition"):
-                    kind = "public-bucket" if t.kind is TriggerKind.S3 else "public-topic"
-                    what = "bucket" if t.kind is TriggerKind.S3 else "topic"
                     yield Entry(
-                        kind,
+                        "public-topic",
                         True,
                         res.loc,
-                        f"{what} {t.source} that anyone can write to ({res.logical_id}) triggers it",
+                        f"topic {t.source} that anyone can write to ({res.logical_id}) triggers it",
                         frozenset({t.kind.value}),
                         f'Remove the `Principal: "*"` write statement from {res.logical_id}, or narrow it to the accounts that must write.',
                     )
                     break
+
+
+def _writable_bucket(app: App, source: str) -> Iterator[Entry]:
+    for bucket in buckets(app):
+        if not names_bucket(source, bucket, app):
+            continue
+        grant = next((g for g in bucket.grants if "write" in g.access), None)
+        if grant is None:
+            continue
+        fix = (
+            f"Remove `{grant.what}` from {bucket.id}."
+            if grant.kind == "acl"
+            else f'Remove the `Principal: "*"` write statement ({grant.what}), or narrow it to the accounts that must write.'
+        )
+        yield Entry(
+            "public-bucket",
+            True,
+            grant.loc,
+            f"bucket {source} that anyone can write to ({grant.what}) triggers it",
+            frozenset({TriggerKind.S3.value}),
+            fix,
+        )
 
 
 def _list(v: object) -> list[object]:
@@ -399,6 +428,12 @@ def reachable(entry: Entry, foothold: Foothold, fn: Function) -> bool:
     flow = _flow(fn, foothold.finding)
     if flow is None or not flow.source.triggers:
         return True  # no known trigger: the code engine took the whole event as the source
+    if flow.route is not None and entry.kind == "public-route" and entry.finding is not None:
+        # a framework route is reached through the trigger that serves it, not through the function's other routes
+        served = serving_trigger(fn, flow.route)
+        door = next((t for t in fn.triggers if entry.finding.evidence.startswith(t.describe + " ")), None)
+        if served is not None and door is not None and served != door:
+            return False
     triggers = set(flow.source.triggers)
     return bool(triggers & entry.kinds) or TriggerKind.OTHER.value in triggers
 
@@ -406,7 +441,10 @@ def reachable(entry: Entry, foothold: Foothold, fn: Function) -> bool:
 def _flow(fn: Function, f: Finding) -> Flow | None:
     if fn.code_facts is None:
         return None
-    return next((fl for fl in fn.code_facts.flows if fl.sink.loc == f.location), None)
+    # `store` flows (writes to the app's stores, for second-order joins) are no finding's flow, yet share lines
+    # a CODE finding stands at its sink, or at the call into a shared helper that holds the sink (its trace's last step)
+    sinks = {f.location, *((f.trace[-1].loc,) if f.trace else ())}
+    return next((fl for fl in fn.code_facts.flows if fl.sink.loc in sinks and fl.sink.kind != "store"), None)
 
 
 _ALLOW = re.compile(r"^Allow (.+?) on (.+)$")
@@ -425,13 +463,35 @@ _NOUN = {
 }
 
 
+def problems(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """The IAM findings as one per problem: a statement's finding names all of its problems (admin, service
+    wildcard, unscoped write, data read, escalation…, fnaudit.rules.iam.merge), each read here as the finding
+    its rule reported, at its location, with the statement finding's fingerprint and suppression."""
+    for f in findings:
+        if not f.problems:
+            yield f
+            continue
+        for p in f.problems:
+            yield replace(
+                f,
+                rule_id=p.rule_id,
+                rule_name=p.rule_name,
+                severity=p.severity,
+                location=p.location,
+                message=p.message,
+                evidence=p.evidence,
+                remediation=p.remediation,
+                problems=(),
+            )
+
+
 def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeover: bool = False) -> list[ReachItem]:
-    """What the function's own role gives, from the IAM findings that concern it."""
+    """What the function's own role gives, from the IAM findings that concern it (each problem of each)."""
     items: list[ReachItem] = []
     reads: dict[str, list[tuple[Finding, str]]] = {}
     writes: dict[str, list[tuple[Finding, str]]] = {}
     every: set[str] = set()  # services granted whole (`s3:*` on `*`)
-    for f in findings:
+    for f in problems(findings):
         if f.rule_id not in REACH_RULES or not concerns(f, fn):
             continue
         if f.rule_id == "IAM001":
@@ -670,7 +730,7 @@ def _unused(fn: Function, reach: Reach, findings: tuple[Finding, ...]) -> list[s
     statement (`none of the N action(s) it grants is used`) or every action the reach names."""
     unused: set[str] = set()
     whole: set[Loc] = set()
-    for f in findings:
+    for f in problems(findings):
         if f.rule_id == "IAM010" and concerns(f, fn) and f.evidence.startswith("unused: "):
             unused.update(a.strip().lower() for a in f.evidence[len("unused: ") :].split(","))
             if "none of the" in f.message:
@@ -689,7 +749,7 @@ def _unused(fn: Function, reach: Reach, findings: tuple[Finding, ...]) -> list[s
 
 def _unused_at(fn: Function, loc: Loc, action: str, findings: tuple[Finding, ...]) -> bool:
     """IAM010 reports `action` (or the whole statement at `loc`) unused by the function's code."""
-    for f in findings:
+    for f in problems(findings):
         if f.rule_id == "IAM010" and concerns(f, fn) and f.location == loc:
             listed = {a.strip().lower() for a in f.evidence.removeprefix("unused: ").split(",")}
             if "none of the" in f.message or action.lower() in listed:

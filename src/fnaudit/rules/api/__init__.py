@@ -1,0 +1,1 @@
+"""API rules: what API Gateway checks (or does not) before a request reaches a function."""

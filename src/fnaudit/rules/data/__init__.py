@@ -1,0 +1,1 @@
+"""DATA rules: the app's own data stores (buckets, tables) open to people outside the account."""
