@@ -21,13 +21,15 @@ KNOWN: dict[tuple[str, str], str] = {}
 # Engine modules rules may import: pure lookups and the vocabularies of the facts they read. The code
 # engine's `ir` names the sink kinds of `CodeFacts.flows`; the IAM catalogue answers access-level
 # questions (a pure lookup in a data table); `used.RUNTIME_ACTIONS` and the secret detectors are data
-# tables shared by the engine that builds a fact and the rule that judges it.
+# tables shared by the engine that builds a fact and the rule that judges it (`slots`: the signing-key and
+# credential-API names the secrets engine looks for and the SECRET rules word their messages by).
 RULES_MAY_IMPORT: tuple[str, ...] = (
     "fnaudit.engines.code.ir",
     "fnaudit.engines.iam.catalogue",
     "fnaudit.engines.iam.used",
     "fnaudit.engines.secrets.context",
     "fnaudit.engines.secrets.detectors",
+    "fnaudit.engines.secrets.slots",
 )
 
 

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING
 import yaml
 
 from fnaudit.engines.code.pep263 import SourceDecodeError, decode_python
-from fnaudit.engines.secrets.context import Place, in_context, is_test_path, judge
+from fnaudit.engines.secrets.context import Place, in_context, is_password_name, is_test_path, judge, slot_verdict
 from fnaudit.engines.secrets.flows import Flow, python_flows
 from fnaudit.engines.secrets.scanner import Found, classify, scan_text
+from fnaudit.engines.secrets.slots import API_PASSWORD
 from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders.archives import Artifacts
 from fnaudit.loaders.discover import SKIP_DIRS as DISCOVERY_SKIP_DIRS
@@ -178,7 +179,7 @@ def _inline_code(app: App) -> Iterator[SecretCandidate]:
         src = fn.code.inline
         if src is None:
             continue
-        for f in scan_text(src.file, src.text, Place.CODE, "code"):
+        for f in scan_text(src.file, src.text, Place.CODE, "code", src.extension):
             yield _candidate(f, SecretPlace.CODE, src.file, (fn.id,))
         if src.extension == ".py" and _SECRET_SOURCE.search(src.text):  # SECRET005, as for a handler file
             for flow in python_flows(src.text, fn.code.handler_symbol):
@@ -317,7 +318,7 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 _FastLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def _has_secret_default(text: str, name: str) -> bool:
+def _has_secret_default(text: str, name: str, passwords: frozenset[str] = frozenset()) -> bool:
     try:
         data = json.loads(text) if name.lower().endswith(".json") else yaml.load(text, Loader=_FastLoader)
     except (ValueError, yaml.YAMLError, RecursionError):
@@ -327,7 +328,9 @@ def _has_secret_default(text: str, name: str) -> bool:
         return False
     for pname, decl in params.items():
         default = decl.get("Default") if isinstance(decl, Mapping) else None
-        if isinstance(default, (str, int)) and judge(str(pname), str(default), Place.PARAMETER) is not None:
+        if isinstance(default, (str, int)) and (
+            str(pname) in passwords or judge(str(pname), str(default), Place.PARAMETER) is not None
+        ):
             return True
     return False
 
@@ -338,7 +341,8 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
         return []
     try:
         text = _read(root / app.source)
-        if "Parameters" not in text or not _has_secret_default(text, app.source):
+        passwords = password_parameters(app)
+        if "Parameters" not in text or not _has_secret_default(text, app.source, passwords):
             return []
         doc = parse_document(text, app.source)  # again, line-aware, only when a default is a secret
     except (InputError, OSError, ValueError):
@@ -357,6 +361,10 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
             continue  # an SSM parameter type's default is the parameter's *name*
         text = str(default)
         verdict = judge(str(name), text, Place.PARAMETER)
+        if verdict is None and str(name) in passwords and not isinstance(default, bool):
+            # `MasterUserPassword: !Ref DbPassword` with `Default: changeme`: deployed without an override,
+            # the default is the database's password, however much it looks like a placeholder
+            verdict = slot_verdict(API_PASSWORD, text)
         if verdict is None:
             continue
         verdict = in_context(verdict, app.source)
@@ -378,6 +386,35 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
             )
         )
     return out
+
+
+def password_parameters(app: App) -> frozenset[str]:
+    """Parameters that a resource property holding a password takes whole (`MasterUserPassword: !Ref
+    DbPassword`, `Password: !Sub "${DbPassword}"`)."""
+    out: set[str] = set()
+
+    def walk(key: object, value: object, depth: int) -> None:
+        if depth > 12:
+            return
+        if isinstance(value, Mapping):
+            ref = value.get("Ref") if len(value) == 1 else None
+            sub = value.get("Fn::Sub") if len(value) == 1 else None
+            if isinstance(sub, str) and re.fullmatch(r"\$\{[A-Za-z0-9]+\}", sub):
+                ref = sub[2:-1]
+            if isinstance(ref, str):
+                if isinstance(key, str) and is_password_name(key):
+                    out.add(ref)
+                return
+            for k, v in value.items():
+                walk(k, v, depth + 1)
+        elif isinstance(value, list):
+            for v in value:
+                walk(None, v, depth + 1)
+
+    for res in app.resources.values():
+        for k, v in res.properties.items():
+            walk(k, v, 0)
+    return frozenset(out)
 
 
 UNCLAIMED = "unclaimed"  # flag of a candidate in a file no function ships

@@ -31,6 +31,19 @@ from fnaudit.engines.secrets.detectors import (
     detect_all,
 )
 from fnaudit.engines.secrets.entropy import is_high_entropy
+from fnaudit.engines.secrets.slots import (
+    API_PASSWORD,
+    API_PASSWORD_PARAM,
+    AWS_ONLY_PASSWORD_PARAMS,
+    COOKIE_KEY,
+    HMAC_KEY,
+    JWT_KEY,
+    SESSION_KEY,
+    SIGNING,
+    Slot,
+    in_credential_call,
+    signing_call,
+)
 
 # ------------------------------------------------------------------------------------------------
 # Key names
@@ -54,6 +67,7 @@ _STRONG_WORDS = frozenset(
         "connstr",
         "passw",
         "pass",
+        "pw",
     }
 )
 _WEAK_WORDS = frozenset({"token", "auth", "credential", "credentials", "creds", "dsn", "key", "signature", "bearer"})
@@ -81,7 +95,45 @@ _STRONG_PAIRS = frozenset(
         ("webhook", "secret"),
     }
 )
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passw", "pass"})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passw", "pass", "pw"})
+# `pass` is also a verb and a noun that are no password: `pass_through`, `first_pass`, `boarding_pass`.
+# It names a password as the last segment of a name (`DB_PASS`, `adminPass`, `PASS`) or before
+# `word` / `phrase` (`pass_word`), and not after one of these.
+_PASS_FOLLOWERS = frozenset({"word", "phrase", "wd", "w"})
+_NOT_PASS_AFTER = frozenset(
+    {
+        "first",
+        "second",
+        "third",
+        "last",
+        "next",
+        "single",
+        "multi",
+        "one",
+        "two",
+        "boarding",
+        "bus",
+        "hall",
+        "season",
+        "day",
+        "free",
+        "dry",
+        "fast",
+        "slow",
+        "by",
+        "can",
+        "should",
+        "did",
+        "will",
+        "must",
+        "to",
+        "no",
+        "if",
+        "render",
+        "build",
+        "compile",
+    }
+)
 
 # Words that say the variable names, locates, configures or describes a secret rather than holds it.
 _NOT_SECRET_WORDS = frozenset(
@@ -224,13 +276,31 @@ def secret_word(name: str) -> tuple[str, bool] | None:
         if pair.endswith("token"):
             return "token", True
         return pair, True
-    for t in toks:
+    for i, t in enumerate(toks):
+        if t == "pass" and not _pass_is_password(toks, i):
+            continue
         if t in _STRONG_WORDS:
             return t, True
     for t in reversed(toks):  # the last word is the noun: AUTH_TOKEN is a token
         if t in _WEAK_WORDS:
             return t, False
     return None
+
+
+def is_password_name(name: str) -> bool:
+    """A property or parameter whose last word says it holds a password (`MasterUserPassword`, `DbPw`,
+    `LoginProfile.Password`), not one about passwords (`TemporaryPasswordValidityDays`, `PassThrough`)."""
+    toks = tokens(name)
+    if not toks or toks[-1] not in _PASSWORD_WORDS:
+        return False
+    return toks[-1] != "pass" or _pass_is_password(toks, len(toks) - 1)
+
+
+def _pass_is_password(toks: list[str], i: int) -> bool:
+    """`pass` at `toks[i]` names a password (`db_pass`), not a pass (`pass_through`, `first_pass`)."""
+    if i > 0 and toks[i - 1] in _NOT_PASS_AFTER:
+        return False
+    return i == len(toks) - 1 or toks[i + 1] in _PASS_FOLLOWERS
 
 
 # ------------------------------------------------------------------------------------------------
@@ -614,6 +684,7 @@ _WORD_NAMES = {
     "pwd": "password",
     "passw": "password",
     "pass": "password",
+    "pw": "password",
     "apikey": "API key",
     "clientsecret": "client secret",
     "secretkey": "secret key",
@@ -669,8 +740,11 @@ def _format_verdict(det: Detector, m: re.Match[str], text: str) -> Verdict | Non
     return Verdict(det.id, what, conf, severity, flags, m.start(), m.end())
 
 
-def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool = False) -> Verdict | None:
-    """Whether `value`, assigned to `key` (None when unknown) at `place`, is a plaintext secret."""
+def judge(
+    key: str | None, value: str, place: Place, *, beside_aws_key_id: bool = False, before: str = ""
+) -> Verdict | None:
+    """Whether `value`, assigned to `key` (None when unknown) at `place`, is a plaintext secret.
+    `before`: the code before the literal (a few lines), which tells a slot by the call it sits in."""
     text = value.strip()
     if not text or len(text) > 100_000:
         return None
@@ -690,10 +764,18 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
         return Verdict("aws-secret-access-key", "an AWS secret access key", Confidence.HIGH, "high", (), 0, len(text))
     if key is None:
         return None
+    # Slots are judged where code uses the value. A function environment or a parameter default is a
+    # value the deployment passes in, where a placeholder is one (SECRET001 / SECRET004 judge it as such).
+    slot = assigned_slot(key, before) if place in (Place.CODE, Place.CONFIG) else None
+    if slot is not None:
+        return slot_verdict(slot, text, key)
     word = secret_word(key)
     if word is None:
         return None
     name, strong = word
+    if name == "passphrase" and " " in text and not _MESSAGE.search(text):
+        # a passphrase is words with spaces between them (`correct horse battery staple`): not prose
+        return None if is_placeholder(text) or is_reference(text, name) else _password(noun_of(name), text)
     if is_placeholder(text) or is_reference(text, name) or token_is_placeholder(text):
         return None
     is_password = name in _PASSWORD_WORDS
@@ -704,10 +786,6 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
             return None
         det_id = GENERIC_PASSWORD if is_password else GENERIC_SECRET
         return Verdict(det_id, noun, Confidence.HIGH if strong else Confidence.MEDIUM, "high", (), 0, len(text))
-    if key.rsplit(".", 1)[-1].lower() == "secret_key" and " " not in text:
-        # a web framework's signing key (Flask `app.secret_key`, Flask / Django `SECRET_KEY`): whoever
-        # reads it forges session cookies and signed tokens, however guessable the value looks
-        return Verdict(GENERIC_SECRET, "a session signing key", Confidence.MEDIUM, "high", (), 0, len(text))
     if is_identifier(text) or (_UUID.match(text) and not strong):
         return None
     if not strong and is_object_path(text):
@@ -715,12 +793,102 @@ def judge(key: str | None, value: str, place: Place, *, beside_aws_key_id: bool 
     if is_password:
         if len(text) < 6 or " " in text.strip():
             return None
-        return Verdict(GENERIC_PASSWORD, noun, Confidence.MEDIUM, "high", (), 0, len(text))
+        return _password(noun, text)
     if strong and ((looks_random(text) and len(text) >= 10) or is_high_entropy(text)):
         return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "high", (), 0, len(text))
     if not strong and looks_random(text) and is_high_entropy(text, min_length=16):
         return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "medium", (), 0, len(text))
     return None
+
+
+def _password(noun: str, text: str) -> Verdict:
+    return Verdict(GENERIC_PASSWORD, noun, Confidence.MEDIUM, "high", (), 0, len(text))
+
+
+def noun_of(word: str) -> str:
+    return article(_WORD_NAMES.get(word, word))
+
+
+# Text that is a message about a secret rather than one ("Enter your passphrase").
+_MESSAGE = re.compile(
+    r"\b(?:enter|your|please|invalid|incorrect|wrong|must|required|missing|characters?|forgot|reset|confirm)\b"
+    r"|[.!?:]\s*$",
+    re.IGNORECASE,
+)
+
+# ------------------------------------------------------------------------------------------------
+# Slots: a signing key or a password given to a credential API, reported whatever the value (slots.py)
+
+_SIGNING_NAME_WORDS = {
+    "jwt": JWT_KEY,
+    "hmac": HMAC_KEY,
+    "signing": SIGNING,
+    "csrf": SESSION_KEY,
+    "django": SESSION_KEY,
+    "flask": SESSION_KEY,
+}
+# `session_key` / `cookie_key` often name a key *in* the session or cookie: only their `secret` counts.
+_SECRET_ONLY_WORDS = {"session": SESSION_KEY, "cookie": COOKIE_KEY}
+
+
+def assigned_slot(key: str, before: str = "") -> Slot | None:
+    """The slot a name is, when a literal assigned to it is a secret whatever it looks like: Flask /
+    Django `SECRET_KEY`, `JWT_SECRET`, `SESSION_SECRET`, `HMAC_KEY`, passport-jwt `secretOrKey`, the
+    `secret` of an object given to express-session or express-jwt, the `Password` / `TemporaryPassword`
+    of an AWS credential API call. Names that locate or describe one (`JWT_SECRET_ARN`) are none."""
+    last = key.strip().strip("\"'").rsplit(".", 1)[-1]
+    if last in AWS_ONLY_PASSWORD_PARAMS or (API_PASSWORD_PARAM.match(last) and before and in_credential_call(before)):
+        return API_PASSWORD
+    toks = tokens(last)
+    if not toks or any(t in _NOT_SECRET_WORDS for t in toks):
+        return None
+    framework_key = len(toks) > 2 and toks[-2:] == ["secret", "key"] and toks[0] in ("app", "django", "flask")
+    if last.lower() == "secret_key" or framework_key:
+        return SESSION_KEY  # Flask `app.secret_key`, Flask / Django `SECRET_KEY`, `DJANGO_SECRET_KEY`
+    if toks in (["secret", "or", "key"], ["secret", "or", "private", "key"]):
+        return JWT_KEY  # passport-jwt, jsonwebtoken's own parameter name
+    if toks[-1] in ("secret", "key"):
+        for t in toks[:-1]:
+            if t in _SIGNING_NAME_WORDS:
+                return _SIGNING_NAME_WORDS[t]
+    if toks[-1] == "secret":
+        for t in toks[:-1]:
+            if t in _SECRET_ONLY_WORDS:
+                return _SECRET_ONLY_WORDS[t]
+    if toks == ["secret"] and before:
+        return signing_call(before)  # express-session `secret: 'keyboard cat'`, express-jwt, @fastify/jwt
+    return None
+
+
+# Text a build or a template fills in: not the value that runs.
+_SUBSTITUTED = re.compile(r"\$\{|\{\{|%s|%\(|\{\d*\}|#\{|^\$[A-Za-z_]")
+
+
+# A slot visibly left to be filled in (`<your-key>`, `xxxxxxxx`, `****`, `TODO`, `example`): not a key
+# anyone uses. A guessable word (`changeme`, `secret`, `dev`) is one, and is reported.
+_UNFILLED = re.compile(
+    r"^<[^<>]*>$|^(.)\1*$|^(?:todo|tbd|fixme)\b|xxxx|\*\*\*\*|\.\.\.|…|example|sample|placeholder|dummy|redacted",
+    re.IGNORECASE,
+)
+
+
+# A sentence describing the slot (`"jwt_secret": "The key used to sign tokens"` in a settings schema):
+# four words or more with an English function word among them; `keyboard cat` is a key.
+_SENTENCE = re.compile(r"^(?=(?:\S+\s+){3,}\S)(?=.*\b(?:the|an?|to|of|for|used|is|in|with|your)\b)", re.IGNORECASE)
+
+
+def slot_verdict(slot: Slot, text: str, key: str | None = None) -> Verdict | None:
+    """A literal in a slot: the secret itself, however guessable or placeholder-like (`dev`, `keyboard
+    cat`, `changeme!`: deployed, it is the key or the password), unless it is substitution syntax, a
+    reference to where the secret lives, or the slot's own name (`SIGNING_KEY = "signing-key"` is a
+    constant naming the slot, as in a dictionary of settings)."""
+    v = text.strip()
+    if not v or _SUBSTITUTED.search(v) or _UNFILLED.search(v) or is_reference(v) or _SENTENCE.search(v):
+        return None
+    if key is not None and tokens(v) == tokens(key.strip().strip("\"'").rsplit(".", 1)[-1]):
+        return None
+    confidence = Confidence.HIGH if slot is API_PASSWORD else Confidence.MEDIUM
+    return Verdict(slot.detector, slot.what, confidence, "high", (slot.flag,), 0, len(text))
 
 
 def in_context(verdict: Verdict, rel: str) -> Verdict:

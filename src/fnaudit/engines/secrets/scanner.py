@@ -11,10 +11,28 @@ needs to know, for each literal, the name it is bound to (`API_KEY = "…"`, `"a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from fnaudit.engines.secrets.context import Place, Verdict, in_context, judge
+from fnaudit.engines.secrets.context import (
+    Place,
+    Verdict,
+    assigned_slot,
+    in_context,
+    is_placeholder,
+    is_sample_file,
+    judge,
+    slot_verdict,
+)
+from fnaudit.engines.secrets.detectors import GENERIC_PASSWORD, GENERIC_SECRET
+from fnaudit.engines.secrets.slots import (
+    CREDENTIAL_API,
+    SIGNING_KEY,
+    call_slots,
+    documentation_lines,
+    needs_context,
+)
 from fnaudit.redact import redact
 
 MAX_LINE = 4096  # longer lines (minified bundles) only get the format scan
@@ -179,21 +197,64 @@ def _unquote(value: str) -> str:
     return v
 
 
-def scan_text(rel: str, text: str, place: Place, syntax: str) -> list[Found]:
-    """Every secret in a file's text, judged in context (test fixtures lowered, not silenced)."""
+CONTEXT_LINES = 8  # lines before a literal that may hold the call it is an argument of
+_CALL_SUFFIXES = frozenset({".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"})
+_GENERIC = frozenset({GENERIC_PASSWORD, GENERIC_SECRET})
+
+
+def scan_text(rel: str, text: str, place: Place, syntax: str, suffix: str | None = None) -> list[Found]:
+    """Every secret in a file's text, judged in context (test fixtures lowered, not silenced). `suffix`:
+    the language of code that `rel` does not name (code written in a template: `.py`, `.js`)."""
+    suffix = (suffix or PurePosixPath(rel).suffix).lower()
     out: list[Found] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if len(line) < 8:
+    lines = text.splitlines()
+    keys = _call_keys(suffix, text, syntax)
+    # a slot reports guessable values: in documentation, those are examples (Python docstrings)
+    examples = documentation_lines(text) if suffix == ".py" else set()
+    sample = is_sample_file(rel)  # `.env.example`: its placeholders are there to be replaced
+    for lineno, line in enumerate(lines, start=1):
+        if len(line) < 8 and lineno not in keys:
             continue
-        for key, value, verdict in scan_line(line, place, syntax):
+        found = scan_line(line, place, syntax, lines[max(0, lineno - 1 - CONTEXT_LINES) : lineno - 1])
+        call = keys.get(lineno)
+        if call is not None:
+            # the key argument of a signing call: reported as such, unless a known format says more
+            if any(v.detector not in _GENERIC for _, _, v in found):
+                call = None
+            else:
+                found = [*(f for f in found if f[2].detector not in _GENERIC), call]
+        for key, value, verdict in found:
+            if (SIGNING_KEY in verdict.flags or CREDENTIAL_API in verdict.flags) and (
+                lineno in examples or (sample and is_placeholder(value))
+            ):
+                continue
             verdict = in_context(verdict, rel)
             secret = value[verdict.start : verdict.end] if verdict.end > verdict.start else value
             out.append(Found(lineno, key, verdict, redact(secret), len(secret)))
     return out
 
 
-def scan_line(line: str, place: Place, syntax: str) -> list[tuple[str | None, str, Verdict]]:
-    """(key, judged text, verdict) for each secret on one line; one per detector."""
+def _call_keys(suffix: str, text: str, syntax: str) -> dict[int, tuple[str | None, str, Verdict]]:
+    """line → the literal key of a signing call (`jwt.encode(p, "k")`, `hmac.new(b"k")`) written there."""
+    if syntax != "code" or suffix not in _CALL_SUFFIXES:
+        return {}
+    out: dict[int, tuple[str | None, str, Verdict]] = {}
+    for cs in call_slots(text, python=suffix == ".py"):
+        verdict = slot_verdict(cs.slot, cs.value)
+        if verdict is not None and cs.line not in out:
+            out[cs.line] = (None, cs.value, replace(verdict, what=f"{cs.slot.what} passed to {cs.call}"))
+    return out
+
+
+def _context(previous: Sequence[str], line: str, start: int) -> str:
+    return "\n".join((*previous, line[:start]))
+
+
+def scan_line(
+    line: str, place: Place, syntax: str, previous: Sequence[str] = ()
+) -> list[tuple[str | None, str, Verdict]]:
+    """(key, judged text, verdict) for each secret on one line; one per detector. `previous`: the lines
+    before it, which say when a literal is an argument of a call that makes it a secret (slots.py)."""
     found: list[tuple[str | None, str, Verdict]] = []
     seen: set[str] = set()
 
@@ -207,15 +268,21 @@ def scan_line(line: str, place: Place, syntax: str) -> list[tuple[str | None, st
         for m in _LITERAL.finditer(line):
             body = m.group("body")
             spans.append(m.span())
-            if len(body) < 4:
+            if not body.strip():
                 continue
             key = key_before(line[: m.start()])
             if key is None and len(body) < 12:
                 continue
+            before = _context(previous, line, m.start()) if key is not None and needs_context(key) else ""
+            slot = assigned_slot(key, before) if key is not None else None
+            if len(body) < 4 and slot is None:
+                continue  # too short to be a credential, unless a slot says it is the key (`secret_key = "dev"`)
             pieces = _literal_parts(body, m.group("q"), line[: m.start()])
             if pieces is None:
-                add(key, body, judge(key, _unescape(body), place))
+                add(key, body, judge(key, _unescape(body), place, before=before))
                 continue
+            if slot is not None:
+                key = None  # a slot filled at run time: only a known format written in it is a secret
             # An f-string / template literal is built at run time: only what is written in it can
             # be a hard-coded secret, so each literal part is judged alone (`f"admin/{NAME}"` is
             # the parts "admin/"; `f"sk_live_{x}"` is "sk_live_"; `f"{GHP_TOKEN_LITERAL}"`-style

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fnaudit.engines.secrets.slots import CREDENTIAL_API, SIGNING_KEY
 from fnaudit.findings import Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.secrets import SecretCandidate, SecretPlace
+from fnaudit.model.unclaimed import UNCLAIMED
 from fnaudit.rules._common import by_dialect
 
 
@@ -46,6 +48,10 @@ def context_note(c: SecretCandidate) -> str:
         notes.append("signed with a shared secret: whoever has the key can mint tokens")
     if "jwt-no-expiry" in c.flags:
         notes.append("never expires")
+    if SIGNING_KEY in c.flags:  # engines.secrets.slots: a guessable key is still the key
+        notes.append("reported whatever it looks like: whoever reads this key can forge what it signs")
+    if CREDENTIAL_API in c.flags:
+        notes.append("reported even when it looks like a placeholder: once deployed it is the account's real password")
     return f" ({'; '.join(notes)})" if notes else ""
 
 
@@ -61,6 +67,7 @@ def hit(app: App, c: SecretCandidate, message: str, remediation: str) -> Hit:
         severity=Severity.parse(c.severity),
         key=f"{c.detector}:{c.key or ''}:{c.preview}",
         confidence=c.confidence,
+        attribution=UNCLAIMED if "unclaimed" in c.flags else None,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fnaudit.engines.secrets.slots import CREDENTIAL_API
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
@@ -43,6 +44,17 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     low confidence. JWTs are decoded: one that never expires or is signed with a shared secret is
     called out. Values are shown as their first 4 characters and length only.
 
+    Short password words name a password too (`db_pw`, `adminPwd`, `SMTP_PASS`; not `pass_through`,
+    `passenger`, `bypass`). Some slots are reported **whatever the value looks like**, since there a
+    guessable value is still the secret: signing keys (Flask `app.secret_key`, Django `SECRET_KEY`,
+    `JWT_SECRET`, the key argument of `jwt.encode` / `jwt.sign` / `jwt.verify` / `hmac.new` /
+    `crypto.createHmac` / `cookieParser`, express-session's `secret`), whose reader can forge the
+    sessions and tokens they sign; and passwords given to AWS credential APIs (`admin_create_user(
+    TemporaryPassword=…)`, `admin_set_user_password(Password=…)`, `create_db_instance(
+    MasterUserPassword=…)`, `create_login_profile(Password=…)`, the SDK v3 `…Command` inputs), where
+    even a placeholder is the account's real password once the code has run. Only substitution syntax,
+    a slot left to be filled in (`<your-key>`, `xxxx`) and references are not reported there.
+
     ## Why it matters
 
     A secret in code is in the repository, its history, every clone, the deployment package and
@@ -61,6 +73,9 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
 
     ```python
     STRIPE_KEY = "sk_live_51H..."
+    app.secret_key = "dev"
+    token = jwt.encode(claims, "secret", algorithm="HS256")
+    cognito.admin_create_user(UserPoolId=pool, Username=user, TemporaryPassword="Temp-2026!")
     ```
 
     Good:
@@ -70,6 +85,9 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     from aws_lambda_powertools.utilities import parameters
 
     STRIPE_KEY = parameters.get_secret(os.environ["STRIPE_SECRET_ID"])  # fetched once, cached
+    app.secret_key = parameters.get_secret(os.environ["SESSION_SECRET_ID"])
+    # a temporary password Cognito generates and sends: leave TemporaryPassword out
+    cognito.admin_create_user(UserPoolId=pool, Username=user)
     ```
 
     Inline allowlisting: `# fnaudit: ignore[SECRET002] test key for the sandbox account`.
@@ -81,6 +99,8 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for c in candidates(app, SecretPlace.CODE):
         where = f" assigned to {c.key}" if c.key else ""
+        if c.key and CREDENTIAL_API in c.flags:
+            where = f" passed as {c.key} to an AWS credential API"
         yield hit(
             app, c, f"{c.what}{where} is written in the code ({c.preview})", store_remediation(app, c.key or c.detector)
         )
@@ -104,7 +124,9 @@ def secret_in_config_file(app: App, ctx: Context) -> Iterator[Hit]:
     files, `config.json` / `*.json`, `*.yml`, `*.ini` / `*.cfg` / `*.toml` / `*.properties`,
     `.npmrc` / `.pypirc`, PEM key files, and configuration modules (`settings.py`, `config.js`,
     `secrets.py`). The same detectors and context rules as SECRET002 apply (known formats,
-    secret-named keys with random-looking values, placeholders and references skipped). Files
+    secret-named keys with random-looking values, placeholders and references skipped; signing
+    keys such as `SECRET_KEY` / `JWT_SECRET` whatever their value, `<your-key>`-style blanks
+    excepted). Files
     named as samples (`.env.example`, `config.sample.json`) and test fixtures are reported at low
     confidence. IaC templates themselves are read by SECRET001 and SECRET004 instead.
 

@@ -36,7 +36,10 @@ def secret_in_parameter_default(app: App, ctx: Context) -> Iterator[Hit]:
     (`DbPassword`, `ApiKey`, `GithubToken`). Without `NoEcho: true` the value is also shown in
     the console and in `describe-stacks`; with `NoEcho` it is still written in the template, so it
     is reported at medium severity. Parameters of type `AWS::SSM::Parameter::Value<…>` (their
-    default is a parameter name) are not reported.
+    default is a parameter name) are not reported. A parameter that a resource's password property
+    takes whole (`MasterUserPassword: !Ref DbPassword`, `LoginProfile.Password: !Sub "${UserPass}"`)
+    is reported even when its default looks like a placeholder: deployed without an override,
+    `changeme` is the database's password.
 
     ## Why it matters
 
