@@ -35,7 +35,9 @@ def run(capsys: Capture, *argv: str) -> tuple[int, str, str]:
         (("--select", "DOS", "--fail-on", "low"), 1),
         (("--ignore", "IAM001", "--fail-on", "critical"), 0),
         (("--fail-on", "none"), 0),
-        (("--select", "OBS"), 1),  # info counts when no --fail-on is given
+        # info findings (monitoring and hygiene, issue 22) never fail the default gate; only `--fail-on info` does
+        (("--select", "OBS"), 0),
+        (("--select", "OBS", "--fail-on", "info"), 1),
     ],
 )
 def test_exit_codes(capsys: Capture, app_dir: Path, flags: tuple[str, ...], expected: int) -> None:
@@ -177,7 +179,10 @@ def test_ci_formats(capsys: Capture, app_dir: Path) -> None:
     code, out, _ = run(capsys, "scan", str(app_dir), "--format", "markdown", "--quiet")
     assert code == 1
     assert out.startswith("### fnaudit: 5 findings \\(2 critical, 1 high, 1 low, 1 info\\)")
-    assert out.count("<details><summary><b>") == 5
+    assert out.count("<details><summary><b>") == 4  # the info finding is counted in a line, not listed
+    assert "\n1 info finding\\: `--show info`  \n" in out
+    code, out, _ = run(capsys, "scan", str(app_dir), "--format", "markdown", "--quiet", "--show", "info")
+    assert out.count("<details><summary><b>") == 5 and "--show info" not in out
 
 
 @pytest.mark.usefixtures("fake_loader")

@@ -105,7 +105,9 @@ def test_unknown_key_names_file_and_suggests(tmp_path: Path) -> None:
     assert "unknown key `selct`" in message
     assert ".fnaudit.toml" in message
     assert "did you mean `select`?" in message
-    assert "known keys: advisories, baseline, exclude, ignore, ignores, params, select, severity, stage" in message
+    assert (
+        "known keys: advisories, baseline, exclude, ignore, ignores, params, select, severity, show, stage" in message
+    )
 
 
 def test_unknown_key_in_ignore_entry(tmp_path: Path) -> None:

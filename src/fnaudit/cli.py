@@ -33,7 +33,8 @@ DEFAULT_BASELINE = ".fnaudit-baseline.json"
 EPILOG = """\
 exit codes:
   0  nothing unsuppressed at or above --fail-on
-  1  findings at or above --fail-on (without --fail-on: any unsuppressed finding)
+  1  findings at or above --fail-on (without --fail-on: any unsuppressed finding above info;
+     info findings fail a run only with --fail-on info)
   2  usage, configuration or fatal error; or an app or function could not be loaded
      (an input error with loss "app" or "function"), unless --errors=warn
 """
@@ -166,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=(*SEVERITIES, "none"),
         metavar="SEVERITY",
         help="exit 1 only for unsuppressed findings at or above this severity "
-        f"({'|'.join(SEVERITIES)}|none); default: any unsuppressed finding exits 1",
+        f"({'|'.join(SEVERITIES)}|none); default: any unsuppressed finding above info exits 1",
     )
     scan_p.add_argument(
         "--errors",
@@ -191,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan_p.add_argument(
         "-q", "--quiet", action="store_true", help="print only the report (json/sarif) or only the summary line (table)"
+    )
+    scan_p.add_argument(
+        "--show",
+        action="append",
+        choices=("info",),
+        metavar="info",
+        help="table and markdown: list info findings (monitoring and hygiene checks) one by one instead of one "
+        "summary line per app; json, sarif and html always list them. Adds to the config's `show`",
     )
 
     rules_p = sub.add_parser("rules", parents=[display], help="list every rule")
@@ -318,7 +327,8 @@ def _scan(args: argparse.Namespace) -> int:
 
         result = changes.only_changed(result, changes.changed_files(Path(args.path), args.changed_since))
     with _output(args.output) as out:
-        render(result, Format(args.format), out, _render_options(args, out, quiet=args.quiet))
+        options = replace(_render_options(args, out, quiet=args.quiet), show_info="info" in config.show)
+        render(result, Format(args.format), out, options)
     if args.format != "table" and not args.quiet:
         from fnaudit.report.table import summary
 
@@ -486,6 +496,7 @@ def _config(args: argparse.Namespace) -> Config:
         baseline=getattr(args, "baseline", None),
         inline_ignores=not args.no_inline_ignores,
         today=args.date,
+        show=getattr(args, "show", None) or (),
     )
     if args.db or args.include_dev:  # advisory store and dev packages (issue 6)
         config = replace(config, db=args.db or config.db, include_dev=args.include_dev or config.include_dev)
@@ -541,15 +552,15 @@ def _drop_baselined(result: ScanResult, quiet: bool) -> ScanResult:
 
 def exit_code(result: ScanResult, fail_on: str | None, errors: str = "fail") -> int:
     """2 when an error lost an app or a function (unless `errors` is "warn"): a gate must not pass on
-    input it could not read. Otherwise 1 when an unsuppressed finding is at or above `fail_on` (any,
-    when None; never for 'none')."""
+    input it could not read. Otherwise 1 when an unsuppressed finding is at or above `fail_on` (any but
+    info when None: monitoring and hygiene checks inform, they do not gate unless asked; never for 'none')."""
     from fnaudit.findings import Severity
 
     if errors != "warn" and any(e.loss.fails for e in result.errors):
         return EXIT_ERROR
     if fail_on == "none":
         return EXIT_OK
-    floor = Severity.parse(fail_on).rank if fail_on else Severity.INFO.rank
+    floor = Severity.parse(fail_on).rank if fail_on else Severity.LOW.rank
     return EXIT_FINDINGS if any(f.severity.rank >= floor for f in result.active_findings) else EXIT_OK
 
 

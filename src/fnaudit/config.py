@@ -37,3 +37,6 @@ class Config:
     excerpts: bool = True  # fill Finding.excerpt (the HTML report and explain-path show code; others don't)
     db: str | None = None  # advisory store folder (--db); None = $FNAUDIT_DB, else the user cache dir
     include_dev: bool = False  # also check development-only packages (they are not deployed)
+    # What the reader's reports (table, Markdown) list in full besides the default: "info" lists info findings
+    # one by one instead of one summary line per app (`show = ["info"]`, `--show info`).
+    show: tuple[str, ...] = ()

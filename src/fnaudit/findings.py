@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from fnaudit.model.loc import Loc
+from fnaudit.model.package import Advisory
 
 
 class Severity(StrEnum):
@@ -78,6 +79,56 @@ class Hit:
     # Set by a rule whose finding inherits a suppression: an attack path built on a link the user
     # suppressed on purpose (inline, config, metadata) carries it, with a reason naming that link.
     suppression: Suppression | None = None
+    # Why a hit with no function has none: "unclaimed" for code, secrets and lockfiles no function ships.
+    attribution: str | None = None
+    # Dependency findings: every advisory of the one package version the finding is about (DEP001/002/005).
+    advisories: tuple[Advisory, ...] = ()
+    # The root cause the hit shares with hits of other rules (an IAM policy statement, `statement:<role>|<source>`):
+    # the scan folds hits with one cause into one finding (fnaudit.rules.iam.merge). None: a finding of its own.
+    cause: str | None = None
+    # Findings this one is shown with (an attack path's foothold: the CODE finding at its sink); fnaudit.merge
+    # links them after the rules, so the foothold is reported once, inside its path.
+    related: tuple[Related, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of a finding that names several of one root cause (the IAM rules: one finding per
+    statement), as the rule that owns the problem reported it. The attack paths read them one by one."""
+
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    location: Loc
+    message: str
+    evidence: str
+    remediation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A finding shown with another one: the foothold of an attack path, by its rule, fingerprint and line.
+    JSON `related`, SARIF `relatedLocations`."""
+
+    rule_id: str
+    fingerprint: str
+    location: Loc
+    role: str = "foothold"
+    rule_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """One finding folded into another of the same location and cause (fnaudit.merge), as its rule reported
+    it: its fingerprint stays known, so a baseline entry or an inline ignore written for it still applies."""
+
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    fingerprint: str
+    location: Loc
+    message: str
+    suppression: Suppression | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +162,20 @@ class Finding:
     # Function.id of every function concerned (`functions` holds their names, which two apps may share);
     # not in the JSON report
     function_ids: tuple[str, ...] = ()
+    # Why `function` is None when it is for a reason the reader should know: "unclaimed" (code, a secret
+    # or a lockfile in a file no function ships); None for attributed and app-level findings.
+    attribution: str | None = None
+    # Dependency findings: every advisory of the package version (worst first); JSON and SARIF list them.
+    advisories: tuple[Advisory, ...] = ()
+    # Hit.cause (not in the JSON report); and every problem of that cause, the owner's first (JSON `problems`).
+    cause: str | None = None
+    problems: tuple[Problem, ...] = ()
+    # fnaudit.merge: every finding of one location and cause folded into this one, this one first (empty when
+    # nothing was folded; JSON `merged`); the findings it is shown with (an attack path's foothold); and, on a
+    # foothold, the fingerprint of the attack path that shows it (table, Markdown and HTML show it there only).
+    merged: tuple[Merged, ...] = ()
+    related: tuple[Related, ...] = ()
+    shown_with: str | None = None
 
     @property
     def suppressed(self) -> bool:

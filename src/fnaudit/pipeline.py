@@ -19,12 +19,15 @@ from fnaudit.findings import Category, Finding, Hit
 from fnaudit.fingerprint import SourceLines, disambiguate, fingerprint
 from fnaudit.loaders import LoadOptions, ScanRoot, SourceDoc, archives, load_all
 from fnaudit.loaders.discover import Discovery
+from fnaudit.merge import merge_findings
 from fnaudit.model import coverage as cov
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import Fact
+from fnaudit.model.unclaimed import COVERAGE_NOTE
 from fnaudit.progress import ProgressCallback, ProgressEvent
 from fnaudit.risk import Risk
 from fnaudit.risk import compute as compute_risk
+from fnaudit.rules.iam.merge import merge_causes
 from fnaudit.rules.registry import Context, Rule, all_rules, matches
 
 
@@ -132,6 +135,9 @@ def _run(
             continue
         for hit in hits:
             findings.append(_finding(r, hit, names, config, lines))
+    # One finding per IAM statement (issue 22), before disambiguation (which would drop a statement's second hit
+    # of one rule as a repeat); each problem is marked first, so an ignore naming its rule still drops it.
+    findings = merge_causes(findings, suppressor.mark if suppressor else None)
     findings = disambiguate(findings)  # per rule: fingerprints hash the rule code, so groups never span rules
     return (suppressor.mark(findings) if suppressor else findings), errors
 
@@ -163,6 +169,10 @@ def _finding(r: Rule, hit: Hit, names: dict[str, str], config: Config, lines: So
         trace=hit.trace,
         confidence=hit.confidence,
         function_ids=tuple(sorted(concerned)),
+        attribution=hit.attribution,
+        advisories=hit.advisories,
+        cause=hit.cause,
+        related=hit.related,
     )
 
 
@@ -208,6 +218,14 @@ def _scan(
     engine_ctx = EngineContext(root.path, config, today, artifacts, facts=needs)
     apps, engine_errors = run_engines(list(loaded.apps), engine_ctx, stages, needs, progress)
     errors.extend(engine_errors)
+    if Fact.CODE in needs:  # entry points in code no function of any app claims: once per scan, before secrets
+        from fnaudit.engines.code.unclaimed import analyse as unclaimed_code
+
+        t = time.perf_counter()
+        iac = {d.rel for d in discovery.docs} | set(loaded.consumed)
+        apps, code_errors = unclaimed_code(apps, discovery.walked, engine_ctx, iac, {e.path for e in errors})
+        errors.extend(code_errors)
+        stages["code"] = stages.get("code", 0.0) + time.perf_counter() - t
     unclaimed_read: set[str] = set()  # files only the secrets engine's unclaimed pass read (for coverage)
     if Fact.SECRETS in needs:  # the files no function ships, across all apps: once per scan (engines.secrets)
         from fnaudit.engines.secrets import unclaimed as unclaimed_secrets
@@ -242,6 +260,7 @@ def _scan(
         findings.extend(app_findings)
         errors.extend(app_errors)
     findings = _dedupe(findings)  # apps sharing a file may report one app-level finding twice
+    findings = merge_findings(findings)  # one finding per location and cause; a path shown with its foothold
     read = files_read(apps, discovery.docs, loaded.consumed)  # the apps are complete: engines and rules have run
     # Inline ignores are looked for in every file the scan read, judged only for the rules that ran.
     errors.extend(suppressor.warnings(read, rules))
@@ -299,6 +318,8 @@ def files_read(apps: Iterable[App], docs: Iterable[SourceDoc], consumed: Iterabl
             if fn.code_facts is not None:
                 out.update(fn.code_facts.files)
             out.update(p.loc.path for p in fn.packages)
+        for entry in app.unclaimed:  # code no function claims, analysed from its entry points
+            out.update(entry.code_facts.files)
     out.discard("")
     return out
 
@@ -334,10 +355,14 @@ def build_coverage(
     for rel in {d.rel for d in discovery.docs} | set(consumed):
         mark(rel, "iac")
     functions: list[cov.FunctionCoverage] = []
+    # code no function claims whose entry points the code engine analysed: analysed, saying whose it is not
+    entry_files = {rel for app in apps for entry in app.unclaimed for rel in entry.code_facts.files}
+    for rel in entry_files:
+        mark(rel, "code")
     for app in apps:
         mark(app.source, "iac")
         for rel in (*app.files_read, *(c.loc.path for c in app.secret_candidates)):  # what the secrets engine read
-            if not (rel in unclaimed and rel.endswith(_CODE_SUFFIXES)):
+            if not (rel in unclaimed and rel.endswith(_CODE_SUFFIXES)) or rel in entry_files:
                 mark(rel, "secrets")
         for fn in app.functions:
             code_files = tuple(sorted(fn.code_facts.files)) if fn.code_facts is not None else ()
@@ -378,6 +403,8 @@ def build_coverage(
             return None
 
     skipped = {s.rel: s.reason for s in discovery.skipped}
+    # `assemble` keeps a skip reason as the note of a file that was analysed after all
+    skipped.update((rel, COVERAGE_NOTE) for rel in entry_files if rel not in skipped)
     not_run = {cov.Kind.CODE: Fact.CODE, cov.Kind.LOCKFILE: Fact.PACKAGES, cov.Kind.MANIFEST: Fact.PACKAGES}
     for rel in walked - set(analysed) - set(skipped) - set(unclaimed):  # unclaimed: known to be no function's
         fact = not_run.get(kind_of(rel))

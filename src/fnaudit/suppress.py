@@ -125,9 +125,16 @@ def load_baseline(path: Path) -> set[str]:
 
 
 def baseline_document(findings: Iterable[Finding]) -> dict[str, object]:
-    """A baseline: sorted, no line numbers, no timestamps, so it only changes when findings do."""
+    """A baseline: sorted, no line numbers, no timestamps, so it only changes when findings do. A finding that
+    merged others of its location and cause (fnaudit.merge) lists theirs too: if its own rule stops reporting,
+    the next rule of the group owns it, and its fingerprint is already accepted."""
     entries = sorted(
-        {(f.rule_id, f.location.path, f.function or "", f.fingerprint) for f in findings if not f.suppressed}
+        {
+            (rule_id, f.location.path, f.function or "", fingerprint)
+            for f in findings
+            if not f.suppressed
+            for rule_id, fingerprint in ((f.rule_id, f.fingerprint), *((m.rule_id, m.fingerprint) for m in f.merged))
+        }
     )
     return {
         "schema": BASELINE_SCHEMA,

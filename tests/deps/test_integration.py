@@ -172,7 +172,9 @@ def test_lines_aliases_severity_and_remediation(app: tuple[Path, str]) -> None:
     attrs = by_id["GHSA-test-attr-0001"]
     assert attrs.location.line == 2
     assert "GHSA-test-attr-0001, PYSEC-2099-0002, CVE-2099-0001" in attrs.message
-    assert attrs.severity.value == "high" and "attrs to 21.0.0" in attrs.remediation  # CVSS 7.5; lowest fix
+    # CVSS 7.5; the fix is the lowest version every record of the alias group clears: at 21.0.0 (the GHSA's
+    # fix) the PYSEC record still matches and the scan would report it again.
+    assert attrs.severity.value == "high" and "attrs to 21.1.0" in attrs.remediation
     assert "the handler's code imports it" in attrs.message
     boto3 = by_id["PYSEC-2099-0001"]  # a direct dependency the handler does not import: ranked lower
     assert "does not import it" in boto3.message and boto3.severity.value == "low"  # unrated (medium) - 1

@@ -87,7 +87,7 @@ def test_withdrawn_records_are_skipped() -> None:
     assert not hit("PyPI", "1.0", rec)
 
 
-def test_aliases_merge_into_one_advisory_with_worst_severity_and_lowest_fix() -> None:
+def test_aliases_merge_into_one_advisory_with_worst_severity_and_the_fix_every_record_agrees_on() -> None:
     ghsa = record(
         "GHSA-aaaa-bbbb-cccc",
         "PyPI",
@@ -111,7 +111,10 @@ def test_aliases_merge_into_one_advisory_with_worst_severity_and_lowest_fix() ->
     assert len(advs) == 2
     merged = next(a for a in advs if a.id == "GHSA-aaaa-bbbb-cccc")
     assert merged.aliases == ("PYSEC-2099-1", "CVE-2099-1")
-    assert (merged.severity, merged.score, merged.fixed, merged.summary) == ("critical", 9.8, "2.10.1", "GHSA summary")
+    # GHSA says 2.10.1 fixes it, PYSEC 2.11.0: at 2.10.1 the PYSEC record still matches (the scan would report
+    # the advisory again), so the fix is the first version no record of the group calls affected.
+    assert (merged.severity, merged.score, merged.fixed, merged.summary) == ("critical", 9.8, "2.11.0", "GHSA summary")
+    assert advisories("PyPI", "2.10.1", entries(ghsa, pysec))[0].fixed == "2.11.0"
     alone = next(a for a in advs if a.id == "PYSEC-2099-2")
     assert (alone.severity, alone.cvss, alone.fixed) == ("medium", None, "3.0")
 

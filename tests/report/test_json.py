@@ -128,6 +128,7 @@ def test_findings() -> None:
         "rule_name": "iam-admin-access",
         "title": "Role allows every action",
         "functions": ["api"],
+        "attribution": None,  # about a function: nothing to explain
         "category": "permissions",
         "severity": "critical",
         "function": "api",

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from fnaudit.errors import ScanError
-from fnaudit.findings import Finding
+from fnaudit.findings import Finding, Severity
 from fnaudit.model.loc import Loc
 from fnaudit.pipeline import ScanResult
 from fnaudit.report import Format, render
@@ -55,8 +55,12 @@ def test_rows_and_summary() -> None:
         "  low       DOS001 no-reserved-concurrency  serverless.yml:12",
         "      api has no reserved concurrency",
     ]
-    assert lines[8] == "serverless.yml (app-level)"
-    assert lines[-1] == "4 findings (1 critical, 1 high, 1 low, 1 info) in 2 functions across 1 app; 1 suppressed"
+    # the app-level finding is info: counted in one line above the summary, not listed (issue 22)
+    assert "serverless.yml (app-level)" not in lines
+    assert lines[-2:] == [
+        "1 info finding: --show info",
+        "4 findings (1 critical, 1 high, 1 low, 1 info) in 2 functions across 1 app; 1 suppressed",
+    ]
     assert "worker" not in "\n".join(lines)  # its only finding is suppressed
 
 
@@ -120,6 +124,10 @@ def test_the_example_fits_the_terminal(example: ScanResult, width: int) -> None:
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= width
     for f in example.active_findings:
+        if f.severity is Severity.INFO:
+            continue  # counted in the summary line of its app (report.info_summary), not listed
+        if f.shown_with is not None:
+            continue  # an attack path's foothold: named under its path (fnaudit.merge), not listed again
         # its header line: severity, rule code, the path's file name and the line, all on one line
         header = next(
             (
@@ -132,10 +140,13 @@ def test_the_example_fits_the_terminal(example: ScanResult, width: int) -> None:
             None,
         )
         assert header is not None, f"{f.rule_id} {f.location} not shown at width {width}"
-    headings = [h for h, _ in groups(example)]
+    headings = [h for h, _ in groups(example, include_info=False)]
+    listed = [f for f in example.active_findings if f.severity is not Severity.INFO and f.shown_with is None]
     # at most 3 lines per finding (header and two lines of message), plus a heading (that may wrap
-    # once) and a blank line per group, and the summary
-    assert len(lines) <= 3 * len(example.active_findings) + 3 * len(headings) + 2
+    # once) and a blank line per group, the info line (that may wrap once) and the summary; and
+    # under an attack path, the line naming its foothold (which may wrap once)
+    extra = 2 * sum(len(f.related) + bool(f.merged) for f in listed)
+    assert len(lines) <= 3 * len(listed) + 3 * len(headings) + 2 + 2 + extra
 
 
 def _tail(f: Finding) -> str:

@@ -149,11 +149,15 @@ def test_deny_notaction_removes_admin_and_the_rest_is_reported_at_the_allow_line
           Resource: "*\"""",
         "IAM001,IAM003,IAM005",
     )
+    # one finding for the statement (issue 22), owned by IAM003, naming the data read as its second problem
     assert [(f.rule_id, f.location.path, f.location.line, f.severity) for f in found] == [
         ("IAM003", "serverless.yml", 9, Severity.MEDIUM),
-        ("IAM005", "serverless.yml", 9, Severity.MEDIUM),
     ]
-    write, read = found
+    assert [(p.rule_id, p.location.line, p.severity) for p in found[0].problems] == [
+        ("IAM003", 9, Severity.MEDIUM),
+        ("IAM005", 9, Severity.MEDIUM),
+    ]
+    write, read = found[0].problems
     n = len(all_actions())
     assert write.message == (
         "function f: provider.iam.role.statements[0] of role IamRoleLambdaExecution allows `*` (Write) on every "
@@ -255,11 +259,15 @@ def test_deny_everything_outside_one_bucket_leaves_that_bucket_only(tmp_path: Pa
     )
     # IAM actions cannot apply to a bucket's ARN: no administrator access, no IAM escalation; what is left
     # is reported on the bucket, not on `*`
-    assert [(f.rule_id, f.location.line, f.severity) for f in found] == [
+    # one finding for the statement (issue 22): the escalation it grants alone owns it, the exfiltration folded in
+    assert [(f.rule_id, f.location.line, f.severity) for f in found] == [("IAM006", 9, Severity.HIGH)]
+    assert [(p.rule_id, p.location.line, p.severity) for p in found[0].problems] == [
         ("IAM006", 9, Severity.HIGH),  # ssm:SendCommand takes an S3 bucket (its output) as a resource
         ("IAM008", 9, Severity.MEDIUM),
     ]
-    assert found[0].message.startswith(
+    escalation, exfiltration = found[0].problems
+    assert escalation.message.startswith(
         "function f can escalate privileges (Run commands on instances through Systems Manager)"
     )
-    assert " on arn:aws:s3:::mine, arn:aws:s3:::mine/* (" in found[1].message
+    assert " on arn:aws:s3:::mine, arn:aws:s3:::mine/* (" in exfiltration.message
+    assert " Also in this statement: data exfiltration (IAM008): " in found[0].message

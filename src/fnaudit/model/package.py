@@ -98,6 +98,10 @@ class Package:
     # Read from a manifest that no lockfile pins (package.json without a lock): what gets installed is
     # whatever the registry serves for `requirement`, so DEP003 reports the manifest rather than each entry.
     manifest_only: bool = False
+    # Filled by the dependency engine: the single lowest version that fixes every advisory of `advisories`
+    # and `partial` that is not malicious (per the ecosystem's version order); None when one of them has no
+    # fixed version or no version fixes them all.
+    fix: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:

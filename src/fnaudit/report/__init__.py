@@ -96,6 +96,7 @@ def safe_result(result: ScanResult) -> ScanResult:
 def _safe_finding(f: Finding) -> Finding:
     texts = [f.message, f.evidence, f.remediation, f.title, f.function or "", f.location.path, *f.functions]
     texts += [s.note + s.loc.path for s in f.trace] + [line for _, line in f.excerpt]
+    texts += [p.message + p.evidence + p.remediation + p.location.path for p in f.problems]  # IAM, per statement
     if f.suppression is not None:
         texts.append(f.suppression.reason)
     if all(is_safe(t) for t in texts):
@@ -112,6 +113,16 @@ def _safe_finding(f: Finding) -> Finding:
         trace=tuple(replace(s, note=clean(s.note), loc=replace(s.loc, path=clean(s.loc.path))) for s in f.trace),
         excerpt=tuple((n, clean(line)) for n, line in f.excerpt),
         suppression=replace(f.suppression, reason=clean(f.suppression.reason)) if f.suppression else None,
+        problems=tuple(
+            replace(
+                p,
+                message=clean(p.message),
+                evidence=clean(p.evidence),
+                remediation=clean(p.remediation),
+                location=replace(p.location, path=clean(p.location.path)),
+            )
+            for p in f.problems
+        ),
     )
 
 

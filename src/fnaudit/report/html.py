@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from fnaudit import __version__
 from fnaudit.findings import Category, Finding, Severity
+from fnaudit.merge import displayed
 from fnaudit.report.html_graph import blast_score, graph, reach, trigger_view
 from fnaudit.report.options import RenderOptions
 from fnaudit.report.safe_text import clean, markdown
@@ -123,11 +124,13 @@ class Card:
 
 
 def view(result: ScanResult) -> dict[str, Any]:
-    active = result.active_findings
+    active = displayed(result.active_findings)  # a foothold is counted once, as part of its attack path
     cards, placed = _cards(result)
     # Whatever no card shows (app-level findings, and any whose function the report does not
     # know) is listed once here, so the page shows every finding the header counts.
-    app_level = [_finding(i, f) for i, f in enumerate(result.findings) if i not in placed]
+    app_level = [_finding(i, f) for i, f in enumerate(result.findings) if i not in placed and not f.attribution]
+    # Findings about files no function claims (code, secrets, lockfiles): their own group, like the table's.
+    unattributed = [_finding(i, f) for i, f in enumerate(result.findings) if i not in placed and f.attribution]
     sev_counts = [(s, sum(1 for f in active if f.severity is s)) for s in Severity]
     categories = []
     for cat in Category:
@@ -144,7 +147,7 @@ def view(result: ScanResult) -> dict[str, Any]:
         "severities": [s.value for s in Severity],
         "sev_counts": [(s.value, n) for s, n in sev_counts],
         "total_active": len(active),
-        "total_suppressed": len(result.findings) - len(active),
+        "total_suppressed": sum(1 for f in result.findings if f.suppressed),
         "categories": categories,
         "cards": cards,
         "open_cards": sum(1 for c in cards if c.open),
@@ -156,6 +159,13 @@ def view(result: ScanResult) -> dict[str, Any]:
             (s.value, n)
             for s in Severity
             if (n := sum(1 for f in app_level if f["severity"] == s.value and not f["suppressed"]))
+        ],
+        "unattributed": unattributed,
+        "unattributed_open": worst_of(unattributed) == Severity.CRITICAL.value,
+        "unattributed_counts": [
+            (s.value, n)
+            for s in Severity
+            if (n := sum(1 for f in unattributed if f["severity"] == s.value and not f["suppressed"]))
         ],
         "errors": [(e.stage, e.path or result.target, e.message) for e in result.errors],
         "rules_count": len(result.rules),
@@ -187,6 +197,9 @@ def _cards(result: ScanResult) -> tuple[list[Card], set[int]]:
             by_name.setdefault(fn.name, []).append(card)
     for i, f in enumerate(result.findings):
         targets: list[Card]
+        if f.shown_with is not None:  # a foothold: shown inside its attack path (fnaudit.merge)
+            placed.add(i)
+            continue
         if f.function_id:
             targets = [by_id[f.function_id]] if f.function_id in by_id else []
         elif f.function_ids:
@@ -273,6 +286,9 @@ def _finding(index: int, f: Finding, shared: bool = False) -> dict[str, Any]:
         "functions": list(f.functions),
         "fingerprint": f.fingerprint,
         "attack_path": f.category is Category.ATTACK_PATH,
+        # fnaudit.merge: the rules folded into this finding, and an attack path's foothold (shown here only)
+        "merged_rules": [(m.rule_id, m.rule_name) for m in f.merged],
+        "related": [(r.role, f"{r.rule_id} {r.rule_name}".strip(), str(r.location)) for r in f.related],
         "lead": False,  # set by _mark_leads
     }
 

@@ -14,14 +14,16 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fnaudit import __version__
+from fnaudit.model.routes import serving_trigger
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import clean_tree
 
 if TYPE_CHECKING:
-    from fnaudit.findings import Finding
+    from fnaudit.findings import Finding, Merged, Problem
     from fnaudit.model.app import App, Function, Trigger
-    from fnaudit.model.code import SdkCall
+    from fnaudit.model.code import Route, SdkCall
     from fnaudit.model.loc import Loc, Value
+    from fnaudit.model.package import Advisory
     from fnaudit.pipeline import ScanResult
     from fnaudit.risk import Risk
 
@@ -145,6 +147,22 @@ def _function(app: App, fn: Function, result: ScanResult | None = None) -> dict[
         **({"risk": _risk(risk)} if risk is not None else {}),
         # present when the code engine analysed the function's code ([] = no AWS SDK call found)
         **({"sdk_calls": [_sdk_call(c) for c in fn.sdk_calls]} if fn.code_facts is not None else {}),
+        **({"framework": fn.framework} if fn.framework else {}),
+        # the framework routes the function serves (Flask, FastAPI, Django, Express, Chalice, Powertools…)
+        **({"routes": [_route(fn, r) for r in fn.code_facts.routes]} if fn.code_facts and fn.code_facts.routes else {}),
+    }
+
+
+def _route(fn: Function, r: Route) -> dict[str, Any]:
+    served = serving_trigger(fn, r)
+    return {
+        "method": r.method,
+        "path": r.path,
+        "view": r.view,
+        "framework": r.framework,
+        "location": _loc(r.loc),
+        "auth_in_code": r.auth,
+        "trigger": _trigger(served) if served is not None else None,
     }
 
 
@@ -219,6 +237,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "function": f.function,
         "functions": list(f.functions),
+        "attribution": f.attribution,  # "unclaimed": in a file no function claims; null otherwise
         "location": _loc(f.location),
         "message": f.message,
         "evidence": f.evidence,
@@ -230,4 +249,66 @@ def _finding(f: Finding) -> dict[str, Any]:
         doc["suppression"] = {"kind": f.suppression.kind, "reason": f.suppression.reason}
     if f.trace:  # data-flow findings: source → steps → sink
         doc["trace"] = [{"path": s.loc.path, "line": s.loc.line, "note": s.note} for s in f.trace]
+    if f.advisories:  # dependency findings: every advisory of the package version, worst first
+        doc["advisories"] = [advisory_doc(a) for a in f.advisories]
+    if f.problems:  # IAM findings, one per statement: each problem as its rule reported it (rules.iam.merge)
+        doc["problems"] = [problem_doc(p) for p in f.problems]
+    if f.merged:  # fnaudit.merge: every finding of this location and cause, this one first, with its fingerprint
+        doc["merged"] = [merged_doc(m) for m in f.merged]
+    if f.related:  # an attack path's foothold: the CODE finding it stands on, listed on its own too
+        doc["related"] = [
+            {
+                "rule_id": r.rule_id,
+                "rule_name": r.rule_name,
+                "fingerprint": r.fingerprint,
+                "location": _loc(r.location),
+                "role": r.role,
+            }
+            for r in f.related
+        ]
+    if f.shown_with is not None:  # a foothold: readers' reports show it inside this attack path
+        doc["shown_with"] = f.shown_with
     return doc
+
+
+def merged_doc(m: Merged) -> dict[str, Any]:
+    """One finding folded into a finding of the same location and cause, as JSON and SARIF carry it."""
+    out: dict[str, Any] = {
+        "rule_id": m.rule_id,
+        "rule_name": m.rule_name,
+        "severity": m.severity.value,
+        "fingerprint": m.fingerprint,
+        "location": _loc(m.location),
+        "message": m.message,
+        "suppressed": m.suppression is not None,
+    }
+    if m.suppression is not None:
+        out["suppression"] = {"kind": m.suppression.kind, "reason": m.suppression.reason}
+    return out
+
+
+def problem_doc(p: Problem) -> dict[str, Any]:
+    """One problem of an IAM statement's finding, as JSON and SARIF carry it."""
+    return {
+        "rule_id": p.rule_id,
+        "rule_name": p.rule_name,
+        "severity": p.severity.value,
+        "location": _loc(p.location),
+        "message": p.message,
+        "evidence": p.evidence,
+        "remediation": p.remediation,
+    }
+
+
+def advisory_doc(a: Advisory) -> dict[str, Any]:
+    """One advisory of a dependency finding, as JSON and SARIF carry it."""
+    return {
+        "id": a.id,
+        "aliases": list(a.aliases),
+        "summary": a.summary,
+        "severity": a.severity,  # critical | high | medium | low, null when unrated
+        "cvss": a.cvss,
+        "score": a.score,
+        "fixed": a.fixed,  # the lowest version that fixes this one; null when none is known
+        "malicious": a.malicious,
+    }

@@ -22,8 +22,10 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from fnaudit.findings import Finding, Severity
+from fnaudit.merge import displayed
+from fnaudit.report import info_summary
 from fnaudit.report.options import RenderOptions
-from fnaudit.report.table import groups, summary
+from fnaudit.report.table import groups, shown_with_lines, summary
 from fnaudit.textsafe import clean, one_line
 
 if TYPE_CHECKING:
@@ -37,16 +39,21 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:
-    out.write(document(result))
+    out.write(document(result, show_info=options is not None and options.show_info))
 
 
-def document(result: ScanResult, limit: int = LIMIT) -> str:
+def document(result: ScanResult, limit: int = LIMIT, show_info: bool = False) -> str:
     head = [f"### fnaudit: {md(summary(result))}", "", *_counts(result), ""]
+    # Info findings are counted, one line per app, rather than listed (fnaudit.report.info_summary).
+    info_lines = [] if show_info else info_summary.lines(result)
+    if info_lines:
+        hint = info_summary.HINT
+        head += [*(f"{md(line.removesuffix(hint))}`{hint}`  " for line in info_lines), ""]
     parts: list[str] = []
     size = sum(len(line) + 1 for line in head)
     shown = total = 0
     full = False
-    for heading, findings in groups(result):
+    for heading, findings in groups(result, include_info=show_info):
         section = [f"#### {md(heading)}", ""]  # written with the group's first finding that fits
         for f in sorted(findings, key=Finding.sort_key):
             total += 1
@@ -100,10 +107,10 @@ def _h(text: str) -> str:
 
 
 def _counts(result: ScanResult) -> list[str]:
-    active = result.active_findings
+    active = displayed(result.active_findings)  # a foothold counts once, as its attack path (fnaudit.merge)
     rows = ["| severity | findings |", "|---|---:|"]
     rows += [f"| {s.value} | {sum(1 for f in active if f.severity is s)} |" for s in Severity]
-    suppressed = len(result.findings) - len(active)
+    suppressed = sum(1 for f in result.findings if f.suppressed)
     if suppressed:
         rows.append(f"| suppressed | {suppressed} |")
     return rows
@@ -119,6 +126,7 @@ def _finding(f: Finding) -> str:
         body += ["<b>Evidence</b>", "", f"<pre>{html.escape(clean(f.evidence), quote=True)}</pre>", ""]
     if f.remediation:
         body += ["<b>How to fix</b>", "", _md_with_code(f.remediation), ""]
+    body += [f"{md(line)}  " for line in shown_with_lines(f)] + ([""] if shown_with_lines(f) else [])
     if not body:
         body = [md(f.title), ""]
     # A blank line after <summary> and before </details> lets GitHub render the body as Markdown.

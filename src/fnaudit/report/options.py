@@ -11,3 +11,6 @@ class RenderOptions:
     verbose: bool = False  # table: list every error and the suppressed findings
     quiet: bool = False  # table: the summary line only
     width: int | None = None  # terminal width; None = wide enough never to cut a path
+    # table, markdown: list info findings one by one (`--show info`); by default one summary line per app
+    # counts them (fnaudit.report.info_summary). Other formats always carry them in full.
+    show_info: bool = False

@@ -23,7 +23,7 @@ from fnaudit.textsafe import clean_tree
 
 if TYPE_CHECKING:
     from fnaudit.errors import ScanError
-    from fnaudit.findings import Finding
+    from fnaudit.findings import Finding, Related, TraceStep
     from fnaudit.pipeline import ScanResult
     from fnaudit.rules.registry import Rule
 
@@ -128,14 +128,54 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     if f.trace:
         out["codeFlows"] = [_code_flow(f)]
     props: dict[str, Any] = {"function": f.function, "severity": f.severity.value}
+    if f.attribution:  # why no function is named: "unclaimed", in a file no function claims
+        props["attribution"] = f.attribution
     if f.evidence:
         props["evidence"] = f.evidence  # already redacted by the rule
+    if f.advisories:  # dependency findings: every advisory of the package version, as in the JSON report
+        from fnaudit.report.json import advisory_doc
+
+        props["advisories"] = [advisory_doc(a) for a in f.advisories]
+    if f.problems:  # IAM findings, one per statement: every problem as its rule reported it, as in the JSON report
+        from fnaudit.report.json import problem_doc
+
+        props["problems"] = [problem_doc(p) for p in f.problems]
+    if f.merged:  # fnaudit.merge: the findings of this location and cause, each with its own fingerprint
+        from fnaudit.report.json import merged_doc
+
+        props["merged"] = [merged_doc(m) for m in f.merged]
+        props["merged_rules"] = [m.rule_id for m in f.merged]
+    if f.related:  # an attack path's foothold, a result of its own too: a related location of the path
+        out["relatedLocations"] = [_related(i, r) for i, r in enumerate(f.related, 1)]
+    elif f.rule_id.startswith("CODE") and f.trace and f.trace[-1].loc != f.location:
+        # a data flow reported at the call into a helper other functions share: the sink is where it ends
+        out["relatedLocations"] = [_sink(f.trace[-1])]
+    if f.shown_with is not None:
+        props["shown_with"] = f.shown_with  # the attack path that shows this foothold
     out["properties"] = props
     if f.suppression is not None:
         out["suppressions"] = [
             {"kind": _SUPPRESSION_KIND.get(f.suppression.kind, "external"), "justification": f.suppression.reason}
         ]
     return out
+
+
+def _related(n: int, r: Related) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(r.location.path)}
+    if r.location.line > 0:
+        physical["region"] = {"startLine": r.location.line}
+    return {
+        "id": n,
+        "physicalLocation": physical,
+        "message": {"text": f"{r.role}: {r.rule_id} (fingerprint {r.fingerprint})"},
+    }
+
+
+def _sink(step: TraceStep) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(step.loc.path)}
+    if step.loc.line > 0:
+        physical["region"] = {"startLine": step.loc.line}
+    return {"id": 1, "physicalLocation": physical, "message": {"text": f"sink: {step.note}"}}
 
 
 def _code_flow(f: Finding) -> dict[str, Any]:

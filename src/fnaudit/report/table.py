@@ -5,8 +5,9 @@ indented line(s) below, wrapped at the terminal width; on a narrow terminal long
 from the left ("…/handlers/x.py:12") and rule names cut, never the rule code, file name or line.
 
 Function groups come in the order of their risk (`fnaudit.risk`: exposure × exploitability × blast
-radius), then groups shared by several functions (by their riskiest function), then app-level
-findings (no function); ties keep the order of their worst finding (the result is sorted by
+radius), then groups shared by several functions (by their riskiest function), then the findings
+about files no function claims ("Not attributed to a function"), then app-level findings (no
+function); ties keep the order of their worst finding (the result is sorted by
 severity, then function), so the function that needs attention first is at the top. When the
 output is not a terminal the text is plain and never cut: paths are what a person copies into an
 editor. Text from the scanned repository is printed through `fnaudit.textsafe` and as rich `Text`
@@ -23,7 +24,9 @@ from rich.console import Console
 from rich.text import Text
 
 from fnaudit.findings import Category, Finding, Severity
+from fnaudit.merge import displayed
 from fnaudit.model.coverage import Kind
+from fnaudit.report import info_summary
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import one_line
 
@@ -38,6 +41,8 @@ STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
+# Heading of the group of findings about files no function claims (`Finding.attribution`), in every reporter.
+UNATTRIBUTED = "Not attributed to a function"
 _UNCUT = 10_000  # "width" of a pipe: wide enough that rich never wraps or truncates a row
 
 
@@ -58,6 +63,10 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
         _findings(console, result, opts)
         if result.errors and opts.verbose:
             _errors(console, result, _width(opts))
+        if not opts.show_info:  # info findings left out of the rows above: counted, one line per app
+            for text in info_summary.lines(result):
+                for line in _wrap(Text(one_line(text), style="dim"), _width(opts)):
+                    console.print(line)
     for line in _wrap(
         Text(one_line(summary(result)), style="bold" if result.active_findings else "green"), _width(opts)
     ):
@@ -71,17 +80,27 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
     out.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
 
 
-def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[str, list[Finding]]]:
-    """(heading, findings) per function, in order of each group's worst finding."""
+def groups(
+    result: ScanResult, include_suppressed: bool = False, include_info: bool = True, include_shown: bool = False
+) -> list[tuple[str, list[Finding]]]:
+    """(heading, findings) per function, in order of each group's worst finding. `include_info=False`: info
+    findings are left out (the reader's reports count them in a summary line), and so is a group they alone made.
+    An attack path's foothold is shown inside the path (`Finding.shown_with`), not again, unless `include_shown`."""
     owners = _owners(result.apps)
     grouped: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
         if f.suppressed and not include_suppressed:
             continue
+        if f.shown_with is not None and not include_shown:
+            continue
+        if info_summary.is_hidden(f, include_info):
+            continue
         if f.function_id:
             key = ("fn", f.function_id)
         elif f.functions:
             key = ("shared", ", ".join(f.functions))
+        elif f.attribution:  # code, a secret or a lockfile in a file no function claims: one group for all
+            key = ("unattributed", "")
         else:
             key = ("app", f.location.path)
         grouped.setdefault(key, []).append(f)
@@ -94,8 +113,10 @@ def groups(result: ScanResult, include_suppressed: bool = False) -> list[tuple[s
         elif kind == "shared":
             ranks.append((1, -max((_risk(result, by_name.get(n, "")) for n in ident.split(", ")), default=0.0)))
         else:
-            ranks.append((2, 0.0))
-        if kind == "app":
+            ranks.append((2 if kind == "unattributed" else 3, 0.0))
+        if kind == "unattributed":
+            heading = UNATTRIBUTED
+        elif kind == "app":
             heading = f"{ident or result.target} (app-level)"
         elif kind == "shared":
             heading = f"shared by {ident} ({findings[0].location.path})"
@@ -123,15 +144,16 @@ def _risk(result: ScanResult, function_id: str) -> float:
 
 
 def summary(result: ScanResult) -> str:
-    """`12 findings (2 critical, 5 high, …) in 5 functions across 1 app; 3 suppressed; 1 error`."""
-    active = result.active_findings
+    """`12 findings (2 critical, 5 high, …) in 5 functions across 1 app; 3 suppressed; 1 error`. A foothold
+    shown inside its attack path is counted once, as that path (fnaudit.merge)."""
+    active = displayed(result.active_findings)
     scope = f"in {_plural(len(result.functions), 'function')} across {_plural(len(result.apps), 'app')}"
     if active:
         counts = [f"{n} {s.value}" for s in Severity if (n := sum(1 for f in active if f.severity is s))]
         text = f"{_plural(len(active), 'finding')} ({', '.join(counts)}) {scope}"
     else:
         text = f"No findings {scope}"
-    suppressed = len(result.findings) - len(active)
+    suppressed = sum(1 for f in result.findings if f.suppressed)
     if suppressed:
         text += f"; {suppressed} suppressed"
     if result.errors:
@@ -166,7 +188,7 @@ def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None
     """One header line per finding (severity, rule, path:line) and its message indented below, as linters
     print them: the message gets the whole width instead of a narrow last column, and a long path is
     shortened from the left rather than pushing the message off the screen."""
-    shown = groups(result, include_suppressed=opts.verbose)
+    shown = groups(result, include_suppressed=opts.verbose, include_info=opts.show_info)
     rows = [f for _, findings in shown for f in findings]
     width = _width(opts)
     rule_col = max((len(_rule(f)) for f in rows), default=0)
@@ -188,7 +210,19 @@ def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None
             max_lines = (_PATH_LINES if f.category is Category.ATTACK_PATH else _MESSAGE_LINES) if cap else None
             for line in _wrap(message, width, _INDENT, max_lines):
                 console.print(Text(" " * _INDENT) + line)
+            for extra in shown_with_lines(f):  # merged rules, an attack path's foothold: never cut
+                for line in _wrap(Text(one_line(extra), style="dim"), width, _INDENT):
+                    console.print(Text(" " * _INDENT) + line)
         console.print()
+
+
+def shown_with_lines(f: Finding) -> list[str]:
+    """What a reader's report adds under a finding (fnaudit.merge): the rules merged into it, and an attack
+    path's foothold, shown there instead of on its own."""
+    out = [f"{r.role}: {r.rule_id} {r.rule_name} at {r.location}".replace("  ", " ") for r in f.related]
+    if f.merged:
+        out.append("merged: " + ", ".join(f"{m.rule_id} {m.rule_name}" for m in f.merged))
+    return out
 
 
 _PREFIX = 12  # "  " + severity padded to 8 + "  "

@@ -110,7 +110,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
         for p in everything
         if p.source == "registry" and not p.version and p.requirement and p.ecosystem in RANGE_ECOSYSTEMS
     }
-    results: dict[tuple[str, str, str], tuple[Advisory, ...]] = {}
+    results: dict[tuple[str, str, str], tuple[tuple[Advisory, ...], str | None]] = {}
     range_results: dict[tuple[str, str, str], RangeMatch] = {}
     checked_ecosystems: set[str] = set()
     # Matching (and its errors about the store) only when a rule that runs reads advisories.
@@ -134,7 +134,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             with store:
                 checked_ecosystems = store.ecosystems()
                 imported_at = store.imported_at()
-                results = match.match_all(store, (k for k in matchable if k[0] in checked_ecosystems))
+                results = match.match_with_fixes(store, (k for k in matchable if k[0] in checked_ecosystems))
                 range_results = _match_ranges(store, {k for k in ranged if k[0] in checked_ecosystems})
                 # A project's own advisories (`advisories = …`): the files of it that could not be used.
                 errors.extend(ScanError(".", f"advisories: skipped {p}", "deps") for p in store.problems)
@@ -172,16 +172,17 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
 def _matched(
     p: Package,
     facts: Any,
-    results: dict[tuple[str, str, str], tuple[Advisory, ...]],
+    results: dict[tuple[str, str, str], tuple[tuple[Advisory, ...], str | None]],
     range_results: dict[tuple[str, str, str], RangeMatch],
 ) -> Package:
-    """`p` with its advisories: at its version, or (a range) those affecting every / some allowed version."""
+    """`p` with its advisories (at its version, or for a range those affecting every / some allowed version)
+    and the one version that fixes them all."""
     if p.source == "registry" and p.version and (p.ecosystem, p.name, p.version) in results:
-        advs = results[(p.ecosystem, p.name, p.version)]
+        advs, fix = results[(p.ecosystem, p.name, p.version)]
         if advs:
             reach = _reachability(p, facts)
             advs = tuple(replace(a, reachable=reach) for a in advs)
-        return replace(p, advisories=advs)
+        return replace(p, advisories=advs, fix=fix)
     rm = range_results.get((p.ecosystem, p.name, p.requirement)) if not p.version else None
     if rm is not None:
         reach = _reachability(p, facts)
@@ -189,6 +190,7 @@ def _matched(
             p,
             advisories=tuple(replace(a, reachable=reach) for a in rm.every),
             partial=tuple(replace(a, reachable=reach) for a in rm.some),
+            fix=rm.fix,
         )
     if p.source != "registry" or not p.version:
         return replace(p, advisories=())  # nothing to look up (local code, unreadable range): not "unchecked"

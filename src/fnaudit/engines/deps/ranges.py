@@ -34,6 +34,10 @@ RANGE_ECOSYSTEMS = ("npm", "PyPI")
 class RangeMatch:
     every: tuple[Advisory, ...]  # affect every version the range allows
     some: tuple[Advisory, ...]  # affect some of them only
+    # The lowest version above the range's lowest one that fixes every advisory of both (malicious ones
+    # aside) and above which none of them affects a version; None when there is none. The lower bound to
+    # raise the range to.
+    fix: str | None = None
 
 
 def allows(ecosystem: str, requirement: str) -> tuple[Callable[[str], bool], list[str]] | None:
@@ -123,4 +127,6 @@ def match_range(
     for aid, adv in sorted(seen.items()):
         whole = all(aid in per_version[v] for v in inside) and bool(set(adv.ids) & ranged_ids)
         (every if whole else some).append(adv)
-    return RangeMatch(tuple(every), tuple(some))
+    vulnerable = [a for a in (*every, *some) if not a.malicious]
+    fix = match.fix_for_all(ecosystem, inside[0], vulnerable, entries, floor=True) if vulnerable else None
+    return RangeMatch(tuple(every), tuple(some), fix)

@@ -179,6 +179,23 @@ def _lowest(ecosystem: str, current: str, fixes: Iterable[str]) -> str | None:
     return best
 
 
+def _group_fix(ecosystem: str, version: str, members: list[tuple[Any, dict[str, Any], list[str]]]) -> str | None:
+    """The lowest fix of an alias group that no member record still calls affected.
+
+    Databases disagree on fixes (GHSA says 2.10.1, PYSEC 2.11.0): at 2.10.1 the PYSEC record still matches
+    and the scan would report the advisory again, so the fix is the first version every member clears.
+    When none does (a member names no fix at all), the lowest fix any member names."""
+    fixes = [f for m in members for f in m[2]]
+    ordered = sorted(
+        {f for f in fixes if (versions.compare(ecosystem, f, version) or 0) > 0},
+        key=lambda f: versions.sort_key(ecosystem, f),
+    )
+    for cand in ordered:
+        if _clear(ecosystem, cand, (entry for _doc, entry, _f in members)):
+            return cand
+    return _lowest(ecosystem, version, fixes)
+
+
 def advisories(
     ecosystem: str, version: str, entries: list[tuple[dict[str, Any], dict[str, Any]]]
 ) -> tuple[Advisory, ...]:
@@ -241,7 +258,7 @@ def advisories(
             or primary_doc.get("summary")
             or ""
         )
-        fixed = _lowest(ecosystem, version, (f for m in members for f in m[2]))
+        fixed = _group_fix(ecosystem, version, members)
         if fixed and ecosystem == "Go" and fixed[:1].isdigit():
             fixed = "v" + fixed  # Go SEMVER ranges drop the `v` modules are tagged with
         out.append(
@@ -259,8 +276,89 @@ def advisories(
     return tuple(sorted(out, key=lambda a: _preference(a.id)))
 
 
+def fix_for_all(
+    ecosystem: str,
+    version: str | None,
+    advs: Iterable[Advisory],
+    entries: list[tuple[dict[str, Any], dict[str, Any]]],
+    *,
+    floor: bool = False,
+) -> str | None:
+    """The single lowest version (above `version`, when given) that none of `advs` affects; None when one of
+    them has no fixed version, or when no version named by the records fixes them all.
+
+    Candidates are the `fixed` events of every record of the package, in the ecosystem's order. Fixing each
+    advisory separately is not enough: two advisories fixed on different release lines (1.2.5 and 2.0.1
+    for one, 2.0.0 only for the other) are both fixed by 2.0.1, not by the higher of their own fixes. The
+    first candidate no record of the package affects is preferred (an upgrade should not trade the listed
+    advisories for another known one); when every candidate is affected by some other record, the first
+    that clears the listed ones is the answer. With `floor` (a range's new lower bound) the version must also
+    be above everything the advisories affect: no listed record introduces or lists a version above it.
+    """
+    wanted = list(advs)
+    if not wanted or any(a.fixed is None for a in wanted):
+        return None  # an advisory with no fix: no version fixes them all
+    ids = {i for a in wanted for i in a.ids}
+    live = [(doc, entry) for doc, entry in entries if not doc.get("withdrawn")]
+    listed = [entry for doc, entry in live if doc["id"] in ids]
+    candidates: dict[str, None] = {}
+    for _doc, entry in live:
+        for fixed in _fixes(ecosystem, "", entry):
+            if version is None or (versions.compare(ecosystem, fixed, version) or 0) > 0:
+                candidates.setdefault(fixed)
+    ordered = sorted(candidates, key=lambda v: versions.sort_key(ecosystem, v))
+    fallback: str | None = None
+    for cand in ordered:
+        if versions.parse(_order(ecosystem, None), cand) is None:
+            continue
+        if not _clear(ecosystem, cand, listed) or (floor and _affects_above(ecosystem, cand, listed)):
+            continue
+        if _clear(ecosystem, cand, [entry for _doc, entry in live]):
+            return _go_tag(ecosystem, cand)
+        if fallback is None:
+            fallback = cand
+    return _go_tag(ecosystem, fallback) if fallback else None
+
+
+def _affects_above(ecosystem: str, version: str, entries: Iterable[dict[str, Any]]) -> bool:
+    """Whether an entry introduces (or lists) an affected version above `version`."""
+    for entry in entries:
+        named = [e.get("introduced") for r in entry.get("ranges") or () for e in r.get("events") or ()]
+        named += list(entry.get("versions") or ())
+        for v in named:
+            if isinstance(v, str) and v != "0" and (versions.compare(ecosystem, v, version) or 0) > 0:
+                return True
+    return False
+
+
+def _clear(ecosystem: str, version: str, entries: Iterable[dict[str, Any]]) -> bool:
+    """Whether no entry affects `version` (a version an entry cannot place counts as affected)."""
+    for entry in entries:
+        res = affected(ecosystem, version, entry)
+        if res is None or res[0]:
+            return False
+    return True
+
+
+def _go_tag(ecosystem: str, fixed: str) -> str:
+    return "v" + fixed if ecosystem == "Go" and fixed[:1].isdigit() else fixed  # Go ranges drop the `v`
+
+
 def match_all(store: Any, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], tuple[Advisory, ...]]:
     """(ecosystem, name, version) → advisories, for many packages: one indexed lookup per distinct name."""
+    return {k: advs for k, (advs, _fix) in match_with_fixes(store, keys).items()}
+
+
+def match_with_fixes(
+    store: Any, keys: Iterable[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], tuple[tuple[Advisory, ...], str | None]]:
+    """(ecosystem, name, version) → (advisories, the lowest version fixing every one that is not malicious)."""
     wanted = set(keys)
     found = store.lookup({(e, n) for e, n, _v in wanted})
-    return {(e, n, v): advisories(e, v, found.get((e, n), [])) for e, n, v in wanted}
+    out: dict[tuple[str, str, str], tuple[tuple[Advisory, ...], str | None]] = {}
+    for e, n, v in wanted:
+        entries = found.get((e, n), [])
+        advs = advisories(e, v, entries)
+        vulnerable = [a for a in advs if not a.malicious]
+        out[(e, n, v)] = (advs, fix_for_all(e, v, vulnerable, entries) if vulnerable else None)
+    return out

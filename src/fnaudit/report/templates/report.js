@@ -95,8 +95,9 @@
         row.hidden = !ok;
         if (ok) { visible += 1; if (!suppressed) { shown[fid] = true; } }
       });
-      var cardOk = fnOk && (visible > 0 || (!filtering && card.id !== "app-level"));
-      if (card.id === "app-level") { cardOk = !wanted && visible > 0; }
+      var grouped = card.id === "app-level" || card.id === "unattributed";  // no function to filter by
+      var cardOk = fnOk && (visible > 0 || (!filtering && !grouped));
+      if (grouped) { cardOk = !wanted && visible > 0; }
       card.hidden = !cardOk;
       if (cardOk) { cardsShown += 1; }
       showMatches(card.querySelector(".card-head .match"), visible, rows, filtering && cardOk);

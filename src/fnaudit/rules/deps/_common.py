@@ -3,11 +3,12 @@ every function that ships it, or none (a lockfile or manifest of the app that no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from fnaudit.findings import Severity
 from fnaudit.model.app import App
 from fnaudit.model.package import Advisory, Package, Reachability
+from fnaudit.model.unclaimed import UNCLAIMED
 
 _LOWER = {
     Severity.CRITICAL: Severity.HIGH,
@@ -37,8 +38,10 @@ def occurrences(app: App) -> Iterator[tuple[Package, list[str], list[Package]]]:
         yield groups[k]
 
 
-def merged_reachability(per_fn: list[Package], advisory_id: str) -> str:
-    states = {a.reachable for p in per_fn for a in p.advisories or () if a.id == advisory_id}
+def merged_reachability(per_fn: list[Package]) -> str:
+    """Whether the handlers import the package: reachable when one does, not reachable only when none
+    can (the engine gives every advisory of a package the same state, per function)."""
+    states = {a.reachable for p in per_fn for a in (*(p.advisories or ()), *p.partial)}
     if Reachability.REACHABLE in states:
         return Reachability.REACHABLE
     if states == {Reachability.NOT_REACHABLE}:
@@ -46,9 +49,47 @@ def merged_reachability(per_fn: list[Package], advisory_id: str) -> str:
     return Reachability.UNKNOWN
 
 
-def severity_of(advisory: Advisory, reach: str) -> Severity:
-    base = Severity(advisory.severity) if advisory.severity else Severity.MEDIUM
+def base_severity(advisory: Advisory) -> Severity:
+    """The advisory's own severity; an unrated one counts as medium."""
+    return Severity(advisory.severity) if advisory.severity else Severity.MEDIUM
+
+
+def severity_of(advisories: tuple[Advisory, ...], reach: str) -> Severity:
+    """The worst advisory decides, lowered one level when the handlers do not import the package."""
+    base = max((base_severity(a) for a in advisories), key=lambda s: s.rank, default=Severity.MEDIUM)
     return _LOWER[base] if reach == Reachability.NOT_REACHABLE else base
+
+
+def worst_first(advisories: Iterable[Advisory]) -> tuple[Advisory, ...]:
+    """Advisories by severity (then CVSS score) worst first; ties by id, as the engine sorts them."""
+    return tuple(sorted(advisories, key=lambda a: (-base_severity(a).rank, -(a.score or 0.0))))
+
+
+def rated(advisory: Advisory) -> str:
+    """`CVSS 9.8`, else the database's rating, else `not rated`."""
+    return f"CVSS {advisory.score:g}" if advisory.score is not None else (advisory.severity or "not rated")
+
+
+MAX_LISTED = 5  # advisories spelled out in a message; the JSON and SARIF `advisories` list every one
+
+
+def listing(advisories: tuple[Advisory, ...]) -> str:
+    """`GHSA-a, CVE-1 (CVSS 9.8): summary; GHSA-b (high): summary` for the first few, then `and N more`."""
+    shown = [f"{', '.join(a.ids)} ({rated(a)}): {a.summary or 'no summary'}" for a in advisories[:MAX_LISTED]]
+    more = len(advisories) - MAX_LISTED
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def fix_text(advisories: tuple[Advisory, ...], fix: str | None) -> str:
+    """`fixed in X`, `X fixes all 3`, or which advisory has no fixed version."""
+    if fix is not None:
+        return f"fixed in {fix}" if len(advisories) == 1 else f"all fixed in {fix}"
+    unfixed = [a.id for a in advisories if a.fixed is None]
+    if len(advisories) == 1:
+        return "no fixed version known"
+    if unfixed:
+        return f"no fixed version known for {', '.join(unfixed)}"
+    return "no single known version fixes them all"
 
 
 def describe(p: Package) -> str:
@@ -60,6 +101,11 @@ def who(fn_ids: list[str], app: App) -> tuple[str | None, tuple[str, ...]]:
     """Hit.function when exactly one function, Hit.functions always."""
     ids = tuple(sorted(fn_ids))
     return (ids[0] if len(ids) == 1 else None), ids
+
+
+def attribution(fn_ids: list[str]) -> str | None:
+    """Hit.attribution: "unclaimed" for a lockfile or manifest no function ships, else None."""
+    return None if fn_ids else UNCLAIMED
 
 
 def shipped(fn_ids: list[str], app: App) -> str:

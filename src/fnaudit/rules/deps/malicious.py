@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.deps._common import describe, occurrences, shipped, who
+from fnaudit.rules.deps._common import attribution, describe, occurrences, shipped, who
 from fnaudit.rules.registry import Context, rule
 
 
@@ -27,7 +27,9 @@ def malicious_package(app: App, ctx: Context) -> Iterator[Hit]:
 
     Packages a function ships at a version that an OSV `MAL-` advisory (OpenSSF malicious-packages)
     reports as malicious: typosquats, hijacked maintainer accounts, versions that steal credentials
-    or environment variables at install or import time.
+    or environment variables at install or import time. One finding per package version, listing
+    every report that names it (JSON and SARIF: `advisories`). Development-only packages are not
+    shipped and not reported unless `--include-dev`.
 
     ## Why it matters
 
@@ -53,19 +55,22 @@ def malicious_package(app: App, ctx: Context) -> Iterator[Hit]:
     - OWASP Serverless Top 10, SAS-6 Using Components with Known Vulnerabilities
     """
     for p, fn_ids, _per_fn in occurrences(app):
-        for adv in p.advisories or ():
-            if not adv.malicious:
-                continue
-            function, functions = who(fn_ids, app)
-            yield Hit(
-                p.loc,
-                f"{describe(p)} is a malicious package version ({', '.join(adv.ids)}): "
-                f"{adv.summary or 'malicious code'}; {shipped(fn_ids, app)}",
-                function=function,
-                functions=functions,
-                evidence=f"{p.purl} {adv.id}",
-                remediation=f"Remove {p.name} {p.version} (or pin a version from before the compromise), "
-                "regenerate the lockfile and rotate every credential the function could read.",
-                severity=Severity.CRITICAL,
-                key=f"{p.ecosystem}:{p.name}@{p.version} {adv.id}",
-            )
+        mal = tuple(a for a in p.advisories or () if a.malicious)
+        if not mal:
+            continue  # one finding per malicious package version, however many reports name it
+        function, functions = who(fn_ids, app)
+        ids = ", ".join(i for a in mal for i in a.ids)
+        summary = next((a.summary for a in mal if a.summary), "malicious code")
+        yield Hit(
+            p.loc,
+            f"{describe(p)} is a malicious package version ({ids}): {summary}; {shipped(fn_ids, app)}",
+            function=function,
+            functions=functions,
+            attribution=attribution(fn_ids),
+            evidence=" ".join((p.purl, *(a.id for a in mal))),
+            remediation=f"Remove {p.name} {p.version} (or pin a version from before the compromise), "
+            "regenerate the lockfile and rotate every credential the function could read.",
+            severity=Severity.CRITICAL,
+            key=f"{p.ecosystem}:{p.name}@{p.version}",  # the package version, not its reports
+            advisories=mal,
+        )

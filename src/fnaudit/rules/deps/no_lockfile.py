@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.deps._common import occurrences, shipped, who
+from fnaudit.rules.deps._common import attribution, occurrences, shipped, who
 from fnaudit.rules.registry import Context, rule
 
 
@@ -74,6 +74,7 @@ def no_lockfile(app: App, ctx: Context) -> Iterator[Hit]:
                 f"{p.loc.path} declares {p.ecosystem} dependencies but no lockfile pins them; {shipped(fn_ids, app)}",
                 function=function,
                 functions=functions,
+                attribution=attribution(fn_ids),
                 evidence=p.loc.path,
                 remediation=f"Generate and commit the lockfile for {p.loc.path}.",
                 key=f"manifest {p.loc.path}",
@@ -86,6 +87,7 @@ def no_lockfile(app: App, ctx: Context) -> Iterator[Hit]:
                 f"serves at build time; {shipped(fn_ids, app)}",
                 function=function,
                 functions=functions,
+                attribution=attribution(fn_ids),
                 evidence=p.requirement,
                 remediation=f"Pin {p.name} to an exact version (`{p.name}==X.Y.Z`), ideally with hashes.",
                 key=f"unpinned {p.ecosystem}:{p.name}",

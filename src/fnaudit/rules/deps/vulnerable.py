@@ -7,8 +7,19 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.model.package import Reachability
-from fnaudit.rules.deps._common import describe, merged_reachability, occurrences, severity_of, shipped, who
+from fnaudit.model.package import Advisory, Reachability
+from fnaudit.rules.deps._common import (
+    attribution,
+    describe,
+    fix_text,
+    listing,
+    merged_reachability,
+    occurrences,
+    severity_of,
+    shipped,
+    who,
+    worst_first,
+)
 from fnaudit.rules.registry import Context, rule
 
 _REACH = {
@@ -36,15 +47,19 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
 
     Packages that a function ships (from its lockfiles, its layers, the app folder it bundles) at a
     version an OSV advisory says is affected: npm, PyPI, Maven, Go, crates.io, RubyGems and
-    Packagist, each compared with its own version rules. Records that are aliases of each other
-    (GHSA, CVE, PYSEC, GO-, RUSTSEC) make one finding listing every id. The severity comes from the
-    CVSS vector (or the database's own rating), lowered one level when the handler's code does not
-    import the package; the remediation names the lowest fixed version. Development-only packages
-    are not checked unless `--include-dev`. Without a lockfile, the exact pins of a `package.json`
-    or `requirements*.txt` are matched the same way, and a range (`^2.0.10`, `>=1,<2`) is reported
-    here when every version it allows is affected (when only some are: DEP005). Lockfiles and
-    manifests of the app that no function ships are matched too and reported with no function
-    ("no function ships it").
+    Packagist, each compared with its own version rules. One finding per package version and file
+    (its root cause), listing every advisory that affects it (records that are aliases of each other,
+    GHSA, CVE, PYSEC, GO-, RUSTSEC, are one advisory listing every id) with its severity and summary;
+    the JSON and SARIF reports carry the list (`advisories`). The worst advisory decides the severity
+    (from its CVSS vector, or the database's own rating), lowered one level when the handler's code
+    does not import the package; the remediation names the single lowest version that fixes every
+    advisory (and that no other known advisory affects, when there is one), or says which advisory
+    has no fix. Development-only packages (reached only from `devDependencies`, dev groups, test
+    scopes) are not shipped and not checked unless `--include-dev`. Without a lockfile, the exact
+    pins of a `package.json` or `requirements*.txt` are matched the same way, and a range
+    (`^2.0.10`, `>=1,<2`) is reported here when every version it allows is affected (when only
+    some are: DEP005). Lockfiles and manifests of the app that no function ships are matched too
+    and reported with no function ("no function ships it").
 
     ## Why it matters
 
@@ -79,29 +94,40 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
     - OWASP Serverless Top 10, SAS-6 Using Components with Known Vulnerabilities
     """
     for p, fn_ids, per_fn in occurrences(app):
-        for adv in p.advisories or ():
-            if adv.malicious:
-                continue  # DEP002
-            reach = merged_reachability(per_fn, adv.id)
-            ids = ", ".join(adv.ids)
-            fix = f"fixed in {adv.fixed}" if adv.fixed else "no fixed version known"
-            rated = f"CVSS {adv.score:g}" if adv.score is not None else (adv.severity or "not rated")
-            function, functions = who(fn_ids, app)
-            yield Hit(
-                p.loc,
-                f"{describe(p)}{_EVERY if not p.version else ''} is affected by {ids} ({rated}): "
-                f"{adv.summary or 'no summary'}; {fix}; "
-                f"{_REACH[reach]}; {shipped(fn_ids, app)}",
-                function=function,
-                functions=functions,
-                evidence=f"{p.purl} {adv.id}",
-                remediation=(
-                    f"Upgrade {p.name} to {adv.fixed} or later and regenerate the lockfile."
-                    if adv.fixed
-                    else f"No fixed version of {p.name} is known: replace or remove it, "
-                    "or keep it out of reach of event data."
-                ),
-                severity=severity_of(adv, reach),
-                key=f"{p.ecosystem}:{p.name}@{p.version or p.requirement} {adv.id}",
-                confidence="high" if reach != Reachability.NOT_REACHABLE else "medium",
-            )
+        # One finding per package version: the advisories are its causes, not findings of their own.
+        advs = worst_first(a for a in p.advisories or () if not a.malicious)  # malicious ones: DEP002
+        if not advs:
+            continue
+        reach = merged_reachability(per_fn)
+        function, functions = who(fn_ids, app)
+        many = f"{len(advs)} advisories: " if len(advs) > 1 else ""
+        # One advisory whose databases disagree on its fix: the lowest one a database names (its own `fixed`).
+        fix = p.fix if p.fix is not None or len(advs) > 1 else advs[0].fixed
+        yield Hit(
+            p.loc,
+            f"{describe(p)}{_EVERY if not p.version else ''} is affected by {many}{listing(advs)}; "
+            f"{fix_text(advs, fix)}; {_REACH[reach]}; {shipped(fn_ids, app)}",
+            function=function,
+            functions=functions,
+            attribution=attribution(fn_ids),
+            evidence=" ".join((p.purl, *(a.id for a in advs))),
+            remediation=_remediation(p.name, advs, fix),
+            severity=severity_of(advs, reach),
+            # The package version and its file (in the fingerprint already), not its advisories: a new
+            # advisory for the same version leaves the finding (and its baseline entry) as it was.
+            key=f"{p.ecosystem}:{p.name}@{p.version or p.requirement}",
+            confidence="high" if reach != Reachability.NOT_REACHABLE else "medium",
+            advisories=advs,
+        )
+
+
+def _remediation(name: str, advs: tuple[Advisory, ...], fix: str | None) -> str:
+    if fix is not None:
+        every = f" (the lowest version that fixes all {len(advs)} advisories)" if len(advs) > 1 else ""
+        return f"Upgrade {name} to {fix} or later{every} and regenerate the lockfile."
+    return (
+        f"No single fixed version of {name} is known for all of its advisories: replace or remove it, "
+        "or keep it out of reach of event data."
+        if len(advs) > 1 and all(a.fixed for a in advs)
+        else f"No fixed version of {name} is known: replace or remove it, or keep it out of reach of event data."
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
-from fnaudit.rules.deps._common import describe, occurrences, shipped, who
+from fnaudit.rules.deps._common import attribution, describe, fix_text, listing, occurrences, shipped, who, worst_first
 from fnaudit.rules.registry import Context, rule
 
 
@@ -29,7 +29,9 @@ def vulnerable_dependency_range(app: App, ctx: Context) -> Iterator[Hit]:
     `package.json` without `package-lock.json`, `jinja2>=2.10,<3` in `requirements.txt`) where some
     of the versions the range allows are affected by an OSV advisory and others are not. Which one
     is deployed depends on the day the bundle is built, so the finding has lower confidence than a
-    locked version. When every allowed version is affected, DEP001 reports it instead.
+    locked version. When every allowed version is affected, DEP001 reports it instead. One finding
+    per range, listing every such advisory (JSON and SARIF: `advisories`); the remediation names the
+    lowest version that fixes all of them and above which none of them affects a version.
 
     ## Why it matters
 
@@ -63,24 +65,27 @@ def vulnerable_dependency_range(app: App, ctx: Context) -> Iterator[Hit]:
     - CWE-1357: Reliance on Insufficiently Trustworthy Component
     """
     for p, fn_ids, _per_fn in occurrences(app):
-        for adv in p.partial:
-            if adv.malicious:
-                continue  # a malicious version is only reported once it is the one shipped (DEP002)
-            ids = ", ".join(adv.ids)
-            fix = f"fixed in {adv.fixed}" if adv.fixed else "no fixed version known"
-            function, functions = who(fn_ids, app)
-            yield Hit(
-                p.loc,
-                f"{describe(p)}: no lockfile pins it and some of the versions the range allows are affected by "
-                f"{ids}: {adv.summary or 'no summary'}; {fix}; {shipped(fn_ids, app)}",
-                function=function,
-                functions=functions,
-                evidence=f"{p.name} {p.requirement} {adv.id}",
-                remediation=(
-                    f"Raise the lower bound of {p.name} to {adv.fixed} and commit a lockfile."
-                    if adv.fixed
-                    else f"No fixed version of {p.name} is known: replace or remove it, and commit a lockfile."
-                ),
-                key=f"{p.ecosystem}:{p.name} {p.requirement} {adv.id}",
-                confidence="low",
-            )
+        # A malicious version is only reported once it is the one shipped (DEP002).
+        advs = worst_first(a for a in p.partial if not a.malicious)
+        if not advs:
+            continue
+        function, functions = who(fn_ids, app)
+        many = f"{len(advs)} advisories: " if len(advs) > 1 else ""
+        yield Hit(
+            p.loc,
+            f"{describe(p)}: no lockfile pins it and some of the versions the range allows are affected by "
+            f"{many}{listing(advs)}; {fix_text(advs, p.fix)}; {shipped(fn_ids, app)}",
+            function=function,
+            functions=functions,
+            attribution=attribution(fn_ids),
+            evidence=" ".join((p.name, p.requirement, *(a.id for a in advs))),
+            remediation=(
+                f"Raise the lower bound of {p.name} to {p.fix} and commit a lockfile."
+                if p.fix
+                else f"No fixed version of {p.name} is known for every advisory: replace or remove it, "
+                "and commit a lockfile."
+            ),
+            key=f"{p.ecosystem}:{p.name} {p.requirement}",  # the range and its file, not its advisories
+            confidence="low",
+            advisories=advs,
+        )

@@ -16,7 +16,7 @@ from fnaudit.rules.registry import Context, rule
     "async-without-failure-destination",
     title="Asynchronous function without a dead-letter queue or on-failure destination",
     category=Category.AVAILABILITY,
-    severity=Severity.MEDIUM,
+    severity=Severity.INFO,
     cwe=(754,),
     owasp=("SAS-8", "SAS-5"),
     references=(
@@ -30,6 +30,9 @@ def async_without_failure_destination(app: App, ctx: Context) -> Iterator[Hit]:
     Functions invoked asynchronously (S3 notifications, SNS, EventBridge rules and schedules,
     IoT rules, CloudWatch Logs subscriptions) that configure neither a dead-letter queue nor an
     on-failure destination.
+
+    A hygiene check, reported at `info`: the table and the Markdown comment count these in one line
+    per app (`--show info` lists them); JSON, SARIF and HTML list them in full.
 
     ## Why it matters
 

@@ -17,7 +17,7 @@ MAX_TIMEOUT = 900  # seconds: Lambda's hard ceiling
     "timeout-at-maximum",
     title="Function timeout set to the 15-minute maximum",
     category=Category.AVAILABILITY,
-    severity=Severity.LOW,
+    severity=Severity.INFO,
     cwe=(400,),
     owasp=("SAS-8",),
     references=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",),
@@ -27,6 +27,9 @@ def timeout_at_maximum(app: App, ctx: Context) -> Iterator[Hit]:
 
     Functions whose timeout is 900 seconds, the maximum Lambda allows, whether set on the
     function or inherited from `provider.timeout` / `Globals.Function.Timeout`.
+
+    A hygiene check, reported at `info`: the table and the Markdown comment count these in one line
+    per app (`--show info` lists them); JSON, SARIF and HTML list them in full.
 
     ## Why it matters
 

@@ -222,3 +222,30 @@ def all_actions() -> tuple[str, ...]:
 def write_actions() -> frozenset[str]:
     """The catalogue's Write and Permissions-management actions (the yardstick for "most of the account")."""
     return frozenset(a for a in all_actions() if access_level(a) in (WRITE, PERMISSIONS))
+
+
+# AWS managed policies that SAM and the Serverless Framework attach for an event source: Lambda uses
+# them to poll the source for the function (event source mappings), not the function's code. Their
+# grants on `*` are AWS's documented default for that trigger, so the IAM rules report them at
+# `info` with this explanation when the function has the trigger, at `low` when it does not (a policy
+# left behind when the trigger was removed). Policy name → (trigger kinds, what Lambda does with it).
+EVENT_SOURCE_POLICIES: dict[str, tuple[frozenset[str], str]] = {
+    "AWSLambdaSQSQueueExecutionRole": (frozenset({"sqs"}), "poll and delete the SQS messages that trigger it"),
+    "AWSLambdaKinesisExecutionRole": (frozenset({"kinesis"}), "read the Kinesis stream that triggers it"),
+    "AWSLambdaDynamoDBExecutionRole": (frozenset({"dynamodb"}), "read the DynamoDB stream that triggers it"),
+    "AWSLambdaMSKExecutionRole": (frozenset({"kafka"}), "reach the MSK cluster that triggers it"),
+    "AWSLambdaVPCAccessExecutionRole": (frozenset(), "create the function's network interfaces in its VPC"),
+}
+
+
+def event_source_note(policy: str, trigger_kinds: set[str]) -> tuple[str, bool] | None:
+    """(the explanation, whether the function has the trigger the policy is for) for an event-source
+    managed policy; None for any other policy."""
+    entry = EVENT_SOURCE_POLICIES.get(policy)
+    if entry is None:
+        return None
+    kinds, what = entry
+    used = not kinds or bool(kinds & trigger_kinds)
+    if used:
+        return f"the policy AWS provides for Lambda to {what}; Lambda uses it, not the code", True
+    return f"the policy AWS provides for Lambda to {what}, but no function of this role has that trigger", False

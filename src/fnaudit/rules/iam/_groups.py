@@ -4,14 +4,16 @@ exfiltration) in a role's Allow statements."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from fnaudit.findings import Hit, Severity
 from fnaudit.model.app import App, Role, Statement
-from fnaudit.rules.iam._actions import expand, quiet_on_star
+from fnaudit.rules.iam._actions import event_source_note, expand, quiet_on_star
 from fnaudit.rules.iam._policy import (
     RoleUsers,
     any_resource,
     boundary_note,
+    cause,
     condition_note,
     effective_actions,
     function_roles,
@@ -67,7 +69,7 @@ def group_hits(
                     continue
                 yield _hit(app, users, role, st, action, found, broad, severity, what, remediation)
         for policy, (st, acc, everywhere) in per_policy.items():
-            yield _hit(
+            hit = _hit(
                 app,
                 users,
                 role,
@@ -79,6 +81,17 @@ def group_hits(
                 what,
                 remediation,
             )
+            yield explain_event_source(hit, policy, users)
+
+
+def explain_event_source(hit: Hit, policy: str, users: RoleUsers) -> Hit:
+    """A managed policy AWS provides for Lambda to poll a trigger (`AWSLambdaSQSQueueExecutionRole`): the hit
+    says so and drops to `info` when a function of the role has that trigger, `low` when none has."""
+    kinds = {t.kind.value for f in users.functions for t in f.triggers}
+    note = event_source_note(policy, kinds)
+    if note is None:
+        return hit
+    return replace(hit, message=f"{hit.message} ({note[0]})", severity=Severity.INFO if note[1] else Severity.LOW)
 
 
 def patterns(
@@ -112,7 +125,6 @@ def _hit(
     remediation: Callable[[App, tuple[str, ...]], str],
 ) -> Hit:
     shown = ", ".join(f"`{x}`" for x in found[:6]) + (f" and {len(found) - 6} more" if len(found) > 6 else "")
-    managed = managed_name(st)
     via = f" (through `{action}`)" if action.lower() not in {f.lower() for f in found} else ""
     label = where(role, st)
     if action.startswith("AWS managed policy "):
@@ -129,9 +141,8 @@ def _hit(
         evidence=f"Allow {action} on {resources_text(st)}",
         remediation=remediation(app, found),
         severity=with_condition(severity(everywhere, found), st),
-        key=f"managed:{managed}"
-        if action.startswith("AWS managed policy ")
-        else f"action:{action}|{resources_text(st) if not everywhere else '*'}",
+        key=cause(role, st),  # the statement (or the managed policy), for one finding per statement
+        cause=cause(role, st),
     )
 
 

@@ -12,6 +12,7 @@ from fnaudit.findings import Severity
 from fnaudit.model.app import App, Effect, Function, Role, Statement
 from fnaudit.model.permissions import EffectivePermissions
 from fnaudit.rules.iam import _actions
+from fnaudit.rules.iam.merge import policy_cause, statement_cause
 
 # The resource part of an ARN (after `arn:partition:service:region:account:`) that means "every resource
 # of the service": `*`, or a resource type followed by `*` (`table/*`, `function:*`). Bucket ARNs are the
@@ -109,6 +110,26 @@ def where(role: Role, st: Statement) -> str:
     """How a person finds the statement: its Sid or source path, and the role."""
     label = f"statement {st.sid}" if st.sid else (st.source or "a statement")
     return f"{label} of role {role.id}"
+
+
+_STATEMENT_INDEX = re.compile(r"\.Statement\[\d+\]$")
+
+
+def cause(role: Role, st: Statement) -> str:
+    """The statement's identity for the fold into one finding per statement (fnaudit.rules.iam.merge), also
+    the hits' fingerprint key: an AWS managed policy's statements are one, the policy attached to the role;
+    so are the statements of a policy written on one line (a SAM policy template such as `S3CrudPolicy`
+    expands to two statements at the line that names it: one thing to fix)."""
+    policy = managed_name(st)
+    if policy is not None:
+        return policy_cause(role.id, policy)
+    document = _STATEMENT_INDEX.sub("", st.source)
+    if document != st.source and any(
+        o.loc == st.loc and o.source != st.source and _STATEMENT_INDEX.sub("", o.source) == document
+        for o in role.all_statements()
+    ):
+        return statement_cause(role.id, None, document)
+    return statement_cause(role.id, st.sid, st.source)
 
 
 def condition_note(st: Statement) -> str:

@@ -15,6 +15,7 @@ from fnaudit.rules.iam._policy import (
     admin_managed,
     any_resource,
     boundary_note,
+    cause,
     condition_note,
     effective_actions,
     function_roles,
@@ -24,6 +25,7 @@ from fnaudit.rules.iam._policy import (
     where,
     with_condition,
 )
+from fnaudit.rules.iam.merge import policy_cause
 from fnaudit.rules.registry import Context, rule
 
 __all__ = ["ADMIN_POLICIES", "iam_admin_access"]
@@ -70,6 +72,11 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     other rules report what is left (IAM005 the data reads on `*`, IAM003 the writes). A boundary
     that cannot be read (a customer managed policy outside the app, an unresolved reference) is
     treated as not limiting, and the finding says so.
+
+    One finding per policy statement (and one per AWS managed policy): this rule's problem and the
+    statement's other IAM problems are named in one finding, owned by the highest-ranked rule present
+    (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
+    `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
     ## Why it matters
 
@@ -132,7 +139,8 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
                     functions=users.function_ids,
                     evidence=f"managed policy {mp.arn}",
                     remediation=_remediation(app),
-                    key=f"managed:{mp.name}",
+                    key=policy_cause(role.id, mp.name),
+                    cause=policy_cause(role.id, mp.name),
                 )
         for st in role.allow_statements():
             yield from _statement_hits(app, users, role, st)
@@ -151,17 +159,13 @@ def _statement_hits(app: App, users: RoleUsers, role: Role, st: Statement) -> It
             what = f"`iam:*` on {resources_text(st)}, enough to grant itself any permission"
         else:
             continue
-        yield _hit(
-            app, users, role, st, what, with_condition(base, st), f"action:{action.strip()}|{resources_text(st)}"
-        )
+        yield _hit(app, users, role, st, what, with_condition(base, st))
     if st.not_actions and everywhere:
         what = f"every action except {', '.join(st.not_actions)} (NotAction) on {resources_text(st)}"
-        yield _hit(
-            app, users, role, st, what, with_condition(Severity.CRITICAL, st), f"notaction:{','.join(st.not_actions)}"
-        )
+        yield _hit(app, users, role, st, what, with_condition(Severity.CRITICAL, st))
 
 
-def _hit(app: App, users: RoleUsers, role: Role, st: Statement, what: str, severity: Severity, key: str) -> Hit:
+def _hit(app: App, users: RoleUsers, role: Role, st: Statement, what: str, severity: Severity) -> Hit:
     return Hit(
         st.loc,
         f"{users.subject}: {where(role, st)} allows {what}{condition_note(st)}"
@@ -171,7 +175,8 @@ def _hit(app: App, users: RoleUsers, role: Role, st: Statement, what: str, sever
         evidence=f"Allow {', '.join(st.actions) or 'NotAction ' + ', '.join(st.not_actions)} on {resources_text(st)}",
         remediation=_remediation(app),
         severity=severity if severity is not Severity.CRITICAL else None,
-        key=key,
+        key=cause(role, st),  # the statement: one finding per statement (fnaudit.rules.iam.merge)
+        cause=cause(role, st),
     )
 
 

@@ -44,6 +44,11 @@ def iam_data_exfiltration(app: App, ctx: Context) -> Iterator[Hit]:
     permissions boundary; a `*`, `service:*` or NotAction that Deny statements or the boundary cut
     down below what IAM001 / IAM002 report is judged here on what is left.
 
+    One finding per policy statement (and one per AWS managed policy): this rule's problem and the
+    statement's other IAM problems are named in one finding, owned by the highest-ranked rule present
+    (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
+    `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
+
     ## Why it matters
 
     These actions move data out without the attacker downloading it through the function: one call

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import Fact
-from fnaudit.model.permissions import Escalation
+from fnaudit.model.permissions import Escalation, Grant
 from fnaudit.rules.iam._policy import RoleUsers, boundary_note, lowered
+from fnaudit.rules.iam.merge import policy_cause, statement_cause, statements_cause
 from fnaudit.rules.registry import Context, rule
 
 
@@ -50,6 +51,10 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
     The finding names the method, the statements that enable each required action, and the roles
     or functions it reaches. Critical when the method yields arbitrary permissions, high otherwise;
     one step lower when a required action is granted only behind a `Condition`.
+
+    An escalation that one statement grants alone is named in that statement's finding (this rule owns
+    it unless IAM001 applies); the escalations that need several statements together are a finding of
+    their own, one per set of statements, naming each method. JSON `problems` lists each method.
 
     ## Why it matters
 
@@ -112,6 +117,10 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
             shown = ["any role" if t == "*" and passes else "any function" if t == "*" else t for t in targets]
             reach = f" It reaches: {', '.join(shown)}."
         base = Severity.CRITICAL if esc.to_admin else Severity.HIGH
+        # granted by one statement alone: a problem of that statement, folded into its one finding
+        # (fnaudit.rules.iam.merge); by several together: one finding per set of statements, naming each method
+        statements = sorted({_statement(role_id, g) for _, g in esc.evidence})
+        cause = statements[0] if len(statements) == 1 else statements_cause(statements)
         yield Hit(
             esc.evidence[0][1].loc,
             f"{_subject(fns, role_id)} can escalate privileges ({esc.name}): {esc.explanation} Granted by: {steps}.{reach}"
@@ -121,7 +130,8 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
             evidence=" + ".join(f"{a} on {g.resource_text}" for a, g in esc.evidence),
             remediation=_remediation(esc),
             severity=lowered(base) if esc.conditional else base,
-            key=f"escalation:{esc.method}|{','.join(targets)}",
+            key=cause,
+            cause=cause,
         )
     for (role_id, policy), members in managed.items():
         fns = sorted({f.name: f for f, _ in members}.values(), key=lambda f: f.name)
@@ -141,8 +151,17 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
             remediation=f"Detach {policy} from the execution role and grant the actions the function calls on its "
             "own resources.",
             severity=Severity.CRITICAL if admin else Severity.HIGH,
-            key=f"escalation-managed:{policy}",
+            key=policy_cause(role_id, policy),  # the policy: one finding with its other problems
+            cause=policy_cause(role_id, policy),
         )
+
+
+def _statement(role_id: str, g: Grant) -> str:
+    """The statement (or AWS managed policy) a grant comes from, as the other IAM rules name it."""
+    prefix = "AWS managed policy "
+    if g.source.startswith(prefix):
+        return policy_cause(role_id, g.source[len(prefix) :].split(".", 1)[0])
+    return statement_cause(role_id, g.sid, g.source)
 
 
 def _subject(fns: list[Function], role_id: str) -> str:

@@ -14,11 +14,11 @@ from fnaudit.rules.iam._policy import (
     RoleUsers,
     any_resource,
     boundary_note,
+    cause,
     condition_note,
     effective_actions,
     function_roles,
     limits_note,
-    managed_name,
     reported_statements,
     reports_service_wildcard,
     resources_text,
@@ -55,6 +55,11 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     left with only reads (under a `ReadOnlyAccess` boundary, say) is not "every action" any more,
     and IAM005 judges its reads; `iam:*` that IAM001 does not report (its policy-writing actions
     denied) is reported here.
+
+    One finding per policy statement (and one per AWS managed policy): this rule's problem and the
+    statement's other IAM problems are named in one finding, owned by the highest-ranked rule present
+    (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
+    `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
     ## Why it matters
 
@@ -116,7 +121,8 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
                         cloudformation=f"Replace `{action.strip()}` with the {service} actions the function calls, on its resources' ARNs.",
                     ),
                     severity=with_condition(base, st),
-                    key=f"action:{action.strip()}|{resources_text(st)}" + _policy_key(st),
+                    key=cause(role, st),  # the statement: one finding per statement (fnaudit.rules.iam.merge)
+                    cause=cause(role, st),
                 )
 
 
@@ -131,8 +137,3 @@ def _limits(users: RoleUsers, st: Statement, action: str) -> str:
     if not alone - kept:
         return ""
     return limits_note(users, replace(st, actions=(action,), not_actions=()), kept)
-
-
-def _policy_key(st: Statement) -> str:
-    name = managed_name(st)
-    return f"|managed:{name}" if name else ""

@@ -15,11 +15,12 @@ from fnaudit.rules.iam._actions import (
     access_level,
     quiet_on_star,
 )
-from fnaudit.rules.iam._groups import patterns
+from fnaudit.rules.iam._groups import explain_event_source, patterns
 from fnaudit.rules.iam._policy import (
     RoleUsers,
     any_resource,
     boundary_note,
+    cause,
     condition_note,
     effective_actions,
     function_roles,
@@ -30,6 +31,7 @@ from fnaudit.rules.iam._policy import (
     where,
     with_condition,
 )
+from fnaudit.rules.iam.merge import policy_cause
 from fnaudit.rules.registry import Context, rule
 
 
@@ -53,7 +55,7 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
     Allow statements in a function's role that grant a Write or Permissions-management action
     (`s3:PutObject`, `dynamodb:DeleteItem`, `sqs:SendMessage`, `iam:PassRole`,
     `lambda:UpdateFunctionCode`, or patterns such as `s3:Put*` and `dynamodb:*Item` that include
-    them) on `Resource: "*"`. One finding per action.
+    them) on `Resource: "*"`. One problem per action.
 
     Not reported: actions that AWS does not let you scope to a resource, for which `*` is the
     only possible grant (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`,
@@ -63,6 +65,11 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
     granted only when they survive Deny statements (`NotAction`, `NotResource` included) and the
     permissions boundary; a `*`, `service:*` or NotAction that Deny statements or the boundary cut
     down below what IAM001 / IAM002 report is judged here on what is left.
+
+    One finding per policy statement (and one per AWS managed policy): this rule's problem and the
+    statement's other IAM problems are named in one finding, owned by the highest-ranked rule present
+    (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
+    `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
     ## Why it matters
 
@@ -117,19 +124,20 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
                     worst = level if RANK[level] > RANK[worst] else worst
                     per_policy[policy] = (first if first.conditional <= st.conditional else st, acc, worst)
                     continue
-                yield _hit(app, users, role, st, a, level, f"action:{a}")
+                yield _hit(app, users, role, st, a, level, cause(role, st))
         for policy, (st, acc, worst) in per_policy.items():
             shown = ", ".join(f"`{a}`" for a in acc[:5]) + (f" and {len(acc) - 5} more" if len(acc) > 5 else "")
-            yield _hit(
+            hit = _hit(
                 app,
                 users,
                 role,
                 st,
                 shown,
                 worst,
-                f"managed:{policy}",
+                policy_cause(role.id, policy),
                 label=f"AWS managed policy {policy} attached to role {role.id}",
             )
+            yield explain_event_source(hit, policy, users)
 
 
 def _hit(
@@ -146,7 +154,8 @@ def _hit(
         evidence=f"Allow {a.replace('`', '')} on *",
         remediation=_remediation(app, a.strip("`").split("`")[0]),
         severity=with_condition(base, st),
-        key=key,
+        key=key,  # the statement (or managed policy): one finding per statement (fnaudit.rules.iam.merge)
+        cause=key,
     )
 
 

@@ -13,12 +13,14 @@ from fnaudit.rules.iam._actions import PERMISSIONS, WRITE, access_level
 from fnaudit.rules.iam._policy import (
     RoleUsers,
     boundary_note,
+    cause,
     effective_actions,
     function_roles,
     managed_name,
     reported_statements,
     where,
 )
+from fnaudit.rules.iam.merge import policy_cause
 from fnaudit.rules.registry import Context, rule
 
 # Used by the Lambda runtime for the function (logs, traces, VPC networking), never by its code; and
@@ -57,6 +59,11 @@ def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
     confidence: high when every SDK call was resolved, medium when no SDK call was found or a call
     was resolved with medium confidence, low when some calls could not be mapped to IAM actions.
     Severity is medium when an unused action writes or changes permissions, low otherwise.
+
+    One finding per policy statement (and one per AWS managed policy): this rule's problem and the
+    statement's other IAM problems are named in one finding, owned by the highest-ranked rule present
+    (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
+    `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
     ## Why it matters
 
@@ -110,7 +117,7 @@ def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
                 acc.update(unused)
                 per_policy[policy] = (first, acc)
                 continue
-            yield _hit(app, users, role, st, where(role, st), unused, len(granted), confidence, f"unused:{st.source}")
+            yield _hit(app, users, role, st, where(role, st), unused, len(granted), confidence, cause(role, st))
         for policy, (st, acc) in per_policy.items():
             yield _hit(
                 app,
@@ -121,7 +128,7 @@ def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
                 acc,
                 None,
                 confidence,
-                f"unused-managed:{policy}",
+                policy_cause(role.id, policy),
             )
 
 
@@ -158,6 +165,7 @@ def _hit(
             "the policy the code needs.",
         ),
         severity=Severity.MEDIUM if risky else Severity.LOW,
-        key=key,
+        key=key,  # the statement (or managed policy): one finding per statement (fnaudit.rules.iam.merge)
+        cause=key,
         confidence=confidence,
     )

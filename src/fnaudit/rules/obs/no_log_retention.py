@@ -15,7 +15,7 @@ from fnaudit.rules.registry import Context, rule
     "no-log-retention",
     title="Function log group has no retention period",
     category=Category.CONFIG,
-    severity=Severity.LOW,
+    severity=Severity.INFO,
     cwe=(779,),
     owasp=("SAS-5",),
     references=(
@@ -29,7 +29,12 @@ def no_log_retention(app: App, ctx: Context) -> Iterator[Hit]:
     Functions whose CloudWatch log group has no retention period: no `logRetentionInDays`
     (serverless, on the function or under `provider`), no `LoggingConfig` / log group with
     `RetentionInDays` (SAM, CloudFormation). Lambda then creates `/aws/lambda/<name>` on first
-    invocation with "never expire".
+    invocation with "never expire". A value fnaudit cannot resolve (a `${param:…}`) is taken as set.
+
+    A hygiene check, reported at `info`: the terminal table and the Markdown comment count these in
+    one line per app ("5 functions without log retention: --show info") and JSON, SARIF and HTML
+    list them in full. `--show info` lists them in the table; `severity = {OBS002 = "medium"}` in the
+    configuration makes them ordinary findings (and lets `--fail-on` gate on them).
 
     ## Why it matters
 

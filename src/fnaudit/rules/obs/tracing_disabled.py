@@ -15,7 +15,7 @@ from fnaudit.rules.registry import Context, rule
     "tracing-disabled",
     title="Active tracing is not enabled",
     category=Category.CONFIG,
-    severity=Severity.LOW,
+    severity=Severity.INFO,
     cwe=(778,),
     owasp=("SAS-5",),
     references=(
@@ -29,7 +29,12 @@ def tracing_disabled(app: App, ctx: Context) -> Iterator[Hit]:
     Functions whose tracing mode is not `Active`: tracing unset (Lambda's default is
     `PassThrough`, which records nothing unless the caller already sampled the request) or set
     to `PassThrough`, on the function or inherited from `provider.tracing.lambda` /
-    `Globals.Function.Tracing`.
+    `Globals.Function.Tracing`. A value fnaudit cannot resolve (a `${param:…}`) is taken as set.
+
+    A monitoring check, reported at `info`: the terminal table and the Markdown comment count these
+    in one line per app ("5 functions without tracing: --show info") and JSON, SARIF and HTML list
+    them in full. `--show info` lists them in the table; `severity = {OBS001 = "medium"}` in the
+    configuration makes them ordinary findings (and lets `--fail-on` gate on them).
 
     ## Why it matters
 

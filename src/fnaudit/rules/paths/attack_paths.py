@@ -6,13 +6,17 @@ with every step in `trace`, the attacker's gain in the message and the smallest 
 remediation. The fingerprint key (entry kind, foothold rule + fingerprint, reach kind) survives line
 moves. A chain standing on a link the user suppressed on purpose is reported suppressed, with a reason
 naming that link (see `_chain`).
+
+Each hit names its foothold finding (`Hit.related`). After the rules, `fnaudit.merge` folds the paths
+of one function that stand on one sink into one finding (the highest-ranked rule, PATH001 > PATH004 >
+PATH002 > PATH003, names the other reaches in its message and trace), and shows the foothold inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fnaudit.findings import Category, Hit, Severity
+from fnaudit.findings import Category, Hit, Related, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
 from fnaudit.rules.paths import _chain
@@ -27,6 +31,7 @@ _REFS = (
 
 def _hit(chain: Chain) -> Hit:
     fn = chain.function
+    foothold = chain.foothold.finding
     via = f" then, through function {chain.reach.via}," if chain.reach.via else ""
     message = (
         f"function {fn.name}: attack path: {chain.entry.text} → {chain.foothold.text} at {chain.foothold.loc} "
@@ -44,6 +49,8 @@ def _hit(chain: Chain) -> Hit:
         trace=chain.steps(),
         confidence=chain.foothold.finding.confidence,
         suppression=chain.suppression,
+        # the CODE finding the path stands on: shown inside the path, not again on its own (fnaudit.merge)
+        related=(Related(foothold.rule_id, foothold.fingerprint, foothold.location, "foothold", foothold.rule_name),),
     )
 
 
@@ -71,6 +78,11 @@ def public_code_execution_path(app: App, ctx: Context) -> Iterator[Hit]:
     read on every resource, credentials, sharing outside the account). Critical when all three
     links are strong; a weaker link lowers it. Behind an authorizer the path is reported only when
     it ends in control of the account (administrator or escalation).
+
+    One sink is one finding: when the same foothold also leads elsewhere (through a second function,
+    PATH004; to the secrets the function holds, PATH003), this finding names each of those reaches in
+    its message and trace and lists their rules (`merged`). The CODE finding of the foothold is shown
+    inside the path (JSON `related`, SARIF `relatedLocations`) rather than again on its own.
 
     ## Why it matters
 
@@ -180,7 +192,8 @@ def public_secret_exposure_path(app: App, ctx: Context) -> Iterator[Hit]:
     (command, code, deserialization, template injection, path traversal, XXE), and that holds a
     plain-text secret in its environment, its code or a bundled config file (SECRET001–SECRET003).
     The secret is usable without any further bug: the attacker reads `/proc/self/environ` or the
-    file and keeps the key after the function is fixed.
+    file and keeps the key after the function is fixed. When the foothold also runs code with a
+    powerful role (PATH001) or reaches another function (PATH004), that finding names this reach.
 
     ## Why it matters
 
@@ -225,7 +238,8 @@ def cross_function_path(app: App, ctx: Context) -> Iterator[Hit]:
     with a foothold in its code, can replace the code or configuration of function B
     (`lambda:UpdateFunctionCode` / `UpdateFunctionConfiguration`: A gains B's role), or invoke B
     when B has its own code-execution foothold (the attacker writes B's whole event). The finding
-    sits on A's foothold and names B and what B's role reaches.
+    sits on A's foothold and names B and what B's role reaches. When A's own role also gives a path
+    from that foothold (PATH001), the two are one finding, PATH001's, naming this reach too.
 
     ## Why it matters
 
