@@ -28,9 +28,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from fnaudit.engines.osv import match, versions  # noqa: E402
+from fnaudit.engines.osv import match  # noqa: E402
 from fnaudit.engines.osv.store import Store  # noqa: E402
 from fnaudit.loaders.lockfiles import parse_folder  # noqa: E402
+from fnaudit.model import versions  # noqa: E402
 
 
 def packages(
