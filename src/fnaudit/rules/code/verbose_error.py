@@ -31,6 +31,11 @@ def verbose_error(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: `err.message`, `err.stack` or the error itself (`String(err)`, `` `${err}`
     ``) in a returned response or one passed to `callback(null, response)`.
 
+    In both languages, the response of another function it invoked (`lambda_client.invoke(...)["Payload"]`,
+    SDK v3 `InvokeCommand` / v2 `lambda.invoke`) returned as is: when that function fails, its response is
+    `errorMessage`, `errorType` and `stackTrace`. Not when the code reads `FunctionError` (it tells a failed
+    invocation from a result) or invokes asynchronously (`InvocationType: Event`, nothing comes back).
+
     ## Why it matters
 
     Error details tell an attacker the code's structure, library versions, file paths, SQL text,

@@ -17,6 +17,9 @@ from fnaudit.model.loc import Loc
 EXC = -2
 SECRET = -3
 EVENT = -4
+# The label of an `EXC` value that is another function's response (`lambda.invoke`): it carries that
+# function's `errorMessage` and `stackTrace` when it fails, so returning it is a verbose error.
+INVOKE_RESPONSE = "the response of another function it invoked (errorMessage and stackTrace when that one fails)"
 # Caps keep values finite on loops and deep structures (the analysis must terminate on any input).
 MAX_STEPS = 12
 MAX_PATH = 8

@@ -9,7 +9,7 @@ from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, WRAPPERS, No
 from fnaudit.engines.code.javascript.taint.syntax import _FIXED_HOST, _leading_text, _short, key_of
 from fnaudit.engines.code.sources import ANY, ELEM
 from fnaudit.engines.code.taint.secrets import env_read, whole_environment
-from fnaudit.engines.code.taint.values import EMPTY, EXC, Ref, Val, clear, flatten, sub, union
+from fnaudit.engines.code.taint.values import EMPTY, EXC, INVOKE_RESPONSE, Ref, Val, clear, flatten, sub, union
 
 if TYPE_CHECKING:
     from fnaudit.engines.code.javascript.taint.engine import JsFunction
@@ -175,8 +175,8 @@ class Expressions:
             if prop in ("message", "stack"):
                 label = f"{_short(obj, 20)}.{prop}"
                 exc = {Ref(EXC, label=label): s for r, s in exc.items()}
-            else:
-                exc = {}
+            else:  # another function's response keeps its error in every field (`res.Payload`)
+                exc = {r: s for r, s in exc.items() if r.label == INVOKE_RESPONSE}
             return union(exc, sub(rest, prop)) if rest else exc
         return sub(base, prop)
 

@@ -1,4 +1,5 @@
-"""Values AWS SDK calls hand back that an attacker may have chosen: the content of S3 objects.
+"""Values AWS SDK calls hand back that an attacker may have chosen (the content of S3 objects), or that
+must not reach the caller (another function's response, with its error and stack trace).
 
 - v2: `s3.getObject({ Bucket, Key })`, then `.promise()`, `.createReadStream()` or an `(err, data)` callback;
 - v3: `new GetObjectCommand({ Bucket, Key })` sent with `client.send(...)`, then `Body.transformToString()`,
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from fnaudit.engines.code import s3content
 from fnaudit.engines.code.javascript.modules import Node, string_value, text, unwrap
-from fnaudit.engines.code.taint.values import EMPTY, Val
+from fnaudit.engines.code.taint.values import EMPTY, EXC, INVOKE_RESPONSE, Ref, Val
 from fnaudit.model.code import Step
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 GET_OBJECT_METHODS = frozenset({"getObject"})
 GET_OBJECT_COMMANDS = frozenset({"GetObjectCommand"})
+INVOKE_COMMANDS = frozenset({"InvokeCommand", "InvokeWithResponseStreamCommand"})
 # Bucket expressions read again to learn their value: plain reads only (a call could record its events twice).
 _PLAIN = frozenset({"identifier", "member_expression", "subscript_expression", "shorthand_property_identifier"})
 _MAX_DEPTH = 4
@@ -33,22 +35,45 @@ _MAX_DEPTH = 4
 def result(
     fn: JsFunction, node: Node, method: str | None, arg_nodes: list[Node], pos: list[Val], call_text: str
 ) -> Val:
-    """v2 `s3.getObject(params)`: the object's content (EMPTY when the call is not one)."""
+    """v2 `s3.getObject(params)`: the object's content; v2 `lambda.invoke(params)`: the other function's
+    response (EMPTY when the call is neither)."""
+    if method == "invoke" and arg_nodes and fn.checks.has_field(arg_nodes[0], ("FunctionName",)):
+        return _invoked(fn, arg_nodes[0], node, call_text + "()") or EMPTY
     if method not in GET_OBJECT_METHODS or not arg_nodes or not fn.checks.has_field(arg_nodes[0], ("Bucket",)):
         return EMPTY
     return _content(fn, arg_nodes[0], node, call_text)
 
 
 def command_result(fn: JsFunction, node: Node, name: str, arg_nodes: list[Node], call_text: str) -> Val | None:
-    """v3 `new GetObjectCommand(params)`: what sending it returns; None when the command is not one."""
+    """v3 `new GetObjectCommand(params)` / `new InvokeCommand(params)`: what sending it returns; None when the
+    command is neither."""
+    if name in INVOKE_COMMANDS and arg_nodes:
+        return _invoked(fn, arg_nodes[0], node, call_text) or EMPTY
     if name not in GET_OBJECT_COMMANDS or not arg_nodes:
         return None
     return _content(fn, arg_nodes[0], node, call_text)
 
 
 def holds_object(val: Val) -> bool:
-    """Whether a value holds S3 object content (a command's, handed to `client.send`)."""
-    return any(r.root == s3content.S3_OBJECT or s3content.OBJECT in r.path for r in val)
+    """Whether a value holds what sending a command returns (S3 object content, a function's response),
+    handed to `client.send`."""
+    return any(
+        r.root == s3content.S3_OBJECT or s3content.OBJECT in r.path or (r.root == EXC and r.label == INVOKE_RESPONSE)
+        for r in val
+    )
+
+
+def _invoked(fn: JsFunction, params: Node, node: Node, call_text: str) -> Val | None:
+    """Another function's response: None when none comes back (`InvocationType: 'Event'` / `'DryRun'`) or
+    when the function tells a failed invocation from a result (it reads `FunctionError`)."""
+    if string_value(_field(fn, params, "InvocationType")) in ("Event", "DryRun"):
+        return None
+    if "FunctionError" in text(fn.st.node):
+        return None
+    step = Step(
+        fn.st.loc(node), f"response of {call_text}: errorMessage and stackTrace when the invoked function fails"
+    )
+    return {Ref(EXC, label=INVOKE_RESPONSE): (step,)}
 
 
 def _content(fn: JsFunction, params: Node, node: Node, call_text: str) -> Val:

@@ -19,11 +19,11 @@ from fnaudit.engines.code import s3content
 from fnaudit.engines.code.python.sdk import Binding
 from fnaudit.engines.code.python.taint import expressions, names
 from fnaudit.engines.code.python.taint.walk import Walk
-from fnaudit.engines.code.taint.values import EMPTY, EXC, Ref, Val, flatten, union
+from fnaudit.engines.code.taint.values import EMPTY, EXC, INVOKE_RESPONSE, Ref, Val, flatten, union
 from fnaudit.model.code import Step
 
 OPEN_CALLS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
-INVOKE_LABEL = "the response of another function it invoked (errorMessage and stackTrace when that one fails)"
+INVOKE_LABEL = INVOKE_RESPONSE
 _MAX_DEPTH = 4
 
 
