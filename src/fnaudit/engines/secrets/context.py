@@ -524,10 +524,24 @@ def is_identifier(value: str) -> bool:
         return True  # `myapp.settings.prod`, `api.example.com`, `index.handler`
     if _SEMVER.match(v) or _DATE.match(v) or _MIME.match(v):
         return True
-    if _IDENT.match(v):
+    if _IDENT.match(v) and _reads_as_words(v):
         return True  # `accessToken`, `client_secret`, `Authorization`
     # "Enter your password", "Invalid API key."
     return bool(_PROSE.match(v) and " " in v and len(re.findall(r"[A-Za-z]{3,}", v)) >= 2)
+
+
+# Letter runs without a vowel that names are still made of (`htmlParser`, `SMTP_HOST`, `xmlns`).
+_VOWELLESS_WORDS = frozenset(
+    {"http", "https", "html", "xhtml", "xmlns", "smtp", "sftp", "ftps", "ctrl", "pkcs", "mtls", "mgmt", "grpc"}
+)
+
+
+def _reads_as_words(value: str) -> bool:
+    """Whether a name made of letters splits into words (camelCase, snake_case, CONSTANT) that a person could
+    say: every word of four letters or more has a vowel. `BfwhsgPYTbWJ` (a random password of letters only)
+    does not read as words; `accessToken`, `SMTP_HOST` and `htmlParser` do."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", value)
+    return all(len(w) < 4 or re.search(r"[aeiouyAEIOUY]", w) or w.lower() in _VOWELLESS_WORDS for w in words)
 
 
 def is_object_path(value: str) -> bool:
