@@ -8,7 +8,7 @@ from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, TriggerKind
 from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
-from fnaudit.rules.auth.http_no_authorizer import api_key_only, code_auth, one_lower, route_loc, sls_event
+from fnaudit.rules.auth.http_no_authorizer import CFN_METHOD_AUTH, api_key_only, code_auth, route_hit, sls_event
 from fnaudit.rules.registry import Context, rule
 
 # The same routes AUTH001 looks at: function URLs have no API keys, and AUTH002 covers them.
@@ -114,16 +114,12 @@ def api_key_only_route(app: App, ctx: Context) -> Iterator[Hit]:
                 message += f"; {auth.phrase}: reported one level lower"
             else:
                 message += ": anyone with the key can call it" + (f"; {auth.phrase}" if auth.phrase else "")
-            yield Hit(
-                route_loc(trigger),
+            yield route_hit(
+                fn,
+                trigger,
+                auth,
                 message,
-                function=fn.id,
-                # the same shape as AUTH001's evidence: attack paths find the route by its description
-                evidence=f"{route} authorizer={trigger.authorizer.kind.value} api_key=required"
-                + (" auth=code" if auth.lowers else ""),
-                severity=one_lower(Severity.MEDIUM) if auth.lowers else None,
-                trace=auth.trace,
-                remediation=by_dialect(
+                by_dialect(
                     app,
                     serverless=(
                         f"Keep `private: true` if you meter clients, and add an authorizer to the "
@@ -134,10 +130,8 @@ def api_key_only_route(app: App, ctx: Context) -> Iterator[Hit]:
                         "Add `Authorizer: <name>` next to `ApiKeyRequired: true` in the event's `Auth` "
                         "(or a `DefaultAuthorizer` on the `AWS::Serverless::Api`): Cognito, Lambda or AWS_IAM."
                     ),
-                    cloudformation=(
-                        "Set `AuthorizationType` to `AWS_IAM`, `COGNITO_USER_POOLS` or `CUSTOM` (with `AuthorizerId`) "
-                        "on the `AWS::ApiGateway::Method`; keep `ApiKeyRequired: true` only for metering."
-                    ),
+                    cloudformation=f"{CFN_METHOD_AUTH}; keep `ApiKeyRequired: true` only for metering.",
                 ),
-                key=route,
+                Severity.MEDIUM,
+                evidence=" api_key=required",
             )

@@ -15,6 +15,11 @@ from fnaudit.rules.registry import Context, rule
 
 # Function URLs have their own rule (AUTH002): their auth is a property of the URL, not of a route.
 _ROUTE_KINDS = (TriggerKind.API_REST, TriggerKind.API_HTTP, TriggerKind.ALB)
+# How a REST API method gets an authorizer in CloudFormation (AUTH001 and AUTH004 go on from here).
+CFN_METHOD_AUTH = (
+    "Set `AuthorizationType` to `AWS_IAM`, `COGNITO_USER_POOLS` or `CUSTOM` (with `AuthorizerId`) "
+    "on the `AWS::ApiGateway::Method`"
+)
 
 
 @rule(
@@ -227,18 +232,35 @@ def _hit(app: App, fn: Function, trigger: Trigger, auth: CodeAuth) -> Hit:
             "`AWS::Serverless::Api`/`HttpApi` (Cognito, JWT, Lambda or AWS_IAM)."
         ),
         cloudformation=(
-            "Set `AuthorizationType` to `AWS_IAM`, `COGNITO_USER_POOLS` or `CUSTOM` (with `AuthorizerId`) on the "
-            "`AWS::ApiGateway::Method`, or `AuthorizationType: JWT | AWS_IAM | CUSTOM` on the `AWS::ApiGatewayV2::Route`; "
+            f"{CFN_METHOD_AUTH}, or `AuthorizationType: JWT | AWS_IAM | CUSTOM` on the `AWS::ApiGatewayV2::Route`; "
             "for an ALB, authenticate at the listener rule (`authenticate-oidc` / `authenticate-cognito` action)."
         ),
     )
+    return route_hit(fn, trigger, auth, message, remediation, Severity.HIGH)
+
+
+def route_hit(
+    fn: Function,
+    trigger: Trigger,
+    auth: CodeAuth,
+    message: str,
+    remediation: str,
+    severity: Severity,
+    evidence: str = "",
+) -> Hit:
+    """A finding on a public route without an authorizer (AUTH001, AUTH004), placed, keyed and evidenced alike:
+    attack paths find the route by its description in the key and the evidence, so both rules must write them
+    the same way. `severity`: the rule's, one level lower when the code authenticates the callers; `evidence`:
+    what the rule adds after the authorizer (` api_key=required`)."""
+    route = trigger.describe
     return Hit(
         route_loc(trigger),
         message,
         function=fn.id,
-        evidence=f"{route} authorizer={trigger.authorizer.kind.value}" + (" auth=code" if auth.lowers else ""),
+        evidence=f"{route} authorizer={trigger.authorizer.kind.value}{evidence}"
+        + (" auth=code" if auth.lowers else ""),
         remediation=remediation,
-        severity=one_lower(Severity.HIGH) if auth.lowers else None,
+        severity=one_lower(severity) if auth.lowers else None,
         key=route,
         trace=auth.trace,
     )

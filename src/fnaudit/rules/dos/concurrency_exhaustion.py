@@ -8,6 +8,7 @@ from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, AuthKind, Dialect, Function, Trigger
 from fnaudit.model.loc import Value
 from fnaudit.rules._common import by_dialect, inherited_note, setting_loc
+from fnaudit.rules.dos.timeouts import whole_number
 from fnaudit.rules.registry import Context, rule
 
 # At or below this many concurrent executions, a handful of requests in flight is enough, whatever the timeout.
@@ -102,7 +103,7 @@ def concurrency_exhaustion(app: App, ctx: Context) -> Iterator[Hit]:
         if not open_routes:
             continue
         rc = fn.reserved_concurrency
-        limit = _int(rc.value) if rc.is_set else None
+        limit = whole_number(rc.value) if rc.is_set else None
         if limit is None or limit <= 0:
             continue  # unset is DOS001's finding; 0 means switched off on purpose
         timeout = _timeout(app, fn)
@@ -156,17 +157,7 @@ def _hit(app: App, fn: Function, rc: Value[int], limit: int, timeout: int, route
 
 def _timeout(app: App, fn: Function) -> int:
     """The function's timeout in seconds: its own (or inherited) value, else the dialect's default."""
-    seconds = _int(fn.timeout.value) if fn.timeout.is_set else None
+    seconds = whole_number(fn.timeout.value) if fn.timeout.is_set else None
     if seconds is not None and seconds > 0:
         return seconds
     return _DEFAULT_TIMEOUT.get(app.dialect, _AWS_DEFAULT_TIMEOUT)
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None

@@ -71,7 +71,7 @@ def timeout_at_maximum(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for fn in app.functions:
         t = fn.timeout
-        if not t.is_set or _seconds(t.value) != MAX_TIMEOUT:
+        if not t.is_set or whole_number(t.value) != MAX_TIMEOUT:
             continue
         note = inherited_note(app, t)
         yield Hit(
@@ -151,7 +151,7 @@ def timeout_exceeds_http_integration(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for fn in app.functions:
         t = fn.timeout
-        seconds = _seconds(t.value) if t.is_set else None
+        seconds = whole_number(t.value) if t.is_set else None
         if seconds is None:
             continue  # unset: Lambda's defaults (3 s, 6 s in serverless) are below every integration limit
         limit = _integration_limit(fn)
@@ -180,7 +180,9 @@ def _integration_limit(fn: Function) -> int | None:
     return min(limits) if limits else None
 
 
-def _seconds(value: object) -> int | None:
+def whole_number(value: object) -> int | None:
+    """A setting's value as a whole number (`30`, `30.0`, `"30"`); None for anything else: a boolean, a
+    reference or an expression the loader could not resolve. Timeouts and concurrency are read alike."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):

@@ -27,20 +27,20 @@ from collections.abc import Iterable, Iterator
 
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, JsModule, Node, string_value, text
 from fnaudit.engines.code.javascript.modules import unwrap as _unwrap
+from fnaudit.engines.code.javascript.syntax import HEADER_KEYS as _HEADER_KEYS
+from fnaudit.engines.code.javascript.syntax import REQUEST_ROOTS as _REQUEST_ROOTS
 from fnaudit.engines.code.javascript.syntax import call_args as _args
 from fnaudit.engines.code.javascript.syntax import callee_name as _callee_name
-from fnaudit.engines.code.javascript.syntax import function_spans, local_requires, qualified
+from fnaudit.engines.code.javascript.syntax import enclosing, function_spans, local_requires, qualified
 from fnaudit.engines.code.javascript.syntax import own as _own
 from fnaudit.engines.code.javascript.syntax import walk as _walk
 from fnaudit.engines.code.reach import keep_reached
+from fnaudit.engines.code.words import SIG_HEADER as _SIG_HEADER
 from fnaudit.model.code import AuthCheck
 from fnaudit.model.loc import Loc
 
 _CRYPTO = ("crypto", "node:crypto")
-_REQUEST_ROOTS = {"event", "evt", "req", "request", "ctx"}
-_HEADER_KEYS = {"headers", "multiValueHeaders", "header"}
 _HEADER_GETTERS = {"get", "header", "getHeader"}  # Express `req.get('x-sig')`, Koa `ctx.get(...)`
-_SIG_HEADER = re.compile(r"signature|hmac|x-hub|x-slack|stripe|webhook|x-sig", re.I)
 _JWT_THROWING = {"jsonwebtoken.verify", "jose.jwtVerify"}
 _AWS_JWT = re.compile(r"^aws-jwt-verify\.\w*Verifier\.create$")
 _OCTOKIT = "@octokit/webhooks"
@@ -118,9 +118,7 @@ class _Module:
         return qualified(self.imports, callee)
 
     def function(self, node: Node) -> _Function:
-        fn = node.parent
-        while fn is not None and fn.type not in FUNCTION_TYPES:
-            fn = fn.parent
+        fn = next(enclosing(node), None)
         scope = fn if fn is not None else self.mod.root
         if scope.start_byte not in self._fns:
             self._fns[scope.start_byte] = _Function(self, fn, scope)

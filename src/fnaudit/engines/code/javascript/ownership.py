@@ -18,8 +18,11 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Protocol
 
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, Node, string_value, text
+from fnaudit.engines.code.javascript.modules import Node, string_value, text
 from fnaudit.engines.code.javascript.modules import unwrap as _unwrap
+from fnaudit.engines.code.javascript.syntax import call_args as _args
+from fnaudit.engines.code.javascript.syntax import pair_key as _key
+from fnaudit.engines.code.javascript.syntax import walk as _walk
 from fnaudit.model.code import Step, Weakness
 from fnaudit.model.loc import Loc
 
@@ -107,33 +110,6 @@ def record_call(n: Node) -> bool:
         return False
     args = _args(n)  # `params` / `{ TableName, Key }` / `"SELECT …"`, not `map.get(k)`'s usual `"k"`
     return bool(args) and args[0].type in ("object", "identifier", "string", "template_string")
-
-
-def enclosing(n: Node) -> Iterator[Node]:
-    """The functions around `n`, innermost first (the id may be read by an outer one: `.then(x => …)`)."""
-    parent = n.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            yield parent
-        parent = parent.parent
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.named_children))
-
-
-def _args(call: Node) -> list[Node]:
-    args = call.child_by_field_name("arguments")
-    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
-
-
-def _key(pair: Node) -> str:
-    k = pair.child_by_field_name("key")
-    return string_value(k) or text(k) if k is not None else ""
 
 
 def _same(a: Node, b: Node) -> bool:

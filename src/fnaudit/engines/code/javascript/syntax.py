@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from fnaudit.engines.code.javascript.modules import (
-    FUNCTION_TYPES,
-    JsModule,
-    Node,
-    require_spec,
-    string_value,
-    text,
-)
+from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, JsModule, Node, require_spec, string_value, text
 from fnaudit.engines.code.javascript.modules import unwrap as _unwrap
+
+# The request as handlers name it: the handler's first parameter, else one of these (Lambda `event`,
+# Express / Fastify `req`, Koa `ctx`); and the keys its headers are read under.
+REQUEST_ROOTS = frozenset({"event", "evt", "req", "request", "ctx"})
+HEADER_KEYS = frozenset({"headers", "multiValueHeaders", "header"})
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -36,6 +34,15 @@ def own(scope: Node) -> Iterator[Node]:
         yield n
         if n.type not in FUNCTION_TYPES:
             stack.extend(reversed(n.named_children))
+
+
+def enclosing(node: Node) -> Iterator[Node]:
+    """The functions around `node`, innermost first."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES:
+            yield parent
+        parent = parent.parent
 
 
 def call_args(call: Node) -> list[Node]:

@@ -14,14 +14,25 @@ from collections.abc import Iterable, Iterator
 from typing import TypeGuard
 
 from fnaudit.engines.code.javascript import ownership
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, JsModule, Node, string_value, text
+from fnaudit.engines.code.javascript.modules import JsModule, Node, string_value, text
 from fnaudit.engines.code.javascript.modules import unwrap as _unwrap
+from fnaudit.engines.code.javascript.syntax import HEADER_KEYS as _HEADER_KEYS
+from fnaudit.engines.code.javascript.syntax import REQUEST_ROOTS as _REQUEST_ROOTS
 from fnaudit.engines.code.javascript.syntax import call_args as _args
 from fnaudit.engines.code.javascript.syntax import callee_name as _callee_name
-from fnaudit.engines.code.javascript.syntax import function_spans, local_requires, qualified
+from fnaudit.engines.code.javascript.syntax import enclosing, function_spans, local_requires, qualified
 from fnaudit.engines.code.javascript.syntax import pair_key as _key
 from fnaudit.engines.code.javascript.syntax import walk as _walk
 from fnaudit.engines.code.reach import keep_reached
+from fnaudit.engines.code.words import AUTH_HEADER as _AUTH_HEADER
+from fnaudit.engines.code.words import AUTHZ_KEY as _AUTHZ_KEY
+from fnaudit.engines.code.words import AUTHZ_LITERAL as _AUTHZ_LITERAL
+from fnaudit.engines.code.words import BROKEN_HASHES as _BROKEN_HASHES
+from fnaudit.engines.code.words import DB_URL_OFF as _DB_URL_OFF
+from fnaudit.engines.code.words import LOCAL_HOSTS as _LOCAL_HOSTS
+from fnaudit.engines.code.words import NOT_PASSWORD as _NOT_PASSWORD
+from fnaudit.engines.code.words import SALT as _SALT
+from fnaudit.engines.code.words import TWO_INPUTS as _TWO_INPUTS
 from fnaudit.model.code import Step, Weakness
 from fnaudit.model.loc import Loc
 
@@ -31,28 +42,12 @@ _JWT_DECODE = {"jsonwebtoken.decode", "jose.decodeJwt", "jwt-decode", "jwt-decod
 _JWT_VERIFY = {"jsonwebtoken.verify", "jose.jwtVerify"}
 _CRYPTO = {"crypto", "node:crypto"}
 _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3-256", "sha3-512"}
-_BROKEN_HASHES = {"md5", "sha1"}
 _PASSWORD = re.compile(r"pass(word|wd|phrase)|(^|_)(pwd|pw|pass)($|_)|^(pwd|pw|pass)[A-Z]", re.I)
-_NOT_PASSWORD = re.compile(r"hash|salt|reset|policy|len|expir|field|url|hint", re.I)
-_TWO_INPUTS = re.compile(r"confirm|repeat|again|new|old|current", re.I)  # a form's two fields, not the store
-_SALT = re.compile(r"salt|pepper|nonce", re.I)
-_REQUEST_ROOTS = {"event", "evt", "req", "request", "ctx"}
-_HEADER_KEYS = {"headers", "multiValueHeaders", "header"}
 _QUERY_KEYS = {"queryStringParameters", "multiValueQueryStringParameters", "query", "cookies"}
 _TRUSTED_KEYS = {"requestContext", "authorizer", "claims", "user", "auth"}
-_AUTHZ_KEY = re.compile(
-    r"role|admin|group|perm|scope|tenant|owner|privilege|access[-_]?level|is[-_]?staff|superuser"
-    r"|internal|trusted|verified|bypass|override|debug",
-    re.I,
-)
-# a flag value ("true", "1") decides only under an authorization-like key; these words decide under any key
-_AUTHZ_LITERAL = re.compile(r"^(admin|administrator|root|superuser|staff|owner|internal)$", re.I)
-_AUTH_HEADER = re.compile(r"^(authorization|x-api-key|api-key|x-auth-token|x-access-token|token|cookie)$", re.I)
 _VERIFY_CALL = re.compile(r"verify|decode|validate|authenticate|authorize|checkToken", re.I)
 _MYSQL_PACKAGES = {"mysql", "mysql2", "mysql2/promise"}  # no TLS unless `ssl` is given
 _MYSQL_FACTORIES = {"createConnection", "createPool", "createPoolCluster"}
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-_DB_URL_OFF = re.compile(r"sslmode=disable|[?&](ssl|tls|useSSL)=false", re.I)
 _HEADER_SETTERS = {"setHeader", "header", "set", "append", "setHeaders"}
 _ALLOWLIST_CALLS = {"includes", "has", "indexOf", "test", "some", "find", "startsWith", "endsWith", "match"}
 _STOPS = ("return_statement", "throw_statement")
@@ -110,9 +105,7 @@ class _Module:
         return qualified(self.imports, callee)
 
     def function(self, node: Node) -> _Function:
-        fn = node.parent
-        while fn is not None and fn.type not in FUNCTION_TYPES:
-            fn = fn.parent
+        fn = next(enclosing(node), None)
         scope = fn if fn is not None else self.mod.root
         if scope.start_byte not in self._fns:
             self._fns[scope.start_byte] = _Function(self, scope if fn is not None else None, scope)
@@ -129,7 +122,8 @@ class _Module:
         for n in _walk(self.mod.root):
             t = n.type
             if t in ("call_expression", "new_expression") and ownership.record_call(n):
-                around.update((f.start_byte, f) for f in ownership.enclosing(n))
+                # every function around it: the id may be read by an outer one (`.then(x => …)`)
+                around.update((f.start_byte, f) for f in enclosing(n))
             if t == "call_expression":
                 yield from self._jwt(n)
                 yield from self._hash(n)

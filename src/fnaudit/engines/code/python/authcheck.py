@@ -23,15 +23,18 @@ helper receives the header or the token as a parameter. Nothing here runs the sc
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from fnaudit.engines.code.python.modules import Module, qualname
+from fnaudit.engines.code.python.syntax import CURRENT_REQUEST as _CURRENT
+from fnaudit.engines.code.python.syntax import HEADER_KEYS as _HEADER_KEYS
+from fnaudit.engines.code.python.syntax import REQUEST_ROOTS as _REQUEST_ROOTS
 from fnaudit.engines.code.python.syntax import FuncDef as _FuncDef
 from fnaudit.engines.code.python.syntax import callee_name as _callee_name
 from fnaudit.engines.code.python.syntax import def_spans
 from fnaudit.engines.code.reach import keep_reached
+from fnaudit.engines.code.words import SIG_HEADER as _SIG_HEADER
 from fnaudit.model.code import AuthCheck
 from fnaudit.model.loc import Loc
 
@@ -40,10 +43,6 @@ _HMAC = {"hmac.new", "hmac.HMAC", "hmac.digest"}
 _JWT_DECODE = {"jwt.decode", "jwt.decode_complete", "jwt.api_jwt.decode", "jose.jwt.decode"}
 _STRIPE = {"stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header"}
 _SLACK_METHODS = {"is_valid_request", "is_valid"}
-_REQUEST_ROOTS = {"event", "evt", "req", "request"}
-_CURRENT = {"current_request", "current_event"}  # Chalice / Powertools: the request being handled
-_HEADER_KEYS = {"headers", "multiValueHeaders"}
-_SIG_HEADER = re.compile(r"signature|hmac|x-hub|x-slack|stripe|webhook|x-sig", re.I)
 _DEPTH = 12
 
 # tags of a value: where its parts come from

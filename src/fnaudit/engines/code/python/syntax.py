@@ -9,6 +9,13 @@ from fnaudit.engines.code.python.modules import Module
 
 FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
 
+# The request as handlers name it: the handler's first parameter, else one of these; the attributes a
+# router exposes the request being handled by (Chalice `app.current_request`, Powertools `app.current_event`);
+# and the keys the event's headers are read under.
+REQUEST_ROOTS = frozenset({"event", "evt", "req", "request"})
+CURRENT_REQUEST = frozenset({"current_request", "current_event"})
+HEADER_KEYS = frozenset({"headers", "multiValueHeaders"})
+
 
 def top_defs(mod: Module) -> Iterator[FuncDef]:
     """Module-level functions and class methods: the units the analyser's reachability is computed for."""

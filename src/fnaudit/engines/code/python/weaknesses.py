@@ -18,10 +18,22 @@ from collections.abc import Iterable, Iterator
 
 from fnaudit.engines.code.python import ownership
 from fnaudit.engines.code.python.modules import Module, qualname
+from fnaudit.engines.code.python.syntax import CURRENT_REQUEST as _CURRENT_REQUEST
+from fnaudit.engines.code.python.syntax import HEADER_KEYS as _HEADER_KEYS
+from fnaudit.engines.code.python.syntax import REQUEST_ROOTS as _REQUEST_ROOTS
 from fnaudit.engines.code.python.syntax import FuncDef as _FuncDef
 from fnaudit.engines.code.python.syntax import callee_name as _callee_name
 from fnaudit.engines.code.python.syntax import def_spans
 from fnaudit.engines.code.reach import keep_reached
+from fnaudit.engines.code.words import AUTH_HEADER as _AUTH_HEADER
+from fnaudit.engines.code.words import AUTHZ_KEY as _AUTHZ_KEY
+from fnaudit.engines.code.words import AUTHZ_LITERAL as _AUTHZ_LITERAL
+from fnaudit.engines.code.words import BROKEN_HASHES as _BROKEN_HASHES
+from fnaudit.engines.code.words import DB_URL_OFF as _DB_URL_OFF
+from fnaudit.engines.code.words import LOCAL_HOSTS as _LOCAL_HOSTS
+from fnaudit.engines.code.words import NOT_PASSWORD as _NOT_PASSWORD
+from fnaudit.engines.code.words import SALT as _SALT
+from fnaudit.engines.code.words import TWO_INPUTS as _TWO_INPUTS
 from fnaudit.model.code import Step, Weakness
 from fnaudit.model.loc import Loc
 
@@ -33,27 +45,12 @@ _JWT_UNVERIFIED = {"jose.jwt.get_unverified_claims", "jwt.get_unverified_claims"
 
 # --- passwords ------------------------------------------------------------------------------------
 _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"}
-_BROKEN_HASHES = {"md5", "sha1"}  # weak even salted: reported whatever is hashed with the password
 _PASSWORD = re.compile(r"pass(word|wd|phrase)|(^|_)(pwd|pw|pass)($|_)", re.I)
-_TWO_INPUTS = re.compile(r"confirm|repeat|again|new|old|current", re.I)  # a form's two fields, not the store
-_SALT = re.compile(r"salt|pepper|nonce", re.I)
-_NOT_PASSWORD = re.compile(r"hash|salt|reset|policy|len|expir|field|url|hint", re.I)
 
 # --- request data ---------------------------------------------------------------------------------
-_REQUEST_ROOTS = {"event", "evt", "req", "request"}
-_HEADER_KEYS = {"headers", "multiValueHeaders"}
 _HEADER_GETTERS = {"get_header_value"}  # Powertools event classes: `event.get_header_value("X-Role")`
-_CURRENT_REQUEST = {"current_event", "current_request"}  # the router's view of the event being handled
 _QUERY_KEYS = {"queryStringParameters", "multiValueQueryStringParameters", "args", "query_params", "cookies"}
 _TRUSTED_KEYS = {"requestContext", "authorizer", "claims"}  # written by API Gateway's authorizer, not the caller
-_AUTHZ_KEY = re.compile(
-    r"role|admin|group|perm|scope|tenant|owner|privilege|access[-_]?level|is[-_]?staff|superuser"
-    r"|internal|trusted|verified|bypass|override|debug",
-    re.I,
-)
-# a flag value ("true", "1") decides only under an authorization-like key; these words decide under any key
-_AUTHZ_LITERAL = re.compile(r"^(admin|administrator|root|superuser|staff|owner|internal)$", re.I)
-_AUTH_HEADER = re.compile(r"^(authorization|x-api-key|api-key|x-auth-token|x-access-token|token|cookie)$", re.I)
 _VERIFY_CALL = re.compile(r"verify|decode|validate|authenticate|authorize|check_token|compare_digest", re.I)
 
 # MySQL drivers that connect in clear text unless given ssl options (mysql.connector negotiates TLS by default)
@@ -65,8 +62,6 @@ _MYSQL_PLAIN = {
     "aiomysql.connect",
 }
 _TLS_KEYWORDS = {"verify", "ssl", "verify_ssl", "ssl_disabled", "sslmode", "cert_reqs", "host"}
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-_DB_URL_OFF = re.compile(r"sslmode=disable|[?&](ssl|tls|useSSL)=false", re.I)
 
 
 def extract(modules: Iterable[Module], reachable: set[int] | None = None) -> tuple[Weakness, ...]:
