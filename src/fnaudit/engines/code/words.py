@@ -29,3 +29,10 @@ BROKEN_HASHES = frozenset({"md5", "sha1"})  # weak even salted: reported whateve
 # transport: hosts on the machine itself (no network to protect), and connection strings that turn TLS off
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 DB_URL_OFF = re.compile(r"sslmode=disable|[?&](ssl|tls|useSSL)=false", re.I)
+
+
+def token_only_when_present(header: str) -> str:
+    """The detail of an authorization that a request escapes by sending no token at all (CODE018)."""
+    return (
+        f"the token is checked only when the `{header}` header is present: a request without it goes on unauthenticated"
+    )

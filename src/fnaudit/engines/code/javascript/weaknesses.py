@@ -33,6 +33,7 @@ from fnaudit.engines.code.words import LOCAL_HOSTS as _LOCAL_HOSTS
 from fnaudit.engines.code.words import NOT_PASSWORD as _NOT_PASSWORD
 from fnaudit.engines.code.words import SALT as _SALT
 from fnaudit.engines.code.words import TWO_INPUTS as _TWO_INPUTS
+from fnaudit.engines.code.words import token_only_when_present
 from fnaudit.model.code import Step, Weakness
 from fnaudit.model.loc import Loc
 
@@ -316,6 +317,9 @@ class _Module:
         body = node.child_by_field_name("consequence")
         if cond is None or body is None:
             return
+        if self._refused_only_with_a_token(cond, body):
+            yield from self._optional_in_one_test(node, cond)
+            return
         if any(n.type == "unary_expression" and text(n).startswith("!") for n in _walk(cond)):
             return  # `if (!token) return 401` is the right shape
         fn = self.function(node)
@@ -336,10 +340,39 @@ class _Module:
             yield self.weak(
                 "authz",
                 node,
-                f"the token is checked only when the `{header}` header is present: "
-                "a request without it goes on unauthenticated",
+                token_only_when_present(header),
                 "medium",
             )
+
+    def _refused_only_with_a_token(self, cond: Node, body: Node) -> bool:
+        """`if (token && !verify(token)) return 401`: a `&&` whose right side refuses a failed verification,
+        and a body that stops the request."""
+        inner = cond.named_children[0] if cond.type == "parenthesized_expression" and cond.named_children else cond
+        if inner.type != "binary_expression" or text(inner.child_by_field_name("operator")) != "&&":
+            return False
+        right = inner.child_by_field_name("right")
+        negated_check = (
+            right is not None
+            and right.type == "unary_expression"
+            and text(right).startswith("!")
+            and any(n.type == "call_expression" and _VERIFY_CALL.search(_callee_name(n)) for n in _walk(right))
+        )
+        last = body.named_children[-1] if body.type == "statement_block" and body.named_children else body
+        return negated_check and last.type in _STOPS
+
+    def _optional_in_one_test(self, node: Node, cond: Node) -> Iterator[Weakness]:
+        fn = self.function(node)
+        for n in _walk(cond):
+            if n.type in ("member_expression", "subscript_expression", "call_expression", "identifier"):
+                part = fn.request_part(fn.chain(n))
+                if part is not None and part[0] == "header" and _AUTH_HEADER.match(part[1]):
+                    yield self.weak(
+                        "authz",
+                        node,
+                        token_only_when_present(part[1]),
+                        "medium",
+                    )
+                    return
 
     # -- CORS --
 

@@ -34,6 +34,7 @@ from fnaudit.engines.code.words import LOCAL_HOSTS as _LOCAL_HOSTS
 from fnaudit.engines.code.words import NOT_PASSWORD as _NOT_PASSWORD
 from fnaudit.engines.code.words import SALT as _SALT
 from fnaudit.engines.code.words import TWO_INPUTS as _TWO_INPUTS
+from fnaudit.engines.code.words import token_only_when_present
 from fnaudit.model.code import Step, Weakness
 from fnaudit.model.loc import Loc
 
@@ -433,6 +434,9 @@ class _Function:
         return None
 
     def _optional_auth(self, node: ast.If) -> Iterator[Weakness]:
+        if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And):
+            yield from self._optional_auth_in_one_test(node, node.test)
+            return
         header = self._auth_header_test(node.test)
         if header is None:
             return
@@ -447,8 +451,26 @@ class _Function:
                 self.mod,
                 "authz",
                 node,
-                f"the token is checked only when the `{header}` header is present: "
-                "a request without it goes on unauthenticated",
+                token_only_when_present(header),
+                "medium",
+            )
+
+    def _optional_auth_in_one_test(self, node: ast.If, test: ast.BoolOp) -> Iterator[Weakness]:
+        """`if token and not verify(token): return 401`: the request is refused only when a token is there and
+        fails; one without any token goes on."""
+        header = next((h for v in test.values if (h := self._auth_header_test(v)) is not None), None)
+        refused = any(
+            isinstance(v, ast.UnaryOp)
+            and isinstance(v.op, ast.Not)
+            and any(isinstance(n, ast.Call) and _VERIFY_CALL.search(_callee_name(n)) for n in ast.walk(v.operand))
+            for v in test.values
+        )
+        if header is not None and refused and isinstance(node.body[-1], (ast.Return, ast.Raise)):
+            yield _weak(
+                self.mod,
+                "authz",
+                node,
+                token_only_when_present(header),
                 "medium",
             )
 
