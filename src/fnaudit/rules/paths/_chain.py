@@ -463,6 +463,37 @@ _NOUN = {
 }
 
 
+# Grants whose every action does one narrower thing than "write": the reach says what it is.
+_NARROW_VERBS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"lambda:invokefunction", "lambda:invokeasync", "lambda:invokefunctionurl"}), "invoke every function"),
+    (frozenset({"sqs:sendmessage", "sqs:sendmessagebatch"}), "send messages to every queue"),
+    (frozenset({"sns:publish"}), "publish to every topic"),
+    (frozenset({"events:putevents"}), "put events on every event bus"),
+    (frozenset({"states:startexecution", "states:startsyncexecution"}), "start every state machine"),
+    (frozenset({"logs:createloggroup", "logs:createlogstream", "logs:putlogevents"}), "write to every log group"),
+)
+
+
+def _narrow_verb(actions: list[str]) -> str | None:
+    """The reach of a set of granted actions when all of them do one narrower thing (invoke, send, publish)."""
+    granted = {a.strip().lower() for text in actions for a in text.split(",")}
+    if not granted or any("*" in a for a in granted):
+        return None
+    return next((verb for kinds, verb in _NARROW_VERBS if granted <= kinds), None)
+
+
+def _condition_text(fn: Function, f: Finding) -> str:
+    """`, only where aws:SourceVpce = vpce-1` for a grant limited by a Condition block (the statement at the
+    finding's line), so the reach is not stated broader than the policy allows; empty without one."""
+    if fn.role is None:
+        return ""
+    for st in fn.role.all_statements():
+        if st.loc == f.location and st.conditions:
+            shown = "; ".join(f"{key} {op} {', '.join(values)}" for op, key, values in st.conditions[:3])
+            return f", only where {shown}"
+    return ""
+
+
 def problems(findings: Iterable[Finding]) -> Iterator[Finding]:
     """The IAM findings as one per problem: a statement's finding names all of its problems (admin, service
     wildcard, unscoped write, data read, escalation…, fnaudit.rules.iam.merge), each read here as the finding
@@ -571,8 +602,11 @@ def role_reach(fn: Function, findings: Iterable[Finding], *, skip_function_takeo
             text = "change IAM users, roles and policies"
         if service == "kms" and not w:
             text = "decrypt with every KMS key"
+        if service not in every and (narrow := _narrow_verb([a for _, a in (*w, *r)])) is not None:
+            text = narrow  # what these actions do, not "write": `lambda:InvokeFunction` runs functions, it changes none
         for f, actions in (*w, *r):
-            items.append(ReachItem(kind, True, text, f.location, f"Allow {actions} on *", f.remediation, f))
+            where = _condition_text(fn, f)
+            items.append(ReachItem(kind, True, text + where, f.location, f"Allow {actions} on *", f.remediation, f))
     # several escalation methods granted by one statement read as one way in, and the others
     escalations: dict[Loc, list[ReachItem]] = {}
     for i in items:
