@@ -430,5 +430,7 @@ def _function_notes(fn: Function) -> tuple[str | None, str | None]:
         code_note = elsewhere or "its code was not analysed"
     lockfile_note = None
     if not fn.packages:
-        lockfile_note = elsewhere or "no lockfile or manifest for its code"
+        lockfile_note = elsewhere or fn.ship_note or "no lockfile or manifest for its code"
+    else:
+        lockfile_note = fn.ship_note  # a bundler or package.patterns: only part of the lockfiles ships
     return code_note, lockfile_note

@@ -277,6 +277,8 @@ class Function:
     sdk_calls: tuple[SdkCall, ...] = ()
     code_facts: CodeFacts | None = None  # None: the code was not analysed
     packages: tuple[Package, ...] = ()
+    # The dependency engine: why part of the credited lockfiles does not ship (a bundler, package.patterns).
+    ship_note: str | None = None
     blast_radius: BlastRadius | None = None
     permissions: EffectivePermissions | None = None  # the IAM engine's effective permissions
 

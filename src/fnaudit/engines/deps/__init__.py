@@ -26,10 +26,12 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from fnaudit.engines.deps import bundling
 from fnaudit.engines.deps.imports import imported
 from fnaudit.engines.deps.ranges import RANGE_ECOSYSTEMS, RangeMatch, match_range
 from fnaudit.engines.osv import match
@@ -67,6 +69,8 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     vendored_cache: dict[Path, list[Package]] = {}
     errors: list[ScanError] = []
     credited: dict[str, list[Package]] = {}
+    bundled_out: set[str] = set()  # lockfiles a function ships part of: theirs, not "unclaimed"
+    notes: dict[str, str] = {}  # function id → why part of its lockfiles does not ship
     for fn in app.functions:
         pkgs: list[Package] = []
         for folder in _folders(files, state, app, fn):
@@ -101,8 +105,12 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             if k not in seen:
                 seen.add(k)
                 unique.append(p)
-        credited[fn.id] = unique
-    unclaimed = _unclaimed(root, app, files, credited, cache, errors, include_dev)
+        kept, left_out, note = _what_ships(root, files, state, app, fn, unique, include_dev)
+        credited[fn.id] = kept
+        bundled_out.update(p.loc.path for p in left_out)
+        if note:
+            notes[fn.id] = note
+    unclaimed = _unclaimed(root, app, files, credited, cache, errors, include_dev, bundled_out)
     everything = [p for ps in credited.values() for p in ps] + unclaimed
     matchable = {(p.ecosystem, p.name, p.version) for p in everything if p.source == "registry" and p.version}
     ranged = {
@@ -161,6 +169,8 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     for fn in app.functions:
         pkgs = [_matched(p, fn.code_facts, results, range_results) for p in credited[fn.id]]
         pkgs.sort(key=lambda p: (p.loc.path, p.loc.line, p.name, p.version or ""))
+        if fn.id in notes:
+            fn = replace(fn, ship_note=notes[fn.id])
         functions.append(replace(fn, packages=tuple(pkgs)) if pkgs or fn.packages else fn)
     loose = sorted(
         (_matched(p, None, results, range_results) for p in unclaimed),
@@ -232,12 +242,13 @@ def _unclaimed(
     cache: dict[Path, FolderDeps],
     errors: list[ScanError],
     include_dev: bool,
+    bundled_out: Collection[str] = (),
 ) -> list[Package]:
     """Packages of lockfiles and manifests under the app's folder that no function of the app ships.
 
     A lockfile scanner matches them all; fnaudit reports them with no function ("no function ships it")
     rather than skip them. Symbolic links to folders are not followed (os.walk's default)."""
-    claimed = {p.loc.path for ps in credited.values() for p in ps}
+    claimed = {p.loc.path for ps in credited.values() for p in ps} | set(bundled_out)
     top = root.resolve()
     app_dir = (root / app.root).resolve() if app.root else top
     if not app_dir.is_relative_to(top) or not app_dir.is_dir():
@@ -266,6 +277,63 @@ def _unclaimed(
             if manifest not in claimed:
                 out.append(_manifest_package(files, manifest, eco))
     return out
+
+
+def _what_ships(
+    root: Path,
+    files: Artifacts,
+    state: ScanState,
+    app: App,
+    fn: Function,
+    pkgs: list[Package],
+    include_dev: bool,
+) -> tuple[list[Package], list[Package], str | None]:
+    """The packages of `pkgs` that the function's artifact holds, those left out, and why (a coverage note).
+
+    A bundled Node function (engines/deps/bundling.py) ships what its handler imports and their closure;
+    a Serverless function's `package.patterns` may leave `node_modules/<name>/**` out. With
+    `include_dev` (report what does not ship too) nothing is left out, but the note still says why."""
+    if fn.code.language != "node" or not any(p.ecosystem == "npm" for p in pkgs):
+        return pkgs, [], None
+    data = _iac(root, app, state)
+    bundle = bundling.bundle_of(data, app.dialect.value, fn.name, fn.runtime.value)
+    imports = tuple(fn.code_facts.imports) if fn.code_facts is not None else None
+    patterns = _package_patterns(root, app, fn, state) if app.dialect.value == "serverless" else []
+    app_dir = (root / app.root).resolve() if app.root else root.resolve()
+    ships_of: dict[str, set[tuple[str, str]] | None] = {}  # lockfile → (name, version) shipped; None: graph unread
+    kept: list[Package] = []
+    out: list[Package] = []
+    for p in pkgs:
+        ships = True
+        if p.ecosystem == "npm" and p.source != "manifest":
+            if bundle is not None and imports is not None:
+                if p.loc.path not in ships_of:
+                    graph = bundling.npm_graph(files.real_path(p.loc.path))
+                    ships_of[p.loc.path] = None if graph is None else bundling.shipped(graph, imports, bundle)
+                names = ships_of[p.loc.path]
+                if names is not None:
+                    ships = (p.name, p.version or "") in names
+            elif bundle is None and patterns:
+                ships = _pattern_ships(files, app_dir, p, patterns)
+        (kept if ships or include_dev else out).append(p)
+    note = None
+    if bundle is not None and any(n is not None for n in ships_of.values()):
+        note = bundle.note
+    elif out:
+        note = "`package.patterns` leave some node_modules out of the artifact"
+    return kept, out, note
+
+
+def _pattern_ships(files: Artifacts, app_dir: Path, p: Package, patterns: list[str]) -> bool:
+    """Whether Serverless packages `node_modules/<name>/` next to the lockfile `p` comes from."""
+    from fnaudit import globs
+
+    try:
+        folder = files.real_path(p.loc.path).parent.resolve().relative_to(app_dir).as_posix()
+    except ValueError:
+        return True  # outside the service: its own packaging rules
+    prefix = "" if folder in ("", ".") else f"{folder}/"
+    return globs.serverless_included(f"{prefix}node_modules/{p.name}/package.json", patterns)
 
 
 def _manifest_package(files: Artifacts, manifest: str, eco: str) -> Package:

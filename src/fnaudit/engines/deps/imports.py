@@ -75,7 +75,8 @@ def import_names(ecosystem: str, name: str) -> tuple[str, ...] | None:
     return None
 
 
-def _npm_root(spec: str) -> str:
+def npm_root(spec: str) -> str:
+    """The package an npm import names: `lodash/fp` → `lodash`, `@scope/pkg/x` → `@scope/pkg`."""
     parts = spec.split("/")
     if spec.startswith("@") and len(parts) >= 2:
         return "/".join(parts[:2])
@@ -95,7 +96,7 @@ def imported(ecosystem: str, name: str, imports: tuple[str, ...]) -> bool | None
                 return True
         return False
     if ecosystem == "npm":
-        roots = {_npm_root(i.removeprefix("node:")) for i in imports}
+        roots = {npm_root(i.removeprefix("node:")) for i in imports}
         return name in roots
     if ecosystem == "Go":
         return any(i == name or i.startswith(name + "/") for i in imports)
