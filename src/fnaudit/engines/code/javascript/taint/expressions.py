@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fnaudit.engines.code import ir
+from fnaudit.engines.code import ir, urlprefix
 from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, WRAPPERS, Node, string_value, text, unwrap
-from fnaudit.engines.code.javascript.taint.syntax import _FIXED_HOST, _leading_text, _short, key_of
+from fnaudit.engines.code.javascript.taint.syntax import _short, call_args, key_of
 from fnaudit.engines.code.sources import ANY, ELEM
 from fnaudit.engines.code.taint.secrets import env_read, whole_environment
 from fnaudit.engines.code.taint.values import EMPTY, EXC, INVOKE_RESPONSE, Ref, Val, clear, flatten, sub, union
 
 if TYPE_CHECKING:
     from fnaudit.engines.code.javascript.taint.engine import JsFunction
+
+# Module constants referring to module constants: a bound on the chain, the analysis must terminate.
+_MAX_CONSTANT_DEPTH = 8
 
 
 class Expressions:
@@ -74,9 +77,9 @@ class Expressions:
                 return sub(base, ELEM)
             return sub(base, ANY)
         if t == "call_expression":
-            return self.fn.calls.call(node)
+            return self.url_built(node, self.fn.calls.call(node))
         if t == "new_expression":
-            return self.fn.calls.new(node)
+            return self.url_built(node, self.fn.calls.new(node))
         if t == "binary_expression":
             op = text(node.child_by_field_name("operator"))
             lv = self.eval(node.child_by_field_name("left"))
@@ -84,19 +87,12 @@ class Expressions:
             if op in ("&&", "||", "??"):
                 return union(lv, rv)
             if op == "+":
-                val = flatten(union(lv, rv))
-                lead = _leading_text(node)
-                if lead and _FIXED_HOST.match(lead):
-                    val = clear(val, frozenset({ir.SSRF, ir.REDIRECT}))
-                return val
+                return self.url_built(node, flatten(union(lv, rv)))
             return EMPTY  # comparisons and arithmetic give booleans and numbers
         if t == "template_string":
             subs = [c for c in node.named_children if c.type == "template_substitution"]
             val = flatten(union(*[self.eval(s.named_children[0]) for s in subs if s.named_children])) if subs else EMPTY
-            lead = _leading_text(node)
-            if val and lead and _FIXED_HOST.match(lead):
-                val = clear(val, frozenset({ir.SSRF, ir.REDIRECT}))
-            return val
+            return self.url_built(node, val)
         if t == "ternary_expression":
             self.eval(node.child_by_field_name("condition"))
             return union(
@@ -179,6 +175,120 @@ class Expressions:
                 exc = {r: s for r, s in exc.items() if r.label == INVOKE_RESPONSE}
             return union(exc, sub(rest, prop)) if rest else exc
         return sub(base, prop)
+
+    # -- URLs with a fixed host (SSRF, redirects) ---------------------------------------------------
+
+    def url_built(self, node: Node, val: Val) -> Val:
+        """Text built from a constant that already fixes the scheme and host (`"https://api.example.com/" + x`,
+        template literals, `new URL("/items/" + x, "https://api.example.com")`): what the caller chose is only a
+        path or a query, harmless for the SSRF and redirect sinks (issue 22); every other sink still sees it."""
+        if not val:
+            return val
+        if node.type == "new_expression":
+            args = call_args(node)
+            if self.fn.binds.qualname(node.child_by_field_name("constructor")) != "URL" or not args:
+                return val
+            # `new URL(ref, base)`: an absolute or scheme-relative `ref` replaces the base's host
+            base = self.url_prefix(args[1]) if len(args) > 1 else ("", False)
+            kinds = urlprefix.resolved_against(self.url_prefix(args[0])[0], *base)
+        else:
+            kinds = urlprefix.cleared_kinds(self.url_prefix(node)[0])
+        return clear(val, kinds) if kinds else val
+
+    def url_prefix(self, node: Node | None, depth: int = 0) -> tuple[str, bool]:
+        """The constant text `node` starts with, and whether that text is all of it. A name counts only
+        when it is a module-level `const` the function does not shadow."""
+        node = unwrap(node)
+        if node is None or depth > _MAX_CONSTANT_DEPTH:
+            return "", False
+        t = node.type
+        if t == "string":
+            s = string_value(node)
+            return (s, True) if s is not None else ("", False)
+        if t == "identifier":
+            name = text(node)
+            if name in self.st.locals:
+                g = self._single_binding(name)
+            else:
+                g = None if name in self.st.module.mutable else self.st.module.globals.get(name)
+            if g is None or self.st.env.get(name):
+                return "", False
+            return self.url_prefix(g, depth + 1)
+        if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+            return self._joined([node.child_by_field_name("left"), node.child_by_field_name("right")], depth)
+        if t == "template_string":
+            out = ""
+            for c in node.named_children:
+                if c.type == "string_fragment":
+                    out += text(c)
+                    continue
+                if c.type != "template_substitution" or len(c.named_children) != 1:
+                    return out, False  # an escape sequence: its text is not what it means
+                more, whole = self.url_prefix(c.named_children[0], depth + 1)
+                out += more
+                if not whole:
+                    return out, False
+            return out, True
+        if t == "call_expression":
+            fn = node.child_by_field_name("function")
+            if (
+                fn is not None
+                and fn.type == "member_expression"
+                and text(fn.child_by_field_name("property")) == "concat"
+            ):
+                return self._joined([fn.child_by_field_name("object"), *call_args(node)], depth)
+        return "", False
+
+    def _single_binding(self, name: str) -> Node | None:
+        """What a local name holds when the function binds it exactly once, by a declaration
+        (`const base = "https://api.example.com/"`): several bindings (branches, loops, a parameter) could differ."""
+        value = self.st.assigned.get(name)
+        if value is None:
+            return None
+        bindings = 0
+        stack = [self.st.node]
+        while stack:
+            n = stack.pop()
+            stack.extend(n.named_children)
+            if n.type not in ("identifier", "shorthand_property_identifier_pattern") or text(n) != name:
+                continue
+            parent = n.parent
+            if parent is None or parent.type in ("variable_declarator", "assignment_expression"):
+                field = (
+                    parent.child_by_field_name("name" if parent.type == "variable_declarator" else "left")
+                    if parent
+                    else None
+                )
+                if field is not None and field.start_byte == n.start_byte:
+                    bindings += 1
+            elif parent.type not in (
+                "member_expression",
+                "subscript_expression",
+                "call_expression",
+                "arguments",
+                "binary_expression",
+                "template_substitution",
+                "pair",
+                "return_statement",
+                "parenthesized_expression",
+                "ternary_expression",
+                "array",
+                "await_expression",
+                "expression_statement",
+                "spread_element",
+                "unary_expression",
+            ):
+                bindings += 2  # a parameter, a pattern, a loop variable, `x++`…: not one plain declaration
+        return value if bindings == 1 else None
+
+    def _joined(self, parts: list[Node | None], depth: int) -> tuple[str, bool]:
+        out = ""
+        for part in parts:
+            more, whole = self.url_prefix(part, depth + 1)
+            out += more
+            if not whole:
+                return out, False
+        return out, True
 
     def env_var(self, name: str | None, node: Node) -> Val:
         """`process.env.NAME`: a secret when the name says so (the secrets engine's judgement), else nothing."""

@@ -8,7 +8,6 @@ from fnaudit.engines.code.javascript import sinks as S
 from fnaudit.engines.code.javascript.modules import Node, string_value, text, unwrap
 from fnaudit.engines.code.taint.values import Val
 
-_FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s$]+/")
 _GLOBAL_NAMESPACES = frozenset(
     {
         "JSON",

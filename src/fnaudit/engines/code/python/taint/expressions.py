@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from fnaudit.engines.code import ir
+from fnaudit.engines.code import ir, urlprefix
 from fnaudit.engines.code.python import powertools
 from fnaudit.engines.code.python.taint import calls, guards, interprocedural, names, statements
-from fnaudit.engines.code.python.taint.syntax import _FIXED_HOST, _fixed_host_prefix
 from fnaudit.engines.code.python.taint.walk import Walk
 from fnaudit.engines.code.sources import ANY, ATTRIBUTE_KEYS, ELEM, FLASK_REQUEST_KEYS, GETTER_KEYS
 from fnaudit.engines.code.taint import secrets
@@ -90,24 +89,20 @@ def evaluate(w: Walk, node: ast.expr | None) -> Val:  # noqa: C901 - one dispatc
             and interprocedural.internal_target(w, node.func) is None  # not a method of the package's own code
         ):
             return keyword_getter(w, node, node.func)
-        return calls.call(w, node)
+        return url_built(w, node, calls.call(w, node))
     if isinstance(node, ast.BinOp):
         left, right = evaluate(w, node.left), evaluate(w, node.right)
         if isinstance(node.op, ast.Mult):
             repeated(w, node, left, right)
         val = flatten(union(left, right))
-        if isinstance(node.op, ast.Add) and _fixed_host_prefix(node):
-            val = clear(val, frozenset({ir.SSRF, ir.REDIRECT}))
-        return val
+        return url_built(w, node, val) if isinstance(node.op, (ast.Add, ast.Mod)) else val
     if isinstance(node, ast.JoinedStr):
         val = (
             flatten(union(*[evaluate(w, v.value) for v in node.values if isinstance(v, ast.FormattedValue)]))
             if node.values
             else EMPTY
         )
-        if node.values and isinstance(node.values[0], ast.Constant) and _FIXED_HOST.match(str(node.values[0].value)):
-            val = clear(val, frozenset({ir.SSRF, ir.REDIRECT}))
-        return val
+        return url_built(w, node, val)
     if isinstance(node, ast.FormattedValue):
         return flatten(evaluate(w, node.value))
     if isinstance(node, ast.BoolOp):
@@ -204,6 +199,91 @@ def _sequence_literal(node: ast.expr) -> bool:
 def env_var(w: Walk, key_node: ast.expr, node: ast.AST) -> Val:
     name = key_node.value if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str) else None
     return secrets.env_read(name, w.loc(node))
+
+
+# -- URLs with a fixed host (SSRF, redirects) ---------------------------------------------------
+
+# `urljoin(base, ref)`: the reference wins when it is absolute, so only a relative one keeps the base's host.
+_URLJOIN = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
+# Module constants referring to module constants: a bound on the chain, the analysis must terminate.
+_MAX_CONSTANT_DEPTH = 8
+
+
+def url_built(w: Walk, node: ast.expr, val: Val) -> Val:
+    """Text built from a constant that already fixes the scheme and host (`"https://api.example.com/" + x`,
+    f-strings, `%` and `.format`, `urljoin(BASE, "/items/" + x)`): what the caller chose is only a path or
+    a query, harmless for the SSRF and redirect sinks (issue 22); every other sink still sees it."""
+    if not val:
+        return val
+    if isinstance(node, ast.Call) and names.qualname(w, node.func) in _URLJOIN and len(node.args) >= 2:
+        kinds = urlprefix.resolved_against(url_prefix(w, node.args[1])[0], *url_prefix(w, node.args[0]))
+    else:
+        kinds = urlprefix.cleared_kinds(url_prefix(w, node)[0])
+    return clear(val, kinds) if kinds else val
+
+
+def url_prefix(w: Walk, node: ast.expr | None, depth: int = 0) -> tuple[str, bool]:  # noqa: C901 - one dispatch
+    """The constant text `node` starts with, and whether that text is all of it. A name counts only
+    when it is a module constant the function does not rebind."""
+    if node is None or depth > _MAX_CONSTANT_DEPTH:
+        return "", False
+    if isinstance(node, ast.Constant):
+        return (node.value, True) if isinstance(node.value, str) else ("", False)
+    if isinstance(node, ast.Name):
+        g = _single_binding(w, node.id) if node.id in w.locals else w.module.globals.get(node.id)
+        if g is None or w.env.get(node.id):
+            return "", False
+        return url_prefix(w, g, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        head, whole = url_prefix(w, node.left, depth + 1)
+        if not whole:
+            return head, False
+        rest, whole = url_prefix(w, node.right, depth + 1)
+        return head + rest, whole
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template, whole = url_prefix(w, node.left, depth + 1)
+        return (urlprefix.format_prefix(template, "%"), False) if whole else ("", False)
+    if isinstance(node, ast.JoinedStr):
+        out = ""
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                out += str(part.value)
+                continue
+            if not isinstance(part, ast.FormattedValue) or part.conversion != -1 or part.format_spec is not None:
+                return out, False
+            more, whole = url_prefix(w, part.value, depth + 1)
+            out += more
+            if not whole:
+                return out, False
+        return out, True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "format":
+            template, whole = url_prefix(w, node.func.value, depth + 1)
+            return (urlprefix.format_prefix(template, "{"), False) if whole else ("", False)
+        if node.func.attr == "join" and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            sep, whole = url_prefix(w, node.func.value, depth + 1)
+            if not whole:
+                return "", False
+            out = ""
+            for i, elt in enumerate(node.args[0].elts):
+                more, whole = url_prefix(w, elt, depth + 1)
+                out += (sep if i else "") + more
+                if not whole:
+                    return out, False
+            return out, True
+    return "", False
+
+
+def _single_binding(w: Walk, name: str) -> ast.expr | None:
+    """What a local name holds when the function binds it exactly once, by a plain assignment
+    (`base = "https://api.example.com/"`): several bindings (branches, loops) could differ."""
+    value = w.assigned.get(name)
+    if value is None or name in w.summary.params:
+        return None
+    stores = sum(
+        1 for n in ast.walk(w.node) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+    )
+    return value if stores == 1 else None
 
 
 # -- responses (XSS, redirects) ----------------------------------------------------------------

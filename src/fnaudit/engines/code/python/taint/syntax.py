@@ -1,11 +1,8 @@
-"""Helpers on the Python AST that need no analysis state: short texts, `/tmp` paths, fixed hosts."""
+"""Helpers on the Python AST that need no analysis state: short texts and `/tmp` paths."""
 
 from __future__ import annotations
 
 import ast
-import re
-
-_FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/")
 
 
 def _short(node: ast.AST, limit: int = 60) -> str:
@@ -61,11 +58,6 @@ def _leading_text(node: ast.expr) -> str | None:
     ):
         return _leading_text(node.args[0].elts[0])
     return None
-
-
-def _fixed_host_prefix(node: ast.expr) -> bool:
-    text = _leading_text(node)
-    return bool(text and _FIXED_HOST.match(text))
 
 
 def _unique_path(node: ast.expr) -> bool:
