@@ -800,7 +800,7 @@ def judge(
             return None
         det_id = GENERIC_PASSWORD if is_password else GENERIC_SECRET
         return Verdict(det_id, noun, Confidence.HIGH if strong else Confidence.MEDIUM, "high", (), 0, len(text))
-    if is_identifier(text) or (_UUID.match(text) and not strong):
+    if is_identifier(text) or (_UUID.match(text) and not strong) or is_not_a_value(text, name):
         return None
     if not strong and is_object_path(text):
         return None  # `Key="Admin/Reports/2026/" + name`: an object key, not a key to anything
@@ -813,6 +813,51 @@ def judge(
     if not strong and looks_random(text) and is_high_entropy(text, min_length=16):
         return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "medium", (), 0, len(text))
     return None
+
+
+# An expression written as a string (`"os.environ['API_KEY']"`, `"getpass.getpass()"`, `"req.headers['x-api-key']"`):
+# names joined by `.`, with calls or subscripts, and at least one of them, so `a.b` stays with _DOTTED.
+_EXPRESSION = re.compile(
+    r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\s*(?:['\"][\w .:/-]*['\"]|\d+)\s*\]|\(\s*\))*"
+    r"(?:\[\s*(?:['\"][\w .:/-]*['\"]|\d+)\s*\]|\(\s*\))(?:\.[A-Za-z_$][\w$]*)*$"
+)
+# A composite key of single-table designs (`USER#123#PROFILE`, `user#{id}#token`): a record's key, not a key.
+_COMPOSITE_KEY = re.compile(r"^[A-Za-z_]+#(?:[A-Za-z0-9_{}%.-]*#?)*$")
+# A libpq / ADO-style connection string (`host=db dbname=orders sslmode=require`, `Server=x;Database=y`):
+# a secret only through its password field.
+_KV_PAIR = re.compile(r"(?:^|[\s;])([A-Za-z][\w ]*?)\s*=\s*([^\s;]*)")
+_KV_PASSWORD = frozenset({"password", "pwd", "passwd", "pass", "accountkey", "sharedaccesskey", "secret"})
+
+
+def is_not_a_value(value: str, word: str) -> bool:
+    """Values that say where or how a secret is got, whatever the name they are assigned to: an expression
+    written as a string, the name of the secret in words (`MySecretName-Prod`), a path to it
+    (`prod/app/TokenSecret`), a composite record key (`USER#123#TOKEN`), a connection string without a
+    password in it (`host=db dbname=orders`)."""
+    v = value.strip()
+    if _EXPRESSION.match(v) and all(_reads_as_words(n) for n in re.findall(r"[A-Za-z_$][\w$]*", v)):
+        return True
+    if _COMPOSITE_KEY.match(v) and all(
+        not s or s.isdigit() or (_reads_as_words(s) and not re.search(r"\d", s)) or s.startswith(("{", "%"))
+        for s in v.split("#")
+    ):
+        return True
+    toks = tokens(v)
+    if (
+        len(toks) >= 2
+        and re.fullmatch(r"[A-Za-z]+(?:[-_.]?[A-Za-z]+)*(?:[-_.]\d+)?", v)
+        and _reads_as_words(v)
+        and (any(t in _NOT_SECRET_WORDS for t in toks) or (_mentions(v.lower(), word) and not re.search(r"\d", v)))
+    ):
+        return True  # `MySecretName-Prod`, `StripeApiKeyName`: names the secret, in words
+    if is_object_path(v) and (v.strip("/").count("/") >= 2 or _mentions(v.lower(), word)):
+        return True  # `prod/app/TokenSecret`, `config/Keys/Partner`: where the secret lives
+    pairs = _KV_PAIR.findall(v)
+    if (
+        len(pairs) >= 2 and "://" not in v and not _KV_PAIR.sub("", v).strip(" ;")  # nothing but `key=value` pairs
+    ):
+        return not any(k.replace(" ", "").lower() in _KV_PASSWORD and x for k, x in pairs)
+    return False
 
 
 def _password(noun: str, text: str) -> Verdict:

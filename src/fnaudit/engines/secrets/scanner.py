@@ -271,6 +271,8 @@ def scan_line(
             if not body.strip():
                 continue
             key = key_before(line[: m.start()])
+            if key is not None and sdk_parameter(key, line[: m.start()]):
+                key = None  # `Key="…"` of an S3 call is an object key: only a known credential format in it counts
             if key is None and len(body) < 12:
                 continue
             before = _context(previous, line, m.start()) if key is not None and needs_context(key) else ""
@@ -289,7 +291,10 @@ def scan_line(
             # values with a real token written in a part are still found).
             for piece in pieces:
                 if len(piece) >= 4:
-                    add(key, piece, judge(key, _unescape(piece), place))
+                    # a piece that joins parts of an address (`/orders?sslmode=`, `://`, `@`) is the format
+                    # around the values, not a value: only a known format written in it counts
+                    piece_key = None if _FRAGMENT.search(piece) and not _USERINFO.search(piece) else key
+                    add(piece_key, piece, judge(piece_key, _unescape(piece), place))
         if syntax in _UNQUOTED_KINDS:
             um = _UNQUOTED.match(line)
             if um and not _overlaps(um.span("val"), spans):
@@ -302,6 +307,49 @@ def scan_line(
         add(None, rest, judge(None, rest, place))
     return found
 
+
+# Parameters of AWS SDK calls whose meaning is known and is never a credential: written as a Python keyword
+# argument (`Key="…"`, boto3) or a JS object key (`{ Key: "…" }`, SDK v2 / v3 command input), in AWS's own
+# PascalCase spelling. A credential format written in one is still found (judged without the name).
+SDK_PARAMETERS = frozenset(
+    {
+        "Key",
+        "Bucket",
+        "Prefix",
+        "TableName",
+        "IndexName",
+        "QueueUrl",
+        "QueueName",
+        "SecretId",
+        "FunctionName",
+        "TopicArn",
+        "TargetArn",
+        "KeyId",
+        "StreamName",
+        "StateMachineArn",
+        "LogGroupName",
+        "UserPoolId",
+        "ClientId",
+        "IdentityPoolId",
+        "ParameterName",
+        "DeliveryStreamName",
+        "EventBusName",
+    }
+)
+_SDK_ARG = re.compile(r"(?:^|[(,{]|\s)\s*([A-Z][A-Za-z]+)\s*[=:]\s*$")
+
+
+def sdk_parameter(key: str, before: str) -> bool:
+    """Whether the literal after `before` is the value of a known-meaning AWS SDK parameter (`Key=`, `Key:`)."""
+    if key not in SDK_PARAMETERS:
+        return False
+    b = _STRING_PREFIX.sub("", before).rstrip()
+    m = _SDK_ARG.search(b)
+    return m is not None and m.group(1) == key and not b.endswith(("==", "!=", ":="))
+
+
+_FRAGMENT = re.compile(r"^[/?&#@:]|[/?&=@:]$|://")
+_USERINFO = re.compile(r":[^/@:\s]{4,}@")  # `://admin:hunter2@`: a password written in the address
 
 # Interpolations: `{expr}` in a Python f-string (`{{` is a literal brace), `${expr}` in a JS template.
 _PY_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
