@@ -1,7 +1,7 @@
 """Rule documentation pages, generated from the rules themselves: `fnaudit rules --write-docs DIR`.
 
-One Markdown page per rule (what it finds, why it matters, how to fix, bad and good examples,
-references, the OWASP Serverless Top 10 mapping, how to configure it) plus an index
+One Markdown page per rule (what it finds, when it speaks, why it matters, how to fix, bad and good
+examples, references, the OWASP Serverless Top 10 mapping, how to configure it) plus an index
 (`README.md`). Pages are a pure function of the registry, so `check(DIR)` can tell when the
 committed pages are stale; CI runs it through the test suite (tests/test_docs.py).
 """
@@ -43,7 +43,21 @@ FAMILIES = (
     ("PATH", "Attack paths"),
 )
 # Sections taken from the rule's docstring, in page order; References is merged with the rule's links.
-SECTIONS = ("What it finds", "Why it matters", "How to fix", "Example")
+SECTIONS = ("What it finds", "When it speaks", "Why it matters", "How to fix", "Example")
+# Sections every rule must write (issue 22: a reader learns what makes a rule speak before trusting it).
+REQUIRED = ("What it finds", "When it speaks", "Why it matters", "How to fix")
+# What "When it speaks" must say, each as a `- **Label**:` item: the trigger conditions (exposure, facts,
+# thresholds), the evidence a finding carries, and the traps that keep the rule quiet.
+WHEN_ITEMS = ("Speaks when", "Evidence", "Stays quiet")
+
+
+def missing_docs(rule: Rule) -> list[str]:
+    """What the rule's docstring lacks of the required sections and items ([] when complete)."""
+    out = [f"`## {h}`" for h in REQUIRED if not rule.section(h)]
+    when = rule.section("When it speaks")
+    if when:
+        out += [f"`- **{item}**:` under `## When it speaks`" for item in WHEN_ITEMS if f"- **{item}**:" not in when]
+    return out
 
 
 def page_name(rule: Rule) -> str:
@@ -112,8 +126,9 @@ def index_page(rules: Iterable[Rule]) -> str:
     rules = list(rules)
     lines = [MARKER, "", "# fnaudit rules", ""]
     lines += [
-        f"{len(rules)} rules. Each page says what the rule finds, why it matters, how to fix it, with a bad and a "
-        "good example. Codes and names are both accepted wherever a rule is named (`--select`, `--ignore`, "
+        f"{len(rules)} rules. Each page says what the rule finds, when it speaks (the conditions, the evidence "
+        "its findings carry and what keeps it quiet), why it matters, how to fix it, with a bad and a good "
+        "example. Codes and names are both accepted wherever a rule is named (`--select`, `--ignore`, "
         "config, inline ignores). `fnaudit explain CODE` prints the same text in the terminal.",
         "",
         f"Regenerate with `{regenerate_command()}` after adding or changing a rule; CI fails when these pages are stale.",
@@ -173,9 +188,10 @@ def write(folder: Path) -> list[Path]:
 
 
 def check(folder: Path) -> list[str]:
-    """What differs between the pages in `folder` and freshly generated ones ([] when up to date)."""
+    """What differs between the pages in `folder` and freshly generated ones ([] when up to date), and
+    the rules whose docstrings lack a required section."""
     pages = generate()
-    problems = []
+    problems = [f"{r.code}: the docstring lacks {', '.join(gaps)}" for r in all_rules() if (gaps := missing_docs(r))]
     for name, text in sorted(pages.items()):
         path = folder / name
         if not path.exists():

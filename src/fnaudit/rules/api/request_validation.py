@@ -40,6 +40,17 @@ def no_request_validation(app: App, ctx: Context) -> Iterator[Hit]:
     Severity is medium when the method is public and has no authorizer (anyone can send it
     anything), low otherwise.
 
+    ## When it speaks
+
+    - **Speaks when**: a REST API method (not `OPTIONS`) that invokes a function has no request validator, or
+      one told to check neither the body nor the parameters. Medium when the API is public and the route is open
+      (no authorizer), low otherwise.
+    - **Evidence**: the message names the function, the route and the API, and says what the method declares
+      (required parameters, a body model) that API Gateway only checks with a validator; the finding sits on the
+      method's line; the evidence is `<route> validator=none`.
+    - **Stays quiet**: methods with a validator that checks the body or the parameters; HTTP APIs (API Gateway
+      v2 has no request validation); CORS preflights; ALB targets and function URLs.
+
     ## Why it matters
 
     Every malformed or hostile request reaches the code and is billed, and the handler becomes the

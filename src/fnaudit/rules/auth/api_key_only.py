@@ -40,6 +40,18 @@ def api_key_only_route(app: App, ctx: Context) -> Iterator[Hit]:
     neither is AUTH001's finding. The finding is on the line AUTH001 would use: the line where an
     authorizer goes (the event, `Authorizer: NONE`, the OpenAPI `security`, `AuthorizationType`).
 
+    ## When it speaks
+
+    - **Speaks when**: a public API Gateway REST/HTTP route or ALB target has no authorizer but requires an API
+      key (`private: true`, `ApiKeyRequired: true`). Medium; one level lower when the function's code
+      authenticates every request the route delivers (framework routes that all declare authentication, a
+      signature or token check in the handler).
+    - **Evidence**: the message names the function and the route and says what the code does about
+      authentication; the finding sits where the route's authorization is decided, like AUTH001; the evidence is
+      `<route> authorizer=<kind> api_key=required`.
+    - **Stays quiet**: routes with an authorizer (an API key next to one is only metering); routes with neither
+      key nor authorizer (AUTH001); function URLs, which have no API keys.
+
     ## Why it matters
 
     An API key identifies a client application for usage plans (throttling and quotas); it is not

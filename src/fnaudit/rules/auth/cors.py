@@ -42,6 +42,21 @@ def cors_wildcard_with_credentials(app: App, ctx: Context) -> Iterator[Hit]:
     Severity is high when the API is public and has a route without an authorizer or cookie
     authentication, medium for other public APIs, low for private ones.
 
+    ## When it speaks
+
+    - **Speaks when**: an API's CORS configuration (serverless `cors:`, SAM `Cors`, an `OPTIONS` mock
+      integration, an HTTP API `CorsConfiguration`) allows every origin (`*`) or echoes the request's `Origin`,
+      and either allows credentials or the API has an authorizer that reads the `Cookie` header; or a function
+      URL's CORS allows `*` with `AllowCredentials: true`. With credentials: high when a route of the API is
+      open or the authorizer reads cookies, medium when every route is authenticated, low on a private API;
+      without credentials (cookie authorizer only): low. A function URL: high when its `AuthType` is `NONE`,
+      medium otherwise.
+    - **Evidence**: the message names the API (or the function) and what is allowed (`*` or the echoed origin)
+      and lists the preflight paths; one finding per CORS setting line (SAM's one `Cors` makes a preflight per
+      path); the evidence is `<api> origin=*|<echo> credentials=true|false`.
+    - **Stays quiet**: a list of named origins; `*` without credentials and without a cookie authorizer
+      (browsers then send no cookies); CORS reflected by the function's own code (CODE019).
+
     ## Why it matters
 
     With credentials allowed for any origin, any web page a signed-in user visits can call the API

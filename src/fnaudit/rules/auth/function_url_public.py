@@ -31,6 +31,15 @@ def function_url_without_auth(app: App, ctx: Context) -> Iterator[Hit]:
     API Gateway in front (so no authorizer, no throttling, no WAF). In serverless.yml,
     `url: true` (or a `url` block without `authorizer: aws_iam`) means `NONE`.
 
+    ## When it speaks
+
+    - **Speaks when**: a function has a function URL whose `AuthType` is `NONE`, or a Serverless Framework `url:
+      true` with no authorizer (Lambda's default for it is `NONE`). Always high.
+    - **Evidence**: the message names the function; the finding sits on the `AuthType` line when it is written,
+      else on the URL's declaration; the evidence is `FunctionUrl AuthType=NONE`.
+    - **Stays quiet**: `AuthType: AWS_IAM`; an `AuthType` given by a parameter or expression the loader cannot
+      resolve (not evidence either way); functions without a URL.
+
     ## Why it matters
 
     The function runs for whoever finds the URL, with whatever input they send, and each call is

@@ -65,6 +65,20 @@ def http_route_without_authorizer(app: App, ctx: Context) -> Iterator[Hit]:
     the trigger serves declares it. The gateway is still the better place: the code's check runs after
     the function is invoked (and billed) for every request.
 
+    ## When it speaks
+
+    - **Speaks when**: a function has an API Gateway REST or HTTP API route, or an ALB target, that the template
+      makes public and that no authorizer protects (no Cognito, JWT, Lambda or IAM authorization on the method,
+      the route, the API's default or the OpenAPI `security`). High; one level lower (medium) when the
+      function's code authenticates every request the route delivers: each framework route it serves declares
+      authentication (`@login_required`, an auth middleware), or the handler verifies a signature or token.
+    - **Evidence**: the message names the function and the route (`POST /orders`) and says what the code does
+      about authentication (the routes that declare none, or the check that lowered the severity); the finding
+      sits on the line that decided the route's authorization (`AuthorizationType: NONE`, `Auth: {Authorizer:
+      NONE}`, the OpenAPI operation), else the route's own line; the evidence is `<route> authorizer=<kind>`.
+    - **Stays quiet**: routes with any authorizer (including `AWS_IAM`); private APIs; routes protected only by
+      an API key (AUTH004 reports those); function URLs (AUTH002); queue, bucket, stream and schedule triggers.
+
     ## Why it matters
 
     Anyone who finds the URL can call the function with any input, so every bug in the handler

@@ -37,6 +37,17 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
     true`, or the action `lambda:InvokeFunctionUrl`) is left to AUTH002, which reports the URL itself: reporting both
     would count one exposure twice. The finding is on the `Principal` line: the grant to narrow.
 
+    ## When it speaks
+
+    - **Speaks when**: an `AWS::Lambda::Permission` (or a permission the dialect generates) lets any principal
+      (`*`, `{"AWS": "*"}`) invoke a function, with neither `SourceArn` nor `SourceAccount` to narrow it. Always
+      high.
+    - **Evidence**: the message names the function (or the function name as written when it is outside the app)
+      and the action granted; the finding sits on the `Principal` line; the evidence is `Principal=… Action=…`.
+    - **Stays quiet**: permissions for a named service or account; a `*` principal narrowed by `SourceArn` or
+      `SourceAccount`; the permission that backs a function URL (`lambda:InvokeFunctionUrl`,
+      `FunctionUrlAuthType`): AUTH002 judges the URL by its `AuthType`.
+
     ## Why it matters
 
     Any AWS customer can invoke the function directly through the Lambda API with an event of

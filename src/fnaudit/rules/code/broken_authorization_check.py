@@ -39,6 +39,20 @@ def broken_authorization_check(app: App, ctx: Context) -> Iterator[Hit]:
     are not the caller's and are not reported. Severity is high on a public route without an
     authorizer, lower behind one or for internal triggers.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds, in a function reached over HTTP or an unknown trigger, either an
+      `if` that compares a request field (body, query string, header, path parameter) with string or boolean
+      literals where the field or the literal names a privilege (`role`, `group`, `isAdmin`, `"admin"`…), or a
+      token check that runs only when the `Authorization` header is present (`if token: verify(token)` with no
+      return or raise, `if token and not verify(token): return 401`: medium confidence). Severity by exposure:
+      high from a public route with no authorizer, lower behind an authorizer.
+    - **Evidence**: the message names the function, the line of the test, the request field and what it is
+      compared with (or the header checked only when present), and how callers reach the function.
+    - **Stays quiet**: functions whose triggers are all internal; decisions taken from the authorizer's claims
+      (`requestContext.authorizer`); `if not token: return 401` before verifying, which is the right shape;
+      comparisons of request fields that name no privilege.
+
     ## Why it matters
 
     The caller writes every header and query parameter: `x-role: admin` is one curl option away. A check

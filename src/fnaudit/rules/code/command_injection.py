@@ -41,6 +41,30 @@ def command_injection(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: `child_process.exec`/`execSync`, and `spawn`/`execFile` when the program
     is tainted or `shell: true` is set.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to a command argument (`os.system`, `os.popen`,
+      `subprocess.run`/`call`/`check_output`/`Popen` and `getoutput`, `asyncio.create_subprocess_shell`/`exec`,
+      the `os.exec*`/`spawn*` family; `child_process` in JavaScript), with no sanitiser for a command
+      (`shlex.quote`, `pipes.quote`, `urllib.parse.quote`, a numeric cast) on the way. One finding per flow
+      (sink call, event field). Severity follows how the source is reached: critical from a public HTTP route or
+      function URL with no authorizer; one level lower behind an authorizer, on a private API, or when the
+      framework route declares authentication in code (`@login_required`, an auth middleware); two levels lower,
+      one step less confident, from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A
+      flow from an internal trigger that another function of the app fills with its own event data is a
+      second-order flow, reported at that writer's exposure one level lower. Code no function claims is reported
+      with no function, one level below critical, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: a fixed program with a constant argument list; a value quoted with `shlex.quote` or cast
+      to a number; a value checked against an allowlist before the call; event data that only reaches the
+      command's environment or working directory.
+
     ## Why it matters
 
     `; curl … | sh` in a query parameter runs anything the function's role allows: read the

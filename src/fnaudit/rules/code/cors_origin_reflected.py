@@ -41,6 +41,19 @@ def cors_origin_reflected(app: App, ctx: Context) -> Iterator[Hit]:
     An origin tested first (`if origin in ALLOWED_ORIGINS`, `allowed.includes(origin)`, `origin ==
     "https://app.example.com"`) is not reported.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds, in a function reached over HTTP or an unknown trigger, an
+      `Access-Control-Allow-Origin` header (a response dict, an assignment, a framework call) whose value is the
+      request's `Origin` header with no allowlist check before it; `cors({ origin: true })` and reflecting
+      callbacks in JavaScript. High when the same code allows credentials (`Access-Control-Allow-Credentials:
+      true`), medium otherwise.
+    - **Evidence**: the message names the function, the line that sets the header and how callers reach the
+      function.
+    - **Stays quiet**: an `Origin` checked against a fixed list (`if origin in ALLOWED`) or compared with one
+      fixed origin before it is sent back; a constant origin or `*` (AUTH005 judges `*` with credentials in the
+      template); functions whose triggers are all internal.
+
     ## Why it matters
 
     Reflecting the origin allows every website. With credentials, a page the victim opens can call the

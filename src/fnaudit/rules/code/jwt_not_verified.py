@@ -43,6 +43,21 @@ def jwt_not_verified(app: App, ctx: Context) -> Iterator[Hit]:
     a pinned algorithm, is not reported. Severity follows the route: high on a public route with no
     authorizer, lower behind an authorizer (which has already verified the token) or for internal triggers.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds a token decode whose claims are then used and which no verifying
+      decode follows: `get_unverified_claims` (python-jose), PyJWT / jose `jwt.decode` with
+      `options={'verify_signature': False}` (also through a variable) or `verify=False`, with `'none'` among its
+      `algorithms`, or with no `algorithms=[...]` at all (the token's header picks the algorithm: medium
+      confidence); `jwt.decode` of jsonwebtoken and hand-made base64 payload decoding in JavaScript. Severity by
+      exposure: high from a public route with no authorizer, lower behind an authorizer or from an internal
+      trigger; reported for any trigger.
+    - **Evidence**: the message names the function, the line of the decode, what is wrong (claims read
+      unverified, signature check off, `none` accepted, algorithms unpinned) and how callers reach the function.
+    - **Stays quiet**: `jwt.decode(token, key, algorithms=["RS256"])`, `jwt.verify`, jose `jwtVerify`; an
+      unverified read whose result is thrown away or only picks the key of a decode that then verifies; routes
+      behind an API Gateway JWT or Cognito authorizer that read `requestContext.authorizer` instead.
+
     ## Why it matters
 
     Anyone can write a token: base64 of `{"sub": "admin"}` with no signature, or one signed with `alg: none`.

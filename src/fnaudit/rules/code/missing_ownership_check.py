@@ -82,6 +82,23 @@ def missing_ownership_check(app: App, ctx: Context) -> Iterator[Hit]:
     itself, or IAM (`aws_iam`), whose callers are AWS principals, often a backend trusted with every
     record. Severity is medium for a read, high for an update or delete.
 
+    ## When it speaks
+
+    - **Speaks when**: a function behind an authorizer (API Gateway Cognito, JWT, Lambda or IAM, or a function
+      URL with IAM auth) whose code reads, changes or deletes a record by an id the caller chose (a path
+      parameter, query string or body field) with nothing tying the record to the caller's identity: DynamoDB
+      `get_item`/`query` (read returned to the caller: medium) or `update_item`/`delete_item` (write: high), S3
+      `get_object`/`put_object`/`delete_object`, SQL `SELECT`/`UPDATE`/`DELETE … WHERE id = …`. One step less
+      confident when every authorizer is a Lambda authorizer (it may check ownership of the path) or IAM
+      (callers are AWS principals, often a trusted backend).
+    - **Evidence**: the message names the function, the line of the lookup, what is fetched or changed and by
+      which id, and the route with its authorizer; the trace runs from the id to the call.
+    - **Stays quiet**: routes with no authorizer (there is no identity to compare, AUTH001 reports the route);
+      lookups whose key, WHERE clause or S3 prefix includes the caller's identity (`claims["sub"]`,
+      `current_user`, a FastAPI `Depends` user); a comparison of the record's owner with the caller before it is
+      returned or changed; a `ConditionExpression` on the owner; routes that check a group, role or admin scope
+      first.
+
     ## Why it matters
 
     An authorizer proves who the caller is, not which records are theirs. With `GET /orders/{id}`

@@ -45,6 +45,31 @@ def nosql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     DocumentClient params or v3 commands, PartiQL `ExecuteStatementCommand`, Mongo `$where` and filters
     holding a parsed object (an operator such as `{"$ne": null}`).
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to a NoSQL expression: DynamoDB `FilterExpression`, `KeyConditionExpression`,
+      `ProjectionExpression`, `ConditionExpression`, `UpdateExpression` (boto3 client or resource `Table`), a
+      PartiQL `Statement` (`execute_statement`, `batch_execute_statement`, `execute_transaction`), or a Mongo
+      `$where` built from event data (`find`, `update_one`, `aggregate`…), with no sanitiser (a numeric cast;
+      the condition builders `Key(...)` / `Attr(...)`) on the way. One finding per flow (sink call, event
+      field). Severity follows how the source is reached: high from a public HTTP route or function URL with no
+      authorizer; one level lower behind an authorizer, on a private API, or when the framework route declares
+      authentication in code (`@login_required`, an auth middleware); two levels lower, one step less confident,
+      from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an internal
+      trigger that another function of the app fills with its own event data is a second-order flow, reported at
+      that writer's exposure one level lower. Code no function claims is reported with no function, one level
+      below high, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: values passed through `ExpressionAttributeValues` or PartiQL `Parameters` with a constant
+      expression; the `Key(...)`/`Attr(...)` builders; event data used as a key value (`Key={"id": v}`), which
+      is data, not an expression.
+
     ## Why it matters
 
     An expression built from input lets the caller rewrite it: `id = 1 OR attribute_exists(id)`

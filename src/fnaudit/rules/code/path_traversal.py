@@ -40,6 +40,30 @@ def path_traversal(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: `fs` and `fs/promises` reads, writes, `unlink`,
     `createReadStream`/`createWriteStream` and the like (also `fs-extra`).
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to a file path (`open`, `io.open`, `codecs.open`, the `os` and `shutil` file functions,
+      `pathlib.Path(x)` methods, `flask.send_file`, the local file name of boto3 `download_file`/`upload_file`;
+      `fs` in JavaScript), with no sanitiser for paths (`os.path.basename`, `werkzeug.utils.secure_filename`,
+      `urllib.parse.quote`, a numeric cast), nor a normalised path (`os.path.realpath`/`abspath`/`normpath`,
+      `Path.resolve()`) checked with `.startswith(BASE)` on the way. One finding per flow (sink call, event
+      field). Severity follows how the source is reached: critical from a public HTTP route or function URL with
+      no authorizer; one level lower behind an authorizer, on a private API, or when the framework route
+      declares authentication in code (`@login_required`, an auth middleware); two levels lower, one step less
+      confident, from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an
+      internal trigger that another function of the app fills with its own event data is a second-order flow,
+      reported at that writer's exposure one level lower. Code no function claims is reported with no function,
+      one level below critical, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: a file name reduced to its base name; a path resolved and then checked against the
+      allowed folder; a constant path; event data used only as an S3 key (no local file).
+
     ## Why it matters
 
     `../../proc/self/environ` reads the function's environment, which holds its temporary AWS

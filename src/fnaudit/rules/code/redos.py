@@ -54,6 +54,30 @@ def redos(app: App, ctx: Context) -> Iterator[Hit]:
     groups, classes and quantifiers). Known misses: one-character alternatives (`(\\w|\\d)+`), which the
     parser merges into one class, and backreferences.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to a regular expression: event data chosen as the pattern (`re.compile`,
+      `re.match`/`search`/`sub`… pattern argument; `new RegExp(x)` in JavaScript), or event data matched by a
+      constant pattern that backtracks catastrophically (nested or overlapping quantifiers such as `(a+)+$`,
+      checked by the engine's ReDoS analysis), with no `re.escape` (which makes a pattern literal) or numeric
+      cast on the way. One finding per flow (sink call, event field). Severity follows how the source is
+      reached: medium from a public HTTP route or function URL with no authorizer; one level lower behind an
+      authorizer, on a private API, or when the framework route declares authentication in code
+      (`@login_required`, an auth middleware); two levels lower, one step less confident, from an internal
+      trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an internal trigger that another
+      function of the app fills with its own event data is a second-order flow, reported at that writer's
+      exposure one level lower. Code no function claims is reported with no function, one level below medium,
+      the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: patterns without nested or overlapping quantifiers; a user value escaped with `re.escape`
+      before it becomes a pattern; the `re2` engine; constant strings matched by any pattern.
+
     ## Why it matters
 
     A backtracking engine takes exponential time on a near-miss input (`"aaaa…a!"` against

@@ -48,6 +48,30 @@ def resource_amplification(app: App, ctx: Context) -> Iterator[Hit]:
     A bound clears it: `min(n, MAX)` / `Math.min(n, MAX)` (the other argument not event data), or a
     guard such as `if n > MAX: return` / `if (n > MAX) return` (or the work inside `if n <= MAX:`).
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to something a number sizes: `range(n)`, `time.sleep` / `asyncio.sleep`,
+      `itertools.repeat(x, n)`, Pillow `resize((w, h))`, string or list repetition, and boto3 page sizes
+      (`Limit`, `MaxKeys`, `PageSize`, `MaxItems`, `MaxResults`, `MaxRecords`, `MaxNumberOfMessages`); a numeric
+      cast (`int()`, `float()`) does not clean the value here, it is still the attacker's number, with no upper
+      bound (`min(n, MAX)` with a constant, or a comparison that rejects large values) on the way. One finding
+      per flow (sink call, event field). Severity follows how the source is reached: medium from a public HTTP
+      route or function URL with no authorizer; one level lower behind an authorizer, on a private API, or when
+      the framework route declares authentication in code (`@login_required`, an auth middleware); two levels
+      lower, one step less confident, from an internal trigger (queue, bucket, stream, schedule) or an unknown
+      one. A flow from an internal trigger that another function of the app fills with its own event data is a
+      second-order flow, reported at that writer's exposure one level lower. Code no function claims is reported
+      with no function, one level below medium, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: a number bounded with `min(n, MAX_ITEMS)` or rejected above a maximum before use;
+      constant sizes; numbers that only choose an item (an index, an id) rather than how much work is done.
+
     ## Why it matters
 
     The caller chooses the size of the work and you pay for it: one request asking for a 50,000 ×

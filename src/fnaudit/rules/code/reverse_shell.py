@@ -41,6 +41,21 @@ def reverse_shell(app: App, ctx: Context) -> Iterator[Hit]:
       (`new net.Socket()`, `net.connect`, `tls.connect`) piped to it (`client.pipe(sh.stdin)`,
       `sh.stdout.pipe(client)`).
 
+    ## When it speaks
+
+    - **Speaks when**: a text check of every file of the function's module graph (never run) finds both halves
+      of a reverse shell in one file. Python: a socket (`socket.socket(...)`, `socket.create_connection(...)`,
+      also in a `with`) whose `fileno()` is duplicated onto the standard streams (`os.dup2(s.fileno(), 0)`)
+      while the file starts a shell (`pty.spawn("/bin/sh")`, `subprocess.*(["/bin/sh", …])`, `os.system("sh")`),
+      or given as `stdin=`/`stdout=`/`stderr=` of a subprocess that runs a shell. JavaScript/TypeScript: a
+      `net`/`tls` socket piped to a spawned shell (`sock.pipe(sh.stdin)`, `sh.stdout.pipe(sock)`) or given as
+      its `stdio`. Always critical, whatever the trigger: no event data is needed.
+    - **Evidence**: the message names the function and the line that wires the streams; the evidence says how
+      (`socket s duplicated onto the standard streams (os.dup2) and a shell started`). One finding per file.
+    - **Stays quiet**: a socket and a shell that are not wired together in one file (an HTTP client next to a
+      `subprocess` call with pipes of its own); shells run by name other than
+      sh/bash/zsh/dash/ksh/cmd/powershell.
+
     ## Why it matters
 
     This is a backdoor: whoever listens on the other end gets a shell inside the function, with its

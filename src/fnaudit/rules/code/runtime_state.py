@@ -34,6 +34,18 @@ def runtime_state(app: App, ctx: Context) -> Iterator[Hit]:
     `fs.writeFile`/`appendFile`/`createWriteStream` under `/tmp` with a name that is not unique per
     invocation.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds a handler writing data derived from its event into state that
+      outlives the invocation: a module-level mutable object (a dict, list or set defined at import time, a
+      rebound `global`; module-level `let`, objects, `Map`s and `Set`s in JavaScript) or a file under `/tmp` (in
+      JavaScript with a name that is not unique per invocation). Always medium, medium confidence; code no
+      function claims is reported one level lower with no function.
+    - **Evidence**: the message names the function and the module-level object or `/tmp` file; the trace goes
+      from the event field to the write, on the write's line. One finding per object or file.
+    - **Stays quiet**: module-level state written from constants or configuration (a client, a cache of a secret
+      fetched by name); writes to local variables; `/tmp` files named uniquely per invocation in JavaScript.
+
     ## Why it matters
 
     Lambda reuses an execution environment for later invocations, possibly for other callers:

@@ -42,6 +42,22 @@ def sensitive_logging(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: `console.*` or a logger (`logger.info`, pino, winston) given any of the
     above (`console.log(event)`, `JSON.stringify(event)`, a secret from `process.env`).
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds a log call (`print`, `logging`/logger methods such as `info`,
+      `error`, `exception`; `console.log`/`info`/`error`… in JavaScript; a Powertools logging decorator that
+      logs the event) given the whole event, a field of the event that carries the caller's credentials (a
+      token, an `Authorization` header, a cookie), a secret (an environment variable whose name says secret, a
+      value fetched at runtime from Secrets Manager or a decrypted SSM parameter) or the whole environment
+      (`os.environ`, `process.env`); or a handler returning the whole environment. Severity by what leaks: high
+      for the whole environment (it holds the function's AWS credentials, logged or returned), medium for a
+      secret or the caller's credentials, low for the whole event.
+    - **Evidence**: the message names the function and what leaks (the variable, the secret's source, the
+      credential field); the trace runs from where the value is read to the log call or the return, on that
+      line. One finding per line and leak; confidence medium for the whole event, high otherwise.
+    - **Stays quiet**: logging chosen fields of the event that carry no credential (an id, a path); logging the
+      name of a secret rather than its value; values that no longer carry the secret (a hash, a length).
+
     ## Why it matters
 
     Logs are kept for a long time and read by many people and tools. A whole event carries

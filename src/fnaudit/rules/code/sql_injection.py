@@ -46,6 +46,30 @@ def sql_injection(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: the SQL text of `mysql`/`mysql2` `query`/`execute`, `pg` `query` (a string
     or `{ text }`), `knex.raw`/`whereRaw`, `sequelize.query`, Prisma `$queryRawUnsafe`.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to the SQL text of a query call (DB-API `execute`/`executemany`/`executescript`,
+      `mogrify`, SQLAlchemy `text()` / `exec_driver_sql`, `pandas.read_sql`, Django `raw` / `extra(where=…)`; in
+      JavaScript the drivers listed above), with no sanitiser for SQL (a numeric cast, `uuid.UUID`, a date
+      parser, psycopg `sql.Literal` / `sql.Identifier`) on the way. One finding per flow (sink call, event
+      field). Severity follows how the source is reached: critical from a public HTTP route or function URL with
+      no authorizer; one level lower behind an authorizer, on a private API, or when the framework route
+      declares authentication in code (`@login_required`, an auth middleware); two levels lower, one step less
+      confident, from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an
+      internal trigger that another function of the app fills with its own event data is a second-order flow,
+      reported at that writer's exposure one level lower. Code no function claims is reported with no function,
+      one level below critical, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: values passed as query parameters (`execute(sql, (order_id,))`, a values array) never
+      reach the SQL text; a constant query; a value cast to a number or parsed as a UUID or date first; a flow
+      the engine cannot follow out of the function's own code (into a library) is not guessed at.
+
     ## Why it matters
 
     A value concatenated into SQL can change the query: read every row, bypass a filter, write or

@@ -51,6 +51,30 @@ def stored_xss(app: App, ctx: Context) -> Iterator[Hit]:
     The finding is one level more severe when the function writes to a bucket of the app that has a
     `WebsiteConfiguration` (the object is served to browsers from the site's origin).
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to the body of an S3 object written as HTML: `put_object` / `Object.put` with a
+      `ContentType` of `text/html`, `image/svg+xml`, `application/xhtml+xml` or XML, or `upload_fileobj` with
+      such a type in `ExtraArgs`; critical (instead of high) at the top when the function writes to a bucket of
+      the app configured as a website, with no HTML escaping or sanitising (`html.escape`, `markupsafe.escape`,
+      `bleach.clean`) on the way. One finding per flow (sink call, event field). Severity follows how the source
+      is reached: high (critical for a website bucket) from a public HTTP route or function URL with no
+      authorizer; one level lower behind an authorizer, on a private API, or when the framework route declares
+      authentication in code (`@login_required`, an auth middleware); two levels lower, one step less confident,
+      from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an internal
+      trigger that another function of the app fills with its own event data is a second-order flow, reported at
+      that writer's exposure one level lower. Code no function claims is reported with no function, one level
+      below high (critical for a website bucket), the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: objects stored as `text/plain`, `application/json`, `application/octet-stream` or with no
+      HTML type; escaped or sanitised content; event data used only in the object key.
+
     ## Why it matters
 
     Whoever opens the stored object runs the attacker's script in the origin that serves it: session

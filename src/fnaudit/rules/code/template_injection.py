@@ -36,6 +36,28 @@ def template_injection(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: the template of `ejs.render`/`compile`, `pug.render`/`compile`,
     `Handlebars.compile`, `nunjucks.renderString`, `_.template`.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to the template source: `jinja2.Template`, `Environment.from_string`,
+      `mako.template.Template`, `flask.render_template_string` (`ejs.render`, `Handlebars.compile`,
+      `pug.compile`… in JavaScript), with no sanitiser (a numeric cast) on the way. One finding per flow (sink
+      call, event field). Severity follows how the source is reached: critical from a public HTTP route or
+      function URL with no authorizer; one level lower behind an authorizer, on a private API, or when the
+      framework route declares authentication in code (`@login_required`, an auth middleware); two levels lower,
+      one step less confident, from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A
+      flow from an internal trigger that another function of the app fills with its own event data is a
+      second-order flow, reported at that writer's exposure one level lower. Code no function claims is reported
+      with no function, one level below critical, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: a constant template rendered with event data as its variables
+      (`Template(PAGE).render(name=name)`); templates loaded from files of the package by a constant name.
+
     ## Why it matters
 
     Template languages reach Python objects: `{{ cycler.__init__.__globals__.os.popen('id').read() }}`

@@ -55,6 +55,19 @@ def transport_security_disabled(app: App, ctx: Context) -> Iterator[Hit]:
 
     `verify=True`, a CA bundle path, or `rejectUnauthorized: true` are not reported.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds TLS switched off in the function's code: `verify=False` on an HTTP
+      call or session, `ssl._create_unverified_context()`, `cert_reqs=CERT_NONE`, `check_hostname = False` or
+      `verify_mode = CERT_NONE` assignments, a database connection with `sslmode='disable'`, `ssl_disabled=True`
+      or an `ssl=False` style argument, a connection string with `sslmode=disable`; `rejectUnauthorized: false`
+      in JavaScript; or the function's environment sets `NODE_TLS_REJECT_UNAUTHORIZED` to `0`. Always medium.
+    - **Evidence**: the message names the function and the call, assignment or environment variable that
+      switches verification off, on its line; the evidence is that setting as written.
+    - **Stays quiet**: verification left on or pointed at a private CA (`verify='/path/ca.pem'`, `ca:`);
+      `NODE_TLS_REJECT_UNAUTHORIZED` set to anything but `0` or left unset; `sslmode=require` / `verify-full`;
+      connections to the local host.
+
     ## Why it matters
 
     Without certificate verification anyone on the network path (a compromised VPC neighbour, a

@@ -36,6 +36,20 @@ def verbose_error(app: App, ctx: Context) -> Iterator[Hit]:
     `errorMessage`, `errorType` and `stackTrace`. Not when the code reads `FunctionError` (it tells a failed
     invocation from a result) or invokes asynchronously (`InvocationType: Event`, nothing comes back).
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds a response that carries exception text (`str(e)`, `repr(e)`,
+      `f"{e}"`, `err.message`, `err.stack`), a stack trace (`traceback.format_exc()`) or the raw response of
+      another function it invoked synchronously, and the function is reached over HTTP or by an unknown trigger.
+      Medium when one of its HTTP triggers is public with no authorizer, low otherwise; confidence high with an
+      HTTP trigger, low with an unknown one.
+    - **Evidence**: the message names the function, the line of the response and what it contains (exception
+      text, stack trace, an invoked function's error); the trace runs from the exception to the returned
+      response.
+    - **Stays quiet**: functions whose triggers are all internal (queue, bucket, stream, schedule: nobody reads
+      their return value); errors logged rather than returned; a generic message returned instead; an invoked
+      function's response whose `FunctionError` is checked, or an asynchronous invoke (`InvocationType: Event`).
+
     ## Why it matters
 
     Error details tell an attacker the code's structure, library versions, file paths, SQL text,

@@ -38,6 +38,20 @@ def weak_password_storage(app: App, ctx: Context) -> Iterator[Hit]:
 
     bcrypt, argon2, scrypt and `hashlib.pbkdf2_hmac` / `crypto.scrypt` with a salt are not reported.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine finds a value whose name says password (`password`, `passwd`,
+      `passphrase`, `pwd`, `pw`, `pass`) hashed with a fast hash
+      (`hashlib.md5`/`sha1`/`sha256`/`sha512`/`sha3_*`/`blake2*`, `hashlib.new(...)`, `.update()` of such a
+      hasher; `crypto.createHash` in JavaScript) — a broken hash (MD5, SHA-1) always, a fast one when it is
+      unsalted — or compared in plaintext with `==` / `!=` where one side is a stored record's field (medium
+      confidence). Always high.
+    - **Evidence**: the message names the function, the line, the password variable and the hash used, or the
+      plaintext comparison as written.
+    - **Stays quiet**: argon2, bcrypt, scrypt or `hashlib.pbkdf2_hmac`; a salted SHA-2 (still weak, but not
+      claimed); hashes of values not named like a password; comparisons with a constant or a call result
+      (`verify(...)`); two form inputs compared with each other (`password == confirm_password`).
+
     ## Why it matters
 
     A leaked table of MD5 or SHA hashes is cracked at billions of guesses a second; plaintext passwords

@@ -36,6 +36,30 @@ def xss_response(app: App, ctx: Context) -> Iterator[Hit]:
     In JavaScript/TypeScript: a response object literal whose `Content-Type` is `text/html` and whose
     `body` is built from event data.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to the body of an HTML response: a Lambda proxy response whose `Content-Type` is
+      `text/html`, `application/xhtml+xml` or `image/svg+xml`, FastAPI/Starlette `HTMLResponse`, Django
+      `HttpResponse` (HTML unless its `content_type` says otherwise), a Chalice or Powertools `Response` with an
+      HTML content type, with no HTML escaping (`html.escape`, `markupsafe.escape`, Django `escape`,
+      `bleach.clean`, `urllib.parse.quote`, a numeric cast) on the way. One finding per flow (sink call, event
+      field). Severity follows how the source is reached: high from a public HTTP route or function URL with no
+      authorizer; one level lower behind an authorizer, on a private API, or when the framework route declares
+      authentication in code (`@login_required`, an auth middleware); two levels lower, one step less confident,
+      from an internal trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an internal
+      trigger that another function of the app fills with its own event data is a second-order flow, reported at
+      that writer's exposure one level lower. Code no function claims is reported with no function, one level
+      below high, the whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: a JSON or plain-text response (`application/json`, Django `JsonResponse`) whatever it
+      contains; escaped values; an autoescaping template rendered with the data as variables.
+
     ## Why it matters
 
     A link with a script in the query string runs that script in the victim's browser on your

@@ -36,6 +36,29 @@ def xxe(app: App, ctx: Context) -> Iterator[Hit]:
 
     In JavaScript/TypeScript: `libxmljs`/`libxmljs2` `parseXml`/`parseXmlString` with `noent: true`.
 
+    ## When it speaks
+
+    - **Speaks when**: the code engine follows a field of the function's event (the fields its triggers deliver)
+      through the function's own code (assignments, string building, containers, calls into its modules and
+      shared helpers) to an XML parser that resolves entities: lxml `etree.fromstring`/`XML`/`parse`/`iterparse`
+      and `XMLParser.feed` with the default parser or one that resolves entities, `xml.sax.parseString` /
+      `pulldom.parseString` with external entities switched on (`libxmljs` with `noent: true` in JavaScript),
+      with no safe parser (`defusedxml`) on the way. One finding per flow (sink call, event field). Severity
+      follows how the source is reached: high from a public HTTP route or function URL with no authorizer; one
+      level lower behind an authorizer, on a private API, or when the framework route declares authentication in
+      code (`@login_required`, an auth middleware); two levels lower, one step less confident, from an internal
+      trigger (queue, bucket, stream, schedule) or an unknown one. A flow from an internal trigger that another
+      function of the app fills with its own event data is a second-order flow, reported at that writer's
+      exposure one level lower. Code no function claims is reported with no function, one level below high, the
+      whole event taken as the source.
+    - **Evidence**: the message names the function, the event field (`body.id`, `queryStringParameters.q`), how
+      it is reached (the trigger and its authorizer), the sink call and its line; the trace lists every step
+      from the event to the sink (with the writer's steps first for a second-order flow). The finding sits on
+      the sink's line, or on the call in the function's own code when the sink is in a helper several functions
+      share.
+    - **Stays quiet**: an lxml parser built with `resolve_entities=False`; the standard library's `xml.etree`
+      (it fetches no external entity); `defusedxml`; SAX without the external-entities feature.
+
     ## Why it matters
 
     An external entity (`<!ENTITY x SYSTEM "file:///proc/self/environ">`) makes the parser read

@@ -53,6 +53,24 @@ def public_bucket(app: App, ctx: Context) -> Iterator[Hit]:
     that is only publicly readable is reported with severity low (medium when a function writes to
     it): it is probably meant to be public.
 
+    ## When it speaks
+
+    - **Speaks when**: an `AWS::S3::Bucket` of the app is opened by a canned ACL (`PublicRead`,
+      `PublicReadWrite`, `AuthenticatedRead`) or by a bucket policy `Allow` statement for any principal (`*`,
+      `{"AWS": "*"}`) granting read, write, delete or permission changes (by the actions or patterns it covers),
+      that no restricting Condition (`aws:SourceVpce`, `aws:PrincipalOrgID`, `aws:SourceArn`, `aws:SourceIp`…)
+      and no public access block flag set to `true` neutralises (`BlockPublicAcls`/`IgnorePublicAcls` for ACLs,
+      `BlockPublicPolicy`/`RestrictPublicBuckets` for policies). Critical when the public can write to a bucket
+      whose notifications trigger a function, or read a non-website bucket a function writes to; a website
+      bucket that is only readable is low (medium when a function writes to it); high otherwise.
+    - **Evidence**: the message names the bucket, the grant (`AccessControl: PublicRead`, `statement 2 of
+      BucketPolicy`), what anyone can do, the flags set to `false`, the functions it triggers and the functions
+      that write to it (with the SDK call and line); the finding sits on the ACL line or the statement's
+      `Principal`; the trace points at each of those lines.
+    - **Stays quiet**: private buckets; statements for named principals; conditions that narrow the principal or
+      network (`aws:SecureTransport`, `aws:Referer`, negated or `…IfExists` operators do not count); grants
+      neutralised by the public access block; buckets of other stacks.
+
     ## Why it matters
 
     Public buckets are one of the most common causes of data breaches: backups, uploads, exports and

@@ -31,6 +31,18 @@ def malicious_package(app: App, ctx: Context) -> Iterator[Hit]:
     every report that names it (JSON and SARIF: `advisories`). Development-only packages are not
     shipped and not reported unless `--include-dev`.
 
+    ## When it speaks
+
+    - **Speaks when**: the shipped version of a package has an OSV malicious-package report (`MAL-` advisory) in
+      the local advisory store. Always critical; one finding per package version however many reports name it.
+      Packages come from the lockfiles and manifests of each function's code; one finding per package version
+      and file line, naming every function that ships it, or none (attributed as unclaimed) for a lockfile no
+      function ships.
+    - **Evidence**: the message names the package, version and ecosystem, the report ids and summary, and who
+      ships it; the evidence is the purl and the report ids.
+    - **Stays quiet**: a range with no lockfile that merely allows a malicious version (only the version shipped
+      counts); versions no report names.
+
     ## Why it matters
 
     Malicious code runs inside the function with its role and its environment: AWS credentials,

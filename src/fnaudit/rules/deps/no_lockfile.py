@@ -34,6 +34,18 @@ def no_lockfile(app: App, ctx: Context) -> Iterator[Hit]:
     workspace); and requirements files whose lines are ranges (`requests>=2`) rather than exact
     pins (`requests==2.32.3`). A range is never turned into a guessed version.
 
+    ## When it speaks
+
+    - **Speaks when**: a function's code declares dependencies in a manifest (`package.json`,
+      `requirements.txt`, `pyproject.toml`, `Pipfile`…) with no lockfile beside it, or a registry requirement of
+      a lockfile-less source is not pinned to one version (`requests>=2`). Medium. Packages come from the
+      lockfiles and manifests of each function's code; one finding per package version and file line, naming
+      every function that ships it, or none (attributed as unclaimed) for a lockfile no function ships.
+    - **Evidence**: for a manifest: its path and who ships it (evidence: the path); for an unpinned requirement:
+      the package and its range (evidence: the range).
+    - **Stays quiet**: manifests with a lockfile; requirements pinned with `==`; entries of a manifest already
+      reported as a whole; dependencies of no registry (local paths, VCS URLs).
+
     ## Why it matters
 
     Without pinned versions each deployment installs whatever the registry serves that day: a

@@ -29,6 +29,15 @@ def dependency_scan_not_run(app: App, ctx: Context) -> Iterator[Hit]:
     finding per app names the functions and ecosystems concerned; the scan's `errors` say the same
     with the command to run. The dependency rules never pass silently.
 
+    ## When it speaks
+
+    - **Speaks when**: a function ships packages that were not checked for advisories because the local advisory
+      store has no data for their ecosystem (or no store exists). Medium; one finding for the whole app.
+    - **Evidence**: the message counts the unchecked packages, names their ecosystems and the functions shipping
+      them, and says how to fill the store (`fnaudit db update`, `fnaudit db import PATH`); the finding sits on
+      the first such function.
+    - **Stays quiet**: apps whose every package was checked; apps with no dependencies.
+
     ## Why it matters
 
     A clean report with no dependency findings should mean "no known vulnerable package", not

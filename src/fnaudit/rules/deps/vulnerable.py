@@ -61,6 +61,22 @@ def vulnerable_dependency(app: App, ctx: Context) -> Iterator[Hit]:
     some are: DEP005). Lockfiles and manifests of the app that no function ships are matched too
     and reported with no function ("no function ships it").
 
+    ## When it speaks
+
+    - **Speaks when**: the package version a lockfile pins (or every version a range allows, when no lockfile
+      pins it) is affected by one or more advisories of the local advisory store (OSV), malicious-package
+      reports left out. One finding per package version, whatever the number of advisories: the worst advisory
+      decides the severity (an unrated one counts as medium), lowered one level when no handler imports the
+      package. Packages come from the lockfiles and manifests of each function's code; one finding per package
+      version and file line, naming every function that ships it, or none (attributed as unclaimed) for a
+      lockfile no function ships.
+    - **Evidence**: the message names the package, version and ecosystem, lists the advisories worst first (ids,
+      CVSS or rating, summary; the first five, then `and N more`), the single lowest version that fixes them all
+      (or which have no fix), whether the handler's code imports it, and who ships it; the evidence is the purl
+      and the advisory ids; JSON and SARIF carry every advisory. Confidence high, medium when not imported.
+    - **Stays quiet**: versions outside every advisory's affected range; ranges only partly affected (DEP005);
+      malicious versions (DEP002); packages of ecosystems the store has no data for (DEP004 says so).
+
     ## Why it matters
 
     Vulnerable third-party dependencies (OWASP Serverless SAS-6): a function runs every package in

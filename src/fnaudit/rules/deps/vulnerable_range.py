@@ -33,6 +33,19 @@ def vulnerable_dependency_range(app: App, ctx: Context) -> Iterator[Hit]:
     per range, listing every such advisory (JSON and SARIF: `advisories`); the remediation names the
     lowest version that fixes all of them and above which none of them affects a version.
 
+    ## When it speaks
+
+    - **Speaks when**: a dependency range that no lockfile pins allows some versions affected by advisories and
+      some that are not (when every allowed version is affected, DEP001 reports it). Medium, low confidence.
+      Packages come from the lockfiles and manifests of each function's code; one finding per package version
+      and file line, naming every function that ships it, or none (attributed as unclaimed) for a lockfile no
+      function ships.
+    - **Evidence**: the message names the package, ecosystem and range, lists the advisories worst first, the
+      lowest version that fixes all of them, and who ships it; the evidence is the package, the range and the
+      advisory ids.
+    - **Stays quiet**: ranges pinned by a lockfile (the pinned version is judged by DEP001); ranges whose
+      allowed versions are all unaffected; malicious versions (reported only once shipped, DEP002).
+
     ## Why it matters
 
     Without a lockfile a rebuild, a cache miss or a new machine can install any version in the

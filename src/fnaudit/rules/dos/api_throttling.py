@@ -40,6 +40,18 @@ def api_without_throttling(app: App, ctx: Context) -> Iterator[Hit]:
     Severity is medium when an unthrottled route has no authorizer, low when every one of them
     requires authentication.
 
+    ## When it speaks
+
+    - **Speaks when**: a public API of the app (not one defined in another stack) has routes that no throttle
+      covers: no stage or route throttling (`MethodSettings`, `DefaultRouteSettings`, route settings) and no
+      usage plan with limits for a route that requires an API key. Medium when one of those routes is open (no
+      authorizer), low otherwise. One finding per API.
+    - **Evidence**: the message names the API, how many routes are unthrottled and lists the first of them (and
+      notes usage plans that cover only API-key routes); the finding sits on the API, or on the first route for
+      an implicit API; the evidence is `<kind> <api> throttle=none`.
+    - **Stays quiet**: private APIs; APIs of another stack the app only adds routes to; routes covered by a
+      stage, method or route throttle, or by a limiting usage plan when they require an API key.
+
     ## Why it matters
 
     Without throttling, the only limit is the account-wide API Gateway quota (10,000 requests per

@@ -34,6 +34,17 @@ def async_without_failure_destination(app: App, ctx: Context) -> Iterator[Hit]:
     A hygiene check, reported at `info`: the table and the Markdown comment count these in one line
     per app (`--show info` lists them); JSON, SARIF and HTML list them in full.
 
+    ## When it speaks
+
+    - **Speaks when**: a function has an asynchronous trigger (S3 notifications, SNS, EventBridge rules,
+      schedules, IoT rules, CloudWatch Logs subscriptions) and neither a dead-letter queue nor an on-failure
+      destination. Info.
+    - **Evidence**: the message names the function and its asynchronous sources; the finding sits on the
+      function; the evidence is `async triggers: …; DLQ: none; on-failure destination: none`.
+    - **Stays quiet**: functions invoked only synchronously or by event source mappings (SQS, Kinesis, DynamoDB
+      streams keep failed batches on the source); a DLQ or destination set, or given by a value the loader
+      cannot resolve.
+
     ## Why it matters
 
     Lambda retries a failed asynchronous event twice and then drops it. Without a DLQ or an

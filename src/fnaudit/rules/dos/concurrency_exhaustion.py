@@ -50,6 +50,19 @@ def concurrency_exhaustion(app: App, ctx: Context) -> Iterator[Hit]:
     function runs); behind a custom (Lambda) authorizer the finding has severity low. A reserved
     concurrency of 0 switches the function off on purpose and is not reported.
 
+    ## When it speaks
+
+    - **Speaks when**: a function with a public HTTP trigger not protected by a strong authorizer (none, an API
+      key, a Lambda authorizer, an unknown one; IAM, JWT and Cognito count as strong) has a reserved concurrency
+      of 5 or less, or of 20 or less with a timeout of 10 s or more (the timeout is the function's own or
+      inherited, else 6 s for the Serverless Framework and 3 s for SAM/CloudFormation). Medium; low when every
+      such route is behind a Lambda authorizer.
+    - **Evidence**: the message names the function, its reserved concurrency and timeout, who can saturate it
+      (anyone, anyone with an API key, callers the custom authorizer lets through), from which routes, and the
+      rough request rate needed; the finding sits on the concurrency setting.
+    - **Stays quiet**: no reserved concurrency (DOS001's finding); a reserved concurrency of 0 (switched off on
+      purpose); values above the thresholds; routes behind IAM, JWT or Cognito authorizers; non-HTTP triggers.
+
     ## Why it matters
 
     Reserved concurrency is a hard ceiling: once that many executions are running, every further

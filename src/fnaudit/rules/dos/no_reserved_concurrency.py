@@ -44,6 +44,19 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
     reserved concurrency whose value is unresolved (a `${param:…}`) counts as set. Private APIs,
     internal ALBs and non-HTTP triggers (queues, streams, schedules) are never reported.
 
+    ## When it speaks
+
+    - **Speaks when**: a function is reachable without authentication — a public route with no authorizer or
+      only an API key, a function URL with `AuthType: NONE`, or an invoke permission for any principal
+      (AUTH003's grant) — and sets no reserved concurrency (`reservedConcurrency`,
+      `ReservedConcurrentExecutions`). Medium.
+    - **Evidence**: the message names the function and each way in (the routes, the URL, the permission's line);
+      the finding sits on the function; the evidence lists the unauthenticated ways in and `reserved
+      concurrency: not set`.
+    - **Stays quiet**: functions behind an authorizer (Cognito, JWT, Lambda, IAM) or reached only by internal
+      triggers; an invoke permission narrowed by `SourceArn`/`SourceAccount`; a reserved concurrency given by a
+      parameter the loader cannot resolve (a limit we cannot read is not a missing one).
+
     ## Why it matters
 
     Denial of wallet: every request an attacker sends is a billed invocation, and the function

@@ -31,6 +31,15 @@ def timeout_at_maximum(app: App, ctx: Context) -> Iterator[Hit]:
     A hygiene check, reported at `info`: the table and the Markdown comment count these in one line
     per app (`--show info` lists them); JSON, SARIF and HTML list them in full.
 
+    ## When it speaks
+
+    - **Speaks when**: a function's timeout, its own or inherited from the provider or `Globals`, is exactly 900
+      seconds, Lambda's maximum. Info.
+    - **Evidence**: the message names the function and says where the value is inherited from; the finding sits
+      on the timeout's line; the evidence is `timeout=900`.
+    - **Stays quiet**: any timeout below 900 s; unset timeouts (the dialect's default of 3 or 6 s); values the
+      loader cannot resolve.
+
     ## Why it matters
 
     A maximal timeout is rarely a measured need; it is usually "make the timeout errors go
@@ -108,6 +117,16 @@ def timeout_exceeds_http_integration(app: App, ctx: Context) -> Iterator[Hit]:
     Functions invoked by an API Gateway route whose timeout is longer than the integration
     timeout of the API (29 seconds for REST APIs, 30 seconds for HTTP APIs by default, or the
     value configured on the integration).
+
+    ## When it speaks
+
+    - **Speaks when**: a function's timeout (its own or inherited, a whole number of seconds) is longer than the
+      shortest integration timeout of its HTTP triggers: 29 s for a REST API, 30 s for an HTTP API. Medium.
+    - **Evidence**: the message names the function, its timeout and the integration's; the finding sits on the
+      timeout's line; the evidence is `timeout=<s>; integration timeout=<s>`.
+    - **Stays quiet**: functions with no HTTP trigger of known integration timeout (function URLs have none);
+      unset timeouts (Lambda's defaults are below every integration limit); timeouts at or below the
+      integration's.
 
     ## Why it matters
 

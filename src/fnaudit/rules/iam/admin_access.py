@@ -78,6 +78,25 @@ def iam_admin_access(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: a function's execution role has an attached AWS managed policy that amounts to
+      administrator access (`AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`, or one whose surviving
+      grants are), or an Allow statement with `*` / `*:*`, `iam:*`, or `NotAction` on every resource, when what
+      survives still includes a way to grant itself permissions (`iam:AttachRolePolicy`, `iam:PutRolePolicy`,
+      `iam:CreatePolicyVersion`…) or at least half of the account's Write and Permissions-management actions.
+      Critical on every resource; high for `*` or `iam:*` on narrower resources while a write survives.
+      Statements come from the role's own policies and from AWS managed policies as the IAM engine expands them;
+      an action counts only when it survives the role's Deny statements (`NotAction`, `NotResource` included)
+      and a permissions boundary the app defines. A `Condition` on the statement lowers the severity one step.
+    - **Evidence**: the message names the function(s) using the role, the statement (or the managed policy) and
+      what it allows, with `(N of M actions remain after …)` when Deny statements or the boundary cut it down
+      and a note when the boundary could not be read; the finding sits on the statement or on the line attaching
+      the policy; one finding per statement (its other problems are folded into it).
+    - **Stays quiet**: statements that Deny statements or the boundary cut down to less than administrator
+      access (the other IAM rules then report what is left); `iam:*` limited to named resources with no write
+      left; Deny statements.
+
     ## Why it matters
 
     Whoever controls the function's code or input (an injection, a vulnerable dependency, a

@@ -46,6 +46,21 @@ def iam_credentials_exposure(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: an Allow statement of a function's role reaches, directly or through a pattern, an action
+      whose result is a credential: `iam:CreateAccessKey`, `iam:CreateLoginProfile`, `sts:GetSessionToken`,
+      `sts:GetFederationToken`, `ecr:GetAuthorizationToken`, `redshift:GetClusterCredentials`,
+      `ec2:GetPasswordData`, `cognito-identity:GetCredentialsForIdentity`… High on every resource, medium on
+      narrower resources; an event-source managed policy for a trigger the function has is info. Statements come
+      from the role's own policies and from AWS managed policies as the IAM engine expands them; an action
+      counts only when it survives the role's Deny statements (`NotAction`, `NotResource` included) and a
+      permissions boundary the app defines. A `Condition` on the statement lowers the severity one step.
+    - **Evidence**: the message names the function(s), the statement or managed policy, the credential actions
+      and the resources; the finding sits on the statement or the policy's line; one finding per statement.
+    - **Stays quiet**: `*`, `iam:*` and `service:*` while IAM001/IAM002 report them; actions a Deny or the
+      boundary removes.
+
     ## Why it matters
 
     Credentials outlive the function: an attacker who can mint an access key for an IAM user keeps

@@ -49,6 +49,24 @@ def iam_data_exfiltration(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: an Allow statement of a function's role reaches, directly or through a pattern, an action
+      that shares data or resources outside the account or streams them elsewhere: bucket and object ACLs and
+      policies, replication, snapshot and image sharing (`ec2:ModifySnapshotAttribute`,
+      `rds:ModifyDBSnapshotAttribute`), exports (`rds:StartExportTask`, `logs:CreateExportTask`,
+      `dynamodb:ExportTableToPointInTime`), `lambda:AddPermission`, function URL configuration,
+      `kms:CreateGrant`/`PutKeyPolicy`, resource policies (Secrets Manager, SQS, SNS, ECR, Glue, EventBridge,
+      API Gateway), `sns:Subscribe`, `logs:PutSubscriptionFilter`, `ram:CreateResourceShare`. High on every
+      resource, medium on narrower resources. Statements come from the role's own policies and from AWS managed
+      policies as the IAM engine expands them; an action counts only when it survives the role's Deny statements
+      (`NotAction`, `NotResource` included) and a permissions boundary the app defines. A `Condition` on the
+      statement lowers the severity one step.
+    - **Evidence**: the message names the function(s), the statement or managed policy, the sharing actions and
+      the resources; the finding sits on the statement or the policy's line; one finding per statement.
+    - **Stays quiet**: `*`, `iam:*` and `service:*` while IAM001/IAM002 report them; actions a Deny or the
+      boundary removes.
+
     ## Why it matters
 
     These actions move data out without the attacker downloading it through the function: one call

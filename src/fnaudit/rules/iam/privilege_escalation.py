@@ -56,6 +56,23 @@ def iam_privilege_escalation(app: App, ctx: Context) -> Iterator[Hit]:
     it unless IAM001 applies); the escalations that need several statements together are a finding of
     their own, one per set of statements, naming each method. JSON `problems` lists each method.
 
+    ## When it speaks
+
+    - **Speaks when**: the IAM engine finds a privilege-escalation method the role's surviving grants allow:
+      creating or attaching policies to itself (`iam:PutRolePolicy`, `iam:AttachRolePolicy`,
+      `iam:CreatePolicyVersion`…), passing a role to a new function, stack or instance (`iam:PassRole` with
+      `lambda:CreateFunction`, `cloudformation:CreateStack`, `ec2:RunInstances`…), replacing another function's
+      code or configuration (`lambda:UpdateFunctionCode`), changing a trust policy, and the other documented
+      methods. Critical when the method leads to administrator access, high otherwise, one level lower when a
+      granting statement has a Condition. A method granted by one statement is folded into that statement's
+      finding; one that needs several statements is its own finding.
+    - **Evidence**: the message names the function(s), the method, why it escalates, each action with the
+      statement that grants it, and what it reaches (any role, any function, named ones); the evidence is
+      `<action> on <resource> + …`; methods granted by one AWS managed policy are one finding for the policy,
+      listing them.
+    - **Stays quiet**: a method missing one of its actions after Deny statements or the boundary; functions
+      whose role the IAM engine could not read.
+
     ## Why it matters
 
     Escalation makes a narrow-looking role as dangerous as an administrator role: one injection in

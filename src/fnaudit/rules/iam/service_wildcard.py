@@ -61,6 +61,21 @@ def iam_service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: an Allow statement of a function's role grants `service:*` (`s3:*`, `dynamodb:*`…) and at
+      least one Write or Permissions-management action of that service survives. High on every resource, medium
+      on narrower resources. Statements come from the role's own policies and from AWS managed policies as the
+      IAM engine expands them; an action counts only when it survives the role's Deny statements (`NotAction`,
+      `NotResource` included) and a permissions boundary the app defines. A `Condition` on the statement lowers
+      the severity one step.
+    - **Evidence**: the message names the function(s), the statement and the wildcard, and how many of the
+      service's actions remain after Deny statements or the boundary; the finding sits on the statement; one
+      finding per statement.
+    - **Stays quiet**: `*` and `iam:*` while IAM001 reports them; a service wildcard that a read-only boundary
+      or Deny leaves with reads only (IAM005 judges the reads); AWS managed policies IAM001 reports as
+      administrator access.
+
     ## Why it matters
 
     A service wildcard grants the destructive and permission-changing actions along with the ones

@@ -38,6 +38,16 @@ def iam_shared_role(app: App, ctx: Context) -> Iterator[Hit]:
     call was resolved with high confidence, and they all need the same actions: one role then fits
     them all.
 
+    ## When it speaks
+
+    - **Speaks when**: two or more functions of the app use the same execution role (the app's own or an
+      external one), unless the code of every one of them was analysed with high confidence and they all call
+      exactly the same actions. Medium.
+    - **Evidence**: the message names the role and every function that shares it; the finding sits on the role;
+      the evidence is `role <id> used by <functions>`.
+    - **Stays quiet**: a role used by one function; functions whose analysed code needs the same set of actions
+      (sharing then grants none of them more than it needs).
+
     ## Why it matters
 
     A shared role is the union of what every function needs, so each function holds the

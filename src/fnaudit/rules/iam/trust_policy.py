@@ -39,6 +39,18 @@ def iam_trust_policy_too_broad(app: App, ctx: Context) -> Iterator[Hit]:
     `ec2.amazonaws.com` (medium). A `Condition` (e.g. `sts:ExternalId`, `aws:PrincipalOrgID`)
     lowers the severity one step.
 
+    ## When it speaks
+
+    - **Speaks when**: an Allow statement of the trust policy of an execution role the app defines lets a
+      principal other than `lambda.amazonaws.com` / `edgelambda.amazonaws.com` assume the role
+      (`sts:AssumeRole`, `AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`, `sts:*`, `*`, or `NotAction`).
+      Critical for any principal (`*`), high for an account, user, role or federated identity, medium for
+      another AWS service; one step lower behind a Condition.
+    - **Evidence**: the message names the function(s), the role and each other principal; the finding sits on
+      the trust statement; the evidence is `Principal <principals>`.
+    - **Stays quiet**: roles defined outside the app (their trust policy is not in the template); trust
+      statements for the Lambda service alone; Deny statements.
+
     ## Why it matters
 
     Anyone who can assume the execution role gets the function's permissions without touching

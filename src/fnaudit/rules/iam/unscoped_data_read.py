@@ -48,6 +48,24 @@ def iam_unscoped_data_read(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: an Allow statement of a function's role grants, on `Resource: "*"` with no
+      resource-scoping Condition, an action that returns data or secrets and could have been scoped:
+      `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*`, `kms:Decrypt`,
+      `dynamodb:GetItem`/`Query`/`Scan`, `sqs:ReceiveMessage`, `kinesis:GetRecords`, `logs:GetLogEvents`,
+      `lambda:GetFunction`… (directly or through a pattern). High when a secret service (Secrets Manager, SSM,
+      KMS) is among them, medium otherwise; an event-source managed policy for a trigger the function has is
+      info (low without the trigger). Statements come from the role's own policies and from AWS managed policies
+      as the IAM engine expands them; an action counts only when it survives the role's Deny statements
+      (`NotAction`, `NotResource` included) and a permissions boundary the app defines. A `Condition` on the
+      statement lowers the severity one step.
+    - **Evidence**: the message names the function(s), the statement or managed policy and the data actions it
+      reaches (through which pattern); the finding sits on the statement or the policy's line; one finding per
+      statement.
+    - **Stays quiet**: reads on named resources; reads behind a resource-scoping Condition; `*`, `iam:*` and
+      `service:*` while IAM001/IAM002 report them; list and describe actions that return no data.
+
     ## Why it matters
 
     A function that can read every bucket, table, parameter and secret of the account turns one

@@ -71,6 +71,25 @@ def iam_unscoped_write(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: an Allow statement of a function's role grants, on `Resource: "*"` with no
+      resource-scoping Condition (`aws:ResourceTag/…`, `s3:prefix`, `dynamodb:LeadingKeys`, `kms:ViaService`…),
+      an action or pattern that reaches a Write or Permissions-management action that could have been scoped to
+      a resource. Medium for Write, high for Permissions management. AWS managed policies are reported once per
+      policy; an event-source policy SAM or the Framework attaches for a trigger the function has
+      (`AWSLambdaSQSQueueExecutionRole`…) is info, low when no function of the role has that trigger. Statements
+      come from the role's own policies and from AWS managed policies as the IAM engine expands them; an action
+      counts only when it survives the role's Deny statements (`NotAction`, `NotResource` included) and a
+      permissions boundary the app defines. A `Condition` on the statement lowers the severity one step.
+    - **Evidence**: the message names the function(s), the statement or managed policy, the action pattern and
+      its level, and what remains after Deny statements or the boundary; the finding sits on the statement or
+      the line attaching the policy; the evidence is `Allow <action> on *`.
+    - **Stays quiet**: actions AWS does not let you scope (`xray:PutTraceSegments`, `cloudwatch:PutMetricData`,
+      the VPC network-interface actions) and the function's own logging
+      (`logs:CreateLogGroup`/`CreateLogStream`/`PutLogEvents`); data reads (IAM005); `*`, `iam:*` and
+      `service:*` while IAM001/IAM002 report them; grants on named resources.
+
     ## Why it matters
 
     A write granted on `*` reaches every bucket, table, queue or function in the account, not

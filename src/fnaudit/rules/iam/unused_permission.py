@@ -65,6 +65,18 @@ def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
     (IAM001, IAM006, IAM007, IAM008, IAM002, IAM003, IAM005, IAM010), the worst severity deciding; JSON
     `problems` lists each. Selecting or ignoring this rule adds or removes its problem alone.
 
+    ## When it speaks
+
+    - **Speaks when**: the code of every function using a role was analysed (the engine knows the AWS calls it
+      makes) and an Allow statement of the role grants actions none of them uses. Low; the confidence is the
+      lowest of the functions' analyses. AWS managed policies are reported once per policy.
+    - **Evidence**: the message names the function(s), the statement or managed policy and the unused actions
+      (all of them, or how many of those granted); the finding sits on the statement or the policy's line; the
+      evidence lists up to 20 unused actions.
+    - **Stays quiet**: roles of a function whose code could not be analysed (what the role needs is then
+      unknown); actions the Lambda runtime uses for the function (logs, X-Ray traces, VPC networking) and
+      `sts:GetCallerIdentity`; actions a Deny or the boundary already removes.
+
     ## Why it matters
 
     A permission nobody uses is pure risk: it adds to what an attacker gets from the function and

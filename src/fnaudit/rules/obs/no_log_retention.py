@@ -36,6 +36,14 @@ def no_log_retention(app: App, ctx: Context) -> Iterator[Hit]:
     list them in full. `--show info` lists them in the table; `severity = {OBS002 = "medium"}` in the
     configuration makes them ordinary findings (and lets `--fail-on` gate on them).
 
+    ## When it speaks
+
+    - **Speaks when**: a function's log group has no retention period: neither the function, the provider
+      (`logRetentionInDays`) nor a declared `AWS::Logs::LogGroup` for it sets one. Info.
+    - **Evidence**: the message names the function; the finding sits on the function; the evidence is `log
+      retention: not set (never expire)`.
+    - **Stays quiet**: any retention set, or given by a value the loader cannot resolve.
+
     ## Why it matters
 
     Logs kept forever accumulate whatever the function ever printed: request payloads, tokens,

@@ -36,6 +36,15 @@ def tracing_disabled(app: App, ctx: Context) -> Iterator[Hit]:
     them in full. `--show info` lists them in the table; `severity = {OBS001 = "medium"}` in the
     configuration makes them ordinary findings (and lets `--fail-on` gate on them).
 
+    ## When it speaks
+
+    - **Speaks when**: a function's X-Ray tracing mode, its own or inherited, is not `Active` (unset means
+      PassThrough). Info.
+    - **Evidence**: the message names the function and the mode as written and where it is inherited from; the
+      finding sits on the tracing setting, else on the function; the evidence is `tracing=<mode>`.
+    - **Stays quiet**: `Tracing: Active`, `tracing.lambda: true`, `TracingConfig: {Mode: Active}`; a mode given
+      by a value the loader cannot resolve.
+
     ## Why it matters
 
     Insufficient logging and monitoring (OWASP Serverless SAS-5): during an incident, traces show

@@ -84,6 +84,27 @@ def public_code_execution_path(app: App, ctx: Context) -> Iterator[Hit]:
     its message and trace and lists their rules (`merged`). The CODE finding of the foothold is shown
     inside the path (JSON `related`, SARIF `relatedLocations`) rather than again on its own.
 
+    ## When it speaks
+
+    - **Speaks when**: one function holds an entry, a foothold of code execution (CODE002, CODE003, CODE004,
+      CODE008), file read (CODE005, CODE009) or outbound requests (CODE006) reached from it, and a reach from
+      its own role's IAM findings (administrator access, escalation, credentials, data writes and reads,
+      secrets, exfiltration). Behind an authenticated route (not IAM) it speaks only when the role reaches the
+      whole account (admin or escalation). Entries: a function URL with `AuthType: NONE` (AUTH002), a public
+      route with no authorizer or an API key only (AUTH001, AUTH004), an invoke permission for any principal
+      (AUTH003), an S3 bucket or SNS topic that triggers the function and that anyone can write to; the
+      foothold's data flow must start at a field that entry's trigger delivers (a framework route only through
+      the trigger that serves it). Severity counts the strong links (entry, foothold, reach): three critical,
+      two high, one medium. A path stands on the other rules' findings: suppressing one of its links on purpose
+      suppresses the path.
+    - **Evidence**: the message names the function, the entry, the foothold and its line and rule, and what the
+      attacker can then do, worded by what the grants allow (`invoke every function`, not `write`) and with a
+      grant's limiting Condition; the trace lists the entry, the foothold's steps and each reach with its grant;
+      the finding sits on the foothold, which it shows as a related location (the CODE finding is shown inside
+      the path, not again on its own).
+    - **Stays quiet**: a foothold with no entry to reach it, or reached only from an internal trigger; a role
+      with no IAM finding; SQL and NoSQL injection (PATH002); a second function (PATH004).
+
     ## Why it matters
 
     Each finding alone looks like one medium or high item among many; together they are a breach
@@ -151,6 +172,22 @@ def public_data_injection_path(app: App, ctx: Context) -> Iterator[Hit]:
     behind the query: every row the database login reaches for SQL, and for DynamoDB the tables the
     role lets the function read or change. Critical when the injection can change data.
 
+    ## When it speaks
+
+    - **Speaks when**: one function holds a strong entry and a SQL or NoSQL injection (CODE001, CODE007) reached
+      from it; the reach is the database behind the query: every row the SQL login reaches, or for DynamoDB
+      every item of the tables the role grants (every table on `*`). Entries: a function URL with `AuthType:
+      NONE` (AUTH002), a public route with no authorizer or an API key only (AUTH001, AUTH004), an invoke
+      permission for any principal (AUTH003), an S3 bucket or SNS topic that triggers the function and that
+      anyone can write to; the foothold's data flow must start at a field that entry's trigger delivers (a
+      framework route only through the trigger that serves it). Severity counts the strong links (entry,
+      foothold, reach): three critical, two high, one medium. A path stands on the other rules' findings:
+      suppressing one of its links on purpose suppresses the path.
+    - **Evidence**: the message names the function, the entry, the injection and its line, and what the attacker
+      can read or change; the trace lists each link; the injection finding is the related location.
+    - **Stays quiet**: injections reached only through an authenticated route or an internal trigger; flows that
+      do not start at a field of the entry's trigger.
+
     ## Why it matters
 
     No credentials and one request are enough to read or rewrite the table: the injection turns
@@ -194,6 +231,22 @@ def public_secret_exposure_path(app: App, ctx: Context) -> Iterator[Hit]:
     The secret is usable without any further bug: the attacker reads `/proc/self/environ` or the
     file and keeps the key after the function is fixed. When the foothold also runs code with a
     powerful role (PATH001) or reaches another function (PATH004), that finding names this reach.
+
+    ## When it speaks
+
+    - **Speaks when**: one function holds a strong entry, a foothold that runs code or reads files (CODE002,
+      CODE003, CODE004, CODE008, CODE005, CODE009) reached from it, and a plain-text secret it holds (SECRET001
+      in its environment, SECRET002 in its code, SECRET003 in a bundled file). Entries: a function URL with
+      `AuthType: NONE` (AUTH002), a public route with no authorizer or an API key only (AUTH001, AUTH004), an
+      invoke permission for any principal (AUTH003), an S3 bucket or SNS topic that triggers the function and
+      that anyone can write to; the foothold's data flow must start at a field that entry's trigger delivers (a
+      framework route only through the trigger that serves it). Severity counts the strong links (entry,
+      foothold, reach): three critical, two high, one medium. A path stands on the other rules' findings:
+      suppressing one of its links on purpose suppresses the path.
+    - **Evidence**: the message names the function, the entry, the foothold and its line, and the secret the
+      attacker can read; the trace lists each link with the secret's line; the foothold is the related location.
+    - **Stays quiet**: secrets kept in a secret store (nothing plain to read); SSRF footholds (they do not read
+      the environment); entries that are only authenticated routes.
 
     ## Why it matters
 
@@ -240,6 +293,25 @@ def cross_function_path(app: App, ctx: Context) -> Iterator[Hit]:
     when B has its own code-execution foothold (the attacker writes B's whole event). The finding
     sits on A's foothold and names B and what B's role reaches. When A's own role also gives a path
     from that foothold (PATH001), the two are one finding, PATH001's, naming this reach too.
+
+    ## When it speaks
+
+    - **Speaks when**: a function A with an entry and a code-execution or file-read foothold reached from it can
+      take over another function B of the app with a different role — replace its code or configuration
+      (`lambda:UpdateFunctionCode` and the like, so A gains B's role) — or invoke B when B has a code-execution
+      foothold of its own, and B's role has IAM findings to reach. Behind an authenticated route (not IAM) it
+      speaks only when B's role reaches the whole account. Entries: a function URL with `AuthType: NONE`
+      (AUTH002), a public route with no authorizer or an API key only (AUTH001, AUTH004), an invoke permission
+      for any principal (AUTH003), an S3 bucket or SNS topic that triggers the function and that anyone can
+      write to; the foothold's data flow must start at a field that entry's trigger delivers (a framework route
+      only through the trigger that serves it). Severity counts the strong links (entry, foothold, reach): three
+      critical, two high, one medium. A path stands on the other rules' findings: suppressing one of its links
+      on purpose suppresses the path.
+    - **Evidence**: the message names A, the entry, the foothold, the pivot (replaces the code of / invokes B)
+      and what the attacker can then do with B's role; the trace lists the entry, A's foothold, the grant that
+      allows the pivot, B's foothold when invoked, and B's reach; A's foothold is the related location.
+    - **Stays quiet**: functions sharing one role (the path gains nothing: PATH001 covers it); B without IAM
+      findings; an invoke of B when B has no code-execution foothold.
 
     ## Why it matters
 

@@ -36,6 +36,16 @@ def deprecated_runtime(app: App, ctx: Context) -> Iterator[Hit]:
     then updating functions on it, and the runtime to move to. Runtimes the table does not know
     (custom names, container images) are not reported.
 
+    ## When it speaks
+
+    - **Speaks when**: a function's runtime (its own or inherited, a literal such as `python3.8`) is in
+      fnaudit's dated table of Lambda runtimes with a deprecation date on or before the scan date. High.
+    - **Evidence**: the message names the function, the runtime, the deprecation date and the dates from which
+      AWS blocks creating and updating functions on it; the finding sits on the runtime setting; the evidence is
+      `runtime=<id>; deprecation=<date>`.
+    - **Stays quiet**: container images (no runtime); runtimes not in the table or given by a value the loader
+      cannot resolve; runtimes deprecated later than the scan date (RUNTIME002 warns ahead).
+
     ## Why it matters
 
     Under the shared responsibility model AWS patches the operating system and the language
@@ -94,6 +104,16 @@ def runtime_deprecation_soon(app: App, ctx: Context) -> Iterator[Hit]:
 
     Functions whose runtime is still supported on the scan date but reaches its deprecation date
     in AWS's Lambda runtime table within the next 180 days.
+
+    ## When it speaks
+
+    - **Speaks when**: a function's runtime (its own or inherited) is deprecated within 180 days after the scan
+      date, by fnaudit's dated table of Lambda runtimes. Medium.
+    - **Evidence**: the message names the function, the runtime, its deprecation date and the days left, and the
+      blocking dates; the finding sits on the runtime setting; the evidence is `runtime=<id>;
+      deprecation=<date>`.
+    - **Stays quiet**: runtimes already deprecated (RUNTIME001); runtimes with no deprecation date or one more
+      than 180 days ahead; container images; unresolved values.
 
     ## Why it matters
 

@@ -49,6 +49,21 @@ def plaintext_secret_in_environment(app: App, ctx: Context) -> Iterator[Hit]:
 
     Values are never shown in clear: messages carry the first characters and the length only.
 
+    ## When it speaks
+
+    - **Speaks when**: a function's environment variable (its own or inherited) holds a literal string that the
+      secrets engine judges a plaintext secret in an environment. The value must look like a secret by itself: a
+      known credential format (AWS keys, private keys, provider tokens, JWTs…), or a literal under a name that
+      says secret (`password`, `api_key`, `token`…) that is not a placeholder, a reference (`${ssm:…}`,
+      `{{resolve:…}}`, an ARN), an identifier, a path or an expression. An AWS secret access key is recognised
+      by its shape when an access key id sits in the same environment. High; medium for a format of medium
+      confidence or a medium-rated value under a name that says nothing secret.
+    - **Evidence**: the message names the function, the variable and what it holds, with the value redacted; the
+      finding sits on the variable's line; the evidence is `NAME=<redacted>`.
+    - **Stays quiet**: references to a secret store; values filled in at scan time from the environment or a CLI
+      option (not written in the repository); non-string values; placeholders and names with a value that is no
+      secret.
+
     ## Why it matters
 
     A secret in the template is in the repository history, in every clone and CI log, in the

@@ -55,6 +55,21 @@ def secret_in_code(app: App, ctx: Context) -> Iterator[Hit]:
     even a placeholder is the account's real password once the code has run. Only substitution syntax,
     a slot left to be filled in (`<your-key>`, `xxxx`) and references are not reported there.
 
+    ## When it speaks
+
+    - **Speaks when**: the secrets engine finds a literal in a function's code (files of its module graph) that
+      is a secret by its format, or by the name or SDK slot it is assigned to (a signing key, the password
+      argument of an AWS credential API, which is reported even when it looks like a placeholder). The value
+      must look like a secret by itself: a known credential format (AWS keys, private keys, provider tokens,
+      JWTs…), or a literal under a name that says secret (`password`, `api_key`, `token`…) that is not a
+      placeholder, a reference (`${ssm:…}`, `{{resolve:…}}`, an ARN), an identifier, a path or an expression.
+      Severity and confidence are the engine's verdict; test and sample files lower the confidence.
+    - **Evidence**: the message names the function(s) sharing the file, what the secret is, the variable or
+      argument it is assigned to and a redacted preview, plus notes (test file, `alg: none` JWT, never expires);
+      the finding sits on the literal's line; files no function ships are attributed as unclaimed.
+    - **Stays quiet**: SDK parameters with known meanings (`Key`, `Bucket`, `TableName`); values read from the
+      environment or a secret store at runtime; placeholders and format strings.
+
     ## Why it matters
 
     A secret in code is in the repository, its history, every clone, the deployment package and
@@ -129,6 +144,20 @@ def secret_in_config_file(app: App, ctx: Context) -> Iterator[Hit]:
     excepted). Files
     named as samples (`.env.example`, `config.sample.json`) and test fixtures are reported at low
     confidence. IaC templates themselves are read by SECRET001 and SECRET004 instead.
+
+    ## When it speaks
+
+    - **Speaks when**: the secrets engine finds a secret in a configuration file bundled with a function
+      (`.env*`, `.npmrc`, `.pypirc`, `.netrc`, `credentials`, private key files, JSON/YAML/TOML/INI/properties
+      files, and code files named like configuration: `settings.py`, `config.js`, `secrets.py`…), by format or
+      by key. The value must look like a secret by itself: a known credential format (AWS keys, private keys,
+      provider tokens, JWTs…), or a literal under a name that says secret (`password`, `api_key`, `token`…) that
+      is not a placeholder, a reference (`${ssm:…}`, `{{resolve:…}}`, an ARN), an identifier, a path or an
+      expression. Severity and confidence are the engine's verdict; sample and test files lower the confidence.
+    - **Evidence**: the message names the function(s) shipping the file, what the secret is, the key it sits
+      under and a redacted preview; the finding sits on the value's line.
+    - **Stays quiet**: keys whose values are references, placeholders, identifiers or paths; secrets in ordinary
+      code files (SECRET002).
 
     ## Why it matters
 

@@ -41,6 +41,19 @@ def secret_in_parameter_default(app: App, ctx: Context) -> Iterator[Hit]:
     is reported even when its default looks like a placeholder: deployed without an override,
     `changeme` is the database's password.
 
+    ## When it speaks
+
+    - **Speaks when**: a CloudFormation/SAM template parameter has a default value the secrets engine judges a
+      secret, by format or by the parameter's name. The value must look like a secret by itself: a known
+      credential format (AWS keys, private keys, provider tokens, JWTs…), or a literal under a name that says
+      secret (`password`, `api_key`, `token`…) that is not a placeholder, a reference (`${ssm:…}`,
+      `{{resolve:…}}`, an ARN), an identifier, a path or an expression. Severity and confidence are the engine's
+      verdict.
+    - **Evidence**: the message names the parameter, what the default is and whether `NoEcho` is missing, with a
+      redacted preview; the finding sits on the default's line.
+    - **Stays quiet**: parameters without a default; defaults that are placeholders (`changeme` is a placeholder
+      here: the deployment passes the real value); `AWS::SSM::Parameter::Value<String>` parameters.
+
     ## Why it matters
 
     The default is in the repository and in every copy of the template; without `NoEcho`

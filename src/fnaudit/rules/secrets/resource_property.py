@@ -60,6 +60,20 @@ def secret_in_resource_property(app: App, ctx: Context) -> Iterator[Hit]:
     `${ssm:…}` and other variables are not: the value is not in the template. Function environments
     are SECRET001's and template parameter defaults SECRET004's.
 
+    ## When it speaks
+
+    - **Speaks when**: a literal property of a template resource (any depth, its line located) holds a password
+      or secret: a property named like a password (`MasterUserPassword`, `LoginProfile.Password`, the AWS
+      password parameters), judged as a password slot and reported even when it looks like a placeholder, or a
+      property whose name is a strong secret word and whose value the secrets engine judges a secret. Severity
+      and confidence are the engine's verdict.
+    - **Evidence**: the message names the resource, its type, the property path and what it holds, with a
+      redacted preview; the finding sits on the property's line; the evidence is `<path>=<redacted>`.
+    - **Stays quiet**: values computed at deployment (`Ref`, `Fn::…`, `{{resolve:…}}`, unresolved variables);
+      `Tags`; the environment and inline code of functions (SECRET001, SECRET002); flags such as
+      `ManageMasterUserPassword: true`; weak words (`Key`, `Token`, `Auth…`) that name many things in resource
+      properties.
+
     ## Why it matters
 
     The template is in the repository, its history and every clone, in the deployment bucket, and in

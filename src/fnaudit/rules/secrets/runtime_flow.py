@@ -35,6 +35,20 @@ def secret_written_to_tmp_or_response(app: App, ctx: Context) -> Iterator[Hit]:
     (`def handler(event, context)`) returns. Fetching a secret once and caching it in a
     module-level variable is the recommended pattern and is not reported.
 
+    ## When it speaks
+
+    - **Speaks when**: in a Python handler (intra-procedural, through assignments), a value read from an
+      environment variable whose name says secret (`os.environ[...]`, `.get`, `os.getenv`) or fetched from
+      Secrets Manager, SSM with decryption (`get_parameter` needs `WithDecryption`) or KMS (`get_secret_value`,
+      `get_parameters`, `decrypt`…) is written to a file under `/tmp`, or returned by the handler. High, medium
+      confidence.
+    - **Evidence**: the message names the function, where the secret comes from (`os.environ['DB_PASSWORD']`,
+      `get_secret_value()`) and whether it is written to /tmp or returned; the finding sits on the write or the
+      return; the evidence is the source.
+    - **Stays quiet**: a secret fetched once and cached in module scope (the recommended pattern);
+      `get_parameter` without decryption; environment variables whose name says nothing secret; flows through
+      helpers other than the known fetch calls; secrets only logged (CODE014).
+
     ## Why it matters
 
     `/tmp` outlives the invocation: the next invocations in the same execution environment, and
