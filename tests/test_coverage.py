@@ -220,7 +220,7 @@ def test_a_single_file_target_covers_that_file(tmp_path: Path) -> None:
 
 
 def test_files_whose_engine_the_selection_did_not_run_are_skipped_not_unattributed(tmp_path: Path) -> None:
-    # With --select DOS no engine runs (AUTH now reads the code's own authentication, so it runs the code
+    # With --select RUNTIME no engine runs (AUTH and DOS001 read the code's own authentication, so they run the code
     # engine): the function's own code and lockfile belong to it all the same.
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("def main(event, context):\n    return 1\n", encoding="utf-8")
@@ -231,7 +231,7 @@ def test_files_whose_engine_the_selection_did_not_run_are_skipped_not_unattribut
         "      Handler: app.main\n      Runtime: python3.12\n",
         encoding="utf-8",
     )
-    result = scan(tmp_path, Config(select=("DOS",), today=SCAN_DATE))
+    result = scan(tmp_path, Config(select=("RUNTIME",), today=SCAN_DATE))
     states = {f.path: (f.state.value, f.reason) for f in result.coverage.files}
     assert states == {
         "src/app.py": ("skipped", "not analysed: no selected rule needs it (see --select)"),

@@ -33,7 +33,8 @@ def _engines(*select: str) -> list[str]:
     [
         # AUTH001/AUTH004 read the code's own authentication (AuthCheck, Route.auth) to lower their severity
         (("AUTH",), ["code"]),
-        (("DOS", "RUNTIME", "OBS"), []),
+        (("RUNTIME", "OBS"), []),
+        (("DOS001",), ["code"]),
         (("SECRET001",), []),  # reads the environment the loaders already put in the model
         (("SECRET002",), ["secrets"]),
         (("CODE",), ["code"]),

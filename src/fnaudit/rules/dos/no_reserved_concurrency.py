@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
 from fnaudit.model.app import App, AuthKind, InvokePermission, Trigger
+from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.auth.public_invoke_permission import _any_principal
 from fnaudit.rules.registry import Context, rule
@@ -23,6 +24,7 @@ from fnaudit.rules.registry import Context, rule
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
     ),
+    needs=(Fact.CODE,),  # a signature or token the code verifies counts as authentication too
 )
 def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
@@ -38,8 +40,9 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
     - an invoke permission for any principal (`Principal: "*"` with neither `SourceArn` nor
       `SourceAccount`).
 
-    An authorizer of any kind (Cognito, JWT, Lambda, IAM) or IAM authorization on a function URL
-    silences it: unauthenticated requests are refused before the function runs, so strangers
+    An authorizer of any kind (Cognito, JWT, Lambda, IAM), IAM authorization on a function URL, or a
+    signature or token the code verifies before any other work (an HMAC compare, a verified JWT, a
+    webhook verifier) silences it: unauthenticated requests are refused before the function runs, so strangers
     cannot make it scale, and a caller who signed in is one an operator can find and block. A
     reserved concurrency whose value is unresolved (a `${param:…}`) counts as set. Private APIs,
     internal ALBs and non-HTTP triggers (queues, streams, schedules) are never reported.
@@ -53,8 +56,9 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
     - **Evidence**: the message names the function and each way in (the routes, the URL, the permission's line);
       the finding sits on the function; the evidence lists the unauthenticated ways in and `reserved
       concurrency: not set`.
-    - **Stays quiet**: functions behind an authorizer (Cognito, JWT, Lambda, IAM) or reached only by internal
-      triggers; an invoke permission narrowed by `SourceArn`/`SourceAccount`; a reserved concurrency given by a
+    - **Stays quiet**: functions behind an authorizer (Cognito, JWT, Lambda, IAM), functions whose code verifies
+      a signature or token before doing any work (an HMAC compare, a verified JWT, a webhook verifier), or reached
+      only by internal triggers; an invoke permission narrowed by `SourceArn`/`SourceAccount`; a reserved concurrency given by a
       parameter the loader cannot resolve (a limit we cannot read is not a missing one).
 
     ## Why it matters
@@ -99,6 +103,8 @@ def public_function_without_concurrency_limit(app: App, ctx: Context) -> Iterato
     """
     open_grants = _open_invoke_grants(app)
     for fn in app.functions:
+        if fn.code_facts is not None and fn.code_facts.auth_checks:
+            continue  # the code refuses callers without a valid signature or token before doing any work
         doors = [_door(t) for t in fn.triggers if t.public and not t.is_authenticated]
         doors += [f"invoke permission for any principal at {where}" for where in open_grants.get(fn.name, ())]
         if not doors:
