@@ -42,6 +42,7 @@ _TEXT_SUFFIXES = {
     ".cjs",
     ".ts",
     ".java",
+    ".go",
     ".txt",
     ".env",
     ".toml",

@@ -102,6 +102,9 @@ def resolve_code(root: ScanRoot, code_dir: Path, handler: str | None, runtime: s
         return _python(root, code_dir, rel_root, handler)
     if lang == "java":
         return _java(root, code_dir, rel_root, handler)
+    # `provided.al2*` + `bootstrap` is how Go is deployed since go1.x was retired: a go.mod says so
+    if lang == "go" or (lang == "custom" and _probe(code_dir / "go.mod", Path.is_file)):
+        return _go(root, code_dir, rel_root, handler)
     return Code(
         lang, in_repo=True, root=rel_root, handler_symbol=handler, note=f"handler files are not resolved for {lang}"
     )
@@ -165,6 +168,28 @@ def _java(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:
     if f is not None:
         return Code("java", True, rel_root, root.rel(f), symbol)
     return Code("java", True, rel_root, None, symbol, note=f"{rel_class}.java not found under {rel_root or '.'}")
+
+
+def _go(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:
+    """The handler is the binary (`bootstrap`); its source is the file of the folder's `main` package
+    that calls `lambda.Start` (the Go analyser follows it to the handler function)."""
+    names = sorted(p.name for p in code_dir.glob("*.go") if not p.name.endswith("_test.go"))
+    f = _first_file(root, code_dir, handler, (n for n in names if _starts_lambda(code_dir / n)))
+    if f is not None:
+        return Code("go", True, rel_root, root.rel(f), handler)
+    return Code(
+        "go", True, rel_root, None, handler, note=f"no main package calling lambda.Start under {rel_root or '.'}"
+    )
+
+
+def _starts_lambda(path: Path) -> bool:
+    try:
+        if path.is_symlink() or path.stat().st_size > 2 * 1024 * 1024:
+            return False
+        source = path.read_text("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(r"^package\s+main\b", source, re.M) is not None and "lambda.Start" in source
 
 
 def _first_file(root: ScanRoot, code_dir: Path, handler: str, candidates: Iterable[str]) -> Path | None:

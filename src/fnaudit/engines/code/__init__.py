@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 ANALYSERS: dict[str, str] = {
     "python": "fnaudit.engines.code.python.analyse:PythonAnalyser",
     "node": "fnaudit.engines.code.javascript.analyse:JsAnalyser",
+    "go": "fnaudit.engines.code.go.analyse:GoAnalyser",
+    "java": "fnaudit.engines.code.java.analyse:JavaAnalyser",
 }
 
 

@@ -1,0 +1,1 @@
+"""The Java front end of the code engine (handlers `com.acme.Foo::handleRequest`)."""
