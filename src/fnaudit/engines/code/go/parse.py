@@ -12,8 +12,7 @@ from functools import cache
 from tree_sitter import Language, Node, Parser, Tree
 
 from fnaudit.engines.code.files import ParseFailure, SourceFile
-
-MAX_DEPTH = 400  # deeper trees (generated code) are not analysed: the walk is recursive
+from fnaudit.engines.code.treecheck import first_error_line, too_deep
 
 
 @cache
@@ -49,32 +48,11 @@ class GoParser:
         tree = self._parser.parse(data)
         if tree.root_node.has_error:
             raise ParseFailure(
-                "Go syntax error; the file was not analysed for code findings", _first_error_line(tree.root_node)
+                "Go syntax error; the file was not analysed for code findings", first_error_line(tree.root_node)
             )
-        if _too_deep(tree.root_node):
+        if too_deep(tree.root_node):
             raise ParseFailure("code nested too deeply to analyse (generated code?); the file was not analysed")
         return GoTree(tree, data)
-
-
-def _first_error_line(root: Node) -> int:
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if node.type == "ERROR" or node.is_missing:
-            return node.start_point[0] + 1
-        if node.has_error:
-            todo.extend(reversed(node.children))
-    return 0
-
-
-def _too_deep(root: Node) -> bool:
-    todo = [(root, 0)]
-    while todo:
-        node, depth = todo.pop()
-        if depth > MAX_DEPTH:
-            return True
-        todo.extend((c, depth + 1) for c in node.named_children)
-    return False
 
 
 def text(node: Node | None) -> str:

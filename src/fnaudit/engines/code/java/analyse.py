@@ -37,6 +37,7 @@ from fnaudit.engines.code.taint.values import (
     union,
     with_step,
 )
+from fnaudit.engines.code.treecheck import first_error_line, too_deep
 from fnaudit.errors import ScanError
 from fnaudit.model.app import App, Function
 from fnaudit.model.code import CodeFacts, Step
@@ -96,7 +97,6 @@ FILES_METHODS = {
 }
 PATH_TYPES = {"File", "FileInputStream", "FileOutputStream", "FileReader", "FileWriter", "RandomAccessFile"}
 _LOOPS = ("for_statement", "enhanced_for_statement", "while_statement", "do_statement")
-MAX_DEPTH = 400
 
 
 @cache
@@ -110,26 +110,13 @@ def parse_java(f: SourceFile) -> Node:
     """The file's tree (a `FileCache.parse` callback); a syntax error is a `ParseFailure` with its line."""
     root = Parser(_language()).parse(f.text.encode("utf-8")).root_node
     if root.has_error:
-        todo = [root]
-        line = 0
-        while todo:
-            node = todo.pop()
-            if node.type == "ERROR" or node.is_missing:
-                line = node.start_point[0] + 1
-                break
-            if node.has_error:
-                todo.extend(reversed(node.children))
         raise ParseFailure(
             "Java syntax error; the file was not analysed for code findings: fix it, or check that the "
             "function's runtime matches the code",
-            line,
+            first_error_line(root),
         )
-    todo2 = [(root, 0)]
-    while todo2:
-        node, depth = todo2.pop()
-        if depth > MAX_DEPTH:
-            raise ParseFailure("code nested too deeply to analyse; the file was not analysed")
-        todo2.extend((c, depth + 1) for c in node.named_children)
+    if too_deep(root):
+        raise ParseFailure("code nested too deeply to analyse; the file was not analysed")
     return root
 
 

@@ -18,10 +18,10 @@ from functools import cache
 from tree_sitter import Language, Node, Parser, Tree
 
 from fnaudit.engines.code.files import ParseFailure, SourceFile
+from fnaudit.engines.code.treecheck import first_error_line, too_deep
 
 _TS_SUFFIXES = {".ts", ".mts", ".cts"}
 _TSX_SUFFIXES = {".tsx"}
-MAX_DEPTH = 400  # deeper trees (generated code) are not analysed: the walk is recursive
 
 
 def grammar_of(suffix: str) -> str:
@@ -76,39 +76,17 @@ class Parsers:
             tree = self._parser(grammar).parse(data)
             root = tree.root_node
             if root.has_error:
-                line = _first_error_line(root)
+                line = first_error_line(root)
                 kind = "TypeScript" if grammar != "javascript" else "JavaScript"
                 raise ParseFailure(
                     f"{kind} syntax error; the file was not analysed for code findings: fix it, or check that "
                     "the function's runtime matches the code",
                     line,
                 )
-            if _too_deep(root):
+            if too_deep(root):
                 raise ParseFailure(
                     "code nested too deeply to analyse (generated or minified code?); the file was not analysed"
                 )
             return ParsedTree(tree, data)
 
         return parse
-
-
-def _first_error_line(root: Node) -> int:
-    cursor = [root]
-    while cursor:
-        node = cursor.pop()
-        if node.type == "ERROR" or node.is_missing:
-            return node.start_point[0] + 1
-        if node.has_error:
-            cursor.extend(reversed(node.children))
-    return 0
-
-
-def _too_deep(root: Node) -> bool:
-    todo = [(root, 0)]
-    while todo:
-        node, depth = todo.pop()
-        if depth > MAX_DEPTH:
-            return True
-        for c in node.named_children:
-            todo.append((c, depth + 1))
-    return False
