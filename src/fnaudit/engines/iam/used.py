@@ -111,10 +111,11 @@ _TRIGGER_ACTIONS: dict[TriggerKind, tuple[str, ...]] = {
     TriggerKind.KAFKA: ("kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"),
     TriggerKind.MQ: ("mq:DescribeBroker", "secretsmanager:GetSecretValue"),
 }
-# Actions the Lambda runtime uses for the function, not its code.
-RUNTIME_ACTIONS = frozenset(
-    a.lower()
-    for a in (
+# Actions the Lambda runtime uses for the function, not its code: the function's logs, traces and VPC network
+# interfaces (AWSLambdaBasicExecutionRole, AWSXrayWriteOnlyAccess, AWSLambdaVPCAccessExecutionRole), as the
+# catalogue spells them (the blast radius counts them as named) and lower-cased (for matching grants).
+RUNTIME_NEEDS = frozenset(
+    {
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
@@ -129,8 +130,9 @@ RUNTIME_ACTIONS = frozenset(
         "ec2:DescribeSubnets",
         "ec2:AssignPrivateIpAddresses",
         "ec2:UnassignPrivateIpAddresses",
-    )
+    }
 )
+RUNTIME_ACTIONS = frozenset(a.lower() for a in RUNTIME_NEEDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,11 @@ def _names(node: Node) -> list[str]:
     return out
 
 
+def _verifies(node: Node) -> bool:
+    """Whether a verification call (`verifyToken(...)`, `jwt.verify(...)`) stands anywhere in `node`."""
+    return any(n.type == "call_expression" and _VERIFY_CALL.search(_callee_name(n)) for n in _walk(node))
+
+
 class _Module:
     def __init__(self, mod: JsModule) -> None:
         self.mod = mod
@@ -313,66 +318,42 @@ class _Module:
             )
 
     def _optional_auth(self, node: Node) -> Iterator[Weakness]:
+        header = self._checked_only_when_present(node)
+        if header is not None:
+            yield self.weak("authz", node, token_only_when_present(header), "medium")
+
+    def _checked_only_when_present(self, node: Node) -> str | None:
+        """The auth header whose token is verified only when the request sends it: `if (token) verify(token)`
+        with the request going on either way, or `if (token && !verify(token)) return 401` (a request without
+        any token is never refused). None for any other `if`."""
         cond = node.child_by_field_name("condition")
         body = node.child_by_field_name("consequence")
         if cond is None or body is None:
-            return
-        if self._refused_only_with_a_token(cond, body):
-            yield from self._optional_in_one_test(node, cond)
-            return
-        if any(n.type == "unary_expression" and text(n).startswith("!") for n in _walk(cond)):
-            return  # `if (!token) return 401` is the right shape
-        fn = self.function(node)
-        header = None
-        for n in _walk(cond):
-            if n.type in ("member_expression", "subscript_expression", "call_expression", "identifier"):
-                part = fn.request_part(fn.chain(n))
-                if part is not None and part[0] == "header" and _AUTH_HEADER.match(part[1]):
-                    header = part[1]
-                    break
-        if header is None:
-            return
-        checks = any(n.type == "call_expression" and _VERIFY_CALL.search(_callee_name(n)) for n in _walk(body))
+            return None
         last = body.named_children[-1] if body.type == "statement_block" and body.named_children else body
+        inner = cond.named_children[0] if cond.type == "parenthesized_expression" and cond.named_children else cond
+        if inner.type == "binary_expression" and text(inner.child_by_field_name("operator")) == "&&":
+            right = inner.child_by_field_name("right")
+            refused = right is not None and right.type == "unary_expression" and text(right).startswith("!")
+            if refused and right is not None and _verifies(right) and last.type in _STOPS:
+                return self._auth_header_in(node, cond)
+        if any(n.type == "unary_expression" and text(n).startswith("!") for n in _walk(cond)):
+            return None  # `if (!token) return 401` is the right shape
         alternative = node.child_by_field_name("alternative")
         else_stops = alternative is not None and any(n.type in _STOPS for n in _walk(alternative))
-        if checks and last.type not in _STOPS and not else_stops:
-            yield self.weak(
-                "authz",
-                node,
-                token_only_when_present(header),
-                "medium",
-            )
+        if not _verifies(body) or last.type in _STOPS or else_stops:
+            return None
+        return self._auth_header_in(node, cond)
 
-    def _refused_only_with_a_token(self, cond: Node, body: Node) -> bool:
-        """`if (token && !verify(token)) return 401`: a `&&` whose right side refuses a failed verification,
-        and a body that stops the request."""
-        inner = cond.named_children[0] if cond.type == "parenthesized_expression" and cond.named_children else cond
-        if inner.type != "binary_expression" or text(inner.child_by_field_name("operator")) != "&&":
-            return False
-        right = inner.child_by_field_name("right")
-        negated_check = (
-            right is not None
-            and right.type == "unary_expression"
-            and text(right).startswith("!")
-            and any(n.type == "call_expression" and _VERIFY_CALL.search(_callee_name(n)) for n in _walk(right))
-        )
-        last = body.named_children[-1] if body.type == "statement_block" and body.named_children else body
-        return negated_check and last.type in _STOPS
-
-    def _optional_in_one_test(self, node: Node, cond: Node) -> Iterator[Weakness]:
+    def _auth_header_in(self, node: Node, cond: Node) -> str | None:
+        """The first auth header (`Authorization`, `X-Api-Key`…) the condition reads from the request."""
         fn = self.function(node)
         for n in _walk(cond):
             if n.type in ("member_expression", "subscript_expression", "call_expression", "identifier"):
                 part = fn.request_part(fn.chain(n))
                 if part is not None and part[0] == "header" and _AUTH_HEADER.match(part[1]):
-                    yield self.weak(
-                        "authz",
-                        node,
-                        token_only_when_present(part[1]),
-                        "medium",
-                    )
-                    return
+                    return part[1]
+        return None
 
     # -- CORS --
 

@@ -87,6 +87,11 @@ def _loc(mod: Module, node: ast.AST) -> Loc:
     return Loc(mod.rel, getattr(node, "lineno", 0))
 
 
+def _verifies(node: ast.AST) -> bool:
+    """Whether a verification call (`verify_token(...)`, `jwt.decode(...)`) stands anywhere in `node`."""
+    return any(isinstance(n, ast.Call) and _VERIFY_CALL.search(_callee_name(n)) for n in ast.walk(node))
+
+
 def _weak(mod: Module, kind: str, node: ast.AST, detail: str, confidence: str = "high") -> Weakness:
     loc = _loc(mod, node)
     return Weakness(kind, loc, detail, confidence, (Step(loc, detail),))
@@ -434,45 +439,28 @@ class _Function:
         return None
 
     def _optional_auth(self, node: ast.If) -> Iterator[Weakness]:
-        if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And):
-            yield from self._optional_auth_in_one_test(node, node.test)
-            return
-        header = self._auth_header_test(node.test)
-        if header is None:
-            return
-        checks = any(
-            isinstance(n, ast.Call) and _VERIFY_CALL.search(_callee_name(n)) for b in node.body for n in ast.walk(b)
-        )
+        header = self._checked_only_when_present(node)
+        if header is not None:
+            yield _weak(self.mod, "authz", node, token_only_when_present(header), "medium")
+
+    def _checked_only_when_present(self, node: ast.If) -> str | None:
+        """The auth header whose token is verified only when the request sends it: `if token: verify(token)` with
+        the request going on either way, or `if token and not verify(token): return 401` (a request without any
+        token is never refused). None for any other `if`."""
         stops = (ast.Return, ast.Raise)
+        test = node.test
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            header = next((h for v in test.values if (h := self._auth_header_test(v)) is not None), None)
+            refused = any(
+                isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.Not) and _verifies(v.operand) for v in test.values
+            )
+            return header if refused and isinstance(node.body[-1], stops) else None
+        header = self._auth_header_test(test)
+        if header is None or not any(_verifies(b) for b in node.body):
+            return None
         ends = isinstance(node.body[-1], stops)
         else_stops = any(isinstance(n, stops) for b in node.orelse for n in ast.walk(b))
-        if checks and not ends and not else_stops:
-            yield _weak(
-                self.mod,
-                "authz",
-                node,
-                token_only_when_present(header),
-                "medium",
-            )
-
-    def _optional_auth_in_one_test(self, node: ast.If, test: ast.BoolOp) -> Iterator[Weakness]:
-        """`if token and not verify(token): return 401`: the request is refused only when a token is there and
-        fails; one without any token goes on."""
-        header = next((h for v in test.values if (h := self._auth_header_test(v)) is not None), None)
-        refused = any(
-            isinstance(v, ast.UnaryOp)
-            and isinstance(v.op, ast.Not)
-            and any(isinstance(n, ast.Call) and _VERIFY_CALL.search(_callee_name(n)) for n in ast.walk(v.operand))
-            for v in test.values
-        )
-        if header is not None and refused and isinstance(node.body[-1], (ast.Return, ast.Raise)):
-            yield _weak(
-                self.mod,
-                "authz",
-                node,
-                token_only_when_present(header),
-                "medium",
-            )
+        return header if not ends and not else_stops else None
 
     # -- CORS --
 
