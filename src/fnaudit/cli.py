@@ -109,6 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="value for ${env:K}; the shell's environment is never read (repeatable)",
     )
     scanning.add_argument(
+        "--var",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="Terraform variable value, as `terraform plan -var` (repeatable)",
+    )
+    scanning.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variables file, as `terraform plan -var-file` (repeatable)",
+    )
+    scanning.add_argument(
         "--select",
         action="append",
         metavar="CODE",
@@ -240,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     perm_p.add_argument(
         "-f",
         "--format",
-        choices=("serverless", "sam", "cloudformation", "json", "table"),
-        help="serverless | sam | cloudformation | json (least privilege, default: the app's "
+        choices=("serverless", "sam", "cloudformation", "terraform", "json", "table"),
+        help="serverless | sam | cloudformation | terraform | json (least privilege, default: the app's "
         "dialect), or table (effective permissions and blast radius)",
     )
     for action in scanning._actions:  # every scanning option (but its PATH, which comes after FUNCTION here)
@@ -492,6 +507,8 @@ def _config(args: argparse.Namespace) -> Config:
         stage=args.stage,
         params=dict(args.param),
         env=dict(args.env),
+        tf_vars=dict(getattr(args, "var", []) or []),
+        tf_var_files=getattr(args, "var_file", []) or [],
         exclude=args.exclude,
         baseline=getattr(args, "baseline", None),
         inline_ignores=not args.no_inline_ignores,

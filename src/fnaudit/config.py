@@ -30,6 +30,8 @@ class Config:
     stage: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)  # values for ${env:…}; empty = none (no leak from the shell)
+    tf_vars: Mapping[str, str] = field(default_factory=dict)  # Terraform `--var K=V` (over tfvars files)
+    tf_var_files: tuple[str, ...] = ()  # Terraform `--var-file` (after terraform.tfvars and *.auto.tfvars)
     exclude: tuple[str, ...] = ()  # path globs not to discover
     baseline: str | None = None  # path of a baseline file: findings listed there are suppressed
     inline_ignores: bool = True

@@ -166,6 +166,8 @@ def with_flags(
     inline_ignores: bool = True,
     today: dt.date | None = None,
     show: Iterable[str] = (),
+    tf_vars: Mapping[str, str] | None = None,
+    tf_var_files: Iterable[str] = (),
 ) -> Config:
     """Flags over file values. `--select` replaces the file's list (you asked for exactly these);
     `--ignore`, `--exclude` and `--param` add to it (a CI job narrows, it does not reset policy)."""
@@ -182,6 +184,10 @@ def with_flags(
         changes["env"] = {**config.env, **env}
     if exclude:
         changes["exclude"] = config.exclude + tuple(exclude)
+    if tf_vars:
+        changes["tf_vars"] = {**config.tf_vars, **tf_vars}
+    if tf_var_files:
+        changes["tf_var_files"] = config.tf_var_files + tuple(tf_var_files)
     if baseline is not None:
         changes["baseline"] = baseline
     if not inline_ignores:

@@ -203,7 +203,13 @@ def _scan(
         return ScanResult(str(target), (), (), tuple(errors), (), Stats(0, 0, 0.0), today)
 
     t = time.perf_counter()
-    options = LoadOptions(stage=config.stage, params=dict(config.params), env=dict(config.env))
+    options = LoadOptions(
+        stage=config.stage,
+        params=dict(config.params),
+        env=dict(config.env),
+        tf_vars=dict(config.tf_vars),
+        tf_var_files=config.tf_var_files,
+    )
     if progress:
         progress(ProgressEvent("discover", 0, 0, "template"))
     on_load = (lambda done, found: progress(ProgressEvent("load", done, found, "template"))) if progress else None

@@ -48,6 +48,9 @@ _TEXT_SUFFIXES = {
     ".toml",
     ".cfg",
     ".template",
+    ".tf",
+    ".tfvars",
+    ".kt",
 }
 
 Expectation = tuple[str, str, int]  # (rule name, path relative to the fixture folder, line)

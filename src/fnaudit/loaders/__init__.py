@@ -20,6 +20,7 @@ _LOADER_MODULES = {
     Dialect.CLOUDFORMATION: "fnaudit.loaders.cloudformation",
     Dialect.CHALICE: "fnaudit.loaders.chalice",
     Dialect.ZAPPA: "fnaudit.loaders.zappa",
+    Dialect.TERRAFORM: "fnaudit.loaders.terraform",
 }
 
 

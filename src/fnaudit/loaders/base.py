@@ -19,6 +19,8 @@ class LoadOptions:
     env: Mapping[str, str] = field(default_factory=dict)  # values for ${env:…}
     region: str = "us-east-1"
     nesting: tuple[str, ...] = ()  # templates of the parents a nested application is loaded through
+    tf_vars: Mapping[str, str] = field(default_factory=dict)  # Terraform --var K=V
+    tf_var_files: tuple[str, ...] = ()  # Terraform --var-file paths (as the user gave them)
 
 
 @dataclass(frozen=True, slots=True)

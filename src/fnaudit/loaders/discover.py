@@ -74,6 +74,7 @@ class Discovery:
     # to the scan root, in walk order), and the folders and files it did not walk, with why.
     walked: list[str] = field(default_factory=list)
     skipped_dirs: list[Skipped] = field(default_factory=list)
+    terraform_folders: set[Path] = field(default_factory=set)  # folders holding `.tf` / `.tf.json` files
 
 
 def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Discovery:
@@ -86,6 +87,7 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
     if target.is_file():
         out.walked.append(root.rel(target))
         _consider(target, root, out, explicit=True)
+        _terraform(root, out)
         if not out.docs and not out.errors:
             out.errors.append(
                 ScanError(
@@ -96,6 +98,7 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
     for path in _walk(target, root, excludes, out):
         out.walked.append(root.rel(path))
         _consider(path, root, out, explicit=False)
+    _terraform(root, out)
     out.docs.sort(key=lambda d: d.rel)
     out.skipped.sort(key=lambda s: s.rel)
     out.skipped_dirs.sort(key=lambda s: s.rel)
@@ -143,8 +146,23 @@ def _excluded(rel: str, excludes: tuple[str, ...], *, is_dir: bool = False) -> b
     return globs.matches_any(rel, excludes, is_dir=is_dir)
 
 
+def _terraform(root: ScanRoot, out: Discovery) -> None:
+    """Terraform root modules, once every folder of `.tf` files is known (a folder another one calls as a
+    module is part of that app, not an app of its own)."""
+    if not out.terraform_folders:
+        return
+    from fnaudit.loaders.terraform import root_modules
+
+    docs, errors = root_modules(out.terraform_folders, root)
+    out.docs.extend(docs)
+    out.errors.extend(errors)
+
+
 def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> None:
     name = path.name.lower()
+    if name.endswith((".tf", ".tf.json")):
+        out.terraform_folders.add(path.parent)
+        return
     is_serverless = name in _SERVERLESS_NAMES
     if not (is_serverless or name.endswith(_TEMPLATE_EXT)):
         return

@@ -26,6 +26,7 @@ class Dialect(StrEnum):
     CLOUDFORMATION = "cloudformation"
     CHALICE = "chalice"  # AWS Chalice: `.chalice/config.json` + `app.py` (routes and event handlers as functions)
     ZAPPA = "zappa"  # Zappa: `zappa_settings.json` naming a WSGI app (`app_function`) and its events
+    TERRAFORM = "terraform"  # a Terraform root module (`.tf` / `.tf.json` files of one folder)
 
 
 class TriggerKind(StrEnum):

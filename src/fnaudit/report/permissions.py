@@ -3,7 +3,8 @@ effective permissions and blast radius as a table.
 
 Formats: `serverless` (statements for `iamRoleStatements` / `provider.iam.role.statements`),
 `sam` (an entry of the function's `Policies:`), `cloudformation` (an entry of the role's
-`Policies:`), `json` (an IAM policy document), `table` (effective permissions and blast radius).
+`Policies:`), `terraform` (an `aws_iam_policy_document` data source), `json` (an IAM policy document),
+`table` (effective permissions and blast radius).
 References to the app's resources are written as intrinsics in the IaC formats (`!GetAtt
 Orders.Arn`, `!Sub "${Bucket.Arn}/*"`) and as ARNs with `*` for the region and account in JSON.
 """
@@ -11,12 +12,13 @@ Orders.Arn`, `!Sub "${Bucket.Arn}/*"`) and as ARNs with `*` for the region and a
 from __future__ import annotations
 
 import json
+import re
 from typing import TextIO
 
 from fnaudit.model.app import App, Function
 from fnaudit.model.permissions import LeastPrivilege, LeastStatement
 
-FORMATS = ("serverless", "sam", "cloudformation", "json", "table")
+FORMATS = ("serverless", "sam", "cloudformation", "terraform", "json", "table")
 _GETATT_TYPES = frozenset(
     {
         "AWS::DynamoDB::Table",
@@ -92,6 +94,43 @@ def _document(lp: LeastPrivilege) -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def _tf_resource(arn: str, ref: str | None, app: App) -> str:
+    """A resource in HCL: an attribute reference to the app's own resource (a Terraform app's resources are
+    keyed by address), else the ARN as a string."""
+    res = app.resources.get(ref) if ref else None
+    if res is not None and app.dialect.value == "terraform":
+        if res.type == "AWS::S3::Bucket" and arn.endswith("/*"):
+            return f'"${{{ref}.arn}}/*"'
+        if (
+            res.type in _GETATT_TYPES
+            or res.type in _REF_TYPES
+            or res.type in ("AWS::S3::Bucket", "AWS::SSM::Parameter")
+        ):
+            return f"{ref}.arn"
+    return _q(arn)
+
+
+def _terraform(lp: LeastPrivilege, fn: Function, app: App) -> list[str]:
+    name = re.sub(r"[^A-Za-z0-9_]", "_", fn.name.rsplit(".", 1)[-1]).strip("_") or "function"
+    logs = LeastStatement(
+        ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"), ((lp.log_group, None),), False
+    )
+    lines = [f'data "aws_iam_policy_document" "{name}_least_privilege" {{']
+    for st in [logs, *lp.statements]:
+        if st.unscoped:
+            lines.append("  # the code does not say which resource: replace * with its ARN")
+        lines.append("  statement {")
+        lines.append("    actions = [")
+        lines.extend(f"      {_q(a)}," for a in st.actions)
+        lines.append("    ]")
+        lines.append("    resources = [")
+        lines.extend(f"      {_tf_resource(arn, ref, app)}," for arn, ref in st.resources)
+        lines.append("    ]")
+        lines.append("  }")
+    lines.append("}")
+    return lines
+
+
 def render_least(lp: LeastPrivilege, fn: Function, app: App, fmt: str, out: TextIO) -> None:
     if fmt == "json":
         json.dump(_document(lp), out, indent=2)
@@ -109,6 +148,12 @@ def render_least(lp: LeastPrivilege, fn: Function, app: App, fmt: str, out: Text
             "or provider.iam.role.statements."
         )
         body = _yaml_statements(lp, app, "", with_logs=False) or ["[]"]
+    elif fmt == "terraform":
+        header.append(
+            f"# Use it as the policy of the role {fn.name} runs with "
+            "(`policy = data.aws_iam_policy_document.<name>.json` in an aws_iam_role_policy)."
+        )
+        body = _terraform(lp, fn, app)
     elif fmt == "sam":
         header.append(f"# Paste under the Policies: of {fn.name} (SAM adds AWSLambdaBasicExecutionRole itself).")
         body = [

@@ -47,8 +47,20 @@ _PSEUDO = {
     "AWS::StackName": "*",
 }
 _SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
-_GETATT = re.compile(r"^!GetAtt\s+([A-Za-z0-9]+)\.([A-Za-z0-9.]+)$")
-_REF = re.compile(r"^!Ref\s+([A-Za-z0-9:]+)$")
+_GETATT = re.compile(r"^!GetAtt\s+(\S+)$")
+_REF = re.compile(r"^!Ref\s+(\S+)$")
+
+
+def _split_getatt(text: str, resources: Mapping[str, Resource]) -> tuple[str, str]:
+    """`Orders.Arn` → (`Orders`, `Arn`). Logical ids of a Terraform app are addresses with dots
+    (`aws_dynamodb_table.orders`): the longest prefix that names a resource is the id."""
+    parts = text.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        lid = ".".join(parts[:i])
+        if lid in resources:
+            return lid, ".".join(parts[i:])
+    lid, _, attr = text.partition(".")
+    return lid, attr
 
 
 def name_of(res: Resource) -> str:
@@ -68,8 +80,9 @@ def resolve(text: str, resources: Mapping[str, Resource]) -> tuple[str, str | No
     if t == "*":
         return "*", None
     m = _GETATT.match(t)
-    if m and m.group(1) in resources:
-        res = resources[m.group(1)]
+    lid = _split_getatt(m.group(1), resources)[0] if m else None
+    if lid is not None and lid in resources:
+        res = resources[lid]
         return (arn_of(res) or t), res.logical_id
     m = _REF.match(t)
     if m:
@@ -86,7 +99,7 @@ def resolve(text: str, resources: Mapping[str, Resource]) -> tuple[str, str | No
             var = mv.group(1).strip()
             if var in _PSEUDO:
                 return _PSEUDO[var]
-            lid, _, attr = var.partition(".")
+            lid, attr = _split_getatt(var, resources)
             res = resources.get(lid)
             if res is None:
                 return mv.group(0)

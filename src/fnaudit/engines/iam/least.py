@@ -26,5 +26,13 @@ def least_privilege(fn: Function, app: App) -> LeastPrivilege:
         statements=tuple(statements),
         calls=len(fn.sdk_calls),
         unknown=used.unknown_calls(fn, cat),
-        log_group=f"arn:aws:logs:*:*:log-group:/aws/lambda/{fn.name}:*",
+        log_group=f"arn:aws:logs:*:*:log-group:/aws/lambda/{deployed_name(fn, app)}:*",
     )
+
+
+def deployed_name(fn: Function, app: App) -> str:
+    """The name the function is deployed under: its `FunctionName` when the template writes one as text
+    (CloudFormation, lowered Terraform `function_name`), else its logical name."""
+    res = app.resources.get(fn.id.rsplit("#", 1)[-1])
+    name = res.properties.get("FunctionName") if res is not None else None
+    return name if isinstance(name, str) and name else fn.name

@@ -336,7 +336,10 @@ def _has_secret_default(text: str, name: str, passwords: frozenset[str] = frozen
 
 
 def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[SecretCandidate]:
-    """SECRET004: `Parameters` defaults of a CloudFormation / SAM template that hold a secret."""
+    """SECRET004: `Parameters` defaults of a CloudFormation / SAM template that hold a secret (and the
+    defaults of a Terraform root module's variables, their counterpart)."""
+    if app.dialect is Dialect.TERRAFORM:
+        return _variable_defaults(app, root)
     if app.dialect not in (Dialect.CLOUDFORMATION, Dialect.SAM):
         return []
     try:
@@ -382,6 +385,35 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
                 confidence=verdict.confidence.value,
                 severity="medium" if no_echo else verdict.severity,
                 flags=verdict.flags + (("no-echo",) if no_echo else ()),
+                functions=ids,
+            )
+        )
+    return out
+
+
+def _variable_defaults(app: App, root: Path) -> list[SecretCandidate]:
+    from fnaudit.loaders.terraform.defaults import variable_defaults
+
+    out = []
+    ids = tuple(sorted(f.id for f in app.functions))
+    for var in variable_defaults(root, app.root):
+        verdict = judge(var.name, var.value, Place.PARAMETER)
+        if verdict is None:
+            continue
+        verdict = in_context(verdict, var.rel)
+        secret = var.value[verdict.start : verdict.end] if verdict.end > verdict.start else var.value
+        out.append(
+            SecretCandidate(
+                place=SecretPlace.PARAMETER,
+                detector=verdict.detector,
+                what=verdict.what,
+                loc=Loc(var.rel, var.line),
+                key=var.name,
+                preview=redact(secret),
+                length=len(secret),
+                confidence=verdict.confidence.value,
+                severity="medium" if var.sensitive else verdict.severity,
+                flags=verdict.flags + (("no-echo",) if var.sensitive else ()),
                 functions=ids,
             )
         )

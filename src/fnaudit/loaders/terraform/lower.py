@@ -1,0 +1,185 @@
+"""Terraform resources → the CloudFormation resources they are, so the shared template builder
+(`cloudformation.build_app`) makes the App, as it does for SAM after translation.
+
+Every lowered mapping is an `LDict` whose lines are *virtual*: an index into `LineTable`, which maps
+each back to the `.tf` file and line it came from; `remap.py` rewrites the App's locations afterwards.
+Values that stay unknown until `terraform apply` become template parameters without a default, named
+by the expression (`var.table_name`), which is how the builder already treats a value it cannot know.
+One lowering function per resource type, in the `lower_*` modules; `LOWERERS` collects them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fnaudit.loaders._yaml import LDict, LList
+from fnaudit.loaders.terraform.hcl import Block
+from fnaudit.loaders.terraform.module import Instance
+from fnaudit.loaders.terraform.values import Archive, Cfn, Concat, Encoded, SrcDict, Unknown
+from fnaudit.model.loc import Loc
+
+LOCAL_BUCKET = "fnaudit-local"  # the placeholder bucket cloudformation.build_app reads local code folders from
+
+
+@dataclass(slots=True)
+class LineTable:
+    """Virtual line → (file, line). Line 0 stays 0 (unknown)."""
+
+    locs: list[Loc] = field(default_factory=lambda: [Loc("", 0)])
+    index: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def line(self, rel: str, line: int) -> int:
+        key = (rel, line)
+        found = self.index.get(key)
+        if found is None:
+            found = len(self.locs)
+            self.locs.append(Loc(rel, line))
+            self.index[key] = found
+        return found
+
+    def loc(self, virtual: int) -> Loc | None:
+        return self.locs[virtual] if 0 < virtual < len(self.locs) else None
+
+
+@dataclass(slots=True)
+class Lowering:
+    lines: LineTable = field(default_factory=LineTable)
+    resources: LDict = field(default_factory=LDict)
+    parameters: LDict = field(default_factory=LDict)
+    local_code: dict[str, str] = field(default_factory=dict)  # placeholder S3 key → folder (relative to root)
+    base: str = ""  # the root module's folder relative to the scan root (local_code is relative to it)
+    notes: list[tuple[Instance, str]] = field(default_factory=list)
+    # Work that needs every resource lowered first (attachments add to a role lowered elsewhere).
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+    def add(self, inst: Instance, cfn_type: str, props: LDict) -> LDict:
+        res = LDict(self.lines.line(inst.block.rel, inst.block.line))
+        res["Type"] = cfn_type
+        res.key_lines["Type"] = res.line
+        res["Properties"] = props
+        res.key_lines["Properties"] = res.line
+        res["Metadata"] = {"fnaudit": {"terraform": inst.address}}
+        self.resources[inst.address] = res
+        self.resources.key_lines[inst.address] = res.line
+        return res
+
+    def props(self, inst: Instance, mapping: dict[str, str], block: Block | None = None) -> LDict:
+        """`{tf_attribute: CfnProperty}` → the lowered properties that are set, each on its own line."""
+        b = block or inst.block
+        out = LDict(self.lines.line(b.rel, b.line))
+        for tf, cfn in mapping.items():
+            attr = b.attrs.get(tf)
+            if attr is None:
+                continue
+            value = inst.value(attr)
+            if value is None:
+                continue
+            out[cfn] = self.cfn(value, b.rel, attr.line)
+            out.key_lines[cfn] = self.lines.line(b.rel, attr.line)
+        return out
+
+    def set(self, props: LDict, key: str, value: Any, rel: str, line: int) -> None:
+        props[key] = self.cfn(value, rel, line)
+        props.key_lines[key] = self.lines.line(rel, line)
+
+    def cfn(self, value: Any, rel: str, line: int) -> Any:
+        """A Terraform value in CloudFormation form, with lines where the value knows them."""
+        if isinstance(value, Cfn):
+            return value.value
+        if isinstance(value, Encoded):
+            return self.cfn(value.value, rel, line)
+        if isinstance(value, Unknown):
+            return {"Ref": self.parameter(value)}
+        if isinstance(value, Concat):
+            return {"Fn::Join": ["", [self.cfn(p, rel, line) for p in value.parts]]}
+        if isinstance(value, Archive):
+            return value.source
+        if isinstance(value, SrcDict):
+            out = LDict(self.lines.line(value.rel, value.line))
+            for k, v in value.items():
+                out[k] = self.cfn(v, value.rel, value.key_lines.get(k, value.line))
+                out.key_lines[k] = self.lines.line(value.rel, value.key_lines.get(k, value.line))
+            return out
+        if isinstance(value, dict):
+            d = LDict(self.lines.line(rel, line))
+            for k, v in value.items():
+                d[k] = self.cfn(v, rel, line)
+                d.key_lines[k] = d.line
+            return d
+        if isinstance(value, list):
+            lst = LList(self.lines.line(rel, line))
+            for v in value:
+                lst.append(self.cfn(v, rel, line))
+                lst.item_lines.append(lst.line)
+            return lst
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    def document(self, value: Any, rel: str, line: int) -> Any:
+        """A policy document: written with jsonencode, a data source, or JSON text (heredoc, file())."""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return {"Ref": self.parameter(Unknown(value[:60], "policy text is not JSON"))}
+        return self.cfn(value, rel, line)
+
+    def parameter(self, value: Unknown) -> str:
+        name = value.text or "unknown"
+        if name not in self.parameters:
+            self.parameters[name] = {"Type": "String", "Description": value.why}
+        return name
+
+    def code(self, inst: Instance, value: Any) -> dict[str, Any] | None:
+        """`filename` / `source_path` → the local folder the function's code is in, through the placeholder
+        bucket the template builder knows. A zip built elsewhere stays an artifact."""
+        folder: str | None = None
+        if isinstance(value, Archive):
+            folder = value.source if value.is_dir else value.source.rsplit("/", 1)[0] if "/" in value.source else ""
+        if folder is None:
+            return None
+        key = f"tf/{len(self.local_code)}"
+        rel = _relative(folder, self.base)
+        self.local_code[key] = rel
+        return {"S3Bucket": LOCAL_BUCKET, "S3Key": key}
+
+
+def _relative(path: str, base: str) -> str:
+    """`path` (relative to the scan root) relative to `base` (a folder relative to the scan root)."""
+    if not base:
+        return path or "."
+    base_parts = base.split("/")
+    parts = path.split("/") if path else []
+    common = 0
+    while common < min(len(base_parts), len(parts)) and base_parts[common] == parts[common]:
+        common += 1
+    rel = [".."] * (len(base_parts) - common) + parts[common:]
+    return "/".join(rel) or "."
+
+
+def object_lines(attr_expr: Any) -> dict[str, int]:
+    """Key → line of an object expression written in HCL (`variables = { A = 1 }`), for per-key lines."""
+    out: dict[str, int] = {}
+    todo = [attr_expr] if attr_expr is not None else []
+    while todo:
+        node = todo.pop()
+        if node.type == "object":
+            for elem in node.named_children:
+                if elem.type == "object_elem" and elem.named_children:
+                    key = elem.named_children[0].text.decode("utf-8", "replace").strip('"')
+                    out[key] = elem.start_point[0] + 1
+            return out
+        todo.extend(node.named_children[:1])
+    return out
+
+
+Lowerer = Callable[[Instance, Lowering], None]
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text.title())
