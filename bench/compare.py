@@ -45,7 +45,12 @@ TARGET_1000_SECONDS = 10.0  # a 1,000-function app in under 10 s
 
 # checkov framework(s) that read each dialect: its `serverless` framework parses serverless.yml;
 # SAM and plain CloudFormation templates are both handled by its `cloudformation` framework.
-CHECKOV_FRAMEWORKS = {"serverless": ["serverless"], "sam": ["cloudformation"], "cloudformation": ["cloudformation"]}
+CHECKOV_FRAMEWORKS = {
+    "serverless": ["serverless"],
+    "sam": ["cloudformation"],
+    "cloudformation": ["cloudformation"],
+    "terraform": ["terraform"],
+}
 
 
 # --------------------------------------------------------------------------------------------

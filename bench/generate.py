@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a realistic synthetic serverless app, in one IaC dialect, for the benchmark.
 
-    python bench/generate.py --dialect serverless|sam|cloudformation --functions N --out DIR [--seed S]
+    python bench/generate.py --dialect serverless|sam|cloudformation|terraform --functions N --out DIR [--seed S]
 
 The same seed and N give the same app in every dialect (same functions, events, environment,
 roles, handler code), so the dialects and the tools can be compared on equal input. Output is
@@ -18,7 +18,9 @@ stack at 500 resources, so functions are grouped `STACK_SIZE` per service (serve
 stack (SAM / CloudFormation) — one `serverless.yml` / `template.yaml` per group. Each dialect's
 output is valid for its tool: serverless.yml for Serverless Framework v3/v4 core (no plugins),
 SAM templates that `aws-sam-translator` transforms, and CloudFormation templates laid out as
-`cdk synth` writes them (S3 code + `aws:asset:path` metadata pointing at the local asset folder).
+`cdk synth` writes them (S3 code + `aws:asset:path` metadata pointing at the local asset folder),
+and Terraform root modules (one `main.tf` per stack, code zipped by `archive_file`, event sources as
+their own resources, policies written with `jsonencode`).
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from typing import Any, Literal
 
 import yaml
 
-Dialect = Literal["serverless", "sam", "cloudformation"]
-DIALECTS: tuple[Dialect, ...] = ("serverless", "sam", "cloudformation")
+Dialect = Literal["serverless", "sam", "cloudformation", "terraform"]
+DIALECTS: tuple[Dialect, ...] = ("serverless", "sam", "cloudformation", "terraform")
 STACK_SIZE = 50  # functions per service / stack: keeps every stack well under CloudFormation's 500 resources
 DEFAULT_SEED = 20261129
 
@@ -1039,10 +1041,344 @@ def _permission(function: str, principal: str, source_arn: Any) -> dict[str, Any
     }
 
 
+# --------------------------------------------------------------------------------------------
+# Terraform
+# --------------------------------------------------------------------------------------------
+
+
+def _hcl(value: Any, indent: str = "") -> str:
+    """A Python value as an HCL expression; `Raw` text is written as is (references, function calls)."""
+    if isinstance(value, Raw):
+        return value.text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value).replace("${", "$${")
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl(v, indent) for v in value) + "]"
+    inner = indent + "  "
+    lines = [f"{inner}{json.dumps(k)} = {_hcl(v, inner)}" for k, v in value.items()]
+    return "{\n" + "\n".join(lines) + f"\n{indent}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    text: str
+
+
+def _tf_block(
+    kind: str, labels: tuple[str, ...], body: dict[str, Any], nested: dict[str, dict[str, Any]] | None = None
+) -> str:
+    head = " ".join([kind, *(json.dumps(label) for label in labels)])
+    lines = [f"{head} {{"]
+    for k, v in body.items():
+        lines.append(f"  {k} = {_hcl(v, '  ')}")
+    for name, inner in (nested or {}).items():
+        lines.append(f"  {name} {{")
+        lines.extend(f"    {k} = {_hcl(v, '    ')}" for k, v in inner.items())
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _tf_policy(statements: list[dict[str, Any]]) -> Raw:
+    return Raw("jsonencode(" + _hcl({"Version": "2012-10-17", "Statement": statements}, "  ") + ")")
+
+
+def write_terraform(stack: Stack, out: Path) -> None:
+    """`stacks/<stack>/main.tf`, one code folder per function zipped by an `archive_file`, every event
+    source written as its own resource, as Terraform apps are laid out."""
+    stack_dir = out / "stacks" / stack.name
+    parts: list[str] = [
+        _tf_block(
+            "variable",
+            ("user_pool_arn",),
+            {"default": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_example"},
+        ),
+        _tf_block("data", ("aws_caller_identity", "current"), {}),
+        _tf_block("data", ("aws_region", "current"), {}),
+        _tf_block(
+            "resource",
+            ("aws_dynamodb_table", "table"),
+            {"name": f"{stack.name}-table", "billing_mode": "PAY_PER_REQUEST", "hash_key": "pk"},
+            {"attribute": {"name": "pk", "type": "S"}},
+        ),
+        _tf_block(
+            "resource",
+            ("aws_iam_role", "app"),
+            {"name": f"{stack.name}-app", "assume_role_policy": _tf_policy(TRUST_LAMBDA["Statement"])},
+        ),
+        _tf_block(
+            "resource",
+            ("aws_iam_role_policy_attachment", "app_basic"),
+            {"role": Raw("aws_iam_role.app.name"), "policy_arn": BASIC_EXECUTION},
+        ),
+        _tf_block(
+            "resource",
+            ("aws_iam_role_policy", "app"),
+            {
+                "name": "app",
+                "role": Raw("aws_iam_role.app.id"),
+                "policy": _tf_policy(
+                    shared_statements(
+                        stack,
+                        Raw("aws_dynamodb_table.table.arn"),
+                        Raw(
+                            '"arn:aws:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:*"'
+                        ),
+                    )
+                ),
+            },
+        ),
+    ]
+    rest = [(fn, k, ev) for fn in stack.functions for k, ev in enumerate(fn.events) if ev.kind == "http"]
+    http = [(fn, k, ev) for fn in stack.functions for k, ev in enumerate(fn.events) if ev.kind == "httpApi"]
+    if rest:
+        parts.append(_tf_block("resource", ("aws_api_gateway_rest_api", "rest"), {"name": f"{stack.name}-rest"}))
+        if any(ev.authorized for _, _, ev in rest):
+            parts.append(
+                _tf_block(
+                    "resource",
+                    ("aws_api_gateway_authorizer", "cognito"),
+                    {
+                        "name": "cognito",
+                        "rest_api_id": Raw("aws_api_gateway_rest_api.rest.id"),
+                        "type": "COGNITO_USER_POOLS",
+                        "provider_arns": [Raw("var.user_pool_arn")],
+                    },
+                )
+            )
+    if http:
+        parts.append(
+            _tf_block(
+                "resource", ("aws_apigatewayv2_api", "http"), {"name": f"{stack.name}-http", "protocol_type": "HTTP"}
+            )
+        )
+        parts.append(
+            _tf_block(
+                "resource",
+                ("aws_apigatewayv2_stage", "default"),
+                {"api_id": Raw("aws_apigatewayv2_api.http.id"), "name": "$default", "auto_deploy": True},
+            )
+        )
+        if any(ev.authorized for _, _, ev in http):
+            parts.append(
+                _tf_block(
+                    "resource",
+                    ("aws_apigatewayv2_authorizer", "jwt"),
+                    {
+                        "api_id": Raw("aws_apigatewayv2_api.http.id"),
+                        "name": "jwt",
+                        "authorizer_type": "JWT",
+                        "identity_sources": ["$request.header.Authorization"],
+                    },
+                    {
+                        "jwt_configuration": {
+                            "issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+                            "audience": ["example-client"],
+                        }
+                    },
+                )
+            )
+    paths: dict[str, str] = {}
+
+    def rest_resource(path: str) -> Raw:
+        parent = "aws_api_gateway_rest_api.rest.root_resource_id"
+        prefix = ""
+        for segment in path.strip("/").split("/"):
+            prefix += "/" + segment
+            if prefix not in paths:
+                name = f"res{len(paths)}"
+                paths[prefix] = name
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_api_gateway_resource", name),
+                        {
+                            "rest_api_id": Raw("aws_api_gateway_rest_api.rest.id"),
+                            "parent_id": Raw(parent),
+                            "path_part": segment,
+                        },
+                    )
+                )
+            parent = f"aws_api_gateway_resource.{paths[prefix]}.id"
+        return Raw(parent)
+
+    for fn in stack.functions:
+        name = fn.name
+        ref = f"aws_lambda_function.{name}"
+        role = "aws_iam_role.app.arn"
+        if fn.own_role:
+            parts.append(
+                _tf_block(
+                    "resource",
+                    ("aws_iam_role", name),
+                    {"name": f"{stack.name}-{name}", "assume_role_policy": _tf_policy(TRUST_LAMBDA["Statement"])},
+                )
+            )
+            parts.append(
+                _tf_block(
+                    "resource",
+                    ("aws_iam_role_policy", name),
+                    {"role": Raw(f"aws_iam_role.{name}.id"), "policy": _tf_policy(own_statements(fn))},
+                )
+            )
+            parts.append(
+                _tf_block(
+                    "resource",
+                    ("aws_iam_role_policy_attachment", f"{name}_basic"),
+                    {"role": Raw(f"aws_iam_role.{name}.name"), "policy_arn": BASIC_EXECUTION},
+                )
+            )
+            role = f"aws_iam_role.{name}.arn"
+        parts.append(
+            _tf_block(
+                "data",
+                ("archive_file", name),
+                {
+                    "type": "zip",
+                    "source_dir": Raw(f'"${{path.module}}/functions/{name}"'),
+                    "output_path": Raw(f'"${{path.module}}/build/{name}.zip"'),
+                },
+            )
+        )
+        env: dict[str, Any] = {}
+        for var in fn.env:
+            if var.kind == "table":
+                env[var.name] = Raw("aws_dynamodb_table.table.name")
+            elif var.kind == "ssm":
+                param = f"{name}_{var.name.lower()}"
+                parts.append(_tf_block("data", ("aws_ssm_parameter", param), {"name": var.value}))
+                env[var.name] = Raw(f"data.aws_ssm_parameter.{param}.value")
+            else:
+                env[var.name] = var.value
+        nested: dict[str, dict[str, Any]] = {"environment": {"variables": env}}
+        if fn.tracing:
+            nested["tracing_config"] = {"mode": "Active"}
+        parts.append(
+            _tf_block(
+                "resource",
+                ("aws_lambda_function", name),
+                {
+                    "function_name": f"{stack.name}-{name}",
+                    "runtime": fn.runtime,
+                    "handler": f"{fn.module.split('/')[-1]}.{fn.symbol}",
+                    "role": Raw(role),
+                    "filename": Raw(f"data.archive_file.{name}.output_path"),
+                    "source_code_hash": Raw(f"data.archive_file.{name}.output_base64sha256"),
+                    "timeout": fn.timeout,
+                    "memory_size": fn.memory,
+                },
+                nested,
+            )
+        )
+        _write_function_folder(stack_dir / "functions" / name, fn)
+        for k, ev in enumerate(fn.events):
+            if ev.kind == "http":
+                method: dict[str, Any] = {
+                    "rest_api_id": Raw("aws_api_gateway_rest_api.rest.id"),
+                    "resource_id": rest_resource(ev.path),
+                    "http_method": ev.method,
+                    "authorization": "COGNITO_USER_POOLS" if ev.authorized else "NONE",
+                }
+                if ev.authorized:
+                    method["authorizer_id"] = Raw("aws_api_gateway_authorizer.cognito.id")
+                parts.append(_tf_block("resource", ("aws_api_gateway_method", f"{name}_{k}"), method))
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_api_gateway_integration", f"{name}_{k}"),
+                        {
+                            "rest_api_id": Raw("aws_api_gateway_rest_api.rest.id"),
+                            "resource_id": method["resource_id"],
+                            "http_method": Raw(f"aws_api_gateway_method.{name}_{k}.http_method"),
+                            "integration_http_method": "POST",
+                            "type": "AWS_PROXY",
+                            "uri": Raw(f"{ref}.invoke_arn"),
+                        },
+                    )
+                )
+            elif ev.kind == "httpApi":
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_apigatewayv2_integration", f"{name}_{k}"),
+                        {
+                            "api_id": Raw("aws_apigatewayv2_api.http.id"),
+                            "integration_type": "AWS_PROXY",
+                            "integration_uri": Raw(f"{ref}.invoke_arn"),
+                            "payload_format_version": "2.0",
+                        },
+                    )
+                )
+                route: dict[str, Any] = {
+                    "api_id": Raw("aws_apigatewayv2_api.http.id"),
+                    "route_key": f"{ev.method} {ev.path}",
+                    "target": Raw(f'"integrations/${{aws_apigatewayv2_integration.{name}_{k}.id}}"'),
+                    "authorization_type": "JWT" if ev.authorized else "NONE",
+                }
+                if ev.authorized:
+                    route["authorizer_id"] = Raw("aws_apigatewayv2_authorizer.jwt.id")
+                parts.append(_tf_block("resource", ("aws_apigatewayv2_route", f"{name}_{k}"), route))
+            elif ev.kind == "sqs":
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_sqs_queue", name),
+                        {"name": f"{stack.name}-{name}", "visibility_timeout_seconds": max(30, fn.timeout * 6)},
+                    )
+                )
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_lambda_event_source_mapping", name),
+                        {
+                            "event_source_arn": Raw(f"aws_sqs_queue.{name}.arn"),
+                            "function_name": Raw(f"{ref}.arn"),
+                            "batch_size": 10,
+                        },
+                    )
+                )
+            elif ev.kind == "s3":
+                parts.append(_tf_block("resource", ("aws_s3_bucket", name), {"bucket": f"{stack.name}-{name.lower()}"}))
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_s3_bucket_notification", name),
+                        {"bucket": Raw(f"aws_s3_bucket.{name}.id")},
+                        {
+                            "lambda_function": {
+                                "lambda_function_arn": Raw(f"{ref}.arn"),
+                                "events": ["s3:ObjectCreated:*"],
+                            }
+                        },
+                    )
+                )
+            else:
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_cloudwatch_event_rule", name),
+                        {"name": f"{stack.name}-{name}", "schedule_expression": ev.rate},
+                    )
+                )
+                parts.append(
+                    _tf_block(
+                        "resource",
+                        ("aws_cloudwatch_event_target", name),
+                        {"rule": Raw(f"aws_cloudwatch_event_rule.{name}.name"), "arn": Raw(f"{ref}.arn")},
+                    )
+                )
+    _write(stack_dir / "main.tf", "\n".join(parts))
+
+
 WRITERS: dict[Dialect, Callable[[Stack, Path], None]] = {
     "serverless": write_serverless,
     "sam": write_sam,
     "cloudformation": write_cloudformation,
+    "terraform": write_terraform,
 }
 
 

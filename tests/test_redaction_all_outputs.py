@@ -34,7 +34,9 @@ def _secrets_in(folder: Path) -> set[str]:
                 out.add(secret.strip())
             # the environment and parameter values of the templates (judged by SECRET001 / SECRET004)
             if "expect: plaintext-secret" in line or "expect: secret-in-parameter-default" in line:
-                out.add(line.split(":", 1)[1].split(" # expect")[0].strip().strip('"'))
+                # `KEY: value` in YAML, `KEY = "value"` / `default = "value"` in HCL
+                sep = " = " if path.suffix == ".tf" else ":"
+                out.add(line.split(sep, 1)[1].split(" # expect")[0].strip().strip('"'))
     return {s for s in out if len(s) >= 8}
 
 

@@ -111,7 +111,8 @@ def test_policies_written_with_jsonencode_heredoc_and_file_are_read() -> None:
     role = only(load("policies")).role
     assert role is not None
     by_action = {s.actions: s.loc for s in role.statements}
-    assert by_action[("s3:GetObject",)] == Loc("main.tf", line("policies", "main.tf", "policy = jsonencode"))
+    # a statement written in jsonencode({...}) is on its own line
+    assert by_action[("s3:GetObject",)] == Loc("main.tf", line("policies", "main.tf", "Statement = [{"))
     assert by_action[("sqs:SendMessage",)] == Loc("main.tf", line("policies", "main.tf", "policy = <<-EOF"))
     (managed,) = role.managed_policies
     assert [s.actions for s in managed.statements] == [("dynamodb:Query",)]
@@ -240,3 +241,38 @@ def test_json_report_of_a_terraform_app_is_valid_against_the_schema() -> None:
     schema = json.loads(resources.files("fnaudit").joinpath("schema/findings-v1.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert {f["name"] for f in doc["functions"]} == {"module.orders.aws_lambda_function.this[0]"}
+
+
+def test_a_plan_json_is_read_instead_of_the_tf_files_beside_it_with_their_lines() -> None:
+    out = load("plan")
+    assert out.errors == []
+    (app,) = out.apps
+    assert (app.dialect, app.source) == (Dialect.TERRAFORM, "plan.json")
+    fn = only(out)
+    # values come from the plan (the variable `stage` is prod there), lines from main.tf
+    assert fn.environment["TABLE"].value == "shop-prod-orders"
+    assert fn.runtime.loc == Loc("main.tf", line("plan", "main.tf", "runtime "))
+    assert fn.code.handler_file == "src/app.py"  # the archive_file reference names the code folder
+    role = fn.role
+    assert role is not None and role.id == "aws_iam_role.lambda"
+    assert [s.actions for s in role.statements] == [("dynamodb:*",)]
+    assert fn.url is not None and fn.url.auth_type.value == "NONE"
+
+
+def test_dynamic_blocks_are_expanded_with_their_iterator() -> None:
+    role = only(load("dynamic")).role
+    assert role is not None
+    got = [(s.sid, s.actions, s.resources, s.loc.line) for s in role.statements]
+    content = line("dynamic", "main.tf", "content {")
+    assert got == [
+        (None, ("logs:PutLogEvents",), ("*",), line("dynamic", "main.tf", "statement {")),
+        ("audit", ("s3:PutObject",), ("arn:aws:dynamodb:us-east-1:123456789012:table/audit",), content),
+        (
+            "orders",
+            ("dynamodb:GetItem", "dynamodb:Query"),
+            ("arn:aws:dynamodb:us-east-1:123456789012:table/orders",),
+            content,
+        ),
+        # `for_each` unknown until apply: one statement stands for them, its actions an unresolved reference
+        (None, ("!Ref grant.value",), ("*",), line("dynamic", "main.tf", "content {", 2)),
+    ]

@@ -75,6 +75,7 @@ class Discovery:
     walked: list[str] = field(default_factory=list)
     skipped_dirs: list[Skipped] = field(default_factory=list)
     terraform_folders: set[Path] = field(default_factory=set)  # folders holding `.tf` / `.tf.json` files
+    terraform_plans: set[Path] = field(default_factory=set)  # folders holding a Terraform plan (JSON)
 
 
 def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Discovery:
@@ -153,7 +154,7 @@ def _terraform(root: ScanRoot, out: Discovery) -> None:
         return
     from fnaudit.loaders.terraform import root_modules
 
-    docs, errors = root_modules(out.terraform_folders, root)
+    docs, errors = root_modules(out.terraform_folders, root, out.terraform_plans)
     out.docs.extend(docs)
     out.errors.extend(errors)
 
@@ -202,6 +203,9 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
     except OSError as exc:
         out.errors.append(ScanError(rel, f"cannot read file: {exc.strerror or exc}", "discover", lost))
         return
+    if name.endswith(".json") and '"planned_values"' in text and '"format_version"' in text:
+        _consider_plan(path, rel, text, out)
+        return
     if not (is_serverless or explicit or _looks_like_template_name(name) or any(h in text for h in _TEMPLATE_HINTS)):
         return
     if name in _sls_script.SCRIPT_NAMES:
@@ -238,6 +242,21 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
             out.skipped.append(Skipped(rel, NOT_A_TEMPLATE))
         return
     out.docs.append(SourceDoc(path=path, rel=rel, text=text, data=data, dialect=dialect))
+
+
+def _consider_plan(path: Path, rel: str, text: str, out: Discovery) -> None:
+    """`terraform show -json plan.out`: a plan with every value resolved, read instead of the `.tf` files of
+    the same folder (the loader maps its resources back to their `.tf` lines where it can)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        out.errors.append(ScanError(rel, f"not valid JSON ({exc}); this Terraform plan is not read", "load"))
+        return
+    if isinstance(data, dict) and "planned_values" in data and "aws_lambda" in text:
+        out.docs.append(SourceDoc(path=path, rel=rel, text="", data=data, dialect=Dialect.TERRAFORM))
+        out.terraform_plans.add(path.parent)
 
 
 def _consider_script(path: Path, rel: str, text: str, root: ScanRoot, out: Discovery, explicit: bool) -> None:

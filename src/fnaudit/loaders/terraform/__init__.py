@@ -19,27 +19,37 @@ from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.terraform import registry
 from fnaudit.loaders.terraform.lower import Lowerer, Lowering
 from fnaudit.loaders.terraform.lower_apis import LOWERERS as API_LOWERERS
+from fnaudit.loaders.terraform.lower_data import LOWERERS as DATA_LOWERERS
 from fnaudit.loaders.terraform.lower_events import LOWERERS as EVENT_LOWERERS
 from fnaudit.loaders.terraform.lower_iam import LOWERERS as IAM_LOWERERS
 from fnaudit.loaders.terraform.lower_lambda import LOWERERS as LAMBDA_LOWERERS
 from fnaudit.loaders.terraform.module import Loaded, ModuleScope
-from fnaudit.loaders.terraform.remap import remap, remap_error
+from fnaudit.loaders.terraform.remap import real_lines, remap, remap_error
 from fnaudit.loaders.terraform.tfvars import read_tfvars
 from fnaudit.model.app import Component, ComponentKind, Dialect
 from fnaudit.model.loc import Loc
 
 _REMOTE_NOTE = "a module from a registry or repository; not downloaded, so its resources are not in this scan"
-LOWERERS: dict[str, Lowerer] = {**LAMBDA_LOWERERS, **IAM_LOWERERS, **API_LOWERERS, **EVENT_LOWERERS}
+LOWERERS: dict[str, Lowerer] = {**LAMBDA_LOWERERS, **IAM_LOWERERS, **API_LOWERERS, **EVENT_LOWERERS, **DATA_LOWERERS}
 
 
 def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
-    from fnaudit.loaders.cloudformation import BuildHints, build_app
-
     folder = doc.path.parent
     loaded = Loaded()
-    tfvars = read_tfvars(root, folder, loaded, options.tf_var_files, options.tf_vars)
-    scope = ModuleScope(root, folder, "", {}, loaded, tfvars=tfvars)
-    low = Lowering(base=root.rel(folder))
+    if isinstance(doc.data, dict) and "planned_values" in doc.data:
+        from fnaudit.loaders.terraform.plan import plan_scope
+
+        scope = plan_scope(doc.data, root, folder, loaded, doc.rel)
+    else:
+        tfvars = read_tfvars(root, folder, loaded, options.tf_var_files, options.tf_vars)
+        scope = ModuleScope(root, folder, "", {}, loaded, tfvars=tfvars)
+    return _build(doc, root, options, scope, loaded)
+
+
+def _build(doc: SourceDoc, root: ScanRoot, options: LoadOptions, scope: ModuleScope, loaded: Loaded) -> LoadOutcome:
+    from fnaudit.loaders.cloudformation import BuildHints, build_app
+
+    low = Lowering(base=root.rel(doc.path.parent))
     for inst in list(scope.all_instances()):
         if inst.block.type != "resource":
             continue
@@ -69,6 +79,9 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
         for address, source, line, rel in loaded.remote_modules
     )
     apps = [replace(remap(app, fix), components=(*app.components, *components)) for app in outcome.apps]
+    # the template's own mappings stay in the App (resource properties, read by rules for the line of a
+    # key): their lines become the `.tf` lines too (of the file the resource is in, in all but rare cases)
+    real_lines(template, low.lines)
     errors = [*loaded.errors, *(remap_error(e, doc.rel, low.lines.loc, doc.rel) for e in outcome.errors)]
     consumed = set(loaded.files) - {doc.rel}
     return LoadOutcome(apps=apps, errors=errors, consumed=consumed | outcome.consumed)
@@ -77,9 +90,12 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
 # ---- discovery ------------------------------------------------------------------------------------
 
 
-def root_modules(folders: set[Path], root: ScanRoot) -> tuple[list[SourceDoc], list[ScanError]]:
+def root_modules(
+    folders: set[Path], root: ScanRoot, planned: set[Path] | frozenset[Path] = frozenset()
+) -> tuple[list[SourceDoc], list[ScanError]]:
     """The folders of `.tf` files that are root modules of a Lambda app: not called as a local module
-    by another folder, and holding (themselves or through their local modules) a Lambda function."""
+    by another folder, and holding (themselves or through their local modules) a Lambda function.
+    `planned`: folders whose plan (JSON) is read instead of their `.tf` files."""
     import re
 
     texts: dict[Path, str] = {}
@@ -103,7 +119,7 @@ def root_modules(folders: set[Path], root: ScanRoot) -> tuple[list[SourceDoc], l
         calls[folder] = targets
     called = {t for ts in calls.values() for t in ts}
     docs = []
-    for folder in sorted(folders - called):
+    for folder in sorted(folders - called - set(planned)):
         if not _has_lambda(folder, texts, calls, set()):
             continue
         files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json")))

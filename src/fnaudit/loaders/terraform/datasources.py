@@ -58,8 +58,8 @@ def policy_document(inst: Instance) -> dict[str, Any]:
     statements: list[Any] = []
     for key in ("source_policy_documents", "source_json"):
         statements.extend(_statements_of(inst.get(key)))
-    for block in inst.block.nested("statement"):
-        statements.append(_statement(inst, block))
+    for block, each in inst.nested("statement"):
+        statements.append(_statement(each, block))
     for key in ("override_policy_documents", "override_json"):
         statements.extend(_statements_of(inst.get(key)))
     doc: dict[str, Any] = {"Version": as_text(inst.get("version")) or "2012-10-17", "Statement": statements}
@@ -102,21 +102,21 @@ def _statement(inst: Instance, block: Block) -> dict[str, Any]:
             st[cfn] = inst.get(tf, block)
             st.key_lines[cfn] = block.attrs[tf].line
     for tf, cfn in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        blocks = block.nested(tf)
+        blocks = inst.nested(tf, block)
         if blocks:
             principal: dict[str, Any] = {}
-            for p in blocks:
-                ptype = as_text(inst.get("type", p)) or "AWS"
-                ids = inst.get("identifiers", p)
+            for p, each in blocks:
+                ptype = as_text(each.get("type", p)) or "AWS"
+                ids = each.get("identifiers", p)
                 principal.setdefault(ptype, [])
                 principal[ptype].extend(ids if isinstance(ids, list) else [ids])
             st[cfn] = "*" if principal == {"*": ["*"]} else principal
-    conditions = block.nested("condition")
+    conditions = inst.nested("condition", block)
     if conditions:
         cond: dict[str, Any] = {}
-        for c in conditions:
-            test = as_text(inst.get("test", c)) or "StringEquals"
-            variable = as_text(inst.get("variable", c)) or ""
-            cond.setdefault(test, {})[variable] = inst.get("values", c)
+        for c, each in conditions:
+            test = as_text(each.get("test", c)) or "StringEquals"
+            variable = as_text(each.get("variable", c)) or ""
+            cond.setdefault(test, {})[variable] = each.get("values", c)
         st["Condition"] = cond
     return st

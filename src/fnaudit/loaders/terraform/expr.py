@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from tree_sitter import Node
 
-from fnaudit.loaders.terraform.values import Archive, Cfn, Concat, Encoded, Unknown, as_text, is_known
+from fnaudit.loaders.terraform.values import Archive, Cfn, Concat, Encoded, SrcDict, Unknown, as_text, is_known
 
 MAX_DEPTH = 60  # deeper expressions are generated code: Unknown, not a stack overflow
 
@@ -33,14 +33,15 @@ def text_of(node: Node | None) -> str:
 
 
 class Evaluator:
-    def __init__(self, scope: Scope, source: bytes, names: dict[str, Any] | None = None) -> None:
+    def __init__(self, scope: Scope, source: bytes, names: dict[str, Any] | None = None, rel: str = "") -> None:
         self.scope = scope
         self.source = source
         self.names = names or {}  # `for` expression and template loop variables
+        self.rel = rel  # the file the expression is in: objects written in it remember their lines
         self.depth = 0
 
     def with_names(self, names: dict[str, Any]) -> Evaluator:
-        return Evaluator(self.scope, self.source, {**self.names, **names})
+        return Evaluator(self.scope, self.source, {**self.names, **names}, self.rel)
 
     def eval(self, node: Node | None) -> Any:
         if node is None:
@@ -182,13 +183,17 @@ class Evaluator:
     def _collection(self, node: Node) -> Any:
         if node.type == "tuple":
             return [self.eval(c) for c in node.named_children if c.type == "expression"]
-        out: dict[str, Any] = {}
+        # an object written in a file keeps its lines: a policy statement in `jsonencode({...})` is then
+        # reported on its own line, not on the line of the attribute that holds the whole document
+        out: dict[str, Any] = SrcDict(self.rel, node.start_point[0] + 1) if self.rel else {}
         for elem in node.named_children:
             if elem.type != "object_elem":
                 continue
             key_node, value_node = [c for c in elem.named_children if c.type == "expression"][:2]
             key = self._object_key(key_node)
             out[key] = self.eval(value_node)
+            if isinstance(out, SrcDict):
+                out.key_lines[key] = elem.start_point[0] + 1
         return out
 
     def _object_key(self, node: Node) -> str:
@@ -254,7 +259,7 @@ class Evaluator:
         cond = next((c for c in node.named_children if c.type == "for_cond"), None)
         cond_expr = next((c for c in cond.named_children if c.type == "expression"), None) if cond else None
         if isinstance(coll, dict):
-            items = list(coll.items())
+            items = sorted(coll.items())  # a map is walked in the lexical order of its keys
         elif isinstance(coll, list):
             items = list(enumerate(coll))
         else:

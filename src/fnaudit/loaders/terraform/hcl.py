@@ -14,7 +14,7 @@ from typing import Any
 
 from tree_sitter import Language, Node, Parser
 
-from fnaudit.engines.code.treecheck import first_error_line
+from fnaudit.treecheck import first_error_line
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,7 +95,12 @@ class Lowering:
         if isinstance(value, Unknown):
             return {"Ref": self.parameter(value)}
         if isinstance(value, Concat):
-            return {"Fn::Join": ["", [self.cfn(p, rel, line) for p in value.parts]]}
+            parts = [self.cfn(p, rel, line) for p in value.parts]
+            # text with only pseudo parameters in it (`arn:aws:sqs:${region}:${account}:*`) is written as the
+            # Fn::Sub CloudFormation authors write, which the IAM engine reads as an ARN pattern
+            if all(isinstance(p, str) or _pseudo(p) for p in parts):
+                return {"Fn::Sub": "".join(p if isinstance(p, str) else "${" + p["Ref"] + "}" for p in parts)}
+            return {"Fn::Join": ["", parts]}
         if isinstance(value, Archive):
             return value.source
         if isinstance(value, SrcDict):
@@ -149,6 +154,10 @@ class Lowering:
         return {"S3Bucket": LOCAL_BUCKET, "S3Key": key}
 
 
+def _pseudo(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("Ref"), str) and value["Ref"].startswith("AWS::")
+
+
 def _relative(path: str, base: str) -> str:
     """`path` (relative to the scan root) relative to `base` (a folder relative to the scan root)."""
     if not base:
@@ -179,6 +188,22 @@ def object_lines(attr_expr: Any) -> dict[str, int]:
 
 
 Lowerer = Callable[[Instance, Lowering], None]
+
+
+def simple(
+    cfn_type: str, mapping: dict[str, str], nested: dict[str, tuple[str, dict[str, str]]] | None = None
+) -> Lowerer:
+    """A resource whose attributes (and nested blocks) map one to one onto the CloudFormation properties."""
+
+    def lower(inst: Instance, low: Lowering) -> None:
+        props = low.props(inst, mapping)
+        for name, (cfn, inner) in (nested or {}).items():
+            for block, each in inst.nested(name):
+                props[cfn] = low.props(each, inner, block)
+                props.key_lines[cfn] = low.lines.line(block.rel, block.line)
+        low.add(inst, cfn_type, props)
+
+    return lower
 
 
 def safe_name(text: str) -> str:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from fnaudit.loaders._yaml import LDict, LList
-from fnaudit.loaders.terraform.lower import Lowerer, Lowering
+from fnaudit.loaders.terraform.lower import Lowerer, Lowering, simple
 from fnaudit.loaders.terraform.module import Instance
 
 
@@ -29,12 +29,6 @@ def _with_body(cfn_type: str, mapping: dict[str, str], nested: dict[str, tuple[s
         low.add(inst, cfn_type, props)
 
     return lower
-
-
-def _plain(
-    cfn_type: str, mapping: dict[str, str], nested: dict[str, tuple[str, dict[str, str]]] | None = None
-) -> Lowerer:
-    return _with_body(cfn_type, mapping, nested or {})
 
 
 def _integration(inst: Instance, low: Lowering) -> None:
@@ -133,10 +127,10 @@ LOWERERS: dict[str, Lowerer] = {
         {"name": "Name"},
         {"endpoint_configuration": ("EndpointConfiguration", {"types": "Types"})},
     ),
-    "aws_api_gateway_resource": _plain(
+    "aws_api_gateway_resource": simple(
         "AWS::ApiGateway::Resource", {"rest_api_id": "RestApiId", "parent_id": "ParentId", "path_part": "PathPart"}
     ),
-    "aws_api_gateway_method": _plain(
+    "aws_api_gateway_method": simple(
         "AWS::ApiGateway::Method",
         {
             "rest_api_id": "RestApiId",
@@ -151,7 +145,7 @@ LOWERERS: dict[str, Lowerer] = {
         },
     ),
     "aws_api_gateway_integration": _integration,
-    "aws_api_gateway_authorizer": _plain(
+    "aws_api_gateway_authorizer": simple(
         "AWS::ApiGateway::Authorizer",
         {
             "rest_api_id": "RestApiId",
@@ -162,7 +156,7 @@ LOWERERS: dict[str, Lowerer] = {
             "identity_source": "IdentitySource",
         },
     ),
-    "aws_api_gateway_request_validator": _plain(
+    "aws_api_gateway_request_validator": simple(
         "AWS::ApiGateway::RequestValidator",
         {
             "rest_api_id": "RestApiId",
@@ -171,7 +165,7 @@ LOWERERS: dict[str, Lowerer] = {
             "validate_request_parameters": "ValidateRequestParameters",
         },
     ),
-    "aws_api_gateway_stage": _plain("AWS::ApiGateway::Stage", {"rest_api_id": "RestApiId", "stage_name": "StageName"}),
+    "aws_api_gateway_stage": simple("AWS::ApiGateway::Stage", {"rest_api_id": "RestApiId", "stage_name": "StageName"}),
     "aws_api_gateway_method_settings": _method_settings,
     "aws_api_gateway_usage_plan": _usage_plan,
     # HTTP (v2)
@@ -190,7 +184,7 @@ LOWERERS: dict[str, Lowerer] = {
             )
         },
     ),
-    "aws_apigatewayv2_route": _plain(
+    "aws_apigatewayv2_route": simple(
         "AWS::ApiGatewayV2::Route",
         {
             "api_id": "ApiId",
@@ -201,7 +195,7 @@ LOWERERS: dict[str, Lowerer] = {
             "api_key_required": "ApiKeyRequired",
         },
     ),
-    "aws_apigatewayv2_integration": _plain(
+    "aws_apigatewayv2_integration": simple(
         "AWS::ApiGatewayV2::Integration",
         {
             "api_id": "ApiId",
@@ -210,7 +204,7 @@ LOWERERS: dict[str, Lowerer] = {
             "payload_format_version": "PayloadFormatVersion",
         },
     ),
-    "aws_apigatewayv2_authorizer": _plain(
+    "aws_apigatewayv2_authorizer": simple(
         "AWS::ApiGatewayV2::Authorizer",
         {
             "api_id": "ApiId",
@@ -221,7 +215,7 @@ LOWERERS: dict[str, Lowerer] = {
         },
         {"jwt_configuration": ("JwtConfiguration", {"audience": "Audience", "issuer": "Issuer"})},
     ),
-    "aws_apigatewayv2_stage": _plain(
+    "aws_apigatewayv2_stage": simple(
         "AWS::ApiGatewayV2::Stage",
         {"api_id": "ApiId", "name": "StageName", "auto_deploy": "AutoDeploy"},
         {"default_route_settings": ("DefaultRouteSettings", _THROTTLE)},

@@ -34,9 +34,9 @@ def _s3_notification(inst: Instance, low: Lowering) -> None:
     bucket_attr = inst.block.attrs.get("bucket")
     bucket = inst.value(bucket_attr) if bucket_attr is not None else None
     configs: list[LDict] = []
-    for block in inst.block.nested("lambda_function"):
-        item = low.props(inst, {"lambda_function_arn": "Function", "events": "Events"}, block)
-        prefix, suffix = inst.get("filter_prefix", block), inst.get("filter_suffix", block)
+    for block, each in inst.nested("lambda_function"):
+        item = low.props(each, {"lambda_function_arn": "Function", "events": "Events"}, block)
+        prefix, suffix = each.get("filter_prefix", block), each.get("filter_suffix", block)
         rules = [{"Name": n, "Value": v} for n, v in (("prefix", prefix), ("suffix", suffix)) if v is not None]
         if rules:
             item["Filter"] = {"S3Key": {"Rules": rules}}

@@ -31,11 +31,11 @@ def _role(inst: Instance, low: Lowering) -> None:
     props["ManagedPolicyArns"] = arns
     props.key_lines["ManagedPolicyArns"] = arns.line
     policies = LList(props.line)
-    for block in inst.block.nested("inline_policy"):
-        pol = low.props(inst, {"name": "PolicyName"}, block)
+    for block, each in inst.nested("inline_policy"):
+        pol = low.props(each, {"name": "PolicyName"}, block)
         attr = block.attrs.get("policy")
         if attr is not None:
-            pol["PolicyDocument"] = low.document(inst.value(attr), block.rel, attr.line)
+            pol["PolicyDocument"] = low.document(each.value(attr), block.rel, attr.line)
             pol.key_lines["PolicyDocument"] = low.lines.line(block.rel, attr.line)
         policies.append(pol)
         policies.item_lines.append(pol.line)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fnaudit.loaders._yaml import LDict
 from fnaudit.loaders.terraform.expr import text_of
-from fnaudit.loaders.terraform.lower import Lowerer, Lowering, object_lines
+from fnaudit.loaders.terraform.lower import Lowerer, Lowering, object_lines, simple
 from fnaudit.loaders.terraform.module import Instance
 from fnaudit.loaders.terraform.values import Archive
 
@@ -33,11 +33,11 @@ def _function(inst: Instance, low: Lowering) -> None:
         del props["ReservedConcurrentExecutions"]  # -1 is Terraform's "unreserved"
     _code(inst, low, props)
     rel = inst.block.rel
-    for env in inst.block.nested("environment"):
+    for env, each in inst.nested("environment"):
         attr = env.attrs.get("variables")
         if attr is None:
             continue
-        value = inst.value(attr)
+        value = each.value(attr)
         lines = object_lines(attr.expr)
         variables = LDict(low.lines.line(rel, attr.line))
         if isinstance(value, dict):
@@ -58,8 +58,8 @@ def _function(inst: Instance, low: Lowering) -> None:
         ("vpc_config", "VpcConfig", {"subnet_ids": "SubnetIds", "security_group_ids": "SecurityGroupIds"}),
         ("logging_config", "LoggingConfig", {"log_group": "LogGroup", "log_format": "LogFormat"}),
     ):
-        for block in inst.block.nested(name):
-            props[cfn] = low.props(inst, mapping, block)
+        for block, each in inst.nested(name):
+            props[cfn] = low.props(each, mapping, block)
             props.key_lines[cfn] = low.lines.line(rel, block.line)
     low.add(inst, "AWS::Lambda::Function", props)
 
@@ -101,20 +101,6 @@ def _archive_of(data: Instance) -> Any:
     return data_value(data, "output_path")
 
 
-def _simple(
-    cfn_type: str, mapping: dict[str, str], nested: dict[str, tuple[str, dict[str, str]]] | None = None
-) -> Lowerer:
-    def lower(inst: Instance, low: Lowering) -> None:
-        props = low.props(inst, mapping)
-        for name, (cfn, inner) in (nested or {}).items():
-            for block in inst.block.nested(name):
-                props[cfn] = low.props(inst, inner, block)
-                props.key_lines[cfn] = low.lines.line(block.rel, block.line)
-        low.add(inst, cfn_type, props)
-
-    return lower
-
-
 def _invoke_config(inst: Instance, low: Lowering) -> None:
     props = low.props(
         inst,
@@ -139,7 +125,7 @@ def _invoke_config(inst: Instance, low: Lowering) -> None:
 
 LOWERERS: dict[str, Lowerer] = {
     "aws_lambda_function": _function,
-    "aws_lambda_permission": _simple(
+    "aws_lambda_permission": simple(
         "AWS::Lambda::Permission",
         {
             "action": "Action",
@@ -152,7 +138,7 @@ LOWERERS: dict[str, Lowerer] = {
             "qualifier": "Qualifier",
         },
     ),
-    "aws_lambda_function_url": _simple(
+    "aws_lambda_function_url": simple(
         "AWS::Lambda::Url",
         {"function_name": "TargetFunctionArn", "authorization_type": "AuthType", "qualifier": "Qualifier"},
         {
@@ -169,7 +155,7 @@ LOWERERS: dict[str, Lowerer] = {
             )
         },
     ),
-    "aws_lambda_event_source_mapping": _simple(
+    "aws_lambda_event_source_mapping": simple(
         "AWS::Lambda::EventSourceMapping",
         {
             "event_source_arn": "EventSourceArn",
@@ -182,27 +168,11 @@ LOWERERS: dict[str, Lowerer] = {
         },
     ),
     "aws_lambda_function_event_invoke_config": _invoke_config,
-    "aws_cloudwatch_log_group": _simple(
+    "aws_cloudwatch_log_group": simple(
         "AWS::Logs::LogGroup",
         {"name": "LogGroupName", "retention_in_days": "RetentionInDays", "kms_key_id": "KmsKeyId"},
     ),
-    "aws_sqs_queue": _simple(
-        "AWS::SQS::Queue",
-        {
-            "name": "QueueName",
-            "fifo_queue": "FifoQueue",
-            "visibility_timeout_seconds": "VisibilityTimeout",
-            "redrive_policy": "RedrivePolicy",
-            "kms_master_key_id": "KmsMasterKeyId",
-        },
-    ),
-    "aws_dynamodb_table": _simple("AWS::DynamoDB::Table", {"name": "TableName"}),
-    "aws_s3_bucket": _simple("AWS::S3::Bucket", {"bucket": "BucketName"}),
-    "aws_sns_topic": _simple("AWS::SNS::Topic", {"name": "TopicName"}),
-    "aws_sns_topic_subscription": _simple(
+    "aws_sns_topic_subscription": simple(
         "AWS::SNS::Subscription", {"topic_arn": "TopicArn", "protocol": "Protocol", "endpoint": "Endpoint"}
     ),
-    "aws_secretsmanager_secret": _simple("AWS::SecretsManager::Secret", {"name": "Name"}),
-    "aws_ssm_parameter": _simple("AWS::SSM::Parameter", {"name": "Name", "type": "Type", "value": "Value"}),
-    "aws_kms_key": _simple("AWS::KMS::Key", {"description": "Description"}),
 }

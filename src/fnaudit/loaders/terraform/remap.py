@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fnaudit.errors import ScanError
+from fnaudit.loaders._yaml import LDict, LList
+from fnaudit.loaders.terraform.lower import LineTable
 from fnaudit.model.loc import Loc
 
 _LINE = re.compile(r"^line (\d+): ")
@@ -63,3 +65,31 @@ def remap_error(error: ScanError, virtual_rel: str, locate: Callable[[int], Loc 
         return dataclasses.replace(error, path=fallback)
     message = f"line {loc.line}: {error.message[m.end() :]}" if m else error.message
     return dataclasses.replace(error, path=loc.path, message=message)
+
+
+def real_lines(template: Any, lines: LineTable) -> None:
+    """Rewrite the virtual lines of the lowered template's mappings and lists, in place, to `.tf` lines."""
+    seen: set[int] = set()
+    todo = [template]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, LDict):
+            node.line = _real(lines, node.line)
+            node.key_lines = {k: _real(lines, v) for k, v in node.key_lines.items()}
+            todo.extend(node.values())
+        elif isinstance(node, LList):
+            node.line = _real(lines, node.line)
+            node.item_lines = [_real(lines, v) for v in node.item_lines]
+            todo.extend(node)
+        elif isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+
+
+def _real(lines: LineTable, virtual: int) -> int:
+    loc = lines.loc(virtual)
+    return loc.line if loc is not None else 0
