@@ -16,6 +16,7 @@ from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders._files import ScanRoot, read_text
 from fnaudit.loaders._yaml import LDict
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
+from fnaudit.loaders.lowered import build_lowered
 from fnaudit.loaders.terraform import registry
 from fnaudit.loaders.terraform.lower import Lowerer, Lowering
 from fnaudit.loaders.terraform.lower_apis import LOWERERS as API_LOWERERS
@@ -24,7 +25,6 @@ from fnaudit.loaders.terraform.lower_events import LOWERERS as EVENT_LOWERERS
 from fnaudit.loaders.terraform.lower_iam import LOWERERS as IAM_LOWERERS
 from fnaudit.loaders.terraform.lower_lambda import LOWERERS as LAMBDA_LOWERERS
 from fnaudit.loaders.terraform.module import Loaded, ModuleScope
-from fnaudit.loaders.terraform.remap import real_lines, remap, remap_error
 from fnaudit.loaders.terraform.tfvars import read_tfvars
 from fnaudit.model.app import Component, ComponentKind, Dialect
 from fnaudit.model.loc import Loc
@@ -47,8 +47,6 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
 
 
 def _build(doc: SourceDoc, root: ScanRoot, options: LoadOptions, scope: ModuleScope, loaded: Loaded) -> LoadOutcome:
-    from fnaudit.loaders.cloudformation import BuildHints, build_app
-
     low = Lowering(base=root.rel(doc.path.parent))
     for inst in list(scope.all_instances()):
         if inst.block.type != "resource":
@@ -65,26 +63,13 @@ def _build(doc: SourceDoc, root: ScanRoot, options: LoadOptions, scope: ModuleSc
     template = LDict(1)
     template["Resources"] = low.resources
     template["Parameters"] = low.parameters
-    virtual = SourceDoc(path=doc.path, rel=doc.rel, text="", data=template, dialect=Dialect.TERRAFORM)
-    hints = BuildHints(dialect=Dialect.TERRAFORM, local_code=low.local_code)
-    outcome = build_app(virtual, root, options, template, hints)
-
-    def fix(loc: Loc) -> Loc:
-        if loc.path != doc.rel:
-            return loc
-        return low.lines.loc(loc.line) or Loc(doc.rel, 0)
-
+    apps, errors, consumed = build_lowered(doc, root, options, template, low.lines, Dialect.TERRAFORM, low.local_code)
     components = tuple(
         Component(address, "module", ComponentKind.REMOTE, source, Loc(rel, line), note=_REMOTE_NOTE)
         for address, source, line, rel in loaded.remote_modules
     )
-    apps = [replace(remap(app, fix), components=(*app.components, *components)) for app in outcome.apps]
-    # the template's own mappings stay in the App (resource properties, read by rules for the line of a
-    # key): their lines become the `.tf` lines too (of the file the resource is in, in all but rare cases)
-    real_lines(template, low.lines)
-    errors = [*loaded.errors, *(remap_error(e, doc.rel, low.lines.loc, doc.rel) for e in outcome.errors)]
-    consumed = set(loaded.files) - {doc.rel}
-    return LoadOutcome(apps=apps, errors=errors, consumed=consumed | outcome.consumed)
+    apps = [replace(app, components=(*app.components, *components)) for app in apps]
+    return LoadOutcome(apps=apps, errors=[*loaded.errors, *errors], consumed=(set(loaded.files) - {doc.rel}) | consumed)
 
 
 # ---- discovery ------------------------------------------------------------------------------------

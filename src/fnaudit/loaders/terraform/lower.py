@@ -17,32 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fnaudit.loaders._yaml import LDict, LList
+from fnaudit.loaders.lowered import LineTable
 from fnaudit.loaders.terraform.hcl import Block
 from fnaudit.loaders.terraform.module import Instance
 from fnaudit.loaders.terraform.values import Archive, Cfn, Concat, Encoded, SrcDict, Unknown
-from fnaudit.model.loc import Loc
 
 LOCAL_BUCKET = "fnaudit-local"  # the placeholder bucket cloudformation.build_app reads local code folders from
-
-
-@dataclass(slots=True)
-class LineTable:
-    """Virtual line → (file, line). Line 0 stays 0 (unknown)."""
-
-    locs: list[Loc] = field(default_factory=lambda: [Loc("", 0)])
-    index: dict[tuple[str, int], int] = field(default_factory=dict)
-
-    def line(self, rel: str, line: int) -> int:
-        key = (rel, line)
-        found = self.index.get(key)
-        if found is None:
-            found = len(self.locs)
-            self.locs.append(Loc(rel, line))
-            self.index[key] = found
-        return found
-
-    def loc(self, virtual: int) -> Loc | None:
-        return self.locs[virtual] if 0 < virtual < len(self.locs) else None
 
 
 @dataclass(slots=True)

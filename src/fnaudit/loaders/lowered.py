@@ -1,4 +1,8 @@
-"""Moving the App's locations from the lowered template's virtual lines to the `.tf` files and lines.
+"""A dialect that is not CloudFormation but becomes it (Terraform, CDK source): its resources are written as
+the CloudFormation they are, in a template whose lines are *virtual* (an index into `LineTable`, which
+maps each to the file and line it came from), and the shared template builder (`cloudformation.build_app`)
+makes the App, as it does for SAM after translation. `build_lowered` then moves every location of the App,
+the template's own mappings (kept as resource properties) and the errors back to the real files and lines.
 
 The App is a tree of frozen dataclasses, tuples and mappings; every `Loc` in it whose path is the
 lowered template's is replaced by the real one. Objects are rebuilt only where something changed.
@@ -9,14 +13,68 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fnaudit.errors import ScanError
+from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._yaml import LDict, LList
-from fnaudit.loaders.terraform.lower import LineTable
+from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
+from fnaudit.model.app import App, Dialect
 from fnaudit.model.loc import Loc
 
 _LINE = re.compile(r"^line (\d+): ")
+
+
+@dataclass(slots=True)
+class LineTable:
+    """Virtual line → (file, line). Line 0 stays 0 (unknown)."""
+
+    locs: list[Loc] = field(default_factory=lambda: [Loc("", 0)])
+    index: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def line(self, rel: str, line: int) -> int:
+        key = (rel, line)
+        found = self.index.get(key)
+        if found is None:
+            found = len(self.locs)
+            self.locs.append(Loc(rel, line))
+            self.index[key] = found
+        return found
+
+    def loc(self, virtual: int) -> Loc | None:
+        return self.locs[virtual] if 0 < virtual < len(self.locs) else None
+
+
+def build_lowered(
+    doc: SourceDoc,
+    root: ScanRoot,
+    options: LoadOptions,
+    template: LDict,
+    lines: LineTable,
+    dialect: Dialect,
+    local_code: Mapping[str, str],
+) -> tuple[list[App], list[ScanError], set[str]]:
+    """The apps of a lowered template, located in the real files: (apps, errors, files consumed).
+    `doc.rel` names the app's source file; the template's locations are virtual lines of it."""
+    from fnaudit.loaders.cloudformation import BuildHints, build_app
+
+    virtual = SourceDoc(path=doc.path, rel=doc.rel, text="", data=template, dialect=dialect)
+    outcome: LoadOutcome = build_app(
+        virtual, root, options, template, BuildHints(dialect=dialect, local_code=local_code)
+    )
+
+    def fix(loc: Loc) -> Loc:
+        if loc.path != doc.rel:
+            return loc
+        return lines.loc(loc.line) or Loc(doc.rel, 0)
+
+    apps = [remap(app, fix) for app in outcome.apps]
+    # the template's own mappings stay in the App (resource properties, read by rules for the line of a
+    # key): their lines become the real lines too (of the file the resource is in, in all but rare cases)
+    real_lines(template, lines)
+    errors = [remap_error(e, doc.rel, lines.loc, doc.rel) for e in outcome.errors]
+    return apps, errors, set(outcome.consumed)
 
 
 def remap(value: Any, fix: Callable[[Loc], Loc]) -> Any:
