@@ -37,14 +37,19 @@ class Lowering:
     after: list[Callable[[], None]] = field(default_factory=list)
 
     def add(self, inst: Instance, cfn_type: str, props: LDict) -> LDict:
-        res = LDict(self.lines.line(inst.block.rel, inst.block.line))
+        return self.add_at(inst.address, cfn_type, props, inst.block.rel, inst.block.line)
+
+    def add_at(self, address: str, cfn_type: str, props: LDict, rel: str, line: int) -> LDict:
+        """A resource under its Terraform address, located at `rel:line` (a registry module's resources are
+        at the line of the module input that makes them)."""
+        res = LDict(self.lines.line(rel, line))
         res["Type"] = cfn_type
         res.key_lines["Type"] = res.line
         res["Properties"] = props
         res.key_lines["Properties"] = res.line
-        res["Metadata"] = {"fnaudit": {"terraform": inst.address}}
-        self.resources[inst.address] = res
-        self.resources.key_lines[inst.address] = res.line
+        res["Metadata"] = {"fnaudit": {"terraform": address}}
+        self.resources[address] = res
+        self.resources.key_lines[address] = res.line
         return res
 
     def props(self, inst: Instance, mapping: dict[str, str], block: Block | None = None) -> LDict:

@@ -71,20 +71,26 @@ def _event_rule(inst: Instance, low: Lowering) -> None:
     low.add(inst, "AWS::Events::Rule", props)
 
 
-def _event_target(inst: Instance, low: Lowering) -> None:
-    target = low.props(inst, {"arn": "Arn", "target_id": "Id", "input": "Input"})
-    rule_attr = inst.block.attrs.get("rule")
-    rule = inst.value(rule_attr) if rule_attr is not None else None
+def _joins_targets(owner_attr: str, cfn_type: str, mapping: dict[str, str]) -> Lowerer:
+    """A target written as its own resource (`aws_cloudwatch_event_target`, `aws_lb_target_group_attachment`):
+    it joins the `Targets` of the rule / target group its `owner_attr` names, once all are lowered."""
 
-    def join() -> None:
-        owner = _owner(low, rule, "AWS::Events::Rule")
-        if owner is None:
-            return
-        targets = owner["Properties"].setdefault("Targets", LList(target.line))
-        targets.append(target)
-        targets.item_lines.append(target.line)
+    def lower(inst: Instance, low: Lowering) -> None:
+        target = low.props(inst, mapping)
+        attr = inst.block.attrs.get(owner_attr)
+        ref = inst.value(attr) if attr is not None else None
 
-    low.after.append(join)
+        def join() -> None:
+            owner = _owner(low, ref, cfn_type)
+            if owner is None:
+                return
+            targets = owner["Properties"].setdefault("Targets", LList(target.line))
+            targets.append(target)
+            targets.item_lines.append(target.line)
+
+        low.after.append(join)
+
+    return lower
 
 
 def _user_pool(inst: Instance, low: Lowering) -> None:
@@ -116,22 +122,6 @@ def _target_group(inst: Instance, low: Lowering) -> None:
     low.add(inst, "AWS::ElasticLoadBalancingV2::TargetGroup", props)
 
 
-def _target_group_attachment(inst: Instance, low: Lowering) -> None:
-    target = low.props(inst, {"target_id": "Id"})
-    group_attr = inst.block.attrs.get("target_group_arn")
-    group = inst.value(group_attr) if group_attr is not None else None
-
-    def join() -> None:
-        owner = _owner(low, group, "AWS::ElasticLoadBalancingV2::TargetGroup")
-        if owner is None:
-            return
-        targets = owner["Properties"].setdefault("Targets", LList(target.line))
-        targets.append(target)
-        targets.item_lines.append(target.line)
-
-    low.after.append(join)
-
-
 def _scheduler(inst: Instance, low: Lowering) -> None:
     props = low.props(inst, {"name": "Name", "schedule_expression": "ScheduleExpression"})
     for block in inst.block.nested("target"):
@@ -143,11 +133,17 @@ def _scheduler(inst: Instance, low: Lowering) -> None:
 LOWERERS: dict[str, Lowerer] = {
     "aws_s3_bucket_notification": _s3_notification,
     "aws_cloudwatch_event_rule": _event_rule,
-    "aws_cloudwatch_event_target": _event_target,
+    "aws_cloudwatch_event_target": _joins_targets(
+        "rule", "AWS::Events::Rule", {"arn": "Arn", "target_id": "Id", "input": "Input"}
+    ),
     "aws_cognito_user_pool": _user_pool,
     "aws_lb_target_group": _target_group,
     "aws_alb_target_group": _target_group,
-    "aws_lb_target_group_attachment": _target_group_attachment,
-    "aws_alb_target_group_attachment": _target_group_attachment,
+    "aws_lb_target_group_attachment": _joins_targets(
+        "target_group_arn", "AWS::ElasticLoadBalancingV2::TargetGroup", {"target_id": "Id"}
+    ),
+    "aws_alb_target_group_attachment": _joins_targets(
+        "target_group_arn", "AWS::ElasticLoadBalancingV2::TargetGroup", {"target_id": "Id"}
+    ),
     "aws_scheduler_schedule": _scheduler,
 }

@@ -127,7 +127,7 @@ def _lambda_module(inst: Instance, low: Lowering) -> None:
         low.set(props, "Role", Cfn({"Fn::GetAtt": [role_addr, "Arn"]}), rel, inst.block.line)
     elif "lambda_role" in attrs:
         low.set(props, "Role", inst.get("lambda_role"), rel, attrs["lambda_role"].line)
-    _add(low, fn_addr, "AWS::Lambda::Function", props, rel, inst.block.line)
+    low.add_at(fn_addr, "AWS::Lambda::Function", props, rel, inst.block.line)
     if _flag(inst, "create_lambda_function_url", False):
         line = attrs["create_lambda_function_url"].line
         url = LDict(low.lines.line(rel, line))
@@ -138,7 +138,7 @@ def _lambda_module(inst: Instance, low: Lowering) -> None:
         else:
             url["AuthType"] = "NONE"  # the module's default: a public URL
             url.key_lines["AuthType"] = url.line
-        _add(low, f"{base}.aws_lambda_function_url.this[0]", "AWS::Lambda::Url", url, rel, line)
+        low.add_at(f"{base}.aws_lambda_function_url.this[0]", "AWS::Lambda::Url", url, rel, line)
     if "cloudwatch_logs_retention_in_days" in attrs or _flag(inst, "use_existing_cloudwatch_log_group", False) is False:
         group = LDict(low.lines.line(rel, inst.block.line))
         name = as_text(inst.get("function_name"))
@@ -147,7 +147,7 @@ def _lambda_module(inst: Instance, low: Lowering) -> None:
         if "cloudwatch_logs_retention_in_days" in attrs:
             line = attrs["cloudwatch_logs_retention_in_days"].line
             low.set(group, "RetentionInDays", inst.get("cloudwatch_logs_retention_in_days"), rel, line)
-        _add(low, f"{base}.aws_cloudwatch_log_group.lambda[0]", "AWS::Logs::LogGroup", group, rel, inst.block.line)
+        low.add_at(f"{base}.aws_cloudwatch_log_group.lambda[0]", "AWS::Logs::LogGroup", group, rel, inst.block.line)
     _allowed_triggers(inst, low, fn_addr)
     _event_source_mappings(inst, low, fn_addr)
 
@@ -227,7 +227,7 @@ def _module_role(inst: Instance, low: Lowering, role_addr: str) -> None:
     role.key_lines["Policies"] = policies.line
     role["ManagedPolicyArns"] = arns
     role.key_lines["ManagedPolicyArns"] = arns.line
-    _add(low, role_addr, "AWS::IAM::Role", role, rel, inst.block.line)
+    low.add_at(role_addr, "AWS::IAM::Role", role, rel, inst.block.line)
 
 
 def _statements(value: Any) -> list[dict[str, Any]]:
@@ -274,8 +274,7 @@ def _allowed_triggers(inst: Instance, low: Lowering, fn_addr: str) -> None:
             low.set(perm, "SourceArn", trig["source_arn"], rel, attr.line)
         if "source_account" in trig:
             low.set(perm, "SourceAccount", trig["source_account"], rel, attr.line)
-        _add(
-            low,
+        low.add_at(
             f'{inst.address}.aws_lambda_permission.unqualified_alias_triggers["{key}"]',
             "AWS::Lambda::Permission",
             perm,
@@ -299,24 +298,13 @@ def _event_source_mappings(inst: Instance, low: Lowering, fn_addr: str) -> None:
             low.set(props, "EventSourceArn", esm["event_source_arn"], rel, attr.line)
         if "batch_size" in esm:
             low.set(props, "BatchSize", esm["batch_size"], rel, attr.line)
-        _add(
-            low,
+        low.add_at(
             f'{inst.address}.aws_lambda_event_source_mapping.this["{key}"]',
             "AWS::Lambda::EventSourceMapping",
             props,
             rel,
             attr.line,
         )
-
-
-def _add(low: Lowering, address: str, cfn_type: str, props: LDict, rel: str, line: int) -> None:
-    res = LDict(low.lines.line(rel, line))
-    res["Type"] = cfn_type
-    res["Properties"] = props
-    res["Metadata"] = {"fnaudit": {"terraform": address}}
-    res.key_lines.update({"Type": res.line, "Properties": res.line})
-    low.resources[address] = res
-    low.resources.key_lines[address] = res.line
 
 
 # ---- terraform-aws-modules/apigateway-v2/aws ------------------------------------------------------
@@ -331,7 +319,7 @@ def _apigw_module(inst: Instance, low: Lowering) -> None:
     api_addr = f"{base}.aws_apigatewayv2_api.this[0]"
     api = low.props(inst, {"name": "Name", "protocol_type": "ProtocolType"})
     api.setdefault("ProtocolType", "HTTP")
-    _add(low, api_addr, "AWS::ApiGatewayV2::Api", api, rel, inst.block.line)
+    low.add_at(api_addr, "AWS::ApiGatewayV2::Api", api, rel, inst.block.line)
     authorizers = inst.get("authorizers") if "authorizers" in attrs else {}
     for key, auth in authorizers.items() if isinstance(authorizers, dict) else []:
         line = attrs["authorizers"].line
@@ -339,8 +327,8 @@ def _apigw_module(inst: Instance, low: Lowering) -> None:
         low.set(props, "ApiId", Cfn({"Ref": api_addr}), rel, line)
         low.set(props, "AuthorizerType", (auth or {}).get("authorizer_type", "JWT"), rel, line)
         low.set(props, "Name", (auth or {}).get("name", key), rel, line)
-        _add(
-            low, f'{base}.aws_apigatewayv2_authorizer.this["{key}"]', "AWS::ApiGatewayV2::Authorizer", props, rel, line
+        low.add_at(
+            f'{base}.aws_apigatewayv2_authorizer.this["{key}"]', "AWS::ApiGatewayV2::Authorizer", props, rel, line
         )
     # v5 of the module: `routes`; older versions: `integrations` keyed by route key
     routes_name = "routes" if "routes" in attrs else "integrations"
@@ -359,7 +347,7 @@ def _apigw_module(inst: Instance, low: Lowering) -> None:
         if uri is not None:
             low.set(integ, "IntegrationUri", uri, rel, at)
         integ_addr = f'{base}.aws_apigatewayv2_integration.this["{key}"]'
-        _add(low, integ_addr, "AWS::ApiGatewayV2::Integration", integ, rel, at)
+        low.add_at(integ_addr, "AWS::ApiGatewayV2::Integration", integ, rel, at)
         props = LDict(low.lines.line(rel, at))
         low.set(props, "ApiId", Cfn({"Ref": api_addr}), rel, at)
         low.set(props, "RouteKey", key, rel, at)
@@ -372,7 +360,7 @@ def _apigw_module(inst: Instance, low: Lowering) -> None:
             low.set(
                 props, "AuthorizerId", Cfn({"Ref": f'{base}.aws_apigatewayv2_authorizer.this["{auth_key}"]'}), rel, at
             )
-        _add(low, f'{base}.aws_apigatewayv2_route.this["{key}"]', "AWS::ApiGatewayV2::Route", props, rel, at)
+        low.add_at(f'{base}.aws_apigatewayv2_route.this["{key}"]', "AWS::ApiGatewayV2::Route", props, rel, at)
 
 
 def _route_lines(attr: Any) -> dict[str, int]:
