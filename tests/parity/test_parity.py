@@ -62,6 +62,21 @@ def test_every_dialect_gives_the_same_findings(dialect: str) -> None:
     assert _triples(result) == EXPECTED
 
 
+def _per_function(result: ScanResult) -> dict[str, tuple[float | None, float | None]]:
+    out = {}
+    for app in result.apps:
+        for fn in app.functions:
+            risk = result.risk.get(fn.id)
+            out[_name(fn.name)] = (fn.blast_radius.score if fn.blast_radius else None, risk.score if risk else None)
+    return out
+
+
+def test_every_dialect_gives_the_same_blast_radius_and_risk_per_function() -> None:
+    per = {d: _per_function(scan(APP / d, Config(today=SCAN_DATE))) for d in DIALECTS}
+    assert per["serverless"]["orders"][0] == 57.9  # dynamodb:* on every table, s3:ListBucket on one bucket
+    assert all(per[d] == per["serverless"] for d in DIALECTS), per
+
+
 def test_terraform_findings_point_at_the_hcl_lines() -> None:
     result = scan(APP / "terraform", Config(today=SCAN_DATE))
     text = (APP / "terraform" / "main.tf").read_text().splitlines()
@@ -69,3 +84,23 @@ def test_terraform_findings_point_at_the_hcl_lines() -> None:
     assert text[where["RUNTIME001"].line - 1].strip() == 'runtime       = "python3.8"'
     assert text[where["AUTH002"].line - 1].strip() == 'authorization_type = "NONE"'
     assert text[where["SECRET001"].line - 1].strip().startswith("STRIPE_KEY")
+
+
+@pytest.mark.parametrize("function", ["orders", "reports", "worker"])
+def test_every_dialect_gives_the_same_least_privilege_policy(function: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from fnaudit.cli import main
+
+    docs = {}
+    for dialect in DIALECTS:
+        name = f"aws_lambda_function.{function}" if dialect == "terraform" else function
+        assert main(["permissions", name, str(APP / dialect), "-f", "json", "--date", "2026-11-29"]) == 0
+        docs[dialect] = json.loads(capsys.readouterr().out)
+    assert all(doc == docs["serverless"] for doc in docs.values()), docs
+    if function == "reports":
+        assert docs["terraform"]["Statement"][1] == {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::shop-reports"],
+        }
