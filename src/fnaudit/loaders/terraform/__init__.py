@@ -18,7 +18,7 @@ from fnaudit.loaders._yaml import LDict
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.lowered import build_lowered
 from fnaudit.loaders.terraform import registry
-from fnaudit.loaders.terraform.lower import Lowerer, Lowering
+from fnaudit.loaders.terraform.lower import Lowerer, Lowering, detach_unmodelled, link_log_groups
 from fnaudit.loaders.terraform.lower_apis import LOWERERS as API_LOWERERS
 from fnaudit.loaders.terraform.lower_data import LOWERERS as DATA_LOWERERS
 from fnaudit.loaders.terraform.lower_events import LOWERERS as EVENT_LOWERERS
@@ -48,9 +48,11 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
 
 def _build(doc: SourceDoc, root: ScanRoot, options: LoadOptions, scope: ModuleScope, loaded: Loaded) -> LoadOutcome:
     low = Lowering(base=root.rel(doc.path.parent))
+    declared: set[str] = set()
     for inst in list(scope.all_instances()):
         if inst.block.type != "resource":
             continue
+        declared.add(inst.address)
         lower = LOWERERS.get(inst.type)
         if lower is not None:
             lower(inst, low)
@@ -60,6 +62,8 @@ def _build(doc: SourceDoc, root: ScanRoot, options: LoadOptions, scope: ModuleSc
         registry.lower(source, call, low)
     for step in low.after:
         step()
+    detach_unmodelled(low.resources, declared - set(low.resources), low)
+    link_log_groups(low.resources)
     template = LDict(1)
     template["Resources"] = low.resources
     template["Parameters"] = low.parameters
@@ -100,6 +104,16 @@ def root_modules(
             try:
                 targets.add(root.resolve_inside(folder, m.group(1)))
             except InputError:
+                # a module this folder calls is outside what was scanned (an example calling `../../`): its
+                # functions cannot be read, and saying so beats a scan that silently finds nothing
+                errors.append(
+                    ScanError(
+                        root.rel(folder) or ".",
+                        f"module source {m.group(1)!r} is outside the scan root; not read (scan the folder that "
+                        "holds it to include it)",
+                        "discover",
+                    )
+                )
                 continue
         calls[folder] = targets
     called = {t for ts in calls.values() for t in ts}
@@ -114,7 +128,7 @@ def root_modules(
     return docs, errors
 
 
-_LAMBDA_HINTS = ("aws_lambda_function", "terraform-aws-modules/lambda/aws", "lambda/aws")
+_LAMBDA_HINTS = ("aws_lambda_function", "terraform-aws-modules/lambda/aws", "lambda/aws", "terraform-aws-lambda")
 
 
 def _has_lambda(folder: Path, texts: dict[Path, str], calls: dict[Path, set[Path]], seen: set[Path]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fnaudit.loaders.terraform.hcl import Block
-from fnaudit.loaders.terraform.values import Archive, Cfn, Encoded, SrcDict, Unknown, as_text
+from fnaudit.loaders.terraform.values import Archive, ArchiveHash, Cfn, Encoded, SrcDict, Unknown, as_text
 
 if TYPE_CHECKING:
     from fnaudit.loaders.terraform.module import Instance
@@ -30,6 +30,13 @@ def data_value(inst: Instance, attr: str) -> Any:
         return "aws"
     if kind == "archive_file" and attr == "output_path":
         return _archive(inst)
+    if kind == "archive_file" and attr in _ARCHIVE_HASHES:
+        archive = _archive(inst)
+        return ArchiveHash(
+            f"{inst.address}.{attr}",
+            "read by a data source at apply",
+            archive if isinstance(archive, Archive) else None,
+        )
     if kind == "aws_ssm_parameter" and attr in ("value", "insecure_value"):
         name = as_text(inst.get("name"))
         return f"{{{{resolve:ssm:{name}}}}}" if name else Unknown(inst.address + ".value", "read from SSM at apply")
@@ -43,6 +50,11 @@ def data_value(inst: Instance, attr: str) -> Any:
     if written is not None:
         return inst.value(written)
     return Unknown(f"{inst.address}.{attr}", "read by a data source at apply")
+
+
+_ARCHIVE_HASHES = frozenset(
+    {"output_base64sha256", "output_base64sha512", "output_sha", "output_sha256", "output_sha512", "output_md5"}
+)
 
 
 def _archive(inst: Instance) -> Any:

@@ -339,6 +339,10 @@ def _join(parts: list[Any]) -> Any:
     if len(parts) == 1 and not isinstance(parts[0], str):
         return parts[0]  # "${x}" is x itself, whatever its type
     out: list[Any] = []
+    # Text that names a resource (`"arn:aws:apigateway:${var.region}:lambda:path/.../${aws_lambda_function.f.arn}/
+    # invocations"`) keeps that reference even when another part is unknown: the reference is what ties the
+    # integration to its function; the unknown parts stay unknown (parameters once lowered).
+    keep_unknown = any(isinstance(p, (Cfn, Concat)) for p in parts)
     for p in parts:
         if isinstance(p, Encoded) and is_known(p.value):
             p = json.dumps(_plain(p.value), separators=(",", ":"))
@@ -350,7 +354,7 @@ def _join(parts: list[Any]) -> Any:
                 out[-1] += text
             else:
                 out.append(text)
-        elif isinstance(p, Unknown):
+        elif isinstance(p, Unknown) and not keep_unknown:
             return Unknown("".join(x if isinstance(x, str) else "${…}" for x in parts)[:200], p.why)
         else:
             out.append(p)

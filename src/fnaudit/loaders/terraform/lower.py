@@ -117,6 +117,14 @@ class Lowering:
                 value = json.loads(value)
             except ValueError:
                 return {"Ref": self.parameter(Unknown(value[:60], "policy text is not JSON"))}
+        elif isinstance(value, Concat):
+            # JSON text with references in it (a heredoc policy whose Resource is `"${aws_sqs_queue.q.arn}"`):
+            # read as the document it is, each reference kept where it was written
+            parsed = _json_with_parts(value)
+            if parsed is None:
+                text = "".join(p if isinstance(p, str) else "${…}" for p in value.parts)
+                return {"Ref": self.parameter(Unknown(text[:60], "policy text is not JSON"))}
+            value = parsed
         return self.cfn(value, rel, line)
 
     def parameter(self, value: Unknown) -> str:
@@ -137,6 +145,35 @@ class Lowering:
         rel = _relative(folder, self.base)
         self.local_code[key] = rel
         return {"S3Bucket": LOCAL_BUCKET, "S3Key": key}
+
+
+_PART = re.compile(r"@@fnaudit-part-(\d+)@@")
+
+
+def _json_with_parts(value: Concat) -> Any:
+    """Concatenated JSON text, parsed with each non-text part put back where it stood: a string that is only
+    a part becomes that part, a string with parts in it a `Concat`. None when the text is not JSON."""
+    parts = list(value.parts)
+    text = "".join(p if isinstance(p, str) else f"@@fnaudit-part-{i}@@" for i, p in enumerate(parts))
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+
+    def restore(node: Any) -> Any:
+        if isinstance(node, str):
+            pieces = [parts[int(x)] if i % 2 else x for i, x in enumerate(_PART.split(node))]
+            pieces = [p for p in pieces if p != ""]
+            if len(pieces) == 1:
+                return pieces[0]
+            return Concat(tuple(pieces)) if pieces else ""
+        if isinstance(node, list):
+            return [restore(v) for v in node]
+        if isinstance(node, dict):
+            return {k: restore(v) for k, v in node.items()}
+        return node
+
+    return restore(doc)
 
 
 def _pseudo(value: Any) -> bool:
@@ -193,3 +230,96 @@ def simple(
 
 def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text.title())
+
+
+def detach_unmodelled(resources: LDict, addresses: set[str], low: Lowering) -> None:
+    """References to resources of the app that are not lowered (`random_string.x.id`, `aws_s3_object.o.key`,
+    a `null_resource`) become unknown values (template parameters) instead of `Ref`s the template builder would
+    report as references to a resource that does not exist: the resource does exist, fnaudit does not model it."""
+    if not addresses:
+        return
+
+    def swap(node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            ref = node.get("Ref")
+            if isinstance(ref, str) and ref in addresses:
+                return {"Ref": low.parameter(Unknown(ref, "a resource fnaudit does not model"))}
+            att = node.get("Fn::GetAtt")
+            if isinstance(att, list) and len(att) == 2 and att[0] in addresses:
+                return {"Ref": low.parameter(Unknown(f"{att[0]}.{att[1]}", "a resource fnaudit does not model"))}
+        return None
+
+    todo: list[Any] = [resources]
+    seen: set[int] = set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            for k, v in node.items():
+                new = swap(v)
+                if new is not None:
+                    node[k] = new
+                else:
+                    todo.append(v)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                new = swap(v)
+                if new is not None:
+                    node[i] = new
+                else:
+                    todo.append(v)
+
+
+def link_log_groups(resources: LDict) -> None:
+    """A function whose name is not plain text (`"${var.name}-${random_string.s.id}"`) and a log group named
+    `"/aws/lambda/${var.name}-${random_string.s.id}"`: the same parts, so the group is the function's, which
+    the template builder cannot see by name. The function is pointed at its group, as `LoggingConfig` would."""
+    groups: dict[tuple[Any, ...], str] = {}
+    for address, res in resources.items():
+        if isinstance(res, dict) and res.get("Type") == "AWS::Logs::LogGroup":
+            name = res["Properties"].get("LogGroupName")
+            key = _name_parts(name) if name is not None and not isinstance(name, str) else None
+            if key is not None:
+                groups.setdefault(key, address)
+    if not groups:
+        return
+    for res in resources.values():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Lambda::Function":
+            continue
+        props = res["Properties"]
+        name = props.get("FunctionName")
+        if "LoggingConfig" in props or name is None or isinstance(name, str):
+            continue  # a plain name is matched by the builder itself
+        key = _name_parts({"Fn::Join": ["", ["/aws/lambda/", name]]})
+        group = groups.get(key) if key is not None else None
+        if group is None:
+            continue
+        config = LDict(props.line)
+        config["LogGroup"] = {"Ref": group}
+        config.key_lines["LogGroup"] = props.line
+        props["LoggingConfig"] = config
+        props.key_lines["LoggingConfig"] = props.line
+
+
+def _name_parts(value: Any) -> tuple[Any, ...] | None:
+    """A name as its literal text and references, adjacent text merged; None for forms not compared."""
+    out: list[Any] = []
+
+    def add(v: Any) -> bool:
+        if isinstance(v, str):
+            if out and isinstance(out[-1], str):
+                out[-1] += v
+            else:
+                out.append(v)
+            return True
+        if isinstance(v, dict) and len(v) == 1 and ("Ref" in v or "Fn::GetAtt" in v):
+            out.append(("ref", json.dumps(v, sort_keys=True, default=str)))
+            return True
+        join = v.get("Fn::Join") if isinstance(v, dict) and len(v) == 1 else None
+        if isinstance(join, list) and len(join) == 2 and join[0] == "" and isinstance(join[1], list):
+            return all(add(p) for p in join[1])
+        return False
+
+    return tuple(out) if add(value) else None

@@ -9,7 +9,7 @@ from fnaudit.loaders._yaml import LDict
 from fnaudit.loaders.terraform.expr import text_of
 from fnaudit.loaders.terraform.lower import Lowerer, Lowering, object_lines, simple
 from fnaudit.loaders.terraform.module import Instance
-from fnaudit.loaders.terraform.values import Archive
+from fnaudit.loaders.terraform.values import Archive, ArchiveHash
 
 
 def _function(inst: Instance, low: Lowering) -> None:
@@ -71,7 +71,11 @@ def _code(inst: Instance, low: Lowering, props: LDict) -> None:
         low.set(props, "Code", {"ImageUri": inst.get("image_uri")}, rel, attrs["image_uri"].line)
         return
     if "s3_bucket" in attrs:
-        code = {"S3Bucket": inst.get("s3_bucket"), "S3Key": inst.get("s3_key")}
+        # `s3_key = aws_s3_object.app.key`, the object uploaded from `data.archive_file.x.output_path`, with
+        # `source_code_hash = data.archive_file.x.output_base64sha256`: the code is that archive's folder
+        hashed = _hashed_archive(inst)
+        local = low.code(inst, hashed) if hashed is not None else None
+        code = local or {"S3Bucket": inst.get("s3_bucket"), "S3Key": inst.get("s3_key")}
         low.set(props, "Code", code, rel, attrs["s3_bucket"].line)
         return
     attr = attrs.get("filename")
@@ -81,18 +85,25 @@ def _code(inst: Instance, low: Lowering, props: LDict) -> None:
     if not isinstance(value, Archive):
         # `filename = "build/x.zip"` next to `source_code_hash = data.archive_file.x.output_base64sha256`:
         # the archive named by the hash is the one the file is
-        hash_attr = attrs.get("source_code_hash")
-        hash_text = text_of(hash_attr.expr) if hash_attr is not None else ""
-        m = re.search(r"data\.archive_file\.([A-Za-z0-9_-]+)", hash_text)
-        if m:
-            found = inst.scope.instances("data", "archive_file", m.group(1))
-            if found:
-                value = _archive_of(found[0])
+        value = _hashed_archive(inst) or value
     local = low.code(inst, value)
     if local is not None:
         low.set(props, "Code", local, rel, attr.line)
     else:
         low.set(props, "Code", {"S3Bucket": "local-artifact", "S3Key": value}, rel, attr.line)
+
+
+def _hashed_archive(inst: Instance) -> Archive | None:
+    """The `archive_file` the function's `source_code_hash` is the hash of, when it names one."""
+    hash_attr = inst.block.attrs.get("source_code_hash")
+    hashed = inst.value(hash_attr)
+    if isinstance(hashed, ArchiveHash) and hashed.archive is not None:
+        return hashed.archive  # the hash of `data.archive_file.x`, directly or through a module input
+    hash_text = text_of(hash_attr.expr) if hash_attr is not None and hash_attr.expr is not None else ""
+    m = re.search(r"data\.archive_file\.([A-Za-z0-9_-]+)", hash_text)
+    found = inst.scope.instances("data", "archive_file", m.group(1)) if m else []
+    value = _archive_of(found[0]) if found else None
+    return value if isinstance(value, Archive) else None
 
 
 def _archive_of(data: Instance) -> Any:
@@ -168,6 +179,11 @@ LOWERERS: dict[str, Lowerer] = {
         },
     ),
     "aws_lambda_function_event_invoke_config": _invoke_config,
+    # an alias is what an integration or trigger often names (`aws_lambda_alias.live.invoke_arn`): lowered so
+    # the template builder follows it to its function
+    "aws_lambda_alias": simple(
+        "AWS::Lambda::Alias", {"function_name": "FunctionName", "name": "Name", "function_version": "FunctionVersion"}
+    ),
     "aws_cloudwatch_log_group": simple(
         "AWS::Logs::LogGroup",
         {"name": "LogGroupName", "retention_in_days": "RetentionInDays", "kms_key_id": "KmsKeyId"},

@@ -18,12 +18,21 @@ from fnaudit.loaders.terraform.lower import Lowering
 from fnaudit.loaders.terraform.module import Instance
 from fnaudit.loaders.terraform.values import Archive, Cfn, Unknown, as_text
 
-LAMBDA_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/lambda/aws(//.*)?$")
+# The registry name, or the module's own repository (`github.com/terraform-aws-modules/terraform-aws-lambda?ref=v7`,
+# `git::https://github.com/...terraform-aws-lambda.git?ref=...`): the same code, so the same documented inputs.
+# A sub-module of the repository (`//modules/deploy`) is another module: not the function module. Its
+# `//modules/alias` is interpreted on its own (an alias and the event sources mapped to it).
+_LAMBDA_REPO = (
+    r"(?:(?:registry\.terraform\.io/)?terraform-aws-modules/lambda/aws"
+    r"|(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-lambda(?:\.git)?)"
+)
+LAMBDA_MODULE = re.compile(rf"^{_LAMBDA_REPO}(?://)?(?:\?.*)?$")
+LAMBDA_ALIAS_MODULE = re.compile(rf"^{_LAMBDA_REPO}//modules/alias/?(?:\?.*)?$")
 APIGW_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/apigateway-v2/aws(//.*)?$")
 
 
 def is_interpreted(source: str) -> bool:
-    return bool(LAMBDA_MODULE.match(source) or APIGW_MODULE.match(source))
+    return bool(LAMBDA_MODULE.match(source) or LAMBDA_ALIAS_MODULE.match(source) or APIGW_MODULE.match(source))
 
 
 def output(source: str, address: str, name: str) -> Any:
@@ -64,6 +73,8 @@ def output(source: str, address: str, name: str) -> Any:
 def lower(source: str, inst: Instance, low: Lowering) -> None:
     if LAMBDA_MODULE.match(source):
         _lambda_module(inst, low)
+    elif LAMBDA_ALIAS_MODULE.match(source):
+        _alias_module(inst, low)
     elif APIGW_MODULE.match(source):
         _apigw_module(inst, low)
 
@@ -77,7 +88,13 @@ def _flag(inst: Instance, name: str, default: bool) -> bool:
 
 
 def _lambda_module(inst: Instance, low: Lowering) -> None:
-    if not _flag(inst, "create", True) or not _flag(inst, "create_function", True):
+    # `create_layer = true` makes the module build a layer instead of a function (its `create_function` is
+    # `create && create_function && !create_layer`)
+    if (
+        not _flag(inst, "create", True)
+        or not _flag(inst, "create_function", True)
+        or _flag(inst, "create_layer", False)
+    ):
         return
     base = inst.address
     rel = inst.block.rel
@@ -281,6 +298,20 @@ def _allowed_triggers(inst: Instance, low: Lowering, fn_addr: str) -> None:
             rel,
             attr.line,
         )
+
+
+def _alias_module(inst: Instance, low: Lowering) -> None:
+    """`//modules/alias`: an alias of `function_name`, and the event sources it maps to that alias (they
+    invoke the aliased function); lowered as an alias so the template builder follows it to the function."""
+    if not _flag(inst, "create", True):
+        return
+    rel = inst.block.rel
+    alias_addr = f"{inst.address}.aws_lambda_alias.this[0]"
+    props = low.props(inst, {"function_name": "FunctionName", "name": "Name", "function_version": "FunctionVersion"})
+    if "FunctionName" not in props:
+        return
+    low.add_at(alias_addr, "AWS::Lambda::Alias", props, rel, inst.block.line)
+    _event_source_mappings(inst, low, alias_addr)
 
 
 def _event_source_mappings(inst: Instance, low: Lowering, fn_addr: str) -> None:

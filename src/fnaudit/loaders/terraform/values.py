@@ -47,6 +47,14 @@ class Archive:
     is_dir: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ArchiveHash(Unknown):
+    """`data.archive_file.x.output_base64sha256`: unknown until the zip is built, but it says which archive a
+    function's `source_code_hash` is the hash of, even when it reaches the function through a module input."""
+
+    archive: Archive | None = None
+
+
 class SrcDict(dict[str, Any]):
     """A mapping built from a Terraform block (a policy statement), remembering the block's file and line
     and each key's line, so the lowered template can point findings at the HCL line."""
