@@ -12,7 +12,7 @@ from functools import cache
 from tree_sitter import Language, Node, Parser, Tree
 
 from fnaudit.engines.code.files import ParseFailure, SourceFile
-from fnaudit.engines.code.treecheck import first_error_line, too_deep
+from fnaudit.treecheck import first_error_line, too_deep
 
 
 @cache
