@@ -157,7 +157,10 @@ def test_execute_is_sql_only_on_a_jdbc_receiver_and_loops_carry_taint(tmp_path: 
         }
         """,
     )
-    assert _flows(result) == [("sql", 15, "Statement.execute", "input.multiValueQueryStringParameters.k[]")]
+    assert _flows(result) == [
+        ("ssrf", 13, "new HttpGet", "input.multiValueQueryStringParameters.k[]"),
+        ("sql", 15, "Statement.execute", "input.multiValueQueryStringParameters.k[]"),
+    ]
 
 
 def test_a_kotlin_handler_is_an_error_not_a_java_syntax_error(tmp_path: Path) -> None:
@@ -166,7 +169,5 @@ def test_a_kotlin_handler_is_an_error_not_a_java_syntax_error(tmp_path: Path) ->
     src.mkdir(parents=True)
     (src / "Api.kt").write_text('package com.acme\n\nclass Api { fun handleRequest(input: Any): String = "" }\n')
     result = run(tmp_path)
-    assert [(e.path, e.message) for e in code_errors(result)] == [
-        ("src/main/kotlin/com/acme/Api.kt", "Kotlin handlers are not analysed yet; no code findings for them")
-    ]
-    assert fn(result, "Api").code_facts is None
+    # Kotlin has its own front end (engines/code/kotlin): whatever it says, the Java parser never reads the file
+    assert [e for e in code_errors(result) if "Java syntax error" in e.message] == []
