@@ -36,7 +36,7 @@ from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._intrinsics import Resolver
 from fnaudit.loaders._yaml import line_of, own_line
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
-from fnaudit.loaders.handlers import inline_code, language_of, resolve_code
+from fnaudit.loaders.handlers import inline_code, language_of, resolve_code, s3_artifact
 from fnaudit.model.app import App, Code, Dialect, Function, Resource, link_shared_roles
 from fnaudit.model.loc import Loc, Origin, Ref, RefKind, Value
 
@@ -272,7 +272,15 @@ def _code(ctx: _Context, res: Resource, package_type: str, runtime: str | None, 
     asset = _cdk_asset_path(ctx, res)
     if asset is not None:
         return _local_code(ctx, res, asset, runtime, handler)
-    return Code(lang, in_repo=False, note=f"code is an S3 artifact s3://{bucket}/{key}")
+    return s3_artifact(ctx.root, bucket, key, handler, runtime, _code_env(res))  # a Java jar: its project
+
+
+def _code_env(res: Resource) -> dict[str, str]:
+    """The literal environment variables, where a framework may name its entry (Spring Cloud Function)."""
+    env = res.properties.get("Environment")
+    variables = env.get("Variables") if isinstance(env, Mapping) else None
+    items = variables.items() if isinstance(variables, Mapping) else ()
+    return {str(k): v for k, v in items if isinstance(v, str)}
 
 
 def _inline_node(ctx: _Context, res: Resource, raw: Mapping[str, Any]) -> tuple[Any, int]:
@@ -305,7 +313,8 @@ def _cdk_asset_path(ctx: _Context, res: Resource) -> str | None:
 def _local_code(ctx: _Context, res: Resource, folder: str, runtime: str | None, handler: str | None) -> Code:
     try:
         code_dir = ctx.root.resolve_inside(ctx.doc.path.parent, folder)
-        return resolve_code(ctx.root, code_dir, handler, runtime)  # raises for links out of the root, bad paths
+        # raises for links out of the root, bad paths; the logical id may name a Go binary's folder
+        return resolve_code(ctx.root, code_dir, handler, runtime, env=_code_env(res), names=(res.logical_id,))
     except InputError as exc:
         ctx.error(line_of(res.properties, "Code", res.loc.line), f"function {res.logical_id}: {exc}")
         return Code(language_of(runtime), in_repo=False, note=str(exc))

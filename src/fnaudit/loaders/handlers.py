@@ -2,7 +2,9 @@
 
 Python `pkg/mod.func` or `pkg.mod.func` → `pkg/mod.py` (or `pkg/mod/__init__.py`), symbol `func`;
 Node `src/user.create` → `src/user.{js,mjs,cjs,ts,…}`, symbol `create`; Java `com.x.Handler::handle`
-→ `…/com/x/Handler.java`, symbol `Handler::handle`. Nothing is imported or executed.
+→ `…/com/x/Handler.java`, symbol `Handler::handle` (framework handlers, Kotlin and jars deployed from
+a build: `_jvm_project`); Go `bootstrap` → the main package's file calling `lambda.Start`
+(`_go_project`). Nothing is imported, built or executed.
 
 A location that cannot be used raises `InputError`, which the loader turns into an `errors` entry
 for that function alone: a code folder or handler file that is a symbolic link to outside the scan
@@ -20,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from fnaudit.errors import InputError
+from fnaudit.loaders import _go_project, _jvm_project
 from fnaudit.loaders._files import ScanRoot, unreadable_link
 from fnaudit.loaders._yaml import line_of
 from fnaudit.model.app import Code, InlineSource
 
 _NODE_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _JAVA_SOURCE_DIRS = ("src/main/java", "src/main/kotlin", "src", "")
+_JVM_ARTIFACTS = (".jar", ".war", ".zip")
 NAME_MAX = 255  # bytes in one file-name component (Linux, macOS, Windows alike)
 PATH_MAX = 4096
 MAX_INLINE_CHARS = 1024 * 1024  # AWS caps ZipFile at 4 KB; anything far larger is not code worth reading
@@ -51,22 +55,55 @@ def language_of(runtime: str | None) -> str:
 
 
 def locate_code(
-    root: ScanRoot, code_dir: Path, handler: str | None, runtime: str | None, report: Callable[[str], None]
+    root: ScanRoot,
+    code_dir: Path,
+    handler: str | None,
+    runtime: str | None,
+    report: Callable[[str], None],
+    *,
+    env: Mapping[str, str] | None = None,
+    names: tuple[str, ...] = (),
 ) -> Code:
     """`resolve_code`, with a location that cannot be used reported through `report` (the loader's
     error entry for this function) and the function kept, its code marked as not analysable."""
     try:
-        return resolve_code(root, code_dir, handler, runtime)
+        return resolve_code(root, code_dir, handler, runtime, env=env, names=names)
     except InputError as exc:
         report(str(exc))
         return Code(language_of(runtime), in_repo=False, note=str(exc))
 
 
 def locate_artifact(
-    root: ScanRoot, base: Path, artifact: str, handler: str | None, runtime: str | None, report: Callable[[str], None]
+    root: ScanRoot,
+    base: Path,
+    artifact: str,
+    handler: str | None,
+    runtime: str | None,
+    report: Callable[[str], None],
+    *,
+    env: Mapping[str, str] | None = None,
+    names: tuple[str, ...] = (),
 ) -> Code:
-    """Serverless `package.artifact`: a local zip is read in place; a remote or missing one is a note."""
+    """Serverless `package.artifact`: a Java jar/zip is tied to the project in the root that builds it;
+    a Go zip to the main package its binary is built from; another local zip is read in place; a
+    remote or missing one is a note."""
     lang = language_of(runtime)
+    try:
+        if lang == "java" and artifact.lower().endswith(_JVM_ARTIFACTS):
+            built = java_artifact(root, artifact, handler, env or {})
+            if built is not None:
+                return built
+            if not artifact.lower().endswith(".zip"):  # a jar is never read: say why there is no code
+                return Code(lang, in_repo=False, note=_no_project(artifact))
+        if lang in ("go", "custom") and artifact.lower().endswith(".zip"):
+            go = _go(root, base, root.rel(base), handler or "bootstrap", (*names, *_go_project.binary_names(artifact)))
+            if go.handler_file is not None and (
+                lang == "go" or _go_project.in_module(root, root.path / go.handler_file)
+            ):
+                return go
+    except InputError as exc:
+        report(str(exc))
+        return Code(lang, in_repo=False, note=str(exc))
     if artifact.startswith(("s3://", "http://", "https://")) or not artifact.lower().endswith(".zip"):
         return Code(lang, in_repo=False, note=f"deployed from the artifact {artifact}; its code is not read")
     try:
@@ -79,10 +116,50 @@ def locate_artifact(
         return Code(lang, in_repo=False, note=str(exc))
 
 
-def resolve_code(root: ScanRoot, code_dir: Path, handler: str | None, runtime: str | None) -> Code:
+def java_artifact(root: ScanRoot, artifact: str, handler: str | None, env: Mapping[str, str]) -> Code | None:
+    """A Java function deployed from a jar/zip (a path, an S3 key): its code is the sources of the
+    project in the scan root that builds that artifact (the file need not exist), the match's
+    confidence and evidence in the note; None when no project builds it."""
+    match = _jvm_project.match_artifact(root, artifact)
+    if match is None:
+        return None
+    said = f"deployed from the artifact {artifact}, built by {match.why} (match confidence {match.confidence})"
+    if not handler:
+        return Code("java", True, root.rel(match.project), note=f"{said}; no handler set")
+    code = _java(root, match.project, root.rel(match.project), handler, env)
+    return replace(code, note=f"{said}; {code.note}" if code.note else said)
+
+
+def _no_project(artifact: str) -> str:
+    return f"deployed from the artifact {artifact}; no Maven or Gradle project in the scanned folder builds it"
+
+
+def s3_artifact(
+    root: ScanRoot, bucket: str, key: str, handler: str | None, runtime: str | None, env: Mapping[str, str]
+) -> Code:
+    """CloudFormation `Code: {S3Bucket, S3Key}`: a Java jar/zip tied to its project, anything else a note."""
+    lang = language_of(runtime)
+    if lang == "java" and key.lower().endswith(_JVM_ARTIFACTS):
+        built = java_artifact(root, key, handler, env)
+        if built is not None:
+            return built
+    return Code(lang, in_repo=False, note=f"code is an S3 artifact s3://{bucket}/{key}")
+
+
+def resolve_code(
+    root: ScanRoot,
+    code_dir: Path,
+    handler: str | None,
+    runtime: str | None,
+    *,
+    env: Mapping[str, str] | None = None,
+    names: tuple[str, ...] = (),
+) -> Code:
     """Locate the handler's file and symbol under `code_dir` (an absolute folder inside the scan root).
 
-    Raises InputError when the location cannot be used (see the module docstring)."""
+    `env` is the function's environment (a framework may name its entry there), `names` other names
+    its binary may go by (the function's); both optional. Raises InputError when the location cannot
+    be used (see the module docstring)."""
     lang = language_of(runtime)
     rel_root = root.rel(code_dir)
     if not root.contains(code_dir):
@@ -90,6 +167,12 @@ def resolve_code(root: ScanRoot, code_dir: Path, handler: str | None, runtime: s
             f"code folder {rel_root or code_dir} is outside the scanned folder (a symbolic link?); fnaudit never "
             "reads there, so this function's code is not analysed: scan the folder that holds the code"
         )
+    if lang == "java" and code_dir.suffix.lower() in _JVM_ARTIFACTS:  # `CodeUri: target/x.jar`: its project
+        built = java_artifact(root, rel_root, handler, env or {})
+        if built is not None:
+            return built
+        if not _probe(code_dir, Path.exists):
+            return Code(lang, in_repo=False, root=rel_root, note=_no_project(rel_root))
     if code_dir.suffix.lower() == ".zip" and _probe(code_dir, Path.is_file):
         return _archive(root, code_dir, handler, runtime)
     if not _probe(code_dir, Path.is_dir):
@@ -101,10 +184,15 @@ def resolve_code(root: ScanRoot, code_dir: Path, handler: str | None, runtime: s
     if lang == "python":
         return _python(root, code_dir, rel_root, handler)
     if lang == "java":
-        return _java(root, code_dir, rel_root, handler)
-    # `provided.al2*` + `bootstrap` is how Go is deployed since go1.x was retired: a go.mod says so
-    if lang == "go" or (lang == "custom" and _probe(code_dir / "go.mod", Path.is_file)):
-        return _go(root, code_dir, rel_root, handler)
+        return _java(root, code_dir, rel_root, handler, env or {})
+    # `provided.al2*` + `bootstrap` is how Go is deployed since go1.x was retired: a go.mod or a main
+    # package calling lambda.Start says so
+    if lang in ("go", "custom"):
+        go = _go(root, code_dir, rel_root, handler, names)
+        if lang == "go" or _probe(code_dir / "go.mod", Path.is_file):
+            return go
+        if go.handler_file is not None and _go_project.in_module(root, root.path / go.handler_file):
+            return go
     return Code(
         lang, in_repo=True, root=rel_root, handler_symbol=handler, note=f"handler files are not resolved for {lang}"
     )
@@ -158,38 +246,63 @@ def _node(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:
     )
 
 
-def _java(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:
+def _java(root: ScanRoot, code_dir: Path, rel_root: str, handler: str, env: Mapping[str, str]) -> Code:
+    """`com.acme.Foo::handle` / `com.acme.Foo` (its handleRequest) in the sources of the code folder or
+    of the Maven/Gradle project around it (or, for a parent folder, of a module one level down); a
+    framework's handler class (Spring Cloud Function, Micronaut, Quarkus) → the app's entry class."""
     cls, _, method = handler.partition("::")
+    project = _jvm_project.project_of(root, code_dir)
+    framework = _jvm_project.framework_of(cls)
+    if framework is not None:
+        where = project or code_dir
+        entry = (
+            _jvm_project.spring_function(root, where, env)
+            if framework == "spring"
+            else _jvm_project.controllers(root, where, framework)
+        )
+        file = root.rel(entry.file) if entry.file is not None else None
+        language = "kotlin" if file and file.endswith(".kt") else "java"  # the code engine's Kotlin front end
+        return Code(language, True, rel_root, file, entry.symbol, note=entry.note)
     simple = cls.rsplit(".", 1)[-1]
-    symbol = f"{simple}::{method}" if method else simple
+    symbol = f"{simple}::{method or 'handleRequest'}"
     rel_class = cls.replace(".", "/")
-    candidates = (f"{src}/{rel_class}{ext}".lstrip("/") for src in _JAVA_SOURCE_DIRS for ext in (".java", ".kt"))
+    # a Kotlin file's top-level functions compile to the class `<File>Kt`
+    kotlin_class = rel_class[:-2] if rel_class.endswith("Kt") else rel_class
+    candidates = [f"{src}/{rel_class}{ext}".lstrip("/") for src in _JAVA_SOURCE_DIRS for ext in (".java", ".kt")]
+    if kotlin_class != rel_class:
+        candidates += [f"{src}/{kotlin_class}.kt".lstrip("/") for src in _JAVA_SOURCE_DIRS]
+    if project is not None and project != code_dir:  # the project around the code folder (absolute paths)
+        candidates += [
+            str(d / f"{rel_class}{ext}") for d in _jvm_project.source_dirs(project) for ext in (".java", ".kt")
+        ]
     f = _first_file(root, code_dir, handler, candidates)
+    if f is None:
+        f = _first_file(root, code_dir, handler, _module_candidates(code_dir, rel_class))
     if f is not None:
-        return Code("java", True, rel_root, root.rel(f), symbol)
+        return Code("kotlin" if f.suffix == ".kt" else "java", True, rel_root, root.rel(f), symbol)
     return Code("java", True, rel_root, None, symbol, note=f"{rel_class}.java not found under {rel_root or '.'}")
 
 
-def _go(root: ScanRoot, code_dir: Path, rel_root: str, handler: str) -> Code:
-    """The handler is the binary (`bootstrap`); its source is the file of the folder's `main` package
-    that calls `lambda.Start` (the Go analyser follows it to the handler function)."""
-    names = sorted(p.name for p in code_dir.glob("*.go") if not p.name.endswith("_test.go"))
-    f = _first_file(root, code_dir, handler, (n for n in names if _starts_lambda(code_dir / n)))
-    if f is not None:
-        return Code("go", True, rel_root, root.rel(f), handler)
-    return Code(
-        "go", True, rel_root, None, handler, note=f"no main package calling lambda.Start under {rel_root or '.'}"
-    )
-
-
-def _starts_lambda(path: Path) -> bool:
+def _module_candidates(code_dir: Path, rel_class: str) -> list[str]:
+    """`<module>/src/main/{java,kotlin}/<class>` for the modules one level under a parent project."""
     try:
-        if path.is_symlink() or path.stat().st_size > 2 * 1024 * 1024:
-            return False
-        source = path.read_text("utf-8", "replace")
+        modules = sorted(p.name for p in code_dir.iterdir() if p.is_dir() and not p.is_symlink())[:200]
     except OSError:
-        return False
-    return re.search(r"^package\s+main\b", source, re.M) is not None and "lambda.Start" in source
+        return []
+    return [
+        f"{m}/{src}/{rel_class}{ext}" for m in modules for src in _jvm_project.SOURCE_DIRS for ext in (".java", ".kt")
+    ]
+
+
+def _go(root: ScanRoot, code_dir: Path, rel_root: str, handler: str, names: tuple[str, ...] = ()) -> Code:
+    """The handler is the binary (`bootstrap`, `bin/foo`); its source is the file of the main package
+    that calls `lambda.Start` (the Go analyser follows it to the handler function): see `_go_project`."""
+    found = _go_project.locate_main(root, code_dir, (*_go_project.binary_names(handler), *names))
+    if found.handler_file is not None:
+        f = _first_file(root, code_dir, handler, (str(found.handler_file.relative_to(code_dir)),))
+        if f is not None:
+            return Code("go", True, rel_root, root.rel(f), handler)
+    return Code("go", True, rel_root, None, handler, note=found.note)
 
 
 def _first_file(root: ScanRoot, code_dir: Path, handler: str, candidates: Iterable[str]) -> Path | None:

@@ -384,10 +384,23 @@ class _FunctionReader:
 
         target = wsgi_app or handler.value
         artifact = self._artifact()
-        if artifact is not None:  # a local zip is read in place
+        # the function's name may name its Go binary's folder; a Java framework may read its environment
+        env, names = (self._code_env() if lang == "java" else {}), (self.name,)
+        if artifact is not None:  # a local zip is read in place; a jar is tied to the project building it
             base = self.s.doc.path.parent
-            return locate_artifact(self.s.root, base, artifact, target, runtime.value, report), "Zip"
-        return locate_code(self.s.root, self.s.doc.path.parent, target, runtime.value, report), "Zip"
+            return locate_artifact(
+                self.s.root, base, artifact, target, runtime.value, report, env=env, names=names
+            ), "Zip"
+        return locate_code(
+            self.s.root, self.s.doc.path.parent, target, runtime.value, report, env=env, names=names
+        ), "Zip"
+
+    def _code_env(self) -> dict[str, str]:
+        """Literal environment variables of the function over the provider's (a framework's settings)."""
+        out: dict[str, str] = {}
+        for env in (self.s.vars.get("provider", "environment"), self.raw.get("environment")):
+            out.update({str(k): v for k, v in env.items() if isinstance(v, str)} if isinstance(env, dict) else {})
+        return out
 
     def _wsgi_app(self, handler: str | None) -> str | None:
         """serverless-wsgi: the handler is the plugin's generated `wsgi_handler.handler`, the code that
