@@ -38,7 +38,7 @@ from fnaudit.engines.osv import match
 from fnaudit.engines.osv.store import Store, StoreError
 from fnaudit.engines.osv.store import normalise_name as store_name
 from fnaudit.engines.state import ScanState
-from fnaudit.errors import ScanError
+from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders.archives import Artifacts
 from fnaudit.loaders.discover import SKIP_DIRS
 from fnaudit.loaders.documents import read_document
@@ -52,6 +52,7 @@ LANGUAGE_ECOSYSTEMS = {
     "python": ("PyPI",),
     "node": ("npm",),
     "java": ("Maven",),
+    "kotlin": ("Maven",),
     "go": ("Go",),
     "ruby": ("RubyGems",),
 }
@@ -166,8 +167,10 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                         ScanError(app.source, f"the advisory store is {age} days old; run `fnaudit db update`", "deps")
                     )
     functions = []
+    sources: dict[Path, frozenset[Path] | None] = {}  # JVM project folder → its main Java sources (None: too many)
     for fn in app.functions:
-        pkgs = [_matched(p, fn.code_facts, results, range_results) for p in credited[fn.id]]
+        unread = _partly_read(files, fn, credited[fn.id], sources)
+        pkgs = [_matched(p, fn.code_facts, results, range_results, unread) for p in credited[fn.id]]
         pkgs.sort(key=lambda p: (p.loc.path, p.loc.line, p.name, p.version or ""))
         if fn.id in notes:
             fn = replace(fn, ship_note=notes[fn.id])
@@ -184,18 +187,19 @@ def _matched(
     facts: Any,
     results: dict[tuple[str, str, str], tuple[tuple[Advisory, ...], str | None]],
     range_results: dict[tuple[str, str, str], RangeMatch],
+    unread: Collection[str] = (),
 ) -> Package:
     """`p` with its advisories (at its version, or for a range those affecting every / some allowed version)
     and the one version that fixes them all."""
     if p.source == "registry" and p.version and (p.ecosystem, p.name, p.version) in results:
         advs, fix = results[(p.ecosystem, p.name, p.version)]
         if advs:
-            reach = _reachability(p, facts)
+            reach = _reachability(p, facts, unread)
             advs = tuple(replace(a, reachable=reach) for a in advs)
         return replace(p, advisories=advs, fix=fix)
     rm = range_results.get((p.ecosystem, p.name, p.requirement)) if not p.version else None
     if rm is not None:
-        reach = _reachability(p, facts)
+        reach = _reachability(p, facts, unread)
         return replace(
             p,
             advisories=tuple(replace(a, reachable=reach) for a in rm.every),
@@ -348,7 +352,9 @@ def _manifest_package(files: Artifacts, manifest: str, eco: str) -> Package:
     )
 
 
-def _reachability(p: Package, facts: Any) -> str:
+def _reachability(p: Package, facts: Any, unread: Collection[str] = ()) -> str:
+    """`unread`: ecosystems whose imports the code engine saw only part of for this function (a "not
+    imported" there is not evidence)."""
     if facts is None:
         return Reachability.UNKNOWN
     hit = imported(p.ecosystem, p.name, tuple(getattr(facts, "imports", ()) or ()))
@@ -356,8 +362,100 @@ def _reachability(p: Package, facts: Any) -> str:
         return Reachability.UNKNOWN
     if hit:
         return Reachability.REACHABLE
+    if p.ecosystem in unread:
+        return Reachability.UNKNOWN
     # A transitive package may be used through a direct one: only a direct one is "not reachable".
     return Reachability.NOT_REACHABLE if p.direct else Reachability.UNKNOWN
+
+
+_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"]+)", re.MULTILINE)
+_NOT_SOURCES = {"test", "tests", "build", "target", "out", "bin", "node_modules", ".gradle", ".git", ".aws-sam"}
+MAX_JAVA_SOURCES = 2000
+
+
+def _partly_read(
+    files: Artifacts, fn: Function, pkgs: list[Package], sources: dict[Path, frozenset[Path] | None]
+) -> frozenset[str]:
+    """The ecosystems whose imports the code engine read only in part for `fn`. Go: the handler's package
+    imports a package of its own module (or of a module replaced by a local folder) whose files were not
+    analysed, and which may import more modules. Java: the project holds main sources beyond the files
+    analysed (a class of the same package needs no import), or it depends on a sibling module of the
+    same build (`project(':common')`, a dependency of its own groupId) whose sources were not read."""
+    facts = fn.code_facts
+    if facts is None:
+        return frozenset()
+    analysed = {files.real_path(f).resolve() for f in facts.files}
+    out: set[str] = set()
+    if any(p.ecosystem == "Go" for p in pkgs) and _go_partly_read(files, facts.imports, pkgs, analysed):
+        out.add("Go")
+    if any(p.ecosystem == "Maven" for p in pkgs) and _java_partly_read(files, fn, pkgs, analysed, sources):
+        out.add("Maven")
+    return frozenset(out)
+
+
+_OWN_GROUP = re.compile(r"<groupId>\s*([^<\s]+)\s*</groupId>")
+
+
+def _java_partly_read(
+    files: Artifacts,
+    fn: Function,
+    pkgs: list[Package],
+    analysed: set[Path],
+    sources: dict[Path, frozenset[Path] | None],
+) -> bool:
+    handler = fn.code.handler_file
+    folder = _project_folder(files, "java", files.real_path(handler).parent) if handler else None
+    if folder is None:
+        return True
+    if folder not in sources:
+        sources[folder] = _java_sources(folder)
+    found = sources[folder]
+    if found is None or not found <= analysed:
+        return True
+    for name in ("build.gradle", "build.gradle.kts", "pom.xml"):
+        try:
+            text = (folder / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if name != "pom.xml" and re.search(r"\bproject\s*\(", text):
+            return True
+        own = _OWN_GROUP.search(text) if name == "pom.xml" else None  # the parent's or the project's groupId
+        if own is not None and any(p.ecosystem == "Maven" and p.name.startswith(own.group(1) + ":") for p in pkgs):
+            return True
+    return False
+
+
+def _go_partly_read(files: Artifacts, imports: tuple[str, ...], pkgs: list[Package], analysed: set[Path]) -> bool:
+    local = [p.name for p in pkgs if p.ecosystem == "Go" and p.source != "registry"]
+    read_dirs = {f.parent for f in analysed}
+    for imp in imports:
+        if any(imp == m or imp.startswith(m + "/") for m in local):
+            return True
+    for mod_file in {p.loc.path for p in pkgs if p.ecosystem == "Go" and p.loc.path.endswith(("go.mod", "go.sum"))}:
+        folder = files.real_path(mod_file).parent.resolve()
+        try:
+            m = _MODULE_LINE.search((folder / "go.mod").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return True
+        if m is None:
+            continue
+        module = m.group(1)
+        for imp in imports:
+            own = imp == module or imp.startswith(module + "/")
+            if own and (folder / imp[len(module) :].lstrip("/")).resolve() not in read_dirs:
+                return True
+    return False
+
+
+def _java_sources(folder: Path) -> frozenset[Path] | None:
+    """The main `.java` files of a JVM project folder (tests and build output left out); None past the cap."""
+    out: set[Path] = set()
+    for here, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _NOT_SOURCES]
+        out.update(Path(here, n).resolve() for n in names if n.endswith(".java"))
+        if len(out) > MAX_JAVA_SOURCES:
+            return None
+    return frozenset(out)
 
 
 def _manifest_line(path: Path) -> int:
@@ -377,6 +475,7 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
     """Folders whose lockfiles ship with the function, nearest last; all inside the scan root."""
     root = files.root
     out: list[Path] = []
+    project: Path | None = None  # a Go module / JVM project: compiled into the artifact whatever it packages
     code = fn.code
     if code.in_repo and code.root is not None and fn.package_type != "Image":
         base = files.real_path(code.root) if code.root else root  # a zip artifact: its private folder
@@ -395,6 +494,9 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
                 for part in rel.parts:
                     here = here / part
                     out.append(here)
+        project = _project_folder(files, code.language, out[-1])
+        if project is not None and project not in out:
+            out.insert(0, project)  # above the code folder: the farthest of the function's folders
     for layer in fn.layers:
         folder = _layer_folder(root, app, layer.value, state)
         if folder is not None:
@@ -409,11 +511,46 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
         r = _existing_dir(f, files.confining_folder(f), state.dirs)
         if r is None:
             continue
-        if patterns and not _bundled(r, app_dir, patterns) and not _vendored_ship(r, files, app_dir, patterns):
+        if (
+            patterns
+            and r != project
+            and not _bundled(r, app_dir, patterns)
+            and not _vendored_ship(r, files, app_dir, patterns)
+        ):
             continue  # `package.patterns` leave this folder out of the function's bundle
         if r not in safe:
             safe.append(r)
     return safe
+
+
+# The files that make a folder a Go module or a JVM project: what builds the function's binary or jar.
+_PROJECT_FILES = {
+    "go": ("go.mod", "go.sum"),
+    "java": ("pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile"),
+    "kotlin": ("pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile"),
+}
+
+
+def _project_folder(files: Artifacts, language: str, start: Path) -> Path | None:
+    """The nearest folder at or above `start` (inside the scan root or its zip's folder) holding the Go
+    module or the Java project the function is built from: `CodeUri` may point at the main package
+    folder below the go.mod, or a handler may sit deep under `src/main/java` of a project whose build
+    file is above the code folder. None for other languages, or when there is none."""
+    names = _PROJECT_FILES.get(language)
+    if names is None:
+        return None
+    try:
+        top = files.confining_folder(start).resolve()
+        here = start.resolve()
+    except (OSError, InputError):
+        return None
+    while here.is_relative_to(top):
+        if any((here / n).is_file() for n in names):
+            return here
+        if here == top:
+            break
+        here = here.parent
+    return None
 
 
 def _existing_dir(folder: Path, top: Path, seen: dict[tuple[Path, Path], Path | None]) -> Path | None:

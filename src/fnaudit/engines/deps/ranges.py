@@ -27,7 +27,7 @@ from fnaudit.engines.osv import match
 from fnaudit.model import versions
 from fnaudit.model.package import Advisory
 
-RANGE_ECOSYSTEMS = ("npm", "PyPI")
+RANGE_ECOSYSTEMS = ("npm", "PyPI", "Maven")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,54 @@ def allows(ecosystem: str, requirement: str) -> tuple[Callable[[str], bool], lis
                 return False
 
         return contains, named
+    if ecosystem == "Maven":
+        return _maven_range(requirement)
     return None
+
+
+_MAVEN_INTERVAL = re.compile(r"([\[(])\s*([^,\[\]()]*?)\s*(,\s*([^,\[\]()]*?)\s*)?([\])])")
+
+
+def _maven_range(requirement: str) -> tuple[Callable[[str], bool], list[str]] | None:
+    """A Gradle dynamic version (`2.+`, `1.2.+`, `+`, `latest.release`) or a Maven range (`[1.0,2.0)`,
+    `(,1.5]`, `[1.2]`, unions `[1,2),[3,4)`); None for anything else (a soft `1.0` is a pin, not read here)."""
+    text = requirement.strip()
+    if text in ("+", "latest.release", "latest.integration"):
+        return (lambda v: versions.parse("Maven", v) is not None), []
+    if text.endswith("+") and not any(c in text for c in "[]()"):
+        prefix = text[:-1]
+        if not re.fullmatch(r"[\w.-]*", prefix):
+            return None
+        return (lambda v: v.startswith(prefix)), [prefix + "0" if prefix.endswith(".") else prefix]
+    bounds: list[tuple[bool, str, str, bool]] = []  # (low inclusive, low, high, high inclusive); "" = open
+    for m in _MAVEN_INTERVAL.finditer(text):
+        opening, low, comma, high, closing = m.groups()
+        high = high if comma else low  # `[1.2]`: exactly that version
+        bounds.append((opening == "[", low, high or "", closing == "]"))
+    if not bounds or _MAVEN_INTERVAL.sub("", text).replace(",", "").strip():
+        return None
+    # a bound is a version (digits first): `(version not declared)` is a placeholder, not a range
+    if any(
+        b and (not b[0].isdigit() or versions.parse("Maven", b) is None) for _i, lo, hi, _j in bounds for b in (lo, hi)
+    ):
+        return None
+
+    def contains(v: str) -> bool:
+        if versions.parse("Maven", v) is None:
+            return False
+        for low_in, low, high, high_in in bounds:
+            lo = versions.compare("Maven", v, low) if low else 1
+            hi = versions.compare("Maven", v, high) if high else -1
+            if (
+                lo is not None
+                and hi is not None
+                and (lo > 0 or (lo == 0 and low_in))
+                and (hi < 0 or (hi == 0 and high_in))
+            ):
+                return True
+        return False
+
+    return contains, [low for _i, low, _h, _j in bounds if low]
 
 
 def _pypi_spec(requirement: str) -> SpecifierSet | None:

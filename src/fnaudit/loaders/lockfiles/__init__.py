@@ -25,6 +25,7 @@ from fnaudit.loaders.lockfiles import (
     gemfile,
     gomod,
     gradle,
+    gradle_build,
     maven,
     npm,
     pipfile,
@@ -182,11 +183,37 @@ def parse_folder(root: Path, folder: Path, artifacts: Artifacts | None = None) -
                 )
             )
             continue
+        if manifest in gradle_build.NAMES:
+            # read, not only probed: its declared versions are what Gradle resolves without a lockfile
+            declared = _gradle_packages(artifacts, path, out.errors)
+            if declared:
+                out.unlocked.append((_rel(artifacts, path), ecosystem))
+                out.packages.extend(declared)
+            continue
         if _has_dependencies(path):
             out.unlocked.append((_rel(artifacts, path), ecosystem))
             if manifest == "package.json":  # no lockfile: its exact pins and ranges are what gets installed
                 out.packages.extend(_manifest_packages(artifacts, path))
     return out
+
+
+def _gradle_packages(artifacts: Artifacts, path: Path, errors: list[ScanError]) -> list[Package]:
+    """The dependencies a Gradle build file declares (no gradle.lockfile pins them); a file that cannot be
+    read, or a version it names that is defined nowhere readable, is an entry in `errors`."""
+    top = artifacts.confining_folder(safe_resolve(path))
+    in_zip = artifacts.rel_path(top)
+    rel = _rel(artifacts, path)
+    ctx = ParseContext(top, path, rel, f"{in_zip}/" if in_zip else "")
+    try:
+        parsed = gradle_build.parse(ctx, ctx.read(path))
+    except LockfileError as exc:
+        errors.append(ScanError(rel, f"build file not read: {exc}", "deps"))
+        return []
+    except OSError as exc:
+        errors.append(ScanError(rel, f"build file not read: cannot read ({exc.strerror or exc})", "deps"))
+        return []
+    errors.extend(ScanError(rel, note, "deps") for note in parsed.notes)
+    return [replace(p, manifest_only=True) for p in parsed.packages]
 
 
 def _manifest_packages(artifacts: Artifacts, path: Path) -> list[Package]:

@@ -1,7 +1,8 @@
 """`pom.xml`: the direct `<dependencies>` of a module, with versions resolved from properties
 (nested ones included: `${a}` → `${b}.1` → …), `project.*` / `parent.*` values,
 `<dependencyManagement>`, and a parent POM found in the same repository (`<relativePath>`,
-default `../pom.xml`, checked by its coordinates). A version that cannot be resolved (a BOM
+default `../pom.xml`, checked by its coordinates), whose own `<dependencies>` the module inherits (at the
+parent's lines). A version that cannot be resolved (a BOM
 imported from a repository, an undefined property) or a range (`[1.0,2.0)`) is reported as
 unpinned, never guessed. `test`, `provided` and `system` scopes are not deployed (dev).
 XML is parsed with defusedxml (no entities, no external fetches).
@@ -166,9 +167,20 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
         p = p.parent
     props = pom.properties()
     managed = pom.managed()
-    lines = _dependency_lines(text)
-    used: set[int] = set()
-    for dep in pom.root.findall("dependencies/dependency"):
+    declared = [
+        (dep, ctx.rel, _dependency_lines(text), set[int]()) for dep in pom.root.findall("dependencies/dependency")
+    ]
+    own = {(_text(dep, "groupId"), _text(dep, "artifactId")) for dep, *_ in declared}
+    ancestor = pom.parent
+    while ancestor is not None:
+        # a parent's <dependencies> are inherited by its modules (unlike its dependencyManagement, which only
+        # manages versions); the module's own declaration of the same artifact wins
+        plines, pused = _dependency_lines(ancestor.text), set[int]()
+        for dep in ancestor.root.findall("dependencies/dependency"):
+            if (_text(dep, "groupId"), _text(dep, "artifactId")) not in own:
+                declared.append((dep, ctx.rel_of(ancestor.path), plines, pused))
+        ancestor = ancestor.parent
+    for dep, rel, lines, used in declared:
         group = resolve(_text(dep, "groupId"), props)
         artifact = resolve(_text(dep, "artifactId"), props)
         if not group or not artifact:
@@ -185,7 +197,7 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
             requirement = raw_version or "(version not declared)"
             if version is None and raw_version and "${" in raw_version:
                 out.notes.append(
-                    f"{ctx.rel}: {group}:{artifact} version {raw_version} is not defined here or in a parent POM"
+                    f"{rel}: {group}:{artifact} version {raw_version} is not defined here or in a parent POM"
                 )
             version = None
         line = 0
@@ -205,6 +217,7 @@ def parse(ctx: ParseContext, text: str) -> Parsed:
                 scope="dev" if scope in _DEV_SCOPES else "runtime",
                 direct=True,
                 requirement=requirement,
+                rel=rel,
             )
         )
     out.packages = dedupe(out.packages)

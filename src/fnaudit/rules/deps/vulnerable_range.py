@@ -26,7 +26,8 @@ def vulnerable_dependency_range(app: App, ctx: Context) -> Iterator[Hit]:
     """## What it finds
 
     A dependency declared with a range and pinned by no lockfile (`"lodash": "^4.17.0"` in a
-    `package.json` without `package-lock.json`, `jinja2>=2.10,<3` in `requirements.txt`) where some
+    `package.json` without `package-lock.json`, `jinja2>=2.10,<3` in `requirements.txt`,
+    `implementation 'g:a:2.+'` or `[1.0,2.0)` in a `build.gradle` without `gradle.lockfile`) where some
     of the versions the range allows are affected by an OSV advisory and others are not. Which one
     is deployed depends on the day the bundle is built, so the finding has lower confidence than a
     locked version. When every allowed version is affected, DEP001 reports it instead. One finding
@@ -56,7 +57,8 @@ def vulnerable_dependency_range(app: App, ctx: Context) -> Iterator[Hit]:
 
     Raise the lower bound of the range above the fixed version (`^4.17.21`, `jinja2>=3.1.4`) and
     commit a lockfile (`npm install` writes `package-lock.json`; `pip-compile` or `uv lock` for
-    Python) so the deployed version is the one that was checked.
+    Python; `gradle dependencies --write-locks` for Gradle) so the deployed version is the one that
+    was checked.
 
     ## Example
 
