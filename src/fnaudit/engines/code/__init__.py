@@ -29,6 +29,7 @@ ANALYSERS: dict[str, str] = {
     "node": "fnaudit.engines.code.javascript.analyse:JsAnalyser",
     "go": "fnaudit.engines.code.go.analyse:GoAnalyser",
     "java": "fnaudit.engines.code.java.analyse:JavaAnalyser",
+    "kotlin": "fnaudit.engines.code.kotlin.analyse:KotlinAnalyser",
 }
 
 

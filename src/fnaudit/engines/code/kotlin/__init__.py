@@ -1,0 +1,1 @@
+"""The Kotlin front end: Lambda handlers written in Kotlin, analysed with the language-neutral taint core."""
