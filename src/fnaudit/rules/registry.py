@@ -77,6 +77,7 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.code.broken_authorization_check",
     "fnaudit.rules.code.cors_origin_reflected",
     "fnaudit.rules.code.missing_ownership_check",
+    "fnaudit.rules.code.log_injection",
     "fnaudit.rules.obs.tracing_disabled",
     "fnaudit.rules.obs.no_log_retention",
     "fnaudit.rules.deps.vulnerable",
@@ -85,6 +86,7 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.deps.scan_not_run",
     "fnaudit.rules.deps.vulnerable_range",
     "fnaudit.rules.paths.attack_paths",
+    "fnaudit.rules.paths.vulnerable_library_call",
 )
 
 

@@ -30,6 +30,10 @@ STORED_XSS = "stored-xss"  # event data stored to S3 as HTML/SVG, or to a websit
 # that could become a payload in the reading function, and pairing it with that function's injection
 # sinks would only make false second-order findings.
 STORE = "store"
+# Event data written by a logging call (`logging.*`, a logger's methods, `console.*`, log4j/slf4j): log
+# injection (CODE025), and the call some library advisories need (log4j-core's lookups, PATH005). The
+# same events feed `log_leaks` (CODE014: whole events and secrets logged), which reads them apart.
+LOG = "log"
 
 SINK_KINDS = (
     SQL,
@@ -47,14 +51,13 @@ SINK_KINDS = (
     AMPLIFICATION,
     STORED_XSS,
     STORE,
+    LOG,
 )
 
 # What a numeric cast (`int(x)`, `Number(x)`) clears: every sink family and effect but amplification,
 # because a number carries no attacker text, yet still chooses how much work the function does.
 NUMBER = "number"  # marker: the value is a number taken from the event
-NUMERIC_CLEARED = frozenset(
-    {k for k in SINK_KINDS if k != AMPLIFICATION} | {"log", "state-global", "state-tmp", NUMBER}
-)
+NUMERIC_CLEARED = frozenset({k for k in SINK_KINDS if k != AMPLIFICATION} | {"state-global", "state-tmp", NUMBER})
 
 # Prefix of a pseudo kind a guard clears when it narrows a value without making it safe for that sink
 # (`hostname.endswith("example.com")`, no leading dot): "weak-guard:ssrf" keeps the flow, at lower confidence.
@@ -65,6 +68,7 @@ __all__ = [
     "CODE",
     "COMMAND",
     "DESERIALIZATION",
+    "LOG",
     "NOSQL",
     "NUMBER",
     "NUMERIC_CLEARED",

@@ -443,8 +443,11 @@ def _flow(fn: Function, f: Finding) -> Flow | None:
         return None
     # `store` flows (writes to the app's stores, for second-order joins) are no finding's flow, yet share lines
     # a CODE finding stands at its sink, or at the call into a shared helper that holds the sink (its trace's last step)
+    # `log` flows (CODE025) are never a foothold: one on the foothold's line (`log(open(x))`) is not its flow
     sinks = {f.location, *((f.trace[-1].loc,) if f.trace else ())}
-    return next((fl for fl in fn.code_facts.flows if fl.sink.loc in sinks and fl.sink.kind != "store"), None)
+    return next(
+        (fl for fl in fn.code_facts.flows if fl.sink.loc in sinks and fl.sink.kind not in ("store", "log")), None
+    )
 
 
 _ALLOW = re.compile(r"^Allow (.+?) on (.+)$")

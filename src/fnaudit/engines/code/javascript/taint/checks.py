@@ -521,7 +521,15 @@ class Checks:
         # logging
         if method in S.LOG_METHODS and func is not None and func.type == "member_expression":
             root = root_name(func)
-            if root and (root in S.LOGGER_NAMES or root.lower().endswith(("logger", "log"))) and all_args:
+            # or a logger held by an object: Fastify's `request.log.info`, `this.logger.warn`
+            owner = func.child_by_field_name("object")
+            prop = (
+                owner.child_by_field_name("property")
+                if owner is not None and owner.type == "member_expression"
+                else None
+            )
+            held = prop is not None and (text(prop) in S.LOGGER_NAMES or text(prop).lower().endswith("logger"))
+            if (held or (root and (root in S.LOGGER_NAMES or root.lower().endswith(("logger", "log"))))) and all_args:
                 self.st.event("log", call_text, node, all_args)
         # runtime state: mutating a module-level object
         if method in S.MUTATORS and func is not None and func.type == "member_expression":

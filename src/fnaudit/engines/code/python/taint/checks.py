@@ -332,6 +332,10 @@ def check_effects(
         root = _root_name(node.func)
         if root and (root in S.LOGGER_NAMES or root.lower().endswith("logger") or root.lower().endswith("log")):
             is_log = True
+        # a logger held by an object: Flask's `app.logger.info`, `self.log.warning`, `current_app.logger`
+        owner = node.func.value
+        if isinstance(owner, ast.Attribute) and (owner.attr in S.LOGGER_NAMES or owner.attr.lower().endswith("logger")):
+            is_log = True
         if isinstance(node.func.value, ast.Call) and (names.qualname(w, node.func.value.func) or "").endswith(
             "getLogger"
         ):
