@@ -45,7 +45,10 @@ def _scan(
 @pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.name)
 def test_scenario(tmp_path: Path, language: Language, scenario: str) -> None:
     findings, calls = _scan(tmp_path, language, scenario)
-    assert findings == {(rule, language.file, line) for rule, line in EXPECTED[scenario]}
+    expected = {(rule, language.file, line) for rule, line in EXPECTED[scenario]}
+    if scenario in language.gaps and findings != expected:
+        pytest.xfail(f"{language.name} lacks: {language.gaps[scenario]}")
+    assert findings == expected
     if scenario in EXPECTED_SDK:
         assert calls == set(EXPECTED_SDK[scenario])
 

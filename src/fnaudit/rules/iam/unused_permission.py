@@ -55,7 +55,7 @@ def iam_unused_permission(app: App, ctx: Context) -> Iterator[Hit]:
     traces, VPC networking). One finding per statement, listing the unused actions; AWS managed
     policies are reported once at the line that attaches them.
 
-    Only functions whose code was analysed are checked (Python today). The finding carries a
+    Only functions whose code was analysed are checked (Python, JavaScript/TypeScript, Go, Java, Kotlin). The finding carries a
     confidence: high when every SDK call was resolved, medium when no SDK call was found or a call
     was resolved with medium confidence, low when some calls could not be mapped to IAM actions.
     Severity is medium when an unused action writes or changes permissions, low otherwise.

@@ -18,7 +18,7 @@ from functools import cache
 from tree_sitter import Language, Node, Parser, Tree
 
 from fnaudit.engines.code.files import ParseFailure, SourceFile
-from fnaudit.engines.code.treecheck import first_error_line, too_deep
+from fnaudit.treecheck import first_error_line, too_deep
 
 _TS_SUFFIXES = {".ts", ".mts", ".cts"}
 _TSX_SUFFIXES = {".tsx"}
