@@ -21,6 +21,7 @@ _LOADER_MODULES = {
     Dialect.CHALICE: "fnaudit.loaders.chalice",
     Dialect.ZAPPA: "fnaudit.loaders.zappa",
     Dialect.TERRAFORM: "fnaudit.loaders.terraform",
+    Dialect.CDK: "fnaudit.loaders.cdk",
 }
 
 

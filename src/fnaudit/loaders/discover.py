@@ -164,6 +164,13 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
     if name.endswith((".tf", ".tf.json")):
         out.terraform_folders.add(path.parent)
         return
+    if name == "cdk.json":  # a CDK app: its entry file is read from source, never synthesised
+        from fnaudit.loaders.cdk.entry import cdk_app
+
+        doc, error = cdk_app(path, root)
+        out.docs.extend([doc] if doc is not None else [])
+        out.errors.extend([error] if error is not None else [])
+        return
     is_serverless = name in _SERVERLESS_NAMES
     if not (is_serverless or name.endswith(_TEMPLATE_EXT)):
         return

@@ -27,6 +27,7 @@ class Dialect(StrEnum):
     CHALICE = "chalice"  # AWS Chalice: `.chalice/config.json` + `app.py` (routes and event handlers as functions)
     ZAPPA = "zappa"  # Zappa: `zappa_settings.json` naming a WSGI app (`app_function`) and its events
     TERRAFORM = "terraform"  # a Terraform root module (`.tf` / `.tf.json` files of one folder)
+    CDK = "cdk"  # an AWS CDK app read from its TypeScript / JavaScript / Python source (`cdk.json` names the entry)
 
 
 class TriggerKind(StrEnum):
