@@ -9,12 +9,13 @@ the same way.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from fnaudit.model.loc import Loc
 
 K = TypeVar("K")
+K2 = TypeVar("K2", bound=tuple[str, int])
 
 
 class Located(Protocol):
@@ -39,3 +40,17 @@ def keep_reached(facts: Iterable[F], spans: Sequence[tuple[int, int, K]], reacha
         if not enclosing or any(k in reachable for k in enclosing):
             kept.add(fact)
     return kept
+
+
+def reached_files(calls: Mapping[K2, Iterable[K2]], start: K2) -> list[str]:
+    """The files of the functions reachable from `start` in a call graph keyed by (file, position), its own
+    file first, in the order they are reached (the Java and Kotlin front ends' `CodeFacts.files`)."""
+    seen, todo, files = {start}, [start], [start[0]]
+    while todo:
+        for k in calls.get(todo.pop(0), ()):
+            if k not in seen:
+                seen.add(k)
+                todo.append(k)
+                if k[0] not in files:
+                    files.append(k[0])
+    return files

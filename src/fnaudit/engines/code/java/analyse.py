@@ -23,6 +23,7 @@ from fnaudit.engines.code.java.objects import configure
 from fnaudit.engines.code.java.parse import ClassDecl, JavaFile, declarations, parameters, parse_java
 from fnaudit.engines.code.java.state import Walk
 from fnaudit.engines.code.java.walk import arg_types, stmt
+from fnaudit.engines.code.reach import reached_files
 from fnaudit.engines.code.taint import facts
 from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
 from fnaudit.engines.code.taint.values import Ref, Summary, Val
@@ -144,18 +145,6 @@ class JavaAnalyser:
         self._summaries[key] = w.summary
         return w.summary
 
-    def _reached(self, start: Key) -> list[str]:
-        """The files of the project methods the handler reaches (its own first)."""
-        seen, todo, files = {start}, [start], [start[0]]
-        while todo:
-            for k in self._calls.get(todo.pop(0), {}):
-                if k not in seen:
-                    seen.add(k)
-                    todo.append(k)
-                    if k[0] not in files:
-                        files.append(k[0])
-        return files
-
     # --- the function ----------------------------------------------------------------------------
 
     def analyse(self, fn: Function, in_app: App | None = None) -> Analysis | None:
@@ -174,7 +163,7 @@ class JavaAnalyser:
         summary, files = Summary([]), [jf.source.rel]
         if handler is not None:
             summary = self._summary(*handler, event_index=0)
-            files = self._reached((handler[0].source.rel, handler[2].start_byte))
+            files = reached_files(self._calls, (handler[0].source.rel, handler[2].start_byte))
         param = summary.params[0] if summary.params else "input"
         return Analysis(
             CodeFacts(

@@ -21,7 +21,6 @@ from fnaudit.engines.code.taint.secrets import env_read, whole_environment
 from fnaudit.engines.code.taint.values import (
     ALL,
     EMPTY,
-    EVENT,
     EXC,
     Env,
     Ref,
@@ -31,6 +30,7 @@ from fnaudit.engines.code.taint.values import (
     join_branches,
     merge_envs,
     sanitise,
+    stored_in_field,
     sub,
     union,
     with_step,
@@ -242,18 +242,6 @@ def expr(w: Walk, node: Node | None) -> Val:
     return EMPTY
 
 
-def _globalised(w: Walk, val: Val) -> Val:
-    """A value stored in a field outlives the call: the handler's event reads become the `EVENT` root (any
-    method may read them); a helper's parameter refs cannot be named from elsewhere and are dropped."""
-    out: Val = {}
-    for r, s in val.items():
-        if r.root < 0:
-            out[r] = s
-        elif r.root == w.event_index:
-            out[Ref(EVENT, r.path, r.flat, r.cleared, r.label)] = s
-    return out
-
-
 def _assign(w: Walk, node: Node) -> Val:
     left = node.child_by_field_name("left")
     right = node.child_by_field_name("right")
@@ -270,7 +258,7 @@ def _assign(w: Walk, node: Node) -> Val:
         val = flatten(union(_read_name(w, name), val))
     val = with_step(val, Step(w.loc(node), f"assigned to {name}"))
     if name not in w.env and name in w.cls.fields:
-        w.fields[name] = union(w.fields.get(name, EMPTY), _globalised(w, val))
+        w.fields[name] = union(w.fields.get(name, EMPTY), stored_in_field(val, w.event_index))
     else:
         w.env[name] = val
     _remember(w, name, right)

@@ -21,6 +21,7 @@ from fnaudit.engines.code.files import FileCache
 from fnaudit.engines.code.kotlin import sdk as kotlin_sdk
 from fnaudit.engines.code.kotlin.parse import ClassDecl, KtFile, child, declarations, parameters, parse_kotlin
 from fnaudit.engines.code.kotlin.walk import Walk, expr, stmt
+from fnaudit.engines.code.reach import reached_files
 from fnaudit.engines.code.taint import facts
 from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
 from fnaudit.engines.code.taint.values import Ref, Summary, Val, union
@@ -175,18 +176,6 @@ class KotlinAnalyser:
         self._summaries[key] = w.summary
         return w.summary
 
-    def _reached(self, start: Key) -> list[str]:
-        """The files of the project functions the handler reaches (its own first)."""
-        seen, todo, files = {start}, [start], [start[0]]
-        while todo:
-            for k in self._calls.get(todo.pop(0), {}):
-                if k not in seen:
-                    seen.add(k)
-                    todo.append(k)
-                    if k[0] not in files:
-                        files.append(k[0])
-        return files
-
     # --- the function --------------------------------------------------------------------------------------
 
     def analyse(self, fn: Function, in_app: App | None = None) -> Analysis | None:
@@ -202,7 +191,7 @@ class KotlinAnalyser:
         summary, files = Summary([]), [kf.source.rel]
         if handler is not None:
             summary = self.summary(kf, cls, handler, event_index=0)
-            files = self._reached((kf.source.rel, handler.start_byte))
+            files = reached_files(self._calls, (kf.source.rel, handler.start_byte))
         param = summary.params[0] if summary.params else "input"
         loaded = [f for f in (self._files.get(rel) for rel in files) if f is not None]
         imports: list[str] = []

@@ -24,7 +24,6 @@ from fnaudit.engines.code.taint.secrets import env_read, whole_environment
 from fnaudit.engines.code.taint.values import (
     ALL,
     EMPTY,
-    EVENT,
     EXC,
     Env,
     Ref,
@@ -36,6 +35,7 @@ from fnaudit.engines.code.taint.values import (
     join_branches,
     merge_envs,
     sanitise,
+    stored_in_field,
     sub,
     union,
     with_step,
@@ -477,18 +477,6 @@ def _lambda(w: Walk, lam: Node, element: Val) -> None:
 # --- assignments ----------------------------------------------------------------------------------------
 
 
-def _globalised(w: Walk, val: Val) -> Val:
-    """A value stored in a property outlives the call: the handler's event reads become the `EVENT` root;
-    a helper's parameter refs cannot be named from elsewhere and are dropped."""
-    out: Val = {}
-    for r, s in val.items():
-        if r.root < 0:
-            out[r] = s
-        elif r.root == w.event_index:
-            out[Ref(EVENT, r.path, r.flat, r.cleared, r.label)] = s
-    return out
-
-
 def _assign(w: Walk, node: Node) -> None:
     named = node.named_children
     if len(named) < 2:
@@ -509,7 +497,7 @@ def _assign(w: Walk, node: Node) -> None:
         val = flatten(union(_read_name(w, name), val))
     val = with_step(val, Step(w.loc(node), f"assigned to {name}"))
     if _is_property(w, name):
-        w.fields[name] = union(w.fields.get(name, EMPTY), _globalised(w, val))
+        w.fields[name] = union(w.fields.get(name, EMPTY), stored_in_field(val, w.event_index))
     else:
         w.env[name] = val
     _remember(w, name, right)

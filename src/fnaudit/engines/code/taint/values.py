@@ -185,3 +185,16 @@ def sanitise(env: Env, key: str, kinds: frozenset[str], fields: bool = False) ->
     if fields:
         for k in [k for k in env if k.startswith(key + ".")]:
             env[k] = clear(env[k], kinds)
+
+
+def stored_in_field(val: Val, event_index: int | None) -> Val:
+    """A value stored in a field or property outlives the call (the Java and Kotlin front ends): the handler's
+    event reads become the `EVENT` root, which any method may read; a helper's parameter refs cannot be
+    named from elsewhere and are dropped."""
+    out: Val = {}
+    for r, s in val.items():
+        if r.root < 0:
+            out[r] = s
+        elif r.root == event_index:
+            out[Ref(EVENT, r.path, r.flat, r.cleared, r.label)] = s
+    return out
