@@ -46,6 +46,39 @@ class LineTable:
         return self.locs[virtual] if 0 < virtual < len(self.locs) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Cfn:
+    """A value already in CloudFormation form (`{"Ref": id}`, `{"Fn::GetAtt": [id, attr]}`, a pseudo
+    parameter): what a reference between resources of a lowered dialect becomes."""
+
+    value: Any
+
+
+def add_resource(
+    resources: LDict, lines: LineTable, key: str, cfn_type: str, props: LDict, rel: str, line: int, dialect: str
+) -> LDict:
+    """A lowered resource under `key` (its address in the dialect), located at `rel:line`; its metadata
+    names the key as the dialect writes it."""
+    res = LDict(lines.line(rel, line))
+    res["Type"] = cfn_type
+    res.key_lines["Type"] = res.line
+    res["Properties"] = props
+    res.key_lines["Properties"] = res.line
+    res["Metadata"] = {"fnaudit": {dialect: key}}
+    resources[key] = res
+    resources.key_lines[key] = res.line
+    return res
+
+
+def unknown_parameter(parameters: LDict, text: str, why: str) -> str:
+    """A value only deployment would tell, as a template parameter without a default named by the
+    expression: the builder treats it as it treats any value it cannot know."""
+    name = text or "unknown"
+    if name not in parameters:
+        parameters[name] = {"Type": "String", "Description": why}
+    return name
+
+
 def build_lowered(
     doc: SourceDoc,
     root: ScanRoot,

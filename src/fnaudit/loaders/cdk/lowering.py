@@ -12,7 +12,7 @@ from typing import Any
 
 from fnaudit.loaders._yaml import LDict, LList
 from fnaudit.loaders.cdk.values import Cfn, Construct, Made, ObjV, PathV, Sym, Unknown
-from fnaudit.loaders.lowered import LineTable
+from fnaudit.loaders.lowered import LineTable, add_resource, unknown_parameter
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
@@ -31,15 +31,7 @@ class Out:
         return self.lines.line(rel, line)
 
     def add(self, lid: str, cfn_type: str, props: LDict, rel: str, line: int) -> LDict:
-        res = LDict(self.v(rel, line))
-        res["Type"] = cfn_type
-        res.key_lines["Type"] = res.line
-        res["Properties"] = props
-        res.key_lines["Properties"] = res.line
-        res["Metadata"] = {"fnaudit": {"cdk": lid}}
-        self.resources[lid] = res
-        self.resources.key_lines[lid] = res.line
-        return res
+        return add_resource(self.resources, self.lines, lid, cfn_type, props, rel, line, "cdk")
 
     def new_props(self, rel: str, line: int) -> LDict:
         return LDict(self.v(rel, line))
@@ -49,10 +41,7 @@ class Out:
         props.key_lines[key] = self.v(rel, line)
 
     def parameter(self, value: Unknown) -> str:
-        name = value.text or "unknown"
-        if name not in self.parameters:
-            self.parameters[name] = {"Type": "String", "Description": value.why}
-        return name
+        return unknown_parameter(self.parameters, value.text, value.why)
 
     def cfn(self, value: Any, rel: str, line: int) -> Any:
         """An evaluated value in CloudFormation form, with lines where the value knows them."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fnaudit.loaders.cdk.syntax import ClassDef, Module
+from fnaudit.loaders.lowered import Cfn as Cfn  # re-exported: the value type every lowered dialect shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +32,6 @@ class Sym:
     @property
     def last(self) -> str:
         return self.path.rsplit(".", 1)[-1]
-
-
-@dataclass(frozen=True, slots=True)
-class Cfn:
-    """A CloudFormation value written as such (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`)."""
-
-    value: Any
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fnaudit.loaders._yaml import LDict, LList
-from fnaudit.loaders.lowered import LineTable
+from fnaudit.loaders.lowered import LineTable, add_resource, unknown_parameter
 from fnaudit.loaders.terraform.hcl import Block
 from fnaudit.loaders.terraform.module import Instance
 from fnaudit.loaders.terraform.values import Archive, Cfn, Concat, Encoded, SrcDict, Unknown
@@ -42,15 +42,7 @@ class Lowering:
     def add_at(self, address: str, cfn_type: str, props: LDict, rel: str, line: int) -> LDict:
         """A resource under its Terraform address, located at `rel:line` (a registry module's resources are
         at the line of the module input that makes them)."""
-        res = LDict(self.lines.line(rel, line))
-        res["Type"] = cfn_type
-        res.key_lines["Type"] = res.line
-        res["Properties"] = props
-        res.key_lines["Properties"] = res.line
-        res["Metadata"] = {"fnaudit": {"terraform": address}}
-        self.resources[address] = res
-        self.resources.key_lines[address] = res.line
-        return res
+        return add_resource(self.resources, self.lines, address, cfn_type, props, rel, line, "terraform")
 
     def props(self, inst: Instance, mapping: dict[str, str], block: Block | None = None) -> LDict:
         """`{tf_attribute: CfnProperty}` → the lowered properties that are set, each on its own line."""
@@ -128,10 +120,7 @@ class Lowering:
         return self.cfn(value, rel, line)
 
     def parameter(self, value: Unknown) -> str:
-        name = value.text or "unknown"
-        if name not in self.parameters:
-            self.parameters[name] = {"Type": "String", "Description": value.why}
-        return name
+        return unknown_parameter(self.parameters, value.text, value.why)
 
     def code(self, inst: Instance, value: Any) -> dict[str, Any] | None:
         """`filename` / `source_path` → the local folder the function's code is in, through the placeholder

@@ -11,18 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fnaudit.loaders.lowered import Cfn as Cfn  # re-exported: the value type every lowered dialect shares
+
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
     text: str  # the expression as written (`var.table_name`, `aws_instance.x.id`…)
     why: str = "unknown until apply"
-
-
-@dataclass(frozen=True, slots=True)
-class Cfn:
-    """A reference lowered to CloudFormation: `{"Ref": id}`, `{"Fn::GetAtt": [id, attr]}`, pseudo parameters."""
-
-    value: Any
 
 
 @dataclass(frozen=True, slots=True)
