@@ -194,6 +194,31 @@ def test_go_serverless_individual_artifacts_resolve_to_their_sources(tmp_path: P
     assert codes == {"orders": ("go", "cmd/orders/main.go", None), "users": ("go", "cmd/users/main.go", None)}
 
 
+def test_go_artifact_built_outside_the_service_folder_resolves_from_the_module_that_builds_it(tmp_path: Path) -> None:
+    """A monorepo: services in `stacks/<name>/`, binaries built by the repository's Makefile into `bin/`."""
+    _write(
+        tmp_path,
+        {
+            "stacks/shop/serverless.yml": """\
+                service: shop
+                provider: {name: aws, runtime: provided.al2023}
+                package: {individually: true}
+                functions:
+                  orders:
+                    handler: bootstrap
+                    package: {artifact: ../../bin/orders/bootstrap.zip}
+                """,
+            "go.mod": "module m\n",
+            "Makefile": "bin/%/bootstrap.zip:\n\tgo build -o bin/$*/bootstrap ./cmd/$*\n",
+            "cmd/orders/main.go": GO_MAIN,
+            "cmd/users/main.go": GO_MAIN,
+        },
+    )
+    result = scan(tmp_path, Config(select=("CODE",), today=SCAN_DATE))
+    codes = {f.name: (f.code.language, f.code.handler_file, f.code.note) for f in result.functions}
+    assert codes == {"orders": ("go", "cmd/orders/main.go", None)}
+
+
 def test_go_artifact_with_no_source_keeps_the_artifact_note(tmp_path: Path) -> None:
     root = ScanRoot.of(tmp_path)
     code = locate_artifact(root, tmp_path, "bin/gone.zip", "bootstrap", "provided.al2", lambda m: None)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from fnaudit.errors import InputError
 from fnaudit.loaders._files import ScanRoot
 
 MAX_GO_BYTES = 2 * 1024 * 1024  # a hand-written Go file is far smaller; generated ones are not handlers
@@ -79,6 +80,25 @@ def locate_main(root: ScanRoot, code_dir: Path, names: tuple[str, ...]) -> GoMai
     listed = ", ".join(rel for rel, _ in mains[:6]) + (", …" if len(mains) > 6 else "")
     why = f"the names {', '.join(names)} match none of them" if names else "no binary name to choose one by"
     return GoMain(None, f"several main packages under {shown} ({listed}) and {why}")
+
+
+def module_of(root: ScanRoot, base: Path, artifact: str) -> Path | None:
+    """The folder that builds an artifact written outside `base`: the nearest folder, from the artifact's own
+    upward and inside the scan root, holding a `go.mod` or a Makefile. None when the artifact is under `base`."""
+    try:
+        target = root.resolve_inside(base, artifact)
+    except InputError:
+        return None
+    if base in target.parents:
+        return None
+    folder = target.parent
+    while root.contains(folder):
+        if any((folder / n).is_file() for n in ("go.mod", *_MAKEFILES)):
+            return folder
+        if folder == root.path:
+            break
+        folder = folder.parent
+    return None
 
 
 def in_module(root: ScanRoot, file: Path) -> bool:

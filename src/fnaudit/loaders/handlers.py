@@ -96,7 +96,13 @@ def locate_artifact(
             if not artifact.lower().endswith(".zip"):  # a jar is never read: say why there is no code
                 return Code(lang, in_repo=False, note=_no_project(artifact))
         if lang in ("go", "custom") and artifact.lower().endswith(".zip"):
-            go = _go(root, base, root.rel(base), handler or "bootstrap", (*names, *_go_project.binary_names(artifact)))
+            bins = (*names, *_go_project.binary_names(artifact))
+            go = _go(root, base, root.rel(base), handler or "bootstrap", bins)
+            # a zip built outside the service's folder (`../../bin/fn/bootstrap.zip` by the repository's
+            # Makefile): its main package is looked for from the module that builds it
+            module = _go_project.module_of(root, base, artifact) if go.handler_file is None else None
+            if module is not None and module != base:
+                go = _go(root, module, root.rel(module), handler or "bootstrap", bins)
             if go.handler_file is not None and (
                 lang == "go" or _go_project.in_module(root, root.path / go.handler_file)
             ):
