@@ -13,28 +13,38 @@ from fnaudit.loaders.cdk.syntax import (
     Attr,
     Call,
     ClassDef,
+    Cond,
     Expr,
+    For,
+    FuncDef,
+    If,
     Import,
+    Lambda,
     Lit,
     Module,
     Name,
     Obj,
+    Op,
     Other,
+    Param,
+    Pattern,
+    Return,
+    Skip,
     Statement,
     Stmt,
     Tmpl,
 )
 
-# Wrappers that do not change the value: `(x)`, `x as T`, `x!`, `x satisfies T`, `await x`.
+# Statements not interpreted (a counting `for (;;)`, `while`, `switch`, `try`): a `Skip`, said when met.
 _SKIPPED = {
     "for_statement": "loop",
-    "for_in_statement": "loop",
     "while_statement": "loop",
     "do_statement": "loop",
-    "if_statement": "conditional",
     "switch_statement": "conditional",
     "try_statement": "try block",
 }
+_COMPARE = {"===": "==", "==": "==", "!==": "!=", "!=": "!=", "&&": "&&", "||": "||", "??": "??"}
+# Wrappers that do not change the value: `(x)`, `x as T`, `x!`, `x satisfies T`, `await x`.
 _TRANSPARENT = frozenset(
     {"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "await_expression"}
 )
@@ -53,28 +63,7 @@ def parse_typescript(text: str, rel: str) -> Module:
     out = Module(rel)
     for node in tree.root_node.named_children:
         _top(node, out)
-    for node in _skipped(tree.root_node):
-        out.skipped.append((_line(node), _SKIPPED[node.type]))
     return out
-
-
-def _skipped(root: Node) -> list[Node]:
-    """The loops and conditionals at the top level or in a constructor (what they make is not read)."""
-    found: list[Node] = []
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if node.type in _SKIPPED:
-            found.append(node)
-            continue
-        if node.type in ("program", "export_statement", "class_declaration", "class_body", "statement_block"):
-            todo.extend(node.named_children)
-        elif node.type == "method_definition":
-            name = node.child_by_field_name("name")
-            body = node.child_by_field_name("body")
-            if name is not None and _text(name) == "constructor" and body is not None:
-                todo.append(body)
-    return sorted(found, key=lambda n: n.start_byte)
 
 
 def _text(node: Node) -> str:
@@ -93,6 +82,11 @@ def _top(node: Node, out: Module) -> None:
         return
     if node.type == "import_statement":
         _import(node, out)
+        return
+    if node.type == "function_declaration":
+        fn = _function(node)
+        if fn is not None:
+            out.functions[fn.name] = fn
         return
     if node.type in ("class_declaration", "class"):
         cls = _class(node)
@@ -160,6 +154,11 @@ def _unescape(seq: str) -> str:
 
 
 def _import(node: Node, out: Module) -> None:
+    for clause in node.named_children:  # `import lambda = require('aws-cdk-lib/aws-lambda')`
+        src = clause.child_by_field_name("source") if clause.type == "import_require_clause" else None
+        names = [c for c in clause.named_children if c.type == "identifier"]
+        if src is not None and names:
+            out.imports[_text(names[0])] = Import(_string(src), None)
     source = node.child_by_field_name("source")
     if source is None:
         return
@@ -191,7 +190,9 @@ def _class(node: Node, name_hint: str | None = None) -> ClassDef | None:
         return None
     base: Expr | None = None
     params: tuple[str, ...] = ()
+    defaults: tuple[Expr | None, ...] = ()
     body: list[Statement] = []
+    methods: list[FuncDef] = []
     for child in node.named_children:
         if child.type == "class_heritage":
             for clause in child.named_children:
@@ -201,23 +202,113 @@ def _class(node: Node, name_hint: str | None = None) -> ClassDef | None:
             for member in child.named_children:
                 if member.type != "method_definition":
                     continue
-                mname = member.child_by_field_name("name")
-                if mname is None or _text(mname) != "constructor":
+                fn = _function(member)
+                if fn is None:
                     continue
-                plist = member.child_by_field_name("parameters")
-                params = tuple(_param(p) for p in (plist.named_children if plist is not None else ()))
-                block = member.child_by_field_name("body")
-                for stmt in block.named_children if block is not None else ():
-                    body.extend(_statement(stmt))
-    return ClassDef(name, base, params, tuple(body), _line(node))
+                if fn.name != "constructor":
+                    methods.append(fn)
+                    continue
+                params = tuple(p.pattern.names[0][1] if p.pattern.kind == "name" else "" for p in fn.params)
+                defaults = tuple(p.default for p in fn.params)
+                body.extend(fn.body)
+    return ClassDef(name, base, params, tuple(body), _line(node), tuple(methods), defaults)
 
 
-def _param(node: Node) -> str:
-    pattern = node.child_by_field_name("pattern")
-    return _text(pattern) if pattern is not None else _text(node)
+def _function(node: Node, name_hint: str = "") -> FuncDef | None:
+    """A function declaration, a method, an arrow function or a function expression."""
+    name_node = node.child_by_field_name("name")
+    name = _text(name_node) if name_node is not None else name_hint
+    plist = node.child_by_field_name("parameters")
+    single = node.child_by_field_name("parameter")  # `x => ...`
+    params: list[Param] = []
+    for p in [single] if single is not None else (plist.named_children if plist is not None else []):
+        if p.type == "identifier":
+            params.append(Param(Pattern("name", (("", _text(p)),)), None))
+            continue
+        if p.type not in ("required_parameter", "optional_parameter"):
+            continue
+        pattern, default = _pattern(p.child_by_field_name("pattern")), p.child_by_field_name("value")
+        if pattern is None:  # `this: T`, a rest parameter: a name that stays unknown
+            pattern = Pattern("name", (("", ""),))
+        params.append(Param(pattern, _expr(default) if default is not None else None))
+    body = node.child_by_field_name("body")
+    if body is None:
+        return None
+    if body.type == "statement_block":
+        stmts = tuple(s for c in body.named_children for s in _statement(c))
+    else:  # `(x) => expr`
+        stmts = (Return(_expr(body), _line(body)),)
+    return FuncDef(name, tuple(params), stmts, _line(node))
+
+
+def _pattern(node: Node | None) -> Pattern | None:
+    if node is None:
+        return None
+    if node.type == "identifier":
+        return Pattern("name", (("", _text(node)),))
+    if node.type == "array_pattern":
+        names = [(str(i), _text(c)) for i, c in enumerate(node.named_children) if c.type == "identifier"]
+        if len(names) == len(node.named_children):
+            return Pattern("array", tuple(names))
+        return None
+    if node.type == "object_pattern":
+        pairs: list[tuple[str, str]] = []
+        defaults: list[tuple[str, Expr]] = []
+        for c in node.named_children:
+            if c.type == "shorthand_property_identifier_pattern":
+                pairs.append((_text(c), _text(c)))
+            elif c.type == "object_assignment_pattern":
+                left, right = c.child_by_field_name("left"), c.child_by_field_name("right")
+                if left is None or right is None or left.type != "shorthand_property_identifier_pattern":
+                    return None
+                pairs.append((_text(left), _text(left)))
+                defaults.append((_text(left), _expr(right)))
+            elif c.type == "pair_pattern":
+                key, value = c.child_by_field_name("key"), c.child_by_field_name("value")
+                if key is not None and value is not None and value.type == "identifier":
+                    pairs.append((_text(key), _text(value)))
+                else:
+                    return None  # a default inside a pattern, a nested pattern: not read
+            else:
+                return None
+        return Pattern("object", tuple(pairs), tuple(defaults))
+    return None
+
+
+def _block(node: Node | None) -> tuple[Statement, ...]:
+    if node is None:
+        return ()
+    if node.type == "else_clause":
+        return tuple(s for c in node.named_children for s in _statement(c))
+    return tuple(_statement(node))
 
 
 def _statement(node: Node) -> list[Statement]:
+    if node.type == "statement_block":
+        return [s for c in node.named_children for s in _statement(c)]
+    if node.type in _SKIPPED:  # what these make needs running the app: said when met, not guessed
+        return [Skip(_SKIPPED[node.type], _line(node))]
+    if node.type == "for_in_statement":
+        left, right, op = (node.child_by_field_name(f) for f in ("left", "right", "operator"))
+        bound = _pattern(left)
+        if bound is None or right is None or op is None:
+            return [Skip("loop", _line(node))]
+        source = _expr(right)
+        if _text(op) == "in":  # `for (const k in obj)`: the keys
+            source = Call(Attr(Name("Object", _line(node)), "keys", _line(node)), (source,), (), _line(node))
+        return [For(bound, source, _block(node.child_by_field_name("body")), _line(node))]
+    if node.type == "if_statement":
+        cond = node.child_by_field_name("condition")
+        if cond is None:
+            return [Skip("conditional", _line(node))]
+        then = _block(node.child_by_field_name("consequence"))
+        return [If(_expr(cond), then, _block(node.child_by_field_name("alternative")), _line(node))]
+    if node.type == "return_statement":
+        value = next((c for c in node.named_children if c.type != "comment"), None)
+        return [Return(_expr(value) if value is not None else None, _line(node))]
+    if node.type == "function_declaration":
+        fn = _function(node)
+        return [Assign(fn.name, Lambda(fn.params, fn.body, fn.line), fn.line)] if fn is not None else []
     if node.type in ("lexical_declaration", "variable_declaration"):
         out: list[Statement] = []
         for decl in node.named_children:
@@ -276,6 +367,10 @@ def _expr(node: Node) -> Expr:
         obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
         if obj is not None and prop is not None and prop.type == "property_identifier":
             return Attr(_expr(obj), _text(prop), line)
+    if kind == "subscript_expression":  # `cfg['name']`, `fns[0]`: read as a property
+        obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+        if obj is not None and index is not None and index.type in ("string", "number"):
+            return Attr(_expr(obj), _string(index) if index.type == "string" else _text(index), line)
     if kind in ("call_expression", "new_expression"):
         func = node.child_by_field_name("function") or node.child_by_field_name("constructor")
         args = node.child_by_field_name("arguments")
@@ -294,8 +389,22 @@ def _expr(node: Node) -> Expr:
             elif child.type == "shorthand_property_identifier":
                 pairs.append((_text(child), Name(_text(child), _line(child)), _line(child)))
         return Obj(tuple(pairs), line)
+    if kind in ("arrow_function", "function_expression", "function"):
+        fn = _function(node)
+        if fn is not None:
+            return Lambda(fn.params, fn.body, line)
+    if kind == "ternary_expression":
+        test, then, orelse = (node.child_by_field_name(f) for f in ("condition", "consequence", "alternative"))
+        if test is not None and then is not None and orelse is not None:
+            return Cond(_expr(test), _expr(then), _expr(orelse), line)
+    if kind == "unary_expression":
+        op, arg = node.child_by_field_name("operator"), node.child_by_field_name("argument")
+        if op is not None and arg is not None and _text(op) == "!":
+            return Op("!", (_expr(arg),), line)
     if kind == "binary_expression":
         left, right, op = (node.child_by_field_name(f) for f in ("left", "right", "operator"))
+        if left is not None and right is not None and op is not None and _text(op) in _COMPARE:
+            return Op(_COMPARE[_text(op)], (_expr(left), _expr(right)), line)
         if left is not None and right is not None and op is not None and _text(op) == "+":
             sides = (_expr(left), _expr(right))
             if any(isinstance(x, (Tmpl, Lit)) and not _numeric(x) for x in sides):  # text joined, not a sum

@@ -1,8 +1,9 @@
 """The part of a CDK program the loader reads, in one form for TypeScript and Python.
 
 Both parsers (`parse_ts.py`, `parse_py.py`) write a file as these nodes: expressions that build
-constructs and values, assignments, expression statements, classes with their constructor. Anything
-else (loops, conditionals, functions) is not written out: what it computes stays unknown. Names of
+constructs and values, assignments, expression statements, loops, conditionals, the app's own functions
+and methods, classes with their constructor. Anything else (`while`, `try`, `switch`) is a `Skip`: what
+it computes stays unknown. Names of
 properties and methods are in the TypeScript spelling (`grantReadWriteData`); Python's snake case is
 converted when parsed, so one interpreter reads both.
 """
@@ -67,7 +68,64 @@ class Other:
     line: int
 
 
-Expr = Lit | Name | Attr | Call | Obj | Arr | Tmpl | Other
+@dataclass(frozen=True, slots=True)
+class Op:
+    """A comparison or a boolean operator, in one spelling for both languages: `==` (also `===`), `!=`,
+    `&&`, `||`, `!`, `in`, `not in`."""
+
+    op: str
+    args: tuple[Expr, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    """`test ? a : b`, `a if test else b`."""
+
+    test: Expr
+    then: Expr
+    orelse: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """What a loop or a parameter binds: a name (`x`), an array (`[k, v]`, Python `k, v`: keys are the
+    positions) or an object (`{ name, memory: mem }`): (key, local name) pairs."""
+
+    kind: str  # "name" | "array" | "object"
+    names: tuple[tuple[str, str], ...]
+    defaults: tuple[tuple[str, Expr], ...] = ()  # local name → its default (`{ memory = 128 }`)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    pattern: Pattern
+    default: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lambda:
+    """An arrow function, a `function` expression or a Python `lambda`: a function value made where it is
+    written (it sees the names around it)."""
+
+    params: tuple[Param, ...]
+    body: tuple[Statement, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comp:
+    """A Python list comprehension: `[elt for target in source if cond]` (one `for`)."""
+
+    elt: Expr
+    target: Pattern
+    source: Expr
+    conds: tuple[Expr, ...]
+    line: int
+
+
+Expr = Lit | Name | Attr | Call | Obj | Arr | Tmpl | Other | Op | Cond | Lambda | Comp
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +141,50 @@ class Stmt:
     line: int
 
 
-Statement = Assign | Stmt
+@dataclass(frozen=True, slots=True)
+class For:
+    """`for (const x of items)`, `for (const [k, v] of Object.entries(o))`, `for x in items:`."""
+
+    target: Pattern
+    source: Expr
+    body: tuple[Statement, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    test: Expr
+    body: tuple[Statement, ...]
+    orelse: tuple[Statement, ...]  # `else if` / `elif` is an `If` here
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    value: Expr | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A statement not interpreted (`while`, `try`, `switch`, `with`): said when met, never guessed."""
+
+    what: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FuncDef:
+    """A function or method the app defines (`function createFn(...)`, `def _make_fn(self, ...)`; `self`
+    left out). Method names are in the TypeScript spelling, as calls to them are."""
+
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Statement, ...]
+    line: int
+
+
+Statement = Assign | Stmt | For | If | Return | Skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +194,8 @@ class ClassDef:
     params: tuple[str, ...]  # constructor parameters, `self` left out
     body: tuple[Statement, ...]  # the constructor's statements
     line: int
+    methods: tuple[FuncDef, ...] = ()
+    defaults: tuple[Expr | None, ...] = ()  # the constructor parameters' default values, when written
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +210,7 @@ class Module:
     imports: dict[str, Import] = field(default_factory=dict)  # local name → what it is
     classes: dict[str, ClassDef] = field(default_factory=dict)
     body: list[Statement] = field(default_factory=list)  # top-level statements
+    functions: dict[str, FuncDef] = field(default_factory=dict)  # module-level functions
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, what): loops, conditionals not read
 
 
