@@ -65,7 +65,7 @@ def test_typescript_app_stacks_props_and_helper_construct() -> None:
     assert [m.name for m in role.managed_policies] == ["AWSLambdaBasicExecutionRole"]
     got = [(s.actions[:2], s.loc) for s in role.statements]
     assert got == [
-        (("dynamodb:BatchGetItem", "dynamodb:GetRecords"), Loc(api, line("ts-shop", api, "grantReadWriteData"))),
+        (("dynamodb:BatchGetItem", "dynamodb:Query"), Loc(api, line("ts-shop", api, "grantReadWriteData"))),
         (("sqs:SendMessage", "sqs:GetQueueAttributes"), Loc(api, line("ts-shop", api, "grantSendMessages"))),
     ]
     assert "dynamodb:PutItem" in role.statements[0].actions
