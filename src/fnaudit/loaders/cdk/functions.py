@@ -7,12 +7,13 @@ import re
 from typing import Any
 
 from fnaudit.loaders._yaml import LDict
-from fnaudit.loaders.cdk.lowering import BASIC_EXECUTION, Out
+from fnaudit.loaders.cdk.grants import GRANTS
+from fnaudit.loaders.cdk.lowering import BASIC_EXECUTION, Out, arn_of
 from fnaudit.loaders.cdk.values import Construct, Made, ObjV, PathV, Sym, Unknown
 from fnaudit.loaders.cloudformation import LOCAL_BUCKET
 
 _RUNTIME = re.compile(r"^(PYTHON|NODEJS|JAVA|DOTNET|RUBY|GO|PROVIDED)(?:_(.+))?$")
-_RETENTION = {
+RETENTION_DAYS = {
     "ONE_DAY": 1,
     "THREE_DAYS": 3,
     "FIVE_DAYS": 5,
@@ -149,15 +150,97 @@ def lower_function(out: Out, kind: str, c: Construct, props: ObjV, app_dir: str,
     c.data["role"] = role
     out.add(c.path, "AWS::Lambda::Function", p, rel, c.line)
     retention = props.get("logRetention")
-    if isinstance(retention, Sym) and retention.last in _RETENTION:
+    if isinstance(retention, Sym) and retention.last in RETENTION_DAYS:
         at = props.line_of("logRetention")
         group = out.new_props(rel, at)
         group["LogGroupName"] = f"/aws/lambda/{c.path}"
-        out.put(group, "RetentionInDays", _RETENTION[retention.last], rel, at)
+        out.put(group, "RetentionInDays", RETENTION_DAYS[retention.last], rel, at)
         out.add(c.path + "/LogRetention", "AWS::Logs::LogGroup", group, rel, at)
     for stmt in props.get("initialPolicy") or []:
         if isinstance(stmt, LDict):
             out.statement(role, stmt)
+    _runtime_options(out, p, c, props)
+    async_invoke(out, c, props, rel)
+
+
+_ARCHITECTURES = {"ARM_64": "arm64", "X86_64": "x86_64"}
+
+
+def _runtime_options(out: Out, p: LDict, c: Construct, props: ObjV) -> None:
+    """`architecture`, `layers`, `deadLetterQueue` / `deadLetterQueueEnabled` and `logGroup`, each at its line."""
+    rel = c.rel
+    arch = props.get("architecture")
+    if isinstance(arch, Sym) and arch.last in _ARCHITECTURES:
+        out.put(p, "Architectures", [_ARCHITECTURES[arch.last]], rel, props.line_of("architecture"))
+    layers = props.get("layers")
+    if isinstance(layers, list):
+        out.put(p, "Layers", [arn_of(x) for x in layers], rel, props.line_of("layers"))
+    queue = props.get("deadLetterQueue")
+    if queue is None and props.get("deadLetterQueueEnabled") is True:
+        # CDK makes the queue itself (`<function>/DeadLetterQueue`, 14 days' retention)
+        at = props.line_of("deadLetterQueueEnabled")
+        made = out.new_props(rel, at)
+        made["MessageRetentionPeriod"] = 1209600
+        out.add(c.path + "/DeadLetterQueue", "AWS::SQS::Queue", made, rel, at)
+        queue = Construct("queue", c.path + "/DeadLetterQueue", rel, at)
+    if queue is not None:
+        at = props.line_of("deadLetterQueue") if "deadLetterQueue" in props.items else queue.line
+        out.put(p, "DeadLetterConfig", {"TargetArn": arn_of(queue)}, rel, at)
+        # CDK lets the function's role send to its dead-letter queue
+        _grant_role(out, c, ["sqs:SendMessage"], queue, rel, at)
+    group = props.get("logGroup")
+    if group is not None:
+        out.put(p, "LoggingConfig", {"LogGroup": group}, rel, props.line_of("logGroup"))
+
+
+# the kind of a destination's target → the grant CDK makes on the function's role for it
+_DESTINATION_GRANTS = {
+    "queue": ("queue", "grantSendMessages"),
+    "topic": ("topic", "grantPublish"),
+    "function": ("function", "grantInvoke"),
+}
+
+
+def _grant_role(out: Out, fn: Construct, actions: list[str], target: Any, rel: str, line: int) -> None:
+    """A statement CDK adds on the function's own role (a role given as an imported one is not in the scan:
+    nothing to add it to, and nothing to say)."""
+    role = fn.data.get("role")
+    if isinstance(role, Construct) and role.kind == "role" and not role.data.get("imported"):
+        out.statement(role, out.allow(actions, [arn_of(target)], rel, line))
+
+
+def async_invoke(out: Out, c: Construct, props: ObjV, rel: str) -> None:
+    """`onFailure` / `onSuccess` destinations (`new SqsDestination(q)`...), `retryAttempts`, `maxEventAge`:
+    props of the function or of `fn.configureAsyncInvoke({...})` → its `AWS::Lambda::EventInvokeConfig`."""
+    keys = ("onFailure", "onSuccess", "retryAttempts", "maxEventAge")
+    if not any(k in props.items for k in keys):
+        return
+    p = out.new_props(rel, props.line)
+    p["FunctionName"] = {"Ref": c.path}
+    p["Qualifier"] = "$LATEST"
+    p.key_lines.update({"FunctionName": p.line, "Qualifier": p.line})
+    dest = LDict(p.line)
+    for key, cfn in (("onFailure", "OnFailure"), ("onSuccess", "OnSuccess")):
+        target = props.get(key)
+        if target is None:
+            continue
+        arn = target.args[0] if isinstance(target, Made) and target.args else target
+        grant = GRANTS.get(_DESTINATION_GRANTS.get(arn.kind, ("", ""))) if isinstance(arn, Construct) else None
+        if grant is not None:  # `SqsDestination(q)`: CDK grants the function's role the sending, at the prop
+            _grant_role(out, c, list(grant.actions), arn, rel, props.line_of(key))
+        item = out.new_props(rel, props.line_of(key))
+        item["Destination"] = out.cfn(arn_of(arn), rel, props.line_of(key))
+        item.key_lines["Destination"] = item.line
+        dest[cfn] = item
+        dest.key_lines[cfn] = item.line
+    if dest:
+        p["DestinationConfig"] = dest
+        p.key_lines["DestinationConfig"] = p.line
+    if props.get("retryAttempts") is not None:
+        out.put(p, "MaximumRetryAttempts", props.get("retryAttempts"), rel, props.line_of("retryAttempts"))
+    if props.get("maxEventAge") is not None:
+        out.put(p, "MaximumEventAgeInSeconds", props.get("maxEventAge"), rel, props.line_of("maxEventAge"))
+    out.add(c.path + "/EventInvokeConfig", "AWS::Lambda::EventInvokeConfig", p, rel, props.line)
 
 
 def _code(out: Out, p: LDict, code: Any, line: int, rel: str, app_dir: str, base: str) -> None:

@@ -15,6 +15,8 @@ from fnaudit.loaders.cdk.values import Cfn, Construct, Made, ObjV, PathV, Sym, U
 from fnaudit.loaders.lowered import LineTable, add_resource, unknown_parameter
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# `SecretValue.unsafePlainText('x')` (`plainText` in CDK v1): a secret written in the app's source
+_PLAIN_SECRETS = ("SecretValue.unsafePlainText", "SecretValue.plainText")
 
 
 @dataclass(slots=True)
@@ -58,6 +60,8 @@ class Out:
         if isinstance(value, Made):
             if value.sym.startswith("Duration.") and value.args and isinstance(value.args[0], (int, float)):
                 return seconds(value)
+            if value.sym.endswith(_PLAIN_SECRETS) and value.args and isinstance(value.args[0], str):
+                return value.args[0]  # written in the app, so in the template: the secret as it is
             return {"Ref": self.parameter(Unknown(value.sym, "a CDK value the loader does not translate"))}
         if isinstance(value, PathV):
             return value.rel
@@ -157,7 +161,7 @@ def arn_of(value: Any) -> Any:
     if isinstance(value, Construct):
         if value.data.get("imported"):
             return Unknown(f"{value.path} ARN", "a resource imported from outside the app")
-        if value.kind in ("topic", "secret"):
+        if value.kind in ("topic", "secret", "layer"):  # their `Ref` is the ARN
             return Cfn({"Ref": value.path})
         return Cfn({"Fn::GetAtt": [value.path, "Arn"]})
     return value

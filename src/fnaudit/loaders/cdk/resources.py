@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fnaudit.loaders._yaml import LDict, LList
+from fnaudit.loaders.cdk.functions import RETENTION_DAYS, async_invoke
 from fnaudit.loaders.cdk.grants import GRANTS
 from fnaudit.loaders.cdk.lowering import Out, arn_of
 from fnaudit.loaders.cdk.values import Cfn, Construct, Made, ObjV, Sym, Unknown
@@ -17,9 +18,24 @@ SIMPLE: dict[str, tuple[str, str, dict[str, str]]] = {
     "aws-s3.Bucket": ("bucket", "AWS::S3::Bucket", {"bucketName": "BucketName"}),
     "aws-sqs.Queue": ("queue", "AWS::SQS::Queue", {"queueName": "QueueName"}),
     "aws-sns.Topic": ("topic", "AWS::SNS::Topic", {"topicName": "TopicName"}),
-    "aws-secretsmanager.Secret": ("secret", "AWS::SecretsManager::Secret", {"secretName": "Name"}),
+    "aws-secretsmanager.Secret": (
+        "secret",
+        "AWS::SecretsManager::Secret",
+        {"secretName": "Name", "secretStringValue": "SecretString"},  # `SecretValue.unsafePlainText`: as written
+    ),
     "aws-cognito.UserPool": ("userpool", "AWS::Cognito::UserPool", {"userPoolName": "UserPoolName"}),
+    "aws-kinesis.Stream": ("stream", "AWS::Kinesis::Stream", {"streamName": "Name"}),
 }
+
+
+def options(value: Any) -> ObjV | None:
+    """An options object: a TypeScript literal, or in Python the struct class it is written with
+    (`apigw.CorsOptions(allow_origins=...)`, `StageOptions(...)`): its keyword arguments."""
+    if isinstance(value, ObjV):
+        return value
+    if isinstance(value, Made) and len(value.args) == 1 and isinstance(value.args[0], ObjV):
+        return value.args[0]
+    return None
 
 
 def statement(out: Out, props: ObjV | None, rel: str, line: int) -> LDict:
@@ -50,14 +66,13 @@ def extend_statement(out: Out, stmt: LDict, method: str, args: list[Any], rel: s
 
 
 def role(out: Out, c: Construct, props: ObjV) -> None:
-    service = "lambda.amazonaws.com"
-    assumed = props.get("assumedBy")
-    if isinstance(assumed, Made) and assumed.args and isinstance(assumed.args[0], str):
-        service = assumed.args[0]
-    made = out.role(c.path, c.rel, c.line, service)
+    made = out.role(c.path, c.rel, c.line)
     c.data.update(made.data)
     c.kind = "role"
     res = out.resources[c.path]
+    assumed = props.get("assumedBy")
+    if assumed is not None:
+        _trust(out, res["Properties"], assumed, c.rel, props.line_of("assumedBy"))
     if props.get("roleName") is not None:
         out.put(res["Properties"], "RoleName", props.get("roleName"), c.rel, props.line_of("roleName"))
     inline_policies(out, c, props.get("inlinePolicies"))
@@ -66,6 +81,62 @@ def role(out: Out, c: Construct, props: ObjV) -> None:
         for arn in managed:
             at = arn.line if isinstance(arn, Made) else props.line_of("managedPolicies")
             out.managed_policy(c, _policy_arn(arn), c.rel, at)
+
+
+def principals(value: Any) -> list[tuple[str, Any]]:
+    """`new ServicePrincipal('x')`, `AnyPrincipal()`, `ArnPrincipal(arn)`, `AccountPrincipal(id)`,
+    `AccountRootPrincipal()`, `FederatedPrincipal(provider)`, `CompositePrincipal(a, b)` → (`Service` | `AWS` |
+    `Federated`, value) pairs; another principal is an unknown `AWS` one, never guessed."""
+    if not isinstance(value, Made):
+        return [("AWS", value)] if value is not None else []
+    name = value.sym.rsplit(".", 1)[-1]
+    arg = value.args[0] if value.args else None
+    if name == "CompositePrincipal":
+        return [p for a in value.args for p in principals(a)]
+    if name == "ServicePrincipal":
+        return [("Service", arg)]
+    if name in ("FederatedPrincipal", "WebIdentityPrincipal"):
+        return [("Federated", arg)]
+    if name in ("AnyPrincipal", "StarPrincipal"):
+        return [("AWS", "*")]
+    if name == "ArnPrincipal":
+        return [("AWS", arn_of(arg))]
+    if name == "AccountPrincipal":
+        return [("AWS", Cfn({"Fn::Join": ["", ["arn:aws:iam::", _account(arg), ":root"]]}))]
+    if name == "AccountRootPrincipal":
+        return [("AWS", Cfn({"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]}))]
+    return [("AWS", Unknown(value.sym, "a principal the loader does not translate"))]
+
+
+def _account(value: Any) -> Any:
+    return value if isinstance(value, str) else {"Ref": "AWS::AccountId"}
+
+
+def _trust(out: Out, props: LDict, assumed: Any, rel: str, line: int) -> None:
+    """The role's trust policy, its statement on the `assumedBy` line (the line to narrow)."""
+    found = principals(assumed)
+    if not found:
+        return
+    principal = out.new_props(rel, line)
+    for key, value in found:
+        item = out.cfn(value, rel, line)
+        if key in principal:
+            have = principal[key]
+            principal[key] = [*(have if isinstance(have, list) else [have]), item]
+        else:
+            principal[key] = item
+            principal.key_lines[key] = out.v(rel, line)
+    stmt = out.new_props(rel, line)
+    stmt.update({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+    stmt.key_lines.update(dict.fromkeys(("Effect", "Principal", "Action"), stmt.line))
+    statements = LList(stmt.line)
+    statements.append(stmt)
+    statements.item_lines.append(stmt.line)
+    doc = out.new_props(rel, line)
+    doc.update({"Version": "2012-10-17", "Statement": statements})
+    doc.key_lines.update({"Version": doc.line, "Statement": doc.line})
+    props["AssumeRolePolicyDocument"] = doc
+    props.key_lines["AssumeRolePolicyDocument"] = doc.line
 
 
 def inline_policies(out: Out, c: Construct, policies: Any) -> None:
@@ -155,7 +226,65 @@ def simple(out: Out, sym: str, c: Construct, props: ObjV) -> None:
             out.put(p, cfn, props.get(key), c.rel, props.line_of(key))
     if kind == "table":
         p["BillingMode"] = "PAY_PER_REQUEST"
+        stream = props.get("stream")
+        if isinstance(stream, Sym):
+            out.put(p, "StreamSpecification", {"StreamViewType": stream.last}, c.rel, props.line_of("stream"))
     out.add(c.path, cfn_type, p, c.rel, c.line)
+    if kind == "bucket":
+        _bucket_access(out, c, p, props)
+
+
+# `BlockPublicAccess.BLOCK_ALL` / `BLOCK_ACLS`: the four settings of each (others are unknown)
+_BLOCKS = {
+    "BLOCK_ALL": (True, True, True, True),
+    "BLOCK_ACLS": (True, True, False, False),
+    "BLOCK_ACLS_ONLY": (True, True, False, False),
+}
+_BLOCK_KEYS = (
+    ("blockPublicAcls", "BlockPublicAcls"),
+    ("ignorePublicAcls", "IgnorePublicAcls"),
+    ("blockPublicPolicy", "BlockPublicPolicy"),
+    ("restrictPublicBuckets", "RestrictPublicBuckets"),
+)
+
+
+def _bucket_access(out: Out, c: Construct, p: LDict, props: ObjV) -> None:
+    """`blockPublicAccess` (a `BlockPublicAccess` member or `new BlockPublicAccess({...})`),
+    `accessControl: BucketAccessControl.PUBLIC_READ`, and `publicReadAccess: true` (the `BucketPolicy`
+    CDK writes: `s3:GetObject` on every object to `*`, on the prop's line)."""
+    rel = c.rel
+    block = props.get("blockPublicAccess")
+    at = props.line_of("blockPublicAccess")
+    settings: ObjV | None = None
+    if isinstance(block, Sym) and block.last in _BLOCKS:
+        values = _BLOCKS[block.last]
+        settings = ObjV({cfn: (v, at) for (_, cfn), v in zip(_BLOCK_KEYS, values, strict=True)}, at)
+    elif isinstance(block, Made) and block.args and isinstance(block.args[0], ObjV):
+        given = block.args[0]
+        settings = ObjV(
+            {cfn: (given.get(k), given.line_of(k)) for k, cfn in _BLOCK_KEYS if given.get(k) is not None}, at
+        )
+    if settings is not None:
+        out.put(p, "PublicAccessBlockConfiguration", settings, rel, at)
+    acl = props.get("accessControl")
+    if isinstance(acl, Sym):
+        name = "".join(w.title() for w in acl.last.split("_"))
+        out.put(p, "AccessControl", name, rel, props.line_of("accessControl"))
+    if props.get("publicReadAccess") is True:
+        line = props.line_of("publicReadAccess")
+        stmt = out.new_props(rel, line)
+        stmt["Effect"] = "Allow"
+        stmt["Principal"] = {"AWS": "*"}
+        stmt["Action"] = "s3:GetObject"
+        stmt["Resource"] = {"Fn::Join": ["", [{"Fn::GetAtt": [c.path, "Arn"]}, "/*"]]}
+        stmt.key_lines.update(dict.fromkeys(("Effect", "Principal", "Action", "Resource"), stmt.line))
+        doc = out.new_props(rel, line)
+        doc.update({"Version": "2012-10-17", "Statement": [stmt]})
+        policy = out.new_props(rel, line)
+        out.put(policy, "Bucket", {"Ref": c.path}, rel, line)
+        policy["PolicyDocument"] = doc
+        policy.key_lines["PolicyDocument"] = doc.line
+        out.add(c.path + "/Policy", "AWS::S3::BucketPolicy", policy, rel, line)
 
 
 def event_rule(out: Out, c: Construct, props: ObjV) -> None:
@@ -208,10 +337,19 @@ def rest_api(out: Out, c: Construct, props: ObjV, handler: Any) -> None:
     stage = out.new_props(c.rel, c.line)
     stage["RestApiId"] = {"Ref": c.path}
     stage["StageName"] = "prod"
-    out.add(c.path + "/DeploymentStage.prod", "AWS::ApiGateway::Stage", stage, c.rel, c.line)
+    deploy = options(props.get("deployOptions"))
+    if deploy is not None:
+        _deploy_options(out, stage, deploy, c.rel)
+    stage_path = c.path + "/DeploymentStage.prod"
+    out.add(stage_path, "AWS::ApiGateway::Stage", stage, c.rel, c.line)
+    c.fields["deploymentStage"] = Construct("stage", stage_path, c.rel, c.line, data={"api": c})
     defaults = props.get("defaultMethodOptions")
     c.data["defaults"] = defaults if isinstance(defaults, ObjV) else None
+    cors = options(props.get("defaultCorsPreflightOptions"))
     c.data["root"] = Construct("apiresource", c.path, c.rel, c.line, data={"api": c, "path": "/"})
+    if cors is not None:
+        c.data["root"].data["cors"] = cors
+        add_preflight(out, c.data["root"], cors)
     if isinstance(handler, Construct) and props.get("proxy") is not False:
         line = props.line_of("handler")
         integration = Made("LambdaIntegration", (handler,), line, c.rel)
@@ -220,7 +358,71 @@ def rest_api(out: Out, c: Construct, props: ObjV, handler: Any) -> None:
         add_method(out, proxy, "ANY", integration, None, line)
 
 
-def add_resource(out: Out, parent: Construct, part: Any, line: int) -> Construct:
+def _deploy_options(out: Out, stage: LDict, deploy: ObjV, rel: str) -> None:
+    """`deployOptions`: `stageName`, stage-wide `throttlingRateLimit` / `throttlingBurstLimit` (CDK writes them as
+    the `/*/*` method setting) and `methodOptions: { '/path/GET': {...} }`, each at its own line."""
+    if isinstance(deploy.get("stageName"), str):
+        out.put(stage, "StageName", deploy.get("stageName"), rel, deploy.line_of("stageName"))
+    settings = LList(out.v(rel, deploy.line))
+    _method_setting(out, settings, "/*/*", deploy, rel)
+    methods = options(deploy.get("methodOptions"))
+    for key, (item, _) in methods.items.items() if methods is not None else ():
+        opts = options(item)
+        if opts is not None:
+            _method_setting(out, settings, key, opts, rel)
+    if settings:
+        stage["MethodSettings"] = settings
+        stage.key_lines["MethodSettings"] = settings.line
+
+
+def _method_setting(out: Out, settings: LList, key: str, opts: ObjV, rel: str) -> None:
+    names = (("throttlingRateLimit", "ThrottlingRateLimit"), ("throttlingBurstLimit", "ThrottlingBurstLimit"))
+    given = [(k, cfn) for k, cfn in names if opts.get(k) is not None]
+    if not given:
+        return
+    at = opts.line_of(given[0][0])
+    path, _, verb = key.rpartition("/")
+    item = out.new_props(rel, at)
+    item["HttpMethod"] = verb or "*"
+    item["ResourcePath"] = "/*" if path in ("/*", "") else "/" + path.lstrip("/").replace("/", "~1")
+    item.key_lines.update({"HttpMethod": item.line, "ResourcePath": item.line})
+    for k, cfn in given:
+        out.put(item, cfn, opts.get(k), rel, opts.line_of(k))
+    settings.append(item)
+    settings.item_lines.append(item.line)
+
+
+def add_preflight(out: Out, resource: Construct, cors: ObjV) -> None:
+    """The `OPTIONS` mock method CDK adds for `defaultCorsPreflightOptions` / `addCorsPreflight`: its
+    `Access-Control-Allow-Origin` on the line of `allowOrigins` (the line to change)."""
+    api: Construct = resource.data["api"]
+    rel = resource.rel
+    origins = cors.get("allowOrigins")
+    first = origins[0] if isinstance(origins, list) and origins else origins
+    if isinstance(first, Sym):  # `Cors.ALL_ORIGINS`
+        first = "*"
+    at = cors.line_of("allowOrigins")
+    params = out.new_props(rel, at)
+    out.put(params, "method.response.header.Access-Control-Allow-Origin", f"'{first}'", rel, at)
+    if cors.get("allowCredentials") is True:
+        line = cors.line_of("allowCredentials")
+        out.put(params, "method.response.header.Access-Control-Allow-Credentials", "'true'", rel, line)
+    response = out.new_props(rel, at)
+    response.update({"StatusCode": "204", "ResponseParameters": params})
+    response.key_lines.update({"StatusCode": response.line, "ResponseParameters": response.line})
+    integration = out.new_props(rel, at)
+    integration.update({"Type": "MOCK", "IntegrationResponses": [response]})
+    path = resource.data["path"]
+    p = out.new_props(rel, at)
+    p["RestApiId"] = {"Ref": api.path}
+    p["ResourceId"] = {"Fn::GetAtt": [api.path, "RootResourceId"]} if path == "/" else {"Ref": resource.path}
+    p.update({"HttpMethod": "OPTIONS", "AuthorizationType": "NONE", "Integration": integration})
+    p.key_lines.update(dict.fromkeys(("RestApiId", "ResourceId", "HttpMethod", "AuthorizationType"), p.line))
+    p.key_lines["Integration"] = integration.line
+    out.add(f"{api.path}/Default{path.rstrip('/')}/OPTIONS", "AWS::ApiGateway::Method", p, rel, at)
+
+
+def add_resource(out: Out, parent: Construct, part: Any, line: int, extra: Any = None) -> Construct:
     api: Construct = parent.data["api"]
     path = parent.data["path"].rstrip("/") + "/" + str(part if isinstance(part, str) else "{unknown}")
     lid = f"{api.path}/Default{path}"
@@ -229,10 +431,17 @@ def add_resource(out: Out, parent: Construct, part: Any, line: int) -> Construct
     p["ParentId"] = {"Fn::GetAtt": [api.path, "RootResourceId"]} if parent.data["path"] == "/" else {"Ref": parent.path}
     out.put(p, "PathPart", part, parent.rel, line)
     out.add(lid, "AWS::ApiGateway::Resource", p, parent.rel, line)
-    return Construct("apiresource", lid, parent.rel, line, data={"api": api, "path": path})
+    made = Construct("apiresource", lid, parent.rel, line, data={"api": api, "path": path})
+    given = options(extra)
+    own = options(given.get("defaultCorsPreflightOptions")) if given is not None else None
+    cors = own if own is not None else parent.data.get("cors")  # children inherit it, as in CDK
+    if isinstance(cors, ObjV):
+        made.data["cors"] = cors
+        add_preflight(out, made, cors)
+    return made
 
 
-def add_method(out: Out, resource: Construct, verb: Any, integration: Any, options: Any, line: int) -> None:
+def add_method(out: Out, resource: Construct, verb: Any, integration: Any, given: Any, line: int) -> None:
     api: Construct = resource.data["api"]
     rel = resource.rel
     path = resource.data["path"]
@@ -241,8 +450,9 @@ def add_method(out: Out, resource: Construct, verb: Any, integration: Any, optio
     p["RestApiId"] = {"Ref": api.path}
     p["ResourceId"] = {"Fn::GetAtt": [api.path, "RootResourceId"]} if path == "/" else {"Ref": resource.path}
     p["HttpMethod"] = method
-    opts = options if isinstance(options, ObjV) else api.data.get("defaults")
+    opts = given if isinstance(given, ObjV) else api.data.get("defaults")
     _authorization(out, p, opts, rel, line, api)
+    _method_validator(out, p, opts, api, f"{api.path}/Default{path.rstrip('/')}/{method}", rel)
     fn = integration.args[0] if isinstance(integration, Made) and integration.args else None
     if isinstance(fn, Construct):
         body = LDict(out.v(rel, line))
@@ -314,6 +524,9 @@ def http_api(out: Out, c: Construct, props: ObjV) -> None:
     p["ProtocolType"] = "HTTP"
     if props.get("apiName") is not None:
         out.put(p, "Name", props.get("apiName"), c.rel, props.line_of("apiName"))
+    cors = options(props.get("corsPreflight"))
+    if cors is not None:
+        _http_cors(out, p, cors, c.rel, props.line_of("corsPreflight"))
     out.add(c.path, "AWS::ApiGatewayV2::Api", p, c.rel, c.line)
     stage = out.new_props(c.rel, c.line)
     stage.update({"ApiId": {"Ref": c.path}, "StageName": "$default", "AutoDeploy": True})
@@ -322,11 +535,26 @@ def http_api(out: Out, c: Construct, props: ObjV) -> None:
     c.data["authorizer_line"] = props.line_of("defaultAuthorizer")
 
 
+def _http_cors(out: Out, p: LDict, cors: ObjV, rel: str, line: int) -> None:
+    """`corsPreflight: { allowOrigins, allowCredentials, allowMethods }` → the API's `CorsConfiguration`."""
+    body = ObjV({}, cors.line)
+    for key, cfn in (("allowOrigins", "AllowOrigins"), ("allowCredentials", "AllowCredentials")):
+        if key in cors.items:
+            body.items[cfn] = cors.items[key]
+    methods = cors.get("allowMethods")
+    if isinstance(methods, list):
+        names = [m.last if isinstance(m, Sym) else m for m in methods]
+        body.items["AllowMethods"] = (names, cors.line_of("allowMethods"))
+    out.put(p, "CorsConfiguration", body, rel, line)
+
+
 def add_routes(out: Out, api: Construct, opts: ObjV, rel: str, line: int) -> None:
     path = opts.get("path")
     methods = opts.get("methods") or [Sym("aws-apigatewayv2.HttpMethod.ANY")]
     integration = opts.get("integration")
     fn = integration.args[-1] if isinstance(integration, Made) and integration.args else None
+    if isinstance(fn, ObjV):  # CDK v1 `LambdaProxyIntegration(handler=fn)`: its props
+        fn = fn.get("handler")
     auth = opts.get("authorizer") if "authorizer" in opts.items else api.data.get("authorizer")
     at = opts.line_of("authorizer") if "authorizer" in opts.items else line
     integ_id: str | None = None
@@ -407,6 +635,20 @@ def call_method(out: Out, c: Construct, name: str, args: list[Any], rel: str, li
         out.add(c.path + "/FunctionUrl", "AWS::Lambda::Url", p, rel, line)
     elif name == "addEventSource" and isinstance(first, Made):
         _event_source(out, c, first, rel, line)
+    elif name == "addPermission" and c.kind == "function" and len(args) > 1 and isinstance(args[1], ObjV):
+        _permission(out, c, str(first) if isinstance(first, str) else "Permission", args[1], rel, line)
+    elif name == "addEventSourceMapping" and c.kind == "function" and len(args) > 1 and isinstance(args[1], ObjV):
+        event_source_mapping(out, c, f"{c.path}/{first}", args[1], rel, line)
+    elif name == "configureAsyncInvoke" and c.kind == "function" and isinstance(first, ObjV):
+        async_invoke(out, c, first, rel)
+    elif name in ("attachInlinePolicy", "attachToRole", "attachToPolicy") and isinstance(first, Construct):
+        policy, target = (first, c) if name == "attachInlinePolicy" else (c, first)
+        _attach(out, policy, _role_of(target), rel, line)
+    elif name in ("addStatements", "addStatement") and c.kind == "policy":
+        for stmt in args:
+            if isinstance(stmt, LDict):
+                _policy_statements(out, c).append(stmt)
+                _policy_statements(out, c).item_lines.append(stmt.line)
     elif name == "addEnvironment" and len(args) >= 2:
         env = out.resources[c.path]["Properties"].setdefault("Environment", LDict(out.v(rel, line)))
         variables = env.setdefault("Variables", LDict(out.v(rel, line)))
@@ -421,7 +663,20 @@ def call_method(out: Out, c: Construct, name: str, args: list[Any], rel: str, li
     elif name == "addTarget" and c.kind == "rule":
         add_target(out, c, first, line)
     elif name == "addResource" and c.kind == "apiresource":
-        return add_resource(out, c, first, line)
+        return add_resource(out, c, first, line, args[1] if len(args) > 1 else None)
+    elif name == "addCorsPreflight" and c.kind == "apiresource" and options(first) is not None:
+        add_preflight(out, c, options(first) or ObjV({}, line))
+    elif name == "addUsagePlan" and c.kind == "restapi":
+        made = Construct("construct", f"{c.path}/{first}", rel, line)
+        usage_plan(out, made, args[1] if len(args) > 1 and isinstance(args[1], ObjV) else ObjV({}, line))
+        return made
+    elif name == "addApiStage" and c.kind == "usageplan" and isinstance(first, ObjV):
+        _api_stage(out, c, first, rel, line)
+    elif name == "addRequestValidator" and c.kind == "restapi":
+        made = Construct("construct", f"{c.path}/{first}", rel, line)
+        opts = args[1] if len(args) > 1 and isinstance(args[1], ObjV) else ObjV({}, line)
+        request_validator(out, made, opts, c)
+        return made
     elif name == "addMethod" and c.kind == "apiresource":
         add_method(out, c, first, args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else None, line)
     elif name == "addRoutes" and c.kind == "httpapi" and isinstance(first, ObjV):
@@ -448,6 +703,19 @@ def _event_source(out: Out, fn: Construct, source: Made, rel: str, line: int) ->
         out.add(f"{fn.path}/SqsEventSource:{target.path}", "AWS::Lambda::EventSourceMapping", p, rel, line)
         grant = GRANTS[("queue", "grantConsumeMessages")]
         out.statement(fn.data.get("role"), out.allow(list(grant.actions), [arn_of(target)], rel, line))
+    elif source.sym.endswith(("DynamoEventSource", "KinesisEventSource")) and isinstance(target, Construct):
+        dynamo = source.sym.endswith("DynamoEventSource")
+        p = out.new_props(rel, line)
+        attr = "StreamArn" if dynamo else "Arn"
+        p.update({"EventSourceArn": {"Fn::GetAtt": [target.path, attr]}, "FunctionName": {"Ref": fn.path}})
+        for key, cfn in (("startingPosition", "StartingPosition"), ("batchSize", "BatchSize")):
+            value = opts.get(key)
+            if value is not None:
+                out.put(p, cfn, value.last if isinstance(value, Sym) else value, rel, opts.line_of(key))
+        kind = "DynamoDBEventSource" if dynamo else "KinesisEventSource"
+        out.add(f"{fn.path}/{kind}:{target.path}", "AWS::Lambda::EventSourceMapping", p, rel, line)
+        # as CDK does: the source grants the function what reading it takes, at the call's line
+        call_method(out, target, "grantStreamRead" if dynamo else "grantRead", [fn], rel, line)
     elif source.sym.endswith("S3EventSource") and isinstance(target, Construct):
         events = opts.get("events") or []
         _bucket_notification(out, target, fn, events if isinstance(events, list) else [events], rel, line)
@@ -479,3 +747,222 @@ def _subscription(out: Out, topic: Construct, fn: Any, rel: str, line: int) -> N
     p = out.new_props(rel, line)
     p.update({"TopicArn": {"Ref": topic.path}, "Protocol": "lambda", "Endpoint": {"Fn::GetAtt": [fn.path, "Arn"]}})
     out.add(f"{topic.path}/{fn.path.rsplit('/', 1)[-1]}", "AWS::SNS::Subscription", p, rel, line)
+
+
+def _permission(out: Out, fn: Construct, pid: str, opts: ObjV, rel: str, line: int) -> None:
+    """`fn.addPermission('Id', { principal, action, sourceArn, sourceAccount })` → `AWS::Lambda::Permission`
+    with its `Principal` on the line of `principal` (the line to narrow)."""
+    p = out.new_props(rel, line)
+    p["FunctionName"] = {"Fn::GetAtt": [fn.path, "Arn"]}
+    p.key_lines["FunctionName"] = p.line
+    action = opts.get("action")
+    out.put(p, "Action", action if action is not None else "lambda:InvokeFunction", rel, opts.line_of("action"))
+    found = principals(opts.get("principal"))
+    if found:
+        _, who = found[0]
+        out.put(p, "Principal", who, rel, opts.line_of("principal"))
+    for key, cfn in (("sourceArn", "SourceArn"), ("sourceAccount", "SourceAccount")):
+        if opts.get(key) is not None:
+            out.put(p, cfn, arn_of(opts.get(key)), rel, opts.line_of(key))
+    out.add(f"{fn.path}/{pid}", "AWS::Lambda::Permission", p, rel, line)
+
+
+# ---- constructs beyond the simple ones ---------------------------------------------------------------
+
+
+def construct(out: Out, sym: str, c: Construct, props: ObjV) -> bool:
+    """`iam.Policy`, `iam.ManagedPolicy`, `logs.LogGroup`, `lambda.LayerVersion`, `apigateway.UsagePlan`,
+    `RequestValidator`, then any L1 `Cfn*`: False when the construct is none of them."""
+    if sym in ("aws-iam.Policy", "aws-iam.ManagedPolicy"):
+        _policy(out, sym, c, props)
+    elif sym == "aws-logs.LogGroup":
+        c.kind = "loggroup"
+        p = out.new_props(c.rel, c.line)
+        if props.get("logGroupName") is not None:
+            out.put(p, "LogGroupName", props.get("logGroupName"), c.rel, props.line_of("logGroupName"))
+        retention = props.get("retention")
+        if isinstance(retention, Sym) and retention.last in RETENTION_DAYS:
+            out.put(p, "RetentionInDays", RETENTION_DAYS[retention.last], c.rel, props.line_of("retention"))
+        elif retention is None:  # CDK's default for a LogGroup construct: two years
+            out.put(p, "RetentionInDays", RETENTION_DAYS["TWO_YEARS"], c.rel, c.line)
+        out.add(c.path, "AWS::Logs::LogGroup", p, c.rel, c.line)
+    elif sym == "aws-lambda.LayerVersion":
+        c.kind = "layer"
+        p = out.new_props(c.rel, c.line)
+        if props.get("layerVersionName") is not None:
+            out.put(p, "LayerName", props.get("layerVersionName"), c.rel, props.line_of("layerVersionName"))
+        out.add(c.path, "AWS::Lambda::LayerVersion", p, c.rel, c.line)
+    elif sym == "aws-lambda.EventSourceMapping":
+        target = props.get("target")
+        if isinstance(target, Construct):
+            event_source_mapping(out, target, c.path, props, c.rel, c.line)
+        c.kind = "mapping"
+    elif sym == "aws-apigateway.UsagePlan":
+        usage_plan(out, c, props)
+    elif sym == "aws-apigateway.RequestValidator":
+        request_validator(out, c, props, None)
+    else:
+        return l1(out, sym, c, props)
+    return True
+
+
+def lookup(sym: str, args: list[Any]) -> Unknown | None:
+    """`StringParameter.valueForStringParameter(this, name)` / `valueForSecureStringParameter` /
+    `valueFromLookup`: a parameter resolved when deployed (or synthesised), a reference and never a value."""
+    if not sym.startswith("aws-ssm.StringParameter.value") or len(args) < 2:
+        return None
+    name = args[1] if isinstance(args[1], str) else getattr(args[1], "text", "parameter")
+    return Unknown(f"ssm:{name}", "an SSM parameter resolved when the stack is deployed")
+
+
+def _policy(out: Out, sym: str, c: Construct, props: ObjV) -> None:
+    """`new iam.Policy(this, 'P', { statements, roles })` / `ManagedPolicy`: the policy resource, attached to
+    the roles it names (and later to those of `attachToRole` / `attachInlinePolicy`)."""
+    managed = sym.endswith("ManagedPolicy")
+    c.kind = "managedpolicy" if managed else "policy"
+    p = out.new_props(c.rel, c.line)
+    name_key = "managedPolicyName" if managed else "policyName"
+    if props.get(name_key) is not None:
+        out.put(
+            p, "ManagedPolicyName" if managed else "PolicyName", props.get(name_key), c.rel, props.line_of(name_key)
+        )
+    elif not managed:
+        p["PolicyName"] = c.path.replace("/", "")
+    statements = LList(out.v(c.rel, props.line_of("statements")))
+    for stmt in props.get("statements") or []:
+        if isinstance(stmt, LDict):
+            statements.append(stmt)
+            statements.item_lines.append(stmt.line)
+    doc = LDict(statements.line)
+    doc.update({"Version": "2012-10-17", "Statement": statements})
+    doc.key_lines.update({"Version": doc.line, "Statement": doc.line})
+    p["PolicyDocument"] = doc
+    p.key_lines["PolicyDocument"] = doc.line
+    p["Roles"] = LList(p.line)
+    p.key_lines["Roles"] = p.line
+    out.add(c.path, "AWS::IAM::ManagedPolicy" if managed else "AWS::IAM::Policy", p, c.rel, c.line)
+    for target in props.get("roles") or []:
+        _attach(out, c, _role_of(target), c.rel, props.line_of("roles"))
+
+
+def _policy_statements(out: Out, policy: Construct) -> LList:
+    found: LList = out.resources[policy.path]["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def _attach(out: Out, policy: Construct, target: Any, rel: str, line: int) -> None:
+    if policy.kind not in ("policy", "managedpolicy") or policy.path not in out.resources:
+        return
+    if not isinstance(target, Construct) or target.kind != "role" or target.data.get("imported"):
+        out.notes.append((out.v(rel, line), "a policy attached to a role not made in the app is not read"))
+        return
+    roles = out.resources[policy.path]["Properties"]["Roles"]
+    roles.append({"Ref": target.path})
+    roles.item_lines.append(out.v(rel, line))
+
+
+# ---- usage plans and request validators -------------------------------------------------------------------
+
+
+def usage_plan(out: Out, c: Construct, props: ObjV) -> None:
+    """`api.addUsagePlan('P', { throttle: { rateLimit, burstLimit }, quota: { limit, period }, apiStages })`."""
+    c.kind = "usageplan"
+    p = out.new_props(c.rel, c.line)
+    throttle = options(props.get("throttle"))
+    if throttle is not None:
+        body = ObjV(
+            {
+                cfn: throttle.items[k]
+                for k, cfn in (("rateLimit", "RateLimit"), ("burstLimit", "BurstLimit"))
+                if k in throttle.items
+            },
+            throttle.line,
+        )
+        out.put(p, "Throttle", body, c.rel, props.line_of("throttle"))
+    quota = options(props.get("quota"))
+    if quota is not None:
+        period = quota.get("period")
+        body = ObjV({}, quota.line)
+        if quota.get("limit") is not None:
+            body.items["Limit"] = quota.items["limit"]
+        if isinstance(period, Sym):
+            body.items["Period"] = (period.last, quota.line_of("period"))
+        out.put(p, "Quota", body, c.rel, props.line_of("quota"))
+    p["ApiStages"] = LList(p.line)
+    p.key_lines["ApiStages"] = p.line
+    out.add(c.path, "AWS::ApiGateway::UsagePlan", p, c.rel, c.line)
+    for item in props.get("apiStages") or []:
+        stage = options(item)
+        if stage is not None:
+            _api_stage(out, c, stage, c.rel, props.line_of("apiStages"))
+
+
+def _api_stage(out: Out, plan: Construct, opts: ObjV, rel: str, line: int) -> None:
+    """`{ stage: api.deploymentStage }` (or `{ api, stage }`) → an item of the plan's `ApiStages`."""
+    stage = opts.get("stage")
+    api = opts.get("api")
+    if not isinstance(api, Construct) and isinstance(stage, Construct):
+        api = stage.data.get("api")
+    if not isinstance(api, Construct) or plan.path not in out.resources:
+        return
+    item = out.new_props(rel, line)
+    item["ApiId"] = {"Ref": api.path}
+    item["Stage"] = {"Ref": stage.path} if isinstance(stage, Construct) else "prod"
+    item.key_lines.update({"ApiId": item.line, "Stage": item.line})
+    stages = out.resources[plan.path]["Properties"]["ApiStages"]
+    stages.append(item)
+    stages.item_lines.append(item.line)
+
+
+def request_validator(out: Out, c: Construct, props: ObjV, api: Any) -> None:
+    """`api.addRequestValidator(...)`, `new RequestValidator(this, 'V', { restApi, validateRequestBody, ... })`."""
+    c.kind = "validator"
+    target = api if isinstance(api, Construct) else props.get("restApi")
+    p = out.new_props(c.rel, c.line)
+    if isinstance(target, Construct):
+        p["RestApiId"] = {"Ref": target.path}
+    for key, cfn in (
+        ("validateRequestBody", "ValidateRequestBody"),
+        ("validateRequestParameters", "ValidateRequestParameters"),
+    ):
+        if props.get(key) is not None:
+            out.put(p, cfn, props.get(key), c.rel, props.line_of(key))
+    if props.get("requestValidatorName") is not None:
+        out.put(p, "Name", props.get("requestValidatorName"), c.rel, props.line_of("requestValidatorName"))
+    out.add(c.path, "AWS::ApiGateway::RequestValidator", p, c.rel, c.line)
+
+
+def _method_validator(out: Out, p: LDict, opts: ObjV | None, api: Construct, method: str, rel: str) -> None:
+    """A method's `requestValidator` (a validator construct) or `requestValidatorOptions` (CDK makes one for it)."""
+    if opts is None:
+        return
+    given = opts.get("requestValidator")
+    inline = options(opts.get("requestValidatorOptions"))
+    if isinstance(given, Construct) and given.kind == "validator":
+        out.put(p, "RequestValidatorId", {"Ref": given.path}, rel, opts.line_of("requestValidator"))
+    elif inline is not None:
+        at = opts.line_of("requestValidatorOptions")
+        made = Construct("construct", f"{method}/validator", rel, at)
+        request_validator(out, made, inline, api)
+        out.put(p, "RequestValidatorId", {"Ref": made.path}, rel, at)
+    models = opts.get("requestModels")
+    if isinstance(models, ObjV):
+        out.put(p, "RequestModels", {k: "Model" for k in models.items}, rel, opts.line_of("requestModels"))
+
+
+def event_source_mapping(out: Out, fn: Construct, lid: str, props: ObjV, rel: str, line: int) -> None:
+    """`new lambda.EventSourceMapping(this, id, { target, eventSourceArn, batchSize, startingPosition })` and
+    `fn.addEventSourceMapping(id, {...})`: the mapping as written (CDK grants nothing for it)."""
+    p = out.new_props(rel, line)
+    p["FunctionName"] = {"Ref": fn.path}
+    p.key_lines["FunctionName"] = p.line
+    for key, cfn in (
+        ("eventSourceArn", "EventSourceArn"),
+        ("batchSize", "BatchSize"),
+        ("startingPosition", "StartingPosition"),
+        ("enabled", "Enabled"),
+    ):
+        value = props.get(key)
+        if value is not None:
+            out.put(p, cfn, value.last if isinstance(value, Sym) else value, rel, props.line_of(key))
+    out.add(lid, "AWS::Lambda::EventSourceMapping", p, rel, line)
