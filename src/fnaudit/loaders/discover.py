@@ -108,6 +108,8 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
 
 SKIPPED_DIR = "dependency, build, cache or VCS folder; not walked"
 VIRTUALENV = "a Python virtual environment; not walked"
+# its templates are not apps of their own: the CDK loader reads them to fill what the app's source leaves unknown
+CDK_SYNTH_DIR = "a CDK app's synthesised output; not walked as apps (it fills what the app's source leaves unknown)"
 EXCLUDED = "excluded by --exclude"
 
 
@@ -132,6 +134,8 @@ def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...], out: Discover
 
 def _dir_skip(path: Path, root: ScanRoot, excludes: tuple[str, ...]) -> str | None:
     """Why a folder is not walked, or None to walk it."""
+    if path.name == "cdk.out" and (path.parent / "cdk.json").is_file():
+        return CDK_SYNTH_DIR
     if path.name in SKIP_DIRS:
         return SKIPPED_DIR
     if (path / "pyvenv.cfg").exists():

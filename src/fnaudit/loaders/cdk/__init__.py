@@ -17,6 +17,7 @@ from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._yaml import LDict
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.cdk.interp import Program
+from fnaudit.loaders.cdk.synth import fill, note, read_assembly
 from fnaudit.loaders.lowered import LineTable, build_lowered
 from fnaudit.model.app import Dialect, Function
 
@@ -29,6 +30,7 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
         return LoadOutcome(errors=program.errors)
     program.run(entry)
     out = program.out
+    synth_errors, synth_files = _fill_from_synth(doc, root, out.resources, out.parameters, out.lines)
     template = LDict(1)
     template["Resources"] = out.resources
     template["Parameters"] = out.parameters
@@ -39,8 +41,28 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
         loc = out.lines.loc(virtual)
         if loc is not None:
             notes.append(ScanError(loc.path, f"line {loc.line}: {message}", "load", Loss.PARTIAL))
-    files = {rel for rel, mod in program.modules.items() if mod is not None} | {cdk_json}
-    return LoadOutcome(apps=apps, errors=[*program.errors, *errors, *notes], consumed=(files - {doc.rel}) | consumed)
+    files = {rel for rel, mod in program.modules.items() if mod is not None} | {cdk_json} | synth_files
+    errors = [*program.errors, *errors, *notes, *synth_errors]
+    return LoadOutcome(apps=apps, errors=errors, consumed=(files - {doc.rel}) | consumed)
+
+
+def _fill_from_synth(
+    doc: SourceDoc, root: ScanRoot, resources: LDict, parameters: LDict, lines: LineTable
+) -> tuple[list[ScanError], set[str]]:
+    """A `cdk.out` beside `cdk.json` fills the values the source left unknown; each filled value is an
+    `errors` entry of loss `none` at its source line, so the JSON report says which values came from it."""
+    folder = doc.data.get("cdk_out") if isinstance(doc.data, dict) else None
+    if not isinstance(folder, str):
+        return [], set()
+    assembly = read_assembly(root, folder)
+    errors = list(assembly.errors)
+    for filled in fill(resources, parameters, assembly):
+        loc = lines.loc(filled.line)
+        if loc is not None:
+            errors.append(ScanError(loc.path, f"line {loc.line}: {note(filled)}", "load", Loss.NONE))
+    return errors, set(assembly.templates) | (
+        {posixpath.join(folder, "manifest.json")} if assembly.templates else set()
+    )
 
 
 def _inline_on_real_lines(fn: Function, lines: LineTable) -> Function:

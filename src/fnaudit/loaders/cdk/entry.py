@@ -40,5 +40,20 @@ def cdk_app(path: Path, root: ScanRoot) -> tuple[SourceDoc | None, ScanError | N
         return None, ScanError(rel, f"CDK entry {entry!r}: {exc}", "discover", Loss.APP)
     if not target.is_file():
         return None, ScanError(rel, f"CDK entry {entry!r} not found", "discover", Loss.APP)
-    doc = SourceDoc(path=target, rel=root.rel(target), text="", data={"cdk_json": rel}, dialect=Dialect.CDK)
+    data_out: dict[str, str] = {"cdk_json": rel}
+    cdk_out = synth_folder(path, root, data.get("output"))
+    if cdk_out is not None:
+        data_out["cdk_out"] = cdk_out
+    doc = SourceDoc(path=target, rel=root.rel(target), text="", data=data_out, dialect=Dialect.CDK)
     return doc, None
+
+
+def synth_folder(cdk_json: Path, root: ScanRoot, output: object) -> str | None:
+    """The app's cloud assembly folder (`output` in cdk.json, default `cdk.out`) if it is there and inside the
+    scanned root: its templates fill what reading the source leaves unknown (`synth.py`)."""
+    name = output if isinstance(output, str) and output else "cdk.out"
+    try:
+        folder = root.resolve_inside(cdk_json.parent, name)
+    except InputError:  # outside the root: never read
+        return None
+    return root.rel(folder) if (folder / "manifest.json").is_file() else None
