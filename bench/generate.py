@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a realistic synthetic serverless app, in one IaC dialect, for the benchmark.
 
-    python bench/generate.py --dialect serverless|sam|cloudformation|terraform --functions N --out DIR [--seed S]
+    python bench/generate.py --dialect serverless|sam|cloudformation|terraform|cdk-ts|cdk-py --functions N --out DIR
 
 The same seed and N give the same app in every dialect (same functions, events, environment,
 roles, handler code), so the dialects and the tools can be compared on equal input. Output is
@@ -19,8 +19,9 @@ stack (SAM / CloudFormation) — one `serverless.yml` / `template.yaml` per grou
 output is valid for its tool: serverless.yml for Serverless Framework v3/v4 core (no plugins),
 SAM templates that `aws-sam-translator` transforms, and CloudFormation templates laid out as
 `cdk synth` writes them (S3 code + `aws:asset:path` metadata pointing at the local asset folder),
-and Terraform root modules (one `main.tf` per stack, code zipped by `archive_file`, event sources as
-their own resources, policies written with `jsonencode`).
+Terraform root modules (one `main.tf` per stack, code zipped by `archive_file`, event sources as
+their own resources, policies written with `jsonencode`), and CDK apps in TypeScript and Python (`cdk.json`, an
+entry making one `Stack` class per stack, L2 constructs, grants and event sources as CDK apps write them).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from typing import Any, Literal
 
 import yaml
 
-Dialect = Literal["serverless", "sam", "cloudformation", "terraform"]
-DIALECTS: tuple[Dialect, ...] = ("serverless", "sam", "cloudformation", "terraform")
+Dialect = Literal["serverless", "sam", "cloudformation", "terraform", "cdk-ts", "cdk-py"]
+DIALECTS: tuple[Dialect, ...] = ("serverless", "sam", "cloudformation", "terraform", "cdk-ts", "cdk-py")
 STACK_SIZE = 50  # functions per service / stack: keeps every stack well under CloudFormation's 500 resources
 DEFAULT_SEED = 20261129
 
@@ -1374,12 +1375,383 @@ def write_terraform(stack: Stack, out: Path) -> None:
     _write(stack_dir / "main.tf", "\n".join(parts))
 
 
+# --------------------------------------------------------------------------------------------
+# AWS CDK (TypeScript and Python source: what `cdk init app` lays out, one stack class per stack)
+# --------------------------------------------------------------------------------------------
+
+_CDK_LIB = "2.170.0"  # the aws-cdk-lib the grant table of fnaudit's CDK loader is drawn from
+_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_example"
+_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example"
+
+
+def _cdk_runtime(runtime: str) -> str:
+    """`python3.12` → `PYTHON_3_12`, `nodejs22.x` → `NODEJS_22_X` (the `lambda.Runtime` member)."""
+    family = "PYTHON" if runtime.startswith("python") else "NODEJS"
+    return family + "_" + runtime.removeprefix("python").removeprefix("nodejs").replace(".", "_").upper()
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("_")
+
+
+def _q(text: str) -> str:
+    """A string literal both TypeScript and Python read the same (JSON escapes are valid in both)."""
+    return json.dumps(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cdk:
+    """The few spellings in which the TypeScript and Python CDK sources of one stack differ."""
+
+    py: bool
+
+    def new(self, var: str | None, cls: str, args: list[str], props: dict[str, str], indent: str = "    ") -> str:
+        """`const v = new C(this, 'Id', { a: b });` or `v = C(self, "Id", a=b)`."""
+        if self.py:
+            parts = [*args, *(f"{_snake(k)}={v}" for k, v in props.items())]
+            call = f"{cls}({', '.join(parts)})"
+            return f"{indent}{var} = {call}\n" if var else f"{indent}{call}\n"
+        body = ", ".join([*args, "{ " + ", ".join(f"{k}: {v}" for k, v in props.items()) + " }"] if props else args)
+        call = f"new {cls}({body})"
+        return f"{indent}const {var} = {call};\n" if var else f"{indent}{call};\n"
+
+    def expr(self, cls: str, args: list[str], props: dict[str, str] | None = None) -> str:
+        """A construct or struct made inline (no variable): `new C(a, { p: v })` / `C(a, p=v)`."""
+        return self.new(None, cls, args, props or {}, indent="").strip().rstrip(";")
+
+    def assign(self, var: str, expr: str) -> str:
+        return f"    {var} = {expr}\n" if self.py else f"    const {var} = {expr};\n"
+
+    def static(self, cls: str, method: str, args: list[str]) -> str:
+        """A static method of a CDK class (`Schedule.expression(…)`), camel case in TypeScript, snake in Python."""
+        return f"{cls}.{_snake(method) if self.py else method}({', '.join(args)})"
+
+    def call(self, target: str, method: str, args: list[str], props: dict[str, str] | None = None) -> str:
+        name = _snake(method) if self.py else method
+        if self.py:
+            parts = [*args, *(f"{_snake(k)}={v}" for k, v in (props or {}).items())]
+            return f"    {target}.{name}({', '.join(parts)})\n"
+        body = ", ".join([*args, "{ " + ", ".join(f"{k}: {v}" for k, v in props.items()) + " }"] if props else args)
+        return f"    {target}.{name}({body});\n"
+
+    def lst(self, items: list[str]) -> str:
+        return "[" + ", ".join(items) + "]"
+
+    def dict_(self, items: dict[str, str]) -> str:
+        """A map with string keys (environment variables): the same in both languages."""
+        return "{" + ", ".join(f"{_q(k)}: {v}" for k, v in items.items()) + "}"
+
+    @property
+    def this(self) -> str:
+        return "self" if self.py else "this"
+
+    def var(self, name: str) -> str:
+        return _snake(name) if self.py else name
+
+    def attr(self, obj: str, name: str) -> str:
+        return f"{obj}.{_snake(name) if self.py else name}"
+
+    def statement(self, st: dict[str, Any], resources: list[str] | None = None) -> str:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        res = resources if resources is not None else [_q(r) for r in _as_list(st["Resource"])]
+        return self.expr(
+            "iam.PolicyStatement", [], {"actions": self.lst([_q(a) for a in actions]), "resources": self.lst(res)}
+        )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _cdk_stack_body(stack: Stack, c: _Cdk, code_dir: Callable[[Function], str]) -> str:
+    """The statements of the stack's constructor: the same constructs, in the same order, in either language."""
+    this = c.this
+    out: list[str] = []
+    basic = c.static("iam.ManagedPolicy", "fromAwsManagedPolicyName", [_q("service-role/AWSLambdaBasicExecutionRole")])
+    lambda_principal = c.expr("iam.ServicePrincipal", [_q("lambda.amazonaws.com")])
+    out.append(
+        c.new(
+            "table",
+            "dynamodb.Table",
+            [this, _q("Table")],
+            {
+                "partitionKey": c.dict_({"name": _q("pk"), "type": "dynamodb.AttributeType.STRING"})
+                if c.py
+                else "{ name: 'pk', type: dynamodb.AttributeType.STRING }",
+                "billingMode": "dynamodb.BillingMode.PAY_PER_REQUEST",
+            },
+        )
+    )
+    out.append(
+        c.new(
+            c.var("appRole"),
+            "iam.Role",
+            [this, _q("AppRole")],
+            {"assumedBy": lambda_principal, "managedPolicies": c.lst([basic])},
+        )
+    )
+    queue_prefix = (
+        f'f"arn:aws:sqs:{{{this}.region}}:{{{this}.account}}:*"'
+        if c.py
+        else "`arn:aws:sqs:${this.region}:${this.account}:*`"
+    )
+    for st in shared_statements(stack, "TABLE", "QUEUES"):
+        res = st["Resource"]
+        mapped = [
+            c.attr("table", "tableArn") if r == "TABLE" else queue_prefix if r == "QUEUES" else _q(r)
+            for r in _as_list(res)
+        ]
+        out.append(c.call(c.var("appRole"), "addToPolicy", [c.statement(st, mapped)]))
+    rest = [ev for fn in stack.functions for ev in fn.events if ev.kind == "http"]
+    http = [ev for fn in stack.functions for ev in fn.events if ev.kind == "httpApi"]
+    if rest:
+        out.append(c.new("rest", "apigw.RestApi", [this, _q("RestApi")], {"restApiName": _q(f"{stack.name}-rest")}))
+        if any(ev.authorized for ev in rest):
+            pool = c.static("cognito.UserPool", "fromUserPoolArn", [this, _q("UserPool"), _q(_USER_POOL_ARN)])
+            out.append(c.assign(c.var("userPool"), pool))
+            out.append(
+                c.new(
+                    c.var("cognitoAuthorizer"),
+                    "apigw.CognitoUserPoolsAuthorizer",
+                    [this, _q("CognitoAuthorizer")],
+                    {"cognitoUserPools": c.lst([c.var("userPool")])},
+                )
+            )
+    if http:
+        out.append(c.new(c.var("httpApi"), "apigwv2.HttpApi", [this, _q("HttpApi")], {}))
+        if any(ev.authorized for ev in http):
+            out.append(
+                c.new(
+                    c.var("jwtAuthorizer"),
+                    "HttpJwtAuthorizer",
+                    [_q("JwtAuthorizer"), _q(_ISSUER)],
+                    {"jwtAudience": c.lst([_q("example-client")])},
+                )
+            )
+    paths: dict[str, str] = {}  # REST path prefix -> the variable holding its resource
+
+    def rest_resource(path: str) -> str:
+        parent = c.attr("rest", "root")
+        prefix = ""
+        for segment in path.strip("/").split("/"):
+            prefix += "/" + segment
+            if prefix not in paths:
+                paths[prefix] = f"res{len(paths)}"
+                method = "add_resource" if c.py else "addResource"
+                out.append(c.assign(paths[prefix], f"{parent}.{method}({_q(segment)})"))
+            parent = paths[prefix]
+        return parent
+
+    for fn in stack.functions:
+        var = c.var(fn.name)
+        role = c.var("appRole")
+        if fn.own_role:
+            role = c.var(f"{fn.name}Role")
+            out.append(
+                c.new(
+                    role,
+                    "iam.Role",
+                    [this, _q(f"{fn.logical_id}Role")],
+                    {"assumedBy": lambda_principal, "managedPolicies": c.lst([basic])},
+                )
+            )
+            for st in own_statements(fn):
+                out.append(c.call(role, "addToPolicy", [c.statement(st)]))
+        env: dict[str, str] = {}
+        for e in fn.env:
+            if e.kind == "table":
+                env[e.name] = c.attr("table", "tableName")
+            elif e.kind == "ssm":
+                env[e.name] = _q(f"{{{{resolve:ssm:{e.value}}}}}")  # a dynamic reference, as in the twin
+            else:
+                env[e.name] = _q(e.value)
+        props: dict[str, str] = {
+            "runtime": f"{'_lambda' if c.py else 'lambda'}.Runtime.{_cdk_runtime(fn.runtime)}",
+            "handler": _q(f"{fn.module.split('/')[-1]}.{fn.symbol}"),
+            "code": code_dir(fn),
+            "role": role,
+            "timeout": f"Duration.seconds({fn.timeout})",
+            "memorySize": str(fn.memory),
+            "environment": c.dict_(env),
+        }
+        if fn.tracing:
+            props["tracing"] = f"{'_lambda' if c.py else 'lambda'}.Tracing.ACTIVE"
+        out.append(c.new(var, "_lambda.Function" if c.py else "lambda.Function", [this, _q(fn.logical_id)], props))
+        if fn.own_role:  # as SAM's DynamoDBReadPolicy does for the same functions
+            out.append(c.call("table", "grantReadData", [var]))
+        for k, ev in enumerate(fn.events):
+            if ev.kind == "http":
+                res = rest_resource(ev.path)
+                opts: dict[str, str] = {}
+                if ev.authorized:
+                    opts = {
+                        "authorizer": c.var("cognitoAuthorizer"),
+                        "authorizationType": "apigw.AuthorizationType.COGNITO",
+                    }
+                integ = c.expr("apigw.LambdaIntegration", [var])
+                out.append(c.call(res, "addMethod", [_q(ev.method), integ], opts))
+            elif ev.kind == "httpApi":
+                route = {
+                    "path": _q(ev.path),
+                    "methods": c.lst([f"apigwv2.HttpMethod.{ev.method}"]),
+                    "integration": c.expr("HttpLambdaIntegration", [_q(f"{fn.logical_id}Integration{k}"), var]),
+                }
+                if ev.authorized:
+                    route["authorizer"] = c.var("jwtAuthorizer")
+                if c.py:
+                    out.append(c.call(c.var("httpApi"), "addRoutes", [], route))
+                else:
+                    out.append(
+                        c.call("httpApi", "addRoutes", ["{ " + ", ".join(f"{a}: {b}" for a, b in route.items()) + " }"])
+                    )
+            elif ev.kind == "sqs":
+                queue = c.var(f"{fn.name}Queue")
+                out.append(
+                    c.new(
+                        queue,
+                        "sqs.Queue",
+                        [this, _q(f"{fn.logical_id}Queue")],
+                        {"visibilityTimeout": f"Duration.seconds({max(30, fn.timeout * 6)})"},
+                    )
+                )
+                out.append(c.call(var, "addEventSource", [c.expr("SqsEventSource", [queue], {"batchSize": "10"})]))
+            elif ev.kind == "s3":
+                bucket = c.var(f"{fn.name}Bucket")
+                out.append(c.new(bucket, "s3.Bucket", [this, _q(f"{fn.logical_id}Bucket")], {}))
+                created = c.lst(["s3.EventType.OBJECT_CREATED"])
+                out.append(c.call(var, "addEventSource", [c.expr("S3EventSource", [bucket], {"events": created})]))
+            else:
+                schedule = c.static("events.Schedule", "expression", [_q(ev.rate)])
+                target = c.expr("targets.LambdaFunction", [var])
+                out.append(
+                    c.new(
+                        None,
+                        "events.Rule",
+                        [this, _q(f"{fn.logical_id}Schedule")],
+                        {"schedule": schedule, "targets": c.lst([target])},
+                    )
+                )
+    return "".join(out)
+
+
+_TS_IMPORTS = """import * as path from 'path';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { S3EventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+"""
+
+_PY_IMPORTS = """import aws_cdk.aws_apigateway as apigw
+import aws_cdk.aws_apigatewayv2 as apigwv2
+import aws_cdk.aws_cognito as cognito
+import aws_cdk.aws_dynamodb as dynamodb
+import aws_cdk.aws_events as events
+import aws_cdk.aws_events_targets as targets
+import aws_cdk.aws_iam as iam
+import aws_cdk.aws_lambda as _lambda
+import aws_cdk.aws_s3 as s3
+import aws_cdk.aws_sqs as sqs
+from aws_cdk import Duration, Stack
+from aws_cdk.aws_apigatewayv2_authorizers import HttpJwtAuthorizer
+from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+from aws_cdk.aws_lambda_event_sources import S3EventSource, SqsEventSource
+from constructs import Construct
+"""
+
+
+def _cdk_code_dir(stack: Stack, fn: Function) -> str:
+    """Where a function's code folder is, relative to the app (the folder of `cdk.json`)."""
+    return f"functions/{stack.name}/{fn.name}"
+
+
+def write_cdk_ts(stack: Stack, out: Path) -> None:
+    """`lib/<stack>-stack.ts` (a `Stack` subclass) and its functions' folders under `functions/<stack>/`;
+    assets named with `path.join(__dirname, …)`, as `cdk init app --language typescript` projects do."""
+    c = _Cdk(py=False)
+    body = _cdk_stack_body(
+        stack, c, lambda fn: f"lambda.Code.fromAsset(path.join(__dirname, {_q('../' + _cdk_code_dir(stack, fn))}))"
+    )
+    text = (
+        _TS_IMPORTS
+        + f"\nexport class {stack.pascal}Stack extends Stack {{\n"
+        + "  constructor(scope: Construct, id: string, props?: StackProps) {\n    super(scope, id, props);\n\n"
+        + body
+        + "  }\n}\n"
+    )
+    _write(out / "lib" / f"{stack.name}-stack.ts", text)
+    for fn in stack.functions:
+        _write_function_folder(out / _cdk_code_dir(stack, fn), fn)
+
+
+def write_cdk_py(stack: Stack, out: Path) -> None:
+    """`bench_app/<stack>_stack.py` and its functions' folders; assets named relative to the app folder
+    (where `cdk` runs), as `cdk init app --language python` projects do."""
+    c = _Cdk(py=True)
+    body = _cdk_stack_body(stack, c, lambda fn: f"_lambda.Code.from_asset({_q(_cdk_code_dir(stack, fn))})")
+    text = (
+        _PY_IMPORTS
+        + f"\n\nclass {stack.pascal}Stack(Stack):\n"
+        + "    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:\n"
+        + "        super().__init__(scope, construct_id, **kwargs)\n\n"
+        + "".join("    " + line if line.strip() else line for line in body.splitlines(keepends=True))
+    )
+    _write(out / "bench_app" / f"{stack.name.replace('-', '_')}_stack.py", text)
+    for fn in stack.functions:
+        _write_function_folder(out / _cdk_code_dir(stack, fn), fn)
+
+
+def finish_cdk_ts(stacks: list[Stack], out: Path) -> None:
+    """The app around the stacks: `cdk.json`, `bin/app.ts` making each stack, the project's package files."""
+    lines = ["#!/usr/bin/env node", "import 'source-map-support/register';", "import * as cdk from 'aws-cdk-lib';"]
+    lines += [f"import {{ {s.pascal}Stack }} from '../lib/{s.name}-stack';" for s in stacks]
+    lines += ["", "const app = new cdk.App();"]
+    lines += [f"new {s.pascal}Stack(app, {_q(s.pascal)}, {{ env: {{ region: 'us-east-1' }} }});" for s in stacks]
+    _write(out / "bin" / "app.ts", "\n".join(lines) + "\n")
+    _write(out / "cdk.json", json.dumps({"app": "npx ts-node --prefer-ts-exts bin/app.ts"}, indent=2) + "\n")
+    package = {
+        "name": "bench-cdk",
+        "version": "0.1.0",
+        "bin": {"bench-cdk": "bin/app.js"},
+        "devDependencies": {"aws-cdk": _CDK_LIB, "ts-node": "10.9.2", "typescript": "5.6.3"},
+        "dependencies": {"aws-cdk-lib": _CDK_LIB, "constructs": "10.4.2", "source-map-support": "0.5.21"},
+    }
+    _write(out / "package.json", json.dumps(package, indent=2) + "\n")
+
+
+def finish_cdk_py(stacks: list[Stack], out: Path) -> None:
+    """`cdk.json`, `app.py` making each stack, `bench_app/__init__.py` and the project's requirements."""
+    lines = ["#!/usr/bin/env python3", "import aws_cdk as cdk", ""]
+    lines += [f"from bench_app.{s.name.replace('-', '_')}_stack import {s.pascal}Stack" for s in stacks]
+    lines += ["", "app = cdk.App()"]
+    lines += [f'{s.pascal}Stack(app, {_q(s.pascal)}, env=cdk.Environment(region="us-east-1"))' for s in stacks]
+    lines += ["app.synth()"]
+    _write(out / "app.py", "\n".join(lines) + "\n")
+    _write(out / "bench_app" / "__init__.py", "")
+    _write(out / "cdk.json", json.dumps({"app": "python3 app.py"}, indent=2) + "\n")
+    _write(out / "requirements.txt", f"aws-cdk-lib=={_CDK_LIB}\nconstructs>=10.0.0,<11.0.0\n")
+
+
 WRITERS: dict[Dialect, Callable[[Stack, Path], None]] = {
     "serverless": write_serverless,
     "sam": write_sam,
     "cloudformation": write_cloudformation,
     "terraform": write_terraform,
+    "cdk-ts": write_cdk_ts,
+    "cdk-py": write_cdk_py,
 }
+# Dialects whose app is more than its stacks: the entry file that makes every stack.
+FINISHERS: dict[Dialect, Callable[[list[Stack], Path], None]] = {"cdk-ts": finish_cdk_ts, "cdk-py": finish_cdk_py}
 
 
 def generate(dialect: Dialect, n: int, out: Path, seed: int = DEFAULT_SEED) -> list[Stack]:
@@ -1390,6 +1762,8 @@ def generate(dialect: Dialect, n: int, out: Path, seed: int = DEFAULT_SEED) -> l
     stacks = build_app(n, seed)
     for stack in stacks:
         WRITERS[dialect](stack, out)
+    if dialect in FINISHERS:
+        FINISHERS[dialect](stacks, out)
     _write(
         out / "README.md",
         f"Synthetic {dialect} app: {n} functions in {len(stacks)} stack(s), seed {seed}.\n"
