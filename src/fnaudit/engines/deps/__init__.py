@@ -495,6 +495,10 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
                     here = here / part
                     out.append(here)
         project = _project_folder(files, code.language, out[-1])
+        if project is None and app.dialect.value == "cdk" and code.language == "node":
+            # a CDK NodejsFunction is bundled by esbuild with the dependencies of the nearest lockfile above its
+            # entry (CDK's `depsLockFilePath` default): the app's own package-lock.json, not one in the code folder
+            project = _project_folder(files, "node-bundled", out[-1], (root / app.root) if app.root else root)
         if project is not None and project not in out:
             out.insert(0, project)  # above the code folder: the farthest of the function's folders
     for layer in fn.layers:
@@ -528,19 +532,22 @@ _PROJECT_FILES = {
     "go": ("go.mod", "go.sum"),
     "java": ("pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile"),
     "kotlin": ("pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile"),
+    # not a language: the lockfiles a Node bundler (CDK's NodejsFunction) installs the bundle's dependencies from
+    "node-bundled": ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json"),
 }
 
 
-def _project_folder(files: Artifacts, language: str, start: Path) -> Path | None:
+def _project_folder(files: Artifacts, language: str, start: Path, stop: Path | None = None) -> Path | None:
     """The nearest folder at or above `start` (inside the scan root or its zip's folder) holding the Go
     module or the Java project the function is built from: `CodeUri` may point at the main package
     folder below the go.mod, or a handler may sit deep under `src/main/java` of a project whose build
-    file is above the code folder. None for other languages, or when there is none."""
+    file is above the code folder. None for other languages, or when there is none. `stop`: the highest
+    folder to look in (default: the scan root or the zip's folder)."""
     names = _PROJECT_FILES.get(language)
     if names is None:
         return None
     try:
-        top = files.confining_folder(start).resolve()
+        top = (stop or files.confining_folder(start)).resolve()
         here = start.resolve()
     except (OSError, InputError):
         return None

@@ -36,7 +36,7 @@ from fnaudit.engines.deps.imports import npm_root
 class Bundle:
     """How one function is bundled: `tool` names it in the coverage note."""
 
-    tool: str  # serverless-esbuild | serverless-webpack | sam-esbuild
+    tool: str  # serverless-esbuild | serverless-webpack | sam-esbuild | cdk-nodejsfunction
     externals: frozenset[str] = frozenset()  # shipped as node_modules whether or not imported
     excluded: tuple[str, ...] = ()  # never shipped: names or `@scope/*` patterns
 
@@ -74,6 +74,11 @@ def _node_major(runtime: str | None) -> int | None:
 
 def bundle_of(data: Any, dialect: str, fn_name: str, runtime: str | None) -> Bundle | None:
     """The bundler that builds function `fn_name` of the IaC document `data`, None when it is not bundled."""
+    if dialect == "cdk":
+        # A Node function of a CDK app read from source: a NodejsFunction is bundled by esbuild (AWS SDK v3
+        # external); a `Code.fromAsset` folder ships its own node_modules whole, and a package it holds that
+        # the handler never imports is not reachable either way, so counting only imports loses nothing
+        return Bundle("cdk-nodejsfunction", frozenset(), ("@aws-sdk/*",))
     if not isinstance(data, dict):
         return None
     if dialect == "serverless":

@@ -35,7 +35,13 @@ def load(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
     template["Resources"] = out.resources
     template["Parameters"] = out.parameters
     apps, errors, consumed = build_lowered(doc, root, options, template, out.lines, Dialect.CDK, out.local_code)
-    apps = [replace(app, functions=tuple(_inline_on_real_lines(f, out.lines) for f in app.functions)) for app in apps]
+    # the app is the folder of cdk.json (its package.json / lockfile / requirements are the app's), not the
+    # folder of the entry file (`bin/`)
+    app_root = posixpath.dirname(cdk_json)
+    apps = [
+        replace(app, root=app_root, functions=tuple(_inline_on_real_lines(f, out.lines) for f in app.functions))
+        for app in apps
+    ]
     notes = []
     for virtual, message in out.notes:
         loc = out.lines.loc(virtual)
