@@ -187,12 +187,6 @@ def test_stack_region_and_account_are_the_pseudo_parameters(tmp_path: Path) -> N
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CDK-CONSTRUCTS (functions): `code: new lambda.AssetCode('src')` (the constructor form of "
-    "Code.fromAsset, aws-cdk-examples api-cors-lambda-crud-dynamodb, apigw-lambda-cdk) is an unknown value: "
-    "the function is found but its code folder is not, so none of its code is analysed",
-)
 def test_asset_code_constructor_names_the_code_folder(tmp_path: Path) -> None:
     app = _write(
         tmp_path,

@@ -249,7 +249,7 @@ def _code(out: Out, p: LDict, code: Any, line: int, rel: str, app_dir: str, base
             out.put(p, "Code", {"S3Bucket": "cdk-asset", "S3Key": code}, rel, line)
         return
     arg = code.args[0] if code.args else None
-    if code.sym.endswith("Code.fromAsset"):
+    if code.sym.endswith(("Code.fromAsset", "AssetCode")):  # `new AssetCode(p)` is `Code.fromAsset(p)`
         folder = asset_folder(arg, app_dir)
         if folder is not None:
             _local(out, p, folder, rel, line, base)
