@@ -211,3 +211,54 @@ def test_asset_code_constructor_names_the_code_folder(tmp_path: Path) -> None:
     )
     fn = _functions(_load(app))["GetOne"]
     assert (fn.code.language, fn.code.handler_file) == ("node", "src/get-one.js")
+
+
+@pytest.mark.parametrize("language", ["ts", "py"])
+def test_cron_schedules_are_written_as_cdk_writes_them(language: str, tmp_path: Path) -> None:
+    if language == "ts":
+        files = {
+            "cdk.json": '{"app": "npx ts-node bin/app.ts"}\n',
+            "bin/app.ts": (
+                "import * as cdk from 'aws-cdk-lib';\n"
+                "import * as lambda from 'aws-cdk-lib/aws-lambda';\n"
+                "import * as events from 'aws-cdk-lib/aws-events';\n"
+                "import * as targets from 'aws-cdk-lib/aws-events-targets';\n"
+                "const app = new cdk.App();\n"
+                "const stack = new cdk.Stack(app, 'Cron');\n"
+                "const fn = new lambda.Function(stack, 'Job', {\n"
+                "  runtime: lambda.Runtime.PYTHON_3_12, handler: 'job.handler', code: lambda.Code.fromAsset('src'),\n"
+                "});\n"
+                "new events.Rule(stack, 'Daily', {\n"
+                "  schedule: events.Schedule.cron({ minute: '0', hour: '8' }), targets: [new targets.LambdaFunction(fn)],\n"
+                "});\n"
+                "new events.Rule(stack, 'Mondays', {\n"
+                "  schedule: events.Schedule.cron({ minute: '30', weekDay: 'MON' }), targets: [new targets.LambdaFunction(fn)],\n"
+                "});\n"
+            ),
+        }
+    else:
+        files = {
+            "cdk.json": '{"app": "python3 app.py"}\n',
+            "app.py": (
+                "import aws_cdk as cdk\n"
+                "from aws_cdk import aws_lambda as _lambda, aws_events as events, aws_events_targets as targets\n"
+                "app = cdk.App()\n"
+                "stack = cdk.Stack(app, 'Cron')\n"
+                "fn = _lambda.Function(stack, 'Job', runtime=_lambda.Runtime.PYTHON_3_12, handler='job.handler',\n"
+                "                      code=_lambda.Code.from_asset('src'))\n"
+                "events.Rule(stack, 'Daily', schedule=events.Schedule.cron(minute='0', hour='8'),\n"
+                "            targets=[targets.LambdaFunction(fn)])\n"
+                "events.Rule(stack, 'Mondays', schedule=events.Schedule.cron(minute='30', week_day='MON'),\n"
+                "            targets=[targets.LambdaFunction(fn)])\n"
+                "app.synth()\n"
+            ),
+        }
+    files["src/job.py"] = "def handler(event, context):\n    return None\n"
+    outcome = _load(_write(tmp_path, files))
+    (app,) = outcome.apps
+    expressions = {
+        lid: r.properties.get("ScheduleExpression") for lid, r in app.resources.items() if r.type == "AWS::Events::Rule"
+    }
+    assert expressions == {"Cron/Daily": "cron(0 8 * * ? *)", "Cron/Mondays": "cron(30 * ? * MON *)"}
+    (fn,) = app.functions
+    assert sorted(t.kind for t in fn.triggers) == [TriggerKind.SCHEDULE, TriggerKind.SCHEDULE]

@@ -309,7 +309,31 @@ def _schedule(value: Made) -> Any:
         return f"rate({n} {unit[:-1] if n == 1 else unit})"
     if value.sym.endswith("Schedule.expression") and isinstance(arg, str):
         return arg
+    if value.sym.endswith("Schedule.cron") and isinstance(arg, ObjV):
+        return _cron(arg) or Unknown(value.sym, "a cron schedule with a field that is not known")
     return Unknown(value.sym, "a schedule the loader does not translate")
+
+
+def _cron(options: ObjV) -> str | None:
+    """`Schedule.cron({ minute, hour, day, month, weekDay, year })` as CDK writes it: unset fields are `*`, and
+    day / weekDay are `?` when the other one is set (`day` defaults to `*` when neither is)."""
+    fields = {k: options.get(k) for k in ("minute", "hour", "day", "month", "weekDay", "year")}
+    if any(v is not None and not isinstance(v, (str, int)) for v in fields.values()):
+        return None
+    text = {k: str(v) for k, v in fields.items() if v is not None}
+    if "day" in text and "weekDay" in text:
+        return None  # CDK refuses both
+    day = text.get("day", "?" if "weekDay" in text else "*")
+    week_day = text.get("weekDay", "?")
+    parts = (
+        text.get("minute", "*"),
+        text.get("hour", "*"),
+        day,
+        text.get("month", "*"),
+        week_day,
+        text.get("year", "*"),
+    )
+    return f"cron({' '.join(parts)})"
 
 
 def add_target(out: Out, rule: Construct, target: Any, line: int) -> None:
