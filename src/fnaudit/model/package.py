@@ -54,6 +54,17 @@ class Reachability:
     UNKNOWN = "unknown"
 
 
+# The package ecosystems a function of each language ships (the others' lockfiles are not its packages).
+LANGUAGE_ECOSYSTEMS: dict[str, tuple[str, ...]] = {
+    "python": ("PyPI",),
+    "node": ("npm",),
+    "java": ("Maven",),
+    "kotlin": ("Maven",),
+    "go": ("Go",),
+    "ruby": ("RubyGems",),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Advisory:
     """One vulnerability (its aliases merged) that affects one package at its version.

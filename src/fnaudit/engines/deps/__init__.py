@@ -46,16 +46,8 @@ from fnaudit.loaders.lockfiles import MANIFESTS, FolderDeps, parse_folder, parse
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import ALL_FACTS, Fact
 from fnaudit.model.loc import Loc
-from fnaudit.model.package import Advisory, Package, Reachability
+from fnaudit.model.package import LANGUAGE_ECOSYSTEMS, Advisory, Package, Reachability
 
-LANGUAGE_ECOSYSTEMS = {
-    "python": ("PyPI",),
-    "node": ("npm",),
-    "java": ("Maven",),
-    "kotlin": ("Maven",),
-    "go": ("Go",),
-    "ruby": ("RubyGems",),
-}
 STALE_AFTER_DAYS = 30
 FIX_COMMAND = "run `fnaudit db update` (online) or `fnaudit db import PATH` (a folder or zip of OSV records)"
 _LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri", "AWS::Lambda::LayerVersion": "Content"}

@@ -4,7 +4,8 @@ A DEP001 advisory says a package version is flawed; most flaws need the code to 
 particular way. Each row names the advisory (any of its ids or aliases matches), the package, and the fact
 of the function's code that is that use: a data flow of one sink kind whose call text names the API (and
 whose module the code imports), or an authentication check the code makes with the library. Rows are data
-only: a new language or library is a new row, no new code.
+only: a new language or library is a new row, no new code. A row applies to the functions whose language
+ships packages of its ecosystem (`model.package.LANGUAGE_ECOSYSTEMS`: Java and Kotlin share Maven's).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ class LibraryCall:
     ecosystem: str  # OSV ecosystem of the package
     package: str  # as the lockfile names it (compared case-insensitively, `_`/`.` as `-` for PyPI)
     ids: tuple[str, ...]  # the advisories (CVE / GHSA ids): a package advisory naming one of them matches
-    language: str  # Code.language of the function making the call
     fact: str  # FLOW, JWT_CHECK or WEAKNESS
     calls: tuple[str, ...]  # substrings of the call text (flow sink call, check or weakness detail); one must occur
     kinds: tuple[str, ...] = ()  # FLOW: the sink kinds; WEAKNESS: the weakness kinds
@@ -34,7 +34,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "Maven",
         "org.apache.logging.log4j:log4j-core",
         ("CVE-2021-44228", "CVE-2021-45046", "CVE-2021-45105", "CVE-2021-44832"),
-        "java",
         FLOW,
         calls=(),  # any logging call: log4j-core interprets `${jndi:…}` lookups in whatever it formats
         kinds=("log",),
@@ -44,7 +43,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "Maven",
         "org.apache.commons:commons-text",
         ("CVE-2022-42889",),
-        "java",
         FLOW,
         calls=("StringSubstitutor",),
         kinds=("template",),
@@ -55,7 +53,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "Maven",
         "org.yaml:snakeyaml",
         ("CVE-2022-1471",),
-        "java",
         FLOW,
         calls=("load",),
         kinds=("deserialization",),
@@ -66,7 +63,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "PyPI",
         "pyyaml",
         ("CVE-2020-14343", "CVE-2020-1747"),
-        "python",
         FLOW,
         calls=("yaml.load", "yaml.full_load"),
         kinds=("deserialization",),
@@ -77,7 +73,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "npm",
         "jsonwebtoken",
         ("CVE-2022-23529", "CVE-2022-23539", "CVE-2022-23540", "CVE-2022-23541"),
-        "node",
         JWT_CHECK,
         calls=("verify",),
         imports=("jsonwebtoken",),
@@ -87,7 +82,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "PyPI",
         "pyjwt",
         ("CVE-2022-29217",),
-        "python",
         WEAKNESS,
         # the advisory needs the algorithm chosen by the token: the weakness the Python front end reports for a
         # `jwt.decode` with no `algorithms=[...]` (PyJWT 1.x accepts it); a decode that pins its algorithms
@@ -101,7 +95,6 @@ ROWS: tuple[LibraryCall, ...] = (
         "npm",
         "lodash",
         ("CVE-2021-23337",),
-        "node",
         FLOW,
         calls=("template",),
         kinds=("template", "code"),

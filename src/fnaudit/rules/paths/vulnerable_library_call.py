@@ -17,13 +17,10 @@ from fnaudit.model.app import App, Function
 from fnaudit.model.code import CodeFacts, Step
 from fnaudit.model.facts import Fact
 from fnaudit.model.loc import Loc
-from fnaudit.model.package import Advisory, Package, pep503
+from fnaudit.model.package import LANGUAGE_ECOSYSTEMS, Advisory, Package, pep503
 from fnaudit.rules.code._common import exposure
 from fnaudit.rules.paths._library_calls import FLOW, JWT_CHECK, ROWS, WEAKNESS, LibraryCall
 from fnaudit.rules.registry import Context, rule
-
-# Languages that share another's libraries: Kotlin runs on the JVM and ships the same Maven artifacts as Java.
-_LIBRARY_FAMILY = {"kotlin": "java"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +173,7 @@ def vulnerable_library_call(app: App, ctx: Context) -> Iterator[Hit]:
         for p in fn.packages:
             for row in ROWS:
                 advs = _advisories(row, p)
-                if not advs or _LIBRARY_FAMILY.get(fn.code.language, fn.code.language) != row.language:
+                if not advs or row.ecosystem not in LANGUAGE_ECOSYSTEMS.get(fn.code.language, ()):
                     continue
                 if not _imported(row, facts):
                     continue
