@@ -146,6 +146,24 @@ class FileCache:
             real = self._real_paths[path] = Path(os.path.realpath(path, strict=False))
         return real
 
+    def project_file(
+        self,
+        rel: str,
+        code_root: Path | None,
+        language: str,
+        parser: Callable[[SourceFile], Any],
+        handler: bool = False,
+    ) -> tuple[SourceFile, Any] | None:
+        """A file of the function's project and its tree (the Java and Kotlin front ends read the classes a
+        handler reaches this way): the handler's own file always, another only when it is inside the code
+        folder (`exists_inside`: no link out of it is followed); None when missing or unparsable."""
+        path = self.artifacts.real_path(rel)
+        if not handler and (code_root is None or not self.exists_inside(path, code_root)):
+            return None
+        f = self.read(path)
+        tree = self.parse(f, language, parser) if f is not None else None
+        return (f, tree) if f is not None and tree is not None else None
+
     def parse(self, f: SourceFile, language: str, parser: Callable[[SourceFile], Any]) -> Any:
         """Parse once per content; `parser` raises `ParseFailure` for a file that does not parse."""
         if language in f.trees:

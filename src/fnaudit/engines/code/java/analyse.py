@@ -55,14 +55,9 @@ class JavaAnalyser:
         if rel in self._files:
             return self._files[rel]
         self._files[rel] = None
-        path = self.cache.artifacts.real_path(rel)
-        if not handler and (self._code_root is None or not self.cache.exists_inside(path, self._code_root)):
-            return None
-        f = self.cache.read(path)
-        tree = self.cache.parse(f, "java", parse_java) if f is not None else None
-        if f is None or tree is None:
-            return None
-        self._files[rel] = declarations(f, tree)
+        parsed = self.cache.project_file(rel, self._code_root, "java", parse_java, handler)
+        if parsed is not None:
+            self._files[rel] = declarations(*parsed)
         return self._files[rel]
 
     def _class(self, seen_from: JavaFile, simple: str) -> tuple[JavaFile, ClassDecl] | None:

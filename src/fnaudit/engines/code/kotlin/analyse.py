@@ -59,13 +59,9 @@ class KotlinAnalyser:
         if rel in self._files:
             return self._files[rel]
         self._files[rel] = None
-        path = self.cache.artifacts.real_path(rel)
-        if not handler and (self._code_root is None or not self.cache.exists_inside(path, self._code_root)):
-            return None
-        f = self.cache.read(path)
-        tree = self.cache.parse(f, "kotlin", parse_kotlin) if f is not None else None
-        if f is not None and tree is not None:
-            self._files[rel] = declarations(f, tree)
+        parsed = self.cache.project_file(rel, self._code_root, "kotlin", parse_kotlin, handler)
+        if parsed is not None:
+            self._files[rel] = declarations(*parsed)
         return self._files[rel]
 
     def _folder(self, folder: str, package: str) -> list[KtFile]:
