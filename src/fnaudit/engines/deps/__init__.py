@@ -396,7 +396,7 @@ def _java_partly_read(
     sources: dict[Path, frozenset[Path] | None],
 ) -> bool:
     handler = fn.code.handler_file
-    folder = _project_folder(files, "java", files.real_path(handler).parent) if handler else None
+    folder = _project_folder(files, _PROJECT_FILES["java"], files.real_path(handler).parent) if handler else None
     if folder is None:
         return True
     if folder not in sources:
@@ -486,11 +486,11 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
                 for part in rel.parts:
                     here = here / part
                     out.append(here)
-        project = _project_folder(files, code.language, out[-1])
+        project = _project_folder(files, _PROJECT_FILES.get(code.language, ()), out[-1])
         if project is None and app.dialect.value == "cdk" and code.language == "node":
             # a CDK NodejsFunction is bundled by esbuild with the dependencies of the nearest lockfile above its
             # entry (CDK's `depsLockFilePath` default): the app's own package-lock.json, not one in the code folder
-            project = _project_folder(files, "node-bundled", out[-1], (root / app.root) if app.root else root)
+            project = _project_folder(files, _BUNDLER_LOCKFILES, out[-1], (root / app.root) if app.root else root)
         if project is not None and project not in out:
             out.insert(0, project)  # above the code folder: the farthest of the function's folders
     for layer in fn.layers:
@@ -524,19 +524,18 @@ _PROJECT_FILES = {
     "go": ("go.mod", "go.sum"),
     "java": ("pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile"),
     "kotlin": ("pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile"),
-    # not a language: the lockfiles a Node bundler (CDK's NodejsFunction) installs the bundle's dependencies from
-    "node-bundled": ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json"),
 }
+# The lockfiles a Node bundler (CDK's NodejsFunction) installs a bundle's dependencies from.
+_BUNDLER_LOCKFILES = ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json")
 
 
-def _project_folder(files: Artifacts, language: str, start: Path, stop: Path | None = None) -> Path | None:
-    """The nearest folder at or above `start` (inside the scan root or its zip's folder) holding the Go
-    module or the Java project the function is built from: `CodeUri` may point at the main package
-    folder below the go.mod, or a handler may sit deep under `src/main/java` of a project whose build
-    file is above the code folder. None for other languages, or when there is none. `stop`: the highest
-    folder to look in (default: the scan root or the zip's folder)."""
-    names = _PROJECT_FILES.get(language)
-    if names is None:
+def _project_folder(files: Artifacts, names: tuple[str, ...], start: Path, stop: Path | None = None) -> Path | None:
+    """The nearest folder at or above `start` holding one of `names` (the Go module, the Java project, a
+    bundler's lockfile the function is built from): `CodeUri` may point at the main package folder below
+    the go.mod, or a handler may sit deep under `src/main/java` of a project whose build file is above the
+    code folder. None when there is none. `stop`: the highest folder to look in (default: the scan root or
+    the zip's folder)."""
+    if not names:
         return None
     try:
         top = (stop or files.confining_folder(start)).resolve()
