@@ -536,18 +536,29 @@ class App:
             buf.lines.append(indent + text if text else "")
 
     def write(self) -> None:
-        for path, b in self.files.items():
-            dest = self.root / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            text = "\n".join(b.lines) + "\n"
-            if path.endswith(".py"):
-                # a generator bug must not pass for an engine miss: every Python file parses (3.11 grammar, as bandit's)
-                ast.parse(text, filename=str(dest), feature_version=(3, 11))
-            dest.write_text(text, encoding="utf-8")
-        for path, text in self.extra.items():
-            dest = self.root / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(text, encoding="utf-8")
+        write_files(self.root, {path: b.lines for path, b in self.files.items()}, self.extra)
+
+
+def write_files(root: Path, files: dict[str, list[str]], extra: dict[str, str]) -> None:
+    """An app's assembled files (`files`: their lines) and those written as they are (`extra`), under `root`."""
+    for path, lines in files.items():
+        dest = root / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        text = "\n".join(lines) + "\n"
+        if path.endswith(".py"):
+            # a generator bug must not pass for an engine miss: every Python file parses (3.11 grammar, as bandit's)
+            ast.parse(text, filename=str(dest), feature_version=(3, 11))
+        dest.write_text(text, encoding="utf-8")
+    for path, text in extra.items():
+        dest = root / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+
+
+def write_truth(out: Path, root: Path, kind: str, seed: int, truth: list[Truth]) -> None:
+    """`<app>.truth.json` beside the app: what was planted where, for the precision benchmark."""
+    doc = {"app": root.name, "framework": kind, "seed": seed, "truth": [asdict(t) for t in truth]}
+    (out / f"{root.name}.truth.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 
 _PY_IMPORTS = [
@@ -1251,8 +1262,7 @@ def generate(out: Path, apps: int, seed: int = DEFAULT_SEED, routes: tuple[int, 
             app = App(fw, out / f"{fw}-{i}")
             BUILDERS[fw](app, rng, rng.randint(*routes))
             app.write()
-            truth = {"app": app.root.name, "framework": fw, "seed": seed, "truth": [asdict(t) for t in app.truth]}
-            (out / f"{app.root.name}.truth.json").write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+            write_truth(out, app.root, fw, seed, app.truth)
             written.append(app.root)
     return written
 

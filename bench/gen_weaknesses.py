@@ -29,16 +29,14 @@ Lines of an idiom that start with "!" are its planted range (first to last "!" l
 from __future__ import annotations
 
 import argparse
-import ast
-import json
 import random
 import shutil
 import string
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from gen_frameworks import DEFAULT_SEED, Truth  # sibling script: the same ground-truth record
+from gen_frameworks import DEFAULT_SEED, Truth, write_files, write_truth  # sibling script: the same records
 
 KINDS = ("py-lambda", "js-lambda", "flask", "express")
 # category -> family: what a tool's result is matched on (bench/frameworks.py maps every tool's ids to families)
@@ -1002,17 +1000,7 @@ class WeakApp:
         self.truth.append(t)
 
     def write(self) -> None:
-        for path, f in self.files.items():
-            dest = self.root / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            text = "\n".join(f.lines) + "\n"
-            if path.endswith(".py"):
-                ast.parse(text, filename=str(dest), feature_version=(3, 11))  # a generator bug is not an engine miss
-            dest.write_text(text, encoding="utf-8")
-        for path, text in self.extra.items():
-            dest = self.root / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(text, encoding="utf-8")
+        write_files(self.root, {path: f.lines for path, f in self.files.items()}, self.extra)
 
 
 def draw(rng: random.Random, count: int) -> list[tuple[str, bool]]:
@@ -1259,8 +1247,7 @@ def generate(out: Path, apps: int, seed: int = DEFAULT_SEED, cases: tuple[int, i
             else:
                 build_framework(app, rng, drawn)
             app.write()
-            truth = {"app": app.root.name, "framework": kind, "seed": seed, "truth": [asdict(t) for t in app.truth]}
-            (out / f"{app.root.name}.truth.json").write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+            write_truth(out, app.root, kind, seed, app.truth)
             written.append(app.root)
     return written
 
