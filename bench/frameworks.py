@@ -546,27 +546,7 @@ def report_generated(
                 vuln = sum(p.vulnerable for p in rows)
                 print(f"| {axis} | {value} | {vuln} | {len(rows) - vuln} | {_cell(*_score(rows, fn_hits))} |")
         print()
-    missed = [p for p in planted if p.vulnerable and not p.found_by(fn_hits)]
-    print(f"fnaudit's false negatives ({len(missed)}; peers that found the line in brackets):")
-    print()
-    for p in missed or []:
-        by = [t for t in peers if p.found_by(found[t])]
-        print(f"- `{p.app}/{p.file}:{p.first}` {p.category} ({p.how})" + (f" [{', '.join(by)}]" if by else ""))
-    if not missed:
-        print("- none")
-    false = [p for p in planted if not p.vulnerable and p.found_by(fn_hits)]
-    print()
-    print(f"fnaudit's false positives on safe twins ({len(false)}):")
-    print()
-    for p in false:
-        print(f"- `{p.app}/{p.file}:{p.first}` {p.category} ({p.how})")
-    if not false:
-        print("- none")
-    if failures:
-        print()
-        print("Tool runs whose output could not be read:")
-        for f in failures:
-            print(f"- {f}")
+    _print_misses(planted, peers, found, fn_hits, failures, with_language=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -602,6 +582,43 @@ _BANDIT_WEAK: dict[str, frozenset[str]] = {
     **{t: frozenset({"injection", "reverse-shell"}) for t in ("B602", "B603", "B604", "B605", "B606", "B607")},
     "B310": frozenset({"injection"}),
 }
+
+
+def _print_misses(
+    planted: list[Planted],
+    peers: list[str],
+    found: dict[str, list[tuple[str, Hit]]],
+    fn_hits: list[tuple[str, Hit]],
+    failures: list[str],
+    with_language: bool,
+) -> None:
+    """The tail of a generated-app report: fnaudit's false negatives (with the peers that found the line),
+    its false positives on safe twins, and the tool runs whose output could not be read."""
+
+    def how(p: Planted) -> str:
+        return f"{p.language} {p.how}" if with_language else p.how
+
+    missed = [p for p in planted if p.vulnerable and not p.found_by(fn_hits)]
+    print(f"fnaudit's false negatives ({len(missed)}; peers that found the line in brackets):")
+    print()
+    for p in missed:
+        by = [t for t in peers if p.found_by(found[t])]
+        print(f"- `{p.app}/{p.file}:{p.first}` {p.category} ({how(p)})" + (f" [{', '.join(by)}]" if by else ""))
+    if not missed:
+        print("- none")
+    false = [p for p in planted if not p.vulnerable and p.found_by(fn_hits)]
+    print()
+    print(f"fnaudit's false positives on safe twins ({len(false)}):")
+    print()
+    for p in false:
+        print(f"- `{p.app}/{p.file}:{p.first}` {p.category} ({how(p)})")
+    if not false:
+        print("- none")
+    if failures:
+        print()
+        print("Tool runs whose output could not be read:")
+        for f in failures:
+            print(f"- {f}")
 
 
 def _njsscan_weak(rule_id: str) -> frozenset[str]:
@@ -732,30 +749,7 @@ def report_weaknesses(
             f"| {cat} | {shape} {lang} | {construct} | {vuln} | {len(rows) - vuln} | {_cell(*_score(rows, fn_hits))} |"
         )
     print()
-    missed = [p for p in planted if p.vulnerable and not p.found_by(fn_hits)]
-    print(f"fnaudit's false negatives ({len(missed)}; peers that found the line in brackets):")
-    print()
-    for p in missed:
-        by = [t for t in peers if p.found_by(found[t])]
-        print(
-            f"- `{p.app}/{p.file}:{p.first}` {p.category} ({p.language} {p.how})"
-            + (f" [{', '.join(by)}]" if by else "")
-        )
-    if not missed:
-        print("- none")
-    false = [p for p in planted if not p.vulnerable and p.found_by(fn_hits)]
-    print()
-    print(f"fnaudit's false positives on safe twins ({len(false)}):")
-    print()
-    for p in false:
-        print(f"- `{p.app}/{p.file}:{p.first}` {p.category} ({p.language} {p.how})")
-    if not false:
-        print("- none")
-    if failures:
-        print()
-        print("Tool runs whose output could not be read:")
-        for f in failures:
-            print(f"- {f}")
+    _print_misses(planted, peers, found, fn_hits, failures, with_language=True)
 
 
 if __name__ == "__main__":
