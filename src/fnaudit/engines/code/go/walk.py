@@ -29,13 +29,11 @@ from fnaudit.engines.code.taint import (
     Summary,
     Val,
     active,
-    apply_events,
-    bind_arguments,
+    call_positional,
     clear,
     flatten,
     join_branches,
     merge_envs,
-    returned,
     sanitise,
     secrets,
     sub,
@@ -514,9 +512,7 @@ def call(w: GoWalk, node: Node) -> Val:
     if fn is not None and fn.type == "identifier":
         callee = w.resolve("", name, False)
         if callee is not None:
-            bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
-            apply_events(callee, bound, w.summary)
-            return returned(callee, bound, loc, name)
+            return call_positional(callee, args, w.summary, loc, name)
     # fmt.Sprintf, strings.*, and any other call: text built from its arguments
     return flatten(union(*args)) if args and any(args) else EMPTY
 
@@ -568,9 +564,7 @@ def _is_log(w: GoWalk, qualified: str, operand: Node | None, method: str, arg_no
 def _package_call(w: GoWalk, package: str, method: str, name: str, args: list[Val], loc: Loc) -> Val:
     callee = w.resolve(package, method, False)  # a package of the same module (analyse.py decides)
     if callee is not None:
-        bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
-        apply_events(callee, bound, w.summary)
-        return returned(callee, bound, loc, name)
+        return call_positional(callee, args, w.summary, loc, name)
     return flatten(union(*args)) if args and any(args) else EMPTY
 
 
@@ -609,9 +603,7 @@ def _method_call(
         return EMPTY
     callee = w.resolve(receiver_type(w, operand), method, True)
     if callee is not None:
-        bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
-        apply_events(callee, bound, w.summary)
-        return returned(callee, bound, loc, name)
+        return call_positional(callee, args, w.summary, loc, name)
     # `u.String()`, `u.Query().Get("x")`: a value read off the receiver
     return flatten(union(recv, *args)) if recv or any(args) else EMPTY
 

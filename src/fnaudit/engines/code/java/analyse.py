@@ -25,10 +25,10 @@ from fnaudit.engines.code.java.state import Walk
 from fnaudit.engines.code.java.walk import arg_types, stmt
 from fnaudit.engines.code.reach import reached_files
 from fnaudit.engines.code.taint import facts
-from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
+from fnaudit.engines.code.taint.summaries import call_positional
 from fnaudit.engines.code.taint.values import Ref, Summary, Val
 from fnaudit.model.app import App, Function
-from fnaudit.model.code import CodeFacts, Step
+from fnaudit.model.code import CodeFacts
 
 _MAX_SUPER = 5  # superclass hops followed (a cycle in broken code must not loop)
 Key = tuple[str, int]  # (file, method start byte)
@@ -110,9 +110,7 @@ class JavaAnalyser:
             return None
         callee = self._summary(*found, event_index=None)
         loc = w.loc(node)
-        bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
-        apply_events(callee, bound, w.summary)
-        return returned(callee, bound, loc, name)
+        return call_positional(callee, args, w.summary, loc, name)
 
     def _summary(self, jf: JavaFile, cls: ClassDecl, method: Node, event_index: int | None) -> Summary:
         key = (jf.source.rel, method.start_byte)

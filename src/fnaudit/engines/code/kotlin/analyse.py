@@ -23,10 +23,10 @@ from fnaudit.engines.code.kotlin.parse import ClassDecl, KtFile, child, declarat
 from fnaudit.engines.code.kotlin.walk import Walk, expr, stmt
 from fnaudit.engines.code.reach import reached_files
 from fnaudit.engines.code.taint import facts
-from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
+from fnaudit.engines.code.taint.summaries import call_positional
 from fnaudit.engines.code.taint.values import Ref, Summary, Val, union
 from fnaudit.model.app import App, Function
-from fnaudit.model.code import CodeFacts, SdkCall, Step
+from fnaudit.model.code import CodeFacts, SdkCall
 
 Key = tuple[str, int]  # (file, function start byte)
 # Event types of the two Lambda interfaces' bridge overloads: not the handler a typed event reaches.
@@ -137,9 +137,7 @@ class KotlinAnalyser:
         same = [f for f in funs if len(parameters(f)) == len(args)]
         callee = self.summary(callee_file, cls_decl, (same or funs)[0], event_index=None)
         loc = w.loc(node)
-        bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
-        apply_events(callee, bound, w.summary)
-        return returned(callee, bound, loc, name)
+        return call_positional(callee, args, w.summary, loc, name)
 
     def summary(self, kf: KtFile, cls: ClassDecl | None, fun: Node, event_index: int | None) -> Summary:
         key = (kf.source.rel, fun.start_byte)

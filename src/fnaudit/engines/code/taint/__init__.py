@@ -12,7 +12,7 @@ A front end translates its syntax into these operations; see docs/language-inter
 
 from __future__ import annotations
 
-from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, returned
+from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, call_positional, returned
 from fnaudit.engines.code.taint.values import (
     ALL,
     EMPTY,
@@ -54,6 +54,7 @@ __all__ = [
     "active",
     "apply_events",
     "bind_arguments",
+    "call_positional",
     "clear",
     "flatten",
     "instantiate",

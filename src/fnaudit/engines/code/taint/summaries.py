@@ -53,3 +53,11 @@ def returned(callee: Summary, args: Sequence[Val], loc: Loc, call_text: str) -> 
     """The value a call returns, with the "returned from f()" step."""
     ret = instantiate(callee.ret, args)
     return with_step(ret, Step(loc, f"returned from {call_text}()")) if ret else ret
+
+
+def call_positional(callee: Summary, args: Sequence[Val], caller: Summary, loc: Loc, name: str) -> Val:
+    """A call with positional arguments only (the Go, Java and Kotlin front ends): the callee's events replayed
+    in the caller's summary with the arguments bound, and the value it returns."""
+    bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
+    apply_events(callee, bound, caller)
+    return returned(callee, bound, loc, name)
