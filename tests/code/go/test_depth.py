@@ -524,3 +524,16 @@ func main() { lambda.Start(handle) }
         ("ssrf", 29),
         ("path", 30),
     ]
+
+
+def test_deeply_nested_loops_are_walked_in_linear_time_and_keep_their_taint(tmp_path: Path) -> None:
+    # each loop body is walked twice only near the top: 40 nested loops walked twice each would take 2**40 walks
+    loops = "for i := 0; i < 2; i++ { " * 40 + "x = x + req.Body" + " }" * 40
+    body = (
+        "func handle(req events.APIGatewayProxyRequest) {\n"
+        '\tx := ""\n'
+        f"\t{loops}\n"
+        "\texec.Command(x).Run()\n"
+        "}\n\nfunc main() { lambda.Start(handle) }\n"
+    )
+    assert _sinks(tmp_path, body) == [("command", 22, "req.body")]

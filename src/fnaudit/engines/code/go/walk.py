@@ -33,6 +33,7 @@ from fnaudit.engines.code.taint import (
     clear,
     flatten,
     join_branches,
+    loop_passes,
     merge_envs,
     sanitise,
     secrets,
@@ -63,6 +64,7 @@ class GoWalk:
     literal_fields: dict[int, dict[str, Val]] = field(default_factory=dict)  # struct literal id → field values
     facts: guards.GuardFacts = field(default_factory=guards.GuardFacts)
     depth: int = 0
+    loops: int = 0  # how deep in loops the walk is (loop bodies are walked twice only near the top)
 
     def loc(self, node: Node) -> Loc:
         return Loc(self.path, node.start_point[0] + 1)
@@ -139,8 +141,10 @@ def statement(w: GoWalk, node: Node) -> bool:
         body = node.child_by_field_name("body")
         if body is not None:
             before = dict(w.env)
-            for _ in range(2):  # twice: what one iteration assigns reaches the next
+            w.loops += 1
+            for _ in range(loop_passes(w.loops)):  # twice near the top: what one iteration assigns reaches the next
                 block(w, body)
+            w.loops -= 1
             w.env = merge_envs(before, w.env)
     elif t == "block":
         return block(w, node)

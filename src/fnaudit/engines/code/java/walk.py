@@ -18,6 +18,7 @@ from fnaudit.engines.code.java.parse import simple_type, string, text
 from fnaudit.engines.code.java.state import Walk
 from fnaudit.engines.code.sources import ANY, ELEM
 from fnaudit.engines.code.taint.secrets import env_read, whole_environment
+from fnaudit.engines.code.taint.summaries import loop_passes
 from fnaudit.engines.code.taint.values import (
     ALL,
     EMPTY,
@@ -38,7 +39,6 @@ from fnaudit.engines.code.taint.values import (
 from fnaudit.model.code import Step
 
 _LOOPS = ("for_statement", "enhanced_for_statement", "while_statement", "do_statement")
-_TWICE_LOOPS = 3  # loop nesting up to which a body is walked twice
 # Methods that return the receiver's (or first argument's) data with its structure: a parsed JSON document,
 # the bytes of a stream, an element of a stream. Reads below them keep their event path.
 _SAME_DATA = frozenset(
@@ -444,7 +444,7 @@ def _loop(w: Walk, node: Node) -> None:
     # twice: a value assigned late in the body reaches its start; once below a few nested loops, or the
     # walk would double with each level (its cost must stay linear in the file on any input)
     w.loops += 1
-    for _ in range(2 if w.loops <= _TWICE_LOOPS else 1):
+    for _ in range(loop_passes(w.loops)):
         _arm(w, body)
         w.ended = False
     w.loops -= 1

@@ -21,6 +21,7 @@ from fnaudit.engines.code.kotlin import sinks as v
 from fnaudit.engines.code.kotlin.parse import ClassDecl, child, property_parts, string, text
 from fnaudit.engines.code.sources import ANY, ELEM
 from fnaudit.engines.code.taint.secrets import env_read, whole_environment
+from fnaudit.engines.code.taint.summaries import loop_passes
 from fnaudit.engines.code.taint.values import (
     ALL,
     EMPTY,
@@ -43,7 +44,6 @@ from fnaudit.engines.code.taint.values import (
 from fnaudit.model.code import Step
 from fnaudit.model.loc import Loc
 
-_TWICE_LOOPS = 3  # loop nesting up to which a body is walked twice (the cost stays linear on any input)
 # `$name` in a string template: the grammar leaves it inside the string's text (only `${...}` is a node).
 _SIMPLE_TEMPLATE = re.compile(r"(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)")
 _LOOPS = ("for_statement", "while_statement", "do_while_statement")
@@ -693,7 +693,7 @@ def _loop(w: Walk, node: Node) -> None:
     else:
         expr(w, _after(node, "("))
     w.loops += 1
-    for _ in range(2 if w.loops <= _TWICE_LOOPS else 1):
+    for _ in range(loop_passes(w.loops)):
         _arm(w, body)
         w.ended = False
     w.loops -= 1

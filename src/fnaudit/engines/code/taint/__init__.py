@@ -12,7 +12,7 @@ A front end translates its syntax into these operations; see docs/language-inter
 
 from __future__ import annotations
 
-from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, call_positional, returned
+from fnaudit.engines.code.taint.summaries import apply_events, bind_arguments, call_positional, loop_passes, returned
 from fnaudit.engines.code.taint.values import (
     ALL,
     EMPTY,
@@ -59,6 +59,7 @@ __all__ = [
     "flatten",
     "instantiate",
     "join_branches",
+    "loop_passes",
     "merge_envs",
     "returned",
     "sanitise",

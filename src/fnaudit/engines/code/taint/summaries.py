@@ -61,3 +61,14 @@ def call_positional(callee: Summary, args: Sequence[Val], caller: Summary, loc: 
     bound = bind_arguments(callee.params, args, {}, None, Step(loc, f"passed to {name}()"))
     apply_events(callee, bound, caller)
     return returned(callee, bound, loc, name)
+
+
+# Loop nesting up to which a body is walked twice (a value assigned late in the body reaches its start);
+# deeper, once: walking every level twice would double the cost with each level, and it must stay linear
+# in the file whatever the input.
+TWICE_LOOPS = 3
+
+
+def loop_passes(depth: int) -> int:
+    """How many times to walk the body of a loop nested `depth` deep (1 for the outermost)."""
+    return 2 if depth <= TWICE_LOOPS else 1
