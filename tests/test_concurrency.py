@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from fnaudit import pipeline
+from fnaudit import pipeline, units
 from fnaudit.config import Config
 from fnaudit.engines.osv.store import Store
 from fnaudit.pipeline import ScanResult, scan
@@ -256,7 +256,7 @@ def test_a_scan_that_raises_midway_removes_its_unpacked_zips(tmp_path: Path, mon
         seen.append(_private_folders() - before)  # the zip is unpacked by now
         raise RuntimeError("engine bug")
 
-    monkeypatch.setattr(pipeline, "run_engines", broken)
+    monkeypatch.setattr(units, "enrich_app", broken)
     with pytest.raises(RuntimeError, match="engine bug"):
         scan(orders, Config(today=SCAN_DATE))
     assert len(seen) == 1 and len(seen[0]) == 1

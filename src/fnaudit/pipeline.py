@@ -13,22 +13,24 @@ from pathlib import Path
 
 from fnaudit import suppress
 from fnaudit.config import Config
-from fnaudit.engines import EngineContext, run_engines
+from fnaudit.engines import EngineContext, engines_for
 from fnaudit.errors import Loss, ScanError
 from fnaudit.findings import Category, Finding, Hit
 from fnaudit.fingerprint import SourceLines, disambiguate, fingerprint
-from fnaudit.loaders import LoadOptions, ScanRoot, SourceDoc, archives, load_all
-from fnaudit.loaders.discover import Discovery
+from fnaudit.loaders import LoadOptions, ScanRoot, SourceDoc, archives
+from fnaudit.loaders.discover import Discovery, discover
 from fnaudit.merge import merge_findings
 from fnaudit.model import coverage as cov
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import Fact
 from fnaudit.model.unclaimed import COVERAGE_NOTE
 from fnaudit.progress import ProgressCallback, ProgressEvent
+from fnaudit.reuse import open_reuse, store_identity
 from fnaudit.risk import Risk
 from fnaudit.risk import compute as compute_risk
 from fnaudit.rules.iam.merge import merge_causes
 from fnaudit.rules.registry import Context, Rule, all_rules, matches
+from fnaudit.units import load_and_enrich
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Stats:
     functions: int
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
+    reused: int = 0  # documents whose loaded and enriched apps came from the unit cache (fnaudit.reuse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,18 +215,18 @@ def _scan(
     )
     if progress:
         progress(ProgressEvent("discover", 0, 0, "template"))
-    on_load = (lambda done, found: progress(ProgressEvent("load", done, found, "template"))) if progress else None
-    loaded, discovery = load_all(target_path, root, options, config.exclude, on_load)
-    errors.extend(loaded.errors)
-    stages["load"] = time.perf_counter() - t
-    if progress:
-        progress(ProgressEvent("load", len(discovery.docs), len(discovery.docs), "template"))
+    discovery = discover(target_path, root, config.exclude)
+    stages["load"] = time.perf_counter() - t  # the loaders' own time is added per document
 
     rules = select_rules(config)
     needs = needed_facts(rules)
     engine_ctx = EngineContext(root.path, config, today, artifacts, facts=needs)
-    apps, engine_errors = run_engines(list(loaded.apps), engine_ctx, stages, needs, progress)
-    errors.extend(engine_errors)
+    reuse = open_reuse(root.path, discovery.walked, _asked(root, config, options, needs, today))
+    units = load_and_enrich(discovery, root, options, engine_ctx, engines_for(needs), stages, progress, reuse)
+    loaded = units.outcome
+    errors.extend(loaded.errors)
+    apps = list(loaded.apps)
+    errors.extend(units.engine_errors)
     if Fact.CODE in needs:  # entry points in code no function of any app claims: once per scan, before secrets
         from fnaudit.engines.code.unclaimed import analyse as unclaimed_code
 
@@ -294,9 +297,19 @@ def _scan(
         functions=sum(len(a.functions) for a in sorted_apps),
         seconds=round(time.perf_counter() - started, 3),
         stages={k: round(v, 4) for k, v in stages.items()},
+        reused=reuse.hits if reuse is not None else 0,
     )
     coverage = build_coverage(root, sorted_apps, discovery, loaded.consumed, errors_sorted, unclaimed_read, needs)
     return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk, coverage)
+
+
+def _asked(root: ScanRoot, config: Config, options: LoadOptions, needs: frozenset[Fact], today: dt.date) -> list[str]:
+    """What decides the loaders' and engines' results besides the files: the key of reused units.
+    `today` too: the dependency engine says when the advisory store is old."""
+    asked = [str(root.path), repr(config), repr(options), ",".join(sorted(f.value for f in needs)), today.isoformat()]
+    if Fact.ADVISORIES in needs:
+        asked.append(store_identity(config.db))
+    return asked
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -17,7 +17,7 @@ import pytest
 
 from fnaudit.errors import ScanError
 from fnaudit.findings import Category, Finding, Hit, Severity, Suppression
-from fnaudit.loaders.base import LoadOutcome
+from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, SourceDoc
 from fnaudit.loaders.discover import Discovery
 from fnaudit.model.app import (
     App,
@@ -305,10 +305,13 @@ def install_fake_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     """`scan()` sees the hand-built App instead of running the loaders, so the rest of the
     pipeline (rules, suppressions, baseline) runs for real on known input."""
 
-    def load_all(
-        target: Path, root: object, options: object, exclude: tuple[str, ...] = (), progress: object = None
-    ) -> tuple[LoadOutcome, Discovery]:
-        return LoadOutcome(apps=[make_app()]), Discovery(files_seen=3)
+    def discover(target: Path, root: ScanRoot, exclude: tuple[str, ...] = ()) -> Discovery:
+        doc = SourceDoc(root.path / "serverless.yml", "serverless.yml", "", {}, Dialect.SERVERLESS)
+        return Discovery(docs=[doc], files_seen=3)
+
+    def load_doc(doc: SourceDoc, root: ScanRoot, options: LoadOptions) -> LoadOutcome:
+        return LoadOutcome(apps=[make_app()])
 
     install_fake_rules(monkeypatch)
-    monkeypatch.setattr("fnaudit.pipeline.load_all", load_all)
+    monkeypatch.setattr("fnaudit.pipeline.discover", discover)
+    monkeypatch.setattr("fnaudit.units.load_doc", load_doc)

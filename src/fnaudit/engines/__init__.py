@@ -117,7 +117,7 @@ def run_engines(
             if prepare is not None:
                 prepare(ctx)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_enrich, app, engines, ctx): i for i, app in enumerate(apps)}
+            futures = {pool.submit(enrich_app, app, engines, ctx): i for i, app in enumerate(apps)}
             by_index: dict[int, tuple[App, list[ScanError], dict[str, float]]] = {}
             done = 0
             if progress:
@@ -140,7 +140,7 @@ def run_engines(
                 def on_engine(name: str, finished: bool, n: int = len(app.functions), before: int = before) -> None:
                     progress(ProgressEvent(name, before + (n if finished else 0), total, "function"))
 
-            results.append(_enrich(app, engines, ctx, on_engine))
+            results.append(enrich_app(app, engines, ctx, on_engine))
             done += len(app.functions)
     errors: list[ScanError] = []
     enriched: list[App] = []
@@ -153,7 +153,7 @@ def run_engines(
     return enriched, errors
 
 
-def _enrich(
+def enrich_app(
     app: App,
     engines: tuple[Engine, ...],
     ctx: EngineContext,

@@ -76,6 +76,7 @@ class Artifacts:
         self._lock = threading.Lock()
         self._mounts: dict[str, Mount] = {}  # zip rel → mount
         self._cleanups: list[weakref.finalize[..., Any]] = []
+        self._made: dict[str, weakref.finalize[..., Any]] = {}  # zip rel → the cleanup of a folder this registry made
         self._closed = False
 
     def open_zip(self, zip_path: Path) -> Mount:
@@ -93,8 +94,32 @@ class Artifacts:
             if rel not in self._mounts:
                 mount = _extract(real, rel)
                 self._mounts[rel] = mount
-                self._cleanups.append(weakref.finalize(self, _remove, mount.folder, os.getpid()))
+                cleanup = weakref.finalize(self, _remove, mount.folder, os.getpid())
+                self._cleanups.append(cleanup)
+                self._made[rel] = cleanup
             return self._mounts[rel]
+
+    def hand_over(self) -> list[Mount]:
+        """The zips this registry unpacked, given up to another registry (`adopt`): a forked worker that
+        loaded a template returns them to the scan's registry, which removes the folders when the scan
+        ends. Without this, the worker's copy would remove them when it is collected, under the parent."""
+        with self._lock:
+            made, self._made = self._made, {}
+        for cleanup in made.values():
+            cleanup.detach()
+        return [self._mounts[rel] for rel in made]
+
+    def adopt(self, mounts: list[Mount]) -> None:
+        """Take over zips a worker unpacked (`hand_over`). A zip two workers unpacked is kept once: the
+        second copy is removed at once (paths name a file by the zip, never by the folder)."""
+        for mount in mounts:
+            with self._lock:
+                known = mount.rel in self._mounts
+                if not known:
+                    self._mounts[mount.rel] = mount
+                    self._cleanups.append(weakref.finalize(self, _remove, mount.folder, os.getpid()))
+            if known:
+                _remove(mount.folder, os.getpid())
 
     def mount_of(self, rel: str) -> Mount | None:
         """The mount a path like `dist/fn.zip!/app.py` (or `dist/fn.zip!`) lives in, if any."""
@@ -147,6 +172,7 @@ class Artifacts:
         self._lock = threading.Lock()
         self._mounts = state["mounts"]
         self._cleanups = []
+        self._made = {}
         self._closed = False
 
 

@@ -1,0 +1,358 @@
+"""Loading and enriching, one IaC document (a *unit*) at a time: in parallel, and reused when unchanged.
+
+A unit is what one document gives: its apps (the loader's work: SAM translation, Terraform and CDK
+evaluation, serverless variables) enriched by the engines (code, secrets, dependencies, IAM), with
+the errors of both. Units are independent (no loader or engine reads across documents' apps), so:
+
+- a large scan computes them in forked worker processes, each loading *and* enriching its document:
+  the costly loads (SAM translation) run in parallel too, not only the engines. Results come back in
+  document order, whatever finished first, so the output is the same as in one process;
+- a scan with the cache on records what each unit read (`fnaudit.reads`) and keeps its result
+  (`fnaudit.reuse`): the next scan reuses every unit whose inputs are unchanged and computes only the
+  others. An edited handler re-analyses the apps of its own template, not the whole repository.
+
+Small scans stay in one process and keep the order of events of a plain scan: every document loaded
+(in order: serverless files first, templates nested in another after their parents, each skipped
+when an earlier one consumed it), then the engines on every app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fnaudit.engines import Engine, EngineContext, enrich_app
+from fnaudit.engines.state import ScanState
+from fnaudit.errors import ScanError
+from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, SourceDoc, load_doc
+from fnaudit.loaders._cfn_nested import nested_children
+from fnaudit.loaders.archives import SEPARATOR, Mount
+from fnaudit.loaders.discover import Discovery
+from fnaudit.model.app import App, Dialect
+from fnaudit.progress import ProgressCallback, ProgressEvent
+from fnaudit.reads import ReadLog, recording
+from fnaudit.reuse import Reuse
+
+# Below this much template text, starting workers costs more than it saves (a fork and a pickle of
+# each result): the scan stays in process. About 50 functions' worth of SAM or serverless.
+PARALLEL_MIN_BYTES = 48 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    """One document loaded and its apps enriched: what a worker returns and the cache keeps."""
+
+    apps: tuple[App, ...]
+    app_errors: tuple[tuple[ScanError, ...], ...]  # the engines' errors, per app (same order)
+    errors: tuple[ScanError, ...]  # the loader's
+    consumed: frozenset[str]  # other files read as part of these apps (included, nested templates)
+    seconds: tuple[tuple[str, float], ...]  # "load" and each engine's time
+
+
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    result: UnitResult
+    opened: frozenset[str]  # files read, relative to the scan root (a zip's members: the zip)
+    listed: frozenset[str]  # folders listed, relative to the scan root
+    mounts: tuple[Mount, ...]  # zips a worker unpacked, handed over to the scan's registry
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """What loading and enriching gave the scan."""
+
+    outcome: LoadOutcome  # apps enriched, the loaders' errors, the files consumed
+    engine_errors: list[ScanError]
+
+
+def load_and_enrich(
+    found: Discovery,
+    root: ScanRoot,
+    options: LoadOptions,
+    ctx: EngineContext,
+    engines: tuple[Engine, ...],
+    timings: dict[str, float],
+    progress: ProgressCallback | None = None,
+    reuse: Reuse | None = None,
+) -> Units:
+    """Every discovered document loaded and its apps enriched by `engines`, reusing unchanged units."""
+    children = nested_children(found.docs, root)
+    order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel in children, d.rel))
+    started = time.perf_counter()
+    workers = _workers(order)
+    if workers > 1:
+        units = _parallel(order, children, root, options, ctx, engines, timings, progress, reuse, workers)
+    else:
+        units = _serial(order, root, options, ctx, engines, timings, progress, reuse)
+    units.outcome.errors[:0] = found.errors
+    timings["engines"] = time.perf_counter() - started
+    if reuse is not None:
+        reuse.prune()
+    return units
+
+
+# ---- one process -------------------------------------------------------------------------------
+
+
+def _serial(
+    order: list[SourceDoc],
+    root: ScanRoot,
+    options: LoadOptions,
+    ctx: EngineContext,
+    engines: tuple[Engine, ...],
+    timings: dict[str, float],
+    progress: ProgressCallback | None,
+    reuse: Reuse | None,
+) -> Units:
+    """Load every document in order, then enrich every app: a plain scan's order of work and events."""
+    total = LoadOutcome()
+    engine_errors: list[ScanError] = []
+    # documents computed here: (doc, its outcome, its apps kept, what it read, its scan state, seconds)
+    fresh: list[tuple[SourceDoc, LoadOutcome, list[App], ReadLog | None, ScanState, dict[str, float]]] = []
+    t = time.perf_counter()
+    for i, doc in enumerate(order):
+        if progress:
+            progress(ProgressEvent("load", i, len(order), "template"))
+        if doc.rel in total.consumed:
+            continue
+        cached = reuse.get(reuse.key(doc.rel)) if reuse is not None else None
+        if isinstance(cached, UnitResult):
+            _merge(total, engine_errors, cached)
+            continue
+        log = None if reuse is None else ReadLog()
+        started = time.perf_counter()
+        with _recording_into(log):
+            outcome = load_doc(doc, root, options)
+        loaded = {a.source for a in total.apps}
+        kept = [a for a in outcome.apps if a.source not in loaded]
+        total.apps.extend(kept)
+        total.errors.extend(e for e in outcome.errors if e not in total.errors)
+        total.consumed |= outcome.consumed
+        # with the cache on, each document's engines start from empty caches: a file another document's
+        # apps already read must be read (and so recorded) again for this one
+        state = ctx.state if reuse is None else ScanState()
+        fresh.append((doc, outcome, kept, log, state, {"load": time.perf_counter() - started}))
+    timings["load"] = timings.get("load", 0.0) + time.perf_counter() - t
+    if progress:
+        progress(ProgressEvent("load", len(order), len(order), "template"))
+
+    enriched: dict[str, tuple[App, tuple[ScanError, ...]]] = {}
+    count = sum(len(a.functions) for a in total.apps)
+    computed = {a.source for _doc, _outcome, kept, _log, _state, _seconds in fresh for a in kept}
+    done = sum(len(a.functions) for a in total.apps if a.source not in computed)  # reused: already enriched
+    for _doc, _outcome, kept, log, state, seconds in fresh:
+        doc_ctx = ctx if state is ctx.state else replace(ctx, state=state)
+        for app in kept:
+            on_engine = None
+            if progress:
+                before = done
+
+                def on_engine(name: str, finished: bool, n: int = len(app.functions), before: int = before) -> None:
+                    progress(ProgressEvent(name, before + (n if finished else 0), count, "function"))
+
+            with _recording_into(log):
+                new, errs, spent = enrich_app(app, engines, doc_ctx, on_engine)
+            enriched[app.source] = (new, tuple(errs))
+            for name, s in spent.items():
+                seconds[name] = seconds.get(name, 0.0) + s
+                timings[name] = timings.get(name, 0.0) + s
+            done += len(app.functions)
+    for doc, outcome, kept, log, _state, seconds in fresh:
+        if reuse is None or log is None or len(kept) != len(outcome.apps):
+            continue  # an app another document already gave is not this unit's alone: not kept for reuse
+        result = UnitResult(
+            tuple(enriched[a.source][0] for a in kept),
+            tuple(enriched[a.source][1] for a in kept),
+            tuple(outcome.errors),
+            frozenset(outcome.consumed),
+            tuple(sorted(seconds.items())),
+        )
+        opened, listed = _relative(log, ctx)
+        reuse.put(reuse.key(doc.rel), reuse.inputs(doc.rel, opened, listed), result)
+    apps = []
+    for app in total.apps:
+        new_app, app_errs = enriched.get(app.source, (app, ()))
+        apps.append(new_app)
+        engine_errors.extend(app_errs)
+    total.apps[:] = apps
+    return Units(total, engine_errors)
+
+
+@contextmanager
+def _recording_into(log: ReadLog | None) -> Iterator[None]:
+    if log is None:
+        yield
+        return
+    with recording() as part:
+        yield
+    log.opened |= part.opened
+    log.listed |= part.listed
+
+
+# ---- worker processes ----------------------------------------------------------------------------
+
+
+def _parallel(
+    order: list[SourceDoc],
+    children: set[str],
+    root: ScanRoot,
+    options: LoadOptions,
+    ctx: EngineContext,
+    engines: tuple[Engine, ...],
+    timings: dict[str, float],
+    progress: ProgressCallback | None,
+    reuse: Reuse | None,
+    workers: int,
+) -> Units:
+    """Each document loaded and enriched in a worker. Serverless files first, then templates, then the
+    templates nested in another: each group only once the one before is merged, so a document an
+    earlier one consumed (an included or nested template) is not computed for nothing."""
+    total = LoadOutcome()
+    engine_errors: list[ScanError] = []
+    groups = (
+        [d for d in order if d.dialect is Dialect.SERVERLESS],
+        [d for d in order if d.dialect is not Dialect.SERVERLESS and d.rel not in children],
+        [d for d in order if d.dialect is not Dialect.SERVERLESS and d.rel in children],
+    )
+    prepared = False
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for group in groups:
+            pending = [d for d in group if d.rel not in total.consumed]
+            results: dict[int, UnitResult] = {}
+            cached: set[int] = set()  # reused: their time was spent by an earlier scan
+            misses: list[int] = []
+            for i, doc in enumerate(pending):
+                kept = reuse.get(reuse.key(doc.rel)) if reuse is not None else None
+                if isinstance(kept, UnitResult):
+                    results[i] = kept
+                    cached.add(i)
+                    done += 1
+                else:
+                    misses.append(i)
+            if misses and not prepared:  # shared read-only state (the IAM catalogue), inherited by the forks
+                for engine in engines:
+                    prepare = getattr(importlib.import_module(engine.module), "prepare", None)
+                    if prepare is not None:
+                        prepare(ctx)
+                prepared = True
+            futures = {
+                pool.submit(_compute, pending[i], root, options, ctx, engines, reuse is not None): i for i in misses
+            }
+            for future in as_completed(futures):
+                i = futures[future]
+                computed = future.result()
+                ctx.artifacts.adopt(list(computed.mounts))
+                results[i] = computed.result
+                if reuse is not None:
+                    doc_rel = pending[i].rel
+                    reuse.put(
+                        reuse.key(doc_rel), reuse.inputs(doc_rel, computed.opened, computed.listed), computed.result
+                    )
+                done += 1
+                if progress:
+                    progress(ProgressEvent("engines", done, len(order), "template"))
+            for i, doc in enumerate(pending):  # document order, whatever finished first
+                if doc.rel not in total.consumed:
+                    _merge(total, engine_errors, results[i], None if i in cached else timings)
+    return Units(total, engine_errors)
+
+
+def _compute(
+    doc: SourceDoc,
+    root: ScanRoot,
+    options: LoadOptions,
+    ctx: EngineContext,
+    engines: tuple[Engine, ...],
+    record: bool,
+) -> _Computed:
+    """In a worker: load one document and enrich its apps (the worker's scan state starts empty)."""
+    log = ReadLog() if record else None
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    with _recording_into(log):
+        outcome = load_doc(doc, root, options)
+    seconds["load"] = time.perf_counter() - started
+    apps: list[App] = []
+    app_errors: list[tuple[ScanError, ...]] = []
+    for app in outcome.apps:
+        with _recording_into(log):
+            new, errs, spent = enrich_app(app, engines, ctx)
+        apps.append(new)
+        app_errors.append(tuple(errs))
+        for name, s in spent.items():
+            seconds[name] = seconds.get(name, 0.0) + s
+    result = UnitResult(
+        tuple(apps),
+        tuple(app_errors),
+        tuple(outcome.errors),
+        frozenset(outcome.consumed),
+        tuple(sorted(seconds.items())),
+    )
+    opened, listed = _relative(log, ctx) if log is not None else (frozenset(), frozenset())
+    return _Computed(result, opened, listed, tuple(ctx.artifacts.hand_over()))
+
+
+# ---- shared ------------------------------------------------------------------------------------------
+
+
+def _merge(
+    total: LoadOutcome, engine_errors: list[ScanError], unit: UnitResult, timings: dict[str, float] | None = None
+) -> None:
+    """Add a unit to the scan as the plain loader does: an app another document gave first is kept once.
+    `timings` gets the unit's seconds (not for a reused unit: this scan did not spend them)."""
+    loaded = {a.source for a in total.apps}
+    for app, errs in zip(unit.apps, unit.app_errors, strict=True):
+        if app.source not in loaded:
+            total.apps.append(app)
+            engine_errors.extend(errs)
+    total.errors.extend(e for e in unit.errors if e not in total.errors)
+    total.consumed |= unit.consumed
+    if timings is None:
+        return
+    for name, seconds in unit.seconds:  # summed over units (and so over workers: CPU time)
+        timings[name] = timings.get(name, 0.0) + seconds
+
+
+def _relative(log: ReadLog, ctx: EngineContext) -> tuple[frozenset[str], frozenset[str]]:
+    """What a unit read, relative to the scan root: a file inside an unpacked zip is the zip itself;
+    anything outside the root (fnaudit's own data, libraries, the advisory store) is not an input
+    of the unit (the analyser's and the store's identity are in the cache key)."""
+    top = str(ctx.artifacts.root)
+    prefix = top.rstrip("/") + "/"
+
+    def rel(path: str) -> str | None:
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+        inside = ctx.artifacts.rel_path(Path(path))
+        if inside is not None:
+            return inside.split(SEPARATOR, 1)[0]
+        return None
+
+    opened = frozenset(r for r in map(rel, log.opened) if r)
+    listed = frozenset(r for r in map(rel, log.listed) if r is not None and SEPARATOR not in r)
+    return opened, listed
+
+
+def _workers(order: Sequence[SourceDoc]) -> int:
+    """Worker processes for the documents: 1 unless there are several, with enough template text to be
+    worth it (`FNAUDIT_WORKERS` decides alone when set), fork is available, and no other thread runs
+    (forking a threaded process can copy a held lock into the child)."""
+    env = os.environ.get("FNAUDIT_WORKERS")
+    if env is not None and env.isdigit():
+        wanted = int(env)
+    else:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if sum(len(d.text) for d in order) < PARALLEL_MIN_BYTES:
+            return 1
+    if len(order) < 2 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    return max(1, min(wanted, len(order), 8))

@@ -1,0 +1,204 @@
+"""The unit cache (fnaudit.reuse, fnaudit.units): a re-scan reuses what is unchanged and reports what a cold scan reports.
+
+Every test compares a scan that reused units with a scan of the same tree with every cache off: the reused result
+must be the same report, and only the units whose inputs changed may be computed again.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fnaudit import units
+from fnaudit.config import Config
+from fnaudit.pipeline import ScanResult, scan
+from fnaudit.reads import recording
+from fnaudit.report import Format, render
+from tests.conftest import REPO, SCAN_DATE
+from tests.test_concurrency import _private_folders, _sam_js_app, _serverless_zip_app
+
+HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
+INJECTED = (
+    "import os\n\n\ndef handler(event, context):\n"
+    "    os.system('convert ' + event['queryStringParameters']['name'])\n"
+    "    return {'statusCode': 200}\n"
+)
+
+
+def _service(root: Path, name: str, handler: str = HANDLER, write_handler: bool = True) -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "serverless.yml").write_text(
+        f"service: {name}\nprovider:\n  name: aws\n  runtime: python3.12\n"
+        "functions:\n  api:\n    handler: src/app.handler\n    events:\n      - httpApi: GET /items\n",
+        encoding="utf-8",
+    )
+    if write_handler:
+        (folder / "src").mkdir()
+        (folder / "src" / "app.py").write_text(handler, encoding="utf-8")
+
+
+def _report(result: ScanResult) -> dict[str, Any]:
+    out = io.StringIO()
+    render(result, Format.JSON, out)
+    doc: dict[str, Any] = json.loads(out.getvalue())
+    doc.pop("stats")
+    return doc
+
+
+def _scan(path: Path, cache: Path | str, monkeypatch: pytest.MonkeyPatch, **config: Any) -> ScanResult:
+    monkeypatch.setenv("FNAUDIT_CACHE_DIR", str(cache))
+    return scan(path, Config(today=SCAN_DATE, **config))
+
+
+def _where(doc: dict[str, Any]) -> list[tuple[str, str, int]]:
+    return sorted((f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"])
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        "examples/shop-api",
+        "tests/apps/go-sam-orders",
+        "tests/apps/java-sls-billing",
+        "tests/rules/fixtures/CODE001/bad",
+        "tests/rules/fixtures/SECRET003/bad",
+    ],
+)
+def test_a_rescan_reuses_every_unit_and_reports_what_a_cold_scan_reports(
+    app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = tmp_path / "app"
+    shutil.copytree(REPO / app, tree)
+    cold = _scan(tree, "off", monkeypatch)
+    first = _scan(tree, tmp_path / "cache", monkeypatch)
+    second = _scan(tree, tmp_path / "cache", monkeypatch)
+    assert cold.stats.reused == first.stats.reused == 0
+    documents = len({a.source for a in cold.apps})
+    assert documents > 0 and second.stats.reused >= documents  # every app came from the cache
+    assert _report(first) == _report(cold)
+    assert _report(second) == _report(cold)
+
+
+def test_editing_one_handler_recomputes_only_its_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("orders", "users", "billing"):
+        _service(tmp_path / "app", name)
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    first = _scan(tree, cache, monkeypatch)
+    assert ("CODE002", "users/src/app.py", 5) not in _where(_report(first))
+    (tree / "users" / "src" / "app.py").write_text(INJECTED, encoding="utf-8")
+    again = _scan(tree, cache, monkeypatch)
+    assert again.stats.reused == 2  # orders and billing
+    assert ("CODE002", "users/src/app.py", 5) in _where(_report(again))
+    assert _report(again) == _report(_scan(tree, "off", monkeypatch))
+
+
+def test_a_file_rewritten_with_the_same_size_and_time_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs are compared by content, never by modification time."""
+    safe = "import os\n\n\ndef handler(event, context):\n    os.system('convert ' + 'fixed-name-xxxxxxxxxxxxx')\n"
+    unsafe = "import os\n\n\ndef handler(event, context):\n    os.system('convert ' + event['body']['name'][:99])\n"
+    assert len(safe) == len(unsafe)
+    _service(tmp_path / "app", "orders", safe)
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    handler = tree / "orders" / "src" / "app.py"
+    _scan(tree, cache, monkeypatch)
+    st = handler.stat()
+    handler.write_text(unsafe, encoding="utf-8")
+    os.utime(handler, ns=(st.st_atime_ns, st.st_mtime_ns))
+    again = _scan(tree, cache, monkeypatch)
+    assert again.stats.reused == 0
+    assert ("CODE002", "orders/src/app.py", 5) in _where(_report(again))
+
+
+def test_a_file_added_where_the_template_could_read_it_recomputes_the_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that was missing, then written: nothing read it before, yet the unit must see it now."""
+    _service(tmp_path / "app", "orders", write_handler=False)
+    _service(tmp_path / "app", "users")
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    _scan(tree, cache, monkeypatch)
+    (tree / "orders" / "src").mkdir()
+    (tree / "orders" / "src" / "app.py").write_text(INJECTED, encoding="utf-8")
+    again = _scan(tree, cache, monkeypatch)
+    assert again.stats.reused == 1  # users only
+    assert ("CODE002", "orders/src/app.py", 5) in _where(_report(again))
+    assert _report(again) == _report(_scan(tree, "off", monkeypatch))
+
+
+def test_other_options_are_other_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(tmp_path / "app", "orders")
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    _scan(tree, cache, monkeypatch)
+    assert _scan(tree, cache, monkeypatch, stage="prod").stats.reused == 0
+    assert _scan(tree, cache, monkeypatch, select=("CODE",)).stats.reused == 0
+    assert _scan(tree, cache, monkeypatch).stats.reused == 1
+
+
+def test_an_unreadable_entry_is_computed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(tmp_path / "app", "orders", INJECTED)
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    first = _scan(tree, cache, monkeypatch)
+    entries = list((cache / "units").rglob("*.pickle"))
+    assert len(entries) == 1
+    entries[0].write_bytes(b"not a pickle")
+    again = _scan(tree, cache, monkeypatch)
+    assert again.stats.reused == 0 and again.errors == first.errors
+    assert _report(again) == _report(first)
+
+
+def test_the_cache_stays_under_its_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(tmp_path / "app", "orders")
+    monkeypatch.setenv("FNAUDIT_CACHE_MAX_MB", "0")
+    _scan(tmp_path / "app", tmp_path / "cache", monkeypatch)
+    assert list((tmp_path / "cache" / "units").rglob("*.pickle")) == []
+
+
+def test_with_caching_off_nothing_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(tmp_path / "app", "orders")
+    monkeypatch.chdir(tmp_path)
+    assert _scan(tmp_path / "app", "off", monkeypatch).stats.reused == 0
+    assert _scan(tmp_path / "app", "off", monkeypatch).stats.reused == 0
+    assert not (tmp_path / "off").exists()
+
+
+def test_documents_in_worker_processes_report_what_one_process_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading and enriching per document in forked workers (zips unpacked there included) changes nothing,
+    and the zips' private folders are still removed when the scan ends."""
+    tree = tmp_path / "app"
+    _serverless_zip_app(tree / "orders")
+    _sam_js_app(tree / "web")
+    _service(tree, "users", INJECTED)
+    before = _private_folders()
+    serial = _scan(tree, "off", monkeypatch)
+    monkeypatch.setattr(units, "_workers", lambda order: 2)
+    parallel = _scan(tree, "off", monkeypatch)
+    assert _report(parallel) == _report(serial)
+    assert ("CODE002", "dist/orders.zip!/app.py", 6) in [
+        (r, p.removeprefix("orders/"), n) for r, p, n in _where(_report(parallel))
+    ]
+    warm_first = _scan(tree, tmp_path / "cache", monkeypatch)
+    warm = _scan(tree, tmp_path / "cache", monkeypatch)
+    assert warm.stats.reused == 3
+    assert _report(warm_first) == _report(warm) == _report(serial)
+    assert _private_folders() == before
+
+
+def test_recording_sees_the_files_opened_and_folders_listed_inside_it_only(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("b", encoding="utf-8")
+    with recording() as log:
+        (tmp_path / "a.txt").read_text(encoding="utf-8")
+        sorted(tmp_path.iterdir())
+    (tmp_path / "b.txt").read_text(encoding="utf-8")
+    assert str(tmp_path / "a.txt") in log.opened
+    assert str(tmp_path / "b.txt") not in log.opened
+    assert str(tmp_path) in log.listed
