@@ -20,6 +20,7 @@ from fnaudit.config import Config
 from fnaudit.pipeline import ScanResult, scan
 from fnaudit.reads import recording
 from fnaudit.report import Format, render
+from fnaudit.suppress import BASELINE_SCHEMA
 from tests.conftest import REPO, SCAN_DATE
 from tests.test_concurrency import _private_folders, _sam_js_app, _serverless_zip_app
 
@@ -132,6 +133,41 @@ def test_a_file_added_where_the_template_could_read_it_recomputes_the_unit(
     assert _report(again) == _report(_scan(tree, "off", monkeypatch))
 
 
+def test_suppressions_and_their_warnings_are_the_same_when_findings_are_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings kept per app carry their suppressions, and what they did to the suppressor (an ignore that
+    matched, an inline comment that matched nothing) is replayed: the warnings are a cold scan's."""
+    handler = (
+        INJECTED.replace("    os.system(", "    # fnaudit: ignore[CODE002] fixed names only\n    os.system(")
+        + "# fnaudit: ignore[CODE001] nothing here\n"
+    )
+    _service(tmp_path / "app", "orders", handler)
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    first = _scan(tree, cache, monkeypatch)
+    again = _scan(tree, cache, monkeypatch)
+    cold = _report(_scan(tree, "off", monkeypatch))
+    assert again.stats.reused == 1
+    assert _report(first) == _report(again) == cold
+    suppressed = [f for f in cold["findings"] if f["rule_id"] == "CODE002"]
+    assert suppressed and all(f["suppression"]["kind"] == "inline" for f in suppressed)
+    assert any("ignore of CODE001 matched no finding" in e["message"] for e in cold["errors"])
+
+
+def test_a_new_baseline_marks_reused_findings_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(tmp_path / "app", "orders", INJECTED)
+    tree, cache = tmp_path / "app", tmp_path / "cache"
+    first = _report(_scan(tree, cache, monkeypatch))
+    baseline = tmp_path / "baseline.json"
+    fingerprints = [f["fingerprint"] for f in first["findings"] if f["rule_id"] == "CODE002"]
+    entries = [{"fingerprint": fp} for fp in fingerprints]
+    baseline.write_text(json.dumps({"schema": BASELINE_SCHEMA, "findings": entries}), encoding="utf-8")
+    again = _scan(tree, cache, monkeypatch, baseline=str(baseline))
+    cold = _scan(tree, "off", monkeypatch, baseline=str(baseline))
+    assert _report(again) == _report(cold)
+    assert fingerprints and all(f.suppressed for f in again.findings if f.rule_id == "CODE002")
+
+
 def test_other_options_are_other_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _service(tmp_path / "app", "orders")
     tree, cache = tmp_path / "app", tmp_path / "cache"
@@ -146,8 +182,9 @@ def test_an_unreadable_entry_is_computed_again(tmp_path: Path, monkeypatch: pyte
     tree, cache = tmp_path / "app", tmp_path / "cache"
     first = _scan(tree, cache, monkeypatch)
     entries = list((cache / "units").rglob("*.pickle"))
-    assert len(entries) == 1
-    entries[0].write_bytes(b"not a pickle")
+    assert len(entries) == 2  # the template's unit and its app's rule findings
+    for entry in entries:
+        entry.write_bytes(b"not a pickle")
     again = _scan(tree, cache, monkeypatch)
     assert again.stats.reused == 0 and again.errors == first.errors
     assert _report(again) == _report(first)

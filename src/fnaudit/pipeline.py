@@ -226,6 +226,7 @@ def _scan(
     loaded = units.outcome
     errors.extend(loaded.errors)
     apps = list(loaded.apps)
+    from_units = {a.source: a for a in apps}  # as their units gave them, before the scan-wide passes
     errors.extend(units.engine_errors)
     if Fact.CODE in needs:  # entry points in code no function of any app claims: once per scan, before secrets
         from fnaudit.engines.code.unclaimed import analyse as unclaimed_code
@@ -262,12 +263,26 @@ def _scan(
     t = time.perf_counter()
     ctx = Context(today=today)
     findings: list[Finding] = []
+    suppression = _suppression_digest(baseline, metadata) if reuse is not None else ""
     for i, app in enumerate(apps):
         if progress:
             progress(ProgressEvent("rules", i, len(apps), "app"))
-        app_findings, app_errors = run_rules(app, rules, ctx, config, lines, suppressor)
-        findings.extend(app_findings)
-        errors.extend(app_errors)
+        # An app as its unit gave it (no unclaimed code or secret added since) has the findings its unit's
+        # inputs decide: kept with what they did to the suppressor, so its warnings are the same too.
+        key = units.app_keys.get(app.source) if from_units.get(app.source) is app else None
+        kept = reuse.get_derived(_rules_key(key, suppression)) if reuse is not None and key else None
+        if isinstance(kept, RulesOutcome):
+            kept.replay(suppressor)
+        else:
+            use_before = SuppressorUse.of(suppressor)
+            app_findings, app_errors = run_rules(app, rules, ctx, config, lines, suppressor)
+            kept = RulesOutcome(tuple(app_findings), tuple(app_errors), SuppressorUse.of(suppressor) - use_before)
+            if reuse is not None and key:
+                reuse.put_derived(_rules_key(key, suppression), kept)
+        findings.extend(kept.findings)
+        errors.extend(kept.errors)
+    if reuse is not None:
+        reuse.prune()
     findings = _dedupe(findings)  # apps sharing a file may report one app-level finding twice
     findings = merge_findings(findings)  # one finding per location and cause; a path shown with its foothold
     read = files_read(apps, discovery.docs, loaded.consumed)  # the apps are complete: engines and rules have run
@@ -301,6 +316,58 @@ def _scan(
     )
     coverage = build_coverage(root, sorted_apps, discovery, loaded.consumed, errors_sorted, unclaimed_read, needs)
     return ScanResult(str(target), sorted_apps, tuple(findings), errors_sorted, rules, stats, today, risk, coverage)
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressorUse:
+    """What marking findings records in a `Suppressor` (the ignores and inline comments that matched, the
+    rules and files seen), which its warnings read: a reused app's rules add theirs back."""
+
+    used: frozenset[int] = frozenset()
+    inline_used: frozenset[tuple[str, int, str]] = frozenset()
+    marked: frozenset[tuple[str, str]] = frozenset()
+    paths: frozenset[str] = frozenset()
+
+    @staticmethod
+    def of(s: suppress.Suppressor) -> SuppressorUse:
+        return SuppressorUse(frozenset(s.used), frozenset(s.inline_used), frozenset(s.marked), frozenset(s.paths))
+
+    def __sub__(self, other: SuppressorUse) -> SuppressorUse:
+        return SuppressorUse(
+            self.used - other.used,
+            self.inline_used - other.inline_used,
+            self.marked - other.marked,
+            self.paths - other.paths,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RulesOutcome:
+    """One app's findings (suppressions marked) and rule errors, with what marking them recorded."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+    use: SuppressorUse
+
+    def replay(self, s: suppress.Suppressor) -> None:
+        s.used |= self.use.used
+        s.inline_used |= self.use.inline_used
+        s.marked |= self.use.marked
+        s.paths |= self.use.paths
+
+
+def _suppression_digest(baseline: set[str] | None, metadata: Mapping[str, list[tuple[str, str]]]) -> str:
+    """What marks findings besides the configuration and the app's own files: the baseline's fingerprints
+    and the ignores every app's metadata declares (a function id is looked up across apps)."""
+    parts = ["baseline", *sorted(baseline)] if baseline is not None else ["no baseline"]
+    parts += [f"{fid}:{sel}:{why}" for fid in sorted(metadata) for sel, why in metadata[fid]]
+    return "\n".join(parts)
+
+
+def _rules_key(app_key: str | None, suppression: str) -> str:
+    from fnaudit import cache
+
+    return cache.key("rules", app_key or "", suppression)
 
 
 def _asked(root: ScanRoot, config: Config, options: LoadOptions, needs: frozenset[Fact], today: dt.date) -> list[str]:

@@ -54,6 +54,12 @@ class Inputs:
     scope: str  # the folder whose walked files are hashed by name ("" = the scan root)
     walked: str  # hash of the names discovery walked under `scope`
 
+    def digest(self) -> str:
+        """One hash of all of it: equal digests, equal inputs."""
+        parts = [*(f"f:{k}:{v}" for k, v in sorted(self.files.items()))]
+        parts += [*(f"d:{k}:{v}" for k, v in sorted(self.folders.items())), f"s:{self.scope}:{self.walked}"]
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
 
 @dataclass(slots=True)
 class Reuse:
@@ -76,22 +82,49 @@ class Reuse:
     def key(self, doc_rel: str) -> str:
         return disk.key(_NAMESPACE, FORMAT, self.salt, doc_rel)
 
-    def get(self, key: str) -> Any | None:
-        """The payload stored under `key` when every recorded input is unchanged, else None."""
+    def derived_key(self, doc_rel: str, digest: str, *parts: str) -> str:
+        """The key of a result derived from a unit (its inputs' `digest`) and `parts` alone."""
+        return disk.key(_NAMESPACE, FORMAT, "derived", self.salt, doc_rel, digest, *parts)
+
+    def get(self, key: str) -> tuple[Any, str] | None:
+        """The payload stored under `key` with the digest of its inputs, when every recorded input is
+        unchanged; else None."""
+        kept = self._read(key)
+        if kept is None:
+            return None
+        inputs, payload = kept
+        if not isinstance(inputs, Inputs) or not self._still(inputs):
+            return None
+        self.hits += 1
+        return payload, inputs.digest()
+
+    def put(self, key: str, inputs: Inputs, payload: Any) -> str:
+        """Store a unit's result; returns the digest of its inputs (what results derived from it key on)."""
+        self._write(key, inputs, payload)
+        return inputs.digest()
+
+    def get_derived(self, key: str) -> Any | None:
+        """A result whose key already says everything it depends on (it names a unit's input digest)."""
+        kept = self._read(key)
+        return kept[1] if kept is not None and kept[0] is None else None
+
+    def put_derived(self, key: str, payload: Any) -> None:
+        self._write(key, None, payload)
+
+    def _read(self, key: str) -> tuple[Any, Any] | None:
         path = self._entry(key)
         try:
             with path.open("rb") as fh:
                 fmt, inputs, payload = pickle.load(fh)
         except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
             return None
-        if fmt != FORMAT or not isinstance(inputs, Inputs) or not self._still(inputs):
+        if fmt != FORMAT:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # least recently used goes first when the cache is over its size
-        self.hits += 1
-        return payload
+        return inputs, payload
 
-    def put(self, key: str, inputs: Inputs, payload: Any) -> None:
+    def _write(self, key: str, inputs: Inputs | None, payload: Any) -> None:
         target = self._entry(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

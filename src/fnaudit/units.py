@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fnaudit.engines import Engine, EngineContext, enrich_app
@@ -71,6 +71,9 @@ class Units:
 
     outcome: LoadOutcome  # apps enriched, the loaders' errors, the files consumed
     engine_errors: list[ScanError]
+    # App.source → a key naming the app's unit and the digest of its inputs, for apps whose unit the cache
+    # holds (results derived from the app alone, its rules' findings, can be kept under it)
+    app_keys: dict[str, str] = field(default_factory=dict)
 
 
 def load_and_enrich(
@@ -94,8 +97,6 @@ def load_and_enrich(
         units = _serial(order, root, options, ctx, engines, timings, progress, reuse)
     units.outcome.errors[:0] = found.errors
     timings["engines"] = time.perf_counter() - started
-    if reuse is not None:
-        reuse.prune()
     return units
 
 
@@ -115,6 +116,7 @@ def _serial(
     """Load every document in order, then enrich every app: a plain scan's order of work and events."""
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
+    app_keys: dict[str, str] = {}
     # documents computed here: (doc, its outcome, its apps kept, what it read, its scan state, seconds)
     fresh: list[tuple[SourceDoc, LoadOutcome, list[App], ReadLog | None, ScanState, dict[str, float]]] = []
     t = time.perf_counter()
@@ -124,8 +126,9 @@ def _serial(
         if doc.rel in total.consumed:
             continue
         cached = reuse.get(reuse.key(doc.rel)) if reuse is not None else None
-        if isinstance(cached, UnitResult):
-            _merge(total, engine_errors, cached)
+        if reuse is not None and cached is not None and isinstance(cached[0], UnitResult):
+            kept_apps = _merge(total, engine_errors, cached[0])
+            _name_apps(app_keys, reuse, doc.rel, kept_apps, cached[1])
             continue
         log = None if reuse is None else ReadLog()
         started = time.perf_counter()
@@ -176,14 +179,15 @@ def _serial(
             tuple(sorted(seconds.items())),
         )
         opened, listed = _relative(log, ctx)
-        reuse.put(reuse.key(doc.rel), reuse.inputs(doc.rel, opened, listed), result)
+        digest = reuse.put(reuse.key(doc.rel), reuse.inputs(doc.rel, opened, listed), result)
+        _name_apps(app_keys, reuse, doc.rel, result.apps, digest)
     apps = []
     for app in total.apps:
         new_app, app_errs = enriched.get(app.source, (app, ()))
         apps.append(new_app)
         engine_errors.extend(app_errs)
     total.apps[:] = apps
-    return Units(total, engine_errors)
+    return Units(total, engine_errors, app_keys)
 
 
 @contextmanager
@@ -217,6 +221,7 @@ def _parallel(
     earlier one consumed (an included or nested template) is not computed for nothing."""
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
+    app_keys: dict[str, str] = {}
     groups = (
         [d for d in order if d.dialect is Dialect.SERVERLESS],
         [d for d in order if d.dialect is not Dialect.SERVERLESS and d.rel not in children],
@@ -228,12 +233,14 @@ def _parallel(
         for group in groups:
             pending = [d for d in group if d.rel not in total.consumed]
             results: dict[int, UnitResult] = {}
+            digests: dict[int, str] = {}  # the input digests of units the cache holds
             cached: set[int] = set()  # reused: their time was spent by an earlier scan
             misses: list[int] = []
             for i, doc in enumerate(pending):
                 kept = reuse.get(reuse.key(doc.rel)) if reuse is not None else None
-                if isinstance(kept, UnitResult):
-                    results[i] = kept
+                if kept is not None and isinstance(kept[0], UnitResult):
+                    results[i] = kept[0]
+                    digests[i] = kept[1]
                     cached.add(i)
                     done += 1
                 else:
@@ -262,8 +269,10 @@ def _parallel(
                     progress(ProgressEvent("engines", done, len(order), "template"))
             for i, doc in enumerate(pending):  # document order, whatever finished first
                 if doc.rel not in total.consumed:
-                    _merge(total, engine_errors, results[i], None if i in cached else timings)
-    return Units(total, engine_errors)
+                    kept_apps = _merge(total, engine_errors, results[i], None if i in cached else timings)
+                    if reuse is not None and i in digests:
+                        _name_apps(app_keys, reuse, doc.rel, kept_apps, digests[i])
+    return Units(total, engine_errors, app_keys)
 
 
 def _compute(
@@ -306,20 +315,28 @@ def _compute(
 
 def _merge(
     total: LoadOutcome, engine_errors: list[ScanError], unit: UnitResult, timings: dict[str, float] | None = None
-) -> None:
+) -> list[App]:
     """Add a unit to the scan as the plain loader does: an app another document gave first is kept once.
     `timings` gets the unit's seconds (not for a reused unit: this scan did not spend them)."""
     loaded = {a.source for a in total.apps}
+    kept = []
     for app, errs in zip(unit.apps, unit.app_errors, strict=True):
         if app.source not in loaded:
-            total.apps.append(app)
+            kept.append(app)
             engine_errors.extend(errs)
+    total.apps.extend(kept)
     total.errors.extend(e for e in unit.errors if e not in total.errors)
     total.consumed |= unit.consumed
-    if timings is None:
-        return
-    for name, seconds in unit.seconds:  # summed over units (and so over workers: CPU time)
-        timings[name] = timings.get(name, 0.0) + seconds
+    if timings is not None:
+        for name, seconds in unit.seconds:  # summed over units (and so over workers: CPU time)
+            timings[name] = timings.get(name, 0.0) + seconds
+    return kept
+
+
+def _name_apps(app_keys: dict[str, str], reuse: Reuse, doc_rel: str, apps: Sequence[App], digest: str) -> None:
+    """Key the apps a unit gave the scan by the unit and its inputs (apps another document gave first excluded)."""
+    for app in apps:
+        app_keys[app.source] = reuse.derived_key(doc_rel, digest, app.source)
 
 
 def _relative(log: ReadLog, ctx: EngineContext) -> tuple[frozenset[str], frozenset[str]]:
