@@ -239,3 +239,31 @@ def test_recording_sees_the_files_opened_and_folders_listed_inside_it_only(tmp_p
     assert str(tmp_path / "a.txt") in log.opened
     assert str(tmp_path / "b.txt") not in log.opened
     assert str(tmp_path) in log.listed
+
+
+def test_a_large_app_alone_has_its_functions_analysed_in_groups_with_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One template, many functions: the code engine runs on groups of them in workers. The report is the one
+    process's, and what the workers read is recorded: editing one handler is seen by the next scan."""
+    tree = tmp_path / "app"
+    tree.mkdir()
+    body = "".join(
+        f"  fn{i}:\n    handler: src/h{i}.handler\n    events:\n      - httpApi: GET /f{i}\n" for i in range(5)
+    )
+    (tree / "serverless.yml").write_text(
+        f"service: big\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n{body}", encoding="utf-8"
+    )
+    (tree / "src").mkdir()
+    for i in range(5):
+        (tree / "src" / f"h{i}.py").write_text(INJECTED if i == 3 else HANDLER, encoding="utf-8")
+    one_process = _scan(tree, "off", monkeypatch)
+    monkeypatch.setattr(units, "SPLIT_MIN_FUNCTIONS", 2)
+    monkeypatch.setattr(units, "_workers", lambda order, split=False: 2 if split else 1)
+    groups = _scan(tree, tmp_path / "cache", monkeypatch)
+    assert _report(groups) == _report(one_process)
+    assert ("CODE002", "src/h3.py", 5) in _where(_report(groups))
+    (tree / "src" / "h1.py").write_text(INJECTED, encoding="utf-8")
+    again = _scan(tree, tmp_path / "cache", monkeypatch)
+    assert again.stats.reused == 0
+    assert ("CODE002", "src/h1.py", 5) in _where(_report(again))

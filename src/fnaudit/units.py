@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -36,7 +36,7 @@ from fnaudit.loaders import LoadOptions, LoadOutcome, ScanRoot, SourceDoc, load_
 from fnaudit.loaders._cfn_nested import nested_children
 from fnaudit.loaders.archives import SEPARATOR, Mount
 from fnaudit.loaders.discover import Discovery
-from fnaudit.model.app import App, Dialect
+from fnaudit.model.app import App, Dialect, Function
 from fnaudit.progress import ProgressCallback, ProgressEvent
 from fnaudit.reads import ReadLog, recording
 from fnaudit.reuse import Reuse
@@ -44,6 +44,9 @@ from fnaudit.reuse import Reuse
 # Below this much template text, starting workers costs more than it saves (a fork and a pickle of
 # each result): the scan stays in process. About 50 functions' worth of SAM or serverless.
 PARALLEL_MIN_BYTES = 48 * 1024
+# An app this large, alone in its scan (one CDK app, one big template), has its per-function engines
+# (the code engine) run on groups of its functions in parallel instead.
+SPLIT_MIN_FUNCTIONS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ def load_and_enrich(
     if workers > 1:
         units = _parallel(order, children, root, options, ctx, engines, timings, progress, reuse, workers)
     else:
-        units = _serial(order, root, options, ctx, engines, timings, progress, reuse)
+        units = _serial(order, root, options, ctx, engines, timings, progress, reuse, _workers(order, split=True))
     units.outcome.errors[:0] = found.errors
     timings["engines"] = time.perf_counter() - started
     return units
@@ -112,8 +115,10 @@ def _serial(
     timings: dict[str, float],
     progress: ProgressCallback | None,
     reuse: Reuse | None,
+    workers: int = 1,
 ) -> Units:
-    """Load every document in order, then enrich every app: a plain scan's order of work and events."""
+    """Load every document in order, then enrich every app: a plain scan's order of work and events.
+    With `workers` > 1, a large app's per-function engines run on groups of its functions in parallel."""
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
     app_keys: dict[str, str] = {}
@@ -161,8 +166,11 @@ def _serial(
                 def on_engine(name: str, finished: bool, n: int = len(app.functions), before: int = before) -> None:
                     progress(ProgressEvent(name, before + (n if finished else 0), count, "function"))
 
+            split = (
+                _splitter(doc_ctx, log, workers) if workers > 1 and len(app.functions) >= SPLIT_MIN_FUNCTIONS else None
+            )
             with _recording_into(log):
-                new, errs, spent = enrich_app(app, engines, doc_ctx, on_engine)
+                new, errs, spent = enrich_app(app, engines, doc_ctx, on_engine, split)
             enriched[app.source] = (new, tuple(errs))
             for name, s in spent.items():
                 seconds[name] = seconds.get(name, 0.0) + s
@@ -359,17 +367,73 @@ def _relative(log: ReadLog, ctx: EngineContext) -> tuple[frozenset[str], frozens
     return opened, listed
 
 
-def _workers(order: Sequence[SourceDoc]) -> int:
+def _workers(order: Sequence[SourceDoc], split: bool = False) -> int:
     """Worker processes for the documents: 1 unless there are several, with enough template text to be
     worth it (`FNAUDIT_WORKERS` decides alone when set), fork is available, and no other thread runs
-    (forking a threaded process can copy a held lock into the child)."""
+    (forking a threaded process can copy a held lock into the child). `split`: for the groups of one
+    large app's functions instead (the caller checks the app's size), whatever the number of documents."""
     env = os.environ.get("FNAUDIT_WORKERS")
     if env is not None and env.isdigit():
         wanted = int(env)
     else:
         wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        if sum(len(d.text) for d in order) < PARALLEL_MIN_BYTES:
+        if not split and sum(len(d.text) for d in order) < PARALLEL_MIN_BYTES:
             return 1
-    if len(order) < 2 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if (len(order) < 2 and not split) or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(wanted, len(order), 8))
+    if threading.active_count() > 1:
+        return 1
+    return max(1, min(wanted, 8 if split else len(order), 8))
+
+
+def _splitter(
+    ctx: EngineContext, log: ReadLog | None, workers: int
+) -> Callable[[Engine, App], tuple[App, list[ScanError]]]:
+    """Run a per-function engine on groups of an app's functions in worker processes, and put the functions
+    back in their order; what the workers read goes to the document's `log`, the zips they unpack to the scan."""
+
+    def split(engine: Engine, app: App) -> tuple[App, list[ScanError]]:
+        size = -(-len(app.functions) // workers)
+        groups = [app.functions[i : i + size] for i in range(0, len(app.functions), size)]
+        with ProcessPoolExecutor(max_workers=len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(
+                pool.map(
+                    _enrich_group,
+                    [engine.module] * len(groups),
+                    [replace(app, functions=g) for g in groups],
+                    [ctx] * len(groups),
+                    [log is not None] * len(groups),
+                )
+            )
+        functions: list[Function] = []
+        errors: dict[ScanError, None] = {}  # the same error (a shared module) from two groups is said once
+        for part in parts:
+            functions.extend(part.functions)
+            errors.update(dict.fromkeys(part.errors))
+            ctx.artifacts.adopt(list(part.mounts))
+            if log is not None:
+                log.opened |= part.opened
+                log.listed |= part.listed
+        changed = any(a is not b for a, b in zip(functions, app.functions, strict=True))
+        return (replace(app, functions=tuple(functions)) if changed else app), sorted(errors)
+
+    return split
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    functions: tuple[Function, ...]
+    errors: tuple[ScanError, ...]
+    opened: frozenset[str]  # absolute paths (the parent's log holds absolute paths too)
+    listed: frozenset[str]
+    mounts: tuple[Mount, ...]
+
+
+def _enrich_group(module_name: str, app: App, ctx: EngineContext, record: bool) -> _Group:
+    """In a worker: one engine on a group of an app's functions."""
+    module = importlib.import_module(module_name)
+    log = ReadLog() if record else None
+    with _recording_into(log):
+        new, errors = module.enrich(app, ctx)
+    opened, listed = (frozenset(log.opened), frozenset(log.listed)) if log is not None else (frozenset(), frozenset())
+    return _Group(new.functions, tuple(errors), opened, listed, tuple(ctx.artifacts.hand_over()))

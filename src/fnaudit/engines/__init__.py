@@ -40,11 +40,14 @@ class Engine:
     # Facts of earlier engines this one computes its own from (IAM: used versus granted from the code's
     # SDK calls; dependencies: reachability from the code's imports). Running this engine runs those.
     reads: tuple[Fact, ...] = ()
+    # Each function's result depends on that function alone (and read-only context from the app): a large
+    # app's functions may be split into groups enriched in parallel, then put back in order (fnaudit.units).
+    per_function: bool = False
 
 
 ENGINES: tuple[Engine, ...] = (
     # first: code facts, SDK calls and imports that the others read
-    Engine("fnaudit.engines.code", (Fact.CODE,)),
+    Engine("fnaudit.engines.code", (Fact.CODE,), per_function=True),
     # secrets in code, bundled config files and parameter defaults (SECRET001 reads the environment itself)
     Engine("fnaudit.engines.secrets", (Fact.SECRETS,)),
     # lockfiles → packages → advisories (matched only when a rule reads advisories)
@@ -158,10 +161,12 @@ def enrich_app(
     engines: tuple[Engine, ...],
     ctx: EngineContext,
     on_engine: Callable[[str, bool], None] | None = None,
+    split: Callable[[Engine, App], tuple[App, list[ScanError]]] | None = None,
 ) -> tuple[App, list[ScanError], dict[str, float]]:
     """Every engine, in order, on one app. A failing engine is reported and skipped.
 
-    `on_engine(name, finished)` is told when each engine starts and ends (in process only)."""
+    `on_engine(name, finished)` is told when each engine starts and ends (in process only). `split`, when
+    given, runs the engines whose results are per function (`Engine.per_function`) instead of this process."""
     errors: list[ScanError] = []
     spent: dict[str, float] = {}
     for engine in engines:
@@ -171,7 +176,7 @@ def enrich_app(
             on_engine(name, False)
         started = time.perf_counter()
         try:
-            app, errs = module.enrich(app, ctx)
+            app, errs = split(engine, app) if split is not None and engine.per_function else module.enrich(app, ctx)
         except Exception as exc:  # noqa: BLE001 -- an engine bug must not end the scan
             errs = [
                 ScanError(
