@@ -11,7 +11,6 @@ and mapped back to the folders when the functions' code is resolved.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from dataclasses import replace
@@ -27,6 +26,7 @@ from fnaudit.loaders._cfn_samlines import relabel
 from fnaudit.loaders._cfn_samraw import event_triggers, untranslated
 from fnaudit.loaders._files import ScanRoot
 from fnaudit.loaders._intrinsics import Resolver
+from fnaudit.loaders._sam_speed import boto_session, exact_deepcopy, translator_speedups, translator_version
 from fnaudit.loaders._yaml import line_of
 from fnaudit.loaders.base import LoadOptions, LoadOutcome, SourceDoc
 from fnaudit.loaders.cloudformation import (
@@ -286,11 +286,11 @@ def _translate(
     every event), and its output depends only on the template, the parameters, the region and the
     translator's version — all of which are in the key.
     """
-    from importlib.metadata import version
-
+    if cache.cache_dir() is None:  # caching off: no key to make (it serialises the whole template)
+        return _run_translator(rel, template, options)
     entry = cache.key(
         "sam",
-        version("aws-sam-translator"),
+        translator_version(),
         options.region,
         json.dumps(dict(options.params), sort_keys=True),
         json.dumps(template, sort_keys=True, default=str),
@@ -312,7 +312,6 @@ def _run_translator(
     # imported here: boto3 and the translator cost ~0.5 s and only SAM templates need them
     import logging
 
-    import boto3
     from samtranslator.model.exceptions import (
         InvalidDocumentException,
         InvalidResourceException,
@@ -323,14 +322,15 @@ def _run_translator(
     # The translator logs "unpublished metrics" warnings meant for AWS's own service, and tracebacks
     # of its plugins' failures, which become error entries here: neither is for our users' terminal.
     logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
-    session = boto3.Session(region_name=options.region, aws_access_key_id="x", aws_secret_access_key="y")
+    session = boto_session(options.region)
     names = _managed_policy_names(template)
     try:
-        out = Translator(None, Parser(), boto_session=session).translate(
-            copy.deepcopy(template),  # the translator mutates its input
-            dict(options.params),
-            get_managed_policy_map=lambda: {n: _managed_policy_arn(n) for n in names},
-        )
+        with translator_speedups():
+            out = Translator(None, Parser(), boto_session=session).translate(
+                exact_deepcopy(template),  # the translator mutates its input
+                dict(options.params),
+                get_managed_policy_map=lambda: {n: _managed_policy_arn(n) for n in names},
+            )
     except InvalidDocumentException as exc:
         causes = list(getattr(exc, "causes", ())) or [exc]
         errors = [
