@@ -9,7 +9,6 @@ because a silently ignored setting is worse than a failed run.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -205,6 +204,8 @@ def with_flags(
 def _check_keys(keys: Iterable[str], known: tuple[str, ...], where: str, table: str) -> None:
     for key in keys:
         if key not in known:
+            import difflib  # only for the error message: not imported by every run
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise ConfigError(f"{where}: unknown key `{key}` in {table}{hint} (known keys: {', '.join(known)})")
@@ -234,6 +235,8 @@ def check_selector(selector: str, key: str, where: str) -> str:
         raise ConfigError(
             f"{where}: `{key}` names rule `{selector}`, retired on {tomb.retired.isoformat()}: {tomb.reason}"
         )
+    import difflib  # only for the error message: not imported by every run
+
     names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
     close = difflib.get_close_matches(sel, names, n=1) or difflib.get_close_matches(sel.upper(), names, n=1)
     hint = f"; did you mean `{close[0]}`?" if close else ""

@@ -94,6 +94,7 @@ def actions(f: Function) -> set[str]:
 
 def test_catalogue_cache_cold_then_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FNAUDIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(catalogue, "SHIPPED", "no-such-index")  # the user cache is for a snapshot without one
     catalogue.reset()
     try:
         cold = catalogue.load()

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, TextIO
-
-from rich.console import Console
-from rich.text import Text
 
 from fnaudit.findings import Category, Finding, Severity
 from fnaudit.merge import displayed
@@ -31,6 +29,9 @@ from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import one_line
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from fnaudit.model.app import App, Function
     from fnaudit.pipeline import ScanResult
 
@@ -47,6 +48,11 @@ _UNCUT = 10_000  # "width" of a pipe: wide enough that rich never wraps or trunc
 
 
 def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:
+    # rich is imported by the functions that draw (here and below), not with the module: every other format
+    # imports this one for `summary` and `groups` alone, and rich costs tens of milliseconds at start-up.
+    from rich.console import Console
+    from rich.text import Text
+
     opts = options or RenderOptions()
     buffer = io.StringIO()
     console = Console(
@@ -188,6 +194,8 @@ def _findings(console: Console, result: ScanResult, opts: RenderOptions) -> None
     """One header line per finding (severity, rule, path:line) and its message indented below, as linters
     print them: the message gets the whole width instead of a narrow last column, and a long path is
     shortened from the left rather than pushing the message off the screen."""
+    from rich.text import Text
+
     shown = groups(result, include_suppressed=opts.verbose, include_info=opts.show_info)
     rows = [f for _, findings in shown for f in findings]
     width = _width(opts)
@@ -252,6 +260,8 @@ def _header(f: Finding, width: int | None, rule_col: int | None) -> Text:
     is kept whole, the location gets what the rule name leaves (at least `_LOCATION_MIN` characters),
     shortened from the left ("…/handlers/x.py:12"), and the name is cut with "…" when even that is
     too much."""
+    from rich.text import Text
+
     severity = (f.severity.value.ljust(8), STYLE[f.severity])
     where = _where(f)
     if rule_col is not None:
@@ -300,7 +310,7 @@ def _wrap(text: Text, width: int | None, indent: int = 0, max_lines: int | None 
     if width is None:
         return [text]
     room = width - indent
-    lines = list(text.wrap(_MEASURE, room, overflow="fold"))
+    lines = list(text.wrap(_measure(), room, overflow="fold"))
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
@@ -310,10 +320,17 @@ def _wrap(text: Text, width: int | None, indent: int = 0, max_lines: int | None 
     return lines
 
 
-_MEASURE = Console(width=_UNCUT, no_color=True, color_system=None, highlight=False, emoji=False, markup=False)
+@cache
+def _measure() -> Console:
+    """The console `_wrap` measures cells with (made on first use, like rich itself)."""
+    from rich.console import Console
+
+    return Console(width=_UNCUT, no_color=True, color_system=None, highlight=False, emoji=False, markup=False)
 
 
 def _errors(console: Console, result: ScanResult, width: int | None) -> None:
+    from rich.text import Text
+
     console.print(Text("Errors", style="bold underline"))
     for e in result.errors:
         text = Text(one_line(f"{e.path or result.target}: {e.message} [{e.stage}]"), style="red")

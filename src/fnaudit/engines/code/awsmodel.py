@@ -1,23 +1,116 @@
 """The AWS SDK's own service models (botocore, boto3's resource models): SDK method → API operation.
 
 Language-neutral: the Python front end maps boto3 calls through it, the JavaScript one maps SDK v2/v3
-calls (whose camelCase names and command classes are the same operations). Models are read from the
-installed botocore/boto3 and kept in the on-disk cache; nothing here depends on a scan.
+calls (whose camelCase names and command classes are the same operations). Nothing here depends on a scan.
+
+Where the answers come from, fastest first:
+- `fnaudit/data/aws-sdk-index.marshal`, a compact index of exactly what the functions below return, for
+  every service, written by `tools/gen_awsmodel_index.py` from one botocore/boto3 release. It is used only
+  when the installed botocore and boto3 are that release and no user models (`~/.aws/models`, which
+  botocore's loader reads before its own) can change the answers; each service's part is decompressed
+  and decoded on first use. Importing botocore's loader and parsing its JSON models cost ~0.2 s, the
+  larger part of a small scan's start-up.
+- otherwise the installed models through botocore's loader, kept in the on-disk cache (keyed by both
+  versions).
 """
 
 from __future__ import annotations
 
 import functools
+import marshal
+import os
+import re
+import zlib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fnaudit import cache
+
+INDEX = "aws-sdk-index.marshal"
+INDEX_FORMAT = 1
+# The parts of the index: per service, the marshalled and zlib-compressed value the function of the same
+# name returns.
+PARTS = ("operations", "waiters", "resources", "metadata")
+# What `metadata` keeps of a service model's metadata: the names IAM knows the service by (`iam.used`).
+METADATA_KEYS = ("signingName", "endpointPrefix")
 
 
 def xform(name: str) -> str:
     from botocore import xform_name
 
     return str(xform_name(name))
+
+
+# ---- the shipped index -------------------------------------------------------------------------------------
+
+_VERSION = re.compile(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", re.MULTILINE)
+
+
+def source_version(package: str) -> str | None:
+    """An installed package's `__version__`, read from its `__init__.py` without importing it: importing
+    boto3 costs ~0.15 s and `importlib.metadata` tens of milliseconds, both for one string."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    try:
+        found = _VERSION.search(Path(spec.origin).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return found.group(1) if found else None
+
+
+def user_models() -> Path:
+    """Where botocore's loader looks for the user's own models first (`Loader.CUSTOMER_DATA_PATH`)."""
+    return Path(os.path.expanduser("~")) / ".aws" / "models"
+
+
+def read_index(data: bytes) -> dict[str, Any] | None:
+    """The index's table (versions and per-service parts still marshalled), or None when unreadable."""
+    try:
+        index = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
+        return None
+    if not all(isinstance(index.get(part), dict) for part in PARTS):
+        return None
+    return index
+
+
+@functools.cache
+def _index() -> dict[str, Any] | None:
+    """The shipped index when it answers exactly as the installed models would, else None."""
+    try:
+        index = read_index(resources.files("fnaudit").joinpath("data", INDEX).read_bytes())
+    except OSError:
+        return None
+    if index is None or user_models().exists():
+        return None
+    if (index.get("botocore"), index.get("boto3")) != (source_version("botocore"), source_version("boto3")):
+        return None
+    return index
+
+
+def _indexed(part: str, service: str) -> dict[str, Any] | None:
+    """One service's entry of a part of the index ({} for a service the models do not have), or None when
+    the index is not used."""
+    index = _index()
+    if index is None:
+        return None
+    raw = index[part].get(service)
+    if not isinstance(raw, bytes):
+        return {}
+    value = marshal.loads(zlib.decompress(raw))
+    return value if isinstance(value, dict) else {}
+
+
+# ---- the installed models, through botocore ----------------------------------------------------------------
 
 
 @functools.cache
@@ -50,13 +143,8 @@ def _cached_model(kind: str, service: str) -> dict[str, Any]:
     return dict(model)
 
 
-@functools.cache
-def operations(service: str) -> dict[str, str]:
-    """snake_case client method → operation name, for one service ({} when unknown).
-
-    Kept in the on-disk cache (keyed by botocore's version): reading a service model costs tens of
-    milliseconds (S3's is megabytes), while the method → operation map is a few kilobytes.
-    """
+def model_operations(service: str) -> dict[str, str]:
+    """`operations` from the installed models."""
     from importlib.metadata import version
 
     entry = cache.key("botocore-operations", version("botocore"), service)
@@ -72,15 +160,58 @@ def operations(service: str) -> dict[str, str]:
     return ops
 
 
-@functools.cache
-def waiters(service: str) -> dict[str, str]:
+def model_waiters(service: str) -> dict[str, str]:
+    """`waiters` from the installed models."""
     model = _cached_model("waiters-2", service)
     return {xform(name): w.get("operation", "") for name, w in model.get("waiters", {}).items()}
 
 
+def model_resources(service: str) -> dict[str, Any]:
+    """boto3's resource model of a service from the installed models ({} when it has none)."""
+    return _cached_model("resources-1", service)
+
+
+def model_metadata(service: str) -> dict[str, str]:
+    """`metadata` from the installed models (for the generator: it reads every service model)."""
+    meta = _loader().load_service_model(service, "service-2").get("metadata", {})
+    return {k: meta[k] for k in METADATA_KEYS if k in meta}
+
+
+# ---- lookups -----------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def operations(service: str) -> dict[str, str]:
+    """snake_case client method → operation name, for one service ({} when unknown).
+
+    Kept in the on-disk cache (keyed by botocore's version) when the index is not used: reading a service
+    model costs tens of milliseconds (S3's is megabytes), while the method → operation map is a few kilobytes.
+    """
+    indexed = _indexed("operations", service)
+    return model_operations(service) if indexed is None else indexed
+
+
+@functools.cache
+def waiters(service: str) -> dict[str, str]:
+    """snake_case waiter name → the operation it polls, for one service ({} when it has none)."""
+    indexed = _indexed("waiters", service)
+    return model_waiters(service) if indexed is None else indexed
+
+
+def metadata(service: str) -> tuple[bool, dict[str, str]] | None:
+    """From the index: whether the models know the service, and the `METADATA_KEYS` its model's metadata has;
+    None when the index is not used (the caller reads the model)."""
+    index = _index()
+    if index is None:
+        return None
+    known = service in index["metadata"]
+    return known, _indexed("metadata", service) or {}
+
+
 @functools.cache
 def _resources(service: str) -> dict[str, Any]:
-    return _cached_model("resources-1", service)
+    indexed = _indexed("resources", service)
+    return model_resources(service) if indexed is None else indexed
 
 
 def _resource_def(service: str, rtype: str | None) -> dict[str, Any]:

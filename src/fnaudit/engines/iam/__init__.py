@@ -82,7 +82,7 @@ def analyse(app: App, cat: catalogue.Catalogue, sets: evaluate.ActionSets, break
         if fn.role is None:
             continue
         base = role_perms[fn.role.id]
-        if _is_admin(base, len(cat.all_actions())):
+        if _is_admin(base, cat.action_count()):
             fn_perms[fn.name] = base  # it already has every permission: nothing to escalate to
         else:
             fn_perms[fn.name] = replace(base, escalations=escalation.find(fn.name, base, idx))
@@ -95,14 +95,14 @@ def analyse(app: App, cat: catalogue.Catalogue, sets: evaluate.ActionSets, break
         users = users_of.get(rid, [])
         if users:
             role_escalations[rid] = tuple(e for f in users for e in fn_perms[f.name].escalations)
-        elif not _is_admin(perms, len(cat.all_actions())):
+        elif not _is_admin(perms, cat.action_count()):
             role_escalations[rid] = escalation.find("", perms, idx)
         else:
             role_escalations[rid] = ()
 
     reaches = {rid: blast.reach(p, breakdown) for rid, p in role_perms.items()}
     fn_role = {f.name: f.role.id for f in app.functions if f.role is not None}
-    admin_all = len(cat.all_actions())
+    admin_all = cat.action_count()
 
     def edges(rid: str) -> tuple[set[str], bool]:
         """Roles a role leads to through escalation, and whether it reaches everything."""

@@ -126,8 +126,8 @@ def reach(perms: EffectivePermissions, breakdown: Breakdown) -> Reach:
 @lru_cache(maxsize=4)  # a function of the immutable catalogue alone: the same for every scan
 def admin_raw(catalogue: Catalogue) -> float:
     total = 0.0
-    for a in catalogue.all_actions():
-        total += WEIGHT[catalogue.level(a)] * BROAD
+    for level in catalogue.all_levels():  # in all_actions() order: a float sum depends on it
+        total += WEIGHT[level] * BROAD
     return total
 
 

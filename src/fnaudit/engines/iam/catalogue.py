@@ -7,13 +7,17 @@ reference, MIT) and moto's copy of the AWS managed policies (Apache-2.0); their 
 in `fnaudit/data/licenses/`. Neither package is needed at run time. `header()` says which versions the
 snapshot came from and when it was built.
 
-`load()` builds the index once per process (decompress, parse, key by lower-case name: ~0.1 s) and
-keeps it as immutable data shared by every scan and thread. It also writes the index with `marshal`
-(plain data only) to `<user cache dir>/fnaudit/iam-index-<key>.marshal`, which later processes read
-in about a third of the time. The key is fnaudit's version, the index layout and a digest of the
-snapshot, so a new snapshot is a new entry. `FNAUDIT_CACHE_DIR` overrides the cache folder (tests
-point it at a temporary folder). A cache that cannot be written or read is not an error: the index
-is then built in memory.
+`load()` gets the index once per process and keeps it as immutable data shared by every scan and thread.
+It ships beside the snapshot, built from it: `fnaudit/data/iam-index.marshal` (written by
+`tools/gen_iam_index.py`; `marshal`ed plain data, each service and managed policy zlib-compressed on its
+own and decoded on first use), loaded in milliseconds where building the index takes ~0.15 s (decompress,
+parse, key by lower-case name: most of a small scan's IAM stage). It names the digest of the snapshot it
+was built from and is used only with that snapshot.
+Otherwise (a snapshot rebuilt without its index) the index is built from the snapshot and written with
+`marshal` to `<user cache dir>/fnaudit/iam-index-<key>.marshal`, which later processes read. The key is
+fnaudit's version, the index layout and a digest of the snapshot, so a new snapshot is a new entry.
+`FNAUDIT_CACHE_DIR` overrides the cache folder (tests point it at a temporary folder). A cache that
+cannot be written or read is not an error: the index is then built in memory.
 
 Index layout (`services[prefix]`):
     "a": {lower-case action name: (ActionName, level code, (resource type, …))}
@@ -32,7 +36,8 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -45,6 +50,7 @@ from fnaudit import __version__
 FORMAT = 2  # bump when the index layout changes (2: built from the shipped snapshot)
 SNAPSHOT = "iam-data.json.gz"
 SNAPSHOT_FORMAT = 1  # the snapshot's layout, written by scripts/build_iam_data.py
+SHIPPED = "iam-index.marshal"  # the index of the snapshot, shipped beside it (tools/gen_iam_index.py)
 
 LIST = "List"
 READ = "Read"
@@ -76,14 +82,18 @@ class ActionInfo:
 class Catalogue:
     """Read-only lookups over the index. Matching is case-insensitive, as IAM's."""
 
-    def __init__(self, index: dict[str, Any], source: str) -> None:
-        self.services: dict[str, dict[str, Any]] = index["services"]
-        self._managed: dict[str, str] = index["managed"]
-        self.source = source  # "cold" | "warm" | "memory": how this process got the index
+    def __init__(self, index: Mapping[str, Any], source: str) -> None:
+        self.services: Mapping[str, dict[str, Any]] = index["services"]
+        self._managed: dict[str, str | bytes] = index["managed"]  # policy JSON, or zlib-compressed (shipped)
+        self.source = source  # "package" | "cold" | "warm" | "memory": how this process got the index
         # Memos of pure lookups over the index, which nothing mutates: threads sharing the catalogue may
-        # both fill an entry, with the same value (single dict stores, atomic under the GIL).
+        # both fill an entry, with the same value (single dict stores, atomic under the GIL). The shipped
+        # index comes with every action's name (compressed) and level code listed, so that neither decodes
+        # every service.
         self._expand_cache: dict[str, tuple[str, ...]] = {}
         self._all: tuple[str, ...] | None = None
+        self._packed_names: bytes | None = index.get("actions")
+        self._levels: bytes | None = index.get("levels")
 
     # ---- actions -------------------------------------------------------------------------------
 
@@ -112,11 +122,31 @@ class Catalogue:
         return info.scopable if info else True
 
     def all_actions(self) -> tuple[str, ...]:
+        if self._all is None and self._packed_names is not None:
+            names = marshal.loads(zlib.decompress(self._packed_names))
+            if not isinstance(names, tuple) or len(names) != self.action_count():
+                raise SnapshotError(f"fnaudit/data/{SHIPPED} is corrupt; reinstall fnaudit")
+            self._all = names
         if self._all is None:
             self._all = tuple(
                 f"{prefix}:{row[0]}" for prefix in sorted(self.services) for row in self.services[prefix]["a"].values()
             )
         return self._all
+
+    def action_count(self) -> int:
+        """len(all_actions()), without listing them when the index knows."""
+        return len(self._levels) if self._levels is not None else len(self.all_actions())
+
+    def all_levels(self) -> tuple[str, ...]:
+        """The access level of each action of `all_actions()`, in the same order: read off the index rows
+        rather than by looking each name up again (`level()` parses and lower-cases 20,000 names)."""
+        if self._levels is not None:
+            return tuple(LEVELS[code] for code in self._levels)
+        return tuple(LEVELS[code] for code in self.level_codes())
+
+    def level_codes(self) -> bytes:
+        """`all_levels()` as index codes (what the shipped index stores)."""
+        return bytes(row[1] for prefix in sorted(self.services) for row in self.services[prefix]["a"].values())
 
     def expand(self, pattern: str) -> tuple[str, ...]:
         """Every catalogued action a pattern matches (`s3:Get*`, `*`, `s3:*Object`, `*:Describe*`), canonical
@@ -190,6 +220,8 @@ class Catalogue:
     def managed_policy(self, name: str) -> dict[str, Any] | None:
         """The document of an AWS managed policy by name (`AmazonS3FullAccess`), or None."""
         raw = self._managed.get(name)
+        if isinstance(raw, bytes):
+            raw = zlib.decompress(raw).decode("utf-8")
         return json.loads(raw) if raw is not None else None
 
     def managed_names(self) -> Iterable[str]:
@@ -243,6 +275,85 @@ def build_index(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {"format": FORMAT, "services": services, "managed": dict(snapshot["managed"])}
 
 
+def snapshot_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def shipped_index(index: dict[str, Any], data: bytes) -> bytes:
+    """The shipped index file's bytes for the index of the snapshot `data` (tools/gen_iam_index.py).
+
+    Each service and each managed policy is compressed on its own and decoded on first use: a scan meets a
+    handful of the ~450 services by name (`s3`, `logs`...) and of the 1,600 policies, and decoding them all
+    would be most of its IAM stage. Every action's name and level code are listed too (in `all_actions()`
+    order), for what reads them all (`*`, the blast radius' denominator)."""
+    whole = Catalogue(index, "memory")
+    return marshal.dumps(
+        {
+            "format": FORMAT,
+            "snapshot": snapshot_digest(data),
+            "services": {prefix: zlib.compress(marshal.dumps(svc), 9) for prefix, svc in index["services"].items()},
+            "actions": zlib.compress(marshal.dumps(whole.all_actions()), 9),  # decoded by all_actions()
+            "levels": whole.level_codes(),
+            "managed": {name: zlib.compress(doc.encode("utf-8"), 9) for name, doc in index["managed"].items()},
+        }
+    )
+
+
+class _PackedServices(Mapping[str, dict[str, Any]]):
+    """The shipped index's services, each decompressed and decoded on first use (see `shipped_index`)."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._decoded: dict[str, dict[str, Any]] = {}  # filled at most once per service (same value if raced)
+
+    def __getitem__(self, prefix: str) -> dict[str, Any]:
+        hit = self._decoded.get(prefix)
+        if hit is None:
+            try:
+                hit = marshal.loads(zlib.decompress(self._packed[prefix]))
+            except (ValueError, EOFError, TypeError, zlib.error) as exc:
+                raise SnapshotError(f"fnaudit/data/{SHIPPED} is corrupt ({exc}); reinstall fnaudit") from None
+            if not isinstance(hit, dict):
+                raise SnapshotError(f"fnaudit/data/{SHIPPED} is corrupt; reinstall fnaudit")
+            self._decoded[prefix] = hit
+        return hit
+
+    def __contains__(self, prefix: object) -> bool:
+        return prefix in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
+def read_shipped(data: bytes) -> dict[str, Any] | None:
+    """The shipped index when it was built from the snapshot `data` in this index layout, else None. Its
+    services and managed policies stay compressed until asked for."""
+    try:
+        shipped = marshal.loads(resources.files("fnaudit").joinpath("data", SHIPPED).read_bytes())
+        if not isinstance(shipped, dict) or shipped.get("format") != FORMAT:
+            return None
+        if shipped.get("snapshot") != snapshot_digest(data):
+            return None
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    services, managed = shipped.get("services"), shipped.get("managed")
+    actions, levels = shipped.get("actions"), shipped.get("levels")
+    if not (isinstance(services, dict) and isinstance(managed, dict)):
+        return None
+    if not (isinstance(actions, bytes) and isinstance(levels, bytes)):
+        return None
+    return {
+        "format": FORMAT,
+        "services": _PackedServices(services),
+        "actions": actions,
+        "levels": levels,
+        "managed": managed,
+    }
+
+
 def cache_dir() -> Path | None:
     """The project-wide cache folder (`fnaudit.cache`), or None when caching is off."""
     from fnaudit import cache
@@ -269,6 +380,11 @@ def load(*, refresh: bool = False) -> Catalogue:
             return _LOADED
         started = time.perf_counter()
         data = snapshot_bytes()
+        shipped = None if refresh else read_shipped(data)
+        if shipped is not None:
+            _LOADED = Catalogue(shipped, "package")
+            LAST_LOAD_SECONDS = time.perf_counter() - started
+            return _LOADED
         folder = cache_dir()
         path = folder / f"iam-index-{cache_key(data)}.marshal" if folder is not None else None
         index = None if refresh or path is None else _read(path)

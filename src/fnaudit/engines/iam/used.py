@@ -149,6 +149,17 @@ class Need:
 @lru_cache(maxsize=512)
 def iam_prefix(service: str) -> str:
     """The IAM prefix of a botocore service name (`stepfunctions` → `states`)."""
+    from fnaudit.engines.code import awsmodel
+
+    # The SDK models' compact index, when it matches the installed botocore: no model is read.
+    indexed = awsmodel.metadata(service)
+    if indexed is not None:
+        known, names = indexed
+        if not known:
+            return service
+        prefix = names.get("signingName") or names.get("endpointPrefix") or service
+        return _PREFIX_OVERRIDES.get(prefix, prefix)
+
     from importlib.metadata import version
 
     from fnaudit import cache
