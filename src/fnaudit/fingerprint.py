@@ -14,11 +14,14 @@ added *below* an existing finding is new while the existing one keeps its finger
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from fnaudit.errors import InputError
 from fnaudit.findings import Finding
 from fnaudit.model.loc import Loc
 
@@ -60,6 +63,10 @@ class SourceLines:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._cache: dict[str, list[str]] = {}
+        from fnaudit.loaders._files import ScanRoot  # lazily: importing the loaders costs ~0.1 s
+
+        # resolves each folder once for all the files read (the scan's files do not change meanwhile)
+        self._fs = ScanRoot(self.root)
 
     def get(self, rel: str) -> list[str]:
         lines = self._cache.get(rel)
@@ -72,11 +79,14 @@ class SourceLines:
         if not rel:
             return []
         try:
-            p = (self.root / rel).resolve()  # resolved: a symlink out of the root is out of the root
-            if self.root not in p.parents or not p.is_file() or p.stat().st_size > MAX_FILE_BYTES:
+            real = self._fs.real(os.fspath(self.root / rel))  # resolved: a link out of the root is out of it
+            if not self._fs.relative(real):  # outside the root, or the root itself
                 return []
-            return p.read_text(encoding="utf-8", errors="replace").splitlines()
-        except (OSError, ValueError):
+            st = os.stat(real)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                return []
+            return Path(real).read_text(encoding="utf-8", errors="replace").splitlines()
+        except (OSError, ValueError, InputError):  # InputError: a link loop
             return []
 
     def text(self, loc: Loc) -> str:

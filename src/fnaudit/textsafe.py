@@ -59,6 +59,20 @@ def clean_tree(value: Any) -> Any:
     return value
 
 
+# What JSON (without `ensure_ascii`) writes for the C0 controls it escapes; `\t` and `\n` are safe.
+_JSON_C0 = re.compile(r"\\[bfr]|\\u00")
+
+
+def json_text_is_clean(text: str) -> bool:
+    r"""True when no string in `text`, a JSON text written with `ensure_ascii=False`, holds a character
+    `clean` would escape, so that `clean_tree` would not change the document it was written from.
+
+    JSON writes every character `clean` escapes as it is, except the C0 controls, which it writes as
+    `\b`, `\f`, `\r` or `\u00XX`: both are looked for. An escaped backslash followed by such a letter
+    (a Windows path `C:\\reports`) also counts, which only costs the caller the careful way."""
+    return _UNSAFE.search(text) is None and _JSON_C0.search(text) is None
+
+
 def is_safe(text: str) -> bool:
     """True when `text` holds no character `clean` would escape (for tests and assertions)."""
     return _UNSAFE.search(text) is None

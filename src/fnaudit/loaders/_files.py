@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -21,10 +22,16 @@ class ScanRoot:
     """The folder a scan is confined to. Paths handed out are relative to it, POSIX style.
 
     `artifacts` is the scan's registry of zip artifacts (`archives.Artifacts`), where a loader that
-    meets a local zip unpacks it; None outside a scan, where a zip is not read (an error entry)."""
+    meets a local zip unpacks it; None outside a scan, where a zip is not read (an error entry).
+
+    Resolving links is the scan's most repeated file-system work (every file's path is made relative
+    to the root, several times, and `Path.resolve` re-reads every folder of the path each time), so a
+    ScanRoot remembers the real path of every folder and file it has resolved: the files under the
+    root do not change during a scan, and a scan makes its own ScanRoot."""
 
     path: Path
     artifacts: Artifacts | None = field(default=None, compare=False)
+    _real: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @staticmethod
     def of(path: Path, artifacts: Artifacts | None = None) -> ScanRoot:
@@ -32,11 +39,19 @@ class ScanRoot:
 
     def rel(self, p: Path) -> str:
         """`p` relative to the root, POSIX style ('' for the root itself)."""
+        if p.is_absolute():
+            try:
+                inside = self.relative(self.real(os.fspath(p)))
+            except (InputError, ValueError):  # ValueError: a NUL in the path; the fallback below names it
+                inside = None
+            if inside is not None:
+                return inside
+        # Relative paths, and a symlink inside the root that points outside it (or a link loop): name
+        # the link where it sits, not by an absolute path (errors must stay relative to the root and
+        # reproducible).
         try:
             r = safe_resolve(p).relative_to(self.path) if p.is_absolute() else p
         except (ValueError, InputError):
-            # A symlink inside the root that points outside it: name the link where it sits, not by
-            # an absolute path (errors must stay relative to the root and reproducible).
             try:
                 r = Path(os.path.abspath(p)).relative_to(self.path)
             except ValueError:
@@ -46,18 +61,51 @@ class ScanRoot:
 
     def resolve_inside(self, base: Path, relative: str) -> Path:
         """`relative` joined to folder `base`, refusing anything that leaves the scan root (.., symlinks)."""
-        target = safe_resolve(base / relative)
-        if target != self.path and self.path not in target.parents:
+        target = self.real(os.fspath(base / relative))
+        if self.relative(target) is None:
             raise InputError(f"{relative!r} points outside the scanned folder {self.path}; fnaudit never reads there")
-        return target
+        return Path(target)
 
     def contains(self, p: Path) -> bool:
         """Whether `p`, symlinks followed, is inside the root (a symlink loop is nowhere: False)."""
         try:
-            t = safe_resolve(p)
+            t = self.real(os.fspath(p))
         except InputError:
             return False
-        return t == self.path or self.path in t.parents
+        return self.relative(t) is not None
+
+    def real(self, s: str) -> str:
+        """`str(safe_resolve(Path(s)))`, remembered for this scan (InputError for a loop, as there).
+
+        The real path of `folder/name` is the real path of `folder` joined with `name` unless `name` is
+        a link, so each folder is resolved once and each further path costs one `lstat`. Paths this
+        shortcut does not cover (relative, `..`, not POSIX) take `Path.resolve` every time."""
+        hit = self._real.get(s)
+        if hit is not None:
+            return hit
+        head, tail = os.path.split(s)
+        if os.name != "posix" or not tail or not os.path.isabs(s) or os.path.normpath(s) != s or s.startswith("//"):
+            return str(safe_resolve(Path(s)))
+        candidate = os.path.join(self.real(head), tail)
+        try:
+            st = os.lstat(candidate)
+        except OSError:
+            # Missing (or unreadable): resolution keeps the name as it is. Not remembered: a zip
+            # artifact unpacked later in the scan may create it.
+            return candidate
+        out = str(safe_resolve(Path(candidate))) if stat.S_ISLNK(st.st_mode) else candidate
+        self._real[s] = out
+        return out
+
+    def relative(self, real: str) -> str | None:
+        """`real` (a resolved path) relative to the root, POSIX style, or None when it is outside."""
+        root = str(self.path)
+        if real == root:
+            return ""
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if not real.startswith(prefix):
+            return None
+        return real[len(prefix) :].replace(os.sep, "/")
 
 
 def safe_resolve(p: Path) -> Path:

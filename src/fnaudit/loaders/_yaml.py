@@ -12,6 +12,7 @@ with a clear message instead of exhausting memory (the "billion laughs" document
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from typing import Any
@@ -24,7 +25,56 @@ MAX_DEPTH = 200
 MAX_NODES = 1_000_000
 JSON_LINES_LIMIT = 4 * 1024 * 1024
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# What the safe resolver gives every mapping and sequence: it has no path resolvers.
+_MAP_TAG = yaml.resolver.Resolver.DEFAULT_MAPPING_TAG
+_SEQ_TAG = yaml.resolver.Resolver.DEFAULT_SEQUENCE_TAG
+
+
+_MEMO_TEXT = 200  # texts up to this length are remembered (keys, names, short values)
+
+
+@functools.lru_cache(maxsize=65536)
+def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag the safe schema gives a scalar (what `Resolver.resolve` returns), remembered.
+
+    The composer asks for every scalar, and templates repeat the same few thousand texts (`Type`,
+    `Properties`, `!Ref` names); the safe resolver has no path resolvers, so the answer depends on the
+    text and its implicit flags only."""
+    resolver: Any = yaml.resolver.Resolver()
+    tag: str = resolver.resolve(yaml.ScalarNode, value, implicit)
+    return tag
+
+
+class _FastResolve:
+    """Mixed into the loaders: `resolve` for scalars through `_scalar_tag`, the rest as PyYAML does."""
+
+    yaml_path_resolvers: dict[Any, Any]
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if self.yaml_path_resolvers:  # nobody registers one; if someone did, the answer depends on the path
+            tag: str = super().resolve(kind, value, implicit)  # type: ignore[misc]
+            return tag
+        if kind is yaml.ScalarNode:
+            if len(value) > _MEMO_TEXT:  # long text rarely repeats: not worth keeping alive in the memo
+                return _scalar_tag.__wrapped__(value, implicit)
+            return _scalar_tag(value, implicit)
+        return _MAP_TAG if kind is yaml.MappingNode else _SEQ_TAG
+
+
+class _PyLoader(_FastResolve, yaml.SafeLoader):
+    """The pure-Python parser: the fallback when PyYAML was built without libyaml."""
+
+
+if yaml.__with_libyaml__:
+
+    class _CLoader(_FastResolve, yaml.CSafeLoader):
+        """libyaml's parser and composer (C); nodes carry the same marks and tags as the pure-Python ones."""
+
+    _Loader: type = _CLoader
+else:  # pragma: no cover - PyYAML without libyaml
+    _Loader = _PyLoader
 
 # short tag -> (long name, how to shape the argument)
 _INTRINSICS = {
@@ -100,9 +150,7 @@ class _Builder:
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise InputError(
-                f"document expands to more than {MAX_NODES:,} values (YAML alias bomb?); refusing to load it"
-            )
+            raise _too_many()
         if depth > MAX_DEPTH:
             raise InputError(f"nesting deeper than {MAX_DEPTH} levels; not a template fnaudit can read")
         tag = node.tag or ""
@@ -112,7 +160,7 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             out = LDict(line)
             for k_node, v_node in node.value:
-                if k_node.tag == "tag:yaml.org,2002:merge":
+                if k_node.tag == _MERGE_TAG:
                     merged = self.build(v_node, depth + 1)
                     for m in merged if isinstance(merged, list) else [merged]:
                         if isinstance(m, LDict):
@@ -122,19 +170,34 @@ class _Builder:
                                     out.key_lines[mk] = m.line_of(mk)
                     continue
                 key = _key_text(k_node) if isinstance(k_node, yaml.ScalarNode) else str(self.build(k_node, depth + 1))
-                out[key] = self.build(v_node, depth + 1)
+                if v_node.tag == _STR_TAG and v_node.__class__ is yaml.ScalarNode and depth < MAX_DEPTH:
+                    # a plain string, the commonest value: what `build` returns for it, without the call
+                    self.count += 1
+                    if self.count > MAX_NODES:
+                        raise _too_many()
+                    out[key] = v_node.value
+                else:
+                    out[key] = self.build(v_node, depth + 1)
                 out.key_lines[key] = k_node.start_mark.line + 1
             return out
         if isinstance(node, yaml.SequenceNode):
             seq = LList(line)
             for item in node.value:
-                seq.append(self.build(item, depth + 1))
+                if item.tag == _STR_TAG and item.__class__ is yaml.ScalarNode and depth < MAX_DEPTH:
+                    self.count += 1  # as for a mapping's plain string value
+                    if self.count > MAX_NODES:
+                        raise _too_many()
+                    seq.append(item.value)
+                else:
+                    seq.append(self.build(item, depth + 1))
                 seq.item_lines.append(item.start_mark.line + 1)
             return seq
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
         tag = node.tag or ""
+        if tag == _STR_TAG:  # most scalars: the constructor would return the text as it is
+            return node.value
         if tag.startswith("!"):  # an unknown local tag: keep the text
             return str(node.value)
         try:
@@ -165,6 +228,10 @@ class _Builder:
         return out
 
 
+def _too_many() -> InputError:
+    return InputError(f"document expands to more than {MAX_NODES:,} values (YAML alias bomb?); refusing to load it")
+
+
 _NULL_KEYS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOL_KEYS = {"true": "true", "True": "true", "TRUE": "true", "false": "false", "False": "false", "FALSE": "false"}
 _INT_KEY = re.compile(r"^[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)$")
@@ -183,6 +250,12 @@ def _key_text(node: yaml.ScalarNode) -> str:
     text = str(node.value)
     if node.style or (node.tag or "").startswith("!"):  # plain style is None or "" (C loader)
         return text
+    return _plain_key(text) if len(text) <= _MEMO_TEXT else _plain_key.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_key(text: str) -> str:
+    """`_key_text` of a plain, untagged key (a function of its text alone: keys repeat across documents)."""
     if text in _NULL_KEYS:
         return "null"
     if text in _BOOL_KEYS:
@@ -198,7 +271,7 @@ def _key_text(node: yaml.ScalarNode) -> str:
             return text
     if text.lower() in _SPECIAL_FLOAT_KEYS:
         return _SPECIAL_FLOAT_KEYS[text.lower()]
-    if any(c.isdigit() for c in text) and _FLOAT_KEY.match(text):
+    if _FLOAT_KEY.match(text) and any(c.isdigit() for c in text):
         try:
             number = float(text.replace("_", ""))
         except ValueError:

@@ -96,9 +96,9 @@ def discover(target: Path, root: ScanRoot, exclude: Iterable[str] = ()) -> Disco
                 )
             )
         return out
-    for path in _walk(target, root, excludes, out):
-        out.walked.append(root.rel(path))
-        _consider(path, root, out, explicit=False)
+    for path, rel in _walk(target, root, excludes, out):
+        out.walked.append(rel)
+        _consider(path, root, out, explicit=False, rel=rel)
     _terraform(root, out)
     out.docs.sort(key=lambda d: d.rel)
     out.skipped.sort(key=lambda s: s.rel)
@@ -113,7 +113,8 @@ CDK_SYNTH_DIR = "a CDK app's synthesised output; not walked as apps (it fills wh
 EXCLUDED = "excluded by --exclude"
 
 
-def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...], out: Discovery) -> Iterator[Path]:
+def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...], out: Discovery) -> Iterator[tuple[Path, str]]:
+    """Every file to consider, with its path relative to the root (computed once: it resolves links)."""
     for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
         here = Path(dirpath)
         kept = []
@@ -126,10 +127,11 @@ def _walk(target: Path, root: ScanRoot, excludes: tuple[str, ...], out: Discover
         dirnames[:] = kept
         for name in sorted(filenames):
             p = here / name
-            if _excluded(root.rel(p), excludes):
-                out.skipped.append(Skipped(root.rel(p), EXCLUDED))
+            rel = root.rel(p)
+            if excludes and _excluded(rel, excludes):
+                out.skipped.append(Skipped(rel, EXCLUDED))
                 continue
-            yield p
+            yield p, rel
 
 
 def _dir_skip(path: Path, root: ScanRoot, excludes: tuple[str, ...]) -> str | None:
@@ -140,7 +142,7 @@ def _dir_skip(path: Path, root: ScanRoot, excludes: tuple[str, ...]) -> str | No
         return SKIPPED_DIR
     if (path / "pyvenv.cfg").exists():
         return VIRTUALENV
-    if _excluded(root.rel(path), excludes, is_dir=True):
+    if excludes and _excluded(root.rel(path), excludes, is_dir=True):
         return EXCLUDED
     return None
 
@@ -163,7 +165,8 @@ def _terraform(root: ScanRoot, out: Discovery) -> None:
     out.errors.extend(errors)
 
 
-def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> None:
+def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool, rel: str | None = None) -> None:
+    """Read and classify one file; `rel` is `root.rel(path)` when the caller already has it."""
     name = path.name.lower()
     if name.endswith((".tf", ".tf.json")):
         out.terraform_folders.add(path.parent)
@@ -184,7 +187,7 @@ def _consider(path: Path, root: ScanRoot, out: Discovery, explicit: bool) -> Non
     if name in _ZAPPA_NAMES:  # Zappa settings (a WSGI app and its events): their own dialect
         _consider_chalice(path, root, out, Dialect.ZAPPA, "Zappa settings")
         return
-    rel = root.rel(path)
+    rel = root.rel(path) if rel is None else rel
     named_template = is_serverless or explicit or _looks_like_template_name(name)
     # What skipping this file loses: a file named as an app is an app; any other file may be
     # data that merely has a template's extension.

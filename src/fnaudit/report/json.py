@@ -10,13 +10,17 @@ overrides, and viewers render the text).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+from collections.abc import Callable, Iterator, Sequence
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fnaudit import __version__
 from fnaudit.model.routes import serving_trigger
 from fnaudit.report.options import RenderOptions
-from fnaudit.textsafe import clean_tree
+from fnaudit.textsafe import clean_tree, json_text_is_clean
 
 if TYPE_CHECKING:
     from fnaudit.findings import Finding, Merged, Problem
@@ -31,13 +35,126 @@ SCHEMA = "fnaudit/findings/v1"
 
 
 def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:
-    json.dump(document(result), out, indent=2, ensure_ascii=False)
+    """Write `document(result)` as `json.dump(..., indent=2, ensure_ascii=False)` writes it, byte for byte.
+
+    Both steps of the plain way walk the whole document in Python (the standard library's encoder is
+    pure Python once `indent` is set), so: encode the raw document first, and clean it only when the
+    text shows a string that cleaning would change (rare: scanned text with control characters)."""
+    with _no_cyclic_gc():
+        raw = _document(result)
+        text = dumps(raw)
+        if not json_text_is_clean(text):
+            text = dumps(clean_tree(raw))
+    out.write(text)
     out.write("\n")
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while the document is built: it makes no cycles, but its
+    hundreds of thousands of new dicts and strings trigger collections, and a full one walks every object
+    the scan still holds (about a second at 1,000 functions). Reference counting still frees everything;
+    the collector is switched back on only if it was on (another thread may have paused it too)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def document(result: ScanResult) -> dict[str, Any]:
     doc: dict[str, Any] = clean_tree(_document(result))
     return doc
+
+
+_CONTAINERS = (dict, list, tuple)
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # exact classes: a cheaper test than isinstance
+_Encode = Callable[[Any, int], Sequence[str]]
+
+
+def dumps(value: Any) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, the same text, mostly encoded in C.
+
+    With `indent` the standard library encodes every value in Python; without it, in C. The items of
+    a container, encoded by C with `",\n" + indentation` as item separator, read exactly as `indent`
+    writes them; so each run of items that are not themselves non-empty containers (most of a report:
+    a finding's scalars, locations, string lists) goes to C at once, and only the containers are
+    walked here."""
+    if c_make_encoder is None:  # pragma: no cover - a Python without the _json accelerator
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    parts: list[str] = []
+    _emit(value, 0, parts, {})
+    return "".join(parts)
+
+
+def _emit(value: Any, level: int, parts: list[str], encoders: dict[int, _Encode]) -> None:
+    if not (isinstance(value, _CONTAINERS) and value):  # a scalar, `[]` or `{}`: the same at any level
+        parts.extend(_encoder(encoders, level)(value, 0))
+        return
+    encode = _encoder(encoders, level)
+    pad = "\n" + "  " * level
+    sep = pad + "  "
+    if isinstance(value, dict):
+        parts.append("{")
+        run: dict[Any, Any] = {}
+        for k, v in value.items():
+            if v.__class__ in _SCALARS or not (isinstance(v, _CONTAINERS) and v):
+                run[k] = v
+                continue
+            if run:  # the items before this container, as C writes them between the braces
+                parts.append(sep)
+                parts.append("".join(encode(run, 0))[1:-1])
+                run = {}
+                sep = "," + pad + "  "
+            parts.append(sep)
+            parts.append(encode_basestring(k) if isinstance(k, str) else _key(k))
+            parts.append(": ")
+            _emit(v, level + 1, parts, encoders)
+            sep = "," + pad + "  "
+        if run:
+            parts.append(sep)
+            parts.append("".join(encode(run, 0))[1:-1])
+        parts.append(pad + "}")
+        return
+    parts.append("[")
+    items: list[Any] = []
+    for v in value:
+        if v.__class__ in _SCALARS or not (isinstance(v, _CONTAINERS) and v):
+            items.append(v)
+            continue
+        if items:
+            parts.append(sep)
+            parts.append("".join(encode(items, 0))[1:-1])
+            items = []
+            sep = "," + pad + "  "
+        parts.append(sep)
+        _emit(v, level + 1, parts, encoders)
+        sep = "," + pad + "  "
+    if items:
+        parts.append(sep)
+        parts.append("".join(encode(items, 0))[1:-1])
+    parts.append(pad + "]")
+
+
+def _encoder(encoders: dict[int, _Encode], level: int) -> _Encode:
+    """The C encoder (no `indent`) whose item separator starts a new line at `level` + 1, with the
+    settings `json.dumps(ensure_ascii=False)` gives it (NaN allowed, keys unsorted, the same error for
+    a value JSON cannot hold)."""
+    enc = encoders.get(level)
+    if enc is None:
+        item_separator = ",\n" + "  " * (level + 1)
+        default = json.JSONEncoder().default
+        enc = c_make_encoder(None, default, encode_basestring, None, ": ", item_separator, False, False, True)
+        encoders[level] = enc
+    return enc
+
+
+def _key(k: Any) -> str:
+    """A non-string mapping key as the standard encoder writes it (converted, or refused, as JSON does)."""
+    text = json.dumps({k: 0}, ensure_ascii=False, separators=(",", ":"))
+    return text[1 : text.rindex(":")]
 
 
 def _document(result: ScanResult) -> dict[str, Any]:
