@@ -66,20 +66,23 @@ class PythonAnalyser:
         if node is None and routes is None:
             code_facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
             return Analysis(code_facts, sdk_calls)
+        reachable: set[int] | None = None
         if node is None:
             summary, event_index, param_name = routes or Summary([]), EVENT, "event"
-        elif chalice.is_chalice(fn):
-            sdk_calls = _rank_by_reachability(sdk_calls, self._reachable(module, node, code_root), modules)
-            summary, event_index, param_name = (
-                chalice.event_summary(self.taint, module, node, fn, code_root),
-                EVENT,
-                "event",
-            )
         else:
-            sdk_calls = _rank_by_reachability(sdk_calls, self._reachable(module, node, code_root), modules)
-            summary = self.taint.summary(module, node, code_root)
-            event_index = 1 if summary.params and summary.params[0] in ("self", "cls") else 0
-            param_name = summary.params[event_index] if len(summary.params) > event_index else "event"
+            # what the handler reaches is computed once: SDK calls, weaknesses and auth checks all filter by it
+            reachable = self._reachable(module, node, code_root)
+            sdk_calls = _rank_by_reachability(sdk_calls, reachable, modules)
+            if chalice.is_chalice(fn):
+                summary, event_index, param_name = (
+                    chalice.event_summary(self.taint, module, node, fn, code_root),
+                    EVENT,
+                    "event",
+                )
+            else:
+                summary = self.taint.summary(module, node, code_root)
+                event_index = 1 if summary.params and summary.params[0] in ("self", "cls") else 0
+                param_name = summary.params[event_index] if len(summary.params) > event_index else "event"
         code_facts = CodeFacts(
             imports=tuple(imports),
             files=tuple(m.rel for m in modules),
@@ -90,8 +93,8 @@ class PythonAnalyser:
             log_leaks=tuple(
                 facts.log_leaks(summary, event_index, _powertools_log_event(node, module.rel) if node else ())
             ),
-            weaknesses=weaknesses.extract(modules, self._reachable(module, node, code_root) if node else None),
-            auth_checks=authcheck.extract(modules, self._reachable(module, node, code_root) if node else None),
+            weaknesses=weaknesses.extract(modules, reachable),
+            auth_checks=authcheck.extract(modules, reachable),
         )
         return Analysis(code_facts, sdk_calls, web_app.framework if web_app is not None else None)
 
@@ -102,11 +105,12 @@ class PythonAnalyser:
         todo: list[tuple[Module, ast.AST]] = [(module, node)]
         while todo:
             mod, fnode = todo.pop()
+            nodes = mod.index.walk(fnode)
             cached = self._local_imports.get(id(fnode))
             if cached is None or cached[0] is not fnode:
-                cached = self._local_imports[id(fnode)] = (fnode, local_imports(fnode))
+                cached = self._local_imports[id(fnode)] = (fnode, local_imports(fnode, nodes))
             imports = cached[1]
-            for sub in ast.walk(fnode):
+            for sub in nodes:
                 targets: list[tuple[Module, ast.AST]] = []
                 if (
                     isinstance(sub, ast.Call)
@@ -137,11 +141,12 @@ class PythonAnalyser:
         return [(b.module, b.node)]
 
 
-def local_imports(node: ast.AST) -> dict[str, ImportBinding]:
-    """The imports written inside a function (`def handler(...): from pkg import sub`)."""
+def local_imports(node: ast.AST, nodes: list[ast.AST] | None = None) -> dict[str, ImportBinding]:
+    """The imports written inside a function (`def handler(...): from pkg import sub`); `nodes`: the
+    function's nodes in walk order when the caller has them already."""
     out: dict[str, ImportBinding] = {}
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        for n in ast.walk(node):
+        for n in ast.walk(node) if nodes is None else nodes:
             if isinstance(n, (ast.Import, ast.ImportFrom)):
                 out.update(import_bindings(n))
     return out

@@ -32,7 +32,7 @@ from fnaudit.engines.code.python.syntax import HEADER_KEYS as _HEADER_KEYS
 from fnaudit.engines.code.python.syntax import REQUEST_ROOTS as _REQUEST_ROOTS
 from fnaudit.engines.code.python.syntax import FuncDef as _FuncDef
 from fnaudit.engines.code.python.syntax import callee_name as _callee_name
-from fnaudit.engines.code.python.syntax import def_spans
+from fnaudit.engines.code.python.syntax import def_spans, unparse
 from fnaudit.engines.code.reach import keep_reached
 from fnaudit.engines.code.words import SIG_HEADER as _SIG_HEADER
 from fnaudit.model.code import AuthCheck
@@ -76,7 +76,7 @@ class _Scope:
         for mod in mods:
             fns = [
                 _Function(self, mod, n)
-                for n in ast.walk(mod.tree)
+                for n in mod.index.of_type(ast.FunctionDef, ast.AsyncFunctionDef)
                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
             ]
             self._by_mod[mod.rel] = fns
@@ -112,10 +112,11 @@ class _Function:
         todo: list[ast.AST] = list(self.fn.body)
         for stmt in self.fn.body:
             self.parents[id(stmt)] = self.fn
+        children = self.mod.index.children
         while todo:  # the function's own nodes: nested functions are functions of their own
             node = todo.pop()
             self.nodes.append(node)
-            for c in ast.iter_child_nodes(node):
+            for c in children(node):
                 self.parents[id(c)] = node
                 if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                     todo.append(c)
@@ -134,7 +135,7 @@ class _Function:
         out: set[str] = set()
         if depth > _DEPTH:
             return out
-        for n in ast.walk(node):
+        for n in self.mod.index.walk(node):
             if isinstance(n, ast.Name):
                 if n.id in self.assigns and n.id not in seen:
                     for v in self.assigns[n.id]:
@@ -165,7 +166,9 @@ class _Function:
         if not isinstance(call.func, ast.Name) or call.func.id not in self.mod.functions:
             return False
         body = self.mod.functions[call.func.id]
-        return any(isinstance(n, ast.Call) and (qualname(self.mod, n.func) or "") in _HMAC for n in ast.walk(body))
+        return any(
+            isinstance(n, ast.Call) and (qualname(self.mod, n.func) or "") in _HMAC for n in self.mod.index.walk(body)
+        )
 
     def from_request(self, node: ast.AST, want: str, hops: int = 0) -> bool:
         """The value reads the request (`want`=request) or one of its headers (`want`=header), in this
@@ -277,7 +280,7 @@ class _Function:
 
     def _call(self, call: ast.Call) -> Iterator[AuthCheck]:
         q = qualname(self.mod, call.func) or ""
-        callee = ast.unparse(call.func)
+        callee = unparse(call.func)
         if q in _COMPARE_DIGEST and len(call.args) == 2:
             header = self._signature_pair(call.args[0], call.args[1])
             if header is not None and self.stops(call):
@@ -326,11 +329,12 @@ class _Function:
         """The header's name as written (`X-Hub-Signature-256`), followed through assignments."""
         if depth > _DEPTH:
             return None
-        strings = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        nodes = self.mod.index.walk(node)
+        strings = [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         named = next((s for s in strings if _SIG_HEADER.search(s)), None)
         if named:
             return named
-        for n in ast.walk(node):
+        for n in nodes:
             if isinstance(n, ast.Name) and n.id in self.assigns:
                 for v in self.assigns[n.id]:
                     if v is not node and (got := self._header_name(v, depth + 1)):
@@ -379,7 +383,7 @@ class _Function:
             values = [*self.assigns.get(obj.id, []), *([g] if (g := self.mod.globals.get(obj.id)) is not None else [])]
         for v in values:
             if isinstance(v, ast.Call):
-                q = qualname(self.mod, v.func) or ast.unparse(v.func)
+                q = qualname(self.mod, v.func) or unparse(v.func)
                 if q.endswith("SignatureVerifier") and ("slack" in q or q == "SignatureVerifier"):
                     return True
         return False

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from fnaudit.engines.code.files import FileCache, SourceFile, parse_python
+from fnaudit.engines.code.python.index import TreeIndex
 
 _SKIP_PARTS = {"site-packages", "dist-packages", "node_modules", ".venv", "venv", ".tox", "__pycache__"}
 
@@ -35,6 +36,10 @@ class Module:
     global_lines: dict[str, int] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level names of modules outside the code root
     stars: list[str] = field(default_factory=list)  # `from m import *`: the dotted names of `m`, in order
+    index: TreeIndex = field(init=False)  # the tree's nodes, enumerated once (shared by modules of one tree)
+
+    def __post_init__(self) -> None:
+        self.index = TreeIndex(self.tree)
 
     @property
     def rel(self) -> str:
@@ -100,6 +105,8 @@ class ModuleGraph:
         self._resolved: dict[tuple[Path, str, int, Path], Module | None] = {}
         self._imported: dict[tuple[str, Path], list[Module]] = {}
         self._members: dict[tuple[str, Path, str], Binding | None] = {}
+        # identical files share one parsed tree (`FileCache.parse`), so they share its index too
+        self._indexes: dict[int, TreeIndex] = {}
 
     def load(self, path: Path, code_root: Path) -> Module | None:
         key = (path, code_root)
@@ -113,6 +120,11 @@ class ModuleGraph:
         if tree is None:
             return None
         mod = _index(_module_name(path, code_root), f, tree)
+        shared = self._indexes.get(id(tree))
+        if shared is not None and shared.tree is tree:
+            mod.index = shared
+        else:
+            self._indexes[id(tree)] = mod.index
         self._by_path[key] = mod
         return mod
 
@@ -256,7 +268,7 @@ class ModuleGraph:
 
     def _imports_of(self, mod: Module, code_root: Path) -> list[Module]:
         out = []
-        for node in ast.walk(mod.tree):
+        for node in mod.index.of_type(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     m = self.resolve(mod, alias.name, 0, code_root)

@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import Protocol
 
 from fnaudit.engines.code.python.modules import Module
+from fnaudit.engines.code.python.syntax import unparse
 from fnaudit.model.code import Step, Weakness
 from fnaudit.model.loc import Loc
 
@@ -131,6 +132,7 @@ class _Context:
         from the `known` names (parameters): name → (what it holds, in words, the line it was read on)."""
         derived: dict[str, tuple[str, int]] = dict(known or {})
         for _ in range(2):  # a second pass picks up names assigned before their source in a loop body
+            known_before = len(derived)
             for a in self.assigns:
                 value = a.value
                 assert value is not None
@@ -139,9 +141,11 @@ class _Context:
                     continue
                 targets = a.targets if isinstance(a, ast.Assign) else [a.target]
                 for t in targets:
-                    for n in ast.walk(t):
+                    for n in self.view.mod.index.walk(t):
                         if isinstance(n, ast.Name) and n.id not in derived:
                             derived[n.id] = (origin[0], origin[1] if origin[1] else a.lineno)
+            if len(derived) == known_before:
+                break  # nothing new (names are only ever added): a second pass would find exactly the same
         return derived
 
     def _origin(
@@ -150,7 +154,7 @@ class _Context:
         seed: Callable[[ast.AST], tuple[str, int] | None],
         derived: dict[str, tuple[str, int]],
     ) -> tuple[str, int] | None:
-        for n in ast.walk(expr):  # breadth first: the outermost read names the longest path
+        for n in self.view.mod.index.walk(expr):  # breadth first: the outermost read names the longest path
             if isinstance(n, ast.Name) and n.id in derived:
                 return derived[n.id]
             inner, key = _keyed(n)
@@ -226,7 +230,7 @@ class _Context:
         return chain is not None and any(_GROUP_KEY.search(k) for k in chain[1])
 
     def _uses(self, expr: ast.AST, names: dict[str, tuple[str, int]], seed: Callable[[ast.AST], bool]) -> bool:
-        return any((isinstance(n, ast.Name) and n.id in names) or seed(n) for n in ast.walk(expr))
+        return any((isinstance(n, ast.Name) and n.id in names) or seed(n) for n in self.view.mod.index.walk(expr))
 
     def _caller(self, expr: ast.AST) -> bool:
         return self._uses(expr, self.identity, self._identity_seed)
@@ -235,7 +239,7 @@ class _Context:
 
     def admin_only(self) -> bool:
         """A test on the caller's groups, role or scopes: an admin route, where any record may be read."""
-        if any(_ADMIN_DECORATOR.search(ast.unparse(d)) for d in self.view.fn.decorator_list):
+        if any(_ADMIN_DECORATOR.search(unparse(d)) for d in self.view.fn.decorator_list):
             return True
         for node in self.view.nodes:
             test = node.test if isinstance(node, (ast.If, ast.IfExp, ast.Assert, ast.While)) else None
@@ -324,7 +328,7 @@ class _Context:
 
     def _returned(self, call: ast.Call) -> int | None:
         """The line of a `return` that hands the call's result (or what is read from it) back, if any."""
-        receiver = ast.unparse(call.func.value) if isinstance(call.func, ast.Attribute) else ""
+        receiver = unparse(call.func.value) if isinstance(call.func, ast.Attribute) else ""
 
         def seed(n: ast.AST) -> tuple[str, int] | None:
             if n is call:
@@ -333,7 +337,7 @@ class _Context:
                 isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute)
                 and n.func.attr in _FETCH
-                and ast.unparse(n.func.value) == receiver
+                and unparse(n.func.value) == receiver
             ):
                 return ("result", n.lineno)
             return None
@@ -353,7 +357,7 @@ class _Context:
     ) -> Weakness:
         rel = self.view.mod.rel
         path, line = source
-        callee = ast.unparse(call.func)
+        callee = unparse(call.func)
         tail = "" if write else ", and returns it"
         article = "an" if what[0] in "AEIOSU" else "a"
         detail = (
@@ -408,8 +412,8 @@ def _kw(call: ast.Call, name: str) -> ast.expr | None:
 
 
 def _text(node: ast.AST) -> str:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ast.unparse(node)
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else unparse(node)
 
 
 def _callee(call: ast.Call) -> str:
-    return ast.unparse(call.func)
+    return unparse(call.func)

@@ -48,7 +48,7 @@ class ModuleSdk:
         self.bindings: dict[str, Binding] = {}
         self.constants: dict[str, ast.expr] = dict(module.globals)
         assigns: list[tuple[str, ast.expr]] = []
-        for node in ast.walk(module.tree):
+        for node in module.index.of_type(ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for t in targets:
@@ -170,8 +170,8 @@ def extract(
             ms = ModuleSdk(module)
             if cache is not None:
                 cache[module.rel] = ms
-        for node in ast.walk(module.tree):
-            call = _call(ms, node, environment) if isinstance(node, (ast.Call, ast.For, ast.AsyncFor)) else None
+        for node in module.index.of_type(ast.Call, ast.For, ast.AsyncFor):
+            call = _call(ms, node, environment)
             if call is not None:
                 out.setdefault((call.service, call.operation, call.loc.path, call.loc.line, call.resource), call)
     return tuple(sorted(out.values(), key=lambda c: (c.loc.path, c.loc.line, c.service, c.operation)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import lru_cache
 
 from fnaudit.engines.code.python.modules import Module
 
@@ -38,3 +39,24 @@ def callee_name(call: ast.Call) -> str:
     if isinstance(call.func, ast.Attribute):
         return call.func.attr
     return call.func.id if isinstance(call.func, ast.Name) else ""
+
+
+def unparse(node: ast.AST) -> str:
+    """`ast.unparse(node)`, with a fast path for the common callee shape: a name or a dotted chain of names
+    (`boto3.client`, `self.table.get_item`), whose text is the names joined by dots. `ast.unparse` builds a
+    whole unparser per call, which made it a visible cost of the code engine."""
+    parts: list[str] = []
+    cur = node
+    while isinstance(cur, ast.Attribute):
+        parts.append(cur.attr)
+        cur = cur.value
+    if not isinstance(cur, ast.Name):
+        return _unparse(node)
+    parts.append(cur.id)
+    return ".".join(reversed(parts))
+
+
+# The fact extractors ask for the text of the same expression several times (a callee is matched by each
+# derivation of `ownership`, a call's text by the taint walk and by the checks). Trees are never modified
+# after parsing, so the text of a node never changes; the cache holds its nodes (no reuse of their ids).
+_unparse = lru_cache(maxsize=8192)(ast.unparse)

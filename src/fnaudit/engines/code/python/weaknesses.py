@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 
 from fnaudit.engines.code.python import ownership
@@ -23,7 +22,7 @@ from fnaudit.engines.code.python.syntax import HEADER_KEYS as _HEADER_KEYS
 from fnaudit.engines.code.python.syntax import REQUEST_ROOTS as _REQUEST_ROOTS
 from fnaudit.engines.code.python.syntax import FuncDef as _FuncDef
 from fnaudit.engines.code.python.syntax import callee_name as _callee_name
-from fnaudit.engines.code.python.syntax import def_spans
+from fnaudit.engines.code.python.syntax import def_spans, unparse
 from fnaudit.engines.code.reach import keep_reached
 from fnaudit.engines.code.words import AUTH_HEADER as _AUTH_HEADER
 from fnaudit.engines.code.words import AUTHZ_KEY as _AUTHZ_KEY
@@ -73,9 +72,10 @@ def extract(modules: Iterable[Module], reachable: set[int] | None = None) -> tup
     so that a module shared by several functions reports its weakness once per function that runs it."""
     found: set[Weakness] = set()
     for mod in modules:
-        nodes = list(ast.walk(mod.tree))  # walked once: the checks below only filter this list
+        nodes = mod.index.nodes  # enumerated once per scan: the checks below only filter this list
         here: set[Weakness] = set(_module_calls(mod, nodes))
-        for fn in (n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        for fn in mod.index.of_type(ast.FunctionDef, ast.AsyncFunctionDef):
+            assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
             here.update(_Function(mod, fn).weaknesses())
         if reachable is not None:
             here = keep_reached(here, def_spans(mod), reachable)
@@ -142,7 +142,7 @@ def _transport_call(mod: Module, call: ast.Call) -> Iterator[Weakness]:
     q = qualname(mod, call.func) or ""
     if q in _JWT_DECODE:
         return  # `verify=False` there is PyJWT 1.x's signature switch (jwt-not-verified)
-    callee = ast.unparse(call.func)
+    callee = unparse(call.func)
     if _is_false(_kw(call, "verify")):
         yield _weak(mod, "transport", call, f"{callee}(verify=False): the server's TLS certificate is not verified")
     for name in ("ssl", "verify_ssl"):
@@ -181,11 +181,11 @@ def _transport_assign(mod: Module, node: ast.Assign) -> Iterator[Weakness]:
         if not isinstance(target, ast.Attribute):
             continue
         if target.attr == "verify" and _is_false(node.value):
-            yield _weak(mod, "transport", node, f"{ast.unparse(target)} = False: TLS certificates are not verified")
+            yield _weak(mod, "transport", node, f"{unparse(target)} = False: TLS certificates are not verified")
         elif target.attr == "check_hostname" and _is_false(node.value):
-            yield _weak(mod, "transport", node, f"{ast.unparse(target)} = False: the server's name is not checked")
+            yield _weak(mod, "transport", node, f"{unparse(target)} = False: the server's name is not checked")
         elif target.attr == "verify_mode" and qualname(mod, node.value) == "ssl.CERT_NONE":
-            yield _weak(mod, "transport", node, f"{ast.unparse(target)} = ssl.CERT_NONE: certificates are not verified")
+            yield _weak(mod, "transport", node, f"{unparse(target)} = ssl.CERT_NONE: certificates are not verified")
 
 
 # --- per function: JWT use, password handling, request-driven checks -------------------------------------------
@@ -201,7 +201,10 @@ class _Function:
         self.aliases: dict[str, Chain] = {}
         self.hashers: dict[str, str] = {}  # local name → fast hash algorithm (`h = hashlib.md5()`)
         self.dicts: dict[str, ast.Dict] = {}  # local name → the dict literal assigned to it
-        self.nodes = list(self._own_nodes())
+        # chains by id of their node, once the aliases are known (the IDOR derivations ask for each node's chain
+        # several times); the node is kept with its answer: an id is only unique while its node lives
+        self._chains: dict[int, tuple[ast.AST, Chain | None]] | None = None
+        self.nodes = self._own_nodes()
         for node in self.nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
@@ -213,16 +216,16 @@ class _Function:
                 algo = self._hash_algo(node.value) if isinstance(node.value, ast.Call) else None
                 if algo is not None:
                     self.hashers[name] = algo
+        self._chains = {}
 
-    def _own_nodes(self) -> Iterator[ast.AST]:
-        """The function's nodes, without those of functions nested in it (they are visited on their own)."""
-        todo: deque[ast.AST] = deque(self.fn.body)
-        while todo:
-            node = todo.popleft()
-            yield node
-            todo.extend(
-                c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef))
-            )
+    def _own_nodes(self) -> list[ast.AST]:
+        """The function's nodes breadth first, without those of functions nested in it (they are visited on
+        their own)."""
+        nodes: list[ast.AST] = list(self.fn.body)
+        children = self.mod.index.children
+        for node in nodes:  # the list is its own queue: it grows as it is read
+            nodes.extend(c for c in children(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return nodes
 
     def weaknesses(self) -> Iterator[Weakness]:
         nodes = self.nodes
@@ -247,27 +250,38 @@ class _Function:
 
     def chain(self, node: ast.AST, depth: int = 0) -> Chain | None:
         """The root name and the keys an expression reads (`event.get("headers", {})["Origin"].lower()`)."""
+        memo = self._chains
+        if depth or memo is None:  # while the aliases are being collected, an answer can still change
+            return self._chain(node, depth)
+        hit = memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        found = self._chain(node, 0)
+        memo[id(node)] = (node, found)
+        return found
+
+    def _chain(self, node: ast.AST, depth: int) -> Chain | None:
         if depth > 20:
             return None
         if isinstance(node, ast.Name):
             return self.aliases.get(node.id, (node.id, ()))
         if isinstance(node, ast.Subscript):
-            base = self.chain(node.value, depth + 1)
+            base = self._chain(node.value, depth + 1)
             key = _const(node.slice)
             return (base[0], (*base[1], key if isinstance(key, str) else "*")) if base else None
         if isinstance(node, ast.Attribute):
             if qualname(self.mod, node) in ("flask.request.headers", "flask.request.args", "flask.request.cookies"):
                 return ("request", (node.attr,))
-            base = self.chain(node.value, depth + 1)
+            base = self._chain(node.value, depth + 1)
             return (base[0], (*base[1], node.attr)) if base else None
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):  # `event.get("headers") or {}`
-            return self.chain(node.values[0], depth + 1)
+            return self._chain(node.values[0], depth + 1)
         if isinstance(node, ast.DictComp):  # `{k.lower(): v for k, v in event["headers"].items()}`: same keys
             it = node.generators[0].iter
             if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "items":
-                return self.chain(it.func.value, depth + 1)
+                return self._chain(it.func.value, depth + 1)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            base = self.chain(node.func.value, depth + 1)
+            base = self._chain(node.func.value, depth + 1)
             if base is None:
                 return None
             if node.func.attr == "get" and node.args and isinstance(_const(node.args[0]), str):
@@ -302,7 +316,7 @@ class _Function:
         q = qualname(self.mod, call.func) or ""
         if q not in _JWT_UNVERIFIED and q not in _JWT_DECODE:
             return []
-        name = ast.unparse(call.func)
+        name = unparse(call.func)
         if q in _JWT_UNVERIFIED:
             return [(f"{name}() reads the claims without verifying the token", "high")]
         options = _kw(call, "options")
@@ -377,12 +391,12 @@ class _Function:
         rp = [n for n in _names(right) if _is_password(n)]
         lc, rc = self.chain(left), self.chain(right)
         stored = bool(lc and lc[1]) or bool(rc and rc[1])  # one side is a record's field, not two form inputs
-        if stored and lp and rp and lc and rc and lc[0] != rc[0] and not _TWO_INPUTS.search(ast.unparse(node)):
+        if stored and lp and rp and lc and rc and lc[0] != rc[0] and not _TWO_INPUTS.search(unparse(node)):
             yield _weak(
                 self.mod,
                 "password",
                 node,
-                f"password compared in plaintext (`{ast.unparse(node)}`): it is stored unhashed",
+                f"password compared in plaintext (`{unparse(node)}`): it is stored unhashed",
                 "medium",
             )
 

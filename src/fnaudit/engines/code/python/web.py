@@ -80,7 +80,7 @@ def app_of(module: Module, symbol: str) -> str | None:
 
 def adapter_call(module: Module, node: ast.AST) -> str | None:
     """The app a handler function passes the event to (`return awsgi.response(app, event, context)`)."""
-    for sub in ast.walk(node):
+    for sub in module.index.walk(node):
         if (
             isinstance(sub, ast.Call)
             and qualname(module, sub.func) in _CALL_ADAPTERS

@@ -261,14 +261,14 @@ def runtime_secret(w: Walk, node: ast.Call, method: str | None) -> Val:
         decrypt = next((k.value for k in node.keywords if k.arg == "WithDecryption"), None)
         if isinstance(decrypt, ast.Constant) and decrypt.value is True:
             label = f"SSM SecureString parameter, {method} with WithDecryption=True"
-    if label is None and _calls_secrets_extension(node):
+    if label is None and _calls_secrets_extension(w, node):
         label = "the Parameters and Secrets extension, localhost:2773"
     if label is None:
         return EMPTY
     return {Ref(SECRET, label=label): (Step(w.loc(node), f"secret fetched by {_short(node.func, 40)}()"),)}
 
 
-def _calls_secrets_extension(node: ast.Call) -> bool:
+def _calls_secrets_extension(w: Walk, node: ast.Call) -> bool:
     for arg in [*node.args, *(k.value for k in node.keywords)]:
         if isinstance(arg, ast.Dict):
             for k in arg.keys:
@@ -276,7 +276,7 @@ def _calls_secrets_extension(node: ast.Call) -> bool:
                     return True
         elif isinstance(arg, (ast.Constant, ast.JoinedStr, ast.BinOp)):
             # the URL's literal parts: "http://localhost:2773/…", also inside an f-string or a concatenation
-            for part in ast.walk(arg):
+            for part in w.module.index.walk(arg):
                 text = part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else ""
                 if S.SECRETS_EXTENSION_PORT in text and ("localhost" in text or "127.0.0.1" in text):
                     return True

@@ -64,7 +64,7 @@ def run(w: Walk) -> Summary:
 
 def _collect_locals(w: Walk, body: list[ast.stmt]) -> None:
     for stmt in body:
-        for n in ast.walk(stmt):
+        for n in w.module.index.walk(stmt):
             if isinstance(n, ast.Global):
                 w.globals_declared.update(n.names)
             elif isinstance(n, (ast.Import, ast.ImportFrom)):

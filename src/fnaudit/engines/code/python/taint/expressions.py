@@ -281,7 +281,9 @@ def _single_binding(w: Walk, name: str) -> ast.expr | None:
     if value is None or name in w.summary.params:
         return None
     stores = sum(
-        1 for n in ast.walk(w.node) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+        1
+        for n in w.module.index.walk(w.node)
+        if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
     )
     return value if stores == 1 else None
 

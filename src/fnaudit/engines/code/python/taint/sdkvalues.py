@@ -17,6 +17,7 @@ import ast
 
 from fnaudit.engines.code import s3content
 from fnaudit.engines.code.python.sdk import Binding
+from fnaudit.engines.code.python.syntax import unparse
 from fnaudit.engines.code.python.taint import expressions, names
 from fnaudit.engines.code.python.taint.walk import Walk
 from fnaudit.engines.code.taint.values import EMPTY, EXC, INVOKE_RESPONSE, Ref, Val, flatten, union
@@ -108,9 +109,9 @@ def _opened(w: Walk, node: ast.Call, args_val: Val) -> Val | None:
 
 def _texts(w: Walk, node: ast.expr) -> set[str]:
     """The ways a path expression may be written: itself, and what its variable was assigned."""
-    out = {ast.unparse(node)}
+    out = {unparse(node)}
     if isinstance(node, ast.Name) and node.id in w.assigned:
-        out.add(ast.unparse(w.assigned[node.id]))
+        out.add(unparse(w.assigned[node.id]))
     return out
 
 
@@ -173,7 +174,7 @@ def _invoked(w: Walk, node: ast.Call, call_text: str) -> Val | None:
     kind = next((k.value for k in node.keywords if k.arg == "InvocationType"), None)
     if isinstance(kind, ast.Constant) and kind.value in ("Event", "DryRun"):
         return None  # no result comes back
-    if any(isinstance(n, ast.Constant) and n.value == "FunctionError" for n in ast.walk(w.node)):
+    if any(isinstance(n, ast.Constant) and n.value == "FunctionError" for n in w.module.index.walk(w.node)):
         return None  # the function tells a failed invocation from a result
     step = Step(w.loc(node), f"response of {call_text}(): errorMessage and stackTrace when the invoked function fails")
     return {Ref(EXC, label=INVOKE_LABEL): (step,)}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 
+from fnaudit.engines.code.python.syntax import unparse
+
 
 def _short(node: ast.AST, limit: int = 60) -> str:
     try:
-        text = ast.unparse(node)
+        text = unparse(node)
     except Exception:  # pragma: no cover - ast.unparse handles any parsed tree
         return "…"
     text = " ".join(text.split())
