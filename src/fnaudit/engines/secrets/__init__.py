@@ -318,9 +318,33 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 _FastLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+# The quick look parses a YAML template's top-level `Parameters:` block alone: the loader has parsed the whole
+# template already, and a SAM template runs to thousands of lines. The block is cut out only when every line at
+# the top level is a plain `Key:` (or a comment) and `Parameters` is one of them once: documents, flow style,
+# anchors, tags or quoted keys at the top level, tabs and carriage returns get the whole template parsed.
+_UNUSUAL_TOP = re.compile(r"^[^A-Za-z0-9_#\s]", re.MULTILINE)
+_ANY_PARAMETERS = re.compile(r"^Parameters\s*:", re.MULTILINE)
+_PARAMETERS = re.compile(r"^Parameters:[ ]*(?:#[^\n]*)?$", re.MULTILINE)
+_TOP_KEY = re.compile(r"^[A-Za-z0-9_]", re.MULTILINE)
+
+
+def _parameters_block(text: str) -> str:
+    """The `Parameters:` block of a YAML template (the whole text when cutting it out is not plainly safe)."""
+    if "\t" in text or "\r" in text or _UNUSUAL_TOP.search(text) or len(_ANY_PARAMETERS.findall(text)) != 1:
+        return text
+    m = _PARAMETERS.search(text)
+    if m is None:
+        return text
+    end = _TOP_KEY.search(text, m.end())
+    return text[m.start() : end.start() if end is not None else len(text)]
+
+
 def _has_secret_default(text: str, name: str, passwords: frozenset[str] = frozenset()) -> bool:
     try:
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.load(text, Loader=_FastLoader)
+        if name.lower().endswith(".json"):
+            data = json.loads(text)
+        else:
+            data = yaml.load(_parameters_block(text), Loader=_FastLoader)
     except (ValueError, yaml.YAMLError, RecursionError):
         return True  # let the careful parse decide
     params = data.get("Parameters") if isinstance(data, Mapping) else None
@@ -344,8 +368,10 @@ def _parameter_defaults(app: App, root: Path, errors: list[ScanError]) -> list[S
         return []
     try:
         text = _read(root / app.source)
+        if "Parameters" not in text:
+            return []
         passwords = password_parameters(app)
-        if "Parameters" not in text or not _has_secret_default(text, app.source, passwords):
+        if not _has_secret_default(text, app.source, passwords):
             return []
         doc = parse_document(text, app.source)  # again, line-aware, only when a default is a secret
     except (InputError, OSError, ValueError):

@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from fnaudit.engines.secrets.detectors import (
@@ -759,6 +760,15 @@ def judge(
 ) -> Verdict | None:
     """Whether `value`, assigned to `key` (None when unknown) at `place`, is a plaintext secret.
     `before`: the code before the literal (a few lines), which tells a slot by the call it sits in."""
+    if len(value) + len(before) > _MEMO_CHARS:  # a minified bundle's line: rarely repeated, and large to keep
+        return _judge(key, value, place, beside_aws_key_id, before)
+    return _judged(key, value, place, beside_aws_key_id, before)
+
+
+_MEMO_CHARS = 1024
+
+
+def _judge(key: str | None, value: str, place: Place, beside_aws_key_id: bool, before: str) -> Verdict | None:
     text = value.strip()
     if not text or len(text) > 100_000:
         return None
@@ -813,6 +823,13 @@ def judge(
     if not strong and looks_random(text) and is_high_entropy(text, min_length=16):
         return Verdict(GENERIC_SECRET, noun, Confidence.MEDIUM, "medium", (), 0, len(text))
     return None
+
+
+# A scan judges the same (key, value) pairs over and over (a header name, a table name, a URL written in every
+# handler of an app, the same setting in each function's config), and judging runs dozens of regexes. The
+# verdict is a pure function of the arguments (the tables it reads are constants) and is immutable: memoised
+# (typed: a plain str is never taken for a `Place`).
+_judged = lru_cache(maxsize=8192, typed=True)(_judge)
 
 
 # An expression written as a string (`"os.environ['API_KEY']"`, `"getpass.getpass()"`, `"req.headers['x-api-key']"`):

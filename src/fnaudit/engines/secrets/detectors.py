@@ -19,7 +19,7 @@ import random
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 
 
 class Confidence(StrEnum):
@@ -42,11 +42,11 @@ H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 class Detector:
     id: str  # stable kebab-case identity (corpus labels, fingerprints)
     name: str  # what a message calls it: "a GitHub personal access token"
-    pattern: re.Pattern[str]
+    regex: str  # compiled on first use (`pattern`): compiling the whole table cost every process ~15 ms at import
     description: str
     confidence: Confidence
     keywords: tuple[str, ...] = ()  # prefilter: one must occur in the value (case-sensitive)
-    key_pattern: re.Pattern[str] | None = None  # formats without a prefix: the key name must match
+    key_regex: str | None = None  # formats without a prefix: the key name must match (case-insensitive)
     example_key: str = ""  # the key the tests put the example under (for key_pattern detectors)
     template: str = ""  # the example's template (`ghp_{a:36}`): the corpus generator draws more fakes from it
     counter_template: str = ""  # the counter-example's template
@@ -64,6 +64,14 @@ class Detector:
         return fake(self.counter_template, self.id + "/counter")
 
     @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.regex, 0)
+
+    @property
+    def key_pattern(self) -> re.Pattern[str] | None:
+        return _compiled(self.key_regex, re.I) if self.key_regex is not None else None
+
+    @property
     def hints(self) -> tuple[str, ...]:
         """Older name of `keywords` (kept for callers of the first detector table)."""
         return self.keywords
@@ -76,6 +84,11 @@ class Detector:
         if self.keywords and not any(k in value for k in self.keywords):
             return None
         return self.pattern.search(value)
+
+
+@cache  # one entry per detector: the table is fixed, and a pattern is immutable
+def _compiled(regex: str, flags: int) -> re.Pattern[str]:
+    return re.compile(regex, flags)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,11 +145,11 @@ def _d(
     return Detector(
         id=id_,
         name=name,
-        pattern=re.compile(regex),
+        regex=regex,
         description=desc or f"{name[0].upper()}{name[1:]}.",
         confidence=conf,
         keywords=keywords,
-        key_pattern=re.compile(key, re.I) if key else None,
+        key_regex=key or None,
         example_key=example_key,
         template=example,
         counter_template=counter,
@@ -1615,14 +1628,14 @@ URL_DETECTORS = frozenset(
 AWS_SECRET_ACCESS_KEY = re.compile(r"^[A-Za-z0-9/+]{40}$")
 
 
-# One pass over a value finds every keyword present (a lookahead alternation, longest first, finds
-# one keyword per position; the keywords contained in it are present too), so that only the few
-# detectors whose keyword occurs run their regex.
+# The detectors worth running on a value: those whose keyword occurs in it. One substring test per keyword
+# (a C-speed search each) finds them; a lookahead alternation of all the keywords tried at every position
+# of the value cost three times as much. Values repeat a lot within a scan and across the files of an app
+# (the same URL, the same header), so the answer is memoised: it depends on the value, the key and the
+# immutable DETECTORS alone.
 _KEYWORDS = sorted({k for d in DETECTORS for k in d.keywords}, key=len, reverse=True)
-_KW_GATE = re.compile("(?=(" + "|".join(re.escape(k) for k in _KEYWORDS) + "))")
-_CONTAINED = {k: tuple(j for j in _KEYWORDS if j in k) for k in _KEYWORDS}
-_BY_KEYWORD = {k: tuple(i for i, d in enumerate(DETECTORS) if k in d.keywords) for k in _KEYWORDS}
-_ALWAYS = tuple(i for i, d in enumerate(DETECTORS) if not d.keywords and d.key_pattern is None)
+_BY_KEYWORD = tuple((k, tuple(i for i, d in enumerate(DETECTORS) if k in d.keywords)) for k in _KEYWORDS)
+_ALWAYS = tuple(i for i, d in enumerate(DETECTORS) if not d.keywords and d.key_regex is None)
 
 
 @lru_cache(maxsize=8192)  # a function of the key and the immutable DETECTORS: the same for every scan
@@ -1630,18 +1643,24 @@ def _for_key(key: str) -> tuple[int, ...]:
     return tuple(i for i, d in enumerate(DETECTORS) if d.key_pattern is not None and d.key_pattern.search(key))
 
 
-def _candidates(value: str, key: str | None) -> list[int]:
+def _candidates(value: str, key: str | None) -> tuple[int, ...]:
+    """Indexes (in table order) of the detectors whose keyword occurs in `value`, or bound to `key`'s name."""
+    if len(value) > 1024:  # a minified bundle's line: rarely repeated, and large to keep
+        return _find_candidates(value, key)
+    return _memo_candidates(value, key)
+
+
+def _find_candidates(value: str, key: str | None) -> tuple[int, ...]:
     found: set[int] = set(_ALWAYS)
-    seen: set[str] = set()
-    for m in _KW_GATE.finditer(value):
-        kw = m.group(1)
-        if kw not in seen:
-            seen.add(kw)
-            for contained in _CONTAINED[kw]:
-                found.update(_BY_KEYWORD[contained])
+    for keyword, detectors in _BY_KEYWORD:
+        if keyword in value:
+            found.update(detectors)
     if key:
         found.update(_for_key(key))
-    return sorted(found)
+    return tuple(sorted(found))
+
+
+_memo_candidates = lru_cache(maxsize=4096)(_find_candidates)  # pure: the value, the key, the fixed DETECTORS
 
 
 def detect(value: str, key: str | None = None) -> tuple[Detector, re.Match[str]] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from fnaudit.engines.secrets.context import (
@@ -125,6 +126,7 @@ class Found:
     length: int
 
 
+@lru_cache(maxsize=16384)  # pure; each file is classified by the walk, by `enrich` and by the file scan
 def classify(rel: str) -> tuple[Place, str] | None:
     """(place, syntax) of a file by its name, or None when it is not scanned."""
     name = PurePosixPath(rel).name
@@ -255,6 +257,31 @@ def scan_line(
 ) -> list[tuple[str | None, str, Verdict]]:
     """(key, judged text, verdict) for each secret on one line; one per detector. `previous`: the lines
     before it, which say when a literal is an argument of a call that makes it a secret (slots.py)."""
+    if len(line) > _MEMO_LINE:  # rarely repeated, and would make the memo below large: judged as it is
+        return _scan_line(line, place, syntax, previous)[0]
+    found, contextual = _scan_line_alone(line, place, syntax)
+    if contextual and previous:
+        return _scan_line(line, place, syntax, previous)[0]
+    return list(found)
+
+
+_MEMO_LINE = 512
+
+
+# The lines of a scan repeat a lot (imports, the same setting or header in every handler of an app): a line is
+# judged once, without the lines before it, which only matter when a literal's key needs context (then it is
+# judged again with them). Pure: a function of the line and the constant tables.
+@lru_cache(maxsize=8192, typed=True)
+def _scan_line_alone(line: str, place: Place, syntax: str) -> tuple[tuple[tuple[str | None, str, Verdict], ...], bool]:
+    found, contextual = _scan_line(line, place, syntax, ())
+    return tuple(found), contextual
+
+
+def _scan_line(
+    line: str, place: Place, syntax: str, previous: Sequence[str]
+) -> tuple[list[tuple[str | None, str, Verdict]], bool]:
+    """`scan_line`, and whether the lines before it were read (some literal's key needs context)."""
+    contextual = False
     found: list[tuple[str | None, str, Verdict]] = []
     seen: set[str] = set()
 
@@ -275,7 +302,9 @@ def scan_line(
                 key = None  # `Key="…"` of an S3 call is an object key: only a known credential format in it counts
             if key is None and len(body) < 12:
                 continue
-            before = _context(previous, line, m.start()) if key is not None and needs_context(key) else ""
+            before = ""
+            if key is not None and needs_context(key):
+                before, contextual = _context(previous, line, m.start()), True
             slot = assigned_slot(key, before) if key is not None else None
             if len(body) < 4 and slot is None:
                 continue  # too short to be a credential, unless a slot says it is the key (`secret_key = "dev"`)
@@ -305,7 +334,7 @@ def scan_line(
     rest = _blank(line, spans)
     if rest.strip():
         add(None, rest, judge(None, rest, place))
-    return found
+    return found, contextual
 
 
 # Parameters of AWS SDK calls whose meaning is known and is never a credential: written as a Python keyword

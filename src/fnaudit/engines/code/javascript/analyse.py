@@ -45,6 +45,12 @@ class JsAnalyser:
         self._packages: dict[Path, dict[str, str]] = {}
 
     def analyse(self, fn: Function, in_app: App | None = None) -> Analysis | None:
+        try:
+            return self._analyse(fn, in_app)
+        finally:
+            self.graph.forget_indexes()  # kept for one function's analysis only (memory: see `TreeIndex`)
+
+    def _analyse(self, fn: Function, in_app: App | None) -> Analysis | None:
         code = fn.code
         if code.handler_file is None:
             return None
@@ -69,7 +75,8 @@ class JsAnalyser:
             facts = CodeFacts(imports=tuple(imports), files=tuple(m.rel for m in modules), handler_found=False)
             return Analysis(facts, sdk_calls)
         hmod, node = found
-        sdk_calls = _mark_unreachable(sdk_calls, self._reachable(hmod, node, code_root), modules)
+        reachable = self._reachable(hmod, node, code_root)  # read three times below: computed once
+        sdk_calls = _mark_unreachable(sdk_calls, reachable, modules)
         summary = self.taint.summary(hmod, node, code_root)
         param_name = summary.params[0] if summary.params else "event"
         if param_name.startswith("$p"):
@@ -82,8 +89,8 @@ class JsAnalyser:
             state_writes=tuple(sorted(state.state_writes(summary, 0), key=lambda s: (s.loc, s.kind))),
             verbose_errors=tuple(sorted(state.verbose_errors(summary), key=lambda v: v.loc)),
             log_leaks=tuple(sorted(state.log_leaks(summary, 0), key=lambda x: (x.loc, x.kind, x.name))),
-            weaknesses=weaknesses.extract(modules, self._reachable(hmod, node, code_root)),
-            auth_checks=authcheck.extract(modules, self._reachable(hmod, node, code_root)),
+            weaknesses=weaknesses.extract(modules, reachable),
+            auth_checks=authcheck.extract(modules, reachable),
         )
         return Analysis(facts, sdk_calls)
 
@@ -191,9 +198,7 @@ class JsAnalyser:
         todo: list[tuple[JsModule, Node]] = [(module, node)]
         while todo:
             mod, fnode = todo.pop()
-            stack = [fnode]
-            while stack:
-                n = stack.pop()
+            for n in mod.subtree(fnode):  # `seen` is a set: the order nodes are looked at in does not matter
                 targets: list[tuple[JsModule, Node]] = []
                 if n.type == "identifier":
                     got = self.graph.local(mod, text(n), code_root)
@@ -209,7 +214,6 @@ class JsAnalyser:
                                 got = self.graph.export(other, text(n.child_by_field_name("property")), code_root)
                                 if got is not None:
                                     targets.append(got)
-                stack.extend(n.named_children)
                 for tmod, found in targets:
                     t = unwrap(found)
                     if t is None:

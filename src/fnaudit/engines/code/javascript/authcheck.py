@@ -32,7 +32,6 @@ from fnaudit.engines.code.javascript.syntax import REQUEST_ROOTS as _REQUEST_ROO
 from fnaudit.engines.code.javascript.syntax import call_args as _args
 from fnaudit.engines.code.javascript.syntax import callee_name as _callee_name
 from fnaudit.engines.code.javascript.syntax import enclosing, function_spans, local_requires, qualified
-from fnaudit.engines.code.javascript.syntax import own as _own
 from fnaudit.engines.code.javascript.syntax import walk as _walk
 from fnaudit.engines.code.reach import keep_reached
 from fnaudit.engines.code.words import SIG_HEADER as _SIG_HEADER
@@ -99,7 +98,7 @@ class _Scope:
         if self._calls is None:  # indexed on first use: most graphs never need it
             self._calls = {}
             for m in self._mods.values():
-                for n in _walk(m.mod.root):
+                for n in m.mod.nodes():
                     if n.type == "call_expression" and (callee := _callee_name(n)):
                         self._calls.setdefault(callee, []).append((m, n))
         for m, n in self._calls.get(name, []) if name else []:
@@ -125,7 +124,7 @@ class _Module:
         return self._fns[scope.start_byte]
 
     def checks(self) -> Iterator[AuthCheck]:
-        for n in _walk(self.mod.root):
+        for n in self.mod.nodes():
             found: list[AuthCheck] = []
             if n.type == "call_expression":
                 found = list(self.function(n).call_check(n))
@@ -158,7 +157,7 @@ class _Function:
         self.event_names = {*self.params[:1], *_REQUEST_ROOTS} - {""}
         # name → (value, the key read from it when destructured: `const { headers } = event`)
         self.assigns: dict[str, list[tuple[Node, str]]] = {}
-        for n in _own(scope):
+        for n in module.mod.own(scope):
             if n.type == "variable_declarator":
                 name, value = n.child_by_field_name("name"), n.child_by_field_name("value")
             elif n.type == "assignment_expression":
@@ -296,7 +295,7 @@ class _Function:
                     and text(n) == text(name)
                     and n.id != name.id
                     and self.stops(n, hops + 1, negated)
-                    for n in _own(self.scope)
+                    for n in self.module.mod.own(self.scope)
                 )
             else:
                 return False

@@ -10,6 +10,7 @@ never read, and nothing under `node_modules` is ever followed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,10 +127,138 @@ class JsModule:
     star_exports: list[str] = field(default_factory=list)
     specs: list[str] = field(default_factory=list)  # every static require/import specifier of the file
     external: set[str] = field(default_factory=set)
+    requires: dict[bool, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # see syntax.local_requires
+    # The tree walked once, on first use (see `TreeIndex`); `indexed`, when set, hears of it, so that whoever
+    # owns the module can let the index go (`JsModuleGraph.forget_indexes`).
+    _tree_index: TreeIndex | None = None
+    indexed: list[JsModule] | None = None
 
     @property
     def rel(self) -> str:
         return self.file.rel
+
+    @property
+    def tree(self) -> TreeIndex:
+        if self._tree_index is None:
+            self._tree_index = TreeIndex(self.root)
+            if self.indexed is not None:
+                self.indexed.append(self)
+        return self._tree_index
+
+    def nodes(self) -> list[Node]:
+        """The named nodes of the module, the root first, in source order (`list(walk(self.root))`)."""
+        return self.tree.nodes
+
+    def subtree(self, node: Node) -> list[Node]:
+        """`list(walk(node))`, from the module's one walk."""
+        return self.tree.subtree(node)
+
+    def mirrored(self, types: frozenset[str], node: Node | None = None) -> list[Node]:
+        """The nodes of these types (in `node`'s subtree) in the order of a walk that visits the last child first."""
+        return self.tree.mirrored(types, node)
+
+    def own(self, scope: Node) -> list[Node]:
+        """`list(syntax.own(scope))`: the nodes of a function (or of the module) but those of nested functions."""
+        return self.tree.own(scope)
+
+
+class TreeIndex:
+    """A module's tree walked once. The extractors walk a module and its functions many times over (each
+    extractor, each function, each value a pattern looks at): they read slices of this one walk instead.
+
+    `nodes`: the named nodes in `walk` order; `ends[i]`: where node i's subtree ends in it; `at`: node → i
+    (tree-sitter nodes compare and hash by their identity in the tree, not as Python objects)."""
+
+    __slots__ = ("at", "ends", "nodes", "owned")
+
+    def __init__(self, root: Node) -> None:
+        nodes: list[Node] = []
+        ends: list[int] = []
+        stack: list[Node | int] = [root]  # an int: the index of a node whose subtree ends here
+        while stack:
+            n = stack.pop()
+            if isinstance(n, int):
+                ends[n] = len(nodes)
+                continue
+            stack.append(len(nodes))
+            nodes.append(n)
+            ends.append(0)
+            stack.extend(reversed(n.named_children))
+        self.nodes = nodes
+        self.ends = ends
+        self.at = {n: i for i, n in enumerate(nodes)}
+        self.owned: dict[int, list[Node]] | None = None  # function (index) → its own nodes; 0: the module's
+
+    def subtree(self, node: Node) -> list[Node]:
+        """`list(walk(node))` (walked when `node` is not a named node of this tree)."""
+        i = self.at.get(node)
+        return self.nodes[i : self.ends[i]] if i is not None else list(walk(node))
+
+    def mirrored(self, types: frozenset[str], node: Node | None = None) -> list[Node]:
+        """The nodes of these types in `node`'s subtree (the whole tree's when None) in the order of a walk
+        that visits the last child first (a stack walk without `reversed`), which some extractors' output
+        order comes from. In `nodes` that is the order of (subtree end, descending; then position): a node to
+        the right of another ends after it, and an ancestor, which ends with or after its last descendant,
+        comes before it."""
+        nodes, ends = self.nodes, self.ends
+        first, last = 0, len(nodes)
+        if node is not None:
+            i = self.at.get(node)
+            if i is None:
+                return _mirrored_walk(node, types)
+            first, last = i, ends[i]
+        wanted = [i for i in range(first, last) if nodes[i].type in types]
+        wanted.sort(key=lambda i: (-ends[i], i))
+        return [nodes[i] for i in wanted]
+
+    def own(self, scope: Node) -> list[Node]:
+        """What `syntax.own(scope)` yields, grouped for every function of the module in one pass."""
+        i = self.at.get(scope)
+        if i is None or (i != 0 and scope.type not in FUNCTION_TYPES):
+            return list(_own(scope))
+        if self.owned is None:
+            nodes, ends = self.nodes, self.ends
+            owned: dict[int, list[Node]] = {}
+            around = [0]  # the functions open at node j, innermost last (the root never closes)
+            for j in range(1, len(nodes)):
+                while ends[around[-1]] <= j:
+                    around.pop()
+                owned.setdefault(around[-1], []).append(nodes[j])
+                if nodes[j].type in FUNCTION_TYPES:
+                    around.append(j)
+            self.owned = owned
+        return self.owned.get(i, [])
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """The named nodes of a subtree, `node` first, in source order (iterative: bundles nest deeply)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.named_children))
+
+
+def _mirrored_walk(node: Node, types: frozenset[str]) -> list[Node]:
+    """`TreeIndex.mirrored` for a node of no index: the stack walk itself."""
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in types:
+            out.append(n)
+        stack.extend(n.named_children)
+    return out
+
+
+def _own(scope: Node) -> Iterator[Node]:
+    """`syntax.own`, for a scope that is not a function of a module."""
+    stack = list(reversed(scope.named_children))
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in FUNCTION_TYPES:
+            stack.extend(reversed(n.named_children))
 
 
 class JsModuleGraph:
@@ -138,6 +267,14 @@ class JsModuleGraph:
         self.parsers = Parsers()  # this graph's own: a tree-sitter parser is not shared between scans
         self._by_path: dict[Path, JsModule | None] = {}
         self._resolved: dict[tuple[Path, str, Path], JsModule | None] = {}
+        self._indexed: list[JsModule] = []  # modules holding a `TreeIndex`
+
+    def forget_indexes(self) -> None:
+        """Let the modules' tree indexes go (an analysis is done): a module's index holds a Python object per
+        node, and the graph keeps every module for the whole scan."""
+        for mod in self._indexed:
+            mod._tree_index = None
+        self._indexed.clear()
 
     def load(self, path: Path) -> JsModule | None:
         if path in self._by_path:
@@ -150,7 +287,7 @@ class JsModuleGraph:
         tree = self.cache.parse(f, grammar, self.parsers.for_grammar(grammar))
         if tree is None:
             return None
-        mod = JsModule(f, tree.root, grammar)
+        mod = JsModule(f, tree.root, grammar, indexed=self._indexed)
         _index(mod)
         self._by_path[path] = mod
         return mod
@@ -469,9 +606,8 @@ def _commonjs_export(mod: JsModule, expr: Node) -> None:
 
 def _collect_specs(mod: JsModule) -> None:
     seen: set[str] = set()
-    stack = [mod.root]
-    while stack:
-        node = stack.pop()
+    # the specifiers in the order they have always been listed in: it orders the module graph, and so the report
+    for node in mod.mirrored(_SPEC_TYPES):
         t = node.type
         spec = None
         if t in ("import_statement", "export_statement"):
@@ -487,4 +623,6 @@ def _collect_specs(mod: JsModule) -> None:
             mod.specs.append(spec)
             if not spec.startswith((".", "/")):
                 mod.external.add(package_name(spec))
-        stack.extend(node.named_children)
+
+
+_SPEC_TYPES = frozenset({"import_statement", "export_statement", "call_expression"})

@@ -86,6 +86,8 @@ class FunctionView(Protocol):
 
     def chain(self, node: Node | None, depth: int = 0) -> Chain | None: ...
 
+    def subtree(self, node: Node) -> list[Node]: ...
+
 
 def idor(rel: str, view: FunctionView, qual: Callable[[Node | None], str]) -> Iterator[Weakness]:
     """The function's record reads / writes by a request id that nothing ties to the caller."""
@@ -143,10 +145,12 @@ class _Context:
         self.rel = rel
         self.view = view
         self.qual = qual
-        nodes = list(_walk(view.scope))
+        nodes = view.subtree(view.scope)
         self.nodes = nodes
         self.calls = [n for n in nodes if n.type in ("call_expression", "new_expression")]
         self.binds: list[tuple[list[tuple[str, str]], Node]] = []  # ((name, key read) bound, the value), in order
+        self.values: list[list[Node]] = []  # the nodes of each bound value (`walk` order)
+        self._chains: dict[Node, Chain | None] = {}  # `view.chain` of a node (the view's aliases are fixed)
         self.objects: dict[str, Node] = {}  # `const params = { TableName, Key }`: the object literal
         self.strings: dict[str, str] = {}
         for n in nodes:
@@ -159,6 +163,7 @@ class _Context:
             if name is None or value is None:
                 continue
             self.binds.append((_bound_names(name), value))
+            self.values.append(view.subtree(value))  # walked by `_derive` six times over: walked once
             if name.type == "identifier" and value.type == "object":
                 self.objects[text(name)] = value
             elif name.type == "identifier" and (literal := string_value(value)) is not None:
@@ -180,8 +185,8 @@ class _Context:
     def _derive(self, seed: Callable[[Node], Origin | None]) -> dict[str, Origin]:
         derived: dict[str, Origin] = {}
         for _ in range(2):
-            for names, value in self.binds:
-                origin = self._origin(value, seed, derived)
+            for (names, value), nodes in zip(self.binds, self.values, strict=True):
+                origin = self._origin(value, seed, derived, nodes)
                 if origin is None:
                     continue
                 for name, key in names:
@@ -189,8 +194,17 @@ class _Context:
                     derived.setdefault(name, (path, origin[1] or _line(value)))
         return derived
 
-    def _origin(self, expr: Node, seed: Callable[[Node], Origin | None], derived: dict[str, Origin]) -> Origin | None:
-        for n in _walk(expr):  # outermost first: the longest read names the field
+    def _origin(
+        self,
+        expr: Node,
+        seed: Callable[[Node], Origin | None],
+        derived: dict[str, Origin],
+        nodes: list[Node] | None = None,
+    ) -> Origin | None:
+        """`nodes`: `expr`'s own, when the caller has them."""
+        for n in (
+            nodes if nodes is not None else self.view.subtree(expr)
+        ):  # outermost first: the longest read names the field
             if n.type in _NAMES and text(n) in derived:
                 return derived[text(n)]
             if n.type in ("member_expression", "subscript_expression"):
@@ -208,7 +222,11 @@ class _Context:
     def _chain(self, node: Node) -> Chain | None:
         if node.type not in ("member_expression", "subscript_expression", "call_expression", "identifier"):
             return None
-        return self.view.chain(node)
+        # every seed asks, for every node of every bound value, in each pass of each derivation: asked once
+        if node in self._chains:
+            return self._chains[node]
+        chain = self._chains[node] = self.view.chain(node)
+        return chain
 
     def _request_seed(self, node: Node) -> Origin | None:
         chain = self._chain(node)
@@ -234,7 +252,7 @@ class _Context:
         return chain is not None and _trusted(chain) and any(_GROUP_KEY.search(k) for k in chain[1])
 
     def _uses(self, expr: Node, names: dict[str, Origin], seed: Callable[[Node], bool]) -> bool:
-        return any((n.type in _NAMES and text(n) in names) or seed(n) for n in _walk(expr))
+        return any((n.type in _NAMES and text(n) in names) or seed(n) for n in self.view.subtree(expr))
 
     def _caller(self, expr: Node) -> bool:
         return self._uses(expr, self.identity, self._identity_seed)

@@ -118,6 +118,20 @@ def _v3_service(spec: str) -> str | None:
     return None
 
 
+# The nodes `ModuleSdk` reads, in the order it has always visited them (the last child first): the order
+# of the SDK calls in the report and of the bindings (the last assignment of a name wins).
+_SDK_TYPES = frozenset(
+    {
+        "new_expression",
+        "call_expression",
+        "variable_declarator",
+        "assignment_expression",
+        "field_definition",
+        "public_field_definition",
+    }
+)
+
+
 class ModuleSdk:
     """What the names of one module are bound to, as far as the AWS SDK is concerned (flow-insensitive)."""
 
@@ -128,10 +142,8 @@ class ModuleSdk:
         self.env_aliases: dict[str, str] = dict(module.env_aliases)
         self.bindings: dict[str, tuple[str, ...]] = {}
         assigns: list[tuple[str, Node]] = []
-        stack = [module.root]
         self.nodes: list[Node] = []
-        while stack:
-            n = stack.pop()
+        for n in module.mirrored(_SDK_TYPES):
             t = n.type
             if t in ("new_expression", "call_expression"):
                 self.nodes.append(n)
@@ -155,7 +167,6 @@ class ModuleSdk:
                 value = n.child_by_field_name("value")
                 if prop is not None and value is not None:
                     assigns.append((f"this.{text(prop)}", value))
-            stack.extend(n.named_children)
         self.nodes.reverse()
         for key, value in assigns:
             self.values[key] = value

@@ -8,22 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from fnaudit.engines.code.javascript.modules import FUNCTION_TYPES, JsModule, Node, require_spec, string_value, text
+from fnaudit.engines.code.javascript.modules import (
+    FUNCTION_TYPES,
+    JsModule,
+    Node,
+    require_spec,
+    string_value,
+    text,
+)
 from fnaudit.engines.code.javascript.modules import unwrap as _unwrap
+from fnaudit.engines.code.javascript.modules import walk as walk  # re-exported: the extractors walk subtrees
 
 # The request as handlers name it: the handler's first parameter, else one of these (Lambda `event`,
 # Express / Fastify `req`, Koa `ctx`); and the keys its headers are read under.
 REQUEST_ROOTS = frozenset({"event", "evt", "req", "request", "ctx"})
 HEADER_KEYS = frozenset({"headers", "multiValueHeaders", "header"})
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """The named nodes of a subtree, `node` first, in source order (iterative: bundles nest deeply)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.named_children))
 
 
 def own(scope: Node) -> Iterator[Node]:
@@ -93,9 +92,14 @@ def local_requires(mod: JsModule, renamed: bool = True) -> dict[str, tuple[str, 
     """The module's imports plus the `require` calls written anywhere in it, inside functions too
     (`const jwt = require('jsonwebtoken')` in a handler): name → ("module", spec) or ("symbol", spec, name).
 
-    `renamed`: also `const { decode: d } = require(...)`; the auth-check extractor has never read those."""
+    `renamed`: also `const { decode: d } = require(...)`; the auth-check extractor has never read those.
+    Computed once per module and flag (kept on the module): callers only read it."""
+    cached = mod.requires.get(renamed)
+    if cached is not None:
+        return cached
     imports: dict[str, tuple[str, ...]] = dict(mod.imports)
-    for n in walk(mod.root):
+    mod.requires[renamed] = imports
+    for n in mod.nodes():
         if n.type != "variable_declarator":
             continue
         spec = require_spec(n.child_by_field_name("value"))

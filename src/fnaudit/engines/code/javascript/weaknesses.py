@@ -125,7 +125,7 @@ class _Module:
 
     def weaknesses(self) -> Iterator[Weakness]:
         around: dict[int, Node] = {}  # functions around a record call, checked for IDOR after the walk
-        for n in _walk(self.mod.root):
+        for n in self.mod.nodes():
             t = n.type
             if t in ("call_expression", "new_expression") and ownership.record_call(n):
                 # every function around it: the id may be read by an outer one (`.then(x => …)`)
@@ -427,7 +427,7 @@ class _Function:
                 self.event_names.add(self.first)
         self.aliases: dict[str, Chain] = {}
         self.hashers: dict[str, str] = {}
-        for n in _walk(scope):
+        for n in self.subtree(scope):
             if n.type != "variable_declarator":
                 continue
             name, value = n.child_by_field_name("name"), _unwrap(n.child_by_field_name("value"))
@@ -478,6 +478,10 @@ class _Function:
                 return base
         return None
 
+    def subtree(self, node: Node) -> list[Node]:
+        """`list(walk(node))`, from the module's one walk."""
+        return self.module.mod.subtree(node)
+
     def request_part(self, chain: Chain | None) -> tuple[str, str, str] | None:
         if chain is None or chain[0] not in self.event_names or _TRUSTED_KEYS & set(chain[1][:-1]):
             return None
@@ -492,18 +496,18 @@ class _Function:
     def verifies(self) -> bool:
         return any(
             n.type == "call_expression" and self.module.qual(n.child_by_field_name("function")) in _JWT_VERIFY
-            for n in _walk(self.scope)
+            for n in self.subtree(self.scope)
         )
 
     def credentials(self) -> bool:
         return any(
             n.type == "string" and (string_value(n) or "").lower() == "access-control-allow-credentials"
-            for n in _walk(self.scope)
+            for n in self.subtree(self.scope)
         )
 
     def origin_checked(self, want: Chain | None) -> bool:
         """Whether the function tests the origin (an allowlist `includes` / `has`, a comparison)."""
-        for n in _walk(self.scope):
+        for n in self.subtree(self.scope):
             tested: list[Node] = []
             if n.type == "binary_expression" and text(n.child_by_field_name("operator")) in (
                 "===",

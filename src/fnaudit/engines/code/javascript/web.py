@@ -287,9 +287,7 @@ def _app_argument(graph: JsModuleGraph, mod: JsModule, call: Node, code_root: Pa
 
 def _proxy_app(graph: JsModuleGraph, mod: JsModule, fnode: Node, code_root: Path) -> tuple[JsModule, str] | None:
     """`(event, context) => awsServerlessExpress.proxy(server, event, context)`, `server = createServer(app)`."""
-    stack = [fnode]
-    while stack:
-        n = stack.pop()
+    for n in mod.mirrored(_CALLS, fnode):  # the first call found by a walk that visits the last child first
         if n.type == "call_expression":
             fn = _unwrap(n.child_by_field_name("function"))
             if (
@@ -304,8 +302,10 @@ def _proxy_app(graph: JsModuleGraph, mod: JsModule, fnode: Node, code_root: Path
                 server = _unwrap(server)
                 if server is not None and server.type == "call_expression" and _is_adapter_call(mod, server):
                     return _app_argument(graph, mod, server, code_root)
-        stack.extend(n.named_children)
     return None
+
+
+_CALLS = frozenset({"call_expression"})
 
 
 def _app_binding(graph: JsModuleGraph, mod: JsModule, name: str, code_root: Path) -> tuple[JsModule, str] | None:

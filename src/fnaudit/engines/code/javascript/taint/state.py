@@ -146,9 +146,7 @@ class FunctionState:
     def collect_locals(self, body: Node | None) -> None:
         if body is None:
             return
-        stack = [body]
-        while stack:
-            n = stack.pop()
+        for n in self.module.subtree(body):  # sets only: the order of the walk does not matter
             t = n.type
             if t == "variable_declarator":
                 name = n.child_by_field_name("name")
@@ -165,4 +163,3 @@ class FunctionState:
             elif t == "formal_parameters":
                 for p in n.named_children:
                     self.locals.add(param_name(p, 0))
-            stack.extend(n.named_children)
