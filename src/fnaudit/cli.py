@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import shutil
 import sys
@@ -279,7 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
 # --- entry point ---------------------------------------------------------------------------
 
 
+# The cyclic garbage collector's thresholds for the fnaudit program: a scan allocates millions of small objects
+# that form almost no cycles (syntax trees, model records, findings), and with the default gen-0 threshold (700)
+# the collector walks the growing heap again and again for almost nothing to free: 10-15 % of a 1,000-function
+# scan's time, measured, for no change in peak memory. Only when fnaudit is the program (not a library call).
+GC_THRESHOLDS = (100_000, 20, 20)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # run as the program (a caller passing its own arguments keeps its collector as it is)
+        gc.set_threshold(*GC_THRESHOLDS)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
