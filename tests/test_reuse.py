@@ -267,3 +267,18 @@ def test_a_large_app_alone_has_its_functions_analysed_in_groups_with_the_same_re
     again = _scan(tree, tmp_path / "cache", monkeypatch)
     assert again.stats.reused == 0
     assert ("CODE002", "src/h1.py", 5) in _where(_report(again))
+
+
+def test_a_module_folder_weighs_what_its_files_hold(tmp_path: Path) -> None:
+    """Terraform documents keep no text: the decision to use workers weighs the files of their folder."""
+    from fnaudit.loaders import SourceDoc
+    from fnaudit.model.app import Dialect
+
+    (tmp_path / "main.tf").write_text("x" * 700, encoding="utf-8")
+    (tmp_path / "vars.tf").write_text("y" * 300, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "other.tf").write_text("z" * 5000, encoding="utf-8")
+    folder = SourceDoc(tmp_path, "", "", {}, Dialect.TERRAFORM)
+    template = SourceDoc(tmp_path / "main.tf", "main.tf", "Resources: {}\n", {}, Dialect.CLOUDFORMATION)
+    assert units._weight(folder) == 1000
+    assert units._weight(template) == len("Resources: {}\n")

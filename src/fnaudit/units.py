@@ -377,13 +377,27 @@ def _workers(order: Sequence[SourceDoc], split: bool = False) -> int:
         wanted = int(env)
     else:
         wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        if not split and sum(len(d.text) for d in order) < PARALLEL_MIN_BYTES:
+        if not split and sum(_weight(d) for d in order) < PARALLEL_MIN_BYTES:
             return 1
     if (len(order) < 2 and not split) or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if threading.active_count() > 1:
         return 1
     return max(1, min(wanted, 8 if split else len(order), 8))
+
+
+def _weight(doc: SourceDoc) -> int:
+    """How much there is to load in a document, in bytes: its text, or for a document read from a folder (a
+    Terraform module, whose text is not kept) the files directly in it."""
+    if doc.text:
+        return len(doc.text)
+    try:
+        if doc.path.is_dir():
+            with os.scandir(doc.path) as entries:
+                return sum(e.stat().st_size for e in entries if e.is_file(follow_symlinks=False))
+        return doc.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _splitter(
