@@ -2,7 +2,8 @@
 
 The document is the contract other outputs and users' scripts rely on, so it is built from the
 result field by field (never `asdict`), list order follows the result's sorted order, and the only
-value that differs between two runs on the same input is `stats.seconds` (and `stats.stages`).
+value that differs between two runs on the same input is `stats.seconds` (and `stats.stages`, and
+`stats.reused`: how many documents an earlier scan's cache gave).
 Environment variables appear by name only: their values may be secrets. Every string is passed
 through `fnaudit.textsafe` (JSON would escape C0 controls anyway, but not C1 controls or bidi
 overrides, and viewers render the text).
@@ -174,6 +175,7 @@ def _document(result: ScanResult) -> dict[str, Any]:
             "functions": result.stats.functions,
             "seconds": result.stats.seconds,
             "stages": dict(sorted(result.stats.stages.items())),
+            "reused": result.stats.reused,
         },
     }
 
