@@ -282,3 +282,24 @@ def test_a_module_folder_weighs_what_its_files_hold(tmp_path: Path) -> None:
     template = SourceDoc(tmp_path / "main.tf", "main.tf", "Resources: {}\n", {}, Dialect.CLOUDFORMATION)
     assert units._weight(folder) == 1000
     assert units._weight(template) == len("Resources: {}\n")
+
+
+def test_a_var_file_outside_the_root_is_an_input_by_its_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = tmp_path / "infra"
+    tree.mkdir()
+    (tree / "main.tf").write_text(
+        'variable "runtime" {}\n'
+        'resource "aws_lambda_function" "api" {\n'
+        '  function_name = "api"\n  handler = "app.handler"\n  runtime = var.runtime\n'
+        '  role = "arn:aws:iam::123456789012:role/api"\n  filename = "app.zip"\n}\n',
+        encoding="utf-8",
+    )
+    var_file = tmp_path / "ci.tfvars"  # beside the root, not in it
+    var_file.write_text('runtime = "python3.12"\n', encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert _scan(tree, cache, monkeypatch, tf_var_files=(str(var_file),)).stats.reused == 0
+    assert _scan(tree, cache, monkeypatch, tf_var_files=(str(var_file),)).stats.reused == 1
+    var_file.write_text('runtime = "python3.8"\n', encoding="utf-8")
+    again = _scan(tree, cache, monkeypatch, tf_var_files=(str(var_file),))
+    assert again.stats.reused == 0
+    assert any(f.rule_id.startswith("RUNTIME") for f in again.findings)

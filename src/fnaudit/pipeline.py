@@ -6,6 +6,7 @@ discover → load → run rules (a failing rule becomes an error entry) → supp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -374,6 +375,11 @@ def _asked(root: ScanRoot, config: Config, options: LoadOptions, needs: frozense
     """What decides the loaders' and engines' results besides the files: the key of reused units.
     `today` too: the dependency engine says when the advisory store is old."""
     asked = [str(root.path), repr(config), repr(options), ",".join(sorted(f.value for f in needs)), today.isoformat()]
+    for var_file in config.tf_var_files:  # `--var-file` may name a file outside the root: its text, not its name
+        try:
+            asked.append(hashlib.sha256(Path(var_file).read_bytes()).hexdigest())
+        except OSError:
+            asked.append(f"{var_file}: unreadable")
     if Fact.ADVISORIES in needs:
         asked.append(store_identity(config.db))
     return asked
