@@ -11,6 +11,8 @@ lowered template's is replaced by the real one. Objects are rebuilt only where s
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -114,37 +116,73 @@ def remap(value: Any, fix: Callable[[Loc], Loc]) -> Any:
     memo: dict[int, Any] = {}
 
     def walk(v: Any) -> Any:
-        if isinstance(v, Loc):
+        t: Any = type(v)  # (typeshed does not call a class Hashable)
+        kind, names = _kind(t)
+        if kind is _Kind.LOC:
             return fix(v)
-        if v is None or isinstance(v, (str, int, float, bool, bytes)):
+        if kind is _Kind.LEAF:
             return v
         key = id(v)
         if key in memo:
             return memo[key]
         out = v
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        if kind is _Kind.DATACLASS:
             changes = {}
-            for f in dataclasses.fields(v):
-                old = getattr(v, f.name)
+            for name in names:
+                old = getattr(v, name)
+                if old is None or type(old) in _PLAIN:
+                    continue  # most fields are text or unset: no call for them
                 new = walk(old)
                 if new is not old:
-                    changes[f.name] = new
+                    changes[name] = new
             if changes:
                 out = dataclasses.replace(v, **changes)
-        elif isinstance(v, tuple) and not hasattr(v, "_fields"):
+        elif kind is _Kind.TUPLE:
             items = tuple(walk(x) for x in v)
             out = items if any(a is not b for a, b in zip(items, v, strict=True)) else v
-        elif isinstance(v, (list, frozenset, set)):
+        elif kind is _Kind.COLLECTION:
             items2 = [walk(x) for x in v]
             if any(a is not b for a, b in zip(items2, v, strict=True)):
                 out = type(v)(items2)
-        elif isinstance(v, Mapping) and type(v) is dict:
+        elif kind is _Kind.DICT:
             new = {k: walk(x) for k, x in v.items()}
             out = new if any(new[k] is not x for k, x in v.items()) else v
         memo[key] = out
         return out
 
     return walk(value)
+
+
+_PLAIN = frozenset({str, int, bool, float})  # exact types with no location inside (a subclass takes `_kind`)
+
+
+class _Kind(enum.Enum):
+    LOC = "loc"
+    LEAF = "leaf"  # no location inside
+    DATACLASS = "dataclass"
+    TUPLE = "tuple"  # not a named tuple
+    COLLECTION = "collection"  # list, set, frozenset
+    DICT = "dict"  # a plain dict (a template mapping keeps its own lines: `real_lines`)
+    OTHER = "other"
+
+
+@functools.lru_cache(maxsize=512)
+def _kind(t: type) -> tuple[_Kind, tuple[str, ...]]:
+    """How `remap` walks a value of type `t` (and a dataclass's field names): decided once per type, as the
+    checks and the field list cost more than the walk itself on an App of thousands of values."""
+    if issubclass(t, Loc):
+        return _Kind.LOC, ()
+    if t is type(None) or issubclass(t, (str, int, float, bool, bytes)):
+        return _Kind.LEAF, ()
+    if dataclasses.is_dataclass(t) and not issubclass(t, type):
+        return _Kind.DATACLASS, tuple(f.name for f in dataclasses.fields(t))
+    if issubclass(t, tuple) and not hasattr(t, "_fields"):
+        return _Kind.TUPLE, ()
+    if issubclass(t, (list, frozenset, set)):
+        return _Kind.COLLECTION, ()
+    if t is dict:
+        return _Kind.DICT, ()
+    return _Kind.OTHER, ()
 
 
 def remap_error(error: ScanError, virtual_rel: str, locate: Callable[[int], Loc | None], fallback: str) -> ScanError:
@@ -160,6 +198,11 @@ def remap_error(error: ScanError, virtual_rel: str, locate: Callable[[int], Loc 
 
 def real_lines(template: Any, lines: LineTable) -> None:
     """Rewrite the virtual lines of the lowered template's mappings and lists, in place, to `.tf` lines."""
+    table = [loc.line for loc in lines.locs]  # virtual line → real line, looked up directly: lines are many
+
+    def real(virtual: int) -> int:
+        return table[virtual] if 0 < virtual < len(table) else 0
+
     seen: set[int] = set()
     todo = [template]
     while todo:
@@ -168,19 +211,12 @@ def real_lines(template: Any, lines: LineTable) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, LDict):
-            node.line = _real(lines, node.line)
-            node.key_lines = {k: _real(lines, v) for k, v in node.key_lines.items()}
-            todo.extend(node.values())
+            node.line = real(node.line)
+            node.key_lines = {k: real(v) for k, v in node.key_lines.items()}
         elif isinstance(node, LList):
-            node.line = _real(lines, node.line)
-            node.item_lines = [_real(lines, v) for v in node.item_lines]
-            todo.extend(node)
-        elif isinstance(node, dict):
-            todo.extend(node.values())
-        elif isinstance(node, list):
-            todo.extend(node)
-
-
-def _real(lines: LineTable, virtual: int) -> int:
-    loc = lines.loc(virtual)
-    return loc.line if loc is not None else 0
+            node.line = real(node.line)
+            node.item_lines = [real(v) for v in node.item_lines]
+        # only mappings and lists hold lines: scalars are not queued
+        for v in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
+            if isinstance(v, (dict, list)):
+                todo.append(v)

@@ -42,7 +42,15 @@ from fnaudit.errors import InputError, ScanError
 from fnaudit.loaders.archives import Artifacts
 from fnaudit.loaders.discover import SKIP_DIRS
 from fnaudit.loaders.documents import read_document
-from fnaudit.loaders.lockfiles import MANIFESTS, FolderDeps, parse_folder, parser_for, vendored_in, workspace_lock
+from fnaudit.loaders.lockfiles import (
+    MANIFESTS,
+    FolderDeps,
+    parse_folder,
+    parser_for,
+    present_files,
+    vendored_in,
+    workspace_lock,
+)
 from fnaudit.model.app import App, Function
 from fnaudit.model.facts import ALL_FACTS, Fact
 from fnaudit.model.loc import Loc
@@ -64,12 +72,13 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
     credited: dict[str, list[Package]] = {}
     bundled_out: set[str] = set()  # lockfiles a function ships part of: theirs, not "unclaimed"
     notes: dict[str, str] = {}  # function id → why part of its lockfiles does not ship
+    hints: dict[str, bool] = {}  # IaC file → whether its text can name a bundler (`_may_name_bundler`)
     for fn in app.functions:
         pkgs: list[Package] = []
         for folder in _folders(files, state, app, fn):
             fd = cache.get(folder)
             if fd is None:
-                fd = cache[folder] = parse_folder(root, folder, files)
+                fd = cache[folder] = parse_folder(root, folder, files, real=folder)  # `_folders` resolved it
                 errors.extend(fd.errors)
             ecosystems = LANGUAGE_ECOSYSTEMS.get(fn.code.language)
             for p in fd.packages:
@@ -83,7 +92,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
                     continue
                 pkgs.append(_manifest_package(files, manifest, eco))
             if folder not in vendored_cache:
-                vendored_cache[folder] = vendored_in(folder, files)
+                vendored_cache[folder] = vendored_in(folder, files, real=folder)
             locked = {(p.ecosystem, store_name(p.ecosystem, p.name), p.version) for p in pkgs}
             for p in vendored_cache[folder]:
                 # The version that ships; when a lockfile of the function already names it, that line is enough.
@@ -98,7 +107,7 @@ def enrich(app: App, ctx: Any) -> tuple[App, list[ScanError]]:
             if k not in seen:
                 seen.add(k)
                 unique.append(p)
-        kept, left_out, note = _what_ships(root, files, state, app, fn, unique, include_dev)
+        kept, left_out, note = _what_ships(root, files, state, app, fn, unique, include_dev, hints)
         credited[fn.id] = kept
         bundled_out.update(p.loc.path for p in left_out)
         if note:
@@ -256,9 +265,7 @@ def _unclaimed(
         if walked > _MAX_WALK:
             break
         folder = Path(here)
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIP_DIRS and not any((folder / d / f).is_file() for f in _APP_FILES)
-        )
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not present_files(folder / d, _APP_FILES))
         if not any(parser_for(n) or n in MANIFESTS for n in names):
             continue
         fd = cache.get(folder)
@@ -283,6 +290,7 @@ def _what_ships(
     fn: Function,
     pkgs: list[Package],
     include_dev: bool,
+    hints: dict[str, bool],
 ) -> tuple[list[Package], list[Package], str | None]:
     """The packages of `pkgs` that the function's artifact holds, those left out, and why (a coverage note).
 
@@ -291,6 +299,8 @@ def _what_ships(
     `include_dev` (report what does not ship too) nothing is left out, but the note still says why."""
     if fn.code.language != "node" or not any(p.ecosystem == "npm" for p in pkgs):
         return pkgs, [], None
+    if app.dialect.value in ("sam", "cloudformation") and not _may_name_bundler(root / app.source, hints):
+        return pkgs, [], None  # no bundler, no patterns: everything ships (and the template need not be parsed)
     data = _iac(root, app, state)
     bundle = bundling.bundle_of(data, app.dialect.value, fn.name, fn.runtime.value)
     imports = tuple(fn.code_facts.imports) if fn.code_facts is not None else None
@@ -318,6 +328,25 @@ def _what_ships(
     elif out:
         note = "`package.patterns` leave some node_modules out of the artifact"
     return kept, out, note
+
+
+# What a template must hold to name SAM's esbuild build method (`bundling.bundle_of` compares the lower-cased
+# value): the word in any case, or a backslash (an escape in a quoted string could spell it).
+_BUNDLER_HINT = re.compile(rb"esbuild|\\", re.IGNORECASE)
+
+
+def _may_name_bundler(path: Path, hints: dict[str, bool]) -> bool:
+    """Whether the SAM or CloudFormation template at `path` may name a bundler: False only when its text
+    cannot. Parsing a large template with its lines is most of this engine's time, and without the word
+    `bundle_of` finds nothing whatever the document holds. Once per file (`hints`); unreadable: True
+    (the parse decides, as before)."""
+    key = str(path)
+    if key not in hints:
+        try:
+            hints[key] = _BUNDLER_HINT.search(path.read_bytes()) is not None
+        except OSError:
+            hints[key] = True
+    return hints[key]
 
 
 def _pattern_ships(files: Artifacts, app_dir: Path, p: Package, patterns: list[str]) -> bool:
@@ -374,13 +403,14 @@ def _partly_read(
     analysed (a class of the same package needs no import), or it depends on a sibling module of the
     same build (`project(':common')`, a dependency of its own groupId) whose sources were not read."""
     facts = fn.code_facts
-    if facts is None:
-        return frozenset()
+    go, jvm = (any(p.ecosystem == eco for p in pkgs) for eco in ("Go", "Maven"))
+    if facts is None or not (go or jvm):
+        return frozenset()  # resolving every analysed file costs a system call per path component: only when needed
     analysed = {files.real_path(f).resolve() for f in facts.files}
     out: set[str] = set()
-    if any(p.ecosystem == "Go" for p in pkgs) and _go_partly_read(files, facts.imports, pkgs, analysed):
+    if go and _go_partly_read(files, facts.imports, pkgs, analysed):
         out.add("Go")
-    if any(p.ecosystem == "Maven" for p in pkgs) and _java_partly_read(files, fn, pkgs, analysed, sources):
+    if jvm and _java_partly_read(files, fn, pkgs, analysed, sources):
         out.add("Maven")
     return frozenset(out)
 
@@ -464,7 +494,7 @@ def _manifest_line(path: Path) -> int:
 
 
 def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list[Path]:
-    """Folders whose lockfiles ship with the function, nearest last; all inside the scan root."""
+    """Folders whose lockfiles ship with the function, nearest last; all inside the scan root, resolved."""
     root = files.root
     out: list[Path] = []
     project: Path | None = None  # a Go module / JVM project: compiled into the artifact whatever it packages
@@ -501,7 +531,8 @@ def _folders(files: Artifacts, state: ScanState, app: App, fn: Function) -> list
                 if (folder / sub).is_dir():
                     out.append(folder / sub)
     patterns = _package_patterns(root, app, fn, state) if app.dialect.value == "serverless" else []
-    app_dir = (root / app.root).resolve() if app.root else root
+    # only `package.patterns` need the service's folder: resolving it for every function of every app cost more
+    app_dir = ((root / app.root).resolve() if app.root else root) if patterns else root
     safe = []
     for f in out:
         r = _existing_dir(f, files.confining_folder(f), state.dirs)

@@ -13,6 +13,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -74,17 +75,28 @@ def parser_for(name: str) -> ModuleType | None:
 
 def parse_file(root: Path, path: Path, artifacts: Artifacts | None = None) -> tuple[Parsed | None, str | None]:
     """Parse one lockfile: (result, None) or (None, why it could not be read)."""
+    return _parse_file(path, artifacts or Artifacts(root))
+
+
+def _parse_file(
+    path: Path, artifacts: Artifacts, rel: str | None = None, real: Path | None = None
+) -> tuple[Parsed | None, str | None]:
+    """`parse_file`; `rel`: `path` relative to the root, and `real`: `path` resolved, when the caller has them."""
     module = parser_for(path.name)
     if module is None:
         return None, "not a known lockfile name"
-    artifacts = artifacts or Artifacts(root)
-    if not _inside(artifacts, path) or not path.exists():  # out of the root, a loop, or a dangling link
+    # resolved once: each resolution is a system call per path component
+    real = _real_inside(artifacts, path) if real is None else real if _confined(artifacts, real) else None
+    if real is None or not path.exists():  # out of the root, a loop, or a dangling link
         why = unreadable_link(path)
         return None, f"it is {why.what}; {why.advice} to have its dependencies checked"
     # a lockfile inside a zip artifact is confined to (and its includes resolved in) the zip's folder
-    top = artifacts.confining_folder(safe_resolve(path))
+    top = artifacts.confining_folder(real)
     in_zip = artifacts.rel_path(top)
-    ctx = ParseContext(top, path, _rel(artifacts, path), f"{in_zip}/" if in_zip else "")
+    prefix = f"{in_zip}/" if in_zip else ""
+    # the scan root was resolved when the registry was made (a zip's folder is resolved on first use)
+    rel = _rel(artifacts, path) if rel is None else rel
+    ctx = ParseContext(top, path, rel, prefix, real_path=real, root_is_real=top is artifacts.root)
     try:
         text = ctx.read(path)
         if not text.strip():
@@ -142,21 +154,31 @@ def _lock_above(root: Path, folder: Path, names: tuple[str, ...]) -> bool:
     return workspace_root(root, folder, names) is not None
 
 
-def parse_folder(root: Path, folder: Path, artifacts: Artifacts | None = None) -> FolderDeps:
+def parse_folder(
+    root: Path, folder: Path, artifacts: Artifacts | None = None, *, real: Path | None = None
+) -> FolderDeps:
+    """`real`: `folder` resolved, when the caller has it (resolving costs a system call per path component)."""
     out = FolderDeps()
     artifacts = artifacts or Artifacts(root)
     try:
         # links too, even dangling or looping ones: a lockfile that cannot be read must be said, not skipped
-        names = sorted(p.name for p in folder.iterdir() if p.is_file() or p.is_symlink())
+        found = {p.name: p.is_symlink() for p in folder.iterdir() if p.is_file() or p.is_symlink()}
     except OSError:
         return out
+    names = sorted(found)
     present = set(names)
+    real_folder = real
     for name in names:
         if parser_for(name) is None or _SHADOWS.get(name) in present:
             continue
         path = folder / name
         rel = _rel(artifacts, path)
-        parsed, problem = parse_file(root, path, artifacts)
+        real = None
+        if os.name == "posix" and not found[name]:
+            # a file that is no link is where its folder really is: the folder is resolved once, not per file
+            real_folder = real_folder or _resolved(folder)
+            real = real_folder / name if real_folder is not None else None
+        parsed, problem = _parse_file(path, artifacts, rel, real)
         if parsed is None:
             out.errors.append(ScanError(rel, f"lockfile not read: {problem}", "deps"))
             continue
@@ -228,44 +250,89 @@ def _manifest_packages(artifacts: Artifacts, path: Path) -> list[Package]:
     return [replace(p, manifest_only=True) for p in parse_package_json(ctx, text)]
 
 
+_MANIFEST_AND_LOCKS = tuple(dict.fromkeys(n for m, (_e, locks) in MANIFESTS.items() for n in (m, *locks)))
+
+
 def workspace_lock(root: Path, folder: Path) -> Path | None:
     """The workspace root whose lockfile pins `folder` (its manifest is a declared member), or None."""
+    here = set(present_files(folder, _MANIFEST_AND_LOCKS))
     for manifest, (_eco, locks) in MANIFESTS.items():
-        if (folder / manifest).is_file() and not any((folder / n).is_file() for n in locks):
+        if manifest in here and not any(n in here for n in locks):
             found = workspace_root(root, folder, locks)
             if found is not None:
                 return found
     return None
 
 
-def vendored_in(folder: Path, artifacts: Artifacts) -> list[Package]:
-    """Packages vendored into a code folder (dist-info, node_modules), confined like lockfiles are."""
+def present_files(folder: Path, names: tuple[str, ...]) -> list[str]:
+    """Those of `names` (file names, or `sub/name`) that are files in `folder`, links followed, in order.
+
+    One listing of the folder rules out the names it does not hold before each candidate is checked as
+    before: a folder is asked about many names and holds few of them. Compared case-insensitively, so a
+    case-insensitive file system finds what it found before; a folder that cannot be listed is checked
+    name by name."""
     try:
-        top = artifacts.confining_folder(safe_resolve(folder)).resolve()
-    except InputError:
-        return []
-    return vendored(folder, top, _rel(artifacts, folder))
+        here: set[str] | None = {n.casefold() for n in os.listdir(folder)}
+    except OSError:
+        here = None
+    return [n for n, head in _heads(names) if (here is None or head in here) and (folder / n).is_file()]
+
+
+@lru_cache(maxsize=64)
+def _heads(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each name with the entry of the folder it needs, case-folded (the callers ask with a few fixed lists)."""
+    return tuple((n, n.split("/", 1)[0].casefold()) for n in names)
+
+
+def vendored_in(folder: Path, artifacts: Artifacts, *, real: Path | None = None) -> list[Package]:
+    """Packages vendored into a code folder (dist-info, node_modules), confined like lockfiles are.
+    `real`: `folder` resolved, when the caller has it."""
+    if real is None:
+        try:
+            real = safe_resolve(folder)
+        except InputError:
+            return []
+    top = artifacts.confining_folder(real)
+    if top is not artifacts.root:  # the scan root was resolved when the registry was made; a zip's folder may not be
+        top = top.resolve()
+    return vendored(folder, top, _rel(artifacts, folder), real)
 
 
 def _inside(artifacts: Artifacts, path: Path) -> bool:
     """`path`, links followed, is inside the scan root or its zip's folder (a link loop or an unreadable
     link is not)."""
+    return _real_inside(artifacts, path) is not None
+
+
+def _real_inside(artifacts: Artifacts, path: Path) -> Path | None:
+    """`path` resolved when it is inside the scan root or its zip's folder, else None (see `_inside`)."""
+    real = _resolved(path)
+    return real if real is not None and _confined(artifacts, real) else None
+
+
+def _resolved(path: Path) -> Path | None:
+    """`path` resolved; None for a link loop or an unreadable link."""
     try:
-        real = safe_resolve(path)
-        return real.is_relative_to(artifacts.confining_folder(real))
+        return safe_resolve(path)
     except InputError:
-        return False
+        return None
+
+
+def _confined(artifacts: Artifacts, real: Path) -> bool:
+    """Whether the resolved path `real` is inside the scan root or its zip's folder."""
+    return real.is_relative_to(artifacts.confining_folder(real))
 
 
 def _rel(artifacts: Artifacts, path: Path) -> str:
     """Where the file sits, relative to the root, POSIX style: a link is named where it is, not by
     its target (errors and findings stay relative to the root)."""
-    in_zip = artifacts.rel_path(Path(os.path.abspath(path)))
+    absolute = Path(os.path.abspath(path))
+    in_zip = artifacts.rel_path(absolute)
     if in_zip is not None:
         return in_zip  # `dist/fn.zip!/requirements.txt`
     top = artifacts.root
     try:
-        return Path(os.path.abspath(path)).relative_to(top).as_posix()
+        return absolute.relative_to(top).as_posix()
     except ValueError:
         try:
             return safe_resolve(path.parent).joinpath(path.name).relative_to(top).as_posix()
@@ -281,6 +348,7 @@ __all__ = [
     "parse_file",
     "parse_folder",
     "parser_for",
+    "present_files",
     "vendored_in",
     "workspace_lock",
 ]

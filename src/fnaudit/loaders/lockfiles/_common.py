@@ -7,6 +7,7 @@ import re
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,22 +30,40 @@ class ParseContext:
     path: Path
     rel: str
     prefix: str = ""  # `dist/fn.zip!/` when `root` is the private folder of a zip artifact
+    real_path: Path | None = field(default=None, repr=False, compare=False)  # `path` resolved, when known
+    root_is_real: bool = field(default=False, repr=False, compare=False)  # `root` is resolved already
+    _real_root: Path | None = field(default=None, init=False, repr=False, compare=False)
 
     def loc(self, line: int) -> Loc:
         return Loc(self.rel, line)
+
+    def real_root(self) -> Path:
+        """`root` resolved, once per file parsed: every read and every relative path checks against it, and
+        resolving costs a system call per path component."""
+        if self._real_root is None:
+            self._real_root = self.root if self.root_is_real else self.root.resolve()
+        return self._real_root
+
+    def resolved(self, p: Path) -> Path:
+        """`p` resolved; the file being parsed (read, named and checked several times) only once."""
+        if p == self.path:
+            if self.real_path is None:
+                self.real_path = p.resolve()
+            return self.real_path
+        return p.resolve()
 
     def sibling(self, name: str) -> Path | None:
         """A file beside this one (or at a relative path), only if it stays inside the scan root."""
         p = (self.path.parent / name).resolve()
         try:
-            p.relative_to(self.root.resolve())
+            p.relative_to(self.real_root())
         except ValueError:
             return None
         return p if p.is_file() else None
 
     def read(self, p: Path) -> str:
         try:
-            inside = p.resolve().is_relative_to(self.root.resolve())
+            inside = self.resolved(p).is_relative_to(self.real_root())
         except (OSError, RuntimeError):  # a link loop
             inside = False
         if not inside:  # callers check first; this keeps every read confined whoever calls it
@@ -58,7 +77,7 @@ class ParseContext:
 
     def rel_of(self, p: Path) -> str:
         try:
-            return self.prefix + p.resolve().relative_to(self.root.resolve()).as_posix()
+            return self.prefix + self.resolved(p).relative_to(self.real_root()).as_posix()
         except ValueError:
             return p.name
 
@@ -70,7 +89,10 @@ class Parsed:
     files: list[str] = field(default_factory=list)  # extra files read (includes, parent POMs, go.sum)
 
 
+@lru_cache(maxsize=8192)
 def purl(ecosystem: str, name: str, version: str | None) -> str:
+    # memoised: the functions of an app pin the same packages over and over, and building a Package URL
+    # (packageurl-python's validation and percent-encoding) costs more than the rest of a requirement line
     return build_purl(ecosystem, name, version)  # one builder, in the model, for loaders and reporters
 
 

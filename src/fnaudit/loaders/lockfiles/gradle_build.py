@@ -238,7 +238,7 @@ def _catalog(data: dict[str, Any]) -> _Catalog:
 def _root_project(ctx: ParseContext) -> Path:
     """The root project's folder: the nearest one at or above the build file with a settings file,
     inside the scanned folder; the build file's own folder when there is none."""
-    top = ctx.root.resolve()
+    top = ctx.real_root()
     here = ctx.path.parent.resolve()
     folder = here
     while folder.is_relative_to(top):

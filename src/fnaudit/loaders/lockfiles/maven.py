@@ -121,7 +121,7 @@ def _find_parent(ctx: ParseContext, pom: _Pom, seen: set[Path]) -> _Pom | None:
     if candidate.is_dir():
         candidate = candidate / "pom.xml"
     try:
-        candidate.relative_to(ctx.root.resolve())
+        candidate.relative_to(ctx.real_root())
     except ValueError:
         return None
     if not candidate.is_file() or candidate in seen:

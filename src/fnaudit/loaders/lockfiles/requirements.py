@@ -11,6 +11,7 @@ Files named like `requirements-dev.txt` / `test-requirements.txt` are developmen
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -69,6 +70,13 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _requirement(line: str) -> Requirement:
+    """`line` parsed (memoised: every function of an app pins the same packages, and packaging's parser is
+    slow). Read only, never changed: the object is shared by every file that has the line."""
+    return Requirement(line)
+
+
 def _pin(req: Requirement) -> str | None:
     specs = list(req.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
@@ -122,7 +130,7 @@ def _read(
     seen: set[Path],
     as_constraint: bool,
 ) -> None:
-    seen.add(path.resolve())
+    seen.add(ctx.resolved(path))
     rel = ctx.rel_of(path)
     for line_no, line in _logical_lines(text):
         if line.startswith("-"):
@@ -133,7 +141,7 @@ def _read(
             if opt in ("-r", "--requirement", "-c", "--constraint"):
                 target = (path.parent / arg).resolve()
                 try:
-                    target.relative_to(ctx.root.resolve())
+                    target.relative_to(ctx.real_root())
                 except ValueError:
                     out.notes.append(f"{rel}:{line_no}: include {arg} is outside the scanned folder; not read")
                     continue
@@ -171,7 +179,7 @@ def _read(
                 reqs.append((rel, None, body, line_no, "git" if body.startswith("git+") else "url"))
             continue
         try:
-            req = Requirement(body)
+            req = _requirement(body)
         except InvalidRequirement as exc:
             out.notes.append(f"{rel}:{line_no}: not a requirement ({exc})")
             continue

@@ -11,6 +11,7 @@ of entries read is capped so that a huge tree costs a bounded time.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -26,14 +27,15 @@ MAX_METADATA_BYTES = 256 * 1024
 _HEADER = re.compile(r"^(Name|Version):\s*(\S.*?)\s*$")
 
 
-def vendored(folder: Path, top: Path, rel: str) -> list[Package]:
-    """The vendored packages of `folder` (inside `top`); `rel` is `folder` relative to the scan root."""
+def vendored(folder: Path, top: Path, rel: str, real: Path | None = None) -> list[Package]:
+    """The vendored packages of `folder` (inside `top`); `rel` is `folder` relative to the scan root, `real`
+    the folder resolved when the caller has it."""
     out: list[Package] = []
     prefix = f"{rel}/" if rel and rel != "." else ""
     budget = [MAX_ENTRIES]
     for sub in PYTHON_DIRS:
         base = folder / sub if sub else folder
-        for info in _children(base, top, budget, suffix=".dist-info"):
+        for info in _children(base, top, budget, suffix=".dist-info", real=None if sub else real):
             p = _dist_info(info, top, f"{prefix}{sub + '/' if sub else ''}{info.name}/METADATA")
             if p is not None:
                 out.append(p)
@@ -51,11 +53,11 @@ def vendored(folder: Path, top: Path, rel: str) -> list[Package]:
     return out
 
 
-def _children(base: Path, top: Path, budget: list[int], suffix: str = "") -> list[Path]:
-    if not _inside(base, top) or not base.is_dir():
+def _children(base: Path, top: Path, budget: list[int], suffix: str = "", real: Path | None = None) -> list[Path]:
+    if not _dir_inside(base, top, real):
         return []
     try:
-        names = sorted(p.name for p in base.iterdir() if p.name.endswith(suffix))
+        names = sorted(n for n in os.listdir(base) if n.endswith(suffix))  # names only: no Path per entry
     except OSError:
         return []
     out = []
@@ -66,6 +68,22 @@ def _children(base: Path, top: Path, budget: list[int], suffix: str = "") -> lis
         if _inside(base / name, top) and (base / name).is_dir():
             out.append(base / name)
     return out
+
+
+def _dir_inside(base: Path, top: Path, real: Path | None) -> bool:
+    """Whether `base` is a folder inside `top` (`real`: `base` resolved, when known). A missing folder is
+    answered first, without resolving (most code folders have no vendor/, lib/ or node_modules, and the
+    confinement check costs a system call per path component); a folder that cannot be looked at is
+    answered as before: confinement first, then the look, which raises."""
+    try:
+        is_dir: bool | None = base.is_dir()
+    except OSError:
+        is_dir = None
+    if is_dir is False:
+        return False
+    if not (real.is_relative_to(top) if real is not None else _inside(base, top)):
+        return False
+    return is_dir if is_dir is not None else base.is_dir()
 
 
 def _inside(p: Path, top: Path) -> bool:

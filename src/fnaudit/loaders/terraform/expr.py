@@ -29,7 +29,8 @@ class Scope(Protocol):
 
 
 def text_of(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+    raw = node.text if node is not None else None  # once: each `.text` copies the bytes out of the tree
+    return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
 class Evaluator:

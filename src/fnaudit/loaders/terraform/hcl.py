@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from tree_sitter import Language, Node, Parser
@@ -52,8 +52,13 @@ def _parser() -> Parser:
     return Parser(Language(tree_sitter_hcl.language()))
 
 
+@lru_cache(maxsize=32)
 def parse_file(rel: str, text: str) -> tuple[Block, ...]:
-    """The top-level blocks of one file; raises HclError when the file cannot be read as a whole."""
+    """The top-level blocks of one file; raises HclError when the file cannot be read as a whole.
+
+    Memoised (the blocks are never changed by their readers): the loader reads a root module's files, then
+    the secrets engine reads them again for the variables' defaults (`defaults.py`), and a local module
+    called with `for_each` is read once per instance; parsing is most of the cost of reading one."""
     if rel.endswith(".json"):
         return _parse_json(rel, text)
     source = text.encode("utf-8", "surrogateescape")
@@ -108,7 +113,8 @@ def _label(node: Node) -> str:
 
 
 def _text(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+    raw = node.text if node is not None else None  # once: each `.text` copies the bytes out of the tree
+    return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
 # ---- .tf.json ---------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ class Lowering:
 
     def cfn(self, value: Any, rel: str, line: int) -> Any:
         """A Terraform value in CloudFormation form, with lines where the value knows them."""
+        if type(value) is str:
+            return value  # the commonest value, and none of the types below
         if isinstance(value, Cfn):
             return value.value
         if isinstance(value, Encoded):
@@ -245,19 +247,27 @@ def detach_unmodelled(resources: LDict, addresses: set[str], low: Lowering) -> N
         if id(node) in seen:
             continue
         seen.add(id(node))
+        # only a one-key mapping can be a reference, and only mappings and lists are queued: a template's
+        # scalars are most of its values
         if isinstance(node, dict):
             for k, v in node.items():
-                new = swap(v)
-                if new is not None:
-                    node[k] = new
-                else:
+                if isinstance(v, dict):
+                    new = swap(v) if len(v) == 1 else None
+                    if new is not None:
+                        node[k] = new
+                        continue
+                    todo.append(v)
+                elif isinstance(v, list):
                     todo.append(v)
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                new = swap(v)
-                if new is not None:
-                    node[i] = new
-                else:
+                if isinstance(v, dict):
+                    new = swap(v) if len(v) == 1 else None
+                    if new is not None:
+                        node[i] = new
+                        continue
+                    todo.append(v)
+                elif isinstance(v, list):
                     todo.append(v)
 
 
