@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from fnaudit.engines import Engine, EngineContext, enrich_app
 from fnaudit.engines.state import ScanState
@@ -68,6 +69,18 @@ class _Computed:
     mounts: tuple[Mount, ...]  # zips a worker unpacked, handed over to the scan's registry
 
 
+class _Job(NamedTuple):
+    """What every document of one scan is loaded and enriched with."""
+
+    root: ScanRoot
+    options: LoadOptions
+    ctx: EngineContext
+    engines: tuple[Engine, ...]
+    timings: dict[str, float]  # filled: seconds per stage
+    progress: ProgressCallback | None
+    reuse: Reuse | None
+
+
 @dataclass(frozen=True, slots=True)
 class Units:
     """What loading and enriching gave the scan."""
@@ -94,10 +107,11 @@ def load_and_enrich(
     order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel in children, d.rel))
     started = time.perf_counter()
     workers = _workers(order)
+    job = _Job(root, options, ctx, engines, timings, progress, reuse)
     if workers > 1:
-        units = _parallel(order, children, root, options, ctx, engines, timings, progress, reuse, workers)
+        units = _parallel(job, order, children, workers)
     else:
-        units = _serial(order, root, options, ctx, engines, timings, progress, reuse, _workers(order, split=True))
+        units = _serial(job, order, _workers(order, split=True))
     units.outcome.errors[:0] = found.errors
     timings["engines"] = time.perf_counter() - started
     return units
@@ -106,19 +120,10 @@ def load_and_enrich(
 # ---- one process -------------------------------------------------------------------------------
 
 
-def _serial(
-    order: list[SourceDoc],
-    root: ScanRoot,
-    options: LoadOptions,
-    ctx: EngineContext,
-    engines: tuple[Engine, ...],
-    timings: dict[str, float],
-    progress: ProgressCallback | None,
-    reuse: Reuse | None,
-    workers: int = 1,
-) -> Units:
+def _serial(job: _Job, order: list[SourceDoc], workers: int = 1) -> Units:
     """Load every document in order, then enrich every app: a plain scan's order of work and events.
     With `workers` > 1, a large app's per-function engines run on groups of its functions in parallel."""
+    root, options, ctx, engines, timings, progress, reuse = job
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
     app_keys: dict[str, str] = {}
@@ -212,21 +217,11 @@ def _recording_into(log: ReadLog | None) -> Iterator[None]:
 # ---- worker processes ----------------------------------------------------------------------------
 
 
-def _parallel(
-    order: list[SourceDoc],
-    children: set[str],
-    root: ScanRoot,
-    options: LoadOptions,
-    ctx: EngineContext,
-    engines: tuple[Engine, ...],
-    timings: dict[str, float],
-    progress: ProgressCallback | None,
-    reuse: Reuse | None,
-    workers: int,
-) -> Units:
+def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: int) -> Units:
     """Each document loaded and enriched in a worker. Serverless files first, then templates, then the
     templates nested in another: each group only once the one before is merged, so a document an
     earlier one consumed (an included or nested template) is not computed for nothing."""
+    root, options, ctx, engines, timings, progress, reuse = job
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
     app_keys: dict[str, str] = {}

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from fnaudit.engines.code.files import FileCache
 from fnaudit.engines.code.javascript.analyse import JsAnalyser
-from fnaudit.engines.code.javascript.modules import JsModule, JsModuleGraph, Node, TreeIndex, walk
-from fnaudit.engines.code.javascript.syntax import own
+from fnaudit.engines.code.javascript.modules import JsModule, JsModuleGraph, Node, TreeIndex, own, walk
 from fnaudit.loaders.archives import Artifacts
 from tests.code.helpers import fn, run
 from tests.code.javascript.helpers import node_app

@@ -158,7 +158,7 @@ class JsModule:
         return self.tree.mirrored(types, node)
 
     def own(self, scope: Node) -> list[Node]:
-        """`list(syntax.own(scope))`: the nodes of a function (or of the module) but those of nested functions."""
+        """`list(own(scope))`: the nodes of a function (or of the module) but those of nested functions."""
         return self.tree.own(scope)
 
 
@@ -212,10 +212,10 @@ class TreeIndex:
         return [nodes[i] for i in wanted]
 
     def own(self, scope: Node) -> list[Node]:
-        """What `syntax.own(scope)` yields, grouped for every function of the module in one pass."""
+        """What `own(scope)` yields, grouped for every function of the module in one pass."""
         i = self.at.get(scope)
         if i is None or (i != 0 and scope.type not in FUNCTION_TYPES):
-            return list(_own(scope))
+            return list(own(scope))
         if self.owned is None:
             nodes, ends = self.nodes, self.ends
             owned: dict[int, list[Node]] = {}
@@ -251,8 +251,9 @@ def _mirrored_walk(node: Node, types: frozenset[str]) -> list[Node]:
     return out
 
 
-def _own(scope: Node) -> Iterator[Node]:
-    """`syntax.own`, for a scope that is not a function of a module."""
+def own(scope: Node) -> Iterator[Node]:
+    """The nodes of a function (or a module), without those of the functions nested in it (`TreeIndex.own`
+    answers the same from its one walk, for the scopes of an indexed module)."""
     stack = list(reversed(scope.named_children))
     while stack:
         n = stack.pop()

@@ -25,16 +25,6 @@ REQUEST_ROOTS = frozenset({"event", "evt", "req", "request", "ctx"})
 HEADER_KEYS = frozenset({"headers", "multiValueHeaders", "header"})
 
 
-def own(scope: Node) -> Iterator[Node]:
-    """The nodes of a function (or a module), without those of the functions nested in it."""
-    stack = list(reversed(scope.named_children))
-    while stack:
-        n = stack.pop()
-        yield n
-        if n.type not in FUNCTION_TYPES:
-            stack.extend(reversed(n.named_children))
-
-
 def enclosing(node: Node) -> Iterator[Node]:
     """The functions around `node`, innermost first."""
     parent = node.parent
