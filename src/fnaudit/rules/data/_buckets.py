@@ -16,6 +16,7 @@ from typing import Any
 from fnaudit.model.app import App, Function, Resource, TriggerKind
 from fnaudit.model.code import SdkCall
 from fnaudit.model.loc import Loc, line_in
+from fnaudit.rules._per_app import PerApp
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -110,8 +111,20 @@ class Bucket:
         return self.resource.logical_id
 
 
-def buckets(app: App) -> Iterator[Bucket]:
-    """Every bucket of the app, with the public grants nothing in the template neutralises."""
+def buckets(app: App) -> tuple[Bucket, ...]:
+    """Every bucket of the app, with the public grants nothing in the template neutralises (computed once per
+    app: the attack-path rules ask once per function an S3 notification triggers)."""
+    return _BUCKETS(app)
+
+
+def _buckets_of(app: App) -> tuple[Bucket, ...]:
+    return tuple(_each_bucket(app))
+
+
+_BUCKETS = PerApp(_buckets_of)
+
+
+def _each_bucket(app: App) -> Iterator[Bucket]:
     policies = [r for r in app.resources.values() if r.type == BUCKET_POLICY]
     for res in app.resources.values():
         if res.type != BUCKET:

@@ -44,6 +44,7 @@ from fnaudit.model.code import Flow
 from fnaudit.model.loc import Loc
 from fnaudit.model.permissions import Grant
 from fnaudit.model.routes import serving_trigger
+from fnaudit.rules._per_app import PerApp
 from fnaudit.rules.data._buckets import buckets, names_bucket
 
 ANY = "*"  # an entry whose caller chooses the whole event (direct invoke)
@@ -857,12 +858,19 @@ def secret_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
 
 def cross_targets(app: App, fn: Function) -> list[tuple[Function, str]]:
     """Other functions of the app this one can take over (update code/configuration: it gains their
-    role) or invoke, from the IAM engine's blast radius."""
+    role) or invoke, from the IAM engine's blast radius, in the app's order."""
     b = fn.blast_radius
     if b is None:
         return []
+    if "*" in b.reaches_functions:
+        candidates: Iterable[Function] = app.functions
+    else:  # only the functions its blast radius names: the app's index, not a walk over every function
+        by_role, by_name = _FUNCTIONS_BY(app)
+        chosen = {i for r in b.inherits_from for i in by_role.get(r, ())}
+        chosen.update(i for n in b.reaches_functions for i in by_name.get(n, ()))
+        candidates = [app.functions[i] for i in sorted(chosen)]
     out = []
-    for other in app.functions:
+    for other in candidates:
         if other.id == fn.id or other.role is None:
             continue
         same_role = fn.role is not None and other.role.id == fn.role.id
@@ -875,10 +883,27 @@ def cross_targets(app: App, fn: Function) -> list[tuple[Function, str]]:
     return out
 
 
+def _functions_by(app: App) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """The positions of the app's functions by role id and by name."""
+    by_role: dict[str, list[int]] = {}
+    by_name: dict[str, list[int]] = {}
+    for i, f in enumerate(app.functions):
+        if f.role is not None:
+            by_role.setdefault(f.role.id, []).append(i)
+        by_name.setdefault(f.name, []).append(i)
+    return by_role, by_name
+
+
+_FUNCTIONS_BY = PerApp(_functions_by)
+
+
 def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
     """PATH004: entry + foothold in A + A takes over (or invokes, when B has its own foothold) B + B's reach."""
     out = []
     per_fn = by_function(app, findings)
+    # what a target gives is the target's alone: computed once, not once per function and foothold that reaches it
+    their_reach: dict[str, tuple[ReachItem, ...]] = {}
+    their_footholds: dict[str, list[Foothold]] = {}
     for fn in app.functions:
         findings = per_fn[fn.id]
         ents = entries(app, fn, findings)
@@ -889,11 +914,15 @@ def cross_chains(app: App, findings: tuple[Finding, ...]) -> list[Chain]:
             for other, how in targets:
                 via_foothold = None
                 if how == "invoke":
-                    theirs = footholds(app, other, per_fn[other.id], CODE_EXEC)
+                    if other.id not in their_footholds:
+                        their_footholds[other.id] = footholds(app, other, per_fn[other.id], CODE_EXEC)
+                    theirs = their_footholds[other.id]
                     if not theirs:
                         continue
                     via_foothold = theirs[0]
-                items = role_reach(other, per_fn[other.id])
+                if other.id not in their_reach:
+                    their_reach[other.id] = tuple(role_reach(other, per_fn[other.id]))
+                items = their_reach[other.id]
                 if not items:
                     continue
                 via_loc = _lambda_grant_loc(fn, how)
