@@ -23,9 +23,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -511,6 +509,10 @@ class _LazyDoc:
 
 
 def _download(url: str, target: Path, timeout: float) -> None:
+    # imported here: http.client, ssl and email come with it, and only `db update` downloads (a scan never does)
+    import urllib.error
+    import urllib.request
+
     req = urllib.request.Request(url, headers={"User-Agent": "fnaudit (advisory update)"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp, target.open("wb") as fh:
