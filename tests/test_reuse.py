@@ -213,12 +213,16 @@ def test_documents_in_worker_processes_report_what_one_process_reports(
     tree = tmp_path / "app"
     _serverless_zip_app(tree / "orders")
     _sam_js_app(tree / "web")
-    _service(tree, "users", INJECTED)
+    # rules judged in the workers too: an inline ignore that matches, and one that matches nothing (a warning)
+    ignored = INJECTED.replace("    os.system(", "    # fnaudit: ignore[CODE002] fixed names only\n    os.system(")
+    _service(tree, "users", ignored + "# fnaudit: ignore[CODE001] nothing here\n")
     before = _private_folders()
     serial = _scan(tree, "off", monkeypatch)
     monkeypatch.setattr(units, "_workers", lambda order: 2)
     parallel = _scan(tree, "off", monkeypatch)
     assert _report(parallel) == _report(serial)
+    assert any("ignore of CODE001 matched no finding" in e.message for e in parallel.errors)
+    assert any(f.suppressed and f.rule_id == "CODE002" for f in parallel.findings)
     assert ("CODE002", "dist/orders.zip!/app.py", 6) in [
         (r, p.removeprefix("orders/"), n) for r, p, n in _where(_report(parallel))
     ]

@@ -223,7 +223,14 @@ def _scan(
     needs = needed_facts(rules)
     engine_ctx = EngineContext(root.path, config, today, artifacts, facts=needs)
     reuse = open_reuse(root.path, discovery.walked, _asked(root, config, options, needs, today))
-    units = load_and_enrich(discovery, root, options, engine_ctx, engines_for(needs), stages, progress, reuse)
+    baseline: set[str] | None = None
+    if config.baseline:
+        try:
+            baseline = suppress.load_baseline(Path(config.baseline))
+        except ValueError as exc:
+            errors.append(ScanError(config.baseline, str(exc), "config"))
+    judge = Judge(rules, config, today, frozenset(baseline) if baseline is not None else None, root.path)
+    units = load_and_enrich(discovery, root, options, engine_ctx, engines_for(needs), stages, progress, reuse, judge)
     loaded = units.outcome
     errors.extend(loaded.errors)
     apps = list(loaded.apps)
@@ -252,12 +259,6 @@ def _scan(
     # Suppressions are applied as findings are made, app by app: the attack-path rules must see
     # which of their links the user suppressed (fnaudit.rules.paths).
     lines = SourceLines(root.path)
-    baseline: set[str] | None = None
-    if config.baseline:
-        try:
-            baseline = suppress.load_baseline(Path(config.baseline))
-        except ValueError as exc:
-            errors.append(ScanError(config.baseline, str(exc), "config"))
     metadata = {fid: list(pairs) for app in apps for fid, pairs in app.ignores.items()}
     suppressor = suppress.Suppressor(lines, config.ignores, today, baseline, config.inline_ignores, metadata)
 
@@ -270,8 +271,13 @@ def _scan(
             progress(ProgressEvent("rules", i, len(apps), "app"))
         # An app as its unit gave it (no unclaimed code or secret added since) has the findings its unit's
         # inputs decide: kept with what they did to the suppressor, so its warnings are the same too.
-        key = units.app_keys.get(app.source) if from_units.get(app.source) is app else None
+        as_given = from_units.get(app.source) is app
+        key = units.app_keys.get(app.source) if as_given else None
         kept = reuse.get_derived(_rules_key(key, suppression)) if reuse is not None and key else None
+        if not isinstance(kept, RulesOutcome) and as_given:  # judged in the worker that computed its unit
+            kept = units.judged.get(app.source)
+            if isinstance(kept, RulesOutcome) and reuse is not None and key:
+                reuse.put_derived(_rules_key(key, suppression), kept)
         if isinstance(kept, RulesOutcome):
             kept.replay(suppressor)
         else:
@@ -355,6 +361,29 @@ class RulesOutcome:
         s.inline_used |= self.use.inline_used
         s.marked |= self.use.marked
         s.paths |= self.use.paths
+
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    """The scan's rules on one app as its unit gave it, with a suppressor of its own: what a worker that
+    computed a unit runs too (picklable), so that rules run in parallel. Marking a finding reads only the
+    configuration, the baseline, the app's own metadata ignores (function ids are the app's) and the
+    files' inline comments, never what earlier marks recorded: the outcome is what the scan's own
+    suppressor would give, and its record (`RulesOutcome.use`) is added to the scan's."""
+
+    rules: tuple[Rule, ...]
+    config: Config
+    today: dt.date
+    baseline: frozenset[str] | None
+    root: Path
+
+    def __call__(self, app: App) -> RulesOutcome:
+        lines = SourceLines(self.root)
+        metadata = {fid: list(pairs) for fid, pairs in app.ignores.items()}
+        baseline = set(self.baseline) if self.baseline is not None else None
+        s = suppress.Suppressor(lines, self.config.ignores, self.today, baseline, self.config.inline_ignores, metadata)
+        findings, errors = run_rules(app, self.rules, Context(today=self.today), self.config, lines, s)
+        return RulesOutcome(tuple(findings), tuple(errors), SuppressorUse.of(s))
 
 
 def _suppression_digest(baseline: set[str] | None, metadata: Mapping[str, list[tuple[str, str]]]) -> str:

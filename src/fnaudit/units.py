@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fnaudit.engines import Engine, EngineContext, enrich_app
 from fnaudit.engines.state import ScanState
@@ -67,10 +67,12 @@ class _Computed:
     opened: frozenset[str]  # files read, relative to the scan root (a zip's members: the zip)
     listed: frozenset[str]  # folders listed, relative to the scan root
     mounts: tuple[Mount, ...]  # zips a worker unpacked, handed over to the scan's registry
+    judged: tuple[Any, ...] = ()  # per app, what `judge` gave (the rules' outcome), when the scan passed one
 
 
 class _Job(NamedTuple):
-    """What every document of one scan is loaded and enriched with."""
+    """What every document of one scan is loaded and enriched with. `judge`, when given, runs the rules on an
+    app as its unit gave it, in the worker that computed the unit (a picklable callable: the pipeline's)."""
 
     root: ScanRoot
     options: LoadOptions
@@ -79,6 +81,7 @@ class _Job(NamedTuple):
     timings: dict[str, float]  # filled: seconds per stage
     progress: ProgressCallback | None
     reuse: Reuse | None
+    judge: Callable[[App], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,9 @@ class Units:
     # App.source → a key naming the app's unit and the digest of its inputs, for apps whose unit the cache
     # holds (results derived from the app alone, its rules' findings, can be kept under it)
     app_keys: dict[str, str] = field(default_factory=dict)
+    # App.source → what `judge` gave for the app in the worker that computed its unit (the rules' outcome, for
+    # the pipeline to use while the app is still the one its unit gave)
+    judged: dict[str, Any] = field(default_factory=dict)
 
 
 def load_and_enrich(
@@ -101,13 +107,15 @@ def load_and_enrich(
     timings: dict[str, float],
     progress: ProgressCallback | None = None,
     reuse: Reuse | None = None,
+    judge: Callable[[App], Any] | None = None,
 ) -> Units:
-    """Every discovered document loaded and its apps enriched by `engines`, reusing unchanged units."""
+    """Every discovered document loaded and its apps enriched by `engines`, reusing unchanged units. With
+    workers, `judge` (the rules) runs on each computed app in its worker too (`Units.judged`)."""
     children = nested_children(found.docs, root)
     order = sorted(found.docs, key=lambda d: (d.dialect is not Dialect.SERVERLESS, d.rel in children, d.rel))
     started = time.perf_counter()
     workers = _workers(order)
-    job = _Job(root, options, ctx, engines, timings, progress, reuse)
+    job = _Job(root, options, ctx, engines, timings, progress, reuse, judge)
     if workers > 1:
         units = _parallel(job, order, children, workers)
     else:
@@ -123,7 +131,7 @@ def load_and_enrich(
 def _serial(job: _Job, order: list[SourceDoc], workers: int = 1) -> Units:
     """Load every document in order, then enrich every app: a plain scan's order of work and events.
     With `workers` > 1, a large app's per-function engines run on groups of its functions in parallel."""
-    root, options, ctx, engines, timings, progress, reuse = job
+    root, options, ctx, engines, timings, progress, reuse, _judge = job
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
     app_keys: dict[str, str] = {}
@@ -221,10 +229,12 @@ def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: in
     """Each document loaded and enriched in a worker. Serverless files first, then templates, then the
     templates nested in another: each group only once the one before is merged, so a document an
     earlier one consumed (an included or nested template) is not computed for nothing."""
-    root, options, ctx, engines, timings, progress, reuse = job
+    root, options, ctx, engines, timings, progress, reuse, judge = job
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
     app_keys: dict[str, str] = {}
+    judged: dict[int, tuple[Any, ...]] = {}  # per pending document of the current group
+    verdicts: dict[str, Any] = {}
     groups = (
         [d for d in order if d.dialect is Dialect.SERVERLESS],
         [d for d in order if d.dialect is not Dialect.SERVERLESS and d.rel not in children],
@@ -255,13 +265,15 @@ def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: in
                         prepare(ctx)
                 prepared = True
             futures = {
-                pool.submit(_compute, pending[i], root, options, ctx, engines, reuse is not None): i for i in misses
+                pool.submit(_compute, pending[i], root, options, ctx, engines, reuse is not None, judge): i
+                for i in misses
             }
             for future in as_completed(futures):
                 i = futures[future]
                 computed = future.result()
                 ctx.artifacts.adopt(list(computed.mounts))
                 results[i] = computed.result
+                judged[i] = computed.judged
                 if reuse is not None:
                     doc_rel = pending[i].rel
                     reuse.put(
@@ -273,9 +285,12 @@ def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: in
             for i, doc in enumerate(pending):  # document order, whatever finished first
                 if doc.rel not in total.consumed:
                     kept_apps = _merge(total, engine_errors, results[i], None if i in cached else timings)
+                    for app, verdict in zip(results[i].apps, judged.pop(i, ()), strict=False):
+                        if any(a is app for a in kept_apps):
+                            verdicts[app.source] = verdict
                     if reuse is not None and i in digests:
                         _name_apps(app_keys, reuse, doc.rel, kept_apps, digests[i])
-    return Units(total, engine_errors, app_keys)
+    return Units(total, engine_errors, app_keys, verdicts)
 
 
 def _compute(
@@ -285,8 +300,10 @@ def _compute(
     ctx: EngineContext,
     engines: tuple[Engine, ...],
     record: bool,
+    judge: Callable[[App], Any] | None = None,
 ) -> _Computed:
-    """In a worker: load one document and enrich its apps (the worker's scan state starts empty)."""
+    """In a worker: load one document and enrich its apps (the worker's scan state starts empty), and judge
+    them when the scan passed a `judge`."""
     log = ReadLog() if record else None
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -310,7 +327,8 @@ def _compute(
         tuple(sorted(seconds.items())),
     )
     opened, listed = _relative(log, ctx) if log is not None else (frozenset(), frozenset())
-    return _Computed(result, opened, listed, tuple(ctx.artifacts.hand_over()))
+    judged = tuple(judge(app) for app in apps) if judge is not None else ()
+    return _Computed(result, opened, listed, tuple(ctx.artifacts.hand_over()), judged)
 
 
 # ---- shared ------------------------------------------------------------------------------------------
