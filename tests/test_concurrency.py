@@ -307,17 +307,16 @@ def test_the_dependency_engine_sees_a_folder_made_between_two_scans(tmp_path: Pa
 def test_forked_workers_read_the_zip_through_their_copy_of_the_registry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large scans enrich apps in forked workers, which get the EngineContext pickled: their copy of
-    the zip registry reads the parent's unpacked folders and never removes them (only the parent does,
-    at the end of the scan), and their copy of the ScanState starts empty."""
+    """Large scans load and enrich each document in a forked worker, which gets the EngineContext pickled:
+    a zip it unpacks is handed over to the scan's registry (the worker's copy never removes it; the parent
+    does, at the end of the scan), and its copy of the ScanState starts empty."""
     root = tmp_path / "both"
     _serverless_zip_app(root / "orders")
     _sam_js_app(root / "web")
     config = Config(today=SCAN_DATE, select=("CODE002", "SECRET003"))
     before = _private_folders()
     in_process = _json(scan(root, config))
-    monkeypatch.setenv("FNAUDIT_WORKERS", "2")
-    monkeypatch.setattr("fnaudit.engines._workers", lambda apps: 2)  # whatever threads pytest runs
+    monkeypatch.setattr("fnaudit.units._workers", lambda order, split=False: 2)  # whatever threads pytest runs
     forked = _json(scan(root, config))
     assert forked == in_process
     assert _where(forked) == [

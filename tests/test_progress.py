@@ -14,10 +14,6 @@ import pytest
 
 from fnaudit import cli
 from fnaudit.config import Config
-from fnaudit.engines import EngineContext, run_engines
-from fnaudit.loaders import LoadOptions, ScanRoot, load_all
-from fnaudit.loaders.archives import Artifacts
-from fnaudit.model.facts import Fact
 from fnaudit.pipeline import scan
 from fnaudit.progress import DelayedProgress, ProgressEvent
 from tests.conftest import SCAN_DATE
@@ -133,27 +129,18 @@ def test_scan_reports_templates_functions_per_engine_and_apps(tmp_path: Path) ->
     ]
 
 
-def test_parallel_engines_report_each_app_as_it_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fnaudit import engines
+def test_documents_in_workers_report_each_as_it_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With workers, a document is loaded and enriched in one go: the stage counts documents as they finish."""
+    from fnaudit import units
 
-    root = ScanRoot.of(_two_apps(tmp_path))
-    loaded, _ = load_all(root.path, root, LoadOptions())
-    monkeypatch.setenv("FNAUDIT_WORKERS", "2")
-    monkeypatch.setattr(engines, "_workers", lambda apps: 2)  # whatever threads pytest runs
+    monkeypatch.setattr(units, "_workers", lambda order, split=False: 1 if split else 2)  # whatever pytest runs
     seen: list[ProgressEvent] = []
-    apps, errors = run_engines(
-        list(loaded.apps),
-        EngineContext(root.path, Config(today=SCAN_DATE), SCAN_DATE, Artifacts(root.path)),
-        {},
-        (Fact.CODE,),
-        seen.append,
-    )
-    assert errors == []
-    assert [a.source for a in apps] == ["a/serverless.yml", "b/serverless.yml"]  # the input order
-    assert seen[0] == ProgressEvent("engines", 0, 3, "function") and seen[-1] == ProgressEvent(
-        "engines", 3, 3, "function"
-    )
-    assert len(seen) == 3 and seen[1].done in (1, 2)
+    result = scan(_two_apps(tmp_path), Config(today=SCAN_DATE), progress=seen.append)
+    assert [a.source for a in result.apps] == ["a/serverless.yml", "b/serverless.yml"]
+    engines = [(e.done, e.total, e.unit) for e in seen if e.stage == "engines"]
+    assert engines[0] == (0, 2, "template") and engines[-1] == (2, 2, "template")
+    assert [d for d, _, _ in engines] == sorted(d for d, _, _ in engines)  # never backwards
+    assert [e.stage for e in seen if e.stage != "engines"] == ["discover", "rules", "rules", "rules"]
 
 
 def _args(**kw: object) -> argparse.Namespace:

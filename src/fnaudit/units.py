@@ -4,16 +4,18 @@ A unit is what one document gives: its apps (the loader's work: SAM translation,
 evaluation, serverless variables) enriched by the engines (code, secrets, dependencies, IAM), with
 the errors of both. Units are independent (no loader or engine reads across documents' apps), so:
 
-- a large scan computes them in forked worker processes, each loading *and* enriching its document:
-  the costly loads (SAM translation) run in parallel too, not only the engines. Results come back in
-  document order, whatever finished first, so the output is the same as in one process;
+- a large scan computes them in forked worker processes, each loading *and* enriching its document
+  (and running the rules on its apps, when the pipeline passes its `judge`): the costly loads (SAM
+  translation) run in parallel too, not only the engines. Results come back in document order,
+  whatever finished first, so the output is the same as in one process;
 - a scan with the cache on records what each unit read (`fnaudit.reads`) and keeps its result
   (`fnaudit.reuse`): the next scan reuses every unit whose inputs are unchanged and computes only the
   others. An edited handler re-analyses the apps of its own template, not the whole repository.
 
 Small scans stay in one process and keep the order of events of a plain scan: every document loaded
 (in order: serverless files first, templates nested in another after their parents, each skipped
-when an earlier one consumed it), then the engines on every app.
+when an earlier one consumed it), then the engines on every app. An app alone in a scan with hundreds
+of functions has its per-function engine (the code engine) run on groups of its functions in workers.
 """
 
 from __future__ import annotations
@@ -242,6 +244,8 @@ def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: in
     )
     prepared = False
     done = 0
+    if progress:
+        progress(ProgressEvent("engines", 0, len(order), "template"))
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         for group in groups:
             pending = [d for d in group if d.rel not in total.consumed]
@@ -290,6 +294,8 @@ def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: in
                             verdicts[app.source] = verdict
                     if reuse is not None and i in digests:
                         _name_apps(app_keys, reuse, doc.rel, kept_apps, digests[i])
+    if progress:  # documents an earlier one consumed were never computed: the stage is done all the same
+        progress(ProgressEvent("engines", len(order), len(order), "template"))
     return Units(total, engine_errors, app_keys, verdicts)
 
 

@@ -8,19 +8,16 @@ they read (`Rule.needs`), and the scan runs only the engines those rules need: n
 code. Engines run in the order listed: later ones may read what earlier ones added (the IAM engine
 reads SDK calls; dependency reachability reads the code engine's imports). A failing engine becomes
 an error entry; the scan goes on with the App as it was. An engine may also have `prepare(ctx)`,
-run once in the parent before apps are enriched in parallel, for state the workers then share.
+run once in the parent before documents are loaded and enriched in parallel (`fnaudit.units`), for
+state the workers then share.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
-import multiprocessing
-import os
-import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +27,6 @@ from fnaudit.errors import ScanError
 from fnaudit.loaders.archives import Artifacts
 from fnaudit.model.app import App
 from fnaudit.model.facts import ALL_FACTS, Fact
-from fnaudit.progress import ProgressCallback, ProgressEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,74 +84,6 @@ class EngineContext:
     state: ScanState = field(default_factory=ScanState)  # the engines' caches for this scan (engines/state.py)
 
 
-# A large app is enriched in several processes, one app at a time each: apps are independent (no
-# engine reads across apps), and forking shares the modules already imported. Small scans stay in
-# process, where starting workers would cost more than it saves.
-PARALLEL_MIN_FUNCTIONS = 200
-
-
-def run_engines(
-    apps: list[App],
-    ctx: EngineContext,
-    timings: dict[str, float],
-    needs: Iterable[Fact] | None = None,
-    progress: ProgressCallback | None = None,
-) -> tuple[list[App], list[ScanError]]:
-    """Run, in order, every engine that provides one of `needs` (all of them when None), or that such an
-    engine reads.
-
-    `progress` hears functions analysed of the total: per engine and app in process, per app done
-    when workers run (a worker cannot call back into the parent).
-    """
-    engines = ENGINES if needs is None else engines_for(needs)
-    if not engines or not apps:
-        return apps, []
-    started = time.perf_counter()
-    total = sum(len(a.functions) for a in apps)
-    workers = _workers(apps)
-    results: list[tuple[App, list[ScanError], dict[str, float]]]
-    if workers > 1:
-        for engine in engines:  # shared state (the IAM catalogue) is loaded once, then inherited by the forks
-            prepare = getattr(importlib.import_module(engine.module), "prepare", None)
-            if prepare is not None:
-                prepare(ctx)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(enrich_app, app, engines, ctx): i for i, app in enumerate(apps)}
-            by_index: dict[int, tuple[App, list[ScanError], dict[str, float]]] = {}
-            done = 0
-            if progress:
-                progress(ProgressEvent("engines", 0, total, "function"))
-            for future in as_completed(futures):
-                i = futures[future]
-                by_index[i] = future.result()
-                done += len(apps[i].functions)
-                if progress:
-                    progress(ProgressEvent("engines", done, total, "function"))
-            results = [by_index[i] for i in range(len(apps))]  # the input order, whatever finished first
-    else:
-        results = []
-        done = 0
-        for app in apps:
-            on_engine = None
-            if progress:
-                before = done  # bound now: the callback runs while this app is enriched
-
-                def on_engine(name: str, finished: bool, n: int = len(app.functions), before: int = before) -> None:
-                    progress(ProgressEvent(name, before + (n if finished else 0), total, "function"))
-
-            results.append(enrich_app(app, engines, ctx, on_engine))
-            done += len(app.functions)
-    errors: list[ScanError] = []
-    enriched: list[App] = []
-    for app, errs, spent in results:
-        enriched.append(app)
-        errors.extend(errs)
-        for name, seconds in spent.items():  # summed over apps (and so over workers: CPU time)
-            timings[name] = timings.get(name, 0.0) + seconds
-    timings["engines"] = time.perf_counter() - started
-    return enriched, errors
-
-
 def enrich_app(
     app: App,
     engines: tuple[Engine, ...],
@@ -188,18 +116,3 @@ def enrich_app(
         if on_engine:
             on_engine(name, True)
     return app, errors, spent
-
-
-def _workers(apps: list[App]) -> int:
-    """How many processes to enrich with: 1 unless the scan is large, fork is available, and no
-    other thread runs (forking a threaded process can copy a held lock into the child)."""
-    env = os.environ.get("FNAUDIT_WORKERS")
-    if env is not None and env.isdigit():
-        wanted = int(env)
-    else:
-        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if sum(len(a.functions) for a in apps) < PARALLEL_MIN_FUNCTIONS and env is None:
-        return 1
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return 1
-    return max(1, min(wanted, len(apps), 8))
