@@ -272,20 +272,20 @@ def _scan(
         # An app as its unit gave it (no unclaimed code or secret added since) has the findings its unit's
         # inputs decide: kept with what they did to the suppressor, so its warnings are the same too.
         as_given = from_units.get(app.source) is app
-        key = units.app_keys.get(app.source) if as_given else None
-        kept = reuse.get_derived(_rules_key(key, suppression)) if reuse is not None and key else None
-        if not isinstance(kept, RulesOutcome) and as_given:  # judged in the worker that computed its unit
-            kept = units.judged.get(app.source)
-            if isinstance(kept, RulesOutcome) and reuse is not None and key:
-                reuse.put_derived(_rules_key(key, suppression), kept)
+        app_key = units.app_keys.get(app.source) if as_given else None
+        key = _rules_key(app_key, suppression) if reuse is not None and app_key else None
+        kept = reuse.get_derived(key) if reuse is not None and key else None
         if isinstance(kept, RulesOutcome):
-            kept.replay(suppressor)
+            suppressor.add(kept.record)
         else:
-            use_before = SuppressorUse.of(suppressor)
-            app_findings, app_errors = run_rules(app, rules, ctx, config, lines, suppressor)
-            kept = RulesOutcome(tuple(app_findings), tuple(app_errors), SuppressorUse.of(suppressor) - use_before)
+            judged = units.judged.get(app.source) if as_given else None  # by the worker that computed its unit
+            if isinstance(judged, RulesOutcome):
+                suppressor.add(judged.record)
+                kept = judged
+            else:
+                kept = judge_app(app, rules, ctx, config, lines, suppressor)
             if reuse is not None and key:
-                reuse.put_derived(_rules_key(key, suppression), kept)
+                reuse.put_derived(key, kept)
         findings.extend(kept.findings)
         errors.extend(kept.errors)
     if reuse is not None:
@@ -326,41 +326,21 @@ def _scan(
 
 
 @dataclass(frozen=True, slots=True)
-class SuppressorUse:
-    """What marking findings records in a `Suppressor` (the ignores and inline comments that matched, the
-    rules and files seen), which its warnings read: a reused app's rules add theirs back."""
-
-    used: frozenset[int] = frozenset()
-    inline_used: frozenset[tuple[str, int, str]] = frozenset()
-    marked: frozenset[tuple[str, str]] = frozenset()
-    paths: frozenset[str] = frozenset()
-
-    @staticmethod
-    def of(s: suppress.Suppressor) -> SuppressorUse:
-        return SuppressorUse(frozenset(s.used), frozenset(s.inline_used), frozenset(s.marked), frozenset(s.paths))
-
-    def __sub__(self, other: SuppressorUse) -> SuppressorUse:
-        return SuppressorUse(
-            self.used - other.used,
-            self.inline_used - other.inline_used,
-            self.marked - other.marked,
-            self.paths - other.paths,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class RulesOutcome:
     """One app's findings (suppressions marked) and rule errors, with what marking them recorded."""
 
     findings: tuple[Finding, ...]
     errors: tuple[ScanError, ...]
-    use: SuppressorUse
+    record: suppress.Record  # what marking them added to the suppressor
 
-    def replay(self, s: suppress.Suppressor) -> None:
-        s.used |= self.use.used
-        s.inline_used |= self.use.inline_used
-        s.marked |= self.use.marked
-        s.paths |= self.use.paths
+
+def judge_app(
+    app: App, rules: tuple[Rule, ...], ctx: Context, config: Config, lines: SourceLines, s: suppress.Suppressor
+) -> RulesOutcome:
+    """`run_rules` on one app, with what marking its findings added to `s`."""
+    before = s.record()
+    findings, errors = run_rules(app, rules, ctx, config, lines, s)
+    return RulesOutcome(tuple(findings), tuple(errors), s.record() - before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +349,7 @@ class Judge:
     computed a unit runs too (picklable), so that rules run in parallel. Marking a finding reads only the
     configuration, the baseline, the app's own metadata ignores (function ids are the app's) and the
     files' inline comments, never what earlier marks recorded: the outcome is what the scan's own
-    suppressor would give, and its record (`RulesOutcome.use`) is added to the scan's."""
+    suppressor would give, and its record (`RulesOutcome.record`) is added to the scan's."""
 
     rules: tuple[Rule, ...]
     config: Config
@@ -382,8 +362,7 @@ class Judge:
         metadata = {fid: list(pairs) for fid, pairs in app.ignores.items()}
         baseline = set(self.baseline) if self.baseline is not None else None
         s = suppress.Suppressor(lines, self.config.ignores, self.today, baseline, self.config.inline_ignores, metadata)
-        findings, errors = run_rules(app, self.rules, Context(today=self.today), self.config, lines, s)
-        return RulesOutcome(tuple(findings), tuple(errors), SuppressorUse.of(s))
+        return judge_app(app, self.rules, Context(today=self.today), self.config, lines, s)
 
 
 def _suppression_digest(baseline: set[str] | None, metadata: Mapping[str, list[tuple[str, str]]]) -> str:
@@ -394,10 +373,11 @@ def _suppression_digest(baseline: set[str] | None, metadata: Mapping[str, list[t
     return "\n".join(parts)
 
 
-def _rules_key(app_key: str | None, suppression: str) -> str:
+def _rules_key(app_key: str, suppression: str) -> str:
+    """Where an app's rule findings are kept: its unit's key and input digest, and what marks findings."""
     from fnaudit import cache
 
-    return cache.key("rules", app_key or "", suppression)
+    return cache.key("rules", app_key, suppression)
 
 
 def _asked(root: ScanRoot, config: Config, options: LoadOptions, needs: frozenset[Fact], today: dt.date) -> list[str]:

@@ -15,9 +15,9 @@ changes what the code it listens to does.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -34,8 +34,6 @@ class ReadLog:
 
 
 _CURRENT: ContextVar[ReadLog | None] = ContextVar("fnaudit_read_log", default=None)
-_INSTALL_LOCK = threading.Lock()
-_installed: list[bool] = []  # a one-element flag: the process-wide hook exists (it cannot be removed)
 
 
 def _path_of(value: Any) -> str | None:
@@ -62,11 +60,11 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     (log.opened if event == "open" else log.listed).add(path)
 
 
+@functools.cache
 def _install() -> None:
-    with _INSTALL_LOCK:
-        if not _installed:
-            sys.addaudithook(_hook)
-            _installed.append(True)
+    """Once per process: an audit hook cannot be removed. (Two threads racing here may add it twice, which only
+    records each path twice into the same sets.)"""
+    sys.addaudithook(_hook)
 
 
 @contextmanager

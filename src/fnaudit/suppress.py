@@ -142,6 +142,27 @@ def baseline_document(findings: Iterable[Finding]) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What marking findings records in a `Suppressor`, which its warnings read: the config ignores and the
+    inline selectors that matched, the rules and the files of the findings marked. Findings marked by another
+    suppressor of the same configuration (a worker's, or an earlier scan's kept with its findings) bring theirs
+    along (`Suppressor.add`), so the warnings are the ones marking them here would give."""
+
+    used: frozenset[int] = frozenset()
+    inline_used: frozenset[tuple[str, int, str]] = frozenset()
+    marked: frozenset[tuple[str, str]] = frozenset()
+    paths: frozenset[str] = frozenset()
+
+    def __sub__(self, other: Record) -> Record:
+        return Record(
+            self.used - other.used,
+            self.inline_used - other.inline_used,
+            self.marked - other.marked,
+            self.paths - other.paths,
+        )
+
+
 class Suppressor:
     """Marks findings as they are produced: first-phase findings before the attack-path rules read
     them (a path built on a link suppressed on purpose carries that suppression), then the paths.
@@ -202,6 +223,17 @@ class Suppressor:
         if sup is None and self.baseline is not None and f.fingerprint in self.baseline:
             sup = Suppression("baseline", "in baseline")
         return replace(f, suppression=sup) if sup else f
+
+    def record(self) -> Record:
+        """What marking has recorded so far (a copy)."""
+        return Record(frozenset(self.used), frozenset(self.inline_used), frozenset(self.marked), frozenset(self.paths))
+
+    def add(self, record: Record) -> None:
+        """Take in what marking findings elsewhere recorded (see `Record`)."""
+        self.used |= record.used
+        self.inline_used |= record.inline_used
+        self.marked |= record.marked
+        self.paths |= record.paths
 
     def warnings(self, files: Iterable[str] = (), rules: Iterable[Rule] | None = None) -> list[ScanError]:
         """Config ignores that expired or matched no finding in any call to `mark`; inline ignores

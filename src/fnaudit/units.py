@@ -289,8 +289,9 @@ def _parallel(job: _Job, order: list[SourceDoc], children: set[str], workers: in
             for i, doc in enumerate(pending):  # document order, whatever finished first
                 if doc.rel not in total.consumed:
                     kept_apps = _merge(total, engine_errors, results[i], None if i in cached else timings)
+                    kept_ids = {id(a) for a in kept_apps}
                     for app, verdict in zip(results[i].apps, judged.pop(i, ()), strict=False):
-                        if any(a is app for a in kept_apps):
+                        if id(app) in kept_ids:
                             verdicts[app.source] = verdict
                     if reuse is not None and i in digests:
                         _name_apps(app_keys, reuse, doc.rel, kept_apps, digests[i])
