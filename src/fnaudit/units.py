@@ -72,6 +72,18 @@ class _Computed:
     judged: tuple[Any, ...] = ()  # per app, what `judge` gave (the rules' outcome), when the scan passed one
 
 
+@dataclass(slots=True)
+class _Loaded:
+    """A document the one-process path loaded, waiting for its apps to be enriched."""
+
+    doc: SourceDoc
+    outcome: LoadOutcome
+    kept: list[App]  # its apps no earlier document gave
+    log: ReadLog | None  # what loading and enriching it read (the cache on)
+    state: ScanState  # its engines' caches (its own with the cache on, so that every read is recorded)
+    seconds: dict[str, float]
+
+
 class _Job(NamedTuple):
     """What every document of one scan is loaded and enriched with. `judge`, when given, runs the rules on an
     app as its unit gave it, in the worker that computed the unit (a picklable callable: the pipeline's)."""
@@ -137,8 +149,7 @@ def _serial(job: _Job, order: list[SourceDoc], workers: int = 1) -> Units:
     total = LoadOutcome()
     engine_errors: list[ScanError] = []
     app_keys: dict[str, str] = {}
-    # documents computed here: (doc, its outcome, its apps kept, what it read, its scan state, seconds)
-    fresh: list[tuple[SourceDoc, LoadOutcome, list[App], ReadLog | None, ScanState, dict[str, float]]] = []
+    fresh: list[_Loaded] = []  # the documents computed here, in order
     t = time.perf_counter()
     for i, doc in enumerate(order):
         if progress:
@@ -162,18 +173,18 @@ def _serial(job: _Job, order: list[SourceDoc], workers: int = 1) -> Units:
         # with the cache on, each document's engines start from empty caches: a file another document's
         # apps already read must be read (and so recorded) again for this one
         state = ctx.state if reuse is None else ScanState()
-        fresh.append((doc, outcome, kept, log, state, {"load": time.perf_counter() - started}))
+        fresh.append(_Loaded(doc, outcome, kept, log, state, {"load": time.perf_counter() - started}))
     timings["load"] = timings.get("load", 0.0) + time.perf_counter() - t
     if progress:
         progress(ProgressEvent("load", len(order), len(order), "template"))
 
     enriched: dict[str, tuple[App, tuple[ScanError, ...]]] = {}
     count = sum(len(a.functions) for a in total.apps)
-    computed = {a.source for _doc, _outcome, kept, _log, _state, _seconds in fresh for a in kept}
+    computed = {a.source for unit in fresh for a in unit.kept}
     done = sum(len(a.functions) for a in total.apps if a.source not in computed)  # reused: already enriched
-    for _doc, _outcome, kept, log, state, seconds in fresh:
-        doc_ctx = ctx if state is ctx.state else replace(ctx, state=state)
-        for app in kept:
+    for unit in fresh:
+        doc_ctx = ctx if unit.state is ctx.state else replace(ctx, state=unit.state)
+        for app in unit.kept:
             on_engine = None
             if progress:
                 before = done
@@ -182,28 +193,27 @@ def _serial(job: _Job, order: list[SourceDoc], workers: int = 1) -> Units:
                     progress(ProgressEvent(name, before + (n if finished else 0), count, "function"))
 
             split = (
-                _splitter(doc_ctx, log, workers) if workers > 1 and len(app.functions) >= SPLIT_MIN_FUNCTIONS else None
+                _splitter(doc_ctx, unit.log, workers)
+                if workers > 1 and len(app.functions) >= SPLIT_MIN_FUNCTIONS
+                else None
             )
-            with _recording_into(log):
+            with _recording_into(unit.log):
                 new, errs, spent = enrich_app(app, engines, doc_ctx, on_engine, split)
             enriched[app.source] = (new, tuple(errs))
             for name, s in spent.items():
-                seconds[name] = seconds.get(name, 0.0) + s
+                unit.seconds[name] = unit.seconds.get(name, 0.0) + s
                 timings[name] = timings.get(name, 0.0) + s
             done += len(app.functions)
-    for doc, outcome, kept, log, _state, seconds in fresh:
-        if reuse is None or log is None or len(kept) != len(outcome.apps):
+    for unit in fresh:
+        if reuse is None or unit.log is None or len(unit.kept) != len(unit.outcome.apps):
             continue  # an app another document already gave is not this unit's alone: not kept for reuse
-        result = UnitResult(
-            tuple(enriched[a.source][0] for a in kept),
-            tuple(enriched[a.source][1] for a in kept),
-            tuple(outcome.errors),
-            frozenset(outcome.consumed),
-            tuple(sorted(seconds.items())),
+        kept = unit.kept
+        result = _result(
+            [enriched[a.source][0] for a in kept], [enriched[a.source][1] for a in kept], unit.outcome, unit.seconds
         )
-        opened, listed = _relative(log, ctx)
-        digest = reuse.put(reuse.key(doc.rel), reuse.inputs(doc.rel, opened, listed), result)
-        _name_apps(app_keys, reuse, doc.rel, result.apps, digest)
+        opened, listed = _relative(unit.log, ctx)
+        digest = reuse.put(reuse.key(unit.doc.rel), reuse.inputs(unit.doc.rel, opened, listed), result)
+        _name_apps(app_keys, reuse, unit.doc.rel, result.apps, digest)
     apps = []
     for app in total.apps:
         new_app, app_errs = enriched.get(app.source, (app, ()))
@@ -326,19 +336,25 @@ def _compute(
         app_errors.append(tuple(errs))
         for name, s in spent.items():
             seconds[name] = seconds.get(name, 0.0) + s
-    result = UnitResult(
-        tuple(apps),
-        tuple(app_errors),
-        tuple(outcome.errors),
-        frozenset(outcome.consumed),
-        tuple(sorted(seconds.items())),
-    )
+    result = _result(apps, app_errors, outcome, seconds)
     opened, listed = _relative(log, ctx) if log is not None else (frozenset(), frozenset())
     judged = tuple(judge(app) for app in apps) if judge is not None else ()
     return _Computed(result, opened, listed, tuple(ctx.artifacts.hand_over()), judged)
 
 
 # ---- shared ------------------------------------------------------------------------------------------
+
+
+def _result(
+    apps: Sequence[App], app_errors: Sequence[tuple[ScanError, ...]], outcome: LoadOutcome, seconds: dict[str, float]
+) -> UnitResult:
+    return UnitResult(
+        tuple(apps),
+        tuple(app_errors),
+        tuple(outcome.errors),
+        frozenset(outcome.consumed),
+        tuple(sorted(seconds.items())),
+    )
 
 
 def _merge(
