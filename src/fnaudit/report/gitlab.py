@@ -20,13 +20,13 @@ Every string is cleaned by `fnaudit.textsafe`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fnaudit import __version__
 from fnaudit.findings import Severity
+from fnaudit.report.json import write
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import clean_tree
 
@@ -56,8 +56,7 @@ _TIME = "%Y-%m-%dT%H:%M:%S"
 
 
 def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:
-    json.dump(document(result), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    write(document(result), out)
 
 
 def document(result: ScanResult, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -50,6 +50,15 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
     out.write("\n")
 
 
+def write(doc: Any, out: TextIO) -> None:
+    """`json.dump(doc, out, indent=2, ensure_ascii=False)` and a newline, the same bytes, through `dumps`: how
+    the other JSON reports (SARIF, GitLab) write their documents too."""
+    with _no_cyclic_gc():
+        text = dumps(doc)
+    out.write(text)
+    out.write("\n")
+
+
 @contextlib.contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """The cyclic garbage collector paused while the document is built: it makes no cycles, but its

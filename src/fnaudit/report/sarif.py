@@ -10,7 +10,6 @@ bidi override in a message or path would act there.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
@@ -18,6 +17,7 @@ from urllib.parse import quote
 from fnaudit import __version__
 from fnaudit.errors import Loss
 from fnaudit.findings import Category, Severity
+from fnaudit.report.json import write
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import clean_tree
 
@@ -56,8 +56,7 @@ _SUPPRESSION_KIND = {"inline": "inSource", "metadata": "inSource", "config": "ex
 
 
 def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None) -> None:
-    json.dump(document(result), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    write(document(result), out)
 
 
 def document(result: ScanResult) -> dict[str, Any]:
