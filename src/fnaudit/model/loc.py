@@ -17,13 +17,34 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True, order=True)
 class Loc:
-    """A position in a scanned file: path relative to the scan root (POSIX), 1-based line (0 = unknown)."""
+    """A position in a scanned file: path relative to the scan root (POSIX), 1-based line (0 = unknown).
+
+    A live-account scan (`fnaudit scan aws:`) points at what is deployed instead:
+
+    - a deployed resource: `path` is its ARN, `key` the configuration key the finding is about
+      (`Environment.Variables.DB_PASSWORD`, `Policies.orders.Statement[0]`, `AuthType`; "" for the
+      resource as a whole) and `line` 0; `is_resource` is True;
+    - a file in a downloaded code package: `path` is the function's ARN, `!/` and the file's path in the
+      package (`arn:aws:lambda:eu-west-1:123456789012:function:orders!/app.py`), with a line, and no key.
+
+    `str()` is what every reporter prints: `path:line`, or `path` alone when the line is unknown, and for a
+    key with no line `path key` (`arn:aws:lambda:eu-west-1:123456789012:function:orders
+    Environment.Variables.DB_PASSWORD`); a file location (no key) prints exactly as it always did.
+    """
 
     path: str
     line: int = 0
+    key: str = ""  # a configuration key inside the resource at `path`; "" for files
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return f"{self.path} {self.key}" if self.key else self.path
+
+    @property
+    def is_resource(self) -> bool:
+        """A deployed resource named by its ARN (not a file, nor a file inside a downloaded package)."""
+        return self.path.startswith("arn:") and "!/" not in self.path
 
 
 class Origin(StrEnum):

@@ -21,6 +21,7 @@ from fnaudit.textsafe import clean, is_safe
 if TYPE_CHECKING:
     from fnaudit.errors import ScanError
     from fnaudit.findings import Finding
+    from fnaudit.model.loc import Loc
     from fnaudit.pipeline import ScanResult
 
 
@@ -93,10 +94,21 @@ def safe_result(result: ScanResult) -> ScanResult:
     return replace(result, findings=findings, errors=errors, target=target)
 
 
+def _safe_loc(loc: Loc) -> Loc:
+    """`loc` with its path and configuration key cleaned (a live-account key comes from the account, as
+    untrusted as a path from the repository)."""
+    if is_safe(loc.path) and is_safe(loc.key):
+        return loc
+    return replace(loc, path=clean(loc.path), key=clean(loc.key))
+
+
 def _safe_finding(f: Finding) -> Finding:
-    texts = [f.message, f.evidence, f.remediation, f.title, f.function or "", f.location.path, *f.functions]
-    texts += [s.note + s.loc.path for s in f.trace] + [line for _, line in f.excerpt]
-    texts += [p.message + p.evidence + p.remediation + p.location.path for p in f.problems]  # IAM, per statement
+    texts = [f.message, f.evidence, f.remediation, f.title, f.function or "", *f.functions]
+    locs = [f.location, *(s.loc for s in f.trace), *(p.location for p in f.problems)]
+    locs += [r.location for r in f.related] + [m.location for m in f.merged]
+    texts += [loc.path + loc.key for loc in locs]
+    texts += [s.note for s in f.trace] + [line for _, line in f.excerpt]
+    texts += [p.message + p.evidence + p.remediation for p in f.problems]  # IAM, per statement
     if f.suppression is not None:
         texts.append(f.suppression.reason)
     if all(is_safe(t) for t in texts):
@@ -109,8 +121,8 @@ def _safe_finding(f: Finding) -> Finding:
         title=clean(f.title),
         function=clean(f.function) if f.function is not None else None,
         functions=tuple(clean(n) for n in f.functions),
-        location=replace(f.location, path=clean(f.location.path)),
-        trace=tuple(replace(s, note=clean(s.note), loc=replace(s.loc, path=clean(s.loc.path))) for s in f.trace),
+        location=_safe_loc(f.location),
+        trace=tuple(replace(s, note=clean(s.note), loc=_safe_loc(s.loc)) for s in f.trace),
         excerpt=tuple((n, clean(line)) for n, line in f.excerpt),
         suppression=replace(f.suppression, reason=clean(f.suppression.reason)) if f.suppression else None,
         problems=tuple(
@@ -119,10 +131,12 @@ def _safe_finding(f: Finding) -> Finding:
                 message=clean(p.message),
                 evidence=clean(p.evidence),
                 remediation=clean(p.remediation),
-                location=replace(p.location, path=clean(p.location.path)),
+                location=_safe_loc(p.location),
             )
             for p in f.problems
         ),
+        related=tuple(replace(r, location=_safe_loc(r.location)) for r in f.related),
+        merged=tuple(replace(m, location=_safe_loc(m.location)) for m in f.merged),
     )
 
 

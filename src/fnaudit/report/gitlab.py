@@ -10,6 +10,11 @@ GitLab shows these in the merge request widget and the vulnerability report. Fie
   line-free fingerprint (so it survives edits), `name` the rule title, `description` the message and
   evidence, `solution` the fix, `severity` Critical/High/Medium/Low/Info, `location` file and
   start_line, `identifiers` the rule (primary, first) and each CWE of the rule.
+- a live-account finding (`fnaudit scan aws:`) about a deployed resource: `location.file` is the resource's
+  ARN, without start_line, and its configuration key (`Environment.Variables.DB_PASSWORD`) is said in the
+  description ("Configuration key: …"), because the schema's location has no field for it (file,
+  start_line, end_line, class and method only). A file in a downloaded package keeps its
+  `<function ARN>!/app.py` path and line.
 - `category` "sast" is kept on each vulnerability for older readers (15.x no longer defines it but
   allows it). Dependency findings stay in this SAST report: a `dependency_scanning` report is a
   different document whose locations name a package and version, not a file and line.
@@ -88,7 +93,11 @@ def _vulnerability(f: Finding, rule: Rule | None, seen: Counter[str]) -> dict[st
     seen[key] += 1
     if seen[key] > 1:  # two findings with one fingerprint must still be two vulnerabilities
         key += f":{seen[key]}"
-    description = f.message + (f"\n\nEvidence: {f.evidence}" if f.evidence else "")
+    description = f.message
+    if f.location.key:  # a deployed resource's configuration key: GitLab's location has no field for it
+        description += f"\n\nConfiguration key: {f.location.key}"
+    if f.evidence:
+        description += f"\n\nEvidence: {f.evidence}"
     location: dict[str, Any] = {"file": f.location.path}
     if f.location.line > 0:
         location["start_line"] = f.location.line

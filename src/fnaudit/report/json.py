@@ -238,6 +238,10 @@ def _coverage(result: ScanResult) -> dict[str, Any]:
 
 
 def _loc(loc: Loc) -> dict[str, Any]:
+    """`{"path", "line"}`, and `"key"` only for a location that has one (a live-account finding's configuration
+    key): the location objects of repository scans stay what they always were."""
+    if loc.key:
+        return {"path": loc.path, "line": loc.line, "key": loc.key}
     return {"path": loc.path, "line": loc.line}
 
 
@@ -376,7 +380,7 @@ def _finding(f: Finding) -> dict[str, Any]:
     if f.suppression is not None:
         doc["suppression"] = {"kind": f.suppression.kind, "reason": f.suppression.reason}
     if f.trace:  # data-flow findings: source → steps → sink
-        doc["trace"] = [{"path": s.loc.path, "line": s.loc.line, "note": s.note} for s in f.trace]
+        doc["trace"] = [{**_loc(s.loc), "note": s.note} for s in f.trace]
     if f.advisories:  # dependency findings: every advisory of the package version, worst first
         doc["advisories"] = [advisory_doc(a) for a in f.advisories]
     if f.problems:  # IAM findings, one per statement: each problem as its rule reported it (rules.iam.merge)

@@ -6,6 +6,17 @@ was checked), generated from the rules' own metadata and docs. Results carry a
 identity when lines move. Suppressed findings stay in the log with `suppressions[]`. Every string
 is passed through `fnaudit.textsafe`: SARIF viewers render message text, and a control character or
 bidi override in a message or path would act there.
+
+Live-account scans (`fnaudit scan aws:`): a finding about a deployed resource (`Loc.is_resource`: an ARN and
+a configuration key, no file) has no physicalLocation, since there is no artifact to open, but a logical
+location of kind "resource" (SARIF 2.1.0 §3.33): `name` the key (or the resource's name when the finding is
+about the resource as a whole) and `fullyQualifiedName` `<arn>/<key>` (or the ARN). A file inside a downloaded
+code package (`<function arn>!/app.py`) is an artifact like any other, its path percent-encoded into a
+relative URI as every path is; `%SRCROOT%` then has no folder to point at, only a description. (Code
+scanning services that place alerts on repository files, GitHub's among them, expect a physicalLocation and
+may refuse results without one: an account scan's SARIF is for viewers of logical locations.)
+`partialFingerprints` carries the finding's fingerprint unchanged: it never holds a line, so a line-0
+resource finding has one like any other.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from urllib.parse import quote
 from fnaudit import __version__
 from fnaudit.errors import Loss
 from fnaudit.findings import Category, Severity
+from fnaudit.model.loc import Loc
 from fnaudit.report.json import write
 from fnaudit.report.options import RenderOptions
 from fnaudit.textsafe import clean_tree
@@ -30,6 +42,7 @@ if TYPE_CHECKING:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/fnaudit/fnaudit"
 SRCROOT = "%SRCROOT%"
+ACCOUNT_PREFIX = "aws:"  # the live-account target (`fnaudit scan aws:eu-west-1`): no folder on disk
 FINGERPRINT_KEY = "fnaudit/v1"
 
 # GitHub ranks alerts by `security-severity` (a CVSS-like 0–10 score): these sit in the middle of
@@ -112,6 +125,31 @@ def _artifact(path: str) -> dict[str, Any]:
     return {"uri": quote(path), "uriBaseId": SRCROOT}
 
 
+def _place(loc: Loc) -> dict[str, Any]:
+    """The members of a SARIF `location` object that say where `loc` is: a physicalLocation (the file and,
+    when known, its line), or for a deployed resource its logical location (see the module's docstring)."""
+    if loc.is_resource:
+        return {"logicalLocations": [_logical(loc)]}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(loc.path)}
+    if loc.line > 0:
+        physical["region"] = {"startLine": loc.line}
+    return {"physicalLocation": physical}
+
+
+def _logical(loc: Loc) -> dict[str, Any]:
+    return {
+        "name": loc.key or resource_name(loc.path),
+        "fullyQualifiedName": f"{loc.path}/{loc.key}" if loc.key else loc.path,
+        "kind": "resource",
+    }
+
+
+def resource_name(arn: str) -> str:
+    """The last segment of an ARN, the resource's own name: `orders` of `arn:aws:lambda:…:function:orders`,
+    `orders-role` of `arn:aws:iam::123456789012:role/service/orders-role`; the ARN itself if it ends in a separator."""
+    return arn.replace("/", ":").rsplit(":", 1)[-1] or arn
+
+
 def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     out: dict[str, Any] = {"ruleId": f.rule_id}
     if f.rule_id in index:
@@ -119,10 +157,7 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     out["level"] = LEVEL[f.severity]
     out["message"] = {"text": f.message}
     if f.location.path:
-        physical: dict[str, Any] = {"artifactLocation": _artifact(f.location.path)}
-        if f.location.line > 0:
-            physical["region"] = {"startLine": f.location.line}
-        out["locations"] = [{"physicalLocation": physical}]
+        out["locations"] = [_place(f.location)]
     out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     if f.trace:
         out["codeFlows"] = [_code_flow(f)]
@@ -160,33 +195,24 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 def _related(n: int, r: Related) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": _artifact(r.location.path)}
-    if r.location.line > 0:
-        physical["region"] = {"startLine": r.location.line}
     return {
         "id": n,
-        "physicalLocation": physical,
+        **_place(r.location),
         "message": {"text": f"{r.role}: {r.rule_id} (fingerprint {r.fingerprint})"},
     }
 
 
 def _sink(step: TraceStep) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": _artifact(step.loc.path)}
-    if step.loc.line > 0:
-        physical["region"] = {"startLine": step.loc.line}
-    return {"id": 1, "physicalLocation": physical, "message": {"text": f"sink: {step.note}"}}
+    return {"id": 1, **_place(step.loc), "message": {"text": f"sink: {step.note}"}}
 
 
 def _code_flow(f: Finding) -> dict[str, Any]:
     """The finding's data-flow trace (source → … → sink) as one thread flow, for code scanning's path view."""
     steps = []
     for i, step in enumerate(f.trace):
-        physical: dict[str, Any] = {"artifactLocation": _artifact(step.loc.path)}
-        if step.loc.line > 0:
-            physical["region"] = {"startLine": step.loc.line}
         location: dict[str, Any] = {"message": {"text": step.note}}
         if step.loc.path:
-            location["physicalLocation"] = physical
+            location.update(_place(step.loc))
         kinds = ["source"] if i == 0 else ["sink"] if i == len(f.trace) - 1 else ["pass-through"]
         steps.append({"location": location, "kinds": kinds, "nestingLevel": 0, "executionOrder": i + 1})
     what = "attack path" if f.category.value == "attack-path" else "data flow"  # entry → foothold → reach steps
@@ -206,8 +232,8 @@ def _notification(e: ScanError) -> dict[str, Any]:
         "message": {"text": e.message},
         "descriptor": {"id": f"fnaudit/{e.stage}"},
     }
-    if e.path:
-        note["locations"] = [{"physicalLocation": {"artifactLocation": _artifact(e.path)}}]
+    if e.path:  # an error about a deployed resource (a live-account scan) names its ARN: a logical location
+        note["locations"] = [_place(Loc(e.path))]
     return note
 
 
@@ -215,7 +241,9 @@ def _srcroot(target: str) -> dict[str, Any]:
     """Where finding paths are rooted: the scanned folder (the parent of a scanned file).
 
     The one filesystem look-up in any reporter: the result keeps the target as typed, and SARIF
-    wants an absolute URI ending in '/'. Live-account targets have no folder."""
+    wants an absolute URI ending in '/'. Remote and live-account targets have no folder."""
+    if target.startswith(ACCOUNT_PREFIX):
+        return {"description": {"text": f"files of the code packages deployed in {target}, as <function ARN>!/<path>"}}
     if "://" in target:
         return {"description": {"text": f"finding paths are relative to the scan of {target}"}}
     root = Path(target).resolve()

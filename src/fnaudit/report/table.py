@@ -2,7 +2,9 @@
 
 Each finding is a header line (severity, rule code and name, path:line) with its message on the
 indented line(s) below, wrapped at the terminal width; on a narrow terminal long paths are shortened
-from the left ("…/handlers/x.py:12") and rule names cut, never the rule code, file name or line.
+from the left ("…/handlers/x.py:12") and rule names cut, never the rule code, file name or line. A
+deployed resource of a live-account scan shows its ARN and configuration key where the line would go
+(`arn:aws:lambda:…:function:orders Environment.Variables.DB_PASSWORD`), shortened in the ARN, never the key.
 
 Function groups come in the order of their risk (`fnaudit.risk`: exposure × exploitability × blast
 radius), then groups shared by several functions (by their riskiest function), then the findings
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from fnaudit.model.app import App, Function
+    from fnaudit.model.loc import Loc
     from fnaudit.pipeline import ScanResult
 
 STYLE = {
@@ -279,10 +282,30 @@ def _header(f: Finding, width: int | None, rule_col: int | None) -> Text:
     room = width - _PREFIX - len(f.rule_id) - 2  # for " name" and the location
     if len(f.rule_name) + 1 + len(where) > room:
         # the location keeps what the whole name leaves, and never less than enough for "…/dir/file.py:12"
-        where = shorten_path(where, max(room - len(f.rule_name) - 1, min(len(where), _LOCATION_MIN)))
+        where = shorten_loc(f.location, max(room - len(f.rule_name) - 1, min(len(where), _LOCATION_MIN)))
     left = room - len(where) - 1
     name = f.rule_name if len(f.rule_name) <= left else f.rule_name[: left - 1] + "…" if left >= 6 else ""
     return Text.assemble("  ", severity, "  ", (f.rule_id, "bold"), (" " + name) if name else "", "  ", where)
+
+
+def shorten_loc(loc: Loc, room: int) -> str:
+    """`str(loc)` in at most `room` characters. A file: as `shorten_path`. A deployed resource or a file in a
+    downloaded package (an ARN, `fnaudit scan aws:`): the configuration key, or the package path and line, kept
+    whole, and the ARN shortened from the left at its `:` and `/` separators ("…:function:orders AuthType"), so
+    the resource's name stays next to the key."""
+    where = one_line(str(loc))
+    if len(where) <= room or not loc.path.startswith("arn:"):
+        return shorten_path(where, room)
+    room = max(room, 8)
+    suffix = f":{loc.line}" if loc.line else f" {one_line(loc.key)}" if loc.key else ""
+    arn = one_line(loc.path)
+    cuts = [i for i, c in enumerate(arn) if c in ":/" and i > 0]
+    for i in cuts:
+        candidate = "…" + arn[i:] + suffix
+        if len(candidate) <= room:
+            return candidate
+    tail = (arn[cuts[-1] + 1 :] if cuts else arn) + suffix
+    return "…" + tail[-(room - 1) :]
 
 
 def shorten_path(location: str, room: int) -> str:
