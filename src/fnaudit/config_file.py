@@ -40,7 +40,7 @@ KNOWN_KEYS = (
 SHOW_CHOICES = ("info",)
 IGNORE_KEYS = ("function", "path", "reason", "rule", "until")
 # A bare family prefix (`IAM`, `CODE`) is a valid selector even before any rule of the family exists.
-_FAMILY = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|DATA|API|RUNTIME|OBS|PATH)$", re.IGNORECASE)
+_FAMILY = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|DATA|API|RUNTIME|OBS|PATH|DRIFT)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ FAMILIES = (
     ("RUNTIME", "Platform and runtime"),
     ("OBS", "Monitoring"),
     ("PATH", "Attack paths"),
+    ("DRIFT", "Drift between the repository and the account"),
 )
 # Sections taken from the rule's docstring, in page order; References is merged with the rule's links.
 SECTIONS = ("What it finds", "When it speaks", "Why it matters", "How to fix", "Example")

@@ -16,6 +16,9 @@ from tests.rules.expectations import AnnotationError, annotations, assembled
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULES = all_rules()
+# The DRIFT rules read only `App.drift`, which an account scan with `--compare` fills: a repository fixture can
+# never make them speak. tests/account/test_drift.py runs them on compared scans instead.
+FIXTURED = tuple(r for r in RULES if not r.code.startswith("DRIFT"))
 DOC_SECTIONS = ("What it finds", "Why it matters", "How to fix", "Example")
 
 
@@ -46,7 +49,7 @@ def _hits(rule: Rule, folder: Path) -> set[tuple[str, str, int]]:
     return {(f.rule_name, f.location.path, f.location.line) for f in _findings(rule, folder)}
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.code}-{r.name}")
+@pytest.mark.parametrize("rule", FIXTURED, ids=lambda r: f"{r.code}-{r.name}")
 def test_bad_fixtures_fire_exactly_where_annotated(rule: Rule) -> None:
     folder = FIXTURES / rule.code / "bad"
     assert folder.is_dir(), f"rule {rule.code} has no fixture folder {folder}"
@@ -62,7 +65,7 @@ def test_bad_fixtures_fire_exactly_where_annotated(rule: Rule) -> None:
     assert {k: severities[k] for k in wanted} == wanted
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.code}-{r.name}")
+@pytest.mark.parametrize("rule", FIXTURED, ids=lambda r: f"{r.code}-{r.name}")
 def test_good_fixtures_are_quiet(rule: Rule) -> None:
     folder = FIXTURES / rule.code / "good"
     assert folder.is_dir(), f"rule {rule.code} has no fixture folder {folder}"

@@ -204,6 +204,8 @@ def _function(ctx: _Context, res: Resource) -> Function:
         log_retention_days=_log_retention(ctx, res),
         package_type=package_type,
         architecture=_architecture(ctx, res, "Architectures" in inherited),
+        # a literal (or resolvable) FunctionName only: without one CloudFormation generates the name
+        deployed_name=ctx.r.text(p.get("FunctionName")) if "FunctionName" in p else None,
     )
 
 

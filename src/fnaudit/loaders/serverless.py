@@ -342,7 +342,19 @@ class _FunctionReader:
             architecture=_values.str_value(self.raw, "architecture", self.at)
             or self.d.architecture
             or Value.unset(self.loc),
+            deployed_name=self._deployed_name(),
         )
+
+    def _deployed_name(self) -> str | None:
+        """`name:` of the function, else the Framework's `<service>-<stage>-<function key>`; None when the
+        name or the service is a variable that could not be resolved."""
+        own = self.raw.get("name")
+        if own is not None:
+            return own if isinstance(own, str) and own and not isinstance(own, Unresolved) else None
+        service = self.s.vars.get("service")
+        if not isinstance(service, str) or not service or isinstance(service, Unresolved):
+            return None
+        return f"{service}-{self.s.vars.stage}-{self.name}"
 
     def _handler(self) -> Value[str]:
         raw = self.raw.get("handler")

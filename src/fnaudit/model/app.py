@@ -13,6 +13,7 @@ from typing import Any
 
 from fnaudit.model.api import Api
 from fnaudit.model.code import CodeFacts, SdkCall
+from fnaudit.model.drift import Difference
 from fnaudit.model.loc import Loc, Origin, Value
 from fnaudit.model.package import Package
 from fnaudit.model.permissions import BlastRadius, EffectivePermissions
@@ -283,6 +284,10 @@ class Function:
     ship_note: str | None = None
     blast_radius: BlastRadius | None = None
     permissions: EffectivePermissions | None = None  # the IAM engine's effective permissions
+    # The physical name the function gets when deployed, when the IaC says it (a literal `FunctionName` /
+    # `function_name`, serverless `name:` or its `<service>-<stage>-<key>` convention): how a deployed function
+    # is matched to its declaration (account/drift.py). None: AWS generates it (`<stack>-<LogicalId>-<SUFFIX>`).
+    deployed_name: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -374,6 +379,9 @@ class App:
     unclaimed: tuple[UnclaimedEntry, ...] = ()
     # API Gateway APIs with their own settings (throttling, usage plans, validators, CORS): model/api.py.
     apis: tuple[Api, ...] = ()
+    # Differences between this (deployed) app and the repository's IaC, filled only by `scan aws: --compare`
+    # (account/drift.py); the DRIFT rules read nothing else. Empty in an ordinary scan.
+    drift: tuple[Difference, ...] = ()
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

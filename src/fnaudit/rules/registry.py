@@ -20,7 +20,7 @@ from fnaudit.findings import Category, Finding, Hit, Severity
 from fnaudit.model.app import App
 from fnaudit.model.facts import Fact
 
-_CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|DATA|API|RUNTIME|OBS|PATH)\d{3}$")
+_CODE = re.compile(r"^(IAM|CODE|SECRET|DEP|AUTH|DOS|DATA|API|RUNTIME|OBS|PATH|DRIFT)\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 # Modules that define rules, imported in this order. Adding a rule module = one line here.
@@ -87,6 +87,14 @@ RULE_MODULES: tuple[str, ...] = (
     "fnaudit.rules.deps.vulnerable_range",
     "fnaudit.rules.paths.attack_paths",
     "fnaudit.rules.paths.vulnerable_library_call",
+    # drift between the repository and the account: only `scan aws: --compare` fills `App.drift`
+    "fnaudit.rules.drift.deployed_not_declared",
+    "fnaudit.rules.drift.declared_not_deployed",
+    "fnaudit.rules.drift.runtime_drift",
+    "fnaudit.rules.drift.environment_drift",
+    "fnaudit.rules.drift.permissions_drift",
+    "fnaudit.rules.drift.auth_drift",
+    "fnaudit.rules.drift.configuration_drift",
 )
 
 
