@@ -67,6 +67,15 @@ def _sam_app(root: Path, members: dict[str, str | bytes] | None = None) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _own_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Private folders are made in a temporary folder of this test's own: other tests running at the same
+    time (pytest-xdist) unpack zips too, and their folders must not count as this test's."""
+    own = tmp_path / "system-tmp"
+    own.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own))
+
+
 def _private_folders() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("fnaudit-zip-*")}
 

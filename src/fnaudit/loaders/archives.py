@@ -187,22 +187,36 @@ def _remove(folder: Path, owner: int) -> None:
 
 
 def _extract(zip_path: Path, rel: str) -> Mount:
+    folder, skipped = _unpack(zip_path, None, rel)
+    return Mount(rel, folder, skipped)
+
+
+def unpack(zip_path: Path, folder: Path, rel: str) -> tuple[str, ...]:
+    """Unpack `zip_path` into the existing `folder` with every check of a zip artifact; the members not
+    written, with why. Raises InputError (naming the zip as `rel`) for a zip that is unreadable, too large,
+    a bomb, or holds a zip-slip entry: nothing is written then, except by a zip whose sizes lied, which the
+    caller removes."""
+    return _unpack(zip_path, folder, rel)[1]
+
+
+def _unpack(zip_path: Path, into: Path | None, rel: str) -> tuple[Path, tuple[str, ...]]:
+    """The checks, then the copy into `into` (None: a new private folder, made only once the checks pass)."""
     try:
         with zipfile.ZipFile(zip_path) as zf:
             members = zf.infolist()
             _check(members, rel)
-            folder = Path(tempfile.mkdtemp(prefix="fnaudit-zip-")).resolve()
+            folder = into.resolve() if into is not None else Path(tempfile.mkdtemp(prefix="fnaudit-zip-")).resolve()
             try:
-                skipped = _copy(zf, members, folder)
+                return folder, _copy(zf, members, folder)
             except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
+                if into is None:
+                    shutil.rmtree(folder, ignore_errors=True)
                 raise
     except zipfile.BadZipFile as exc:
         raise InputError(f"zip artifact {rel} is not a readable zip ({exc}); its code is not analysed") from None
     except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         why = f"{type(exc).__name__}: {exc}"
         raise InputError(f"zip artifact {rel} could not be read ({why}); its code is not analysed") from None
-    return Mount(rel, folder, skipped)
 
 
 def _check(members: list[zipfile.ZipInfo], rel: str) -> None:
