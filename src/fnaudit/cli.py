@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import gc
 import os
 import shutil
@@ -178,6 +179,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="report format (default: table); junit, gitlab (SAST report) and markdown (pull-request comment) for CI",
     )
     scan_p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    live = scan_p.add_argument_group(
+        "live AWS account (PATH = aws:, aws:REGION[,REGION…] or aws:* for every enabled region; docs/aws.md)"
+    )
+    live.add_argument("--profile", metavar="NAME", help="AWS profile (credentials come from boto3's standard chain)")
+    live.add_argument(
+        "--function",
+        action="append",
+        default=[],
+        metavar="NAME|GLOB",
+        help="only the deployed functions with this name or glob (repeatable)",
+    )
+    live.add_argument("--endpoint-url", metavar="URL", help="a local AWS emulator (moto, LocalStack) instead of AWS")
+    live.add_argument(
+        "--with-s3", action="store_true", help="also read every bucket's notifications (slow with many buckets)"
+    )
+    live.add_argument(
+        "--compare",
+        metavar="PATH",
+        help="also scan the repository at PATH and report drift per function (DRIFT rules): deployed but not "
+        "declared, declared but not deployed, settings that differ",
+    )
     scan_p.add_argument(
         "--fail-on",
         choices=(*SEVERITIES, "none"),
@@ -365,7 +387,7 @@ def _scan(args: argparse.Namespace) -> int:
         for e in result.errors:
             if e.stage == "config":
                 print(f"fnaudit: warning: {_clean(e.path)}: {_clean(e.message)}", file=sys.stderr)
-    if not Path(args.path).exists():
+    if not _is_account(args) and not Path(args.path).exists():
         print(f"fnaudit: error: {_clean(args.path)}: no such file or folder", file=sys.stderr)
         return EXIT_ERROR
     code = exit_code(result, args.fail_on, args.errors)
@@ -533,12 +555,30 @@ def _config(args: argparse.Namespace) -> Config:
 def _run_scan(args: argparse.Namespace, config: Config) -> ScanResult:
     from fnaudit.pipeline import scan
 
+    run: Callable[..., ScanResult] = scan
+    target: object = args.path
+    if _is_account(args):
+        from fnaudit.account import target as account_target
+        from fnaudit.account.scan import scan_account
+
+        target = account_target.parse(args.path, args.profile, tuple(args.function), args.endpoint_url, args.with_s3)
+        run = scan_account
+        if args.compare:
+            from fnaudit.account.compare import scan_and_compare
+
+            run = functools.partial(scan_and_compare, repository=Path(args.compare))
+    elif args.command == "scan" and (args.function or args.compare or args.profile or args.endpoint_url):
+        raise UsageError("--profile, --function, --endpoint-url and --compare apply to aws: targets only")
     if not _show_progress(args, sys.stderr):
-        return scan(args.path, config)
+        return run(target, config)
     from fnaudit.progress import DelayedProgress
 
     with DelayedProgress(sys.stderr, delay=1.0) as progress:
-        return scan(args.path, config, progress=progress)
+        return run(target, config, progress=progress)
+
+
+def _is_account(args: argparse.Namespace) -> bool:
+    return args.command == "scan" and str(args.path).startswith("aws:")
 
 
 def _show_progress(args: argparse.Namespace, stderr: TextIO) -> bool:

@@ -42,3 +42,6 @@ class Config:
     # What the reader's reports (table, Markdown) list in full besides the default: "info" lists info findings
     # one by one instead of one summary line per app (`show = ["info"]`, `--show info`).
     show: tuple[str, ...] = ()
+    # Keep and reuse per-document results in the unit cache (fnaudit.reuse). Off for a folder that exists
+    # only for one scan (a rendered AWS account): its entries could never be reused.
+    reuse: bool = True

@@ -222,7 +222,9 @@ def _scan(
     rules = select_rules(config)
     needs = needed_facts(rules)
     engine_ctx = EngineContext(root.path, config, today, artifacts, facts=needs)
-    reuse = open_reuse(root.path, discovery.walked, _asked(root, config, options, needs, today))
+    reuse = (
+        open_reuse(root.path, discovery.walked, _asked(root, config, options, needs, today)) if config.reuse else None
+    )
     baseline: set[str] | None = None
     if config.baseline:
         try:
