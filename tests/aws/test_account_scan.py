@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import jsonschema
 import pytest
 
@@ -294,3 +295,69 @@ def test_drift_between_the_repository_and_the_account(
     assert finding["location"] == {"path": ARN + "OrderWorkerFunction", "line": 0, "key": "Runtime"}
     assert "python3.11" in finding["message"] and "python3.12" in finding["message"]
     assert "template.yaml:" in finding["message"]  # the line of the IaC that declares it
+
+
+def test_regions_are_apps_of_their_own(
+    aws_env: AwsEnv, account: BuiltAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`aws:A,B` and `aws:*` read each region into an app named after it; a container-image function is listed
+    with its image, its code not fetched, and coverage says so."""
+    role = aws_env.client("iam").get_role(RoleName="shop-worker-role")["Role"]["Arn"]
+    east = boto3.client("lambda", region_name="us-east-1", endpoint_url=aws_env.endpoint)
+    east.create_function(
+        FunctionName="thumbnails",
+        Role=role,
+        PackageType="Image",
+        Code={"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbnails:1.4"},
+    )
+    monkeypatch.setenv("FNAUDIT_AWS_PACKAGE_DIR", str(account.write_packages(tmp_path / "packages")))
+    for target in ("aws:eu-west-1,us-east-1", "aws:*"):
+        out = tmp_path / "r.json"
+        main(["scan", target, "--endpoint-url", aws_env.endpoint, "-f", "json", "-o", str(out), "-q"])
+        report = json.loads(out.read_text("utf-8"))
+        by_app = {(f["app"], f["name"]) for f in report["functions"]}
+        assert ("aws:123456789012:us-east-1", "thumbnails") in by_app, target
+        assert ("aws:123456789012:eu-west-1", "OrdersFunction") in by_app, target
+        coverage = {c["name"]: c for c in report["coverage"]["functions"]}
+        assert coverage["thumbnails"]["code_note"] == (
+            "container image 123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbnails:1.4: image code is not fetched"
+        )
+        assert _aws_errors(report) == []
+
+
+def test_the_read_only_policy_passes_an_emulator_that_enforces_iam(enforcing_endpoint: Any, tmp_path: Path) -> None:
+    """Where moto enforces IAM (iam, events, sns, logs; its lambda and API Gateway GETs fail whatever the policy,
+    see tests/aws/emulator.py), a user holding exactly docs/aws-readonly-policy.json is refused nothing, and a
+    user without it is refused each of those reads: the action names in the policy are the ones AWS checks."""
+    from fnaudit.account.calls import Caller
+    from fnaudit.account.packages import Folder
+    from fnaudit.account.reader import RegionReader, RoleCache
+    from fnaudit.account.target import parse
+    from tests.aws.emulator import user_with_policy
+
+    build_account(enforcing_endpoint.url)
+    auditor = user_with_policy(enforcing_endpoint.url, POLICY)
+    only_whoami = {"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}
+    nobody = user_with_policy(enforcing_endpoint.url, {"Version": "2012-10-17", "Statement": [only_whoami]}, "nobody")
+    enforcing_endpoint.enforce()
+
+    def refused(keys: tuple[str, str]) -> list[str]:
+        session = boto3.Session(aws_access_key_id=keys[0], aws_secret_access_key=keys[1], region_name="eu-west-1")
+        caller = Caller(session, "eu-west-1", enforcing_endpoint.url)
+        reader = RegionReader(caller, "123456789012", parse("aws:eu-west-1"), Folder(tmp_path), tmp_path, RoleCache())
+        for role in ("shop-api-role", "shop-worker-role"):  # roles, their inline and managed policies
+            reader._role(f"arn:aws:iam::123456789012:role/{role}")
+        list(reader._event_rules(set()))
+        list(reader._subscriptions(set()))
+        reader._log_retention()
+        return sorted({e.message.split(" was refused")[0] for e in caller.errors})
+
+    assert refused(auditor) == []
+    assert refused(nobody) == [
+        "access denied: events:ListRules",
+        "access denied: iam:GetRole",
+        "access denied: iam:ListAttachedRolePolicies",
+        "access denied: iam:ListRolePolicies",
+        "access denied: logs:DescribeLogGroups",
+        "access denied: sns:ListSubscriptions",
+    ]

@@ -109,32 +109,23 @@ class Caller:
     def call(self, service: str, operation: str, subject: str, cost: str, loss: Loss = Loss.PARTIAL, **kw: Any) -> Any:
         """The response, or None when the call failed (recorded) or the thing does not exist (not recorded).
         `cost` says what the scan loses without it ("the function's resource policy")."""
-        from botocore.exceptions import ClientError
-
         method = _method(self.client(service), operation)
-        self._record(service, operation)
-        try:
+
+        def once() -> Any:
+            self._record(service, operation)
             return method(**kw)
-        except ClientError as exc:
-            self._failed(exc, service, operation, subject, cost, loss)
-            return None
-        except _connection_errors() as exc:
-            self._unreachable(exc, subject, cost, loss)
-            return None
-        except Exception as exc:  # noqa: BLE001 -- an API's quirk (an emulator's missing operation) costs one part
-            self._broken(exc, service, operation, subject, cost, loss)
-            return None
+
+        return self._guarded(once, service, operation, subject, cost, loss)
 
     def pages(
         self, service: str, operation: str, key: str, subject: str, cost: str, loss: Loss = Loss.PARTIAL, **kw: Any
     ) -> list[Any] | None:
         """Every item of a paginated listing, or None when a page failed (recorded)."""
-        from botocore.exceptions import ClientError
-
         client = self.client(service)
         snake = _snake(client, operation)
-        items: list[Any] = []
-        try:
+
+        def every() -> list[Any]:
+            items: list[Any] = []
             if client.can_paginate(snake):
                 for page in client.get_paginator(snake).paginate(**kw):
                     self._record(service, operation)
@@ -142,16 +133,27 @@ class Caller:
             else:
                 self._record(service, operation)
                 items.extend(getattr(client, snake)(**kw).get(key) or ())
+            return items
+
+        result: list[Any] | None = self._guarded(every, service, operation, subject, cost, loss)
+        return result
+
+    def _guarded(
+        self, work: Callable[[], Any], service: str, operation: str, subject: str, cost: str, loss: Loss
+    ) -> Any:
+        """`work()`, or None with the failure recorded: a refusal, throttling that outlasted the retries, an
+        endpoint gone, or an API's quirk (an emulator's missing operation): each costs one part, never the scan."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return work()
         except ClientError as exc:
             self._failed(exc, service, operation, subject, cost, loss)
-            return None
         except _connection_errors() as exc:
             self._unreachable(exc, subject, cost, loss)
-            return None
-        except Exception as exc:  # noqa: BLE001 -- as in `call`
+        except Exception as exc:  # noqa: BLE001 -- see the docstring
             self._broken(exc, service, operation, subject, cost, loss)
-            return None
-        return items
+        return None
 
     def downloaded(self, seconds: float) -> None:
         with self._lock:
@@ -180,16 +182,17 @@ class Caller:
             )
         else:
             message = f"{action} failed ({code or status}{_brief(error.get('Message'))}), so the scan has no {cost}"
-        self._error(subject, message, loss)
+        self.error(subject, message, loss)
 
     def _broken(self, exc: Exception, service: str, operation: str, subject: str, cost: str, loss: Loss) -> None:
         action = iam_action(service, operation) or operation
-        self._error(subject, f"{action} failed ({type(exc).__name__}: {exc}), so the scan has no {cost}", loss)
+        self.error(subject, f"{action} failed ({type(exc).__name__}: {exc}), so the scan has no {cost}", loss)
 
     def _unreachable(self, exc: Exception, subject: str, cost: str, loss: Loss) -> None:
-        self._error(subject, f"could not reach AWS ({type(exc).__name__}: {exc}), so the scan has no {cost}", loss)
+        self.error(subject, f"could not reach AWS ({type(exc).__name__}: {exc}), so the scan has no {cost}", loss)
 
-    def _error(self, subject: str, message: str, loss: Loss) -> None:
+    def error(self, subject: str, message: str, loss: Loss) -> None:
+        """Record a problem met while reading (a package too large, a bad layer) as an `errors` entry."""
         with self._lock:
             self.errors.append(ScanError(subject, message, STAGE, loss))
 

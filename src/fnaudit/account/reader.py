@@ -167,14 +167,14 @@ class RegionReader:
         if why is None and not isinstance(location, str):
             why = "no code location was returned"
         if why is not None:
-            self.caller._error(arn, why, Loss.PARTIAL)
+            self.caller.error(arn, why, Loss.PARTIAL)
             return Package(None, why)
         dest = self.folder / f"{name}.zip"
         started = time.perf_counter()
         try:
             self.packages.fetch(name, location, dest, self.max_package_bytes)
         except PackageError as exc:
-            self.caller._error(arn, f"{exc}; its code was not analysed", Loss.PARTIAL)
+            self.caller.error(arn, f"{exc}; its code was not analysed", Loss.PARTIAL)
             return Package(None, str(exc))
         finally:
             self.caller.downloaded(time.perf_counter() - started)
@@ -193,7 +193,7 @@ class RegionReader:
         label = Layer(arn, None).label
         why = too_large(size, self.max_package_bytes)
         if why is not None:
-            self.caller._error(arn, f"layer {label}: {why}; its files were not analysed", Loss.PARTIAL)
+            self.caller.error(arn, f"layer {label}: {why}; its files were not analysed", Loss.PARTIAL)
             return Layer(arn, None, why)
         name, _, version = arn.rpartition(":")
         got = self.caller.call(
@@ -213,7 +213,7 @@ class RegionReader:
             archives.unpack(zip_path, folder, f"layer {label}")
         except (PackageError, InputError) as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            self.caller._error(arn, f"layer {label}: {exc}; its files were not analysed", Loss.PARTIAL)
+            self.caller.error(arn, f"layer {label}: {exc}; its files were not analysed", Loss.PARTIAL)
             return Layer(arn, None, str(exc))
         finally:
             zip_path.unlink(missing_ok=True)

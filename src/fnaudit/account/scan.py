@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from fnaudit.model import coverage as cov
 from fnaudit.pipeline import ScanResult
 from fnaudit.pipeline import scan as scan_folder
 from fnaudit.progress import ProgressCallback, ProgressEvent
+
+REGION_THREADS = 8
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -100,23 +103,28 @@ def read_account(
     errors: list[ScanError] = list(first.errors)
     calls = len(first.calls)
     downloads = 0.0
-    for region in regions:
+
+    def one(region: str) -> tuple[RenderedRegion, Caller]:
         caller = Caller(session, region, target.endpoint_url)
         region_folder = folder / region
         (region_folder / "packages").mkdir(parents=True)
 
-        def tick(done: int, total: int, region: str = region) -> None:
+        def tick(done: int, total: int) -> None:
             if progress:
                 progress(ProgressEvent("account", done, total, f"function in {region}"))
 
         reader = RegionReader(
             caller, account, target, packages, region_folder / "packages", roles, max_package_bytes, tick
         )
-        snapshot = reader.read()
-        rendered.append(render(snapshot, region_folder, folder))
-        errors.extend(caller.errors)
-        calls += len(caller.calls)
-        downloads += caller.download_seconds
+        return render(reader.read(), region_folder, folder), caller
+
+    # Regions are independent (IAM, global, is read once through `roles`): a few at a time, each with its pool.
+    with ThreadPoolExecutor(max_workers=min(REGION_THREADS, len(regions)), thread_name_prefix="fnaudit-region") as pool:
+        for region_read, caller in pool.map(one, regions):
+            rendered.append(region_read)
+            errors.extend(caller.errors)
+            calls += len(caller.calls)
+            downloads += caller.download_seconds
     return AccountRead(account, tuple(rendered), tuple(errors), calls, time.perf_counter() - started, downloads)
 
 
