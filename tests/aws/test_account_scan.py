@@ -361,3 +361,26 @@ def test_the_read_only_policy_passes_an_emulator_that_enforces_iam(enforcing_end
         "access denied: logs:DescribeLogGroups",
         "access denied: sns:ListSubscriptions",
     ]
+
+
+def test_layers_are_unpacked_and_read(
+    aws_env: AwsEnv, account: BuiltAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A function's layer is fetched and unpacked (Lambda mounts it in /opt): a secret in it is found, named by
+    the layer version's ARN and the file inside it."""
+    from tests.aws.account import zip_members
+
+    layer_zip = zip_members([("python/settings.py", b'STRIPE_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"\n')])
+    lam = aws_env.client("lambda")
+    layer = lam.publish_layer_version(LayerName="shop-common", Content={"ZipFile": layer_zip})["LayerVersionArn"]
+    lam.update_function_configuration(FunctionName="OrderWorkerFunction", Layers=[layer])
+    folder = account.write_packages(tmp_path / "packages")
+    (folder / "shop-common-1.zip").write_bytes(layer_zip)  # the hook serves layers as <name>-<version>.zip
+    monkeypatch.setenv("FNAUDIT_AWS_PACKAGE_DIR", str(folder))
+    out = tmp_path / "r.json"
+    main(["scan", "aws:eu-west-1", "--endpoint-url", aws_env.endpoint, "-f", "json", "-o", str(out), "-q"])
+    report = json.loads(out.read_text("utf-8"))
+    [secret] = [f for f in report["findings"] if f["rule_id"] == "SECRET003"]
+    assert secret["location"] == {"path": f"{layer}!/python/settings.py", "line": 1}
+    assert "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in json.dumps(report)
+    assert _aws_errors(report) == []
