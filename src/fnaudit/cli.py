@@ -270,6 +270,30 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"baseline file to write, '-' for stdout (default: {DEFAULT_BASELINE})",
     )
 
+    fix_p = sub.add_parser(
+        "fix",
+        parents=[scanning, display],
+        help="print (or --write) a patch that fixes what can be fixed: least privilege, secrets, dependencies, "
+        "runtimes, concurrency, logging, auth",
+    )
+    fix_p.add_argument(
+        "--function", action="append", default=[], metavar="NAME|GLOB", help="only the findings of these functions"
+    )
+    fix_mode = fix_p.add_mutually_exclusive_group()
+    fix_mode.add_argument(
+        "--write",
+        action="store_true",
+        help="apply the patch, scan again, and roll back any fix the scan does not confirm",
+    )
+    fix_mode.add_argument("--interactive", action="store_true", help="ask before each fix, then write as --write does")
+    fix_p.add_argument(
+        "--fail-on",
+        choices=(*SEVERITIES, "none"),
+        metavar="SEVERITY",
+        help="as for scan, over the findings that remain unfixed",
+    )
+    fix_p.add_argument("--errors", choices=("fail", "warn"), default="fail", help="as for scan")
+
     perm_p = sub.add_parser(
         "permissions", parents=[display], help="print the least-privilege IAM statements a function's code needs"
     )
@@ -322,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rules": _rules,
         "explain": _explain,
         "baseline": _baseline,
+        "fix": _fix,
         "permissions": _permissions,
         "explain-path": _explain_path,
         "db": _db,
@@ -422,6 +447,26 @@ def _baseline(args: argparse.Namespace) -> int:
         count = len(document["findings"])  # type: ignore[arg-type]
         print(f"fnaudit: wrote {count} finding(s) to {target}", file=sys.stderr)
     return EXIT_OK
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from fnaudit.fix.command import run_fix
+
+    config = replace(_config(args), excerpts=False)
+    result = _run_scan(args, config)
+    if not Path(args.path).exists():
+        print(f"fnaudit: error: {_clean(args.path)}: no such file or folder", file=sys.stderr)
+        return EXIT_ERROR
+    target = Path(args.path)
+    remaining = run_fix(
+        result,
+        target if target.is_dir() else target.parent,
+        functions=tuple(args.function),
+        write=args.write or args.interactive,
+        interactive=args.interactive,
+        rescan=lambda: _run_scan(args, config),
+    )
+    return exit_code(remaining, args.fail_on, args.errors)
 
 
 def _permissions(args: argparse.Namespace) -> int:

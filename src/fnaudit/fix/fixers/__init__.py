@@ -1,0 +1,1 @@
+"""One module per fix family; each registers its fixers with `fnaudit.fix.registry.fixer`."""
