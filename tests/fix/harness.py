@@ -136,7 +136,7 @@ def roundtrip(root: Path, rel: str) -> None:
 
 
 def _is_template(text: str) -> bool:
-    return "AWSTemplateFormatVersion" in text or "Resources" in text and ("AWS::" in text)
+    return "AWSTemplateFormatVersion" in text or ("Resources" in text and ("AWS::" in text))
 
 
 def _cloudformation(path: Path, text: str) -> None:
