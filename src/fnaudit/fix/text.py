@@ -30,8 +30,11 @@ def format_of(path: str) -> Format:
 
 def replace_token(line: str, old: str, new: str) -> str | None:
     """`line` with the value `old` (a whole token, quoted or not, after the key) replaced by `new`; None when
-    `old` is not on the line exactly once (then the value comes from elsewhere: a variable, an anchor)."""
+    `old` is not on the line exactly once, or the value is computed (a variable, a tag, a dynamic reference): then
+    it is decided elsewhere, and changing a default written inside it would be a guess."""
     head, sep, tail = _split_key(line)
+    if "${" in tail or tail.lstrip().startswith(("!", "{{")):
+        return None  # a variable, a tag (`!Ref`, `!Sub`) or a dynamic reference: the value is decided elsewhere
     pattern = re.compile(r"(?<![\w./-])" + re.escape(old) + r"(?![\w./-])")
     found = pattern.findall(tail)
     if len(found) != 1:
