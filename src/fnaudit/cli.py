@@ -452,11 +452,13 @@ def _baseline(args: argparse.Namespace) -> int:
 def _fix(args: argparse.Namespace) -> int:
     from fnaudit.fix.command import run_fix
 
-    config = replace(_config(args), excerpts=False)
-    result = _run_scan(args, config)
+    if str(args.path).startswith("aws:"):
+        raise UsageError("fix changes a repository's files: give the folder of the IaC (scan aws: --compare shows drift)")
     if not Path(args.path).exists():
         print(f"fnaudit: error: {_clean(args.path)}: no such file or folder", file=sys.stderr)
         return EXIT_ERROR
+    config = replace(_config(args), excerpts=False)
+    result = _run_scan(args, config)
     target = Path(args.path)
     remaining = run_fix(
         result,
