@@ -72,10 +72,19 @@ class RegionReader:
             "lambda", "ListFunctions", "Functions", self.where, "list of the region's functions", Loss.APP
         )
         configs = [c for c in each(listed) if self.target.wants(str(c.get("FunctionName", "")))]
+        # One listing for the region, not one per function: a thousand functions, a thousand requests fewer.
+        mappings: dict[str, list[Any]] = {}
+        if configs:
+            for m in each(
+                self.caller.pages(
+                    "lambda", "ListEventSourceMappings", "EventSourceMappings", self.where, "event source mappings"
+                )
+            ):
+                mappings.setdefault(_unqualified(str(m.get("FunctionArn", ""))), []).append(m)
         done = [0]
 
         def one(config: dict[str, Any]) -> DeployedFunction:
-            fn = self._function(config)
+            fn = self._function(config, mappings.get(str(config.get("FunctionArn")), []))
             if self.progress:
                 done[0] += 1
                 self.progress(done[0], len(configs))
@@ -100,7 +109,7 @@ class RegionReader:
 
     # ---- functions ------------------------------------------------------------------------
 
-    def _function(self, config: dict[str, Any]) -> DeployedFunction:
+    def _function(self, config: dict[str, Any], mappings: list[Any]) -> DeployedFunction:
         c = self.caller
         name = str(config["FunctionName"])
         arn = str(config["FunctionArn"])
@@ -121,9 +130,6 @@ class RegionReader:
             )
         )
         url = c.call("lambda", "GetFunctionUrlConfig", arn, "function URL configuration", FunctionName=name)
-        mappings = c.pages(
-            "lambda", "ListEventSourceMappings", "EventSourceMappings", arn, "event source mappings", FunctionName=name
-        )
         aliases = []
         for alias in each(c.pages("lambda", "ListAliases", "Aliases", arn, "aliases", FunctionName=name)):
             alias_policy = c.call(

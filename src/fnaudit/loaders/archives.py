@@ -75,6 +75,7 @@ class Artifacts:
         self.root = root.resolve()
         self._lock = threading.Lock()
         self._mounts: dict[str, Mount] = {}  # zip rel → mount
+        self._by_folder: dict[Path, Mount] = {}  # private folder → mount: a path's mount in one look-up per depth
         self._cleanups: list[weakref.finalize[..., Any]] = []
         self._made: dict[str, weakref.finalize[..., Any]] = {}  # zip rel → the cleanup of a folder this registry made
         self._closed = False
@@ -93,7 +94,7 @@ class Artifacts:
                 raise InputError(f"zip artifact {rel} not read: the scan that asked for it has ended")
             if rel not in self._mounts:
                 mount = _extract(real, rel)
-                self._mounts[rel] = mount
+                self._add(mount)
                 cleanup = weakref.finalize(self, _remove, mount.folder, os.getpid())
                 self._cleanups.append(cleanup)
                 self._made[rel] = cleanup
@@ -116,7 +117,7 @@ class Artifacts:
             with self._lock:
                 known = mount.rel in self._mounts
                 if not known:
-                    self._mounts[mount.rel] = mount
+                    self._add(mount)
                     self._cleanups.append(weakref.finalize(self, _remove, mount.folder, os.getpid()))
             if known:
                 _remove(mount.folder, os.getpid())
@@ -143,9 +144,19 @@ class Artifacts:
         mount = self._mount_holding(path)
         return mount.folder if mount is not None else self.root
 
+    def _add(self, mount: Mount) -> None:
+        self._mounts[mount.rel] = mount
+        self._by_folder[mount.folder] = mount
+
     def _mount_holding(self, path: Path) -> Mount | None:
-        for mount in list(self._mounts.values()):
-            if path.is_relative_to(mount.folder):
+        # The folder is `path` or one of its parents (lexically, as `is_relative_to` says): one dict look-up per
+        # depth, instead of one comparison per mounted zip (a thousand deployed packages made that quadratic).
+        by_folder = self._by_folder
+        if not by_folder:
+            return None
+        for candidate in (path, *path.parents):
+            mount = by_folder.get(candidate)
+            if mount is not None:
                 return mount
         return None
 
@@ -171,6 +182,7 @@ class Artifacts:
         self.root = state["root"]
         self._lock = threading.Lock()
         self._mounts = state["mounts"]
+        self._by_folder = {m.folder: m for m in self._mounts.values()}
         self._cleanups = []
         self._made = {}
         self._closed = False
