@@ -8,15 +8,18 @@ fix.patch && git apply fix.patch`). The summary and what could not be fixed (and
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from fnaudit.findings import Category
 from fnaudit.fix import patch
 from fnaudit.fix.model import Fix, Plan
 from fnaudit.fix.plan import plan as make_plan
 from fnaudit.fix.sources import Sources
+from fnaudit.fix.text import value_of
 from fnaudit.fix.verify import write_and_verify
 from fnaudit.pipeline import ScanResult
 from fnaudit.textsafe import clean
@@ -39,14 +42,22 @@ def run_fix(
     err = err or sys.stderr
     sources = Sources(root)
     plan = make_plan(result, root, functions, sources)
+    secrets = secret_values(result, sources)
     grouped = interactive or out.isatty()
     if interactive:
-        plan = _choose(plan, result, sources, out, ask)
+        plan = _choose(plan, result, sources, secrets, out, ask)
     elif grouped:
         for fix in plan.fixes:
-            out.write(_shown(fix, result, sources))
+            out.write(_shown(fix, result, sources, secrets))
     else:
-        out.write(patch.of_plan(plan, sources))
+        out.write(patch.of_plan(plan, sources, secrets))
+    if not grouped:  # the patch alone goes to stdout: what to run afterwards goes to stderr
+        for fix in plan.fixes:
+            for command in fix.commands:
+                then = " (the finding goes once it has run)" if fix.pending else ""
+                print(f"fnaudit: then run, for {fix.rule_id} {fix.summary}{then}: {command}", file=err)
+    if _hides_secrets(plan, sources, secrets):
+        print("fnaudit: the patch hides secret values (shown redacted): apply it with --write, not git apply", file=err)
     for nofix in plan.unfixed:
         who = f" ({nofix.function})" if nofix.function else ""
         print(f"fnaudit: not fixed: {nofix.rule_id}{who}: {clean(nofix.reason)}", file=err)
@@ -72,7 +83,7 @@ def run_fix(
     return verified.result
 
 
-def _shown(fix: Fix, result: ScanResult, sources: Sources) -> str:
+def _shown(fix: Fix, result: ScanResult, sources: Sources, secrets: tuple[str, ...]) -> str:
     """One fix for a person: the finding, then its hunks, then what to review and run."""
     finding = next((f for f in result.findings if f.fingerprint == fix.fingerprint), None)
     who = f" {fix.function}" if fix.function else ""
@@ -83,14 +94,16 @@ def _shown(fix: Fix, result: ScanResult, sources: Sources) -> str:
         head += f"#   (also resolves {len(fix.resolves)} other finding(s))\n"
     tail = "".join(f"#   review: {clean(n)}\n" for n in fix.notes)
     tail += "".join(f"#   run: {c}\n" for c in fix.commands)
-    return head + patch.of_fix(fix, sources) + tail + "\n"
+    return head + patch.of_fix(fix, sources, secrets) + tail + "\n"
 
 
-def _choose(plan: Plan, result: ScanResult, sources: Sources, out: TextIO, ask: Callable[[str], str]) -> Plan:
+def _choose(
+    plan: Plan, result: ScanResult, sources: Sources, secrets: tuple[str, ...], out: TextIO, ask: Callable[[str], str]
+) -> Plan:
     """`--interactive`: each fix shown, then kept on `y`; `q` keeps what was chosen so far and stops asking."""
     chosen: list[Fix] = []
     for fix in plan.fixes:
-        out.write(_shown(fix, result, sources))
+        out.write(_shown(fix, result, sources, secrets))
         out.flush()
         answer = ask("apply this fix? [y]es / [n]o / [q]uit: ").strip().lower()
         if answer.startswith("q"):
@@ -98,6 +111,36 @@ def _choose(plan: Plan, result: ScanResult, sources: Sources, out: TextIO, ask: 
         if answer.startswith("y"):
             chosen.append(fix)
     return dataclasses.replace(plan, fixes=tuple(chosen))
+
+
+# `key: value` pairs of a YAML flow mapping; a value never spans a nested `{`, so `environment: {` is no pair
+_FLOW_PAIR = re.compile(r"""([\w.-]+)\s*:\s*('[^']*'|"[^"]*"|[^,{}\[\]]+)""")
+
+
+def secret_values(result: ScanResult, sources: Sources) -> tuple[str, ...]:
+    """The values written on the lines of the scan's secret findings: a diff must show none of them, even as
+    context of another fix's hunk."""
+    values: set[str] = set()
+    for finding in result.findings:
+        if finding.category is not Category.SECRETS or finding.location.line <= 0:
+            continue
+        lines = sources.lines(finding.location.path)
+        if lines is None or finding.location.line > len(lines):
+            continue
+        value = value_of(lines[finding.location.line - 1])
+        if value.startswith(("{", "[")):  # a flow mapping: only the values of the keys the finding names
+            for key, raw in _FLOW_PAIR.findall(value):
+                if re.search(rf"\b{re.escape(key)}\b", finding.message + " " + finding.evidence):
+                    values.add(raw.strip().strip("'\""))
+        else:
+            values.add(value)
+    return tuple(sorted(v for v in values if len(v) >= patch.MIN_MASK))
+
+
+def _hides_secrets(plan: Plan, sources: Sources, secrets: tuple[str, ...]) -> bool:
+    masks = patch.masks_of(plan, secrets)
+    paths = {e.path for f in plan.fixes for e in f.edits}
+    return any(m in (sources.text(p) or "") for p in paths for m in masks if len(m) >= patch.MIN_MASK)
 
 
 def _without(result: ScanResult, fixed: frozenset[str]) -> ScanResult:

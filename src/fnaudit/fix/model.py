@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,12 @@ class Fix:
     notes: tuple[str, ...] = ()  # what a reviewer should check or test
     commands: tuple[str, ...] = ()  # what to run by hand (store a secret, refresh a lockfile); never holds a secret
     resolves: tuple[str, ...] = ()  # fingerprints of other findings the same edits resolve
+    # True when the finding goes only once `commands` have run (a lockfile only its package manager can
+    # refresh): the second scan of --write then checks only that nothing new appeared, and the exit code
+    # still counts the finding.
+    pending: bool = False
+    # Secret values the edits remove or touch: held in memory only, masked wherever a diff is shown (`patch`).
+    masked: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def fingerprints(self) -> tuple[str, ...]:
@@ -64,4 +70,5 @@ class Plan:
 
     @property
     def fixed_fingerprints(self) -> frozenset[str]:
-        return frozenset(fp for f in self.fixes for fp in f.fingerprints)
+        """The findings the patch itself resolves (not those that wait for a command to run)."""
+        return frozenset(fp for f in self.fixes if not f.pending for fp in f.fingerprints)

@@ -36,7 +36,7 @@ class Sources:
         try:
             if path.is_symlink() or not path.resolve().is_relative_to(self.root.resolve()):
                 return None
-            return path.read_text(encoding="utf-8")
+            return path.read_bytes().decode("utf-8")  # bytes: `read_text` would turn CRLF into LF
         except (OSError, UnicodeDecodeError):
             return None
 

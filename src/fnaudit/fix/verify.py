@@ -70,7 +70,8 @@ def _judge(
     new = Counter(_key(f) for f in after.active_findings)
     bad: list[tuple[Fix, str]] = []
     for fix in fixes:
-        targets = [by_fingerprint[fp] for fp in fix.fingerprints if fp in by_fingerprint]
+        # a fix waiting for its commands (a lockfile refresh) cannot have resolved anything yet
+        targets = [] if fix.pending else [by_fingerprint[fp] for fp in fix.fingerprints if fp in by_fingerprint]
         expected = Counter(_key(f) for f in targets)
         for key, count in expected.items():
             if new[key] > old[key] - count:
