@@ -14,7 +14,10 @@ from fnaudit.fix.model import Fix, NoFix
 
 Fixer = Callable[[Finding, FixContext], Fix | NoFix | None]
 
-FIXER_MODULES: tuple[str, ...] = ("fnaudit.fix.fixers.runtime",)
+FIXER_MODULES: tuple[str, ...] = (
+    "fnaudit.fix.fixers.runtime",
+    "fnaudit.fix.fixers.secrets",
+)
 
 _FIXERS: dict[str, Fixer] = {}
 

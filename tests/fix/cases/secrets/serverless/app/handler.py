@@ -1,0 +1,6 @@
+def create(event, context):
+    return {"statusCode": 201}
+
+
+def notify(event, context):
+    return {"statusCode": 204}
