@@ -1,0 +1,2 @@
+def handler(event, context):
+    print("resize", event.get("detail", {}).get("object", {}).get("key"))

@@ -1,0 +1,2 @@
+def handler(event, context):
+    print("exporting", event.get("time"))

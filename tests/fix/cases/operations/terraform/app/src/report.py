@@ -1,0 +1,2 @@
+def handler(event, context):
+    print("report for", event.get("time"))
