@@ -16,6 +16,7 @@ Fixer = Callable[[Finding, FixContext], Fix | NoFix | None]
 
 FIXER_MODULES: tuple[str, ...] = (
     "fnaudit.fix.fixers.runtime",
+    "fnaudit.fix.fixers.auth",
     "fnaudit.fix.fixers.secrets",
     "fnaudit.fix.fixers.operations",
 )

@@ -1,0 +1,2 @@
+def render(event, context):
+    return {"statusCode": 200}
