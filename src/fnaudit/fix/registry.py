@@ -19,6 +19,7 @@ FIXER_MODULES: tuple[str, ...] = (
     "fnaudit.fix.fixers.auth",
     "fnaudit.fix.fixers.secrets",
     "fnaudit.fix.fixers.operations",
+    "fnaudit.fix.fixers.dependencies",
 )
 
 _FIXERS: dict[str, Fixer] = {}
