@@ -17,6 +17,7 @@ Fixer = Callable[[Finding, FixContext], Fix | NoFix | None]
 FIXER_MODULES: tuple[str, ...] = (
     "fnaudit.fix.fixers.runtime",
     "fnaudit.fix.fixers.auth",
+    "fnaudit.fix.fixers.iam",
     "fnaudit.fix.fixers.secrets",
     "fnaudit.fix.fixers.operations",
     "fnaudit.fix.fixers.dependencies",

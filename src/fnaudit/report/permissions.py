@@ -40,7 +40,7 @@ def _q(text: str) -> str:
     return json.dumps(text)
 
 
-def _iac_resource(arn: str, ref: str | None, app: App) -> str:
+def iac_resource(arn: str, ref: str | None, app: App) -> str:
     res = app.resources.get(ref) if ref else None
     if res is not None:
         if res.type == "AWS::S3::Bucket":
@@ -77,7 +77,7 @@ def _yaml_statements(lp: LeastPrivilege, app: App, indent: str, with_logs: bool)
         lines.append(f"{indent}  Action:")
         lines.extend(f"{indent}    - {a}" for a in st.actions)
         lines.append(f"{indent}  Resource:")
-        lines.extend(f"{indent}    - {_iac_resource(arn, ref, app)}" for arn, ref in st.resources)
+        lines.extend(f"{indent}    - {iac_resource(arn, ref, app)}" for arn, ref in st.resources)
     return lines
 
 
@@ -94,7 +94,7 @@ def _document(lp: LeastPrivilege) -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def _tf_resource(arn: str, ref: str | None, app: App) -> str:
+def tf_resource(arn: str, ref: str | None, app: App) -> str:
     """A resource in HCL: an attribute reference to the app's own resource (a Terraform app's resources are
     keyed by address), else the ARN as a string."""
     res = app.resources.get(ref) if ref else None
@@ -124,7 +124,7 @@ def _terraform(lp: LeastPrivilege, fn: Function, app: App) -> list[str]:
         lines.extend(f"      {_q(a)}," for a in st.actions)
         lines.append("    ]")
         lines.append("    resources = [")
-        lines.extend(f"      {_tf_resource(arn, ref, app)}," for arn, ref in st.resources)
+        lines.extend(f"      {tf_resource(arn, ref, app)}," for arn, ref in st.resources)
         lines.append("    ]")
         lines.append("  }")
     lines.append("}")
