@@ -453,7 +453,9 @@ def _fix(args: argparse.Namespace) -> int:
     from fnaudit.fix.command import run_fix
 
     if str(args.path).startswith("aws:"):
-        raise UsageError("fix changes a repository's files: give the folder of the IaC (scan aws: --compare shows drift)")
+        raise UsageError(
+            "fix changes a repository's files: give the folder of the IaC (scan aws: --compare shows drift)"
+        )
     if not Path(args.path).exists():
         print(f"fnaudit: error: {_clean(args.path)}: no such file or folder", file=sys.stderr)
         return EXIT_ERROR
