@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from fnaudit.cli import main
 from tests.conftest import REPO, SCAN_DATE
@@ -111,3 +112,16 @@ def test_python_dash_m_runs(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["schema"] == "fnaudit/findings/v1"
+
+
+def test_fix_of_the_example_app_is_the_expected_patch(capsys: pytest.CaptureFixture[str]) -> None:
+    """`fnaudit fix examples/shop-api` (the README's run) prints exactly tests/expected/shop-api-fix.diff, writes
+    nothing, shows no secret, and says what it could not fix and why."""
+    before = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
+    assert main(["fix", str(EXAMPLE), "--date", "2026-12-06"]) == 1  # findings remain that no fix covers
+    out, err = capsys.readouterr()
+    assert out == (Path(__file__).parent / "expected" / "shop-api-fix.diff").read_text(encoding="utf-8")
+    assert {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()} == before
+    assert "sk_live" not in out + err
+    assert "fnaudit: 14 fix(es) for 22 finding(s); nothing written (--write applies them)" in err
+    assert "fnaudit: not fixed: IAM003: the code calls s3:GetObject, s3:PutObject on a resource fnaudit cannot" in err
