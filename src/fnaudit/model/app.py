@@ -6,6 +6,7 @@ are `Value`s carrying their source location and origin (see `loc.py`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -296,6 +297,23 @@ class Function:
     @property
     def http_triggers(self) -> tuple[Trigger, ...]:
         return tuple(t for t in self.triggers if t.kind.is_http)
+
+
+def anyone(principal: str) -> bool:
+    """Whether a principal as the loaders write it means any caller: `*`, `AWS:*` (the IAM normaliser's form of
+    `{"AWS": "*"}`) or the JSON text of such a mapping."""
+    text = principal.strip()
+    if text in ("*", "AWS:*"):
+        return True
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+        if isinstance(data, dict):
+            values = data.get("AWS")
+            return "*" in (values if isinstance(values, list) else [values])
+    return False
 
 
 @dataclass(frozen=True, slots=True)

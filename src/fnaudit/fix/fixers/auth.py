@@ -59,7 +59,7 @@ from fnaudit.fix.text import (
     yaml_child_indent,
 )
 from fnaudit.model.api import IMPLICIT_HTTP, IMPLICIT_REST
-from fnaudit.model.app import App, Dialect, Function, InvokePermission, Resource, Trigger, TriggerKind
+from fnaudit.model.app import App, Dialect, Function, InvokePermission, Resource, Trigger, TriggerKind, anyone
 from fnaudit.model.loc import Loc
 
 _SIGN_NOTE = (
@@ -273,7 +273,7 @@ def _url_grants(app: App, fn: Function) -> list[InvokePermission]:
     return [
         p
         for p in app.permissions
-        if p.function == fn.name and _any_principal(p.principal) and (p.function_url_auth_type or "").upper() == "NONE"
+        if p.function == fn.name and anyone(p.principal) and (p.function_url_auth_type or "").upper() == "NONE"
     ]
 
 
@@ -341,7 +341,7 @@ def narrow_permission(finding: Finding, ctx: FixContext) -> Fix | NoFix | None:
     if app is None:
         return None
     perm = next(
-        (p for p in app.permissions if (p.principal_loc or p.loc) == finding.location and _any_principal(p.principal)),
+        (p for p in app.permissions if (p.principal_loc or p.loc) == finding.location and anyone(p.principal)),
         None,
     )
     if perm is None:
@@ -471,21 +471,6 @@ def _source(app: App, caller: _Caller, fmt: Format, lines: list[str]) -> tuple[l
 
 
 _CALLER_IDENTITY = re.compile(r'^\s*data\s+"aws_caller_identity"\s+"([\w-]+)"')
-
-
-def _any_principal(principal: str) -> bool:
-    text = principal.strip()
-    if text in ("*", "AWS:*"):
-        return True
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return False
-        if isinstance(data, dict):
-            values = data.get("AWS")
-            return "*" in (values if isinstance(values, list) else [values])
-    return False
 
 
 def _replace_and_add(

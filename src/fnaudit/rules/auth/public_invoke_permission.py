@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App
+from fnaudit.model.app import App, anyone
 from fnaudit.rules._common import by_dialect
 from fnaudit.rules.registry import Context, rule
 
@@ -92,7 +91,7 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
     """
     by_name = {fn.name: fn for fn in app.functions}
     for perm in app.permissions:
-        if not _any_principal(perm.principal) or perm.source_arn or perm.source_account:
+        if not anyone(perm.principal) or perm.source_arn or perm.source_account:
             continue
         if perm.function_url_auth_type or perm.via_function_url or perm.action.strip().lower() in _URL_ACTIONS:
             continue  # backs a function URL: AUTH002 reports the URL
@@ -117,20 +116,3 @@ def public_invoke_permission(app: App, ctx: Context) -> Iterator[Hit]:
             ),
             key=f"{perm.function or ''}:{perm.action}",
         )
-
-
-def _any_principal(principal: str) -> bool:
-    """`*`, `AWS:*` (as the IAM normaliser writes `{"AWS": "*"}`) or the JSON text of such a mapping."""
-    text = principal.strip()
-    if text in ("*", "AWS:*"):
-        return True
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return False
-        if isinstance(data, dict):
-            values = data.get("AWS")
-            values = values if isinstance(values, list) else [values]
-            return "*" in values
-    return False

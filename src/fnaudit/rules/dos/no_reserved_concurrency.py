@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fnaudit.findings import Category, Hit, Severity
-from fnaudit.model.app import App, AuthKind, InvokePermission, Trigger
+from fnaudit.model.app import App, AuthKind, InvokePermission, Trigger, anyone
 from fnaudit.model.facts import Fact
 from fnaudit.rules._common import by_dialect
-from fnaudit.rules.auth.public_invoke_permission import _any_principal
 from fnaudit.rules.registry import Context, rule
 
 
@@ -148,6 +147,6 @@ def _open_invoke_grants(app: App) -> dict[str, list[str]]:
 def _open_to_anyone(perm: InvokePermission) -> bool:
     """The grant AUTH003 reports: any principal, not narrowed by a source. One that backs a function URL is
     left out: the URL is a trigger of its own, judged by its AuthType."""
-    if not _any_principal(perm.principal) or perm.source_arn or perm.source_account:
+    if not anyone(perm.principal) or perm.source_arn or perm.source_account:
         return False
     return not (perm.function_url_auth_type or perm.via_function_url or "invokefunctionurl" in perm.action.lower())
