@@ -158,6 +158,8 @@ class FleetView:
     by_rule: tuple[tuple[str, int], ...]  # (rule id, active findings), most first
     attack_paths: tuple[FleetFinding, ...]  # active PATH findings across the fleet
     runs: tuple[RunInfo, ...] = ()
+    # every active finding of the latest run across the fleet (the SARIF fleet report's results); added by G3
+    active: tuple[FleetFinding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
