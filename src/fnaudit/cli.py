@@ -256,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain_p.add_argument("rule", metavar="CODE|NAME")
 
     _add_db_parser(sub, display)
+    _add_fleet_parser(sub, display)
 
     base_p = sub.add_parser(
         "baseline",
@@ -350,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "permissions": _permissions,
         "explain-path": _explain_path,
         "db": _db,
+        "fleet": _fleet,
     }
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -760,6 +762,63 @@ def _add_db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], dis
         help="where <Ecosystem>/all.zip are served (default: $FNAUDIT_OSV_URL, else osv.dev's bucket)",
     )
     db_sub.add_parser("status", parents=[store, display], help="what the store holds and how old it is")
+
+
+def _add_fleet_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], display: argparse.ArgumentParser
+) -> None:
+    fleet_p = sub.add_parser(
+        "fleet", parents=[display], help="scan every repository and account of a fleet; report across runs"
+    )
+    fleet_sub = fleet_p.add_subparsers(dest="fleet_command", metavar="ACTION", required=True)
+    history = argparse.ArgumentParser(add_help=False)
+    history.add_argument(
+        "--history",
+        metavar="URL",
+        help="the runs' database: sqlite:///PATH or postgresql://USER@HOST/DB (default: a SQLite file in the user "
+        "data folder)",
+    )
+    scan_p = fleet_sub.add_parser("scan", parents=[history, display], help="scan every target of FLEET.toml")
+    scan_p.add_argument("fleet_file", type=Path, metavar="FLEET.toml")
+    scan_p.add_argument("--scheduler", metavar="URL", help="an existing Dask scheduler (tcp://host:8786)")
+    scan_p.add_argument("--workers", type=int, metavar="N", help="local workers (default: one per core)")
+    scan_p.add_argument(
+        "--threads", action="store_true", help="local workers are threads of this process, not processes"
+    )
+    scan_p.add_argument(
+        "--errors",
+        choices=("fail", "warn"),
+        default="fail",
+        help="fail (default): exit 2 when a target failed or timed out (after recording the run); warn: do not",
+    )
+    scan_p.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    report_p = fleet_sub.add_parser("report", parents=[history, display], help="report the fleet from its history")
+    report_p.add_argument(
+        "--since", metavar="RUN|DATE", help="new and fixed relative to this run (default: the previous)"
+    )
+    report_p.add_argument("-f", "--format", choices=("table", "json", "html", "sarif"), default="table")
+    report_p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    diff_p = fleet_sub.add_parser(
+        "diff", parents=[history, display], help="findings new in RUN_B and fixed since RUN_A (exit 1 when new)"
+    )
+    diff_p.add_argument("run_a", type=int, metavar="RUN_A")
+    diff_p.add_argument("run_b", type=int, metavar="RUN_B")
+    diff_p.add_argument("-f", "--format", choices=("table", "json"), default="table")
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    from fnaudit.fleet import command
+
+    url = args.history or command.default_history()
+    if args.fleet_command == "scan":
+        options = command.ScanOptions(
+            args.fleet_file, url, args.scheduler, args.workers, not args.threads, args.errors, args.quiet
+        )
+        return command.fleet_scan(options)
+    if args.fleet_command == "diff":
+        return command.fleet_diff(url, args.run_a, args.run_b, args.format, sys.stdout)
+    with _output(args.output) as out:
+        return command.fleet_report(url, args.since, args.format, out)
 
 
 def _db(args: argparse.Namespace) -> int:
