@@ -37,6 +37,8 @@ from fnaudit.report.options import RenderOptions
 from fnaudit.report.safe_text import clean, markdown
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from fnaudit.model.app import App, Function
     from fnaudit.pipeline import ScanResult
 
@@ -59,9 +61,16 @@ def render(result: ScanResult, out: TextIO, options: RenderOptions | None = None
 
 
 def document(result: ScanResult) -> str:
+    template = environment().get_template("report.html.j2")
+    return template.render(**view(result), css=asset("report.css"), js=asset("report.js"))
+
+
+def environment() -> Environment:
+    """The Jinja environment of fnaudit's HTML pages (the scan report, the fleet report): templates from the
+    package, every value escaped and cleaned of control characters, undefined names an error."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(
+    return Environment(
         loader=PackageLoader("fnaudit.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -70,8 +79,6 @@ def document(result: ScanResult) -> str:
         keep_trailing_newline=True,
         finalize=_finalize,
     )
-    template = env.get_template("report.html.j2")
-    return template.render(**view(result), css=_asset("report.css"), js=_asset("report.js"))
 
 
 def _finalize(value: object) -> object:
@@ -82,7 +89,7 @@ def _finalize(value: object) -> object:
     return value
 
 
-def _asset(name: str) -> Markup:
+def asset(name: str) -> Markup:
     """Our own stylesheet / script, inlined verbatim (they are not user data)."""
     text = resources.files("fnaudit.report").joinpath("templates", name).read_text(encoding="utf-8")
     if "</style" in text.lower() or "</script" in text.lower():

@@ -12,18 +12,13 @@ their own labels.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any, TextIO
-
-from markupsafe import Markup
 
 from fnaudit import __version__
 from fnaudit.fleet.model import FleetView, Status
 from fnaudit.fleet.report import charts
 from fnaudit.fleet.report.table import SEVERITIES, headline, location
-from fnaudit.report.safe_text import clean
-
-TEMPLATES = "templates"  # of fnaudit.report, with the scan report's (package data already lists them)
+from fnaudit.report.html import asset, environment
 
 
 def render(view: FleetView, out: TextIO) -> None:
@@ -31,20 +26,9 @@ def render(view: FleetView, out: TextIO) -> None:
 
 
 def document(view: FleetView) -> str:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(
-        loader=PackageLoader("fnaudit.report", TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_finalize,
-    )
-    template = env.get_template("fleet.html.j2")
+    template = environment().get_template("fleet.html.j2")  # the scan report's environment: escaping, cleaning
     return template.render(
-        **context(view), css=_asset("fleet.css"), js=_asset("fleet.js"), version=__version__, location=location
+        **context(view), css=asset("fleet.css"), js=asset("fleet.js"), version=__version__, location=location
     )
 
 
@@ -61,17 +45,3 @@ def context(view: FleetView) -> dict[str, Any]:
         "risk_chart": charts.risk_histogram([t for t in view.targets if t.status is Status.OK]),
         "rules_chart": charts.top_rules(view.by_rule),
     }
-
-
-def _finalize(value: object) -> object:
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return clean(value)
-    return value
-
-
-def _asset(name: str) -> Markup:
-    """Our own stylesheet / script, inlined verbatim (not user data)."""
-    text = resources.files("fnaudit.report").joinpath(TEMPLATES, name).read_text(encoding="utf-8")
-    if "</style" in text.lower() or "</script" in text.lower():
-        raise ValueError(f"{name} must not close its own element")
-    return Markup(text)
