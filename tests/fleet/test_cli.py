@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -10,6 +11,7 @@ import pytest
 
 from fnaudit.cli import main
 from tests.fleet.conftest import SAM_RULES, SERVERLESS_RULES, FleetBuilder
+from tests.fleet.postgres import PostgresServer, postgres_server
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "src" / "fnaudit" / "schema" / "fleet-v1.json").read_text("utf-8"))
 
@@ -26,14 +28,30 @@ def _report(history: str, capsys: pytest.CaptureFixture[str], *args: str) -> dic
     return report
 
 
-def test_history_across_runs(fleet_builder: FleetBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The history database of a test: a SQLite file, or a new database of a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'history.db'}"
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    return server.create_database(f"cli_{tmp_path.name.lower().replace('-', '_')[-40:]}")
+
+
+def test_history_across_runs(
+    fleet_builder: FleetBuilder, tmp_path: Path, history: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Run twice with no change: 0 new, 0 fixed. Fix one app and break another: exactly those findings move. A
     failing target and a folder that is no app never stop the others, and a failed target's findings are kept."""
     fleet_builder.serverless("repos/api")
     fleet_builder.sam("repos/jobs")
     fleet_builder.folder("repos/docs", {"README.md": "docs only\n"})
     fleet = fleet_builder.fleet('[[target]]\npath = "repos/*"\n\n[[target]]\nname = "gone"\npath = "missing"\n')
-    history = f"sqlite:///{tmp_path / 'history.db'}"
 
     assert _scan(fleet, history) == 2  # "gone" failed: recorded, and the run says so
     first = _report(history, capsys)
