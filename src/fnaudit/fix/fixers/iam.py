@@ -366,7 +366,7 @@ def _yaml_sibling(lines: list[str], block: render.Block, order: range) -> bool:
     width = len(block.indent)
     for j in order:
         line = lines[j]
-        if is_blank_or_comment(line) or len(line) - len(line.lstrip(" ")) > width:
+        if is_blank_or_comment(line) or indent_of(line) > width:
             continue
         return line.startswith(block.indent + "- ")
     return False

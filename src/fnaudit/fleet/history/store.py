@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fnaudit import __version__
+from fnaudit.findings import Severity
 from fnaudit.fleet.history import migrate
 from fnaudit.fleet.history.schema import findings, functions, runs, sightings, suppressions, target_runs, targets
 from fnaudit.fleet.model import (
@@ -35,7 +36,6 @@ from fnaudit.fleet.model import (
 # is not "everything fixed"). NOT_AN_APP did scan: the target has no app, hence no findings, any more.
 _SCANNED = (Status.OK.value, Status.NOT_AN_APP.value)
 _FAILED = (Status.FAILED.value, Status.TIMEOUT.value)
-_SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 _FAMILY = re.compile(r"^[A-Za-z]+")
 SQLITE_BUSY_TIMEOUT_SECONDS = 60.0
 RISKIEST = 20
@@ -108,7 +108,10 @@ def family(rule_id: str) -> str:
 
 
 def _severity_rank(severity: str) -> int:
-    return _SEVERITY_RANK.get(severity.lower(), -1)
+    try:
+        return Severity(severity.lower()).rank
+    except ValueError:
+        return -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from fnaudit.findings import Severity
 from fnaudit.fleet.model import Status
+from fnaudit.report.table import STYLE  # the scan table's severity colours (a StrEnum key is its text)
 from fnaudit.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -22,8 +24,7 @@ if TYPE_CHECKING:
 
     from fnaudit.fleet.model import FleetDiff, FleetFinding, FleetView, RunInfo
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+SEVERITIES = tuple(Severity)  # worst first, as the scan's findings
 STATUS_STYLE = {Status.OK: "green", Status.FAILED: "bold red", Status.TIMEOUT: "red", Status.NOT_AN_APP: "dim"}
 _UNCUT = 10_000  # the console's width: wider than any row, so rich never wraps or truncates one
 
@@ -134,7 +135,7 @@ def _findings(findings: Sequence[FleetFinding], color: bool) -> Table:
     for f in findings:
         r = f.record
         table.add_row(
-            Text(r.severity, style=STYLE.get(r.severity, "")),
+            Text(r.severity, style=_style(r.severity)),
             Text(one_line(r.rule_id), style="bold"),
             Text(one_line(f.target)),
             Text(one_line(location(f))),
@@ -192,3 +193,11 @@ def _write(buffer: io.StringIO, out: TextIO) -> None:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _style(severity: str) -> str:
+    """The colour of a severity as the history stored it (text); none for a value fnaudit does not know."""
+    try:
+        return STYLE[Severity(severity)]
+    except ValueError:
+        return ""
