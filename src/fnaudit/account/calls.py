@@ -86,6 +86,7 @@ class Caller:
     calls: list[Call] = field(default_factory=list)
     download_seconds: float = 0.0  # summed over the threads that downloaded packages
     _clients: dict[str, Any] = field(default_factory=dict)
+    _names: dict[str, dict[str, str]] = field(default_factory=dict)  # service → operation → client method
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def client(self, service: str) -> Any:
@@ -101,15 +102,28 @@ class Caller:
                     user_agent_extra="fnaudit",
                 )
                 region = "us-east-1" if service in ("iam", "s3") and self.region == "*" else self.region
-                self._clients[service] = self.session.client(
-                    service, region_name=region, endpoint_url=self.endpoint_url, config=config
-                )
+                client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=config)
+                self._clients[service] = client
+                # botocore's own table of method names, inverted once per service: not guessed from the spelling
+                self._names[service] = {api: name for name, api in client.meta.method_to_api_mapping.items()}
             return self._clients[service]
+
+    def method_name(self, service: str, operation: str) -> str:
+        """The client method of an API operation (`GetFunctionUrlConfig` → `get_function_url_config`)."""
+        self.client(service)
+        name = self._names[service].get(operation)
+        if name is None:
+            raise ValueError(f"{service} has no operation {operation}")
+        return name
+
+    def method(self, service: str, operation: str) -> Callable[..., Any]:
+        bound: Callable[..., Any] = getattr(self.client(service), self.method_name(service, operation))
+        return bound
 
     def call(self, service: str, operation: str, subject: str, cost: str, loss: Loss = Loss.PARTIAL, **kw: Any) -> Any:
         """The response, or None when the call failed (recorded) or the thing does not exist (not recorded).
         `cost` says what the scan loses without it ("the function's resource policy")."""
-        method = _method(self.client(service), operation)
+        method = self.method(service, operation)
 
         def once() -> Any:
             self._record(service, operation)
@@ -122,7 +136,7 @@ class Caller:
     ) -> list[Any] | None:
         """Every item of a paginated listing, or None when a page failed (recorded)."""
         client = self.client(service)
-        snake = _snake(client, operation)
+        snake = self.method_name(service, operation)
 
         def every() -> list[Any]:
             items: list[Any] = []
@@ -203,7 +217,7 @@ def first_call(caller: Caller, service: str, operation: str, **kw: Any) -> Any:
 
     try:
         caller._record(service, operation)
-        return _method(caller.client(service), operation)(**kw)
+        return caller.method(service, operation)(**kw)
     except (NoCredentialsError, PartialCredentialsError) as exc:
         raise AccountUnreachable(
             f"no AWS credentials ({exc}); configure a profile (`aws configure`) or pass --profile"
@@ -228,20 +242,6 @@ def _connection_errors() -> tuple[type[Exception], ...]:
     from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
     return (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)
-
-
-def _method(client: Any, operation: str) -> Callable[..., Any]:
-    method: Callable[..., Any] = getattr(client, _snake(client, operation))
-    return method
-
-
-def _snake(client: Any, operation: str) -> str:
-    """The client method of an API operation (`GetFunctionUrlConfig` → `get_function_url_config`), from
-    botocore's own table rather than a guess at its spelling rules."""
-    for name, api in client.meta.method_to_api_mapping.items():
-        if api == operation:
-            return str(name)
-    raise ValueError(f"{client.meta.service_model.service_name} has no operation {operation}")
 
 
 def each(items: list[Any] | None) -> Iterator[Any]:

@@ -90,13 +90,15 @@ class _Builder:
         self.out: dict[str, Any] = {}
         self.resources: dict[str, _Resource] = {}
         self.function_ids = {fn.arn: fn.name for fn in snapshot.functions}
+        # a function's logical id is its name: no other resource may take one, whatever order they are added in
+        self.reserved = frozenset(self.function_ids.values())
         self.role_ids: dict[str, str] = {}
         self.policy_ids: dict[str, str] = {}
         self.layer_ids: dict[str, str] = {}
 
     def add(self, lid: str, type_: str, props: dict[str, Any], arn: str, key_prefix: str = "") -> str:
         base, n = lid, 2
-        while lid in self.out:
+        while lid in self.out or lid in self.reserved:
             lid, n = f"{base}#{n}", n + 1
         self.out[lid] = {"Type": type_, "Properties": {k: v for k, v in props.items() if v not in (None, [], {})}}
         self.resources[lid] = _Resource(arn, key_prefix)
@@ -110,12 +112,9 @@ class _Builder:
         return arn
 
     def build(self) -> dict[str, Any]:
-        for fn in self.s.functions:  # functions first: their logical ids are their names
-            self.out[fn.name] = {}
         for role in self.s.roles.values():
             self._role(role)
         for fn in self.s.functions:
-            del self.out[fn.name]
             self._function(fn)
         for http_api in self.s.http_apis:
             self._http_api(http_api)
