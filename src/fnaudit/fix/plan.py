@@ -23,6 +23,8 @@ def plan(result: ScanResult, root: Path, functions: Sequence[str] = (), sources:
     known = fixers()
     fixes: list[Fix] = []
     unfixed: list[NoFix] = []
+    by_edits: dict[tuple[Edit, ...], int] = {}  # a fix's edits → its index: identical edits fold into it
+    by_path: dict[str, list[tuple[int, int, Edit]]] = {}  # path → (fix index, edit index, edit): clashes, per file
     for finding in result.active_findings:
         fix = known.get(finding.rule_id)
         if fix is None or not _selected(finding, functions):
@@ -38,7 +40,7 @@ def plan(result: ScanResult, root: Path, functions: Sequence[str] = (), sources:
         if isinstance(made, NoFix):
             unfixed.append(made)
             continue
-        same = next((i for i, f in enumerate(fixes) if f.edits == made.edits), None)
+        same = by_edits.get(made.edits)
         if same is not None:
             earlier = fixes[same]
             fixes[same] = Fix(
@@ -46,7 +48,7 @@ def plan(result: ScanResult, root: Path, functions: Sequence[str] = (), sources:
                 earlier.notes, earlier.commands, (*earlier.resolves, *made.fingerprints),
             )  # fmt: skip
             continue
-        clash = _clash(made.edits, fixes)
+        clash = _clash(made.edits, by_path, fixes)
         if clash is not None:
             unfixed.append(
                 NoFix(
@@ -57,6 +59,9 @@ def plan(result: ScanResult, root: Path, functions: Sequence[str] = (), sources:
                 )
             )
             continue
+        by_edits[made.edits] = len(fixes)
+        for j, edit in enumerate(made.edits):
+            by_path.setdefault(edit.path, []).append((len(fixes), j, edit))
         fixes.append(made)
     return Plan(tuple(fixes), tuple(unfixed))
 
@@ -68,10 +73,15 @@ def _selected(finding: Finding, functions: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(n, p) for n in names for p in functions)
 
 
-def _clash(edits: tuple[Edit, ...], fixes: list[Fix]) -> str | None:
-    for other in fixes:
-        for e in edits:
-            for o in other.edits:
-                if e.overlaps(o):
-                    return f"{other.rule_id} ({other.summary}) at {o.path}:{o.start}"
-    return None
+def _clash(edits: tuple[Edit, ...], by_path: dict[str, list[tuple[int, int, Edit]]], fixes: list[Fix]) -> str | None:
+    """The earliest accepted fix one of `edits` overlaps (only edits of the same file can), named for the user."""
+    hits = [
+        (index, i, j, other)
+        for i, e in enumerate(edits)
+        for index, j, other in by_path.get(e.path, ())
+        if e.overlaps(other)
+    ]
+    if not hits:
+        return None
+    index, _, _, other = min(hits, key=lambda h: h[:3])
+    return f"{fixes[index].rule_id} ({fixes[index].summary}) at {other.path}:{other.start}"
