@@ -220,3 +220,23 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert "not fixed: RUNTIME001 (orders): the runtime is not written as `python3.8` on serverless.yml:4" in err
     assert main(["fix", str(root), "--write", "--interactive"]) == 2  # argparse: not both
+
+
+def test_a_folded_fix_keeps_what_it_waits_for_and_what_it_hides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folding a second finding into an identical earlier fix adds its fingerprint and keeps the rest of the fix:
+    a pending fix stays pending (a lockfile refresh), its masked secrets stay masked."""
+    root = _app(tmp_path)
+    result = scan(root, CONFIG)
+    line = Edit("serverless.yml", 4, 5, ("  runtime: python3.13",))
+
+    def pending(finding: Finding, ctx: FixContext) -> Fix:
+        return Fix(
+            finding.rule_id, finding.fingerprint, finding.function, "same", (line,), pending=True, masked=("x" * 8,)
+        )
+
+    monkeypatch.setattr(plan_module, "fixers", lambda: {"RUNTIME001": pending})
+    [fix] = plan(result, root).fixes
+    assert len(fix.fingerprints) == 2
+    assert fix.pending and fix.masked == ("x" * 8,)

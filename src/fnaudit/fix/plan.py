@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from fnaudit.findings import Finding
@@ -42,11 +43,7 @@ def plan(result: ScanResult, root: Path, functions: Sequence[str] = (), sources:
             continue
         same = by_edits.get(made.edits)
         if same is not None:
-            earlier = fixes[same]
-            fixes[same] = Fix(
-                earlier.rule_id, earlier.fingerprint, earlier.function, earlier.summary, earlier.edits,
-                earlier.notes, earlier.commands, (*earlier.resolves, *made.fingerprints),
-            )  # fmt: skip
+            fixes[same] = replace(fixes[same], resolves=(*fixes[same].resolves, *made.fingerprints))
             continue
         clash = _clash(made.edits, by_path, fixes)
         if clash is not None:
