@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from fnaudit.findings import Category
+from fnaudit.findings import Category, Finding
 from fnaudit.fix import patch
 from fnaudit.fix.model import Fix, Plan
 from fnaudit.fix.plan import plan as make_plan
@@ -44,11 +44,12 @@ def run_fix(
     plan = make_plan(result, root, functions, sources)
     secrets = secret_values(result, sources)
     grouped = interactive or out.isatty()
+    findings = {f.fingerprint: f for f in result.findings}  # what each shown fix resolves, looked up once
     if interactive:
-        plan = _choose(plan, result, sources, secrets, out, ask)
+        plan = _choose(plan, findings, sources, secrets, out, ask)
     elif grouped:
         for fix in plan.fixes:
-            out.write(_shown(fix, result, sources, secrets))
+            out.write(_shown(fix, findings, sources, secrets))
     else:
         out.write(patch.of_plan(plan, sources, secrets))
     if not grouped:  # the patch alone goes to stdout: what to run afterwards goes to stderr
@@ -83,9 +84,9 @@ def run_fix(
     return verified.result
 
 
-def _shown(fix: Fix, result: ScanResult, sources: Sources, secrets: tuple[str, ...]) -> str:
+def _shown(fix: Fix, findings: Mapping[str, Finding], sources: Sources, secrets: tuple[str, ...]) -> str:
     """One fix for a person: the finding, then its hunks, then what to review and run."""
-    finding = next((f for f in result.findings if f.fingerprint == fix.fingerprint), None)
+    finding = findings.get(fix.fingerprint)
     who = f" {fix.function}" if fix.function else ""
     head = f"# {fix.rule_id}{who}: {fix.summary}\n"
     if finding is not None:
@@ -98,12 +99,17 @@ def _shown(fix: Fix, result: ScanResult, sources: Sources, secrets: tuple[str, .
 
 
 def _choose(
-    plan: Plan, result: ScanResult, sources: Sources, secrets: tuple[str, ...], out: TextIO, ask: Callable[[str], str]
+    plan: Plan,
+    findings: Mapping[str, Finding],
+    sources: Sources,
+    secrets: tuple[str, ...],
+    out: TextIO,
+    ask: Callable[[str], str],
 ) -> Plan:
     """`--interactive`: each fix shown, then kept on `y`; `q` keeps what was chosen so far and stops asking."""
     chosen: list[Fix] = []
     for fix in plan.fixes:
-        out.write(_shown(fix, result, sources, secrets))
+        out.write(_shown(fix, findings, sources, secrets))
         out.flush()
         answer = ask("apply this fix? [y]es / [n]o / [q]uit: ").strip().lower()
         if answer.startswith("q"):
