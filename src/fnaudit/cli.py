@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from fnaudit import __version__
+from fnaudit.account.target import is_account_target
 
 if TYPE_CHECKING:
     from fnaudit.config import Config
@@ -454,7 +455,7 @@ def _baseline(args: argparse.Namespace) -> int:
 def _fix(args: argparse.Namespace) -> int:
     from fnaudit.fix.command import run_fix
 
-    if str(args.path).startswith("aws:"):
+    if is_account_target(str(args.path)):
         raise UsageError(
             "fix changes a repository's files: give the folder of the IaC (scan aws: --compare shows drift)"
         )
@@ -629,7 +630,7 @@ def _run_scan(args: argparse.Namespace, config: Config) -> ScanResult:
 
 
 def _is_account(args: argparse.Namespace) -> bool:
-    return args.command == "scan" and str(args.path).startswith("aws:")
+    return args.command == "scan" and is_account_target(str(args.path))
 
 
 def _show_progress(args: argparse.Namespace, stderr: TextIO) -> bool:

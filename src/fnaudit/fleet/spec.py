@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from fnaudit.account.target import is_account_target
 from fnaudit.config_file import check_selector
 from fnaudit.errors import ConfigError
 from fnaudit.fleet.model import FleetSpec, Source, TargetSpec
@@ -122,7 +123,7 @@ def _targets(table: Mapping[str, Any], defaults: Mapping[str, Any], base: Path, 
         subdir = _subdir(table, where)
         derived = _git_name(location) + (f"/{subdir}" if subdir else "") + (f"@{ref}" if ref else "")
         return [TargetSpec(name or derived, source, location, ref=ref, subdir=subdir, **common)]
-    if not location.startswith("aws:"):
+    if not is_account_target(location):
         raise ConfigError(f"{where}: `aws`: {location!r} is not an aws: target (like `aws:eu-west-1`)")
     profile = _optional(merged, "profile", where)
     derived = location if profile is None else f"{location}@{profile}"

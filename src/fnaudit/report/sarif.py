@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from fnaudit import __version__
+from fnaudit.account.target import is_account_target
 from fnaudit.errors import Loss
 from fnaudit.findings import Category, Severity
 from fnaudit.model.loc import Loc
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/fnaudit/fnaudit"
 SRCROOT = "%SRCROOT%"
-ACCOUNT_PREFIX = "aws:"  # the live-account target (`fnaudit scan aws:eu-west-1`): no folder on disk
 FINGERPRINT_KEY = "fnaudit/v1"
 
 # GitHub ranks alerts by `security-severity` (a CVSS-like 0–10 score): these sit in the middle of
@@ -242,7 +242,7 @@ def _srcroot(target: str) -> dict[str, Any]:
 
     The one filesystem look-up in any reporter: the result keeps the target as typed, and SARIF
     wants an absolute URI ending in '/'. Remote and live-account targets have no folder."""
-    if target.startswith(ACCOUNT_PREFIX):
+    if is_account_target(target):  # a live account (`fnaudit scan aws:eu-west-1`): no folder on disk
         return {"description": {"text": f"files of the code packages deployed in {target}, as <function ARN>!/<path>"}}
     if "://" in target:
         return {"description": {"text": f"finding paths are relative to the scan of {target}"}}
